@@ -1,0 +1,38 @@
+namespace OpsConsole.Core.Audit;
+
+/// <summary>An append-only record of who did what. Written in its own transaction; never updated.</summary>
+public sealed class AuditEntry
+{
+    private AuditEntry()
+    {
+        Actor = Action = TargetType = TargetId = "";
+    }
+
+    public long Id { get; private set; }
+    public DateTimeOffset At { get; private set; }
+    public string Actor { get; private set; }
+    public string Action { get; private set; }
+    public string TargetType { get; private set; }
+    public string TargetId { get; private set; }
+    public string? Before { get; private set; }
+    public string? After { get; private set; }
+    public string? Reason { get; private set; }
+    public string? Outcome { get; private set; }
+    public string? TraceId { get; private set; }
+
+    public static AuditEntry Create(DateTimeOffset at, string actor, string action, string targetType,
+        string targetId, string? before = null, string? after = null, string? reason = null,
+        string? outcome = null, string? traceId = null) => new()
+    {
+        At = at,
+        Actor = actor,
+        Action = action,
+        TargetType = targetType,
+        TargetId = targetId,
+        Before = before,
+        After = after,
+        Reason = reason,
+        Outcome = outcome,
+        TraceId = traceId,
+    };
+}

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Audit;
+
+/// <summary>Append-only audit trail, each entry in its own transaction so it survives any rollback.</summary>
+public sealed class AuditLog(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task WriteAsync(string actor, string action, string targetType, string targetId,
+        string? before = null, string? after = null, string? reason = null, string? outcome = null)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        db.AuditEntries.Add(AuditEntry.Create(clock.GetUtcNow(), actor, action, targetType, targetId, before, after,
+            reason, outcome, Tracing.CurrentTraceId()));
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using OpsConsole.Core.Audit;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+using OpsConsole.Core.Outbox;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core;
+
+public static class CoreSetup
+{
+    /// <summary>Database, payment core, PG client, audit and outbox. Settings are bound from configuration.</summary>
+    public static IHostApplicationBuilder AddOpsConsoleCore(this IHostApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var services = builder.Services;
+
+        var dbOptions = new DatabaseOptions
+        {
+            Provider = config.GetValue("Database:Provider", DatabaseProvider.Sqlite),
+            ConnectionString = config.GetConnectionString("OpsConsole"),
+            DataDirectory = config["DataDirectory"] is { Length: > 0 } dir ? dir : "data",
+        };
+        services.AddSingleton(dbOptions);
+        services.AddSingleton(sp => new OpsDbContextFactory(dbOptions.Provider, dbOptions.ResolveConnectionString()));
+        services.AddSingleton<IDbContextFactory<OpsDbContext>>(sp => sp.GetRequiredService<OpsDbContextFactory>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<PgOptions>(config.GetSection("Pg"));
+        services.Configure<JanitorOptions>(config.GetSection("Janitor"));
+        services.Configure<OutboxOptions>(config.GetSection("Outbox"));
+        services.AddPgClient();
+
+        services.AddSingleton<EventLog>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<PaymentService>();
+        services.AddSingleton<PaymentJanitor>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHttpClient(OutboxDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        return builder;
+    }
+}

@@ -1,0 +1,22 @@
+namespace OpsConsole.Core.Data;
+
+/// <summary>Settings <c>Database:*</c>, <c>ConnectionStrings:OpsConsole</c> and <c>DataDirectory</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>When empty and the provider is SQLite: <c>Data Source={DataDirectory}/opsconsole.db</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    public string DataDirectory { get; set; } = "data";
+
+    public string ResolveConnectionString()
+    {
+        if (!string.IsNullOrWhiteSpace(ConnectionString)) return ConnectionString;
+        if (Provider == DatabaseProvider.Postgres)
+            throw new InvalidOperationException(
+                "Database:Provider is Postgres but ConnectionStrings:OpsConsole is not set.");
+        Directory.CreateDirectory(DataDirectory);
+        return $"Data Source={Path.Combine(DataDirectory, "opsconsole.db")}";
+    }
+}

@@ -1,0 +1,6 @@
+namespace OpsConsole.Core.Outbox;
+
+public sealed class OutboxDispatcher
+{
+    public const string HttpClientName = "outbox";
+}

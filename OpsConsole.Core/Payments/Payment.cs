@@ -1,0 +1,163 @@
+using OpsConsole.Core.Common;
+
+namespace OpsConsole.Core.Payments;
+
+/// <summary>
+/// A payment in our internal ledger. State changes are methods that refuse illegal transitions;
+/// every change bumps <see cref="Version"/>, the optimistic concurrency token.
+/// </summary>
+public sealed class Payment
+{
+    private readonly List<PaymentTransaction> _transactions = [];
+
+    private Payment()
+    {
+        PaymentKey = OrderId = Currency = TraceId = "";
+    }
+
+    public long Id { get; private set; }
+    public string PaymentKey { get; private set; }
+    public string OrderId { get; private set; }
+    public long Amount { get; private set; }
+    public long BalanceAmount { get; private set; }
+
+    /// <summary>Money held by cancels whose outcome is not known yet; never refundable twice.</summary>
+    public long PendingCancelAmount { get; private set; }
+
+    public string Currency { get; private set; }
+    public PaymentMethod Method { get; private set; }
+    public PaymentStatus Status { get; private set; }
+    public DateTimeOffset RequestedAt { get; private set; }
+    public DateTimeOffset? ApprovedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+    public string? FailureCode { get; private set; }
+    public string? FailureMessage { get; private set; }
+    public string TraceId { get; private set; }
+    public long Version { get; private set; }
+
+    public IReadOnlyCollection<PaymentTransaction> Transactions => _transactions.AsReadOnly();
+
+    public long CancelableAmount => BalanceAmount - PendingCancelAmount;
+
+    public static Payment StartConfirm(string paymentKey, string orderId, long amount, PaymentMethod method,
+        string traceId, DateTimeOffset now)
+    {
+        PaymentValidation.EnsurePaymentKey(paymentKey);
+        PaymentValidation.EnsureOrderId(orderId);
+        PaymentValidation.EnsurePositiveAmount(amount, "amount");
+        return new Payment
+        {
+            PaymentKey = paymentKey,
+            OrderId = orderId,
+            Amount = amount,
+            BalanceAmount = 0,
+            Currency = "KRW",
+            Method = method,
+            Status = PaymentStatus.IN_PROGRESS,
+            RequestedAt = now,
+            UpdatedAt = now,
+            TraceId = traceId,
+            Version = 1,
+        };
+    }
+
+    public bool IsUnresolved => Status is PaymentStatus.IN_PROGRESS or PaymentStatus.UNKNOWN;
+
+    /// <summary>The PG approved: the charge exists. Adds the approval transaction.</summary>
+    public PaymentTransaction MarkApproved(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
+        DateTimeOffset now)
+    {
+        EnsureStatus("approve", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
+        Status = PaymentStatus.DONE;
+        Method = method;
+        ApprovedAt = approvedAt;
+        BalanceAmount = Amount;
+        FailureCode = FailureMessage = null;
+        var approval = PaymentTransaction.Approval(this, transactionKey, Amount, approvedAt);
+        _transactions.Add(approval);
+        Touch(now);
+        return approval;
+    }
+
+    /// <summary>The PG refused definitively; nothing was charged.</summary>
+    public void MarkAborted(string code, string message, DateTimeOffset now)
+    {
+        EnsureStatus("abort", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
+        Status = PaymentStatus.ABORTED;
+        FailureCode = code;
+        FailureMessage = message;
+        Touch(now);
+    }
+
+    /// <summary>The call ended without a usable answer: the PG may or may not have charged.</summary>
+    public void MarkUnknown(string reason, DateTimeOffset now)
+    {
+        EnsureStatus("mark unknown", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
+        Status = PaymentStatus.UNKNOWN;
+        FailureCode = "OUTCOME_UNKNOWN";
+        FailureMessage = reason;
+        Touch(now);
+    }
+
+    /// <summary>The PG never approved and the authorisation window has passed.</summary>
+    public void MarkExpired(string reason, DateTimeOffset now)
+    {
+        EnsureStatus("expire", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
+        Status = PaymentStatus.EXPIRED;
+        FailureCode = "EXPIRED";
+        FailureMessage = reason;
+        Touch(now);
+    }
+
+    /// <summary>Reserves <paramref name="amount"/> for a cancel about to be sent to the PG.</summary>
+    public void ReserveCancel(long amount, DateTimeOffset now)
+    {
+        PaymentValidation.EnsurePositiveAmount(amount, "cancelAmount");
+        if (Status is not (PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED))
+            throw DomainException.Conflict("NOT_CANCELABLE_STATUS",
+                $"Payment {PaymentKey} is {Status}; only DONE or PARTIAL_CANCELED payments can be cancelled.");
+        if (amount > CancelableAmount)
+            throw DomainException.Conflict("NOT_CANCELABLE_AMOUNT",
+                $"Cancel amount {amount} exceeds the cancelable balance {CancelableAmount} of payment {PaymentKey}.");
+        PendingCancelAmount += amount;
+        Touch(now);
+    }
+
+    /// <summary>The PG confirmed a cancel: the balance shrinks and a cancel transaction is recorded.</summary>
+    public PaymentTransaction CompleteCancel(long amount, string transactionKey, DateTimeOffset canceledAt,
+        DateTimeOffset now)
+    {
+        if (amount > PendingCancelAmount || amount > BalanceAmount)
+            throw new InvalidOperationException(
+                $"Cancel of {amount} on {PaymentKey} has no matching reservation (pending {PendingCancelAmount}).");
+        PendingCancelAmount -= amount;
+        BalanceAmount -= amount;
+        Status = BalanceAmount == 0 ? PaymentStatus.CANCELED : PaymentStatus.PARTIAL_CANCELED;
+        var cancel = PaymentTransaction.Cancel(this, transactionKey, amount, canceledAt);
+        _transactions.Add(cancel);
+        Touch(now);
+        return cancel;
+    }
+
+    /// <summary>The PG refused the cancel, or it provably never happened: the reservation is released.</summary>
+    public void ReleaseCancel(long amount, DateTimeOffset now)
+    {
+        if (amount > PendingCancelAmount)
+            throw new InvalidOperationException($"Releasing {amount} but only {PendingCancelAmount} is pending.");
+        PendingCancelAmount -= amount;
+        Touch(now);
+    }
+
+    private void EnsureStatus(string action, params PaymentStatus[] allowed)
+    {
+        if (!allowed.Contains(Status))
+            throw DomainException.Conflict("ILLEGAL_TRANSITION",
+                $"Cannot {action} payment {PaymentKey}: it is {Status} (allowed from {string.Join(", ", allowed)}).");
+    }
+
+    private void Touch(DateTimeOffset now)
+    {
+        UpdatedAt = now;
+        Version++;
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace OpsConsole.Core.Payments;
+
+internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
+{
+    public void Configure(EntityTypeBuilder<Payment> b)
+    {
+        b.ToTable("payments", t =>
+        {
+            t.HasCheckConstraint("ck_payments_balance", "balance_amount >= 0 AND balance_amount <= amount");
+            t.HasCheckConstraint("ck_payments_pending_cancel",
+                "pending_cancel_amount >= 0 AND pending_cancel_amount <= balance_amount");
+        });
+        b.HasKey(p => p.Id);
+        b.Property(p => p.PaymentKey).HasMaxLength(200);
+        b.Property(p => p.OrderId).HasMaxLength(64);
+        b.Property(p => p.Currency).HasMaxLength(3);
+        b.Property(p => p.TraceId).HasMaxLength(32);
+        b.Property(p => p.FailureMessage).HasMaxLength(1000);
+        b.Property(p => p.Version).IsConcurrencyToken();
+        b.HasIndex(p => p.PaymentKey).IsUnique();
+        b.HasIndex(p => p.OrderId).IsUnique();
+        b.HasIndex(p => p.TraceId);
+        b.HasIndex(p => new { p.Status, p.UpdatedAt });
+        b.HasMany(p => p.Transactions).WithOne().HasForeignKey(t => t.PaymentId);
+        b.Navigation(p => p.Transactions).UsePropertyAccessMode(PropertyAccessMode.Field);
+        b.Ignore(p => p.CancelableAmount);
+        b.Ignore(p => p.IsUnresolved);
+    }
+}
+
+internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration<PaymentTransaction>
+{
+    public void Configure(EntityTypeBuilder<PaymentTransaction> b)
+    {
+        b.ToTable("payment_transactions", t => t.HasCheckConstraint("ck_payment_transactions_amount", "amount > 0"));
+        b.HasKey(t => t.Id);
+        b.Property(t => t.PaymentKey).HasMaxLength(200);
+        b.Property(t => t.OrderId).HasMaxLength(64);
+        b.Property(t => t.TransactionKey).HasMaxLength(200);
+        b.HasIndex(t => t.TransactionKey).IsUnique();
+        b.HasIndex(t => t.PaymentKey);
+        b.HasIndex(t => t.OccurredAt);
+        b.Ignore(t => t.SignedAmount);
+    }
+}
+
+internal sealed class CancelAttemptConfiguration : IEntityTypeConfiguration<CancelAttempt>
+{
+    public void Configure(EntityTypeBuilder<CancelAttempt> b)
+    {
+        b.ToTable("cancel_attempts", t => t.HasCheckConstraint("ck_cancel_attempts_amount", "amount > 0"));
+        b.HasKey(c => c.Id);
+        b.Property(c => c.PaymentKey).HasMaxLength(200);
+        b.Property(c => c.IdempotencyKey).HasMaxLength(300);
+        b.Property(c => c.Reason).HasMaxLength(200);
+        b.Property(c => c.RequestedBy).HasMaxLength(100);
+        b.Property(c => c.TransactionKey).HasMaxLength(200);
+        b.Property(c => c.FailureMessage).HasMaxLength(1000);
+        b.Property(c => c.TraceId).HasMaxLength(32);
+        b.HasIndex(c => c.IdempotencyKey).IsUnique();
+        // At most one cancel in flight per payment: the database refuses a second, whatever the code does.
+        b.HasIndex(c => c.PaymentId).IsUnique().HasFilter("status IN ('PENDING', 'UNKNOWN')")
+            .HasDatabaseName("ux_cancel_attempts_one_open_per_payment");
+        b.HasIndex(c => new { c.Status, c.NextJanitorAt });
+        b.HasOne<Payment>().WithMany().HasForeignKey(c => c.PaymentId);
+        b.Ignore(c => c.IsOpen);
+    }
+}
+
+internal sealed class PaymentEventConfiguration : IEntityTypeConfiguration<PaymentEvent>
+{
+    public void Configure(EntityTypeBuilder<PaymentEvent> b)
+    {
+        b.ToTable("payment_events");
+        b.HasKey(e => e.Id);
+        b.Property(e => e.PaymentKey).HasMaxLength(200);
+        b.Property(e => e.OrderId).HasMaxLength(64);
+        b.Property(e => e.Type).HasMaxLength(64);
+        b.Property(e => e.Message).HasMaxLength(2000);
+        b.Property(e => e.HttpMethod).HasMaxLength(10);
+        b.Property(e => e.Path).HasMaxLength(500);
+        b.Property(e => e.PgCode).HasMaxLength(100);
+        b.Property(e => e.RequestSummary).HasMaxLength(2000);
+        b.Property(e => e.ResponseSummary).HasMaxLength(2000);
+        b.Property(e => e.TraceId).HasMaxLength(32);
+        b.Property(e => e.SpanId).HasMaxLength(16);
+        b.HasIndex(e => new { e.PaymentKey, e.OccurredAt });
+        b.HasIndex(e => e.TraceId);
+        b.HasIndex(e => e.OrderId);
+    }
+}

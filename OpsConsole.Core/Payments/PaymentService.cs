@@ -1,0 +1,5 @@
+namespace OpsConsole.Core.Payments;
+
+public sealed class PaymentService
+{
+}

@@ -1,0 +1,95 @@
+using System.Reflection;
+using OpsConsole.Core.Common;
+using OpsConsole.Hosting;
+
+namespace OpsConsole.Cli;
+
+public static class CliRunner
+{
+    public static IReadOnlyList<ICliVerb> Verbs { get; } = typeof(CliRunner).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICliVerb).IsAssignableFrom(t))
+        .Select(t => (ICliVerb)Activator.CreateInstance(t)!)
+        .OrderBy(v => v.Name, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>True when the first argument names a verb or asks for help.</summary>
+    public static bool IsVerb(string[] args) =>
+        args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) || args.Contains("--help") || args.Contains("-h");
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            PrintHelp(output);
+            return 0;
+        }
+
+        var verb = Verbs.FirstOrDefault(v => string.Equals(v.Name, args[0], StringComparison.OrdinalIgnoreCase));
+        if (verb is null)
+        {
+            error.WriteLine($"Unknown verb '{args[0]}'.");
+            PrintHelp(error);
+            return 2;
+        }
+
+        var verbArgs = args.Skip(1).ToArray();
+        if (verbArgs.Contains("--help") || verbArgs.Contains("-h"))
+        {
+            output.WriteLine($"{verb.Name} {verb.Usage}");
+            output.WriteLine($"  {verb.Summary}");
+            return 0;
+        }
+
+        // Configuration keys (--Key=Value) go to the host; everything else is the verb's.
+        var configArgs = verbArgs.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=')).ToList();
+        configArgs.Add("--Jobs:Enabled=false");
+        if (verb.NeedsServer && !configArgs.Any(a => a.StartsWith("--urls=", StringComparison.OrdinalIgnoreCase)))
+            configArgs.Add("--urls=http://127.0.0.1:0");
+
+        try
+        {
+            var arguments = new CliArguments(verbArgs);
+            await using var app = ConsoleHost.Build([.. configArgs], b =>
+            {
+                b.Logging.SetMinimumLevel(LogLevel.Warning);
+                configure?.Invoke(b);
+            });
+            if (verb.NeedsServer)
+                await app.StartAsync();
+            using var cts = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+            var code = await verb.RunAsync(new CliContext(app.Services, arguments, output, error), cts.Token);
+            if (verb.NeedsServer)
+                await app.StopAsync();
+            return code;
+        }
+        catch (CliUsageException e)
+        {
+            error.WriteLine($"{verb.Name}: {e.Message}");
+            error.WriteLine($"usage: {verb.Name} {verb.Usage}");
+            return 2;
+        }
+        catch (DomainException e)
+        {
+            error.WriteLine($"{verb.Name}: {e.Message} ({e.Code})");
+            return 1;
+        }
+    }
+
+    private static void PrintHelp(TextWriter w)
+    {
+        w.WriteLine("OpsConsole — settlement operations console.");
+        w.WriteLine();
+        w.WriteLine("Run the console:   OpsConsole [--Key=Value ...]");
+        w.WriteLine("Run a verb:        OpsConsole <verb> [options] [--Key=Value ...]");
+        w.WriteLine();
+        w.WriteLine("Verbs:");
+        foreach (var v in Verbs)
+            w.WriteLine($"  {v.Name,-20} {v.Summary}");
+        w.WriteLine();
+        w.WriteLine("'OpsConsole <verb> --help' shows a verb's options. Settings are documented in README.md.");
+    }
+}

@@ -1,0 +1,32 @@
+namespace OpsConsole.Cli;
+
+/// <summary>
+/// A CLI verb of the one binary: <c>OpsConsole &lt;verb&gt; [--option value]...</c>. Verbs are discovered by
+/// reflection; add a class implementing this interface and it is listed by <c>--help</c>.
+/// </summary>
+public interface ICliVerb
+{
+    string Name { get; }
+
+    /// <summary>One line for <c>--help</c>.</summary>
+    string Summary { get; }
+
+    /// <summary>Options, e.g. <c>--date YYYY-MM-DD [--json]</c>.</summary>
+    string Usage { get; }
+
+    /// <summary>
+    /// True when the verb needs the app listening (e.g. to call the built-in sandbox PG over HTTP): the host
+    /// is then started on a loopback port before <see cref="RunAsync"/>; background jobs stay off.
+    /// </summary>
+    bool NeedsServer { get; }
+
+    Task<int> RunAsync(CliContext context, CancellationToken cancellationToken);
+}
+
+public sealed class CliContext(IServiceProvider services, CliArguments arguments, TextWriter output, TextWriter error)
+{
+    public IServiceProvider Services { get; } = services;
+    public CliArguments Arguments { get; } = arguments;
+    public TextWriter Out { get; } = output;
+    public TextWriter Error { get; } = error;
+}

@@ -1,0 +1,31 @@
+using OpsConsole.Api;
+using OpsConsole.Components;
+using OpsConsole.Core;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Sandbox;
+
+namespace OpsConsole.Hosting;
+
+/// <summary>Builds the one host that serves the console, the API, the sandbox PG and the jobs.</summary>
+public static class ConsoleHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        builder.AddOpsConsoleCore();
+        builder.AddReconciliation();
+        builder.AddSandboxPg();
+        builder.AddConsoleUi();
+        builder.AddOpsTelemetry();
+        builder.AddHostedJobs();
+
+        var app = builder.Build();
+        app.UseConsoleUi();
+        app.MapPaymentsApi();
+        app.MapSandboxPg();
+        app.MapConsoleUi();
+        return app;
+    }
+}
