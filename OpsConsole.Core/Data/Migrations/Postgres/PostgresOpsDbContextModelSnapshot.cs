@@ -307,11 +307,19 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("failure_message");
 
+                    b.Property<int>("JanitorAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("janitor_attempts");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("method");
+
+                    b.Property<DateTimeOffset?>("NextJanitorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_janitor_at");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
@@ -368,8 +376,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_payments_trace_id");
 
-                    b.HasIndex("Status", "UpdatedAt")
-                        .HasDatabaseName("ix_payments_status_updated_at");
+                    b.HasIndex("Status", "NextJanitorAt")
+                        .HasDatabaseName("ix_payments_status_next_janitor_at");
 
                     b.ToTable("payments", null, t =>
                         {

@@ -293,11 +293,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("failure_message");
 
+                    b.Property<int>("JanitorAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("janitor_attempts");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("method");
+
+                    b.Property<long?>("NextJanitorAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_janitor_at");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
@@ -354,8 +362,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_payments_trace_id");
 
-                    b.HasIndex("Status", "UpdatedAt")
-                        .HasDatabaseName("ix_payments_status_updated_at");
+                    b.HasIndex("Status", "NextJanitorAt")
+                        .HasDatabaseName("ix_payments_status_next_janitor_at");
 
                     b.ToTable("payments", null, t =>
                         {

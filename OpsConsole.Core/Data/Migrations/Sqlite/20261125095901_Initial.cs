@@ -101,7 +101,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     failure_code = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     failure_message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    janitor_attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_janitor_at = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -259,9 +261,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_payments_status_updated_at",
+                name: "ix_payments_status_next_janitor_at",
                 table: "payments",
-                columns: new[] { "status", "updated_at" });
+                columns: new[] { "status", "next_janitor_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_payments_trace_id",

@@ -10,7 +10,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261125095033_Initial")]
+    [Migration("20261125095901_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -296,11 +296,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("failure_message");
 
+                    b.Property<int>("JanitorAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("janitor_attempts");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("method");
+
+                    b.Property<long?>("NextJanitorAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_janitor_at");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
@@ -357,8 +365,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_payments_trace_id");
 
-                    b.HasIndex("Status", "UpdatedAt")
-                        .HasDatabaseName("ix_payments_status_updated_at");
+                    b.HasIndex("Status", "NextJanitorAt")
+                        .HasDatabaseName("ix_payments_status_next_janitor_at");
 
                     b.ToTable("payments", null, t =>
                         {

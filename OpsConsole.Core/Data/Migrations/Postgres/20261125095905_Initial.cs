@@ -103,7 +103,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     failure_code = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     failure_message = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    version = table.Column<long>(type: "bigint", nullable: false)
+                    version = table.Column<long>(type: "bigint", nullable: false),
+                    janitor_attempts = table.Column<int>(type: "integer", nullable: false),
+                    next_janitor_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -261,9 +263,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_payments_status_updated_at",
+                name: "ix_payments_status_next_janitor_at",
                 table: "payments",
-                columns: new[] { "status", "updated_at" });
+                columns: new[] { "status", "next_janitor_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_payments_trace_id",

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125095036_Initial")]
+    [Migration("20261125095905_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -310,11 +310,19 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("failure_message");
 
+                    b.Property<int>("JanitorAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("janitor_attempts");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("method");
+
+                    b.Property<DateTimeOffset?>("NextJanitorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_janitor_at");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
@@ -371,8 +379,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_payments_trace_id");
 
-                    b.HasIndex("Status", "UpdatedAt")
-                        .HasDatabaseName("ix_payments_status_updated_at");
+                    b.HasIndex("Status", "NextJanitorAt")
+                        .HasDatabaseName("ix_payments_status_next_janitor_at");
 
                     b.ToTable("payments", null, t =>
                         {
