@@ -11,7 +11,12 @@ public static class ConsoleHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application name locates the static web assets manifest, also when a test runner hosts the app.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(ConsoleHost).Assembly.GetName().Name,
+        });
         configure?.Invoke(builder);
 
         builder.AddOpsConsoleCore();

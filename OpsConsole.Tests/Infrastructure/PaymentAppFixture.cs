@@ -1,0 +1,40 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Tests.Infrastructure;
+
+/// <summary>A migrated throwaway database of one provider and the real app on top of it, per test class.</summary>
+public class PaymentAppFixture<TDatabase> : IAsyncLifetime where TDatabase : TestDatabase, new()
+{
+    public TDatabase Database { get; } = new();
+    public AppHost Host { get; private set; } = null!;
+
+    public virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        Host = await AppHost.StartAsync(Database, Settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    /// <summary>The customer authorises a payment at the sandbox PG's "widget": returns its keys.</summary>
+    public async Task<(string PaymentKey, string OrderId, long Amount)> CheckoutAsync(long amount = 10_000,
+        string? fault = null, string method = "CARD")
+    {
+        var orderId = $"order-{Guid.NewGuid():N}"[..30];
+        using var response = await Host.Http.PostAsJsonAsync("sandbox/pg/v1/checkout", new { orderId, amount, method, fault });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"checkout failed: {body}");
+        return (body.GetProperty("paymentKey").GetString()!, orderId, amount);
+    }
+
+    public PaymentService Payments => Host.Get<PaymentService>();
+    public PaymentJanitor Janitor => Host.Get<PaymentJanitor>();
+}
