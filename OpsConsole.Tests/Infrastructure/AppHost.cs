@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpsConsole.Core.Common;
@@ -30,6 +32,17 @@ public sealed class AppHost : IAsyncDisposable
     public AdjustableClock Clock => Services.GetRequiredService<AdjustableClock>();
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>The customer authorises a payment at the sandbox PG's "widget": returns its keys.</summary>
+    public async Task<(string PaymentKey, string OrderId, long Amount)> CheckoutAsync(long amount = 10_000,
+        string? fault = null, string method = "CARD")
+    {
+        var orderId = $"order-{Guid.NewGuid():N}"[..30];
+        using var response = await Http.PostAsJsonAsync("sandbox/pg/v1/checkout", new { orderId, amount, method, fault });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"checkout failed: {body}");
+        return (body.GetProperty("paymentKey").GetString()!, orderId, amount);
+    }
 
     public static async Task<AppHost> StartAsync(TestDatabase? database = null,
         IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)

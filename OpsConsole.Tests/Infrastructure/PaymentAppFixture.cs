@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using OpsConsole.Core.Payments;
 
 namespace OpsConsole.Tests.Infrastructure;
@@ -25,15 +23,8 @@ public class PaymentAppFixture<TDatabase> : IAsyncLifetime where TDatabase : Tes
     }
 
     /// <summary>The customer authorises a payment at the sandbox PG's "widget": returns its keys.</summary>
-    public async Task<(string PaymentKey, string OrderId, long Amount)> CheckoutAsync(long amount = 10_000,
-        string? fault = null, string method = "CARD")
-    {
-        var orderId = $"order-{Guid.NewGuid():N}"[..30];
-        using var response = await Host.Http.PostAsJsonAsync("sandbox/pg/v1/checkout", new { orderId, amount, method, fault });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, $"checkout failed: {body}");
-        return (body.GetProperty("paymentKey").GetString()!, orderId, amount);
-    }
+    public Task<(string PaymentKey, string OrderId, long Amount)> CheckoutAsync(long amount = 10_000,
+        string? fault = null, string method = "CARD") => Host.CheckoutAsync(amount, fault, method);
 
     public PaymentService Payments => Host.Get<PaymentService>();
     public PaymentJanitor Janitor => Host.Get<PaymentJanitor>();
