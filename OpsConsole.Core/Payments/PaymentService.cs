@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Gateway;
@@ -20,6 +21,7 @@ public sealed class PaymentService(
     IDbContextFactory<OpsDbContext> dbFactory,
     IPaymentGateway pg,
     EventLog events,
+    AuditLog audit,
     TimeProvider clock,
     IOptions<JanitorOptions> janitorOptions,
     ILogger<PaymentService> logger)
@@ -81,8 +83,12 @@ public sealed class PaymentService(
             attempt.IdempotencyKey, CancellationToken.None);
         await events.AppendAsync(PgCallEvent(command.PaymentKey, null, result, $"cancel {attempt.Amount}", clock.GetUtcNow()));
 
-        // 3. Outcome.
-        return await ApplyCancelResultAsync(attempt.Id, result, CancellationToken.None);
+        // 3. Outcome, then the audit record in its own transaction.
+        var outcome = await ApplyCancelResultAsync(attempt.Id, result, CancellationToken.None);
+        await audit.WriteAsync(command.RequestedBy, "payment.cancel", "payment", command.PaymentKey,
+            after: $"{outcome.Status}: {outcome.Amount} KRW, balance {outcome.Payment.BalanceAmount}, key {outcome.IdempotencyKey}",
+            reason: command.CancelReason, outcome: outcome.FailureMessage ?? outcome.Status.ToString());
+        return outcome;
     }
 
     public async Task<PaymentDetail?> GetAsync(string paymentKey, CancellationToken cancellationToken = default)

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using OpsConsole.Core.Data;
 using OpsConsole.Core.Gateway;
 using OpsConsole.Core.Payments;
 using OpsConsole.Sandbox;
@@ -174,6 +176,40 @@ public abstract class PaymentFlowTests<TDatabase>(PaymentAppFixture<TDatabase> f
     }
 
     [Fact]
+    public async Task Confirm_WhenRecordingTheOutcomeCrashes_TheCallEvidenceSurvives_AndTheJanitorFinishesIt()
+    {
+        var (key, order, amount) = await fx.CheckoutAsync();
+        var crashing = new OpsDbContextFactory(fx.Database.Provider, fx.Database.ConnectionString, new CrashWhenRecordingApproval());
+        var service = ActivatorUtilities.CreateInstance<PaymentService>(fx.Host.Services,
+            (IDbContextFactory<OpsDbContext>)crashing, new EventLog(crashing), new Core.Audit.AuditLog(crashing, fx.Host.Clock));
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => service.ConfirmAsync(new ConfirmCommand(key, order, amount)));
+
+        var d = await DetailAsync(key);
+        Assert.Equal(PaymentStatus.IN_PROGRESS, d.Payment.Status);          // step 3 rolled back ...
+        Assert.Contains(d.Events, e => e.Type == PaymentEventTypes.PgCall && e.StatusCode == 200); // ... its evidence did not
+        Assert.Empty(await OutboxTypesAsync(key));                          // the outbox row went with the state change
+
+        await RunJanitorLaterAsync(TimeSpan.FromMinutes(5));
+        Assert.Equal(PaymentStatus.DONE, (await DetailAsync(key)).Payment.Status);
+        Assert.Equal(["payment.approved"], await OutboxTypesAsync(key));
+    }
+
+    private sealed class SimulatedCrashException() : Exception("simulated crash while recording the outcome");
+
+    /// <summary>Fails the transaction that would record an approval, as a process dying mid-write would.</summary>
+    private sealed class CrashWhenRecordingApproval : SaveChangesInterceptor
+    {
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context!.ChangeTracker.Entries<Payment>().Any(e => e.State == EntityState.Modified && e.Entity.Status == PaymentStatus.DONE))
+                throw new SimulatedCrashException();
+            return base.SavingChangesAsync(eventData, result, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Confirm_WithADifferentAmountForAnExistingOrder_IsRefused_AndChangesNothing()
     {
         var (key, order, amount) = await fx.CheckoutAsync();
@@ -208,6 +244,8 @@ public abstract class PaymentFlowTests<TDatabase>(PaymentAppFixture<TDatabase> f
         var d = await DetailAsync(key);
         var cancels = d.Transactions.Where(t => t.Kind == TransactionKind.CANCEL).ToList();
         Assert.Equal(2, cancels.Select(c => c.TransactionKey).Distinct().Count());
+        await using (var db = await fx.Database.Factory.CreateDbContextAsync())
+            Assert.Equal(2, await db.AuditEntries.CountAsync(a => a.TargetId == key && a.Action == "payment.cancel" && a.Actor == "test"));
         var pg = (await Pg.GetPaymentAsync(key)).Value!;
         Assert.Equal(("CANCELED", 0L), (pg.Status, pg.BalanceAmount));
         Assert.Equal(cancels.Select(c => c.TransactionKey).Order(), pg.Cancels!.Select(c => c.TransactionKey).Order());
