@@ -47,6 +47,9 @@ internal sealed class ReconRunConfiguration : IEntityTypeConfiguration<ReconRun>
         b.HasKey(r => r.Id);
         b.Property(r => r.RequestedBy).HasMaxLength(100);
         b.Property(r => r.Error).HasMaxLength(4000);
+        b.Property(r => r.Pass1Ms).HasColumnName("pass1_ms");
+        b.Property(r => r.Pass2Ms).HasColumnName("pass2_ms");
+        b.Property(r => r.Pass1Count).HasColumnName("pass1_count");
         // The run lock: one RUNNING run per business date, enforced by the database across replicas.
         b.HasIndex(r => r.BusinessDate).IsUnique().HasFilter("status = 'RUNNING'")
             .HasDatabaseName("ux_recon_runs_one_running_per_date");
@@ -94,6 +97,7 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         b.Property(f => f.OrderId).HasMaxLength(64);
         b.Property(f => f.TraceId).HasMaxLength(32);
         b.Property(f => f.TransientReason).HasMaxLength(300);
+        b.Property(f => f.Pass1Type).HasColumnName("pass1_type");
         b.Property(f => f.DiffFields).HasMaxLength(200);
         b.Property(f => f.Assignee).HasMaxLength(100);
         b.Property(f => f.AcknowledgedBy).HasMaxLength(100);

@@ -941,7 +941,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<string>("Pass1Type")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
-                        .HasColumnName("pass1type");
+                        .HasColumnName("pass1_type");
 
                     b.Property<string>("PaymentKey")
                         .IsRequired()
@@ -1167,15 +1167,15 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.Property<int>("Pass1Count")
                         .HasColumnType("integer")
-                        .HasColumnName("pass1count");
+                        .HasColumnName("pass1_count");
 
                     b.Property<long?>("Pass1Ms")
                         .HasColumnType("bigint")
-                        .HasColumnName("pass1ms");
+                        .HasColumnName("pass1_ms");
 
                     b.Property<long?>("Pass2Ms")
                         .HasColumnType("bigint")
-                        .HasColumnName("pass2ms");
+                        .HasColumnName("pass2_ms");
 
                     b.Property<long?>("PersistMs")
                         .HasColumnType("bigint")

@@ -918,7 +918,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.Property<string>("Pass1Type")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
-                        .HasColumnName("pass1type");
+                        .HasColumnName("pass1_type");
 
                     b.Property<string>("PaymentKey")
                         .IsRequired()
@@ -1138,15 +1138,15 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.Property<int>("Pass1Count")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("pass1count");
+                        .HasColumnName("pass1_count");
 
                     b.Property<long?>("Pass1Ms")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("pass1ms");
+                        .HasColumnName("pass1_ms");
 
                     b.Property<long?>("Pass2Ms")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("pass2ms");
+                        .HasColumnName("pass2_ms");
 
                     b.Property<long?>("PersistMs")
                         .HasColumnType("INTEGER")

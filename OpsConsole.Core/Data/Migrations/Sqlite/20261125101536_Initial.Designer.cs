@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261125101049_Initial")]
+    [Migration("20261125101536_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -921,7 +921,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.Property<string>("Pass1Type")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
-                        .HasColumnName("pass1type");
+                        .HasColumnName("pass1_type");
 
                     b.Property<string>("PaymentKey")
                         .IsRequired()
@@ -1141,15 +1141,15 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.Property<int>("Pass1Count")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("pass1count");
+                        .HasColumnName("pass1_count");
 
                     b.Property<long?>("Pass1Ms")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("pass1ms");
+                        .HasColumnName("pass1_ms");
 
                     b.Property<long?>("Pass2Ms")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("pass2ms");
+                        .HasColumnName("pass2_ms");
 
                     b.Property<long?>("PersistMs")
                         .HasColumnType("INTEGER")

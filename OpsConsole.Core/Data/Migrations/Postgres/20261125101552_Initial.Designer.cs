@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125101106_Initial")]
+    [Migration("20261125101552_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -944,7 +944,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<string>("Pass1Type")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
-                        .HasColumnName("pass1type");
+                        .HasColumnName("pass1_type");
 
                     b.Property<string>("PaymentKey")
                         .IsRequired()
@@ -1170,15 +1170,15 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.Property<int>("Pass1Count")
                         .HasColumnType("integer")
-                        .HasColumnName("pass1count");
+                        .HasColumnName("pass1_count");
 
                     b.Property<long?>("Pass1Ms")
                         .HasColumnType("bigint")
-                        .HasColumnName("pass1ms");
+                        .HasColumnName("pass1_ms");
 
                     b.Property<long?>("Pass2Ms")
                         .HasColumnType("bigint")
-                        .HasColumnName("pass2ms");
+                        .HasColumnName("pass2_ms");
 
                     b.Property<long?>("PersistMs")
                         .HasColumnType("bigint")
