@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Audit;
+using OpsConsole.Components.Pages.Discrepancies;
+using OpsConsole.Components.Pages.Runs;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Timeline;
@@ -27,6 +29,9 @@ public static class ConsoleUiSetup
         services.AddSingleton(sp => new PaymentTimeline(
             sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<OpsDbContext>>(),
             sp.GetServices<ITimelineContributor>()));
+
+        services.AddSingleton<FindingBulkActions>();
+        services.AddSingleton<ITimelineContributor, FindingTimelineContributor>();
 
         builder.AddConsoleAuthentication();
         return builder;
@@ -173,6 +178,8 @@ public static class ConsoleUiSetup
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapAuditExport();
+        app.MapFindingExport();
+        app.MapRunsApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
