@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Audit;
+using OpsConsole.Components.Pages.Dashboard;
 using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Components.Pages.Runs;
 using OpsConsole.Core.Audit;
@@ -31,6 +32,7 @@ public static class ConsoleUiSetup
             sp.GetServices<ITimelineContributor>()));
 
         services.AddSingleton<FindingBulkActions>();
+        services.AddSingleton<DashboardQueries>();
         services.AddSingleton<ITimelineContributor, FindingTimelineContributor>();
 
         builder.AddConsoleAuthentication();
