@@ -84,6 +84,19 @@ public sealed class Payment
         return approval;
     }
 
+    /// <summary>
+    /// A repair: the PG charged a payment our ledger shows failed (or unresolved). The ledger takes the PG's
+    /// approval so both sides agree; what happens to the money next (refund or keep) is a separate step.
+    /// </summary>
+    public PaymentTransaction RecordPgApproval(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
+        DateTimeOffset now)
+    {
+        EnsureStatus("record the PG's approval for", PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN,
+            PaymentStatus.IN_PROGRESS);
+        Status = PaymentStatus.IN_PROGRESS; // the transition below is the ordinary approval
+        return MarkApproved(transactionKey, method, approvedAt, now);
+    }
+
     /// <summary>The PG refused definitively; nothing was charged.</summary>
     public void MarkAborted(string code, string message, DateTimeOffset now)
     {

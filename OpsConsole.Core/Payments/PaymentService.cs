@@ -91,6 +91,44 @@ public sealed class PaymentService(
         return outcome;
     }
 
+    /// <summary>
+    /// Repair: takes the PG's approval into the ledger for a payment we show failed or unresolved. Asks the
+    /// PG first; idempotent (an already approved payment is returned as is). Refuses when the PG shows no charge.
+    /// </summary>
+    public async Task<PaymentSnapshot> RecordPgApprovalAsync(string paymentKey, string actor,
+        CancellationToken cancellationToken = default)
+    {
+        long paymentId;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken)
+                          ?? throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
+            if (payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED)
+                return PaymentSnapshot.Of(payment);
+            paymentId = payment.Id;
+            var result = await pg.GetPaymentAsync(paymentKey, CancellationToken.None);
+            await RecordCallAsync(payment, result, $"look-up before recording the PG's approval ({actor})");
+            if (!result.IsSuccess)
+                throw DomainException.Conflict("PG_LOOKUP_FAILED", $"Could not read payment {paymentKey} at the PG: {result.Describe()}");
+            var atPg = result.Value!;
+            if (atPg.Status is not ("DONE" or "PARTIAL_CANCELED" or "CANCELED"))
+                throw DomainException.Conflict("PG_NOT_CHARGED", $"The PG shows payment {paymentKey} as {atPg.Status}: there is no charge to record.");
+            if (atPg.Cancels is { Count: > 0 })
+                throw DomainException.Conflict("PG_ALREADY_CANCELED",
+                    $"The PG already cancelled part of payment {paymentKey}; its approval cannot be recorded automatically.");
+
+            return await ApplyToPaymentAsync(paymentId, m =>
+            {
+                if (m.Payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED) return;
+                TossMethods.TryParse(atPg.Method, out var method);
+                m.Change(() => m.Payment.RecordPgApproval(atPg.LastTransactionKey ?? $"{paymentKey}-approval", method,
+                        (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now),
+                    $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
+                m.Publish("payment.approved", new { recordedBy = actor });
+            }, cancellationToken);
+        }
+    }
+
     public async Task<PaymentDetail?> GetAsync(string paymentKey, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

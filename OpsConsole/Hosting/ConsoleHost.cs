@@ -2,6 +2,7 @@ using OpsConsole.Api;
 using OpsConsole.Components;
 using OpsConsole.Core;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Repairs;
 using OpsConsole.Sandbox;
 
 namespace OpsConsole.Hosting;
@@ -21,6 +22,7 @@ public static class ConsoleHost
 
         builder.AddOpsConsoleCore();
         builder.AddReconciliation();
+        builder.AddRepairs();
         builder.AddSandboxPg();
         builder.AddConsoleUi();
         builder.AddOpsTelemetry();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Outbox;
 using OpsConsole.Core.Payments;
+using OpsConsole.Core.Repairs;
 using OpsConsole.Sandbox;
 
 namespace OpsConsole.Hosting;
@@ -23,7 +24,7 @@ public static class JobsSetup
 }
 
 /// <summary>Runs the janitor every <c>Janitor:Interval</c>.</summary>
-internal sealed class JanitorJob(PaymentJanitor janitor, IOptions<JanitorOptions> options, ILogger<JanitorJob> logger)
+internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, IOptions<JanitorOptions> options, ILogger<JanitorJob> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,6 +35,7 @@ internal sealed class JanitorJob(PaymentJanitor janitor, IOptions<JanitorOptions
             try
             {
                 await janitor.RunOnceAsync(stoppingToken);
+                await repairs.SweepAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
