@@ -37,6 +37,14 @@ public static class ConsoleActions
         [ConsoleRoles.Oncall, ConsoleRoles.Finance, ConsoleRoles.Admin],
         "Only on-call, finance and admin can request repairs.");
 
+    public static readonly ConsoleAction ApproveRepair = new("approve-repair",
+        [ConsoleRoles.Finance, ConsoleRoles.Oncall, ConsoleRoles.Admin],
+        "Only finance, on-call and admin can approve or reject repairs.");
+
+    public static readonly ConsoleAction ViewRepairs = new("view-repairs", ConsoleRoles.All,
+        "Viewing repairs needs a console role.");
+
     public static readonly IReadOnlyList<ConsoleAction> All =
-        [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, ExportAudit, RequestRepair];
+        [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, ExportAudit, RequestRepair, ApproveRepair,
+         ViewRepairs];
 }
