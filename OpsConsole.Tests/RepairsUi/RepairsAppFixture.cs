@@ -1,0 +1,61 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Sandbox;
+using OpsConsole.Tests.Console;
+using OpsConsole.Tests.Infrastructure;
+
+namespace OpsConsole.Tests.RepairsUi;
+
+/// <summary>
+/// The real app on PostgreSQL with the sandbox PG and demo users on, so operators sign in through the real
+/// form and repairs cancel at the sandbox over HTTP. No settle delay, so a run finds discrepancies at once.
+/// </summary>
+public sealed class RepairsAppFixture : PaymentAppFixture<PostgresTestDatabase>
+{
+    public override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Demo:Enabled"] = "true",
+        ["Reconciliation:SettleDelay"] = "00:00:00",
+    };
+
+    /// <summary>A payment our ledger shows ABORTED while the sandbox PG charged it (DECLINE_AFTER_CHARGE).</summary>
+    public async Task<(string PaymentKey, long Amount)> ChargedButFailedPaymentAsync(long amount = 7_000)
+    {
+        var (key, order, a) = await CheckoutAsync(amount, SandboxFaults.DeclineAfterCharge);
+        var p = await Payments.ConfirmAsync(new ConfirmCommand(key, order, a));
+        Assert.Equal(PaymentStatus.ABORTED, p.Status);
+        return (key, a);
+    }
+
+    /// <summary>
+    /// The same, reported by the real engine: pulls today's settlement lines from the sandbox PG, runs the
+    /// reconciliation and returns the CHARGED_BUT_FAILED finding of the payment.
+    /// </summary>
+    public async Task<(string PaymentKey, long Amount, long FindingId)> ChargedButFailedFindingAsync(long amount = 7_000)
+    {
+        var (key, a) = await ChargedButFailedPaymentAsync(amount);
+        var date = BusinessCalendar.Today(TimeProvider.System);
+        var run = await Host.Get<ReconciliationService>().RunAsync(date, RunTrigger.CLI, "test", pullFirst: true);
+        Assert.True(run.Status == RunStatus.SUCCEEDED, run.Error);
+        await using var db = await Database.Factory.CreateDbContextAsync();
+        var finding = await db.Set<Finding>().SingleAsync(f => f.PaymentKey == key && f.Verdict == FindingVerdict.CONFIRMED);
+        Assert.Equal(FindingType.CHARGED_BUT_FAILED, finding.Type);
+        return (key, a, finding.Id);
+    }
+
+    /// <summary>An HTTP client signed in as a demo user through the real sign-in form (cookie jar, no redirects).</summary>
+    public async Task<HttpClient> SignedInClientAsync(string userName)
+    {
+        var client = new HttpClient(new HttpClientHandler
+        {
+            CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true,
+        }) { BaseAddress = Host.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
+        var response = await ConsoleAppHost.PostSignInAsync(client, userName, ConsoleAppHost.DemoPassword);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString == "/",
+            $"sign-in of {userName} failed: {(int)response.StatusCode} {response.Headers.Location}");
+        return client;
+    }
+}
