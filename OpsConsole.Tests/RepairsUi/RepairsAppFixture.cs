@@ -17,6 +17,8 @@ public sealed class RepairsAppFixture : PaymentAppFixture<PostgresTestDatabase>
 {
     public override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        // At builder creation (not after), so the static web assets (blazor.web.js, MudBlazor) are served.
+        ["environment"] = "Development",
         ["Demo:Enabled"] = "true",
         ["Reconciliation:SettleDelay"] = "00:00:00",
     };
