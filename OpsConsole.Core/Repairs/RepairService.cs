@@ -158,10 +158,10 @@ public sealed class RepairService(
     public async Task<RepairRequest> ApproveAsync(long repairId, string approver, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default, bool singleApprover = false)
     {
-        if (!roles.Any(ApproverRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
         try
         {
+            if (!roles.Any(ApproverRoles.Contains))
+                throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
             await ChangeAsync(repairId, r =>
             {
                 if (r.Status == RepairStatus.REQUESTED && clock.GetUtcNow() >= r.ExpiresAt)
