@@ -64,7 +64,8 @@ public sealed class RepairsApiTests(RepairsAppFixture fx) : IClassFixture<Repair
 
         var detail = await JsonAsync(await oncall.GetAsync($"api/v1/repairs/{id}"));
         var steps = detail.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("action").GetString()).ToList();
-        Assert.Equal(["repair.request", "repair.approve", "repair.execute", "repair.succeeded", "repair.recheck"],
+        // The refused self-approval is evidence too.
+        Assert.Equal(["repair.request", "repair.approve.refused", "repair.approve", "repair.execute", "repair.succeeded", "repair.recheck"],
             steps.Where(s => s!.StartsWith("repair.", StringComparison.Ordinal)).ToList());
         await using var db = await fx.Database.Factory.CreateDbContextAsync();
         Assert.Equal(FindingStatus.RESOLVED, (await db.Set<Finding>().SingleAsync(f => f.Id == findingId)).Status);
