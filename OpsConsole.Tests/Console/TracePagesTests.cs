@@ -18,6 +18,7 @@ public sealed class TracePagesTests : ConsoleComponentTest, IClassFixture<Sqlite
         _database = database;
         Services.AddLogging();
         Services.AddSingleton(new PaymentTimeline(database.Factory, []));
+        Services.AddSingleton<Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Data.OpsDbContext>>(database.Factory);
         Services.AddSingleton(Options.Create(new TraceLinkOptions
         {
             Links = { ["Jaeger"] = "https://jaeger.example/trace/{traceId}" },
