@@ -143,7 +143,9 @@ public sealed class ReconciliationService(
                 if (puller is null)
                     throw new InvalidOperationException("A settlement pull was requested but no PG client is configured.");
                 await MoveAsync(runId, date, RunPhase.PULLING, 5, progress, ct);
-                await puller.PullAsync(date, date, ReconciliationSqlGenerator.ResolvedBySystem, ct);
+                // The neighbouring days too: a line the PG filed under the day before or after is what turns a
+                // pass-1 MISSING_EXTERNAL/MISSING_INTERNAL into the DATE_MISMATCH it really is.
+                await puller.PullAsync(date.AddDays(-1), date.AddDays(1), ReconciliationSqlGenerator.ResolvedBySystem, ct);
                 await UpdateRunAsync(runId, r => r.RecordPull(sw.ElapsedMilliseconds), ct);
             }
 
