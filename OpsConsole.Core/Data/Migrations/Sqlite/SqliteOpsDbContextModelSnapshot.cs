@@ -557,11 +557,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("failure_message");
 
+                    b.Property<int>("JanitorAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("janitor_attempts");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("method");
+
+                    b.Property<long?>("NextJanitorAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_janitor_at");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
@@ -618,8 +626,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_payments_trace_id");
 
-                    b.HasIndex("Status", "UpdatedAt")
-                        .HasDatabaseName("ix_payments_status_updated_at");
+                    b.HasIndex("Status", "NextJanitorAt")
+                        .HasDatabaseName("ix_payments_status_next_janitor_at");
 
                     b.ToTable("payments", null, t =>
                         {
@@ -1529,6 +1537,160 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
 
                     b.ToTable("settlement_lines", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Repairs.RepairRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_by");
+
+                    b.Property<long?>("BatchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Comment")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comment");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<long?>("ExecutionStartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("execution_started_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long?>("FindingId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finding_id");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<bool>("IsFullRefund")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_full_refund");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("PaymentKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_key");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason_code");
+
+                    b.Property<string>("RejectReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reject_reason");
+
+                    b.Property<string>("RejectedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rejected_by");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TransactionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_key");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_repair_requests");
+
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_repair_requests_batch_id");
+
+                    b.HasIndex("FindingId")
+                        .HasDatabaseName("ix_repair_requests_finding_id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_repair_requests_idempotency_key");
+
+                    b.HasIndex("PaymentKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_repair_requests_one_open_per_payment")
+                        .HasFilter("status IN ('REQUESTED', 'APPROVED', 'EXECUTING', 'UNKNOWN')");
+
+                    b.HasIndex("Status", "RequestedAt")
+                        .HasDatabaseName("ix_repair_requests_status_requested_at");
+
+                    b.ToTable("repair_requests", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_repair_requests_amount", "amount >= 0");
+
+                            t.HasCheckConstraint("ck_repair_requests_four_eyes", "approved_by IS NULL OR approved_by <> requested_by");
+                        });
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

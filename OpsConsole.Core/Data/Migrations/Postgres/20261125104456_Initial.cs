@@ -142,7 +142,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     failure_code = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     failure_message = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    version = table.Column<long>(type: "bigint", nullable: false)
+                    version = table.Column<long>(type: "bigint", nullable: false),
+                    janitor_attempts = table.Column<int>(type: "integer", nullable: false),
+                    next_janitor_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -231,6 +233,44 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_recon_runs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "repair_requests",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    finding_id = table.Column<long>(type: "bigint", nullable: true),
+                    batch_id = table.Column<long>(type: "bigint", nullable: true),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "bigint", nullable: false),
+                    is_full_refund = table.Column<bool>(type: "boolean", nullable: false),
+                    idempotency_key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    reason_code = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    comment = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    requested_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    requested_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    approved_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    approved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    rejected_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    reject_reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    execution_started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    outcome = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_repair_requests", x => x.id);
+                    table.CheckConstraint("ck_repair_requests_amount", "amount >= 0");
+                    table.CheckConstraint("ck_repair_requests_four_eyes", "approved_by IS NULL OR approved_by <> requested_by");
                 });
 
             migrationBuilder.CreateTable(
@@ -694,9 +734,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_payments_status_updated_at",
+                name: "ix_payments_status_next_janitor_at",
                 table: "payments",
-                columns: new[] { "status", "updated_at" });
+                columns: new[] { "status", "next_janitor_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_payments_trace_id",
@@ -783,6 +823,34 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_batch_id",
+                table: "repair_requests",
+                column: "batch_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_finding_id",
+                table: "repair_requests",
+                column: "finding_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_idempotency_key",
+                table: "repair_requests",
+                column: "idempotency_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_status_requested_at",
+                table: "repair_requests",
+                columns: new[] { "status", "requested_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ux_repair_requests_one_open_per_payment",
+                table: "repair_requests",
+                column: "payment_key",
+                unique: true,
+                filter: "status IN ('REQUESTED', 'APPROVED', 'EXECUTING', 'UNKNOWN')");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_settlement_imports_imported_at",
                 table: "settlement_imports",
                 column: "imported_at");
@@ -859,6 +927,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "recon_run_totals");
+
+            migrationBuilder.DropTable(
+                name: "repair_requests");
 
             migrationBuilder.DropTable(
                 name: "settlement_lines");

@@ -141,7 +141,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     failure_code = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     failure_message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    janitor_attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_janitor_at = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -230,6 +232,44 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_recon_runs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "repair_requests",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    batch_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_full_refund = table.Column<bool>(type: "INTEGER", nullable: false),
+                    idempotency_key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    reason_code = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    comment = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    requested_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    requested_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    approved_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    rejected_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    reject_reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    execution_started_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    completed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_repair_requests", x => x.id);
+                    table.CheckConstraint("ck_repair_requests_amount", "amount >= 0");
+                    table.CheckConstraint("ck_repair_requests_four_eyes", "approved_by IS NULL OR approved_by <> requested_by");
                 });
 
             migrationBuilder.CreateTable(
@@ -693,9 +733,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_payments_status_updated_at",
+                name: "ix_payments_status_next_janitor_at",
                 table: "payments",
-                columns: new[] { "status", "updated_at" });
+                columns: new[] { "status", "next_janitor_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_payments_trace_id",
@@ -782,6 +822,34 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_batch_id",
+                table: "repair_requests",
+                column: "batch_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_finding_id",
+                table: "repair_requests",
+                column: "finding_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_idempotency_key",
+                table: "repair_requests",
+                column: "idempotency_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_status_requested_at",
+                table: "repair_requests",
+                columns: new[] { "status", "requested_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ux_repair_requests_one_open_per_payment",
+                table: "repair_requests",
+                column: "payment_key",
+                unique: true,
+                filter: "status IN ('REQUESTED', 'APPROVED', 'EXECUTING', 'UNKNOWN')");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_settlement_imports_imported_at",
                 table: "settlement_imports",
                 column: "imported_at");
@@ -858,6 +926,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "recon_run_totals");
+
+            migrationBuilder.DropTable(
+                name: "repair_requests");
 
             migrationBuilder.DropTable(
                 name: "settlement_lines");
