@@ -70,7 +70,10 @@ public sealed class BrowserTests(ConsoleAppHost app, BrowserFixture browser) : I
         await admin.GotoAsync("audit");
         await ConsolePage.WaitInteractiveAsync(admin);
         await admin.FillAsync("#audit-actor", "admin");
+        await admin.PressAsync("#audit-actor", "Tab");
         await admin.FillAsync("#audit-action", "auth.signin");
+        await admin.PressAsync("#audit-action", "Tab");
+        await Expect(admin.Locator("#audit-action")).ToHaveValueAsync("auth.signin");
         await admin.ClickAsync("#audit-apply");
         await admin.WaitForURLAsync("**/audit?actor=admin&action=auth.signin");
         await Expect(admin.Locator("#audit-grid tbody tr").First).ToContainTextAsync("auth.signin");

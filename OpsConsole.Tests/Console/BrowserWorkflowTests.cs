@@ -39,6 +39,7 @@ public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture brow
         await ConsolePage.ScreenshotAsync(page, "discrepancies-filtered");
 
         await page.FillAsync("#filter-text", seeded.Order("b"));
+        await page.PressAsync("#filter-text", "Tab");
         await page.ClickAsync("#filter-apply");
         await page.WaitForURLAsync(url => url.Contains($"q={seeded.Order("b")}", StringComparison.Ordinal));
         await Expect(page.Locator("#findings-grid .finding-link")).ToHaveCountAsync(1);
@@ -56,6 +57,8 @@ public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture brow
         await ConsolePage.WaitInteractiveAsync(page);
         await Expect(page.Locator("#finding-sides tr.differs")).ToHaveAttributeAsync("data-field", "Amount (KRW)");
         await page.FillAsync("#finding-note-input", "PG short-paid 1,000 KRW; asked the PG");
+        await page.PressAsync("#finding-note-input", "Tab");
+        await Expect(page.Locator("button#finding-note")).ToBeEnabledAsync();
         await page.ClickAsync("button#finding-note");
         await Expect(page.Locator(".finding-note")).ToContainTextAsync("short-paid");
         await ConsolePage.ScreenshotAsync(page, "finding-detail");
