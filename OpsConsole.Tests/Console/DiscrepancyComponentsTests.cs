@@ -112,11 +112,19 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         Navigation.NavigateTo("discrepancies?verdict=any");
         var cut = RenderPage<DiscrepanciesPage>();
 
+        cut.WaitForAssertion(() => Assert.Contains("finding(s) match", cut.Find("#finding-total").TextContent));
         cut.Find("#filter-text").Input(_seeded.Order("b"));
         cut.Find("#filter-min").Change("500");
+        // MudBlazor applies typed values asynchronously: submit once the inputs show them.
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(_seeded.Order("b"), cut.Find("#filter-text").GetAttribute("value"));
+            Assert.Equal("500", cut.Find("#filter-min").GetAttribute("value"));
+        });
         cut.Find("form#finding-filter").Submit();
 
-        Assert.EndsWith($"/discrepancies?verdict=any&min=500&q={_seeded.Order("b")}", Navigation.Uri);
+        cut.WaitForAssertion(() =>
+            Assert.EndsWith($"/discrepancies?verdict=any&min=500&q={_seeded.Order("b")}", Navigation.Uri));
     }
 
     [Fact]
