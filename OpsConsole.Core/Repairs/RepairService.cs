@@ -128,10 +128,15 @@ public sealed class RepairService(
             command.ReasonCode, command.Comment, command.RequestedBy, now, options.Value.ApprovalTtl);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
             db.Add(request);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                db.AuditEntries.Add(Audit(command.RequestedBy, "repair.request", request, Describe(request),
+                    $"{command.ReasonCode}: {command.Comment}"));
+                await db.SaveChangesAsync(cancellationToken);
+                await tx.CommitAsync(cancellationToken);
             }
             catch (DbUpdateException)
             {
@@ -141,8 +146,6 @@ public sealed class RepairService(
                     : $"Repair #{holder.Id} of payment {command.PaymentKey} by {holder.RequestedBy} since {holder.RequestedAt:u} is in flight.");
             }
         }
-        await audit.WriteAsync(command.RequestedBy, "repair.request", "repair", request.Id.ToString(),
-            after: Describe(request), reason: $"{command.ReasonCode}: {command.Comment}");
 
         if (command.Kind == RepairKind.MARK_RESOLVED)
             return await ResolveWithoutMoneyAsync(request.Id, command, cancellationToken);
@@ -155,15 +158,24 @@ public sealed class RepairService(
     public async Task<RepairRequest> ApproveAsync(long repairId, string approver, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default, bool singleApprover = false)
     {
-        if (!roles.Any(ApproverRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
-        await ChangeAsync(repairId, r =>
+        try
         {
-            if (r.Status == RepairStatus.REQUESTED && clock.GetUtcNow() >= r.ExpiresAt)
-                throw DomainException.Conflict("REPAIR_EXPIRED", $"Repair #{r.Id} expired at {r.ExpiresAt:u}; request it again.");
-            r.Approve(approver, clock.GetUtcNow(), singleApprover);
-        }, cancellationToken, conflictMessage: "someone else acted on this repair at the same moment");
-        await audit.WriteAsync(approver, "repair.approve", "repair", repairId.ToString());
+            if (!roles.Any(ApproverRoles.Contains))
+                throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
+            await ChangeAsync(repairId, r =>
+            {
+                if (r.Status == RepairStatus.REQUESTED && clock.GetUtcNow() >= r.ExpiresAt)
+                    throw DomainException.Conflict("REPAIR_EXPIRED", $"Repair #{r.Id} expired at {r.ExpiresAt:u}; request it again.");
+                r.Approve(approver, clock.GetUtcNow(), singleApprover);
+                return Audit(approver, "repair.approve", r, Describe(r));
+            }, cancellationToken, conflictMessage: "someone else acted on this repair at the same moment");
+        }
+        catch (DomainException e)
+        {
+            // The refused attempt is evidence too, in its own transaction.
+            await audit.WriteAsync(approver, "repair.approve.refused", "repair", repairId.ToString(), outcome: $"{e.Code}: {e.Message}");
+            throw;
+        }
         return await ExecuteAsync(repairId, cancellationToken);
     }
 
@@ -172,10 +184,11 @@ public sealed class RepairService(
     {
         if (!roles.Any(ApproverRoles.Contains))
             throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can reject repairs.", 403);
-        var r = await ChangeAsync(repairId, x => x.Reject(by, reason, clock.GetUtcNow()), cancellationToken,
-            conflictMessage: "someone else acted on this repair at the same moment");
-        await audit.WriteAsync(by, "repair.reject", "repair", repairId.ToString(), reason: reason);
-        return r;
+        return await ChangeAsync(repairId, x =>
+        {
+            x.Reject(by, reason, clock.GetUtcNow());
+            return Audit(by, "repair.reject", x, Describe(x), reason);
+        }, cancellationToken, publish: true, conflictMessage: "someone else acted on this repair at the same moment");
     }
 
     /// <summary>
@@ -194,6 +207,7 @@ public sealed class RepairService(
             if (r.Status == RepairStatus.APPROVED)
             {
                 r.StartExecution(now);
+                db.AuditEntries.Add(Audit(r.ApprovedBy ?? "system", "repair.execute", r, Describe(r)));
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);
@@ -205,8 +219,9 @@ public sealed class RepairService(
             }
             else if (!resume)
                 return r;
+            else
+                await audit.WriteAsync("system", "repair.execute.resume", "repair", repairId.ToString(), after: Describe(r));
         }
-        await audit.WriteAsync(r.ApprovedBy ?? "system", "repair.execute", "repair", repairId.ToString(), after: Describe(r));
 
         var (status, message, txKey) = await RunAsync(r, cancellationToken);
         return await FinishAsync(repairId, status, message, txKey, cancellationToken);
@@ -250,11 +265,11 @@ public sealed class RepairService(
     {
         var r = await ChangeAsync(repairId, x =>
         {
-            if (x.Status is RepairStatus.EXECUTING or RepairStatus.UNKNOWN)
-                x.Complete(status, message, txKey, clock.GetUtcNow());
+            if (x.Status is not (RepairStatus.EXECUTING or RepairStatus.UNKNOWN) || (x.Status == RepairStatus.UNKNOWN && status == RepairStatus.UNKNOWN))
+                return null;
+            x.Complete(status, message, txKey, clock.GetUtcNow());
+            return Audit("system", $"repair.{status.ToString().ToLowerInvariant()}", x, Describe(x), outcome: message);
         }, cancellationToken, publish: true);
-        await audit.WriteAsync("system", $"repair.{status.ToString().ToLowerInvariant()}", "repair", repairId.ToString(),
-            after: Describe(r), outcome: message);
         if (r.Status is RepairStatus.SUCCEEDED or RepairStatus.FAILED)
             await notifier.NotifyAsync(r);
         if (r.Status == RepairStatus.SUCCEEDED)
@@ -308,7 +323,7 @@ public sealed class RepairService(
         List<RepairRequest> due;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
             due = await db.Set<RepairRequest>().AsNoTracking()
-                .Where(r => r.Status == RepairStatus.UNKNOWN || r.Status == RepairStatus.EXECUTING ||
+                .Where(r => r.Status == RepairStatus.UNKNOWN || r.Status == RepairStatus.EXECUTING || r.Status == RepairStatus.APPROVED ||
                             (r.Status == RepairStatus.REQUESTED && r.ExpiresAt <= now))
                 .OrderBy(r => r.Id).Take(200).ToListAsync(cancellationToken);
         var changed = 0;
@@ -317,10 +332,15 @@ public sealed class RepairService(
             switch (r.Status)
             {
                 case RepairStatus.REQUESTED:
-                    await ChangeAsync(r.Id, x => { if (x.Status == RepairStatus.REQUESTED) x.Expire(clock.GetUtcNow()); }, cancellationToken);
-                    await audit.WriteAsync("system", "repair.expire", "repair", r.Id.ToString());
+                    await ChangeAsync(r.Id, x =>
+                    {
+                        if (x.Status != RepairStatus.REQUESTED) return null;
+                        x.Expire(clock.GetUtcNow());
+                        return Audit("system", "repair.expire", x, Describe(x));
+                    }, cancellationToken, publish: true);
                     changed++;
                     break;
+                case RepairStatus.APPROVED when now - r.ApprovedAt >= options.Value.ExecutionGrace:
                 case RepairStatus.EXECUTING when now - r.ExecutionStartedAt >= options.Value.ExecutionGrace:
                     await ExecuteAsync(r.Id, cancellationToken);
                     changed++;
@@ -362,10 +382,11 @@ public sealed class RepairService(
     {
         await findings.ResolveAsync(command.FindingId!.Value, command.RequestedBy,
             $"Marked resolved (repair #{repairId}, {command.ReasonCode}): {command.Comment}", cancellationToken: cancellationToken);
-        var r = await ChangeAsync(repairId, x => x.CompleteWithoutMoney("finding marked resolved; no money moved", clock.GetUtcNow()),
-            cancellationToken, publish: true);
-        await audit.WriteAsync(command.RequestedBy, "repair.succeeded", "repair", repairId.ToString(), outcome: r.Outcome);
-        return r;
+        return await ChangeAsync(repairId, x =>
+        {
+            x.CompleteWithoutMoney("finding marked resolved; no money moved", clock.GetUtcNow());
+            return Audit(command.RequestedBy, "repair.succeeded", x, Describe(x), outcome: x.Outcome);
+        }, cancellationToken, publish: true);
     }
 
     private async Task<RepairRequest?> OpenRepairAsync(string paymentKey, CancellationToken cancellationToken)
@@ -376,7 +397,11 @@ public sealed class RepairService(
              r.Status == RepairStatus.UNKNOWN), cancellationToken);
     }
 
-    private async Task<RepairRequest> ChangeAsync(long repairId, Action<RepairRequest> change, CancellationToken cancellationToken,
+    /// <summary>
+    /// Applies a state change in one short transaction together with its audit row (returned by
+    /// <paramref name="change"/>; null when nothing changed) and, when asked, its outbox event.
+    /// </summary>
+    private async Task<RepairRequest> ChangeAsync(long repairId, Func<RepairRequest, AuditEntry?> change, CancellationToken cancellationToken,
         bool publish = false, string? conflictMessage = null)
     {
         for (var attempt = 1; ; attempt++)
@@ -385,7 +410,8 @@ public sealed class RepairService(
             var r = await db.Set<RepairRequest>().SingleOrDefaultAsync(x => x.Id == repairId, CancellationToken.None)
                     ?? throw DomainException.NotFound("NOT_FOUND_REPAIR", $"No repair #{repairId}.");
             var before = r.Status;
-            change(r);
+            if (change(r) is { } entry)
+                db.AuditEntries.Add(entry);
             if (publish && r.Status != before)
                 db.OutboxMessages.Add(OutboxMessage.Create($"repair.{r.Status.ToString().ToLowerInvariant()}", r.PaymentKey,
                     JsonSerializer.Serialize(new { repairId = r.Id, r.Kind, r.Amount, r.PaymentKey, r.OrderId, r.FindingId, r.Outcome, r.TransactionKey },
@@ -407,6 +433,11 @@ public sealed class RepairService(
             }
         }
     }
+
+    private AuditEntry Audit(string actor, string action, RepairRequest r, string? after = null, string? reason = null,
+        string? outcome = null) =>
+        AuditEntry.Create(clock.GetUtcNow(), actor, action, "repair", r.Id.ToString(), after: after, reason: reason,
+            outcome: outcome, traceId: Tracing.CurrentTraceId());
 
     private static string Describe(RepairRequest r) =>
         $"#{r.Id} {r.Kind} {r.Amount} KRW{(r.IsFullRefund ? " (full)" : "")} of {r.PaymentKey} status {r.Status} key {r.IdempotencyKey}";

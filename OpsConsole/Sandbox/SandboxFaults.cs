@@ -27,6 +27,12 @@ public static class SandboxFaults
         CancelThenTimeout, CancelServerError,
     ];
 
+    /// <summary>A fault spec may combine faults with commas, e.g. <c>DECLINE_AFTER_CHARGE,CANCEL_TIMEOUT</c>.</summary>
+    public static IReadOnlySet<string> Parse(string? spec) =>
+        string.IsNullOrWhiteSpace(spec)
+            ? new HashSet<string>()
+            : spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Amount by which SETTLEMENT_AMOUNT_OFF misreports a line, and SETTLEMENT_FEE_OFF a fee.</summary>
     public const long AmountOffBy = 1000;
     public const long FeeOffBy = 500;

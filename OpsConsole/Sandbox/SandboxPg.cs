@@ -32,8 +32,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         var m = PaymentMethod.CARD;
         if (method is not null && !TossMethods.TryParse(method, out m))
             return Error(400, TossErrorCodes.InvalidRequest, $"Unknown method '{method}'.");
-        if (fault is not null && !SandboxFaults.All.Contains(fault))
-            return Error(400, TossErrorCodes.InvalidRequest, $"Unknown fault '{fault}'. Known: {string.Join(", ", SandboxFaults.All)}.");
+        if (SandboxFaults.Parse(fault).FirstOrDefault(f => !SandboxFaults.All.Contains(f)) is { } unknownFault)
+            return Error(400, TossErrorCodes.InvalidRequest, $"Unknown fault '{unknownFault}'. Known: {string.Join(", ", SandboxFaults.All)}.");
         if (fault is null && options.Value.FaultRate > 0 && Random.Shared.NextDouble() < options.Value.FaultRate)
             fault = SandboxFaults.All[Random.Shared.Next(SandboxFaults.All.Count)];
 
@@ -76,22 +76,21 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
             if (p.OrderId != request.OrderId || p.Amount != request.Amount)
                 return Error(400, TossErrorCodes.InvalidRequest, "orderId or amount does not match the authorised payment.");
-            var fault = testCode ?? p.Fault;
+            var faults = SandboxFaults.Parse(testCode ?? p.Fault);
             if (p.Status is not "READY")
-                return fault == SandboxFaults.ApproveThenTimeout
+                return faults.Contains(SandboxFaults.ApproveThenTimeout)
                     ? new Answer(200, await ToTossAsync(db, p), LoseAnswer: true)
                     : Error(400, TossErrorCodes.AlreadyProcessedPayment, "이미 처리된 결제 입니다.");
 
-            switch (fault)
+            if (faults.Contains(SandboxFaults.Timeout))
+                return new Answer(0, new { }, LoseAnswer: true);
+            if (faults.Contains(SandboxFaults.ServerError))
+                return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
+            if (faults.Contains(SandboxFaults.Decline))
             {
-                case SandboxFaults.Timeout:
-                    return new Answer(0, new { }, LoseAnswer: true);
-                case SandboxFaults.ServerError:
-                    return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
-                case SandboxFaults.Decline:
-                    p.Status = "ABORTED";
-                    await db.SaveChangesAsync();
-                    return Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
+                p.Status = "ABORTED";
+                await db.SaveChangesAsync();
+                return Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
             }
 
             var now = clock.GetUtcNow();
@@ -101,15 +100,12 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             p.BalanceAmount = p.Amount;
             p.LastTransactionKey = txKey;
             db.Transactions.Add(new SandboxTransaction { TransactionKey = txKey, PaymentKey = p.PaymentKey, Kind = "APPROVAL", Amount = p.Amount, At = now });
-            AddSettlementLines(db, p, txKey, p.Amount, now, p.Fault);
+            AddSettlementLines(db, p, txKey, p.Amount, now, SandboxFaults.Parse(p.Fault));
             await db.SaveChangesAsync();
 
-            return fault switch
-            {
-                SandboxFaults.DeclineAfterCharge => Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다."),
-                SandboxFaults.ApproveThenTimeout => new Answer(200, await ToTossAsync(db, p), LoseAnswer: true),
-                _ => new Answer(200, await ToTossAsync(db, p)),
-            };
+            if (faults.Contains(SandboxFaults.DeclineAfterCharge))
+                return Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
+            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.ApproveThenTimeout));
         }
         finally
         {
@@ -130,14 +126,11 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             var p = await db.Payments.FindAsync(paymentKey);
             if (p is null)
                 return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
-            var fault = testCode ?? p.Fault;
-            switch (fault)
-            {
-                case SandboxFaults.CancelTimeout:
-                    return new Answer(0, new { }, LoseAnswer: true);
-                case SandboxFaults.CancelServerError:
-                    return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
-            }
+            var faults = SandboxFaults.Parse(testCode ?? p.Fault);
+            if (faults.Contains(SandboxFaults.CancelTimeout))
+                return new Answer(0, new { }, LoseAnswer: true);
+            if (faults.Contains(SandboxFaults.CancelServerError))
+                return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
             if (p.Status == "CANCELED")
                 return Error(400, TossErrorCodes.AlreadyCanceledPayment, "이미 취소된 결제 입니다.");
             if (p.Status is not ("DONE" or "PARTIAL_CANCELED"))
@@ -155,9 +148,9 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             {
                 TransactionKey = txKey, PaymentKey = p.PaymentKey, Kind = "CANCEL", Amount = amount, Reason = request.CancelReason, At = now,
             });
-            AddSettlementLines(db, p, txKey, -amount, now, fault: null);
+            AddSettlementLines(db, p, txKey, -amount, now, new HashSet<string>());
             await db.SaveChangesAsync();
-            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: fault == SandboxFaults.CancelThenTimeout);
+            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.CancelThenTimeout));
         }
         finally
         {
@@ -198,7 +191,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
     {
         if (paymentKey is null) return false;
         await using var db = await dbFactory.CreateDbContextAsync();
-        return await db.Payments.AnyAsync(p => p.PaymentKey == paymentKey && p.Fault == fault);
+        var spec = await db.Payments.Where(p => p.PaymentKey == paymentKey).Select(p => p.Fault).FirstOrDefaultAsync();
+        return SandboxFaults.Parse(spec).Contains(fault);
     }
 
     // ---- idempotency ----------------------------------------------------------------------------------
@@ -258,17 +252,17 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
     // ---- helpers --------------------------------------------------------------------------------------
 
     private void AddSettlementLines(SandboxDbContext db, SandboxPayment p, string txKey, long signedAmount,
-        DateTimeOffset at, string? fault)
+        DateTimeOffset at, IReadOnlySet<string> faults)
     {
-        if (fault == SandboxFaults.SettlementMissing) return;
+        if (faults.Contains(SandboxFaults.SettlementMissing)) return;
         var rate = options.Value.FeeRates.GetValueOrDefault(p.Method, 0.025m);
-        var amount = fault == SandboxFaults.SettlementAmountOff ? signedAmount + SandboxFaults.AmountOffBy : signedAmount;
+        var amount = faults.Contains(SandboxFaults.SettlementAmountOff) ? signedAmount + SandboxFaults.AmountOffBy : signedAmount;
         var fee = (long)Math.Round(amount * rate, MidpointRounding.AwayFromZero);
-        if (fault == SandboxFaults.SettlementFeeOff) fee += SandboxFaults.FeeOffBy;
+        if (faults.Contains(SandboxFaults.SettlementFeeOff)) fee += SandboxFaults.FeeOffBy;
         var vat = (long)Math.Round(fee / 11m, MidpointRounding.AwayFromZero);
         var sold = BusinessCalendar.BusinessDateOf(at);
-        if (fault == SandboxFaults.SettlementDateOff) sold = sold.AddDays(1);
-        var copies = fault == SandboxFaults.SettlementDuplicate ? 2 : 1;
+        if (faults.Contains(SandboxFaults.SettlementDateOff)) sold = sold.AddDays(1);
+        var copies = faults.Contains(SandboxFaults.SettlementDuplicate) ? 2 : 1;
         for (var i = 0; i < copies; i++)
             db.SettlementLines.Add(new SandboxSettlementLine
             {

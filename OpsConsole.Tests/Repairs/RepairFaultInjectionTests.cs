@@ -1,0 +1,209 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Audit;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Repairs;
+using OpsConsole.Sandbox;
+using OpsConsole.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OpsConsole.Tests.Repairs;
+
+/// <summary>
+/// Seeded random repairs through the real PG client against the sandbox PG, with lost answers, 5xx,
+/// timeouts, a simulated crash after any committed step, racing approvers and racing executors. After a
+/// "restart" (janitor + repair sweep), each scenario must satisfy: no payment cancelled twice at the PG,
+/// refunded ≤ captured, ledger and PG agree, the repair's final state matches the PG, every step audited.
+/// Re-run a failure with OPSCONSOLE_REPAIR_SEED=&lt;seed&gt;.
+/// </summary>
+public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDatabase> fx, ITestOutputHelper output)
+    where TDatabase : TestDatabase, new()
+{
+    protected abstract int Scenarios { get; }
+
+    private static readonly string?[] CancelFaults =
+        [null, null, SandboxFaults.CancelTimeout, SandboxFaults.CancelThenTimeout, SandboxFaults.CancelServerError];
+
+    private sealed record Scenario(int Index, bool ChargedButFailed, string? CancelFault, bool Partial, int CrashAfterSave,
+        bool RaceApprovers, bool RaceExecutor, bool TrySelfApproval);
+
+    [Fact]
+    public async Task RandomRepairs_WithFaultsCrashesAndRaces_NeverMoveMoneyTwice()
+    {
+        var seed = Environment.GetEnvironmentVariable("OPSCONSOLE_REPAIR_SEED") is { Length: > 0 } s ? int.Parse(s) : Random.Shared.Next();
+        output.WriteLine($"seed {seed} ({Scenarios} scenarios); re-run with OPSCONSOLE_REPAIR_SEED={seed}");
+        var rng = new Random(seed);
+        var outcomes = new Dictionary<RepairStatus, int>();
+        for (var i = 0; i < Scenarios; i++)
+        {
+            var sc = new Scenario(i, rng.Next(3) == 0, CancelFaults[rng.Next(CancelFaults.Length)], rng.Next(2) == 0,
+                rng.Next(3) == 0 ? 0 : rng.Next(1, 13), rng.Next(3) == 0, rng.Next(4) == 0, rng.Next(5) == 0);
+            try
+            {
+                var status = await RunAsync(sc, 1_000 + rng.Next(1, 1_000) * 10L);
+                outcomes[status] = outcomes.GetValueOrDefault(status) + 1;
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"seed {seed}, {sc}: {e}");
+            }
+        }
+        output.WriteLine(string.Join(", ", outcomes.Select(kv => $"{kv.Key} {kv.Value}")));
+        Assert.True(outcomes.GetValueOrDefault(RepairStatus.SUCCEEDED) > 0 && outcomes.GetValueOrDefault(RepairStatus.FAILED) > 0,
+            "the scenarios should reach both outcomes");
+    }
+
+    private async Task<RepairStatus> RunAsync(Scenario sc, long amount)
+    {
+        var host = fx.Host;
+        var fault = string.Join(",", new[] { sc.ChargedButFailed ? SandboxFaults.DeclineAfterCharge : null, sc.CancelFault }.OfType<string>());
+        var (key, order, _) = await host.CheckoutAsync(amount, fault.Length > 0 ? fault : null);
+        var confirmed = await fx.Payments.ConfirmAsync(new ConfirmCommand(key, order, amount));
+        Assert.Equal(sc.ChargedButFailed ? PaymentStatus.ABORTED : PaymentStatus.DONE, confirmed.Status);
+
+        // The process under test: its database writes can crash after the N-th commit; its PG client gives up fast.
+        var crash = new CrashAfterCommit();
+        var (payments, repairs) = Compose(new OpsDbContextFactory(fx.Database.Provider, fx.Database.ConnectionString, crash));
+
+        var refund = (await repairs.PreviewAsync(key)).Options.Single(o => o.Kind == RepairKind.REFUND);
+        Assert.True(refund.Allowed, refund.Why);
+        var refundAmount = sc.Partial ? Math.Max(1, refund.MaxAmount / 3) : refund.MaxAmount;
+        var request = await repairs.RequestAsync(new RepairCommand(RepairKind.REFUND, key, null, refundAmount, refundAmount,
+            "CUSTOMER_REQUEST", $"fault scenario {sc.Index}", "maker"), ["finance"]);
+
+        if (sc.TrySelfApproval)
+        {
+            var e = await Assert.ThrowsAsync<DomainException>(() => repairs.ApproveAsync(request.Id, "maker", ["finance"]));
+            Assert.Equal("SELF_APPROVAL", e.Code);
+            Assert.Equal(RepairStatus.REQUESTED, (await repairs.GetAsync(request.Id)).Status);
+        }
+
+        crash.Arm(sc.CrashAfterSave);
+        var work = new List<Task> { Swallow(() => repairs.ApproveAsync(request.Id, "checker-1", ["oncall"])) };
+        if (sc.RaceApprovers) work.Add(Swallow(() => repairs.ApproveAsync(request.Id, "checker-2", ["finance"])));
+        if (sc.RaceExecutor) work.Add(Swallow(() => repairs.ExecuteAsync(request.Id)));
+        await Task.WhenAll(work);
+        crash.Disarm();
+
+        // Restart: a fresh process resumes whatever was interrupted, and the janitor asks the PG.
+        var (restartedPayments, restarted) = Compose(fx.Database.Factory);
+        var janitor = ActivatorUtilities.CreateInstance<PaymentJanitor>(host.Services, fx.Database.Factory, ShortPg(), restartedPayments);
+        var final = await restarted.GetAsync(request.Id);
+        try
+        {
+            for (var round = 1; round <= 8 && final.Status is not (RepairStatus.SUCCEEDED or RepairStatus.FAILED); round++)
+            {
+                host.Clock.Set(DateTimeOffset.UtcNow.AddHours(round));
+                await janitor.RunOnceAsync();
+                await restarted.SweepAsync();
+                final = await restarted.GetAsync(request.Id);
+            }
+        }
+        finally
+        {
+            host.Clock.Reset();
+        }
+
+        await CheckInvariantsAsync(key, amount, final);
+        _ = payments;
+        return final.Status;
+    }
+
+    private async Task CheckInvariantsAsync(string key, long captured, RepairRequest repair)
+    {
+        Assert.True(repair.Status is RepairStatus.SUCCEEDED or RepairStatus.FAILED, $"repair ended {repair.Status}: {repair.Outcome}");
+        var atPg = (await fx.Host.Get<IPaymentGateway>().GetPaymentAsync(key)).Value!;
+        var pgCancels = atPg.Cancels ?? [];
+        Assert.True(pgCancels.Count <= 1, $"the PG cancelled payment {key} {pgCancels.Count} times");
+        Assert.True(pgCancels.Sum(c => c.CancelAmount) <= captured);
+
+        await using var db = await fx.Database.Factory.CreateDbContextAsync();
+        var ledger = await db.Payments.Include(p => p.Transactions).SingleAsync(p => p.PaymentKey == key);
+        Assert.Equal(atPg.BalanceAmount, ledger.BalanceAmount);
+        Assert.Equal(0, ledger.PendingCancelAmount);
+        Assert.Equal(pgCancels.Select(c => c.TransactionKey).Order(),
+            ledger.Transactions.Where(t => t.Kind == TransactionKind.CANCEL).Select(t => t.TransactionKey).Order());
+        if (repair.Status == RepairStatus.SUCCEEDED)
+            Assert.Equal(repair.Amount, Assert.Single(pgCancels).CancelAmount);
+        else
+            Assert.Empty(pgCancels);
+
+        var actions = await db.AuditEntries.Where(a => a.TargetType == "repair" && a.TargetId == repair.Id.ToString())
+            .Select(a => a.Action).ToListAsync();
+        foreach (var step in new[] { "repair.request", "repair.approve", "repair.execute", $"repair.{repair.Status.ToString().ToLowerInvariant()}" })
+            Assert.Contains(step, actions);
+    }
+
+    private (PaymentService, RepairService) Compose(OpsDbContextFactory factory)
+    {
+        var sp = fx.Host.Services;
+        var audit = new AuditLog(factory, fx.Host.Clock);
+        var pg = ShortPg();
+        var payments = ActivatorUtilities.CreateInstance<PaymentService>(sp, (IDbContextFactory<OpsDbContext>)factory, pg,
+            new EventLog(factory), audit);
+        var findings = ActivatorUtilities.CreateInstance<FindingService>(sp, (IDbContextFactory<OpsDbContext>)factory, audit);
+        var repairs = ActivatorUtilities.CreateInstance<RepairService>(sp, (IDbContextFactory<OpsDbContext>)factory, payments, pg,
+            findings, audit);
+        return (payments, repairs);
+    }
+
+    /// <summary>The real HTTP client with a short timeout and no retries, so lost answers cost little.</summary>
+    private IPaymentGateway ShortPg() => new TossPaymentsClient(new HttpClient { Timeout = TimeSpan.FromMilliseconds(150) },
+        fx.Host.Get<PgEndpoint>(), Options.Create(new PgOptions { SecretKey = fx.Host.Get<IOptions<PgOptions>>().Value.SecretKey }),
+        fx.Host.Get<ILogger<TossPaymentsClient>>());
+
+    private static async Task Swallow(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (SimulatedCrashException)
+        {
+            // The process "died" here; the restart below picks up.
+        }
+        catch (DomainException e) when (e.Code is "REPAIR_CHANGED" or "ILLEGAL_TRANSITION")
+        {
+            // The losing side of a race is told so.
+        }
+    }
+
+    private sealed class SimulatedCrashException() : Exception("simulated crash after a commit");
+
+    /// <summary>Throws once, right after the N-th successful commit: the work is durable, the process is gone.</summary>
+    private sealed class CrashAfterCommit : SaveChangesInterceptor
+    {
+        private int _remaining;
+
+        public void Arm(int afterCommits) => Volatile.Write(ref _remaining, afterCommits);
+
+        public void Disarm() => Volatile.Write(ref _remaining, 0);
+
+        public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result,
+            CancellationToken cancellationToken = default)
+        {
+            if (Volatile.Read(ref _remaining) > 0 && Interlocked.Decrement(ref _remaining) == 0 &&
+                eventData.Context!.Database.CurrentTransaction is null)
+                throw new SimulatedCrashException();
+            return base.SavedChangesAsync(eventData, result, cancellationToken);
+        }
+    }
+}
+
+public sealed class RepairFaultInjectionSqliteTests(PaymentAppFixture<SqliteTestDatabase> fx, ITestOutputHelper output)
+    : RepairFaultInjectionTests<SqliteTestDatabase>(fx, output), IClassFixture<PaymentAppFixture<SqliteTestDatabase>>
+{
+    protected override int Scenarios => 1_000;
+}
+
+public sealed class RepairFaultInjectionPostgresTests(PaymentAppFixture<PostgresTestDatabase> fx, ITestOutputHelper output)
+    : RepairFaultInjectionTests<PostgresTestDatabase>(fx, output), IClassFixture<PaymentAppFixture<PostgresTestDatabase>>
+{
+    protected override int Scenarios => 250;
+}
