@@ -25,6 +25,12 @@ public interface IReconSqlDialect
     /// <summary>Statements run once on each connection before reconciliation SQL (null: none).</summary>
     string? SessionSetup => null;
 
+    /// <summary>
+    /// Refreshes the planner's statistics of a table that a pass just filled (null: not needed). Without it
+    /// PostgreSQL plans the pass-1/pass-2 self-join of the run items as if they were empty (quadratic).
+    /// </summary>
+    string? RefreshStatistics(string table) => null;
+
     /// <summary>A table reference (BigQuery qualifies it with the dataset).</summary>
     string Table(string name) => name;
 
@@ -74,6 +80,8 @@ public sealed class PostgresReconDialect : IReconSqlDialect
     /// spends seconds compiling a query that runs in less. A bigger work_mem keeps the hash join in memory.
     /// </summary>
     public string? SessionSetup => "SET jit = off; SET work_mem = '128MB'";
+
+    public string? RefreshStatistics(string table) => $"ANALYZE {table}";
     public string KstDate(string instantColumn) => $"({instantColumn} AT TIME ZONE 'Asia/Seoul')::date";
     public object InstantValue(DateTimeOffset instant) => instant.ToUniversalTime();
     public object DateValue(DateOnly date) => date;
