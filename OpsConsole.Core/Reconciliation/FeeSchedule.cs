@@ -12,7 +12,7 @@ public sealed class FeeSchedule
     {
         [PaymentMethod.CARD] = 0.025m,
         [PaymentMethod.EASY_PAY] = 0.03m,
-        [PaymentMethod.TRANSFER] = 0.015m,
+        [PaymentMethod.TRANSFER] = 0.02m,
         [PaymentMethod.VIRTUAL_ACCOUNT] = 0.01m,
         [PaymentMethod.MOBILE_PHONE] = 0.035m,
     };

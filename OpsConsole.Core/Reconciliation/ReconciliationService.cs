@@ -143,7 +143,9 @@ public sealed class ReconciliationService(
                 if (puller is null)
                     throw new InvalidOperationException("A settlement pull was requested but no PG client is configured.");
                 await MoveAsync(runId, date, RunPhase.PULLING, 5, progress, ct);
-                await puller.PullAsync(date, date, ReconciliationSqlGenerator.ResolvedBySystem, ct);
+                // The neighbouring days too: a line the PG filed under the day before or after is what turns a
+                // pass-1 MISSING_EXTERNAL/MISSING_INTERNAL into the DATE_MISMATCH it really is.
+                await puller.PullAsync(date.AddDays(-1), date.AddDays(1), ReconciliationSqlGenerator.ResolvedBySystem, ct);
                 await UpdateRunAsync(runId, r => r.RecordPull(sw.ElapsedMilliseconds), ct);
             }
 
@@ -199,6 +201,7 @@ public sealed class ReconciliationService(
                 ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
                 ["date"] = dialect.DateValue(date),
             }, ct);
+            await RefreshStatisticsAsync(db, dialect, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
 
@@ -215,9 +218,16 @@ public sealed class ReconciliationService(
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await ReconSql.ExecuteAsync(db, gen.Pass2Insert(), new Dictionary<string, object?> { ["run"] = runId }, ct);
+            await RefreshStatisticsAsync(db, dialect, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass2(sw.ElapsedMilliseconds), ct);
         return differing;
+    }
+
+    private static async Task RefreshStatisticsAsync(OpsDbContext db, IReconSqlDialect dialect, CancellationToken ct)
+    {
+        if (dialect.RefreshStatistics(dialect.Table("recon_run_items")) is { } sql)
+            await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>(), ct);
     }
 
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);

@@ -38,3 +38,34 @@ internal sealed class RepairRequestConfiguration : IEntityTypeConfiguration<Repa
         b.Ignore(r => r.IsOpen);
     }
 }
+
+internal sealed class RepairBatchConfiguration : IEntityTypeConfiguration<RepairBatch>
+{
+    public void Configure(EntityTypeBuilder<RepairBatch> b)
+    {
+        b.ToTable("repair_batches", t =>
+            t.HasCheckConstraint("ck_repair_batches_four_eyes", "approved_by IS NULL OR approved_by <> requested_by"));
+        b.HasKey(x => x.Id);
+        b.Property(x => x.RequestedBy).HasMaxLength(100);
+        b.Property(x => x.ApprovedBy).HasMaxLength(100);
+        b.Property(x => x.RejectedBy).HasMaxLength(100);
+        b.Property(x => x.ReasonCode).HasMaxLength(40);
+        b.Property(x => x.Comment).HasMaxLength(1000);
+        b.Property(x => x.RejectReason).HasMaxLength(1000);
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.HasIndex(x => new { x.Status, x.RequestedAt });
+    }
+}
+
+internal sealed class RepairBatchItemConfiguration : IEntityTypeConfiguration<RepairBatchItem>
+{
+    public void Configure(EntityTypeBuilder<RepairBatchItem> b)
+    {
+        b.ToTable("repair_batch_items");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.PaymentKey).HasMaxLength(200);
+        b.Property(x => x.Why).HasMaxLength(1000);
+        b.HasIndex(x => x.BatchId);
+        b.HasOne<RepairBatch>().WithMany().HasForeignKey(x => x.BatchId);
+    }
+}

@@ -10,6 +10,7 @@ public static class RepairSetup
         builder.Services.Configure<RepairOptions>(builder.Configuration.GetSection("Repairs"));
         builder.Services.AddSingleton<RepairNotifier>();
         builder.Services.AddSingleton<RepairService>();
+        builder.Services.AddSingleton<RepairBatchService>();
         return builder;
     }
 }

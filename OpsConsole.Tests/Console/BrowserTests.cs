@@ -38,6 +38,25 @@ public sealed class BrowserTests(ConsoleAppHost app, BrowserFixture browser) : I
     }
 
     [Fact]
+    public async Task SignInPage_ExplainsAWrongPassword()
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("audit");
+        await page.WaitForURLAsync("**/signin?ReturnUrl=%2Faudit");
+        await Expect(page.Locator("#demo-banner")).ToContainTextAsync("engineer");
+        await ConsolePage.ScreenshotAsync(page, "signin");
+        await page.FillAsync("#userName", "engineer");
+        await page.FillAsync("#password", "not-it-at-all");
+        await page.ClickAsync("#signin-submit");
+
+        await Expect(page.Locator("#signin-error")).ToContainTextAsync("Wrong user name or password");
+        await Expect(page.Locator("#userName")).ToHaveValueAsync("engineer");
+        await context.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Engineer_SeesAuditExportDisabledWithTheReason_AdminFiltersTheAuditLog()
     {
         var engineer = await ConsolePage.SignInAsync(browser.Browser, app, "engineer");
@@ -51,7 +70,10 @@ public sealed class BrowserTests(ConsoleAppHost app, BrowserFixture browser) : I
         await admin.GotoAsync("audit");
         await ConsolePage.WaitInteractiveAsync(admin);
         await admin.FillAsync("#audit-actor", "admin");
+        await admin.PressAsync("#audit-actor", "Tab");
         await admin.FillAsync("#audit-action", "auth.signin");
+        await admin.PressAsync("#audit-action", "Tab");
+        await Expect(admin.Locator("#audit-action")).ToHaveValueAsync("auth.signin");
         await admin.ClickAsync("#audit-apply");
         await admin.WaitForURLAsync("**/audit?actor=admin&action=auth.signin");
         await Expect(admin.Locator("#audit-grid tbody tr").First).ToContainTextAsync("auth.signin");

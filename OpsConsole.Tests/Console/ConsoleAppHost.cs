@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Tests.Console;
 
@@ -22,6 +23,12 @@ public sealed partial class ConsoleAppHost : WebApplicationFactory<Program>, IAs
     public Uri BaseAddress { get; private set; } = null!;
     public OpsDbContextFactory Db => Services.GetRequiredService<OpsDbContextFactory>();
 
+    /// <summary>Findings of one business date, made by the app's own engine (lazily, once per host).</summary>
+    public Task<ReconSeed.Seeded> Discrepancies => _discrepancies ??= ReconSeed.DateWithDiscrepanciesAsync(Db,
+        new DateOnly(2026, 11, 20), Services.GetRequiredService<ReconciliationService>());
+
+    private Task<ReconSeed.Seeded>? _discrepancies;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -31,6 +38,8 @@ public sealed partial class ConsoleAppHost : WebApplicationFactory<Program>, IAs
         builder.UseSetting("Demo:SeedOnFirstStart", "false");
         builder.UseSetting("Demo:Enabled", "true");
         builder.UseSetting("Tracing:Links:Jaeger", "http://jaeger.invalid/trace/{traceId}");
+        builder.UseSetting("Reconciliation:SettleDelay", "00:00:00");
+        builder.UseSetting("Reconciliation:ScheduleEnabled", "false");
     }
 
     public async Task InitializeAsync()

@@ -59,8 +59,10 @@ public sealed class MainLayoutTests : ConsoleComponentTest
         var cut = RenderLayout();
 
         cut.Find("#global-search input").Input("pk_abc 123");
+        cut.WaitForAssertion(() => Assert.Equal("pk_abc 123", cut.Find("#global-search input").GetAttribute("value")));
         cut.Find("form#global-search").Submit();
 
-        Assert.EndsWith("/trace?q=pk_abc%20123", Services.GetRequiredService<NavigationManager>().Uri);
+        cut.WaitForAssertion(() =>
+            Assert.EndsWith("/trace?q=pk_abc%20123", Services.GetRequiredService<NavigationManager>().Uri));
     }
 }

@@ -235,6 +235,32 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "repair_batches",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    requested_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    requested_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    reason_code = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    comment = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    approved_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    rejected_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    reject_reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    completed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    item_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    total_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_repair_batches", x => x.id);
+                    table.CheckConstraint("ck_repair_batches_four_eyes", "approved_by IS NULL OR approved_by <> requested_by");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "repair_requests",
                 columns: table => new
                 {
@@ -575,6 +601,31 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "repair_batch_items",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    batch_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    repair_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    result = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    why = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_repair_batch_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_repair_batch_items_repair_batches_batch_id",
+                        column: x => x.batch_id,
+                        principalTable: "repair_batches",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "settlement_lines",
                 columns: table => new
                 {
@@ -822,6 +873,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
+                name: "ix_repair_batch_items_batch_id",
+                table: "repair_batch_items",
+                column: "batch_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_batches_status_requested_at",
+                table: "repair_batches",
+                columns: new[] { "status", "requested_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_repair_requests_batch_id",
                 table: "repair_requests",
                 column: "batch_id");
@@ -928,6 +989,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "recon_run_totals");
 
             migrationBuilder.DropTable(
+                name: "repair_batch_items");
+
+            migrationBuilder.DropTable(
                 name: "repair_requests");
 
             migrationBuilder.DropTable(
@@ -947,6 +1011,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "recon_runs");
+
+            migrationBuilder.DropTable(
+                name: "repair_batches");
 
             migrationBuilder.DropTable(
                 name: "settlement_imports");

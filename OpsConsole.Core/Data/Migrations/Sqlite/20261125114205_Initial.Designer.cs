@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261125104438_Initial")]
+    [Migration("20261125114205_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1542,6 +1542,138 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.ToTable("settlement_lines", (string)null);
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Repairs.RepairBatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_by");
+
+                    b.Property<string>("Comment")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comment");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<int>("ItemCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_count");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason_code");
+
+                    b.Property<string>("RejectReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reject_reason");
+
+                    b.Property<string>("RejectedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rejected_by");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TotalAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_amount");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_repair_batches");
+
+                    b.HasIndex("Status", "RequestedAt")
+                        .HasDatabaseName("ix_repair_batches_status_requested_at");
+
+                    b.ToTable("repair_batches", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_repair_batches_four_eyes", "approved_by IS NULL OR approved_by <> requested_by");
+                        });
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Repairs.RepairBatchItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_id");
+
+                    b.Property<long>("FindingId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finding_id");
+
+                    b.Property<string>("PaymentKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_key");
+
+                    b.Property<long?>("RepairId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("repair_id");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Why")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("why");
+
+                    b.HasKey("Id")
+                        .HasName("pk_repair_batch_items");
+
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_repair_batch_items_batch_id");
+
+                    b.ToTable("repair_batch_items", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Repairs.RepairRequest", b =>
                 {
                     b.Property<long>("Id")
@@ -1830,6 +1962,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasConstraintName("fk_settlement_lines_settlement_imports_import_id");
 
                     b.Navigation("Import");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Repairs.RepairBatchItem", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Repairs.RepairBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_repair_batch_items_repair_batches_batch_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Payments.Payment", b =>

@@ -236,6 +236,32 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "repair_batches",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    requested_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    requested_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    reason_code = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    comment = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    approved_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    approved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    rejected_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    reject_reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    item_count = table.Column<int>(type: "integer", nullable: false),
+                    total_amount = table.Column<long>(type: "bigint", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_repair_batches", x => x.id);
+                    table.CheckConstraint("ck_repair_batches_four_eyes", "approved_by IS NULL OR approved_by <> requested_by");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "repair_requests",
                 columns: table => new
                 {
@@ -576,6 +602,31 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "repair_batch_items",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    batch_id = table.Column<long>(type: "bigint", nullable: false),
+                    finding_id = table.Column<long>(type: "bigint", nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    repair_id = table.Column<long>(type: "bigint", nullable: true),
+                    amount = table.Column<long>(type: "bigint", nullable: false),
+                    result = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    why = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_repair_batch_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_repair_batch_items_repair_batches_batch_id",
+                        column: x => x.batch_id,
+                        principalTable: "repair_batches",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "settlement_lines",
                 columns: table => new
                 {
@@ -823,6 +874,16 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
+                name: "ix_repair_batch_items_batch_id",
+                table: "repair_batch_items",
+                column: "batch_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_batches_status_requested_at",
+                table: "repair_batches",
+                columns: new[] { "status", "requested_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_repair_requests_batch_id",
                 table: "repair_requests",
                 column: "batch_id");
@@ -929,6 +990,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "recon_run_totals");
 
             migrationBuilder.DropTable(
+                name: "repair_batch_items");
+
+            migrationBuilder.DropTable(
                 name: "repair_requests");
 
             migrationBuilder.DropTable(
@@ -948,6 +1012,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "recon_runs");
+
+            migrationBuilder.DropTable(
+                name: "repair_batches");
 
             migrationBuilder.DropTable(
                 name: "settlement_imports");

@@ -1,0 +1,134 @@
+using OpsConsole.Core.Common;
+
+namespace OpsConsole.Core.Repairs;
+
+public enum RepairBatchStatus
+{
+    REQUESTED,
+    APPROVED,
+    DONE,
+    REJECTED,
+}
+
+public enum RepairBatchItemResult
+{
+    PENDING,
+    SUCCEEDED,
+    FAILED,
+    UNKNOWN,
+    SKIPPED,
+}
+
+/// <summary>
+/// Many refunds requested together (selected findings, or all matching a filter), approved once by a
+/// different person and executed with bounded concurrency. Each item is an ordinary frozen
+/// <see cref="RepairRequest"/>, so exactly-once and the one-open-repair-per-payment rule hold per item.
+/// </summary>
+public sealed class RepairBatch
+{
+    private RepairBatch()
+    {
+        RequestedBy = ReasonCode = Comment = "";
+    }
+
+    public long Id { get; private set; }
+    public string RequestedBy { get; private set; }
+    public DateTimeOffset RequestedAt { get; private set; }
+    public string ReasonCode { get; private set; }
+    public string Comment { get; private set; }
+    public RepairBatchStatus Status { get; private set; }
+    public string? ApprovedBy { get; private set; }
+    public DateTimeOffset? ApprovedAt { get; private set; }
+    public string? RejectedBy { get; private set; }
+    public string? RejectReason { get; private set; }
+    public DateTimeOffset? CompletedAt { get; private set; }
+    public int ItemCount { get; private set; }
+    public long TotalAmount { get; private set; }
+    public long Version { get; private set; }
+
+    public static RepairBatch Create(string requestedBy, string reasonCode, string comment, DateTimeOffset now)
+    {
+        if (!RepairReasonCodes.All.Contains(reasonCode))
+            throw DomainException.BadInput("INVALID_REASON_CODE", $"Reason code must be one of {string.Join(", ", RepairReasonCodes.All)}.");
+        if (string.IsNullOrWhiteSpace(comment) || comment.Length > 1000)
+            throw DomainException.BadInput("COMMENT_REQUIRED", "A bulk repair needs a reason comment (at most 1000 characters).");
+        return new RepairBatch
+        {
+            RequestedBy = requestedBy, RequestedAt = now, ReasonCode = reasonCode, Comment = comment.Trim(),
+            Status = RepairBatchStatus.REQUESTED, Version = 1,
+        };
+    }
+
+    public void SetTotals(int items, long amount)
+    {
+        ItemCount = items;
+        TotalAmount = amount;
+    }
+
+    public void Approve(string approver, DateTimeOffset now)
+    {
+        if (Status != RepairBatchStatus.REQUESTED)
+            throw DomainException.Conflict("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}{(ApprovedBy is null ? "" : $" (approved by {ApprovedBy})")}.");
+        if (string.Equals(approver, RequestedBy, StringComparison.OrdinalIgnoreCase))
+            throw DomainException.Conflict("SELF_APPROVAL", $"{approver} requested batch #{Id} and cannot approve it.");
+        Status = RepairBatchStatus.APPROVED;
+        ApprovedBy = approver;
+        ApprovedAt = now;
+        Version++;
+    }
+
+    public void Reject(string by, string reason, DateTimeOffset now)
+    {
+        if (Status != RepairBatchStatus.REQUESTED)
+            throw DomainException.Conflict("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}.");
+        if (string.IsNullOrWhiteSpace(reason))
+            throw DomainException.BadInput("REASON_REQUIRED", "Rejecting a batch needs a reason.");
+        Status = RepairBatchStatus.REJECTED;
+        RejectedBy = by;
+        RejectReason = reason.Trim();
+        CompletedAt = now;
+        Version++;
+    }
+
+    public void Complete(DateTimeOffset now)
+    {
+        Status = RepairBatchStatus.DONE;
+        CompletedAt = now;
+        Version++;
+    }
+}
+
+public sealed class RepairBatchItem
+{
+    private RepairBatchItem()
+    {
+        PaymentKey = "";
+    }
+
+    public long Id { get; private set; }
+    public long BatchId { get; private set; }
+    public long FindingId { get; private set; }
+    public string PaymentKey { get; private set; }
+    public long? RepairId { get; private set; }
+    public long Amount { get; private set; }
+    public RepairBatchItemResult Result { get; private set; }
+    public string? Why { get; private set; }
+
+    public static RepairBatchItem Planned(long batchId, long findingId, string paymentKey, long repairId, long amount) => new()
+    {
+        BatchId = batchId, FindingId = findingId, PaymentKey = paymentKey, RepairId = repairId, Amount = amount,
+        Result = RepairBatchItemResult.PENDING,
+    };
+
+    public static RepairBatchItem Skipped(long batchId, long findingId, string paymentKey, string why) => new()
+    {
+        BatchId = batchId, FindingId = findingId, PaymentKey = paymentKey, Result = RepairBatchItemResult.SKIPPED,
+        Why = why.Length <= 1000 ? why : why[..1000],
+    };
+
+    public void Record(RepairBatchItemResult result, string? why)
+    {
+        Result = result;
+        Why = why is { Length: > 1000 } ? why[..1000] : why;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace OpsConsole.Tests.Console;
+
+[Collection(ConsoleAppCollection.Name)]
+public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Theory]
+    [InlineData("finance")]
+    [InlineData("engineer")]
+    [InlineData("oncall")]
+    [InlineData("admin")]
+    public async Task EachRole_SignsIn_AndSeesTheDashboard(string role)
+    {
+        await app.Discrepancies;
+        var page = await ConsolePage.SignInAsync(browser.Browser, app, role);
+
+        await page.GotoAsync("?date=2026-11-20");
+        await ConsolePage.WaitInteractiveAsync(page);
+
+        await Expect(page.Locator("#current-user")).ToContainTextAsync(role);
+        await Expect(page.Locator("#dashboard-by-type")).ToContainTextAsync("AMOUNT_MISMATCH");
+        await Expect(page.Locator("#dashboard-trend svg").First).ToBeVisibleAsync();
+        await ConsolePage.ScreenshotAsync(page, $"dashboard-{role}");
+    }
+
+    [Fact]
+    public async Task Finance_FiltersExportsAndOpensAFinding()
+    {
+        var seeded = await app.Discrepancies;
+        var page = await ConsolePage.SignInAsync(browser.Browser, app, "finance");
+
+        await page.GotoAsync("discrepancies?from=2026-11-20&to=2026-11-20&type=AMOUNT_MISMATCH");
+        await ConsolePage.WaitInteractiveAsync(page);
+        await Expect(page.Locator("#findings-grid .finding-type").First).ToHaveTextAsync("AMOUNT_MISMATCH");
+        await ConsolePage.ScreenshotAsync(page, "discrepancies-filtered");
+
+        await page.FillAsync("#filter-text", seeded.Order("b"));
+        await page.PressAsync("#filter-text", "Tab");
+        await page.ClickAsync("#filter-apply");
+        await page.WaitForURLAsync(url => url.Contains($"q={seeded.Order("b")}", StringComparison.Ordinal));
+        await Expect(page.Locator("#findings-grid .finding-link")).ToHaveCountAsync(1);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("button#findings-export"));
+        Assert.Equal($"discrepancies_2026-11-20_2026-11-20_type-AMOUNT_MISMATCH_q-{seeded.Order("b")}.csv", download.SuggestedFilename);
+        var saved = Path.Combine(BrowserFixture.ScreenshotDirectory, download.SuggestedFilename);
+        await download.SaveAsAsync(saved);
+        var csv = await File.ReadAllLinesAsync(saved);
+        Assert.Equal(2, csv.Length);
+        Assert.Contains(seeded.Order("b"), csv[1]);
+
+        await page.ClickAsync("#findings-grid .finding-link");
+        await Expect(page.Locator("#finding-type")).ToHaveTextAsync("AMOUNT_MISMATCH");
+        await ConsolePage.WaitInteractiveAsync(page);
+        await Expect(page.Locator("#finding-sides tr.differs")).ToHaveAttributeAsync("data-field", "Amount (KRW)");
+        await page.FillAsync("#finding-note-input", "PG short-paid 1,000 KRW; asked the PG");
+        await page.PressAsync("#finding-note-input", "Tab");
+        await Expect(page.Locator("button#finding-note")).ToBeEnabledAsync();
+        await page.ClickAsync("button#finding-note");
+        await Expect(page.Locator(".finding-note")).ToContainTextAsync("short-paid");
+        await ConsolePage.ScreenshotAsync(page, "finding-detail");
+    }
+
+    [Fact]
+    public async Task Oncall_RunsNow_AndSeesRejectedImportRows()
+    {
+        var page = await ConsolePage.SignInAsync(browser.Browser, app, "oncall");
+        await page.GotoAsync("runs");
+        await ConsolePage.WaitInteractiveAsync(page);
+
+        await page.ClickAsync("button#run-now");
+        await Expect(page.Locator("tr.run-row[data-status=SUCCEEDED]", new PageLocatorOptions { HasText = "oncall" }).First)
+            .ToBeVisibleAsync();
+
+        await page.SetInputFilesAsync("input[type=file]", new FilePayload
+        {
+            Name = "settlement-bad.csv",
+            MimeType = "text/csv",
+            Buffer = Encoding.UTF8.GetBytes(
+                "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate\n" +
+                "pk_x,tx_x,order-x,CARD,abc,0,0,0,0,2026-11-20T03:00:00Z,2026-11-20,2026-11-22\n"),
+        });
+        await Expect(page.Locator("#import-result")).ToContainTextAsync("rejected");
+        await Expect(page.Locator("#import-errors")).ToContainTextAsync("amount");
+        await ConsolePage.ScreenshotAsync(page, "runs");
+    }
+
+    [Fact]
+    public async Task MainPages_HaveNoSeriousOrCriticalAccessibilityViolations()
+    {
+        var seeded = await app.Discrepancies;
+        var trace = await TraceSeed.PaymentWithHistoryAsync(app.Db);
+        var page = await ConsolePage.SignInAsync(browser.Browser, app, "admin");
+        var problems = new List<string>();
+
+        foreach (var path in new[]
+                 {
+                     "?date=2026-11-20", "discrepancies?from=2026-11-20", "runs", "audit", "trace",
+                     $"trace/payment/{trace.PaymentKey}", $"trace?q={seeded.Order("b")}",
+                 })
+        {
+            await page.GotoAsync(path);
+            await ConsolePage.WaitInteractiveAsync(page);
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            var result = await page.RunAxe();
+            problems.AddRange(result.Violations
+                .Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{path}: {v.Id} ({v.Impact}) {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}"));
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+}

@@ -1,0 +1,82 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MudBlazor;
+using OpsConsole.Components.Account;
+using OpsConsole.Components.Pages.Runs;
+using OpsConsole.Core.Audit;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Tests.Infrastructure;
+
+namespace OpsConsole.Tests.Console;
+
+public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTestDatabase>
+{
+    private readonly ReconciliationService _engine;
+    private readonly SqliteTestDatabase _database;
+
+    public RunsPageTests(SqliteTestDatabase database)
+    {
+        _database = database;
+        // A settle delay between the passes keeps the run RUNNING long enough to watch it progress.
+        _engine = new ReconciliationService(database.Factory,
+            Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.FromSeconds(3) }), TimeProvider.System);
+        Services.AddLogging();
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<IDbContextFactory<OpsDbContext>>(database.Factory);
+        Services.AddSingleton<AuditLog>();
+        Services.AddSingleton(_engine);
+        Services.AddSingleton(new SettlementImporter(database.Factory, TimeProvider.System));
+        Services.AddScoped<ConsoleUser>();
+        Render(b =>
+        {
+            b.OpenComponent<MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MudSnackbarProvider>(1);
+            b.CloseComponent();
+        });
+    }
+
+    [Fact]
+    public async Task ARunningRun_ShowsProgress_AndThePageFollowsItToTheEnd()
+    {
+        SignInAs("oncall", ConsoleRoles.Oncall);
+        var date = new DateOnly(2026, 9, 1);
+        // A payment the PG never reports: pass 1 finds it, so the run waits the settle delay before pass 2.
+        await TraceSeed.PaymentWithHistoryAsync(_database.Factory, startedAt: BusinessCalendar.StartOfDayUtc(date).AddHours(3));
+        var runId = await _engine.StartAsync(date, "oncall");
+
+        var cut = Render<RunsPage>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"#run-{runId}[data-status=RUNNING] .mud-progress-linear")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"#run-{runId}[data-status=SUCCEEDED]")), TimeSpan.FromSeconds(30));
+        await _engine.WhenBackgroundIdleAsync();
+    }
+
+    [Fact]
+    public void Finance_SeesRunNowDisabledWithTheReason_ButMayImport()
+    {
+        SignInAs("finance", ConsoleRoles.Finance);
+
+        var cut = Render<RunsPage>();
+
+        Assert.True(cut.Find("button#run-now").HasAttribute("disabled"));
+        Assert.Equal(ConsoleActions.RunReconciliation.DeniedReason, cut.Find("#run-now-reason").TextContent.Trim());
+        Assert.False(cut.Find("button#settlement-upload-button").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task TheServerSideCheck_RefusesFinance_EvenWithoutTheButton()
+    {
+        SignInAs("finance", ConsoleRoles.Finance);
+        var user = Services.GetRequiredService<ConsoleUser>();
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => user.RequireAsync(ConsoleActions.RunReconciliation));
+
+        Assert.Equal(403, refused.HttpStatus);
+        Assert.Equal("finance", await user.RequireAsync(ConsoleActions.WorkFindings));
+    }
+}
