@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using OpsConsole.Core.Gateway;
@@ -40,6 +41,15 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         await ConsolePage.WaitInteractiveAsync(page);
     }
 
+    /// <summary>No serious or critical axe violations on what the page shows now.</summary>
+    private static async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        var result = await page.RunAxe();
+        var problems = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{what}: {v.Id} ({v.Impact}) {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [Fact]
     public async Task FinanceRequestsARefund_CannotApproveIt_OncallApproves_PgCancels_FindingResolved_AuditTellsTheStory()
     {
@@ -66,6 +76,7 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         await Expect(finance.Locator("#repair-effect")).ToContainTextAsync("status ABORTED → DONE");
         await Expect(finance.Locator("button#repair-submit")).ToBeEnabledAsync();
         await ConsolePage.ScreenshotAsync(finance, "repair-dialog-refund");
+        await AssertAccessibleAsync(finance, "repair dialog");
         await finance.ClickAsync("button#repair-submit");
 
         await finance.WaitForURLAsync(new Regex(@"/repairs/\d+$"));
@@ -81,6 +92,7 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         var row = oncall.Locator($"#repairs-table tr.repair-row[data-repair-id='{repairId}']");
         await Expect(row).ToContainTextAsync("finance");
         await ConsolePage.ScreenshotAsync(oncall, "repairs-waiting-for-oncall");
+        await AssertAccessibleAsync(oncall, "repairs");
         await row.Locator("a.repair-link").ClickAsync();
         await oncall.WaitForURLAsync($"**/repairs/{repairId}");
         await ConsolePage.WaitInteractiveAsync(oncall);
@@ -92,6 +104,7 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         await Expect(oncall.Locator("#repair-timeline .repair-step-action")).ToContainTextAsync(
             ["repair.request", "repair.approve", "repair.execute", "repair.succeeded", "repair.recheck"]);
         await ConsolePage.ScreenshotAsync(oncall, "repair-succeeded");
+        await AssertAccessibleAsync(oncall, "repair detail");
 
         // The sandbox PG shows the charge cancelled.
         var atPg = await fx.Host.Get<IPaymentGateway>().GetPaymentAsync(key);
