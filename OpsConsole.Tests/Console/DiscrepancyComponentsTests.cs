@@ -178,7 +178,7 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         Assert.Contains("pass 1", cut.Find("#finding-history").TextContent);
         Assert.Contains("pass 2", cut.Find("#finding-history").TextContent);
         Assert.All(cut.FindAll("#finding-repairs button"), b => Assert.True(b.HasAttribute("disabled")));
-        Assert.Contains("Coming with repairs", cut.Find("#repairs-reason").TextContent);
+        Assert.Equal(ConsoleActions.RequestRepair.DeniedReason, cut.Find("#request-repair-reason").TextContent.Trim());
         Assert.True(cut.Find("button#finding-ack").HasAttribute("disabled"));
         Assert.EndsWith($"trace/payment/{_seeded.Key("b")}", cut.Find("#finding-trace-link").GetAttribute("href"));
     }
