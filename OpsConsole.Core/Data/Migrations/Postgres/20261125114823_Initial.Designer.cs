@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125114216_Initial")]
+    [Migration("20261125114823_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
