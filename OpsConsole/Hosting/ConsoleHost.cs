@@ -31,6 +31,7 @@ public static class ConsoleHost
         var app = builder.Build();
         app.UseConsoleUi();
         app.MapPaymentsApi();
+        app.MapRepairBatchesApi();
         app.MapSandboxPg();
         app.MapConsoleUi();
         return app;
