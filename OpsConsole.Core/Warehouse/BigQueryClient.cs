@@ -153,6 +153,7 @@ public sealed class BigQueryClient(
         string what, CancellationToken ct)
     {
         var baseUri = new Uri(O.BaseUrl.EndsWith('/') ? O.BaseUrl : O.BaseUrl + "/");
+        BigQueryException? last = null;
         for (var retry = 0; ; retry++)
         {
             var token = await tokens.GetAccessTokenAsync(ct);
@@ -164,7 +165,7 @@ public sealed class BigQueryClient(
             using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var remaining = deadline.Remaining;
             if (remaining <= TimeSpan.Zero)
-                throw deadline.Expired(retry, null);
+                throw deadline.Expired(retry, last);
             attemptCts.CancelAfter(remaining < O.HttpTimeout ? remaining : O.HttpTimeout);
 
             BigQueryException failure;
@@ -189,6 +190,7 @@ public sealed class BigQueryClient(
 
             if (failure.ErrorClass != BigQueryErrorClass.RetryCall)
                 throw failure;
+            last = failure;
             logger.LogWarning("BigQuery call for {What} failed ({Reason}, HTTP {Status}); retrying the same request",
                 what, failure.Reason, failure.StatusCode);
             await BackoffAsync(retry, deadline, failure, ct);

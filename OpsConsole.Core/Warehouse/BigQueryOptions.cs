@@ -24,6 +24,12 @@ public sealed class BigQueryOptions
     /// <c>maximumBytesBilled</c>). Default 100 GiB.</summary>
     public long MaximumBytesBilled { get; set; } = 100L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Pass 2 looks the pass-1 keys up in the partitions within ± this many days of the business date. 0 reads
+    /// every partition (as the other engines do, but on a warehouse that can mean terabytes).
+    /// </summary>
+    public int RecheckWindowDays { get; set; } = 7;
+
     /// <summary>Service-account key file. Empty: application default credentials
     /// (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC, or the metadata server on Google Cloud).</summary>
     public string? CredentialsFile { get; set; }

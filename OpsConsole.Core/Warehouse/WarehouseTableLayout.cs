@@ -33,7 +33,7 @@ public sealed class TransactionColumns
     public string Method { get; set; } = "method";
     public string OccurredAt { get; set; } = "occurred_at";
     /// <summary>The KST business date the row is partitioned by (DATE).</summary>
-    public string BusinessDate { get; set; } = "business_date";
+    public string? BusinessDate { get; set; } = "business_date";
 }
 
 public sealed class SettlementColumns
