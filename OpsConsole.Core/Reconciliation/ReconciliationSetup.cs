@@ -1,9 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Alerts;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
 
 namespace OpsConsole.Core.Reconciliation;
 
 public static class ReconciliationSetup
 {
-    /// <summary>Registers the reconciliation engine, ingestion, runs, schedule and alerts.</summary>
-    public static IHostApplicationBuilder AddReconciliation(this IHostApplicationBuilder builder) => builder;
+    /// <summary>
+    /// Registers the reconciliation engine, ingestion, findings, the Slack alert sink and — when background
+    /// jobs are on (<c>Jobs:Enabled</c> not false) and <c>Reconciliation:ScheduleEnabled</c> is not false —
+    /// the daily schedule.
+    /// </summary>
+    public static IHostApplicationBuilder AddReconciliation(this IHostApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var services = builder.Services;
+        services.Configure<ReconciliationOptions>(config.GetSection("Reconciliation"));
+        services.Configure<AlertOptions>(config.GetSection("Alerts"));
+        services.AddHttpClient(SlackAlertSink.HttpClientName);
+        services.AddSingleton<IReconAlertSink, SlackAlertSink>();
+
+        services.AddSingleton(sp => new SettlementPuller(sp.GetRequiredService<IPaymentGateway>,
+            sp.GetRequiredService<IDbContextFactory<OpsDbContext>>(), sp.GetRequiredService<IOptions<ReconciliationOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SettlementPuller>>()));
+        services.AddSingleton<SettlementImporter>();
+        services.AddSingleton<ReconciliationService>();
+        services.AddSingleton<FindingService>();
+
+        if (config.GetValue("Jobs:Enabled", true) && config.GetValue("Reconciliation:ScheduleEnabled", true))
+        {
+            services.AddSingleton<ReconciliationScheduler>();
+            services.AddHostedService(sp => sp.GetRequiredService<ReconciliationScheduler>());
+        }
+        return builder;
+    }
 }

@@ -557,6 +557,748 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("assignee");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("DiffFields")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("diff_fields");
+
+                    b.Property<long?>("ExternalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_amount");
+
+                    b.Property<long?>("ExternalAmountTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_amount_total");
+
+                    b.Property<DateTimeOffset?>("ExternalApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("external_approved_at");
+
+                    b.Property<long?>("ExternalExpectedFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_expected_fee");
+
+                    b.Property<long?>("ExternalFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_fee");
+
+                    b.Property<int>("ExternalLineCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("external_line_count");
+
+                    b.Property<string>("ExternalMethod")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("external_method");
+
+                    b.Property<DateOnly?>("ExternalSoldDate")
+                        .HasColumnType("date")
+                        .HasColumnName("external_sold_date");
+
+                    b.Property<long>("FirstRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_run_id");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<long?>("InternalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("internal_amount");
+
+                    b.Property<DateOnly?>("InternalBusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("internal_business_date");
+
+                    b.Property<string>("InternalKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("internal_kind");
+
+                    b.Property<string>("InternalMethod")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("internal_method");
+
+                    b.Property<DateTimeOffset?>("InternalOccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("internal_occurred_at");
+
+                    b.Property<long>("LastRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_run_id");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<long>("MoneyAtRisk")
+                        .HasColumnType("bigint")
+                        .HasColumnName("money_at_risk");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Pass1Type")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("pass1_type");
+
+                    b.Property<string>("PaymentKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("payment_key");
+
+                    b.Property<string>("PaymentStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("payment_status");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<int>("SeenCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("seen_count");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trace_id");
+
+                    b.Property<string>("TransactionKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transaction_key");
+
+                    b.Property<string>("TransientReason")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("transient_reason");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("verdict");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_findings");
+
+                    b.HasIndex("Assignee")
+                        .HasDatabaseName("ix_recon_findings_assignee");
+
+                    b.HasIndex("LastRunId")
+                        .HasDatabaseName("ix_recon_findings_last_run_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_recon_findings_order_id");
+
+                    b.HasIndex("PaymentKey")
+                        .HasDatabaseName("ix_recon_findings_payment_key");
+
+                    b.HasIndex("TraceId")
+                        .HasDatabaseName("ix_recon_findings_trace_id");
+
+                    b.HasIndex("BusinessDate", "Status")
+                        .HasDatabaseName("ix_recon_findings_business_date_status");
+
+                    b.HasIndex("Status", "Type")
+                        .HasDatabaseName("ix_recon_findings_status_type");
+
+                    b.HasIndex("TransactionKey", "Type")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recon_findings_transaction_key_type");
+
+                    b.ToTable("recon_findings", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("author");
+
+                    b.Property<long>("FindingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("finding_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_finding_notes");
+
+                    b.HasIndex("FindingId", "At")
+                        .HasDatabaseName("ix_recon_finding_notes_finding_id_at");
+
+                    b.ToTable("recon_finding_notes", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingSighting", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("FindingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("finding_id");
+
+                    b.Property<long>("MoneyAtRisk")
+                        .HasColumnType("bigint")
+                        .HasColumnName("money_at_risk");
+
+                    b.Property<DateOnly>("RunBusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("run_business_date");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_finding_sightings");
+
+                    b.HasIndex("FindingId", "RunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recon_finding_sightings_finding_id_run_id");
+
+                    b.HasIndex("RunId", "Verdict")
+                        .HasDatabaseName("ix_recon_finding_sightings_run_id_verdict");
+
+                    b.ToTable("recon_finding_sightings", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool?>("AlertDelivered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("alert_delivered");
+
+                    b.Property<int>("AutoResolvedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("auto_resolved_count");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<long>("ConfirmedAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("confirmed_amount");
+
+                    b.Property<int>("ConfirmedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("confirmed_count");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<int>("Pass1Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass1_count");
+
+                    b.Property<long?>("Pass1Ms")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pass1_ms");
+
+                    b.Property<long?>("Pass2Ms")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pass2_ms");
+
+                    b.Property<long?>("PersistMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("persist_ms");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("phase");
+
+                    b.Property<int>("ProgressPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("progress_percent");
+
+                    b.Property<long?>("PullMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pull_ms");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<long?>("SettleMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("settle_ms");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TransientCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("transient_count");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_runs");
+
+                    b.HasIndex("BusinessDate")
+                        .IsUnique()
+                        .HasDatabaseName("ux_recon_runs_one_running_per_date")
+                        .HasFilter("status = 'RUNNING'");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_recon_runs_started_at");
+
+                    b.HasIndex("BusinessDate", "StartedAt")
+                        .HasDatabaseName("ix_recon_runs_date_started");
+
+                    b.ToTable("recon_runs", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("DiffFields")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("diff_fields");
+
+                    b.Property<long?>("ExternalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_amount");
+
+                    b.Property<long?>("ExternalAmountTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_amount_total");
+
+                    b.Property<DateTimeOffset?>("ExternalApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("external_approved_at");
+
+                    b.Property<long?>("ExternalExpectedFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_expected_fee");
+
+                    b.Property<long?>("ExternalFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("external_fee");
+
+                    b.Property<int>("ExternalLineCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("external_line_count");
+
+                    b.Property<string>("ExternalMethod")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("external_method");
+
+                    b.Property<DateOnly?>("ExternalSoldDate")
+                        .HasColumnType("date")
+                        .HasColumnName("external_sold_date");
+
+                    b.Property<string>("FindingType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("finding_type");
+
+                    b.Property<long?>("InternalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("internal_amount");
+
+                    b.Property<DateOnly?>("InternalBusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("internal_business_date");
+
+                    b.Property<string>("InternalKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("internal_kind");
+
+                    b.Property<string>("InternalMethod")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("internal_method");
+
+                    b.Property<DateTimeOffset?>("InternalOccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("internal_occurred_at");
+
+                    b.Property<long>("MoneyAtRisk")
+                        .HasColumnType("bigint")
+                        .HasColumnName("money_at_risk");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass");
+
+                    b.Property<string>("PaymentKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("payment_key");
+
+                    b.Property<string>("PaymentStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("payment_status");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trace_id");
+
+                    b.Property<string>("TransactionKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transaction_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_run_items");
+
+                    b.HasIndex("RunId", "Pass", "TransactionKey")
+                        .HasDatabaseName("ix_recon_run_items_run_id_pass_transaction_key");
+
+                    b.ToTable("recon_run_items", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunTotal", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("FindingType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("finding_type");
+
+                    b.Property<long>("ConfirmedAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("confirmed_amount");
+
+                    b.Property<int>("ConfirmedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("confirmed_count");
+
+                    b.Property<int>("TransientCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("transient_count");
+
+                    b.HasKey("RunId", "FindingType")
+                        .HasName("pk_recon_run_totals");
+
+                    b.ToTable("recon_run_totals", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.SettlementImport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("imported_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("name");
+
+                    b.Property<DateOnly?>("RangeFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("range_from");
+
+                    b.Property<DateOnly?>("RangeTo")
+                        .HasColumnType("date")
+                        .HasColumnName("range_to");
+
+                    b.Property<int>("RowCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("row_count");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_settlement_imports");
+
+                    b.HasIndex("ImportedAt")
+                        .HasDatabaseName("ix_settlement_imports_imported_at");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique()
+                        .HasDatabaseName("ux_settlement_imports_csv_sha256")
+                        .HasFilter("source = 'CSV'");
+
+                    b.ToTable("settlement_imports", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.SettlementLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("Fee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fee");
+
+                    b.Property<long>("ImportId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("import_id");
+
+                    b.Property<int>("LineNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("line_number");
+
+                    b.Property<string>("MId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("m_id");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("method");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateOnly>("PaidOutDate")
+                        .HasColumnType("date")
+                        .HasColumnName("paid_out_date");
+
+                    b.Property<long>("PayOutAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pay_out_amount");
+
+                    b.Property<string>("PaymentKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("payment_key");
+
+                    b.Property<DateOnly>("SoldDate")
+                        .HasColumnType("date")
+                        .HasColumnName("sold_date");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
+                    b.Property<long>("SupplyAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("supply_amount");
+
+                    b.Property<string>("TransactionKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transaction_key");
+
+                    b.Property<long>("Vat")
+                        .HasColumnType("bigint")
+                        .HasColumnName("vat");
+
+                    b.HasKey("Id")
+                        .HasName("pk_settlement_lines");
+
+                    b.HasIndex("ImportId")
+                        .HasDatabaseName("ix_settlement_lines_import_id");
+
+                    b.HasIndex("PaymentKey")
+                        .HasDatabaseName("ix_settlement_lines_payment_key");
+
+                    b.HasIndex("TransactionKey")
+                        .HasDatabaseName("ix_settlement_lines_transaction_key");
+
+                    b.HasIndex("SoldDate", "TransactionKey")
+                        .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
+
+                    b.ToTable("settlement_lines", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Payments.CancelAttempt", b =>
                 {
                     b.HasOne("OpsConsole.Core.Payments.Payment", null)
@@ -577,9 +1319,78 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasConstraintName("fk_payment_transactions_payments_payment_id");
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.Finding", null)
+                        .WithMany("Notes")
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_finding_notes_recon_findings_finding_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingSighting", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.Finding", null)
+                        .WithMany()
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_finding_sightings_recon_findings_finding_id");
+
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_finding_sightings_recon_run_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunItem", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_run_items_recon_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunTotal", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany("Totals")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_run_totals_recon_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.SettlementLine", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.SettlementImport", "Import")
+                        .WithMany()
+                        .HasForeignKey("ImportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_settlement_lines_settlement_imports_import_id");
+
+                    b.Navigation("Import");
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Payments.Payment", b =>
                 {
                     b.Navigation("Transactions");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
+                {
+                    b.Navigation("Notes");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRun", b =>
+                {
+                    b.Navigation("Totals");
                 });
 #pragma warning restore 612, 618
         }

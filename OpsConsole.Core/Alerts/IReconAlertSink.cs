@@ -1,0 +1,10 @@
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Core.Alerts;
+
+/// <summary>Where run summaries go (Slack). Implementations retry and must not throw for delivery failures.</summary>
+public interface IReconAlertSink
+{
+    /// <summary>True when delivered; false when off or every attempt failed.</summary>
+    Task<bool> SendRunSummaryAsync(ReconRunSummary summary, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,681 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OpsConsole.Core.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "audit_log",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    at = table.Column<long>(type: "INTEGER", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    target_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    target_id = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    before = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    after = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_log", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_messages",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    aggregate_key = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    payload = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    sent_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_attempt_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payment_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    from_status = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    to_status = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    http_method = table.Column<string>(type: "TEXT", maxLength: 10, nullable: true),
+                    path = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    status_code = table.Column<int>(type: "INTEGER", nullable: true),
+                    pg_code = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    latency_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    request_summary = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    response_summary = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    span_id = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    occurred_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payment_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    balance_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    pending_cancel_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    requested_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    failure_code = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    failure_message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payments", x => x.id);
+                    table.CheckConstraint("ck_payments_balance", "balance_amount >= 0 AND balance_amount <= amount");
+                    table.CheckConstraint("ck_payments_pending_cancel", "pending_cancel_amount >= 0 AND pending_cancel_amount <= balance_amount");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_findings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    verdict = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    pass1_type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    transient_reason = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    payment_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_amount = table.Column<long>(type: "INTEGER", nullable: true),
+                    internal_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_business_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    internal_occurred_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_line_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    external_amount = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_amount_total = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_fee = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_expected_fee = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    external_sold_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    external_approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
+                    assignee = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    first_run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    first_seen_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_seen_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    seen_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    acknowledged_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    acknowledged_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    resolved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    resolved_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_findings", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_runs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    trigger = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    requested_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    phase = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    progress_percent = table.Column<int>(type: "INTEGER", nullable: false),
+                    started_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    heartbeat_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    finished_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    pull_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    pass1_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    settle_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    pass2_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    persist_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    pass1_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    confirmed_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    transient_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    confirmed_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    auto_resolved_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    error = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    alert_delivered = table.Column<bool>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_runs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "settlement_imports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    row_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    imported_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    imported_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    range_from = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    range_to = table.Column<DateOnly>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_settlement_imports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "cancel_attempts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    payment_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    idempotency_key = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_full_cancel = table.Column<bool>(type: "INTEGER", nullable: false),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    requested_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    failure_code = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    failure_message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    janitor_attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_janitor_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_cancel_attempts", x => x.id);
+                    table.CheckConstraint("ck_cancel_attempts_amount", "amount > 0");
+                    table.ForeignKey(
+                        name: "fk_cancel_attempts_payments_payment_id",
+                        column: x => x.payment_id,
+                        principalTable: "payments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payment_transactions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    payment_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    occurred_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payment_transactions", x => x.id);
+                    table.CheckConstraint("ck_payment_transactions_amount", "amount > 0");
+                    table.ForeignKey(
+                        name: "fk_payment_transactions_payments_payment_id",
+                        column: x => x.payment_id,
+                        principalTable: "payments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_finding_notes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    author = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    text = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_notes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_notes_recon_findings_finding_id",
+                        column: x => x.finding_id,
+                        principalTable: "recon_findings",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_finding_sightings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    run_business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    verdict = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
+                    seen_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_sightings_recon_findings_finding_id",
+                        column: x => x.finding_id,
+                        principalTable: "recon_findings",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_sightings_recon_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_run_items",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    pass = table.Column<int>(type: "INTEGER", nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    finding_type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    payment_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_amount = table.Column<long>(type: "INTEGER", nullable: true),
+                    internal_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_business_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    internal_occurred_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_line_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    external_amount = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_amount_total = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_fee = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_expected_fee = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    external_sold_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    external_approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_run_items_recon_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_run_totals",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    finding_type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    confirmed_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    confirmed_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    transient_count = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_totals", x => new { x.run_id, x.finding_type });
+                    table.ForeignKey(
+                        name: "fk_recon_run_totals_recon_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "settlement_lines",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    import_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    line_number = table.Column<int>(type: "INTEGER", nullable: false),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    fee = table.Column<long>(type: "INTEGER", nullable: false),
+                    supply_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    vat = table.Column<long>(type: "INTEGER", nullable: false),
+                    pay_out_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    approved_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    sold_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    paid_out_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    m_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_settlement_lines", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_settlement_lines_settlement_imports_import_id",
+                        column: x => x.import_id,
+                        principalTable: "settlement_imports",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_actor",
+                table: "audit_log",
+                column: "actor");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_at",
+                table: "audit_log",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_target_type_target_id",
+                table: "audit_log",
+                columns: new[] { "target_type", "target_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cancel_attempts_idempotency_key",
+                table: "cancel_attempts",
+                column: "idempotency_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cancel_attempts_status_next_janitor_at",
+                table: "cancel_attempts",
+                columns: new[] { "status", "next_janitor_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ux_cancel_attempts_one_open_per_payment",
+                table: "cancel_attempts",
+                column: "payment_id",
+                unique: true,
+                filter: "status IN ('PENDING', 'UNKNOWN')");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_sent_at_next_attempt_at",
+                table: "outbox_messages",
+                columns: new[] { "sent_at", "next_attempt_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_order_id",
+                table: "payment_events",
+                column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_payment_key_occurred_at",
+                table: "payment_events",
+                columns: new[] { "payment_key", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_trace_id",
+                table: "payment_events",
+                column: "trace_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_transactions_occurred_at",
+                table: "payment_transactions",
+                column: "occurred_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_transactions_payment_id",
+                table: "payment_transactions",
+                column: "payment_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_transactions_payment_key",
+                table: "payment_transactions",
+                column: "payment_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_transactions_transaction_key",
+                table: "payment_transactions",
+                column: "transaction_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payments_order_id",
+                table: "payments",
+                column: "order_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payments_payment_key",
+                table: "payments",
+                column: "payment_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payments_status_updated_at",
+                table: "payments",
+                columns: new[] { "status", "updated_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payments_trace_id",
+                table: "payments",
+                column: "trace_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_finding_notes_finding_id_at",
+                table: "recon_finding_notes",
+                columns: new[] { "finding_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_finding_sightings_finding_id_run_id",
+                table: "recon_finding_sightings",
+                columns: new[] { "finding_id", "run_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_finding_sightings_run_id_verdict",
+                table: "recon_finding_sightings",
+                columns: new[] { "run_id", "verdict" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_assignee",
+                table: "recon_findings",
+                column: "assignee");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_business_date_status",
+                table: "recon_findings",
+                columns: new[] { "business_date", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_last_run_id",
+                table: "recon_findings",
+                column: "last_run_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_order_id",
+                table: "recon_findings",
+                column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_payment_key",
+                table: "recon_findings",
+                column: "payment_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_status_type",
+                table: "recon_findings",
+                columns: new[] { "status", "type" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_trace_id",
+                table: "recon_findings",
+                column: "trace_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_transaction_key_type",
+                table: "recon_findings",
+                columns: new[] { "transaction_key", "type" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_run_items_run_id_pass_transaction_key",
+                table: "recon_run_items",
+                columns: new[] { "run_id", "pass", "transaction_key" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_runs_date_started",
+                table: "recon_runs",
+                columns: new[] { "business_date", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_runs_started_at",
+                table: "recon_runs",
+                column: "started_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_recon_runs_one_running_per_date",
+                table: "recon_runs",
+                column: "business_date",
+                unique: true,
+                filter: "status = 'RUNNING'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_imports_imported_at",
+                table: "settlement_imports",
+                column: "imported_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_settlement_imports_csv_sha256",
+                table: "settlement_imports",
+                column: "sha256",
+                unique: true,
+                filter: "source = 'CSV'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_import_id",
+                table: "settlement_lines",
+                column: "import_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_payment_key",
+                table: "settlement_lines",
+                column: "payment_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_sold_date_transaction_key",
+                table: "settlement_lines",
+                columns: new[] { "sold_date", "transaction_key" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_transaction_key",
+                table: "settlement_lines",
+                column: "transaction_key");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "audit_log");
+
+            migrationBuilder.DropTable(
+                name: "cancel_attempts");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages");
+
+            migrationBuilder.DropTable(
+                name: "payment_events");
+
+            migrationBuilder.DropTable(
+                name: "payment_transactions");
+
+            migrationBuilder.DropTable(
+                name: "recon_finding_notes");
+
+            migrationBuilder.DropTable(
+                name: "recon_finding_sightings");
+
+            migrationBuilder.DropTable(
+                name: "recon_run_items");
+
+            migrationBuilder.DropTable(
+                name: "recon_run_totals");
+
+            migrationBuilder.DropTable(
+                name: "settlement_lines");
+
+            migrationBuilder.DropTable(
+                name: "payments");
+
+            migrationBuilder.DropTable(
+                name: "recon_findings");
+
+            migrationBuilder.DropTable(
+                name: "recon_runs");
+
+            migrationBuilder.DropTable(
+                name: "settlement_imports");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// The PG's fee per method. Rates are held in parts per million so that every engine computes the same
+/// integer: expected fee = amount × ppm / 1,000,000, truncated toward zero (negative for cancel lines).
+/// </summary>
+public sealed class FeeSchedule
+{
+    public static readonly IReadOnlyDictionary<PaymentMethod, decimal> DefaultRates = new Dictionary<PaymentMethod, decimal>
+    {
+        [PaymentMethod.CARD] = 0.025m,
+        [PaymentMethod.EASY_PAY] = 0.03m,
+        [PaymentMethod.TRANSFER] = 0.015m,
+        [PaymentMethod.VIRTUAL_ACCOUNT] = 0.01m,
+        [PaymentMethod.MOBILE_PHONE] = 0.035m,
+    };
+
+    public FeeSchedule(IReadOnlyDictionary<PaymentMethod, decimal> rates, long tolerance)
+    {
+        if (tolerance < 0)
+            throw new InvalidOperationException("Reconciliation:FeeTolerance must be zero or more KRW.");
+        var ppm = new Dictionary<PaymentMethod, long>();
+        foreach (var (method, rate) in rates)
+        {
+            if (rate is < 0 or >= 1)
+                throw new InvalidOperationException($"Fee rate of {method} must be in [0, 1) (got {rate}).");
+            ppm[method] = (long)decimal.Round(rate * 1_000_000m);
+        }
+        RatesPpm = ppm;
+        Tolerance = tolerance;
+    }
+
+    public static FeeSchedule Default { get; } = new(DefaultRates, 1);
+
+    public IReadOnlyDictionary<PaymentMethod, long> RatesPpm { get; }
+
+    /// <summary>KRW: |fee − expected| above this is a FEE_MISMATCH.</summary>
+    public long Tolerance { get; }
+
+    /// <summary>The fee the PG should charge on a (signed) line amount; null when the method has no rate.</summary>
+    public long? ExpectedFee(PaymentMethod method, long amount) =>
+        RatesPpm.TryGetValue(method, out var ppm) ? amount * ppm / 1_000_000 : null;
+
+    public bool IsMismatch(PaymentMethod method, long amount, long fee) =>
+        ExpectedFee(method, amount) is { } expected && Math.Abs(fee - expected) > Tolerance;
+}

@@ -1,0 +1,177 @@
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// One discrepancy between the ledgers, identified by (<see cref="TransactionKey"/>, <see cref="Type"/>):
+/// re-running a date updates the same finding and records a <see cref="FindingSighting"/>, never a
+/// duplicate. Holds both sides' values as last seen, the differing fields and the money at risk.
+/// Written set-based by the engine; people change it through <see cref="FindingService"/>.
+/// </summary>
+public sealed class Finding
+{
+    private readonly List<FindingNote> _notes = [];
+
+    private Finding()
+    {
+        TransactionKey = PaymentKey = OrderId = DiffFields = "";
+    }
+
+    public long Id { get; private set; }
+    public string TransactionKey { get; private set; }
+    public FindingType Type { get; private set; }
+
+    /// <summary>KST business date: our transaction's date, or the PG's soldDate when we have none.</summary>
+    public DateOnly BusinessDate { get; private set; }
+
+    public FindingVerdict Verdict { get; private set; }
+    public FindingStatus Status { get; private set; }
+
+    /// <summary>The type pass 1 saw (may differ: e.g. MISSING_EXTERNAL that became DATE_MISMATCH).</summary>
+    public FindingType? Pass1Type { get; private set; }
+
+    /// <summary>Why the recheck dropped it (TRANSIENT only).</summary>
+    public string? TransientReason { get; private set; }
+
+    public string PaymentKey { get; private set; }
+    public string OrderId { get; private set; }
+    public string? TraceId { get; private set; }
+
+    /// <summary>Our payment's status (for CHARGED_BUT_FAILED: ABORTED, EXPIRED or UNKNOWN).</summary>
+    public PaymentStatus? PaymentStatus { get; private set; }
+
+    // Internal ledger side (null when we have no transaction).
+    public TransactionKind? InternalKind { get; private set; }
+
+    /// <summary>Signed like the PG: cancels negative.</summary>
+    public long? InternalAmount { get; private set; }
+
+    public PaymentMethod? InternalMethod { get; private set; }
+    public DateOnly? InternalBusinessDate { get; private set; }
+    public DateTimeOffset? InternalOccurredAt { get; private set; }
+
+    // External ledger side (null/0 when the PG reports nothing).
+    public int ExternalLineCount { get; private set; }
+
+    /// <summary>Amount of one line (the smallest when the PG reported several).</summary>
+    public long? ExternalAmount { get; private set; }
+
+    /// <summary>Sum over all lines of the transaction (differs from ExternalAmount for duplicates).</summary>
+    public long? ExternalAmountTotal { get; private set; }
+
+    public long? ExternalFee { get; private set; }
+
+    /// <summary>The fee the schedule expects for the PG's method and amount (null: no rate configured).</summary>
+    public long? ExternalExpectedFee { get; private set; }
+
+    public PaymentMethod? ExternalMethod { get; private set; }
+    public DateOnly? ExternalSoldDate { get; private set; }
+    public DateTimeOffset? ExternalApprovedAt { get; private set; }
+
+    /// <summary>Comma-separated differing fields: internal, external, lineCount, amount, soldDate, fee.</summary>
+    public string DiffFields { get; private set; }
+
+    /// <summary>KRW at stake (always ≥ 0); see docs of <see cref="ReconciliationSqlGenerator"/>.</summary>
+    public long MoneyAtRisk { get; private set; }
+
+    public string? Assignee { get; private set; }
+    public long FirstRunId { get; private set; }
+    public long LastRunId { get; private set; }
+    public DateTimeOffset FirstSeenAt { get; private set; }
+    public DateTimeOffset LastSeenAt { get; private set; }
+    public int SeenCount { get; private set; }
+    public DateTimeOffset? AcknowledgedAt { get; private set; }
+    public string? AcknowledgedBy { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public string? ResolvedBy { get; private set; }
+
+    /// <summary>Optimistic concurrency token: two operators acting at once cannot both win.</summary>
+    public long Version { get; private set; }
+
+    public IReadOnlyCollection<FindingNote> Notes => _notes.AsReadOnly();
+
+    public IReadOnlyList<string> Diff => DiffFields.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public bool IsWorkable => Status is FindingStatus.OPEN or FindingStatus.ACKNOWLEDGED;
+
+    public void Acknowledge(string actor, DateTimeOffset now)
+    {
+        EnsureStatus("acknowledge", FindingStatus.OPEN);
+        Status = FindingStatus.ACKNOWLEDGED;
+        AcknowledgedAt = now;
+        AcknowledgedBy = actor;
+        Version++;
+    }
+
+    public void Resolve(string actor, DateTimeOffset now)
+    {
+        EnsureStatus("resolve", FindingStatus.OPEN, FindingStatus.ACKNOWLEDGED);
+        Status = FindingStatus.RESOLVED;
+        ResolvedAt = now;
+        ResolvedBy = actor;
+        Version++;
+    }
+
+    /// <summary>Sets or clears (null) the person working the finding.</summary>
+    public void Assign(string? assignee)
+    {
+        if (assignee is { Length: > 100 })
+            throw DomainException.BadInput("ASSIGNEE_TOO_LONG", "An assignee name has at most 100 characters.");
+        Assignee = string.IsNullOrWhiteSpace(assignee) ? null : assignee.Trim();
+        Version++;
+    }
+
+    public FindingNote AddNote(string author, string text, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            throw DomainException.BadInput("NOTE_EMPTY", "A note needs some text.");
+        if (text.Length > 4000)
+            throw DomainException.BadInput("NOTE_TOO_LONG", "A note has at most 4000 characters.");
+        var note = FindingNote.Create(this, author, text.Trim(), now);
+        _notes.Add(note);
+        Version++;
+        return note;
+    }
+
+    private void EnsureStatus(string action, params FindingStatus[] allowed)
+    {
+        if (!allowed.Contains(Status))
+            throw DomainException.Conflict("ILLEGAL_TRANSITION",
+                $"Cannot {action} finding {Id}: it is {Status} (allowed from {string.Join(", ", allowed)}).");
+    }
+}
+
+public sealed class FindingNote
+{
+    private FindingNote()
+    {
+        Author = Text = "";
+    }
+
+    public long Id { get; private set; }
+    public long FindingId { get; private set; }
+    public string Author { get; private set; }
+    public string Text { get; private set; }
+    public DateTimeOffset At { get; private set; }
+
+    internal static FindingNote Create(Finding finding, string author, string text, DateTimeOffset at) => new()
+    {
+        FindingId = finding.Id,
+        Author = author,
+        Text = text,
+        At = at,
+    };
+}
+
+/// <summary>A run that saw a finding, with the verdict it reached: the finding's history.</summary>
+public sealed class FindingSighting
+{
+    public long Id { get; private set; }
+    public long FindingId { get; private set; }
+    public long RunId { get; private set; }
+    public DateOnly RunBusinessDate { get; private set; }
+    public FindingVerdict Verdict { get; private set; }
+    public long MoneyAtRisk { get; private set; }
+    public DateTimeOffset SeenAt { get; private set; }
+}

@@ -1,0 +1,140 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Audit;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Reconciliation;
+
+public enum FindingSort
+{
+    MoneyAtRiskDesc,
+    LastSeenDesc,
+    BusinessDateDesc,
+}
+
+/// <summary>
+/// Filters for the findings grid. Null means "any". <see cref="Search"/> matches a transaction key, payment
+/// key, order id or trace id exactly. By default only CONFIRMED findings are listed.
+/// </summary>
+public sealed record FindingQuery(
+    DateOnly? From = null,
+    DateOnly? To = null,
+    IReadOnlyCollection<FindingType>? Types = null,
+    IReadOnlyCollection<FindingStatus>? Statuses = null,
+    FindingVerdict? Verdict = FindingVerdict.CONFIRMED,
+    long? RunId = null,
+    string? Search = null,
+    string? Assignee = null,
+    FindingSort Sort = FindingSort.MoneyAtRiskDesc,
+    int Skip = 0,
+    int Take = 50);
+
+public sealed record FindingPage(IReadOnlyList<Finding> Items, int TotalCount, long TotalMoneyAtRisk);
+
+/// <summary>A finding with its notes (oldest first) and the runs that saw it (newest first).</summary>
+public sealed record FindingDetail(Finding Finding, IReadOnlyList<FindingNote> Notes,
+    IReadOnlyList<FindingSighting> Sightings);
+
+/// <summary>
+/// What people do with findings: list and filter, open one, acknowledge, assign, annotate, resolve. Every
+/// change is audited and guarded by the finding's version (a concurrent change yields FINDING_CHANGED).
+/// </summary>
+public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, AuditLog audit, TimeProvider clock)
+{
+    public async Task<FindingPage> ListAsync(FindingQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var q = db.Set<Finding>().AsNoTracking();
+        if (query.From is { } from) q = q.Where(f => f.BusinessDate >= from);
+        if (query.To is { } to) q = q.Where(f => f.BusinessDate <= to);
+        if (query.Types is { Count: > 0 } types) q = q.Where(f => types.Contains(f.Type));
+        if (query.Statuses is { Count: > 0 } statuses) q = q.Where(f => statuses.Contains(f.Status));
+        if (query.Verdict is { } verdict) q = q.Where(f => f.Verdict == verdict);
+        if (query.RunId is { } runId)
+            q = q.Where(f => db.Set<FindingSighting>().Any(s => s.FindingId == f.Id && s.RunId == runId));
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var s = query.Search.Trim();
+            q = q.Where(f => f.TransactionKey == s || f.PaymentKey == s || f.OrderId == s || f.TraceId == s);
+        }
+        if (!string.IsNullOrWhiteSpace(query.Assignee)) q = q.Where(f => f.Assignee == query.Assignee);
+
+        var total = await q.CountAsync(cancellationToken);
+        var money = total == 0 ? 0 : await q.SumAsync(f => f.MoneyAtRisk, cancellationToken);
+        q = query.Sort switch
+        {
+            FindingSort.LastSeenDesc => q.OrderByDescending(f => f.LastSeenAt).ThenBy(f => f.Id),
+            FindingSort.BusinessDateDesc => q.OrderByDescending(f => f.BusinessDate).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id),
+            _ => q.OrderByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id),
+        };
+        var items = await q.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 1000)).ToListAsync(cancellationToken);
+        return new FindingPage(items, total, money);
+    }
+
+    public async Task<FindingDetail?> GetAsync(long findingId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var finding = await db.Set<Finding>().AsNoTracking().Include(f => f.Notes)
+            .FirstOrDefaultAsync(f => f.Id == findingId, cancellationToken);
+        if (finding is null) return null;
+        var sightings = await db.Set<FindingSighting>().AsNoTracking().Where(s => s.FindingId == findingId)
+            .OrderByDescending(s => s.RunId).ToListAsync(cancellationToken);
+        return new FindingDetail(finding, finding.Notes.OrderBy(n => n.At).ThenBy(n => n.Id).ToList(), sightings);
+    }
+
+    /// <summary>OPEN → ACKNOWLEDGED. <paramref name="expectedVersion"/>: the version the user saw (optional).</summary>
+    public Task<Finding> AcknowledgeAsync(long findingId, string actor, long? expectedVersion = null,
+        CancellationToken cancellationToken = default) =>
+        ChangeAsync(findingId, actor, "finding.acknowledge", expectedVersion, null,
+            (f, now) => f.Acknowledge(actor, now), cancellationToken);
+
+    /// <summary>OPEN/ACKNOWLEDGED → RESOLVED, with a note saying how.</summary>
+    public Task<Finding> ResolveAsync(long findingId, string actor, string note, long? expectedVersion = null,
+        CancellationToken cancellationToken = default) =>
+        ChangeAsync(findingId, actor, "finding.resolve", expectedVersion, note, (f, now) =>
+        {
+            f.AddNote(actor, note, now);
+            f.Resolve(actor, now);
+        }, cancellationToken);
+
+    /// <summary>Sets (or clears with null) the assignee.</summary>
+    public Task<Finding> AssignAsync(long findingId, string? assignee, string actor, long? expectedVersion = null,
+        CancellationToken cancellationToken = default) =>
+        ChangeAsync(findingId, actor, "finding.assign", expectedVersion, null, (f, _) => f.Assign(assignee),
+            cancellationToken);
+
+    public Task<Finding> AddNoteAsync(long findingId, string actor, string text,
+        CancellationToken cancellationToken = default) =>
+        ChangeAsync(findingId, actor, "finding.note", null, text, (f, now) => f.AddNote(actor, text, now),
+            cancellationToken);
+
+    private async Task<Finding> ChangeAsync(long findingId, string actor, string action, long? expectedVersion,
+        string? reason, Action<Finding, DateTimeOffset> change, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(actor))
+            throw DomainException.BadInput("ACTOR_REQUIRED", "Who is acting must be known.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var finding = await db.Set<Finding>().Include(f => f.Notes).FirstOrDefaultAsync(f => f.Id == findingId, ct)
+                      ?? throw DomainException.NotFound("FINDING_NOT_FOUND", $"Finding {findingId} does not exist.");
+        if (expectedVersion is { } v && v != finding.Version)
+            throw DomainException.Conflict("FINDING_CHANGED",
+                $"Finding {findingId} changed since you opened it (version {v} → {finding.Version}); reload it.");
+        var before = Describe(finding);
+        change(finding, clock.GetUtcNow());
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw DomainException.Conflict("FINDING_CHANGED",
+                $"Finding {findingId} was changed by someone else at the same time; reload it.");
+        }
+        await audit.WriteAsync(actor, action, "recon_finding", findingId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            before, Describe(finding), reason);
+        return finding;
+    }
+
+    private static string Describe(Finding f) =>
+        $"status={f.Status} assignee={f.Assignee ?? "-"} notes={f.Notes.Count} version={f.Version}";
+}

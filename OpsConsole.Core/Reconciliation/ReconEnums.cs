@@ -1,0 +1,75 @@
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// What kind of discrepancy a finding is. When one transaction key shows several problems the engine
+/// reports one type, the first that applies in this order: CHARGED_BUT_FAILED, MISSING_INTERNAL,
+/// MISSING_EXTERNAL, DUPLICATE_EXTERNAL, AMOUNT_MISMATCH, DATE_MISMATCH, FEE_MISMATCH. The other
+/// differences still appear in the finding's <see cref="Finding.DiffFields"/>.
+/// </summary>
+public enum FindingType
+{
+    /// <summary>The PG has an approval for a payment our ledger shows ABORTED, EXPIRED or UNKNOWN.</summary>
+    CHARGED_BUT_FAILED,
+    /// <summary>The PG has a transaction we have no trace of.</summary>
+    MISSING_INTERNAL,
+    /// <summary>We have a transaction the PG does not report.</summary>
+    MISSING_EXTERNAL,
+    /// <summary>The PG reports the same transaction more than once.</summary>
+    DUPLICATE_EXTERNAL,
+    /// <summary>Same transaction, different amount.</summary>
+    AMOUNT_MISMATCH,
+    /// <summary>Matched, but the PG's soldDate is not our KST business date.</summary>
+    DATE_MISMATCH,
+    /// <summary>The PG's fee differs from the fee schedule for the method beyond the tolerance.</summary>
+    FEE_MISMATCH,
+}
+
+/// <summary>Lifecycle of a finding: OPEN → ACKNOWLEDGED → RESOLVED; AUTO_RESOLVED when a run no longer sees it.</summary>
+public enum FindingStatus
+{
+    OPEN,
+    ACKNOWLEDGED,
+    RESOLVED,
+    AUTO_RESOLVED,
+}
+
+/// <summary>The second pass's verdict: CONFIRMED findings survived the recheck; TRANSIENT ones vanished.</summary>
+public enum FindingVerdict
+{
+    CONFIRMED,
+    TRANSIENT,
+}
+
+public enum RunStatus
+{
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+}
+
+public enum RunTrigger
+{
+    SCHEDULE,
+    CLI,
+    USER,
+}
+
+/// <summary>Where a settlement line came from.</summary>
+public enum SettlementSource
+{
+    CSV,
+    API,
+}
+
+/// <summary>Live phase of a run, for the console's progress display.</summary>
+public enum RunPhase
+{
+    STARTING,
+    PULLING,
+    PASS1,
+    SETTLING,
+    PASS2,
+    PERSISTING,
+    ALERTING,
+    DONE,
+}

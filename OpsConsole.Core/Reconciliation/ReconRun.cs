@@ -1,0 +1,136 @@
+using OpsConsole.Core.Common;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// One reconciliation of a KST business date: both passes, their timings, counts and amounts by type, and
+/// live progress. At most one RUNNING run per business date exists (a partial unique index), also across
+/// app replicas.
+/// </summary>
+public sealed class ReconRun
+{
+    private readonly List<ReconRunTotal> _totals = [];
+
+    private ReconRun()
+    {
+        RequestedBy = "";
+    }
+
+    public long Id { get; private set; }
+    public DateOnly BusinessDate { get; private set; }
+    public RunTrigger Trigger { get; private set; }
+    public string RequestedBy { get; private set; }
+    public RunStatus Status { get; private set; }
+    public RunPhase Phase { get; private set; }
+
+    /// <summary>0–100, for a progress bar.</summary>
+    public int ProgressPercent { get; private set; }
+
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>Refreshed at every phase change; a RUNNING run with an old heartbeat was abandoned.</summary>
+    public DateTimeOffset HeartbeatAt { get; private set; }
+
+    public DateTimeOffset? FinishedAt { get; private set; }
+    public long? PullMs { get; private set; }
+    public long? Pass1Ms { get; private set; }
+    public long? SettleMs { get; private set; }
+    public long? Pass2Ms { get; private set; }
+    public long? PersistMs { get; private set; }
+
+    /// <summary>Keys that differed in pass 1 (the recheck set of pass 2).</summary>
+    public int Pass1Count { get; private set; }
+
+    public int ConfirmedCount { get; private set; }
+    public int TransientCount { get; private set; }
+
+    /// <summary>Sum of the money at risk of the confirmed findings (KRW).</summary>
+    public long ConfirmedAmount { get; private set; }
+
+    /// <summary>Findings of earlier runs of this date that this run no longer saw.</summary>
+    public int AutoResolvedCount { get; private set; }
+
+    public string? Error { get; private set; }
+
+    /// <summary>Whether the Slack summary was delivered (null: not attempted).</summary>
+    public bool? AlertDelivered { get; private set; }
+
+    public IReadOnlyCollection<ReconRunTotal> Totals => _totals.AsReadOnly();
+
+    public TimeSpan? Duration => FinishedAt - StartedAt;
+
+    public static ReconRun Start(DateOnly businessDate, RunTrigger trigger, string requestedBy, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(requestedBy))
+            throw DomainException.BadInput("REQUESTED_BY_REQUIRED", "A run needs the name of who requested it.");
+        return new ReconRun
+        {
+            BusinessDate = businessDate,
+            Trigger = trigger,
+            RequestedBy = requestedBy,
+            Status = RunStatus.RUNNING,
+            Phase = RunPhase.STARTING,
+            StartedAt = now,
+            HeartbeatAt = now,
+        };
+    }
+
+    internal void MoveTo(RunPhase phase, int percent, DateTimeOffset now)
+    {
+        Phase = phase;
+        ProgressPercent = percent;
+        HeartbeatAt = now;
+    }
+
+    internal void RecordPull(long ms) => PullMs = ms;
+
+    internal void RecordPass1(long ms, int differingKeys)
+    {
+        Pass1Ms = ms;
+        Pass1Count = differingKeys;
+    }
+
+    internal void RecordSettle(long ms) => SettleMs = ms;
+
+    internal void RecordPass2(long ms) => Pass2Ms = ms;
+
+    internal void Succeed(long persistMs, int confirmed, int transient, long confirmedAmount, int autoResolved,
+        DateTimeOffset now)
+    {
+        PersistMs = persistMs;
+        ConfirmedCount = confirmed;
+        TransientCount = transient;
+        ConfirmedAmount = confirmedAmount;
+        AutoResolvedCount = autoResolved;
+        Status = RunStatus.SUCCEEDED;
+        MoveTo(RunPhase.DONE, 100, now);
+        FinishedAt = now;
+    }
+
+    internal void Fail(string error, DateTimeOffset now)
+    {
+        Status = RunStatus.FAILED;
+        Error = error.Length > 4000 ? error[..4000] : error;
+        HeartbeatAt = now;
+        FinishedAt = now;
+    }
+
+    internal void RecordAlert(bool delivered) => AlertDelivered = delivered;
+
+    internal void Abandon(DateTimeOffset now)
+    {
+        Status = RunStatus.FAILED;
+        Error = $"Abandoned: no heartbeat since {HeartbeatAt:O} (the process running it stopped).";
+        FinishedAt = now;
+    }
+}
+
+/// <summary>Counts and amounts of one finding type in one run.</summary>
+public sealed class ReconRunTotal
+{
+    public long RunId { get; private set; }
+    public FindingType FindingType { get; private set; }
+    public int ConfirmedCount { get; private set; }
+    public long ConfirmedAmount { get; private set; }
+    public int TransientCount { get; private set; }
+}

@@ -1,0 +1,50 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>Runs generated reconciliation SQL on the context's connection (long timeout: days can be large).</summary>
+internal static class ReconSql
+{
+    public static IReconSqlDialect DialectFor(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteReconDialect(),
+        DatabaseProvider.Postgres => new PostgresReconDialect(),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "No reconciliation dialect."),
+    };
+
+    public static async Task<int> ExecuteAsync(OpsDbContext db, string sql,
+        IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+    {
+        await using var cmd = await CreateAsync(db, sql, parameters, ct);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public static async Task<long> ScalarAsync(OpsDbContext db, string sql,
+        IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+    {
+        await using var cmd = await CreateAsync(db, sql, parameters, ct);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
+        IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.CommandText = sql;
+        cmd.CommandTimeout = 3600;
+        cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var (name, value) in parameters)
+        {
+            if (!sql.Contains("@" + name, StringComparison.Ordinal)) continue;
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@" + name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
+    }
+}

@@ -1,0 +1,145 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace OpsConsole.Core.Reconciliation;
+
+internal sealed class SettlementImportConfiguration : IEntityTypeConfiguration<SettlementImport>
+{
+    public void Configure(EntityTypeBuilder<SettlementImport> b)
+    {
+        b.ToTable("settlement_imports");
+        b.HasKey(i => i.Id);
+        b.Property(i => i.Name).HasMaxLength(300);
+        b.Property(i => i.Sha256).HasMaxLength(64);
+        b.Property(i => i.ImportedBy).HasMaxLength(100);
+        // The same CSV file is imported once, whoever tries and however often (also concurrently).
+        b.HasIndex(i => i.Sha256).IsUnique().HasFilter("source = 'CSV'")
+            .HasDatabaseName("ux_settlement_imports_csv_sha256");
+        b.HasIndex(i => i.ImportedAt);
+    }
+}
+
+internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<SettlementLine>
+{
+    public void Configure(EntityTypeBuilder<SettlementLine> b)
+    {
+        b.ToTable("settlement_lines");
+        b.HasKey(l => l.Id);
+        b.Property(l => l.PaymentKey).HasMaxLength(200);
+        b.Property(l => l.TransactionKey).HasMaxLength(200);
+        b.Property(l => l.OrderId).HasMaxLength(64);
+        b.Property(l => l.Currency).HasMaxLength(3);
+        b.Property(l => l.MId).HasMaxLength(64);
+        b.HasOne(l => l.Import).WithMany().HasForeignKey(l => l.ImportId).OnDelete(DeleteBehavior.Cascade);
+        // Not unique: duplicates are evidence.
+        b.HasIndex(l => l.TransactionKey);
+        b.HasIndex(l => new { l.SoldDate, l.TransactionKey });
+        b.HasIndex(l => l.PaymentKey);
+        b.HasIndex(l => l.ImportId);
+    }
+}
+
+internal sealed class ReconRunConfiguration : IEntityTypeConfiguration<ReconRun>
+{
+    public void Configure(EntityTypeBuilder<ReconRun> b)
+    {
+        b.ToTable("recon_runs");
+        b.HasKey(r => r.Id);
+        b.Property(r => r.RequestedBy).HasMaxLength(100);
+        b.Property(r => r.Error).HasMaxLength(4000);
+        b.Property(r => r.Pass1Ms).HasColumnName("pass1_ms");
+        b.Property(r => r.Pass2Ms).HasColumnName("pass2_ms");
+        b.Property(r => r.Pass1Count).HasColumnName("pass1_count");
+        // The run lock: one RUNNING run per business date, enforced by the database across replicas.
+        b.HasIndex(r => r.BusinessDate).IsUnique().HasFilter("status = 'RUNNING'")
+            .HasDatabaseName("ux_recon_runs_one_running_per_date");
+        b.HasIndex(r => new { r.BusinessDate, r.StartedAt }).HasDatabaseName("ix_recon_runs_date_started");
+        b.HasIndex(r => r.StartedAt);
+        b.HasMany(r => r.Totals).WithOne().HasForeignKey(t => t.RunId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(r => r.Totals).UsePropertyAccessMode(PropertyAccessMode.Field);
+        b.Ignore(r => r.Duration);
+    }
+}
+
+internal sealed class ReconRunTotalConfiguration : IEntityTypeConfiguration<ReconRunTotal>
+{
+    public void Configure(EntityTypeBuilder<ReconRunTotal> b)
+    {
+        b.ToTable("recon_run_totals");
+        b.HasKey(t => new { t.RunId, t.FindingType });
+    }
+}
+
+internal sealed class ReconRunItemConfiguration : IEntityTypeConfiguration<ReconRunItem>
+{
+    public void Configure(EntityTypeBuilder<ReconRunItem> b)
+    {
+        b.ToTable("recon_run_items");
+        b.HasKey(i => i.Id);
+        b.Property(i => i.TransactionKey).HasMaxLength(200);
+        b.Property(i => i.PaymentKey).HasMaxLength(200);
+        b.Property(i => i.OrderId).HasMaxLength(64);
+        b.Property(i => i.TraceId).HasMaxLength(32);
+        b.Property(i => i.DiffFields).HasMaxLength(200);
+        b.HasOne<ReconRun>().WithMany().HasForeignKey(i => i.RunId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(i => new { i.RunId, i.Pass, i.TransactionKey });
+    }
+}
+
+internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
+{
+    public void Configure(EntityTypeBuilder<Finding> b)
+    {
+        b.ToTable("recon_findings");
+        b.HasKey(f => f.Id);
+        b.Property(f => f.TransactionKey).HasMaxLength(200);
+        b.Property(f => f.PaymentKey).HasMaxLength(200);
+        b.Property(f => f.OrderId).HasMaxLength(64);
+        b.Property(f => f.TraceId).HasMaxLength(32);
+        b.Property(f => f.TransientReason).HasMaxLength(300);
+        b.Property(f => f.Pass1Type).HasColumnName("pass1_type");
+        b.Property(f => f.DiffFields).HasMaxLength(200);
+        b.Property(f => f.Assignee).HasMaxLength(100);
+        b.Property(f => f.AcknowledgedBy).HasMaxLength(100);
+        b.Property(f => f.ResolvedBy).HasMaxLength(100);
+        b.Property(f => f.Version).IsConcurrencyToken();
+        // Idempotent re-runs: a finding is its key + type.
+        b.HasIndex(f => new { f.TransactionKey, f.Type }).IsUnique();
+        b.HasIndex(f => new { f.BusinessDate, f.Status });
+        b.HasIndex(f => new { f.Status, f.Type });
+        b.HasIndex(f => f.LastRunId);
+        b.HasIndex(f => f.PaymentKey);
+        b.HasIndex(f => f.OrderId);
+        b.HasIndex(f => f.TraceId);
+        b.HasIndex(f => f.Assignee);
+        b.HasMany(f => f.Notes).WithOne().HasForeignKey(n => n.FindingId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(f => f.Notes).UsePropertyAccessMode(PropertyAccessMode.Field);
+        b.Ignore(f => f.Diff);
+        b.Ignore(f => f.IsWorkable);
+    }
+}
+
+internal sealed class FindingNoteConfiguration : IEntityTypeConfiguration<FindingNote>
+{
+    public void Configure(EntityTypeBuilder<FindingNote> b)
+    {
+        b.ToTable("recon_finding_notes");
+        b.HasKey(n => n.Id);
+        b.Property(n => n.Author).HasMaxLength(100);
+        b.Property(n => n.Text).HasMaxLength(4000);
+        b.HasIndex(n => new { n.FindingId, n.At });
+    }
+}
+
+internal sealed class FindingSightingConfiguration : IEntityTypeConfiguration<FindingSighting>
+{
+    public void Configure(EntityTypeBuilder<FindingSighting> b)
+    {
+        b.ToTable("recon_finding_sightings");
+        b.HasKey(s => s.Id);
+        b.HasOne<Finding>().WithMany().HasForeignKey(s => s.FindingId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<ReconRun>().WithMany().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(s => new { s.FindingId, s.RunId }).IsUnique();
+        b.HasIndex(s => new { s.RunId, s.Verdict });
+    }
+}

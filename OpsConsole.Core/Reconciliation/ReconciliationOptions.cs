@@ -1,0 +1,54 @@
+using System.Globalization;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>Settings <c>Reconciliation:*</c>.</summary>
+public sealed class ReconciliationOptions
+{
+    /// <summary>Wait between pass 1 and the recheck (pass 2). Default 2 minutes; 0 allowed.</summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>KST time of the daily run for the previous business date, <c>HH:mm</c>. Default 06:00.</summary>
+    public string ScheduleKst { get; set; } = "06:00";
+
+    /// <summary>Whether the daily run is scheduled at all (background jobs must also be on).</summary>
+    public bool ScheduleEnabled { get; set; } = true;
+
+    /// <summary>Pull the PG's settlement lines of the date before a scheduled run. Default true.</summary>
+    public bool PullBeforeScheduledRun { get; set; } = true;
+
+    /// <summary>
+    /// Fee rate per method, as a fraction of the amount (e.g. <c>CARD: 0.025</c>). Methods without a rate
+    /// are not fee-checked. Defaults: <see cref="FeeSchedule.DefaultRates"/>.
+    /// </summary>
+    public Dictionary<string, decimal> FeeRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Largest tolerated |fee − expected fee| in KRW. Default 1.</summary>
+    public long FeeTolerance { get; set; } = 1;
+
+    /// <summary>Page size of the settlement pull. Default 500.</summary>
+    public int PullPageSize { get; set; } = 500;
+
+    /// <summary>A RUNNING run whose heartbeat is older than this was abandoned and no longer holds the lock.</summary>
+    public TimeSpan StaleRunAfter { get; set; } = TimeSpan.FromMinutes(30);
+
+    public TimeOnly ScheduleTime() =>
+        TimeOnly.TryParseExact(ScheduleKst, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+            ? t
+            : throw new InvalidOperationException(
+                $"Reconciliation:ScheduleKst must be a KST time as HH:mm (got '{ScheduleKst}').");
+
+    public FeeSchedule BuildFeeSchedule()
+    {
+        var rates = new Dictionary<PaymentMethod, decimal>(FeeSchedule.DefaultRates);
+        foreach (var (name, rate) in FeeRates)
+        {
+            if (!Enum.TryParse<PaymentMethod>(name, ignoreCase: true, out var method))
+                throw new InvalidOperationException(
+                    $"Reconciliation:FeeRates:{name} names no payment method ({string.Join(", ", Enum.GetNames<PaymentMethod>())}).");
+            rates[method] = rate;
+        }
+        return new FeeSchedule(rates, FeeTolerance);
+    }
+}

@@ -1,0 +1,290 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Alerts;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>Live progress of a run (also persisted on the run row for other circuits and replicas).</summary>
+public sealed record RunProgress(long RunId, DateOnly BusinessDate, RunPhase Phase, int Percent);
+
+/// <summary>
+/// Runs reconciliations: takes the per-date lock (a RUNNING run row), optionally pulls the PG's settlement
+/// lines, runs pass 1, waits <see cref="ReconciliationOptions.SettleDelay"/>, rechecks the pass-1 keys in
+/// pass 2, persists findings set-based, then alerts (a failing alert never fails the run).
+/// </summary>
+public sealed class ReconciliationService(
+    IDbContextFactory<OpsDbContext> dbFactory,
+    IOptions<ReconciliationOptions> options,
+    TimeProvider clock,
+    ILogger<ReconciliationService>? logger = null,
+    SettlementPuller? puller = null,
+    IReconAlertSink? alerts = null) : IDisposable
+{
+    private readonly ILogger _log = logger ?? NullLogger<ReconciliationService>.Instance;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<long, Task> _background = new();
+
+    /// <summary>
+    /// Runs both passes for <paramref name="businessDate"/> and returns the finished run (SUCCEEDED, or
+    /// FAILED with <see cref="ReconRun.Error"/>). Throws <see cref="DomainException"/> RUN_IN_PROGRESS when
+    /// another run of the date holds the lock.
+    /// </summary>
+    public async Task<ReconRun> RunAsync(DateOnly businessDate, RunTrigger trigger, string requestedBy,
+        bool pullFirst = false, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var run = await BeginAsync(businessDate, trigger, requestedBy, cancellationToken);
+        return await ExecuteAsync(run.Id, businessDate, pullFirst, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// For the console: takes the lock now (so a conflict is reported at once), runs in the background and
+    /// returns the run id. Follow progress with <see cref="GetRunAsync"/>.
+    /// </summary>
+    public async Task<long> StartAsync(DateOnly businessDate, string requestedBy, bool pullFirst = false,
+        RunTrigger trigger = RunTrigger.USER)
+    {
+        var run = await BeginAsync(businessDate, trigger, requestedBy, _stopping.Token);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await ExecuteAsync(run.Id, businessDate, pullFirst, null, _stopping.Token);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Background reconciliation run {RunId} failed", run.Id);
+            }
+            finally
+            {
+                _background.TryRemove(run.Id, out _);
+            }
+        });
+        _background[run.Id] = task;
+        return run.Id;
+    }
+
+    /// <summary>Completes when background runs started by <see cref="StartAsync"/> have finished.</summary>
+    public Task WhenBackgroundIdleAsync() => Task.WhenAll(_background.Values);
+
+    public async Task<ReconRun?> GetRunAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ReconRun>().AsNoTracking().Include(r => r.Totals)
+            .FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
+    }
+
+    /// <summary>Latest runs first, optionally of one business date.</summary>
+    public async Task<IReadOnlyList<ReconRun>> ListRunsAsync(DateOnly? businessDate = null, int take = 50,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var q = db.Set<ReconRun>().AsNoTracking().Include(r => r.Totals).AsQueryable();
+        if (businessDate is { } d) q = q.Where(r => r.BusinessDate == d);
+        return await q.OrderByDescending(r => r.Id).Take(Math.Clamp(take, 1, 500)).ToListAsync(cancellationToken);
+    }
+
+    private async Task<ReconRun> BeginAsync(DateOnly businessDate, RunTrigger trigger, string requestedBy,
+        CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var run = ReconRun.Start(businessDate, trigger, requestedBy, clock.GetUtcNow());
+            db.Set<ReconRun>().Add(run);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                _log.LogInformation("Reconciliation run {RunId} for {BusinessDate} started ({Trigger}, {By})",
+                    run.Id, businessDate, trigger, requestedBy);
+                return run;
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                await using var db2 = await dbFactory.CreateDbContextAsync(ct);
+                var holder = await db2.Set<ReconRun>()
+                    .FirstOrDefaultAsync(r => r.BusinessDate == businessDate && r.Status == RunStatus.RUNNING, ct);
+                if (holder is null) continue;
+                var now = clock.GetUtcNow();
+                if (holder.HeartbeatAt < now - options.Value.StaleRunAfter)
+                {
+                    holder.Abandon(now);
+                    await db2.SaveChangesAsync(ct);
+                    continue;
+                }
+                throw DomainException.Conflict("RUN_IN_PROGRESS",
+                    $"Run {holder.Id} for {businessDate:yyyy-MM-dd} is already running " +
+                    $"(started {holder.StartedAt:yyyy-MM-dd HH:mm:ss}Z by {holder.RequestedBy}, phase {holder.Phase}).");
+            }
+        }
+        throw DomainException.Conflict("RUN_IN_PROGRESS", $"Could not take the run lock of {businessDate:yyyy-MM-dd}.");
+    }
+
+    private async Task<ReconRun> ExecuteAsync(long runId, DateOnly date, bool pullFirst,
+        IProgress<RunProgress>? progress, CancellationToken ct)
+    {
+        var o = options.Value;
+        using var activity = Tracing.Source.StartActivity("reconciliation.run");
+        activity?.SetTag("recon.run_id", runId);
+        activity?.SetTag("recon.business_date", date.ToString("yyyy-MM-dd"));
+        try
+        {
+            var dialect = await DialectAsync(ct);
+            var gen = new ReconciliationSqlGenerator(ReconciliationDefinition.Standard(o.BuildFeeSchedule()), dialect);
+            var sw = Stopwatch.StartNew();
+
+            if (pullFirst)
+            {
+                if (puller is null)
+                    throw new InvalidOperationException("A settlement pull was requested but no PG client is configured.");
+                await MoveAsync(runId, date, RunPhase.PULLING, 5, progress, ct);
+                await puller.PullAsync(date, date, ReconciliationSqlGenerator.ResolvedBySystem, ct);
+                await UpdateRunAsync(runId, r => r.RecordPull(sw.ElapsedMilliseconds), ct);
+            }
+
+            var p = await PassesAsync(runId, date, gen, dialect, progress, ct);
+            await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
+            sw.Restart();
+            var totals = await PersistAsync(runId, date, gen, dialect, ct);
+            await UpdateRunAsync(runId, r => r.Succeed(sw.ElapsedMilliseconds, totals.Confirmed, totals.Transient,
+                totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
+            progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100));
+            _log.LogInformation(
+                "Reconciliation run {RunId} for {BusinessDate}: {Pass1} differing keys in pass 1, {Confirmed} confirmed, {Transient} transient",
+                runId, date, p, totals.Confirmed, totals.Transient);
+        }
+        catch (Exception e) when (e is not DomainException { Code: "RUN_IN_PROGRESS" })
+        {
+            var message = e is OperationCanceledException ? "Cancelled before it finished." : e.Message;
+            _log.LogError(e, "Reconciliation run {RunId} for {BusinessDate} failed", runId, date);
+            await UpdateRunAsync(runId, r => r.Fail(message, clock.GetUtcNow()), CancellationToken.None);
+            if (e is OperationCanceledException) throw;
+        }
+
+        var run = (await GetRunAsync(runId, CancellationToken.None))!;
+        if (run.Status == RunStatus.SUCCEEDED && run.ConfirmedCount > 0 && alerts is not null)
+        {
+            var delivered = false;
+            try
+            {
+                delivered = await alerts.SendRunSummaryAsync(await SummaryAsync(run, ct), ct);
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning(e, "The alert of run {RunId} could not be sent; the run is unaffected", runId);
+            }
+            await UpdateRunAsync(runId, r => r.RecordAlert(delivered), CancellationToken.None);
+            run = (await GetRunAsync(runId, CancellationToken.None))!;
+        }
+        return run;
+    }
+
+    private async Task<int> PassesAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+        IReconSqlDialect dialect, IProgress<RunProgress>? progress, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
+        int differing;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            differing = await ReconSql.ExecuteAsync(db, gen.Pass1Insert(), new Dictionary<string, object?>
+            {
+                ["run"] = runId,
+                ["from"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date)),
+                ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
+                ["date"] = dialect.DateValue(date),
+            }, ct);
+        }
+        await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
+
+        sw.Restart();
+        await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct);
+        var delay = options.Value.SettleDelay;
+        if (differing > 0 && delay > TimeSpan.Zero)
+            await Task.Delay(delay, clock, ct);
+        await UpdateRunAsync(runId, r => r.RecordSettle(sw.ElapsedMilliseconds), ct);
+
+        sw.Restart();
+        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct);
+        if (differing > 0)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await ReconSql.ExecuteAsync(db, gen.Pass2Insert(), new Dictionary<string, object?> { ["run"] = runId }, ct);
+        }
+        await UpdateRunAsync(runId, r => r.RecordPass2(sw.ElapsedMilliseconds), ct);
+        return differing;
+    }
+
+    private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
+
+    private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+        IReconSqlDialect dialect, CancellationToken ct)
+    {
+        var ps = new Dictionary<string, object?>
+        {
+            ["run"] = runId,
+            ["date"] = dialect.DateValue(date),
+            ["now"] = dialect.InstantValue(clock.GetUtcNow()),
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ReconSql.ExecuteAsync(db, gen.UpsertConfirmed(), ps, ct);
+        await ReconSql.ExecuteAsync(db, gen.UpsertTransient(), ps, ct);
+        await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
+        var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(), ps, ct);
+        await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
+        await tx.CommitAsync(ct);
+
+        var totals = await db.Set<ReconRunTotal>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync(ct);
+        return new PersistTotals(totals.Sum(t => t.ConfirmedCount), totals.Sum(t => t.TransientCount),
+            totals.Sum(t => t.ConfirmedAmount), autoResolved);
+    }
+
+    /// <summary>The run and its largest confirmed findings, for alerts and reports.</summary>
+    public async Task<ReconRunSummary> SummaryAsync(ReconRun run, CancellationToken cancellationToken = default,
+        int largest = 5)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var top = await db.Set<Finding>().AsNoTracking()
+            .Where(f => db.Set<FindingSighting>().Any(s =>
+                s.FindingId == f.Id && s.RunId == run.Id && s.Verdict == FindingVerdict.CONFIRMED))
+            .OrderByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id)
+            .Take(largest).ToListAsync(cancellationToken);
+        return new ReconRunSummary(run, top);
+    }
+
+    private async Task<IReconSqlDialect> DialectAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return ReconSql.DialectFor(db.Provider);
+    }
+
+    private async Task MoveAsync(long runId, DateOnly date, RunPhase phase, int percent,
+        IProgress<RunProgress>? progress, CancellationToken ct)
+    {
+        await UpdateRunAsync(runId, r => r.MoveTo(phase, percent, clock.GetUtcNow()), ct);
+        progress?.Report(new RunProgress(runId, date, phase, percent));
+    }
+
+    private async Task UpdateRunAsync(long runId, Action<ReconRun> change, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Set<ReconRun>().FirstAsync(r => r.Id == runId, ct);
+        change(run);
+        await db.SaveChangesAsync(ct);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+}
+
+/// <summary>A finished run with its largest confirmed findings (what the Slack summary shows).</summary>
+public sealed record ReconRunSummary(ReconRun Run, IReadOnlyList<Finding> LargestFindings);

@@ -1,0 +1,315 @@
+using System.Text;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// Turns a <see cref="ReconciliationDefinition"/> into set-based SQL for one <see cref="IReconSqlDialect"/>.
+/// Pure string building, no I/O. The database does the join; C# never loops over the day's rows.
+/// <para>Pass SQL: CTE <c>i</c> (our transactions, cancels signed negative, KST business date), CTE <c>e</c>
+/// (the PG's lines grouped by key: line count, MIN of each field, SUM of amounts), CTE <c>j</c> (FULL OUTER
+/// JOIN on the key), CTE <c>d</c> (the classifying CASE), then <c>INSERT INTO recon_run_items … SELECT</c>.
+/// Payment status and trace id are looked up only for the differing rows.</para>
+/// <para>Money at risk: MISSING_INTERNAL / CHARGED_BUT_FAILED |Σ PG amounts|; MISSING_EXTERNAL and
+/// DATE_MISMATCH |our amount|; DUPLICATE_EXTERNAL and AMOUNT_MISMATCH |Σ PG amounts − our amount|;
+/// FEE_MISMATCH |fee − expected fee|.</para>
+/// <para>Parameters: pass 1 <c>@run, @from, @to</c> (UTC instants bounding the KST day), <c>@date</c>;
+/// pass 2 <c>@run</c>; persistence <c>@run, @date, @now</c>.</para>
+/// </summary>
+public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definition, IReconSqlDialect dialect)
+{
+    public const string ResolvedBySystem = "reconciliation";
+
+    private static readonly string[] ItemColumns =
+    [
+        "run_id", "pass", "transaction_key", "finding_type", "payment_key", "order_id", "trace_id", "payment_status",
+        "internal_kind", "internal_amount", "internal_method", "internal_business_date", "internal_occurred_at",
+        "external_line_count", "external_amount", "external_amount_total", "external_fee", "external_expected_fee",
+        "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk",
+    ];
+
+    /// <summary>The evidence columns shared by run items and findings.</summary>
+    private static readonly string[] EvidenceColumns =
+    [
+        "payment_key", "order_id", "trace_id", "payment_status", "internal_kind", "internal_amount", "internal_method",
+        "internal_business_date", "internal_occurred_at", "external_line_count", "external_amount",
+        "external_amount_total", "external_fee", "external_expected_fee", "external_method", "external_sold_date",
+        "external_approved_at", "diff_fields", "money_at_risk",
+    ];
+
+    public ReconciliationDefinition Definition => definition;
+    public IReconSqlDialect Dialect => dialect;
+
+    private string P(string name) => dialect.Parameter(name);
+    private string T(string name) => dialect.Table(name);
+    private string S(string value) => dialect.Text(value);
+
+    /// <summary>Pass 1: the business date's transactions (by occurred_at in the KST day) against the lines
+    /// with that soldDate; inserts one pass-1 item per differing key.</summary>
+    public string Pass1Insert()
+    {
+        var internalFilter = $"t.occurred_at >= {P("from")} AND t.occurred_at < {P("to")}";
+        var externalFilter = $"l.sold_date = {P("date")}";
+        return PassInsert(1, internalFilter, externalFilter, onlyDiffering: true);
+    }
+
+    /// <summary>Pass 2: only the keys pass 1 found, without the date filter, on current data; inserts one
+    /// pass-2 item per key (finding_type NULL when the key now matches).</summary>
+    public string Pass2Insert()
+    {
+        var key = definition.KeyColumn;
+        var keys = $"SELECT r.transaction_key FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
+        return PassInsert(2, $"t.{key} IN ({keys})", $"l.{key} IN ({keys})", onlyDiffering: false);
+    }
+
+    /// <summary>The bare FULL OUTER JOIN of both ledgers on the key (the benchmark's yardstick).</summary>
+    public string BareFullJoinCount()
+    {
+        var key = definition.KeyColumn;
+        return $"SELECT COUNT(*) FROM {T("payment_transactions")} t FULL OUTER JOIN {T("settlement_lines")} l ON l.{key} = t.{key}";
+    }
+
+    private string PassInsert(int pass, string internalFilter, string externalFilter, bool onlyDiffering)
+    {
+        var key = definition.KeyColumn;
+        var sb = new StringBuilder();
+        sb.Append($"""
+            WITH i AS (
+              SELECT t.{key} AS k, t.payment_id, t.payment_key, t.order_id, t.kind,
+                     CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END AS amount,
+                     t.method, {dialect.KstDate("t.occurred_at")} AS business_date, t.occurred_at
+              FROM {T("payment_transactions")} t
+              WHERE {internalFilter}
+            ),
+            e AS (
+              SELECT l.{key} AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key, MIN(l.order_id) AS order_id,
+                     MIN(l.method) AS method, MIN(l.amount) AS amount, SUM(l.amount) AS amount_total, MIN(l.fee) AS fee,
+                     MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at
+              FROM {T("settlement_lines")} l
+              WHERE {externalFilter}
+              GROUP BY l.{key}
+            ),
+            j AS (
+            {JoinSql()}
+            ),
+            d AS (
+              SELECT j.*, {ExpectedFeeSql("j.e_method", "j.e_amount")} AS e_expected_fee
+              FROM j
+            ),
+            c AS (
+              SELECT d.*, {ClassifySql()} AS base_type
+              FROM d
+            )
+            INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})
+            SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
+                   {FinalTypeSql()},
+                   COALESCE(c.i_payment_key, c.e_payment_key), COALESCE(c.i_order_id, c.e_order_id),
+                   CASE WHEN c.i_payment_id IS NOT NULL
+                        THEN (SELECT p.trace_id FROM {T("payments")} p WHERE p.id = c.i_payment_id)
+                        ELSE (SELECT p.trace_id FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) END,
+                   CASE WHEN c.i_payment_id IS NOT NULL
+                        THEN (SELECT p.status FROM {T("payments")} p WHERE p.id = c.i_payment_id)
+                        ELSE (SELECT p.status FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) END,
+                   c.i_kind, c.i_amount, c.i_method, c.i_business_date, c.i_occurred_at,
+                   COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
+                   c.e_method, c.e_sold_date, c.e_approved_at,
+                   {DiffSql()},
+                   {MoneyAtRiskSql()}
+            FROM c
+            """);
+        if (onlyDiffering)
+            sb.Append("\nWHERE c.base_type IS NOT NULL");
+        return sb.ToString();
+    }
+
+    private const string JoinColumns = """
+          i.k AS i_k, i.payment_id AS i_payment_id, i.payment_key AS i_payment_key, i.order_id AS i_order_id,
+          i.kind AS i_kind, i.amount AS i_amount, i.method AS i_method, i.business_date AS i_business_date,
+          i.occurred_at AS i_occurred_at,
+          e.k AS e_k, e.line_count AS e_line_count, e.payment_key AS e_payment_key, e.order_id AS e_order_id,
+          e.method AS e_method, e.amount AS e_amount, e.amount_total AS e_amount_total, e.fee AS e_fee,
+          e.sold_date AS e_sold_date, e.approved_at AS e_approved_at
+        """;
+
+    private string JoinSql() => dialect.SupportsFullOuterJoin
+        ? $"  SELECT {JoinColumns}\n  FROM i FULL OUTER JOIN e ON e.k = i.k"
+        : $"  SELECT {JoinColumns}\n  FROM i LEFT JOIN e ON e.k = i.k\n  UNION ALL\n" +
+          $"  SELECT {JoinColumns}\n  FROM e LEFT JOIN i ON i.k = e.k WHERE i.k IS NULL";
+
+    /// <summary>The schedule's expected fee for the PG's method and amount; NULL for methods without a rate.</summary>
+    private string ExpectedFeeSql(string method, string amount)
+    {
+        if (definition.Fees.RatesPpm.Count == 0) return "CAST(NULL AS BIGINT)";
+        var sb = new StringBuilder($"CASE {method}");
+        foreach (var (m, ppm) in definition.Fees.RatesPpm.OrderBy(r => r.Key))
+            sb.Append($" WHEN {S(m.ToString())} THEN {amount} * {dialect.Integer(ppm)} / 1000000");
+        sb.Append(" END");
+        return sb.ToString();
+    }
+
+    /// <summary>The condition under which a rule reports its field as different (both sides present).</summary>
+    private string RuleFails(FieldRule rule, string row) => rule.Kind switch
+    {
+        FieldRuleKind.Equal => $"{row}.i_{rule.InternalColumn} <> {row}.e_{rule.ExternalColumn}",
+        FieldRuleKind.FeeSchedule =>
+            $"{row}.e_expected_fee IS NOT NULL AND ABS({row}.e_{rule.ExternalColumn} - {row}.e_expected_fee) > {dialect.Integer(definition.Fees.Tolerance)}",
+        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+    };
+
+    private string ClassifySql()
+    {
+        var sb = new StringBuilder("CASE");
+        sb.Append($" WHEN d.i_k IS NULL THEN {S(nameof(FindingType.MISSING_INTERNAL))}");
+        sb.Append($" WHEN d.e_k IS NULL THEN {S(nameof(FindingType.MISSING_EXTERNAL))}");
+        sb.Append($" WHEN d.e_line_count > 1 THEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))}");
+        foreach (var rule in definition.Rules)
+            sb.Append($" WHEN {RuleFails(rule, "d")} THEN {S(rule.Type.ToString())}");
+        sb.Append(" END");
+        return sb.ToString();
+    }
+
+    private string FinalTypeSql()
+    {
+        var failed = string.Join(", ", definition.FailedPaymentStatuses.Select(s => S(s.ToString())));
+        return $"CASE WHEN c.base_type = {S(nameof(FindingType.MISSING_INTERNAL))} AND c.e_amount > 0 " +
+               $"AND (SELECT p.status FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) IN ({failed}) " +
+               $"THEN {S(nameof(FindingType.CHARGED_BUT_FAILED))} ELSE c.base_type END";
+    }
+
+    private string DiffSql()
+    {
+        var parts = new List<string>
+        {
+            $"COALESCE(CASE WHEN c.i_k IS NULL THEN {S("internal,")} END, '')",
+            $"COALESCE(CASE WHEN c.e_k IS NULL THEN {S("external,")} END, '')",
+            $"COALESCE(CASE WHEN c.e_line_count > 1 THEN {S("lineCount,")} END, '')",
+        };
+        foreach (var rule in definition.Rules)
+            parts.Add($"COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND {RuleFails(rule, "c")} " +
+                      $"THEN {S(rule.Field + ",")} END, '')");
+        return $"RTRIM({string.Join(" || ", parts)}, ',')";
+    }
+
+    private string MoneyAtRiskSql()
+    {
+        var fee = definition.Rules.FirstOrDefault(r => r.Kind == FieldRuleKind.FeeSchedule);
+        var sb = new StringBuilder("CASE c.base_type");
+        sb.Append($" WHEN {S(nameof(FindingType.MISSING_INTERNAL))} THEN ABS(c.e_amount_total)");
+        sb.Append($" WHEN {S(nameof(FindingType.MISSING_EXTERNAL))} THEN ABS(c.i_amount)");
+        sb.Append($" WHEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN ABS(c.e_amount_total - c.i_amount)");
+        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN ABS(c.e_amount_total - c.i_amount)");
+        sb.Append($" WHEN {S(nameof(FindingType.DATE_MISMATCH))} THEN ABS(c.i_amount)");
+        if (fee is not null)
+            sb.Append($" WHEN {S(nameof(FindingType.FEE_MISMATCH))} THEN ABS(c.e_{fee.ExternalColumn} - c.e_expected_fee)");
+        sb.Append(" ELSE 0 END");
+        return sb.ToString();
+    }
+
+    /// <summary>Upserts the pass-2 survivors as CONFIRMED findings (an AUTO_RESOLVED finding reopens).</summary>
+    public string UpsertConfirmed() => UpsertFindings(confirmed: true);
+
+    /// <summary>Upserts pass-1 keys that no longer differ in pass 2 as TRANSIENT findings, with the reason.</summary>
+    public string UpsertTransient() => UpsertFindings(confirmed: false);
+
+    private string UpsertFindings(bool confirmed)
+    {
+        var cols = new List<string>
+        {
+            "transaction_key", "type", "business_date", "verdict", "status", "pass1_type", "transient_reason",
+        };
+        cols.AddRange(EvidenceColumns);
+        cols.AddRange(["first_run_id", "last_run_id", "first_seen_at", "last_seen_at", "seen_count", "version",
+            "resolved_at", "resolved_by"]);
+
+        var src = confirmed ? "p2" : "p1";
+        var values = new List<string>
+        {
+            $"{src}.transaction_key", $"{src}.finding_type",
+            $"COALESCE({src}.internal_business_date, {src}.external_sold_date)",
+            S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT)),
+            S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED)),
+            "p1.finding_type",
+            confirmed ? "NULL" : TransientReasonSql(),
+        };
+        values.AddRange(EvidenceColumns.Select(c => $"{src}.{c}"));
+        values.AddRange([P("run"), P("run"), P("now"), P("now"), "1", "1",
+            confirmed ? "NULL" : P("now"), confirmed ? "NULL" : S(ResolvedBySystem)]);
+
+        var from = confirmed
+            ? $"FROM {T("recon_run_items")} p2 JOIN {T("recon_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.transaction_key = p2.transaction_key\n" +
+              $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL"
+            : $"FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key\n" +
+              $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND p2.finding_type IS NULL";
+
+        const string f = "recon_findings";
+        var workable = $"{f}.status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})";
+        var updates = new List<string>
+        {
+            "verdict = excluded.verdict",
+            "transient_reason = excluded.transient_reason",
+            "pass1_type = excluded.pass1_type",
+            "last_run_id = excluded.last_run_id",
+            "last_seen_at = excluded.last_seen_at",
+            $"seen_count = {f}.seen_count + 1",
+            $"version = {f}.version + 1",
+        };
+        if (confirmed)
+        {
+            updates.Add("business_date = excluded.business_date");
+            updates.AddRange(EvidenceColumns.Select(c => $"{c} = excluded.{c}"));
+            var auto = $"{f}.status = {S(nameof(FindingStatus.AUTO_RESOLVED))}";
+            updates.Add($"status = CASE WHEN {auto} THEN {S(nameof(FindingStatus.OPEN))} ELSE {f}.status END");
+            updates.Add($"resolved_at = CASE WHEN {auto} THEN NULL ELSE {f}.resolved_at END");
+            updates.Add($"resolved_by = CASE WHEN {auto} THEN NULL ELSE {f}.resolved_by END");
+        }
+        else
+        {
+            updates.Add($"status = CASE WHEN {workable} THEN {S(nameof(FindingStatus.AUTO_RESOLVED))} ELSE {f}.status END");
+            updates.Add($"resolved_at = CASE WHEN {workable} THEN excluded.resolved_at ELSE {f}.resolved_at END");
+            updates.Add($"resolved_by = CASE WHEN {workable} THEN excluded.resolved_by ELSE {f}.resolved_by END");
+        }
+
+        return $"""
+            INSERT INTO {T(f)} ({string.Join(", ", cols)})
+            SELECT {string.Join(", ", values)}
+            {from}
+            ON CONFLICT (transaction_key, type) DO UPDATE SET {string.Join(", ", updates)}
+            """;
+    }
+
+    private string TransientReasonSql() =>
+        "CASE" +
+        $" WHEN p2.id IS NULL THEN {S("gone from both ledgers on recheck")}" +
+        $" WHEN p1.finding_type = {S(nameof(FindingType.CHARGED_BUT_FAILED))} THEN {S("payment resolved (e.g. by the janitor) between passes")}" +
+        $" WHEN p1.finding_type = {S(nameof(FindingType.MISSING_EXTERNAL))} THEN {S("PG line arrived after pass 1")}" +
+        $" WHEN p1.finding_type = {S(nameof(FindingType.MISSING_INTERNAL))} THEN {S("internal transaction recorded after pass 1")}" +
+        $" WHEN p1.finding_type = {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN {S("duplicate PG line withdrawn before the recheck")}" +
+        $" ELSE {S("ledgers agree on recheck")} END";
+
+    /// <summary>Records that this run saw each finding it upserted (the finding's history).</summary>
+    public string InsertSightings() => $"""
+        INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
+        SELECT f.id, {P("run")}, {P("date")}, f.verdict, f.money_at_risk, {P("now")}
+        FROM {T("recon_findings")} f WHERE f.last_run_id = {P("run")}
+        """;
+
+    /// <summary>Open/acknowledged findings of the date that this run did not see become AUTO_RESOLVED.</summary>
+    public string AutoResolveUnseen() => $"""
+        UPDATE {T("recon_findings")} SET status = {S(nameof(FindingStatus.AUTO_RESOLVED))}, resolved_at = {P("now")},
+               resolved_by = {S(ResolvedBySystem)}, version = version + 1
+        WHERE business_date = {P("date")} AND last_run_id <> {P("run")}
+          AND status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})
+        """;
+
+    /// <summary>Counts and amounts by type for the run.</summary>
+    public string InsertTotals() => $"""
+        INSERT INTO {T("recon_run_totals")} (run_id, finding_type, confirmed_count, confirmed_amount, transient_count)
+        SELECT {P("run")}, f.type,
+               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.CONFIRMED))} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.CONFIRMED))} THEN s.money_at_risk ELSE 0 END),
+               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.TRANSIENT))} THEN 1 ELSE 0 END)
+        FROM {T("recon_finding_sightings")} s JOIN {T("recon_findings")} f ON f.id = s.finding_id
+        WHERE s.run_id = {P("run")}
+        GROUP BY f.type
+        """;
+}

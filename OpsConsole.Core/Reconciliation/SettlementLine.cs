@@ -1,0 +1,122 @@
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// One line of the PG's settlement data (the external ledger), ingested by CSV import or API pull. One line
+/// per PG transaction; cancels carry a negative <see cref="Amount"/>. There is deliberately no unique
+/// constraint on <see cref="TransactionKey"/>: a line reported twice is evidence of a duplicate settlement.
+/// </summary>
+public sealed class SettlementLine
+{
+    private SettlementLine()
+    {
+        PaymentKey = TransactionKey = OrderId = Currency = "";
+    }
+
+    public long Id { get; private set; }
+    public long ImportId { get; private set; }
+    public SettlementSource Source { get; private set; }
+
+    /// <summary>1-based line of the CSV file (0 for API pulls: the position in the pulled sequence).</summary>
+    public int LineNumber { get; private set; }
+
+    public string PaymentKey { get; private set; }
+    public string TransactionKey { get; private set; }
+    public string OrderId { get; private set; }
+    public PaymentMethod Method { get; private set; }
+    public long Amount { get; private set; }
+    public long Fee { get; private set; }
+    public long SupplyAmount { get; private set; }
+    public long Vat { get; private set; }
+    public long PayOutAmount { get; private set; }
+    public DateTimeOffset ApprovedAt { get; private set; }
+
+    /// <summary>The PG's KST business date of the transaction.</summary>
+    public DateOnly SoldDate { get; private set; }
+
+    public DateOnly PaidOutDate { get; private set; }
+    public string Currency { get; private set; }
+    public string? MId { get; private set; }
+
+    /// <summary>A validated line (see <see cref="SettlementLineValidator"/>).</summary>
+    public static SettlementLine Create(SettlementImport import, int lineNumber, string paymentKey,
+        string transactionKey, string orderId, PaymentMethod method, long amount, long fee, long supplyAmount,
+        long vat, long payOutAmount, DateTimeOffset approvedAt, DateOnly soldDate, DateOnly paidOutDate,
+        string currency, string? mId) => new()
+    {
+        Import = import,
+        Source = import.Source,
+        LineNumber = lineNumber,
+        PaymentKey = paymentKey,
+        TransactionKey = transactionKey,
+        OrderId = orderId,
+        Method = method,
+        Amount = amount,
+        Fee = fee,
+        SupplyAmount = supplyAmount,
+        Vat = vat,
+        PayOutAmount = payOutAmount,
+        ApprovedAt = approvedAt.ToUniversalTime(),
+        SoldDate = soldDate,
+        PaidOutDate = paidOutDate,
+        Currency = currency,
+        MId = mId,
+    };
+
+    public SettlementImport? Import { get; private set; }
+}
+
+/// <summary>
+/// One ingestion of settlement lines: a CSV file (name, SHA-256 of its bytes, row count, who) or an API pull
+/// of a date range. The same CSV file (same hash) is imported at most once.
+/// </summary>
+public sealed class SettlementImport
+{
+    private SettlementImport()
+    {
+        Name = Sha256 = ImportedBy = "";
+    }
+
+    public long Id { get; private set; }
+    public SettlementSource Source { get; private set; }
+
+    /// <summary>The file name, or <c>api 2026-01-01..2026-01-02</c> for a pull.</summary>
+    public string Name { get; private set; }
+
+    /// <summary>Lowercase hex SHA-256 of the file bytes (of the pulled lines for an API pull).</summary>
+    public string Sha256 { get; private set; }
+
+    public int RowCount { get; private set; }
+    public string ImportedBy { get; private set; }
+    public DateTimeOffset ImportedAt { get; private set; }
+
+    /// <summary>For API pulls: the soldDate range whose API lines this pull replaced.</summary>
+    public DateOnly? RangeFrom { get; private set; }
+
+    public DateOnly? RangeTo { get; private set; }
+
+    public static SettlementImport ForCsv(string name, string sha256, int rowCount, string importedBy,
+        DateTimeOffset at) => new()
+    {
+        Source = SettlementSource.CSV,
+        Name = name,
+        Sha256 = sha256,
+        RowCount = rowCount,
+        ImportedBy = importedBy,
+        ImportedAt = at,
+    };
+
+    public static SettlementImport ForPull(DateOnly from, DateOnly to, string sha256, int rowCount,
+        string importedBy, DateTimeOffset at) => new()
+    {
+        Source = SettlementSource.API,
+        Name = $"api {from:yyyy-MM-dd}..{to:yyyy-MM-dd}",
+        Sha256 = sha256,
+        RowCount = rowCount,
+        ImportedBy = importedBy,
+        ImportedAt = at,
+        RangeFrom = from,
+        RangeTo = to,
+    };
+}

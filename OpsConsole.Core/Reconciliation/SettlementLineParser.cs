@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>One reason a settlement row was refused. <see cref="Line"/> is the 1-based line of the file.</summary>
+public sealed record SettlementRowError(int Line, string Field, string Message)
+{
+    public override string ToString() => Field.Length == 0 ? $"line {Line}: {Message}" : $"line {Line}: {Field}: {Message}";
+}
+
+/// <summary>A settlement row that passed validation (before it is attached to an import).</summary>
+public sealed record ParsedSettlementLine(int LineNumber, string PaymentKey, string TransactionKey, string OrderId,
+    PaymentMethod Method, long Amount, long Fee, long SupplyAmount, long Vat, long PayOutAmount,
+    DateTimeOffset ApprovedAt, DateOnly SoldDate, DateOnly PaidOutDate, string Currency, string? MId)
+{
+    public SettlementLine ToEntity(SettlementImport import) => SettlementLine.Create(import, LineNumber, PaymentKey,
+        TransactionKey, OrderId, Method, Amount, Fee, SupplyAmount, Vat, PayOutAmount, ApprovedAt, SoldDate,
+        PaidOutDate, Currency, MId);
+}
+
+/// <summary>Field rules shared by the CSV import and the API pull. Pure: no I/O.</summary>
+public static partial class SettlementLineParser
+{
+    public static readonly string[] RequiredColumns =
+    [
+        "paymentKey", "transactionKey", "orderId", "method", "amount", "fee", "supplyAmount", "vat", "payOutAmount",
+        "approvedAt", "soldDate", "paidOutDate",
+    ];
+
+    public static readonly string[] OptionalColumns = ["currency", "mId"];
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex IsoWithOffset();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyCode();
+
+    /// <summary>Validates one row given as column name → raw text; adds every problem to <paramref name="errors"/>.</summary>
+    public static ParsedSettlementLine? Parse(int line, Func<string, string?> field, List<SettlementRowError> errors)
+    {
+        var before = errors.Count;
+        string Text(string name, int max)
+        {
+            var v = field(name)?.Trim() ?? "";
+            if (v.Length == 0) errors.Add(new(line, name, "is empty"));
+            else if (v.Length > max) errors.Add(new(line, name, $"is longer than {max} characters"));
+            return v;
+        }
+        long Number(string name)
+        {
+            var v = field(name)?.Trim() ?? "";
+            if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)) return n;
+            errors.Add(new(line, name, $"'{v}' is not a whole number of KRW"));
+            return 0;
+        }
+        DateOnly Date(string name)
+        {
+            var v = field(name)?.Trim() ?? "";
+            if (DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+            errors.Add(new(line, name, $"'{v}' is not a date as yyyy-MM-dd"));
+            return default;
+        }
+
+        var paymentKey = Text("paymentKey", 200);
+        var transactionKey = Text("transactionKey", 200);
+        var orderId = Text("orderId", 64);
+        var methodText = field("method")?.Trim() ?? "";
+        if (!Gateway.TossMethods.TryParse(methodText, out var method))
+            errors.Add(new(line, "method", $"'{methodText}' is not a known payment method"));
+        var amount = Number("amount");
+        if (amount == 0 && errors.Count == before) errors.Add(new(line, "amount", "is zero"));
+        var fee = Number("fee");
+        var supply = Number("supplyAmount");
+        var vat = Number("vat");
+        var payOut = Number("payOutAmount");
+
+        var approvedText = field("approvedAt")?.Trim() ?? "";
+        DateTimeOffset approvedAt = default;
+        if (!IsoWithOffset().IsMatch(approvedText) ||
+            !DateTimeOffset.TryParse(approvedText, CultureInfo.InvariantCulture, DateTimeStyles.None, out approvedAt))
+            errors.Add(new(line, "approvedAt", $"'{approvedText}' is not an ISO-8601 timestamp with an offset"));
+        var sold = Date("soldDate");
+        var paidOut = Date("paidOutDate");
+        if (sold != default && paidOut != default && paidOut < sold)
+            errors.Add(new(line, "paidOutDate", $"{paidOut:yyyy-MM-dd} is before soldDate {sold:yyyy-MM-dd}"));
+
+        var currency = field("currency")?.Trim();
+        if (string.IsNullOrEmpty(currency)) currency = "KRW";
+        else if (!CurrencyCode().IsMatch(currency))
+            errors.Add(new(line, "currency", $"'{currency}' is not a 3-letter currency code"));
+        var mId = field("mId")?.Trim();
+        if (mId is { Length: > 64 }) errors.Add(new(line, "mId", "is longer than 64 characters"));
+
+        return errors.Count > before
+            ? null
+            : new ParsedSettlementLine(line, paymentKey, transactionKey, orderId, method, amount, fee, supply, vat,
+                payOut, approvedAt.ToUniversalTime(), sold, paidOut, currency, string.IsNullOrEmpty(mId) ? null : mId);
+    }
+}

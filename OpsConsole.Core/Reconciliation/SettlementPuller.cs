@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+
+namespace OpsConsole.Core.Reconciliation;
+
+public sealed record SettlementPullResult(long ImportId, DateOnly From, DateOnly To, int Pages, int LineCount,
+    int ReplacedLineCount);
+
+/// <summary>
+/// Pulls settlement lines from the PG (<c>GET /v1/settlements</c>, paged) for a soldDate range. All pages are
+/// fetched and validated first; then, in one transaction, the earlier API lines of the range are replaced.
+/// A failed page or a bad line changes nothing. Pulling a range again is therefore idempotent.
+/// </summary>
+public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFactory<OpsDbContext> dbFactory,
+    IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<SettlementPuller>? logger = null)
+{
+    public const int MaxDays = 93;
+    private readonly ILogger _log = logger ?? NullLogger<SettlementPuller>.Instance;
+
+    public async Task<SettlementPullResult> PullAsync(DateOnly from, DateOnly to, string requestedBy,
+        CancellationToken cancellationToken = default)
+    {
+        if (to < from)
+            throw DomainException.BadInput("PULL_RANGE_INVALID", $"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}.");
+        if (to.DayNumber - from.DayNumber >= MaxDays)
+            throw DomainException.BadInput("PULL_RANGE_TOO_LONG", $"Pull at most {MaxDays} days at a time.");
+
+        var size = Math.Clamp(options.Value.PullPageSize, 1, 10_000);
+        var pg = gateway();
+        var pulled = new List<TossSettlement>();
+        var page = 1;
+        for (; ; page++)
+        {
+            var result = await pg.GetSettlementsAsync(from, to, page, size, cancellationToken);
+            if (!result.IsSuccess || result.Value is null)
+                throw new DomainException("PG_PULL_FAILED",
+                    $"Settlement pull {from:yyyy-MM-dd}..{to:yyyy-MM-dd} failed at page {page}: {result.Describe()}. Nothing was changed.",
+                    502);
+            pulled.AddRange(result.Value);
+            if (result.Value.Count < size) break;
+            if (page >= 100_000) throw new DomainException("PG_PULL_FAILED", "The PG kept returning full pages.", 502);
+        }
+
+        var errors = new List<SettlementRowError>();
+        var lines = new List<ParsedSettlementLine>(pulled.Count);
+        for (var n = 0; n < pulled.Count; n++)
+        {
+            var s = pulled[n];
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["paymentKey"] = s.PaymentKey, ["transactionKey"] = s.TransactionKey, ["orderId"] = s.OrderId,
+                ["method"] = s.Method, ["amount"] = Num(s.Amount), ["fee"] = Num(s.Fee),
+                ["supplyAmount"] = Num(s.SupplyAmount), ["vat"] = Num(s.Vat), ["payOutAmount"] = Num(s.PayOutAmount),
+                ["approvedAt"] = s.ApprovedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
+                ["soldDate"] = s.SoldDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["paidOutDate"] = s.PaidOutDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["currency"] = s.Currency, ["mId"] = s.MId,
+            };
+            if (SettlementLineParser.Parse(n + 1, name => fields.GetValueOrDefault(name), errors) is { } line)
+                lines.Add(line with { ApprovedAt = s.ApprovedAt.ToUniversalTime() });
+        }
+        if (errors.Count > 0)
+            throw DomainException.BadInput("PG_SETTLEMENT_INVALID",
+                $"The PG returned {errors.Count} invalid settlement field(s); nothing was changed. First: " +
+                string.Join("; ", errors.Take(5)));
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            string.Join('\n', pulled.Select(p => p.ToString())))));
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var replaced = await db.Set<SettlementLine>()
+            .Where(l => l.Source == SettlementSource.API && l.SoldDate >= from && l.SoldDate <= to)
+            .ExecuteDeleteAsync(cancellationToken);
+        var import = SettlementImport.ForPull(from, to, sha, lines.Count, requestedBy, clock.GetUtcNow());
+        db.Set<SettlementImport>().Add(import);
+        db.Set<SettlementLine>().AddRange(lines.Select(l => l.ToEntity(import)));
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        _log.LogInformation("Pulled {Lines} settlement lines for {From}..{To} in {Pages} page(s), replacing {Replaced}",
+            lines.Count, from, to, page, replaced);
+        return new SettlementPullResult(import.Id, from, to, page, lines.Count, replaced);
+    }
+
+    private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Tests.Reconciliation;
+
+/// <summary>A transaction of our ledger as the oracle sees it (amount signed like the PG's).</summary>
+public sealed record InternalTx(string Key, string PaymentKey, string OrderId, TransactionKind Kind, long Amount,
+    PaymentMethod Method, DateTimeOffset OccurredAt)
+{
+    public long SignedAmount => Kind == TransactionKind.CANCEL ? -Amount : Amount;
+    public DateOnly BusinessDate => BusinessCalendar.BusinessDateOf(OccurredAt);
+}
+
+/// <summary>One PG settlement line as the oracle sees it.</summary>
+public sealed record ExternalLine(string Key, string PaymentKey, string OrderId, PaymentMethod Method, long Amount,
+    long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt);
+
+/// <summary>A payment of our ledger: status plus its transactions (none unless DONE/PARTIAL_CANCELED/CANCELED).</summary>
+public sealed record LedgerPayment(string PaymentKey, string OrderId, long Amount, PaymentMethod Method,
+    PaymentStatus Status, IReadOnlyList<InternalTx> Transactions);
+
+/// <summary>Both ledgers of a test, and how to write them into a database.</summary>
+public sealed class Ledger
+{
+    public List<LedgerPayment> Payments { get; } = [];
+    public List<ExternalLine> Lines { get; } = [];
+
+    public IEnumerable<InternalTx> Transactions => Payments.SelectMany(p => p.Transactions);
+
+    public static async Task ClearAsync(OpsDbContextFactory factory)
+    {
+        await using var db = factory.CreateDbContext();
+        foreach (var table in new[]
+                 {
+                     "recon_finding_sightings", "recon_finding_notes", "recon_findings", "recon_run_items",
+                     "recon_run_totals", "recon_runs", "settlement_lines", "settlement_imports", "payment_transactions",
+                     "cancel_attempts", "payment_events", "payments", "audit_log",
+                 })
+#pragma warning disable EF1002 // table names are constants of this test
+            await db.Database.ExecuteSqlRawAsync($"DELETE FROM {table}");
+#pragma warning restore EF1002
+    }
+
+    /// <summary>Writes payments through the aggregate (so statuses and transactions are real) and lines as one import.</summary>
+    public async Task SaveAsync(OpsDbContextFactory factory)
+    {
+        await using var db = factory.CreateDbContext();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var p in Payments)
+            db.Payments.Add(ToEntity(p, now));
+        await db.SaveChangesAsync();
+        await AddLinesAsync(factory, Lines);
+    }
+
+    public static Payment ToEntity(LedgerPayment p, DateTimeOffset now)
+    {
+        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, p.Method, "trace" + p.PaymentKey, now);
+        switch (p.Status)
+        {
+            case PaymentStatus.ABORTED: payment.MarkAborted("REJECT_CARD_PAYMENT", "refused", now); break;
+            case PaymentStatus.EXPIRED: payment.MarkExpired("window passed", now); break;
+            case PaymentStatus.UNKNOWN: payment.MarkUnknown("timeout", now); break;
+            case PaymentStatus.IN_PROGRESS: break;
+            default:
+                var approval = p.Transactions.Single(t => t.Kind == TransactionKind.APPROVAL);
+                payment.MarkApproved(approval.Key, p.Method, approval.OccurredAt, now);
+                foreach (var c in p.Transactions.Where(t => t.Kind == TransactionKind.CANCEL))
+                {
+                    payment.ReserveCancel(c.Amount, now);
+                    payment.CompleteCancel(c.Amount, c.Key, c.OccurredAt, now);
+                }
+                break;
+        }
+        return payment;
+    }
+
+    public static async Task AddLinesAsync(OpsDbContextFactory factory, IEnumerable<ExternalLine> lines)
+    {
+        var list = lines.ToList();
+        if (list.Count == 0) return;
+        await using var db = factory.CreateDbContext();
+        var import = SettlementImport.ForCsv("test.csv", Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+            list.Count, "test", DateTimeOffset.UtcNow);
+        db.Add(import);
+        var n = 1;
+        foreach (var l in list)
+            db.Add(SettlementLine.Create(import, ++n, l.PaymentKey, l.Key, l.OrderId, l.Method, l.Amount, l.Fee,
+                l.Amount - l.Amount / 11, l.Amount / 11, l.Amount - l.Fee, l.ApprovedAt, l.SoldDate,
+                l.SoldDate.AddDays(2), "KRW", null));
+        await db.SaveChangesAsync();
+    }
+}

@@ -1,0 +1,94 @@
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Tests.Reconciliation;
+
+/// <summary>What a run should report for one key.</summary>
+public sealed record ExpectedFinding(string Key, FindingType Type, FindingVerdict Verdict, long MoneyAtRisk, string Diff);
+
+/// <summary>
+/// The obviously-correct in-memory reconciler every engine must agree with: the rules of
+/// <see cref="ReconciliationDefinition.Standard"/> written out as plain loops over both ledgers.
+/// </summary>
+public static class ReconOracle
+{
+    private static readonly PaymentStatus[] Failed = [PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN];
+
+    private sealed record Row(FindingType? Type, long Money, string Diff);
+
+    /// <summary>Pass 1 on the date, pass 2 on pass-1 keys without the date filter (no data change between).</summary>
+    public static List<ExpectedFinding> Run(Ledger ledger, DateOnly date, FeeSchedule fees)
+    {
+        var status = ledger.Payments.ToDictionary(p => p.PaymentKey, p => p.Status);
+        var allTx = ledger.Transactions.ToList();
+
+        var pass1Tx = allTx.Where(t => t.BusinessDate == date).ToList();
+        var pass1Lines = ledger.Lines.Where(l => l.SoldDate == date).ToList();
+        var pass1 = Classify(pass1Tx, pass1Lines, status, fees)
+            .Where(kv => kv.Value.Type is not null).ToDictionary();
+
+        var keys = pass1.Keys.ToHashSet();
+        var pass2 = Classify(allTx.Where(t => keys.Contains(t.Key)), ledger.Lines.Where(l => keys.Contains(l.Key)),
+            status, fees);
+
+        var result = new List<ExpectedFinding>();
+        foreach (var (key, first) in pass1)
+        {
+            if (pass2.TryGetValue(key, out var second) && second.Type is { } type)
+                result.Add(new(key, type, FindingVerdict.CONFIRMED, second.Money, second.Diff));
+            else
+                result.Add(new(key, first.Type!.Value, FindingVerdict.TRANSIENT, first.Money, first.Diff));
+        }
+        return result.OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
+    }
+
+    private static Dictionary<string, Row> Classify(IEnumerable<InternalTx> txs, IEnumerable<ExternalLine> lines,
+        IReadOnlyDictionary<string, PaymentStatus> status, FeeSchedule fees)
+    {
+        var ours = txs.ToDictionary(t => t.Key);
+        var theirs = lines.GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.ToList());
+        var result = new Dictionary<string, Row>();
+        foreach (var key in ours.Keys.Union(theirs.Keys))
+        {
+            ours.TryGetValue(key, out var tx);
+            theirs.TryGetValue(key, out var group);
+
+            // The PG side of a key: one line's values (they are identical copies when duplicated) and the sum.
+            var line = group?.OrderBy(l => l.Amount).First();
+            var total = group?.Sum(l => l.Amount) ?? 0;
+            var count = group?.Count ?? 0;
+            var amountDiffers = tx is not null && line is not null && line.Amount != tx.SignedAmount;
+            var dateDiffers = tx is not null && line is not null && line.SoldDate != tx.BusinessDate;
+            var feeDiffers = tx is not null && line is not null && fees.IsMismatch(line.Method, line.Amount, line.Fee);
+
+            FindingType? type;
+            long money;
+            if (tx is null)
+            {
+                var failed = status.TryGetValue(line!.PaymentKey, out var s) && Failed.Contains(s);
+                type = line.Amount > 0 && failed ? FindingType.CHARGED_BUT_FAILED : FindingType.MISSING_INTERNAL;
+                money = Math.Abs(total);
+            }
+            else if (line is null) { type = FindingType.MISSING_EXTERNAL; money = Math.Abs(tx.SignedAmount); }
+            else if (count > 1) { type = FindingType.DUPLICATE_EXTERNAL; money = Math.Abs(total - tx.SignedAmount); }
+            else if (amountDiffers) { type = FindingType.AMOUNT_MISMATCH; money = Math.Abs(total - tx.SignedAmount); }
+            else if (dateDiffers) { type = FindingType.DATE_MISMATCH; money = Math.Abs(tx.SignedAmount); }
+            else if (feeDiffers)
+            {
+                type = FindingType.FEE_MISMATCH;
+                money = Math.Abs(line.Fee - fees.ExpectedFee(line.Method, line.Amount)!.Value);
+            }
+            else { type = null; money = 0; }
+
+            var diff = new List<string>();
+            if (tx is null) diff.Add("internal");
+            if (line is null) diff.Add("external");
+            if (count > 1) diff.Add("lineCount");
+            if (amountDiffers) diff.Add("amount");
+            if (dateDiffers) diff.Add("soldDate");
+            if (feeDiffers) diff.Add("fee");
+            result[key] = new Row(type, money, string.Join(",", diff));
+        }
+        return result;
+    }
+}
