@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Core.Warehouse;
 
@@ -13,8 +16,18 @@ public static class WarehouseSetup
         services.Configure<BigQueryOptions>(builder.Configuration.GetSection(BigQueryOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IBigQueryTokenSource, GoogleTokenSource>();
-        // Timeouts and retries are the client's own (it classifies by reason), so the HttpClient has none.
-        services.AddHttpClient<BigQueryClient>(BigQueryClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Timeouts and retries are the client's own (it classifies by reason), so the HttpClient has none. The
+        // client lives as long as the app; pooled connections are renewed so DNS changes are followed.
+        services.AddHttpClient(BigQueryClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.AddSingleton(sp => new BigQueryClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(BigQueryClient.HttpClientName),
+            sp.GetRequiredService<IBigQueryTokenSource>(),
+            sp.GetRequiredService<IOptions<BigQueryOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<BigQueryClient>>()));
+        services.AddSingleton<BigQueryReconciliationEngine>();
+        services.AddSingleton<IExternalReconEngine>(sp => sp.GetRequiredService<BigQueryReconciliationEngine>());
         return builder;
     }
 }
