@@ -13,6 +13,8 @@ public static class WarehouseSetup
     public static IHostApplicationBuilder AddWarehouse(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(BigQueryReconciliationEngine)))
+            return builder; // already added
         services.Configure<BigQueryOptions>(builder.Configuration.GetSection(BigQueryOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IBigQueryTokenSource, GoogleTokenSource>();
