@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// The stable JSON document of <c>reconcile --json</c> (finance scripts consume it; add fields, never rename).
+/// camelCase names, enums as strings, dates <c>yyyy-MM-dd</c> (KST business dates), instants ISO-8601 UTC,
+/// money as integer KRW. Shape: <c>{ "run": RunReport, "findings": [FindingReport] }</c>, findings ordered
+/// by moneyAtRisk descending; only the run's CONFIRMED findings.
+/// </summary>
+public sealed record ReconRunReport(RunReport Run, IReadOnlyList<FindingReport> Findings)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static ReconRunReport From(ReconRun run, IEnumerable<Finding> confirmed) => new(
+        new RunReport(run.Id, run.BusinessDate, run.Trigger, run.RequestedBy, run.Status, run.Error, run.StartedAt,
+            run.FinishedAt, run.PullMs, run.Pass1Ms, run.SettleMs, run.Pass2Ms, run.PersistMs, run.Pass1Count,
+            run.ConfirmedCount, run.ConfirmedAmount, run.TransientCount, run.AutoResolvedCount,
+            run.Totals.OrderBy(t => t.FindingType)
+                .Select(t => new TypeTotalReport(t.FindingType, t.ConfirmedCount, t.ConfirmedAmount, t.TransientCount))
+                .ToList()),
+        confirmed.Select(f => new FindingReport(f.Id, f.Type, f.Status, f.Verdict, f.BusinessDate, f.TransactionKey,
+            f.PaymentKey, f.OrderId, f.TraceId, f.MoneyAtRisk, f.Diff, f.Pass1Type, f.PaymentStatus,
+            new InternalSideReport(f.InternalKind, f.InternalAmount, f.InternalMethod, f.InternalBusinessDate, f.InternalOccurredAt),
+            new ExternalSideReport(f.ExternalLineCount, f.ExternalAmount, f.ExternalAmountTotal, f.ExternalFee,
+                f.ExternalExpectedFee, f.ExternalMethod, f.ExternalSoldDate, f.ExternalApprovedAt),
+            f.Assignee)).ToList());
+}
+
+/// <param name="Pass1Candidates">Keys that differed in pass 1 (rechecked in pass 2).</param>
+public sealed record RunReport(long Id, DateOnly BusinessDate, RunTrigger Trigger, string RequestedBy, RunStatus Status,
+    string? Error, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, long? PullMs, long? Pass1Ms, long? SettleMs,
+    long? Pass2Ms, long? PersistMs, int Pass1Candidates, int ConfirmedCount, long ConfirmedAmount, int TransientCount,
+    int AutoResolvedCount, IReadOnlyList<TypeTotalReport> Totals);
+
+public sealed record TypeTotalReport(FindingType Type, int ConfirmedCount, long ConfirmedAmount, int TransientCount);
+
+public sealed record FindingReport(long Id, FindingType Type, FindingStatus Status, FindingVerdict Verdict,
+    DateOnly BusinessDate, string TransactionKey, string PaymentKey, string OrderId, string? TraceId, long MoneyAtRisk,
+    IReadOnlyList<string> Diff, FindingType? Pass1Type, PaymentStatus? PaymentStatus, InternalSideReport Internal,
+    ExternalSideReport External, string? Assignee);
+
+/// <param name="Amount">Signed like the PG: cancels negative.</param>
+public sealed record InternalSideReport(TransactionKind? Kind, long? Amount, PaymentMethod? Method,
+    DateOnly? BusinessDate, DateTimeOffset? OccurredAt);
+
+public sealed record ExternalSideReport(int LineCount, long? Amount, long? AmountTotal, long? Fee, long? ExpectedFee,
+    PaymentMethod? Method, DateOnly? SoldDate, DateTimeOffset? ApprovedAt);

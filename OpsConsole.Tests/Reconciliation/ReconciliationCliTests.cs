@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+using OpsConsole.Cli;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Payments;
+using OpsConsole.Tests.Infrastructure;
+
+namespace OpsConsole.Tests.Reconciliation;
+
+public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where TDb : TestDatabase
+{
+    private static readonly DateOnly D = ReconTestSupport.Date;
+
+    public Task InitializeAsync() => Ledger.ClearAsync(db.Factory);
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        string[] config =
+        [
+            $"--Database:Provider={db.Provider}", $"--ConnectionStrings:OpsConsole={db.ConnectionString}",
+            "--Reconciliation:SettleDelay=00:00:00",
+        ];
+        // The host looks for the static assets manifest of the app, not of the test runner.
+        var code = await CliRunner.RunAsync([.. args, .. config], stdout, stderr,
+            b => b.Environment.ApplicationName = typeof(CliRunner).Assembly.GetName().Name!);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Reconcile_Json_PrintsTheRunAndItsConfirmedFindingsWithStableNames()
+    {
+        var at = BusinessCalendar.StartOfDayUtc(D).AddHours(3);
+        var ledger = new Ledger();
+        ledger.Payments.Add(new LedgerPayment("pay-cli", "order-cli", 10_000, PaymentMethod.CARD, PaymentStatus.DONE,
+            [new InternalTx("tx-cli", "pay-cli", "order-cli", TransactionKind.APPROVAL, 10_000, PaymentMethod.CARD, at)]));
+        ledger.Lines.Add(new ExternalLine("tx-cli", "pay-cli", "order-cli", PaymentMethod.CARD, 12_000, 300, D, at));
+        await ledger.SaveAsync(db.Factory);
+
+        var (code, stdout, stderr) = await RunAsync("reconcile", "--date", "2026-03-15", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var run = doc.RootElement.GetProperty("run");
+        Assert.Equal("SUCCEEDED", run.GetProperty("status").GetString());
+        Assert.Equal("2026-03-15", run.GetProperty("businessDate").GetString());
+        Assert.Equal("CLI", run.GetProperty("trigger").GetString());
+        Assert.Equal(1, run.GetProperty("confirmedCount").GetInt32());
+        Assert.Equal(2_000, run.GetProperty("confirmedAmount").GetInt64());
+        Assert.Equal("AMOUNT_MISMATCH", run.GetProperty("totals")[0].GetProperty("type").GetString());
+        var finding = Assert.Single(doc.RootElement.GetProperty("findings").EnumerateArray());
+        Assert.Equal("AMOUNT_MISMATCH", finding.GetProperty("type").GetString());
+        Assert.Equal("tx-cli", finding.GetProperty("transactionKey").GetString());
+        Assert.Equal("order-cli", finding.GetProperty("orderId").GetString());
+        Assert.Equal("tracepay-cli", finding.GetProperty("traceId").GetString());
+        Assert.Equal(2_000, finding.GetProperty("moneyAtRisk").GetInt64());
+        Assert.Equal(10_000, finding.GetProperty("internal").GetProperty("amount").GetInt64());
+        Assert.Equal(12_000, finding.GetProperty("external").GetProperty("amount").GetInt64());
+        Assert.Equal("amount", finding.GetProperty("diff")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("reconcile", "--date", "15/03/2026")]
+    [InlineData("reconcile")]
+    [InlineData("pull-settlements", "--from", "2026-03-15")]
+    [InlineData("import-settlements", "--file", "/nonexistent/file.csv")]
+    public async Task Verbs_WithBadUsage_ExitWithTwo(params string[] args)
+    {
+        var (code, _, stderr) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Contains("usage:", stderr);
+    }
+
+    [Fact]
+    public async Task ImportSettlements_BadFile_ExitsOneWithLineNumbers_AndImportsNothing()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(path,
+            "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate\n" +
+            "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17\n" +
+            "pay-2,tx-2,order-2,CARD,ten,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17\n",
+            new UTF8Encoding(false));
+        try
+        {
+            var (code, _, stderr) = await RunAsync("import-settlements", "--file", path);
+
+            Assert.Equal(1, code);
+            Assert.Contains("line 3: amount:", stderr);
+            await using var ctx = db.Factory.CreateDbContext();
+            Assert.Equal(0, ctx.Set<Core.Reconciliation.SettlementLine>().Count());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+public sealed class SqliteReconciliationCliTests(SqliteTestDatabase db)
+    : ReconciliationCliTests<SqliteTestDatabase>(db), IClassFixture<SqliteTestDatabase>;
+
+public sealed class PostgresReconciliationCliTests(PostgresTestDatabase db)
+    : ReconciliationCliTests<PostgresTestDatabase>(db), IClassFixture<PostgresTestDatabase>;

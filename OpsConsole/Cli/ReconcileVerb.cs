@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json;
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Cli;
+
+/// <summary>
+/// <c>reconcile --date YYYY-MM-DD [--json] [--pull] [--by NAME]</c>: both passes for a KST business date.
+/// Exit 0 when the run succeeded (findings or not), 1 when it failed or another run holds the date, 2 on
+/// bad usage. <c>--json</c> prints <see cref="ReconRunReport"/> (stable field names) on stdout.
+/// </summary>
+public sealed class ReconcileVerb : ICliVerb
+{
+    public string Name => "reconcile";
+    public string Summary => "Reconcile a KST business date against the PG's settlement lines (two passes).";
+    public string Usage => "--date YYYY-MM-DD [--json] [--pull] [--by NAME]   (settle delay: --Reconciliation:SettleDelay=00:02:00)";
+    public bool NeedsServer => true;
+
+    public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var args = context.Arguments;
+        var date = args.GetDate("date") ?? throw new CliUsageException("--date is required.");
+        var json = args.Has("json");
+        var by = args.Get("by") ?? $"cli:{Environment.UserName}";
+        var service = context.Services.GetRequiredService<ReconciliationService>();
+        var findings = context.Services.GetRequiredService<FindingService>();
+
+        var run = await service.RunAsync(date, RunTrigger.CLI, by, pullFirst: args.Has("pull"),
+            progress: json ? null : new Progress(context.Error), cancellationToken: cancellationToken);
+
+        var confirmed = new List<Finding>();
+        if (run.Status == RunStatus.SUCCEEDED)
+        {
+            for (var skip = 0; ; skip += 1000)
+            {
+                var page = await findings.ListAsync(new FindingQuery(RunId: run.Id, Verdict: FindingVerdict.CONFIRMED,
+                    Skip: skip, Take: 1000), cancellationToken);
+                confirmed.AddRange(page.Items);
+                if (page.Items.Count < 1000) break;
+            }
+        }
+
+        if (json)
+        {
+            context.Out.WriteLine(JsonSerializer.Serialize(ReconRunReport.From(run, confirmed), ReconRunReport.Json));
+        }
+        else
+        {
+            var ci = CultureInfo.InvariantCulture;
+            context.Out.WriteLine(string.Create(ci, $"run {run.Id} {run.BusinessDate:yyyy-MM-dd}: {run.Status}"));
+            if (run.Status == RunStatus.SUCCEEDED)
+            {
+                context.Out.WriteLine(string.Create(ci,
+                    $"  pass 1: {run.Pass1Count} differing keys in {run.Pass1Ms} ms; pass 2: {run.Pass2Ms} ms; persist: {run.PersistMs} ms"));
+                context.Out.WriteLine(string.Create(ci,
+                    $"  confirmed: {run.ConfirmedCount} ({run.ConfirmedAmount:N0} KRW at risk), transient: {run.TransientCount}, auto-resolved: {run.AutoResolvedCount}"));
+                foreach (var t in run.Totals.OrderBy(t => t.FindingType))
+                    context.Out.WriteLine(string.Create(ci,
+                        $"  {t.FindingType,-20} {t.ConfirmedCount,6} confirmed {t.ConfirmedAmount,15:N0} KRW {t.TransientCount,6} transient"));
+                foreach (var f in confirmed.Take(20))
+                    context.Out.WriteLine(string.Create(ci,
+                        $"  #{f.Id} {f.Type} {f.MoneyAtRisk:N0} KRW tx={f.TransactionKey} order={f.OrderId} diff={f.DiffFields}"));
+                if (confirmed.Count > 20) context.Out.WriteLine($"  … {confirmed.Count - 20} more (use --json)");
+            }
+        }
+
+        if (run.Status == RunStatus.SUCCEEDED) return 0;
+        context.Error.WriteLine($"reconcile: run {run.Id} for {date:yyyy-MM-dd} failed: {run.Error}");
+        return 1;
+    }
+
+    private sealed class Progress(TextWriter error) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => error.WriteLine($"  … {value.Phase} ({value.Percent}%)");
+    }
+}
