@@ -7,7 +7,7 @@ using OpsConsole.Tests.Reconciliation;
 
 namespace OpsConsole.Tests.Warehouse;
 
-public sealed class WarehouseReconcileVerbTests(PostgresTestDatabase db) : IClassFixture<PostgresTestDatabase>, IAsyncLifetime
+public sealed class ReconcileOnBigQueryVerbTests(PostgresTestDatabase db) : IClassFixture<PostgresTestDatabase>, IAsyncLifetime
 {
     private FakeBigQueryServer _server = null!;
 
@@ -37,7 +37,7 @@ public sealed class WarehouseReconcileVerbTests(PostgresTestDatabase db) : IClas
             $"--Warehouse:BigQuery:BaseUrl={_server.BaseUrl}",
             "--Warehouse:BigQuery:MaximumBytesBilled=1000000",
         ];
-        var code = await CliRunner.RunAsync(["warehouse-reconcile", .. args, .. config], output, error, b =>
+        var code = await CliRunner.RunAsync(["reconcile", "--engine", "bigquery", .. args, .. config], output, error, b =>
         {
             b.Services.AddSingleton<IBigQueryTokenSource>(new StaticTokenSource("cli-token"));
             b.AddWarehouse();
@@ -48,7 +48,7 @@ public sealed class WarehouseReconcileVerbTests(PostgresTestDatabase db) : IClas
     [Fact]
     public async Task PrintSql_PrintsBothPassesAndTheirParameters_WithoutCallingBigQuery()
     {
-        var (code, output, _) = await RunAsync("--date", "2026-11-24", "--engine", "bigquery", "--print-sql");
+        var (code, output, _) = await RunAsync("--date", "2026-11-24", "--print-sql");
 
         Assert.Equal(0, code);
         Assert.Empty(_server.Requests);
@@ -72,8 +72,9 @@ public sealed class WarehouseReconcileVerbTests(PostgresTestDatabase db) : IClas
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("SUCCEEDED", json.RootElement.GetProperty("run").GetProperty("status").GetString());
-        Assert.Equal("bigquery", json.RootElement.GetProperty("run").GetProperty("engine").GetString());
-        var job = Assert.Single(json.RootElement.GetProperty("jobs").EnumerateArray());
+        Assert.Equal(0, json.RootElement.GetProperty("findings").GetArrayLength());
+        var job = Assert.Single(json.RootElement.GetProperty("warehouseJobs").EnumerateArray());
+        Assert.Equal("bigquery", job.GetProperty("engine").GetString());
         Assert.Equal("job-cli-1", job.GetProperty("jobId").GetString());
         Assert.Equal(900, job.GetProperty("bytesProcessed").GetInt64());
         Assert.Equal(10_485_760, job.GetProperty("bytesBilled").GetInt64());
@@ -95,9 +96,26 @@ public sealed class WarehouseReconcileVerbTests(PostgresTestDatabase db) : IClas
     [Fact]
     public async Task Run_WithAnotherEngine_IsAUsageError()
     {
-        var (code, _, error) = await RunAsync("--date", "2026-11-24", "--engine", "sqlite");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CliRunner.RunAsync(["reconcile", "--date", "2026-11-24", "--engine", "snowflake", "--applicationName=OpsConsole"],
+            output, error);
 
         Assert.Equal(2, code);
-        Assert.Contains("--engine must be 'bigquery'", error);
+        Assert.Contains("--engine must be 'bigquery'", error.ToString());
+    }
+
+    [Fact]
+    public async Task PrintSql_WithoutTheBigQueryEngine_IsAUsageError()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CliRunner.RunAsync(["reconcile", "--date", "2026-11-24", "--print-sql", "--applicationName=OpsConsole"],
+            output, error);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--print-sql needs --engine bigquery", error.ToString());
     }
 }
