@@ -103,18 +103,12 @@ public sealed class WarehouseReconciliationSql(
             c AS (
               SELECT d.*, {ClassifySql()} AS base_type
               FROM d
-            ),
-            p AS (
-              SELECT x.{pc.PaymentKey} AS payment_key, MIN(x.{pc.Status}) AS status, MIN(x.{pc.TraceId}) AS trace_id
-              FROM {dialect.Table(layout.Payments)} x
-              WHERE x.{pc.PaymentKey} IN (SELECT COALESCE(c.i_payment_key, c.e_payment_key) FROM c{(onlyDiffering ? " WHERE c.base_type IS NOT NULL" : "")})
-              GROUP BY x.{pc.PaymentKey}
             )
             SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
-                   CASE WHEN c.base_type = {S(nameof(FindingType.MISSING_INTERNAL))} AND c.e_amount > 0 AND p.status IN ({failed})
+                   CASE WHEN c.base_type = {S(nameof(FindingType.MISSING_INTERNAL))} AND c.e_amount > 0 AND p.{pc.Status} IN ({failed})
                         THEN {S(nameof(FindingType.CHARGED_BUT_FAILED))} ELSE c.base_type END AS finding_type,
                    COALESCE(c.i_payment_key, c.e_payment_key) AS payment_key, COALESCE(c.i_order_id, c.e_order_id) AS order_id,
-                   p.trace_id AS trace_id, p.status AS payment_status,
+                   p.{pc.TraceId} AS trace_id, p.{pc.Status} AS payment_status,
                    c.i_kind AS internal_kind, c.i_amount AS internal_amount, c.i_method AS internal_method,
                    c.i_business_date AS internal_business_date, c.i_occurred_at AS internal_occurred_at,
                    COALESCE(c.e_line_count, 0) AS external_line_count, c.e_amount AS external_amount,
@@ -122,7 +116,7 @@ public sealed class WarehouseReconciliationSql(
                    c.e_method AS external_method, c.e_sold_date AS external_sold_date, c.e_approved_at AS external_approved_at,
                    {DiffSql()} AS diff_fields,
                    CAST({MoneyAtRiskSql()} AS {dialect.IntegerType}) AS money_at_risk
-            FROM c LEFT JOIN p ON p.payment_key = COALESCE(c.i_payment_key, c.e_payment_key)
+            FROM c LEFT JOIN {dialect.Table(layout.Payments)} p ON p.{pc.PaymentKey} = COALESCE(c.i_payment_key, c.e_payment_key)
             """);
         if (onlyDiffering)
             sb.Append("\nWHERE c.base_type IS NOT NULL");

@@ -78,7 +78,7 @@ public sealed class WarehouseSqlGoldenTests
         Assert.Contains("`acme-warehouse.payments_ledger.ledger_tx`", sql);
         Assert.Contains("`acme-warehouse.payments_ledger.toss_lines`", sql);
         Assert.Contains("`acme-warehouse.payments_ledger.pay`", sql);
-        foreach (var unmapped in new[] { "t.payment_key", "t.occurred_at", "l.sold_date", "l.fee", "x.status", "t.business_date" })
+        foreach (var unmapped in new[] { "t.payment_key", "t.occurred_at", "l.sold_date", "l.fee", "p.status", "p.trace_id", "t.business_date" })
             Assert.DoesNotContain(unmapped, sql);
     }
 }

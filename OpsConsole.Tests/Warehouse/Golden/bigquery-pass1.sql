@@ -38,12 +38,6 @@ c AS (
                 WHEN d.e_expected_fee IS NOT NULL AND ABS(d.e_fee - d.e_expected_fee) > 1 THEN 'FEE_MISMATCH'
               END AS base_type
   FROM d
-),
-p AS (
-  SELECT x.payment_key AS payment_key, MIN(x.status) AS status, MIN(x.trace_id) AS trace_id
-  FROM `acme-warehouse.payments_ledger.payments` x
-  WHERE x.payment_key IN (SELECT COALESCE(c.i_payment_key, c.e_payment_key) FROM c WHERE c.base_type IS NOT NULL)
-  GROUP BY x.payment_key
 )
 SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
        CASE WHEN c.base_type = 'MISSING_INTERNAL' AND c.e_amount > 0 AND p.status IN ('ABORTED', 'EXPIRED', 'UNKNOWN')
@@ -62,6 +56,6 @@ SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
                      || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_business_date <> c.e_sold_date THEN 'soldDate,' END, '')
                      || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND ABS(c.e_fee - c.e_expected_fee) > 1 THEN 'fee,' END, ''), ',') AS diff_fields,
        CAST(CASE c.base_type WHEN 'MISSING_INTERNAL' THEN ABS(c.e_amount_total) WHEN 'MISSING_EXTERNAL' THEN ABS(c.i_amount) WHEN 'DUPLICATE_EXTERNAL' THEN ABS(c.e_amount_total - c.i_amount) WHEN 'AMOUNT_MISMATCH' THEN ABS(c.e_amount_total - c.i_amount) WHEN 'DATE_MISMATCH' THEN ABS(c.i_amount) WHEN 'FEE_MISMATCH' THEN ABS(c.e_fee - c.e_expected_fee) ELSE 0 END AS INT64) AS money_at_risk
-FROM c LEFT JOIN p ON p.payment_key = COALESCE(c.i_payment_key, c.e_payment_key)
+FROM c LEFT JOIN `acme-warehouse.payments_ledger.payments` p ON p.payment_key = COALESCE(c.i_payment_key, c.e_payment_key)
 WHERE c.base_type IS NOT NULL
 ORDER BY transaction_key
