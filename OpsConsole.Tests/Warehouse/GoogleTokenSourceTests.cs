@@ -60,6 +60,24 @@ public sealed class GoogleTokenSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServiceAccountKey_TokenAboutToExpire_IsRefreshedBeforeTheNextCall()
+    {
+        _server.Script("token",
+            new ScriptedResponse(200, """{"access_token":"ya29.short","expires_in":30,"token_type":"Bearer"}"""),
+            new ScriptedResponse(200, """{"access_token":"ya29.fresh","expires_in":3600,"token_type":"Bearer"}"""));
+        _server.Script("query", Bq.Query("job-1", true), Bq.Query("job-2", true));
+        var client = _server.Client(tokens: Tokens());
+
+        await client.QueryAsync(new BigQueryQuery("SELECT 1", []));
+        await client.QueryAsync(new BigQueryQuery("SELECT 2", []));
+
+        Assert.Equal(2, _server.Of("token").Count);
+        var calls = _server.Requests.Where(r => r.Kind != "token").Select(r => r.Authorization).ToList();
+        Assert.Equal("Bearer ya29.short", calls[0]);
+        Assert.All(calls.Skip(1), a => Assert.Equal("Bearer ya29.fresh", a));
+    }
+
+    [Fact]
     public async Task ServiceAccountKey_ThatGoogleRejects_FailsBeforeAnyQueryInPlainWords()
     {
         _server.Script("token", new ScriptedResponse(400, """{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"""));
