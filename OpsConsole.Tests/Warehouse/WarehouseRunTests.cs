@@ -9,9 +9,10 @@ namespace OpsConsole.Tests.Warehouse;
 
 /// <summary>
 /// A whole run with the BigQuery engine: the passes run in the (fake) warehouse, only findings come back, and
-/// they land in the console's PostgreSQL like any other run's, with the jobs recorded beside the run.
+/// they land in the console's database (SQLite or PostgreSQL) like any other run's, with the jobs recorded
+/// beside the run.
 /// </summary>
-public sealed class WarehouseRunTests(PostgresTestDatabase db) : IClassFixture<PostgresTestDatabase>, IAsyncLifetime
+public abstract class WarehouseRunTests<TDb>(TDb db) : IAsyncLifetime where TDb : TestDatabase
 {
     private static readonly DateOnly Day = new(2026, 11, 24);
     private FakeBigQueryServer _server = null!;
@@ -135,3 +136,9 @@ public sealed class WarehouseRunTests(PostgresTestDatabase db) : IClassFixture<P
         Assert.Contains("bigquery", e.Message);
     }
 }
+
+public sealed class SqliteWarehouseRunTests(SqliteTestDatabase db)
+    : WarehouseRunTests<SqliteTestDatabase>(db), IClassFixture<SqliteTestDatabase>;
+
+public sealed class PostgresWarehouseRunTests(PostgresTestDatabase db)
+    : WarehouseRunTests<PostgresTestDatabase>(db), IClassFixture<PostgresTestDatabase>;
