@@ -38,11 +38,15 @@ public interface IReconSqlDialect
     string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>SQLite ≥ 3.39 (FULL OUTER JOIN). Instants are INTEGER Unix ms, dates TEXT yyyy-MM-dd.</summary>
+/// <summary>
+/// SQLite. Instants are INTEGER Unix ms, dates TEXT yyyy-MM-dd. The bundled SQLite (3.4x) parses FULL OUTER
+/// JOIN, but does not build an automatic index on a CTE for it and falls back to a nested scan (quadratic:
+/// 12 s for 10k rows); the LEFT JOIN ∪ anti-join form gets automatic covering indexes, so it is the default.
+/// </summary>
 public sealed class SqliteReconDialect : IReconSqlDialect
 {
     public string Name => "sqlite";
-    public bool SupportsFullOuterJoin { get; init; } = true;
+    public bool SupportsFullOuterJoin { get; init; }
     public string KstDate(string instantColumn) => $"date({instantColumn} / 1000, 'unixepoch', '+9 hours')";
     public object InstantValue(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
     public object DateValue(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -9,6 +9,7 @@ namespace OpsConsole.Cli;
 public sealed class CliArguments
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _positionals = [];
 
     public CliArguments(IEnumerable<string> verbArgs)
     {
@@ -16,7 +17,12 @@ public sealed class CliArguments
         for (var i = 0; i < list.Count; i++)
         {
             var a = list[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Contains('='))
+            if (!a.StartsWith("--", StringComparison.Ordinal))
+            {
+                _positionals.Add(a);
+                continue;
+            }
+            if (a.Contains('='))
                 continue;
             var name = a[2..];
             string? value = null;
@@ -25,6 +31,9 @@ public sealed class CliArguments
             _options[name] = value;
         }
     }
+
+    /// <summary>Bare words that are not option values, e.g. <c>recon</c> in <c>bench recon --payments 10</c>.</summary>
+    public IReadOnlyList<string> Positionals => _positionals;
 
     public bool Has(string name) => _options.ContainsKey(name);
 

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Reconciliation.Benchmark;
+
+public sealed record ReconBenchResult(
+    int Payments, DatabaseProvider Provider, long TransactionRows, long LineRows, TimeSpan Load, TimeSpan Pass1,
+    TimeSpan Pass2, TimeSpan Persist, TimeSpan Total, int Pass1Candidates, int Confirmed, int Transient,
+    IReadOnlyDictionary<FindingType, int> FoundByType, IReadOnlyDictionary<FindingType, int> ExpectedByType,
+    long PeakWorkingSetBytes, TimeSpan BareJoin, long BareJoinRows)
+{
+    public double Ratio => Total.TotalMilliseconds / Math.Max(1, BareJoin.TotalMilliseconds);
+    public bool FoundExactlyTheInjectedFaults => ExpectedByType.All(e => FoundByType.GetValueOrDefault(e.Key) == e.Value)
+                                                 && FoundByType.Values.Sum() == ExpectedByType.Values.Sum();
+}
+
+/// <summary>
+/// <c>bench recon</c>: a fresh database, bulk-loaded with <see cref="ReconBenchData"/>, reconciled by the real
+/// engine (settle delay 0), and — on the same data, in the same process — a bare FULL OUTER JOIN of the two
+/// ledgers as the yardstick (timed before and after the run; the faster counts).
+/// </summary>
+public static class ReconBenchmark
+{
+    public static readonly DateOnly BusinessDate = new(2026, 3, 15);
+
+    public static async Task<ReconBenchResult> RunAsync(DatabaseProvider provider, string? connection, int payments,
+        bool keep, TextWriter log, CancellationToken ct)
+    {
+        var (cs, drop) = await CreateDatabaseAsync(provider, connection, ct);
+        log.WriteLine($"bench: fresh {provider} database {Describe(provider, cs)}");
+        try
+        {
+            var factory = new OpsDbContextFactory(provider, cs);
+            await DatabaseInitializer.MigrateAsync(factory, ct);
+            var data = new ReconBenchData(payments, BusinessDate);
+
+            var sw = Stopwatch.StartNew();
+            await ReconBenchLoader.LoadAsync(provider, cs, data, ct);
+            var load = sw.Elapsed;
+            var txRows = await ScalarAsync(provider, cs, "SELECT COUNT(*) FROM payment_transactions", ct);
+            var lineRows = await ScalarAsync(provider, cs, "SELECT COUNT(*) FROM settlement_lines", ct);
+            log.WriteLine($"bench: loaded {payments:N0} payments, {txRows:N0} transactions, {lineRows:N0} lines in {load.TotalSeconds:F1} s");
+
+            var generator = new ReconciliationSqlGenerator(ReconciliationDefinition.Standard(FeeSchedule.Default),
+                ReconSql.DialectFor(provider));
+            var (bare1, bareRows) = await TimeAsync(provider, cs, generator.BareFullJoinCount(), ct);
+            log.WriteLine($"bench: bare FULL OUTER JOIN {bare1.TotalSeconds:F2} s ({bareRows:N0} rows)");
+
+            var service = new ReconciliationService(factory,
+                Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System);
+            sw.Restart();
+            var run = await service.RunAsync(BusinessDate, RunTrigger.CLI, "bench", cancellationToken: ct);
+            var total = sw.Elapsed;
+            if (run.Status != RunStatus.SUCCEEDED)
+                throw new InvalidOperationException($"The benchmark run failed: {run.Error}");
+
+            var (bare2, _) = await TimeAsync(provider, cs, generator.BareFullJoinCount(), ct);
+            log.WriteLine($"bench: bare FULL OUTER JOIN again {bare2.TotalSeconds:F2} s");
+
+            using var process = Process.GetCurrentProcess();
+            process.Refresh();
+            return new ReconBenchResult(payments, provider, txRows, lineRows, load,
+                TimeSpan.FromMilliseconds(run.Pass1Ms ?? 0), TimeSpan.FromMilliseconds(run.Pass2Ms ?? 0),
+                TimeSpan.FromMilliseconds(run.PersistMs ?? 0), total, run.Pass1Count, run.ConfirmedCount,
+                run.TransientCount, run.Totals.ToDictionary(t => t.FindingType, t => t.ConfirmedCount), data.Expected,
+                process.PeakWorkingSet64, bare1 < bare2 ? bare1 : bare2, bareRows);
+        }
+        finally
+        {
+            if (!keep) await drop();
+            else log.WriteLine($"bench: kept database {Describe(provider, cs)}");
+        }
+    }
+
+    private static string Describe(DatabaseProvider provider, string cs) => provider == DatabaseProvider.Postgres
+        ? new NpgsqlConnectionStringBuilder(cs).Database ?? cs
+        : new SqliteConnectionStringBuilder(cs).DataSource;
+
+    private static async Task<(string Cs, Func<Task> Drop)> CreateDatabaseAsync(DatabaseProvider provider,
+        string? connection, CancellationToken ct)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            var path = connection is { Length: > 0 }
+                ? new SqliteConnectionStringBuilder(connection).DataSource
+                : Path.Combine(Path.GetTempPath(), $"opsconsole-bench-{Guid.NewGuid():N}.db");
+            if (File.Exists(path))
+                throw new InvalidOperationException($"{path} exists; the benchmark needs a fresh database.");
+            return ($"Data Source={path}", () =>
+            {
+                SqliteConnection.ClearAllPools();
+                foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+                return Task.CompletedTask;
+            });
+        }
+
+        if (string.IsNullOrWhiteSpace(connection))
+            throw new InvalidOperationException("--connection (a PostgreSQL server connection string) is required for --provider postgres.");
+        var name = $"opsconsole_bench_{Guid.NewGuid():N}";
+        await using (var conn = new NpgsqlConnection(connection))
+        {
+            await conn.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        var cs = new NpgsqlConnectionStringBuilder(connection) { Database = name, CommandTimeout = 0 }.ConnectionString;
+        return (cs, async () =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var conn = new NpgsqlConnection(connection);
+            await conn.OpenAsync(CancellationToken.None);
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", conn);
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        });
+    }
+
+    private static async Task<(TimeSpan Elapsed, long Rows)> TimeAsync(DatabaseProvider provider, string cs, string sql,
+        CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var rows = await ScalarAsync(provider, cs, sql, ct);
+        return (sw.Elapsed, rows);
+    }
+
+    private static async Task<long> ScalarAsync(DatabaseProvider provider, string cs, string sql, CancellationToken ct)
+    {
+        await using System.Data.Common.DbConnection conn = provider == DatabaseProvider.Postgres
+            ? new NpgsqlConnection(cs)
+            : new SqliteConnection(cs);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.CommandTimeout = 0;
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Reconciliation.Benchmark;
+
+namespace OpsConsole.Cli;
+
+/// <summary>
+/// <c>bench recon --payments N --provider postgres|sqlite [--connection CS] [--keep]</c>: loads a fresh
+/// database and times the reconciliation engine against a bare FULL OUTER JOIN of the same data. A command,
+/// not a test. Exit 1 when the engine does not find exactly the injected faults.
+/// </summary>
+public sealed class BenchVerb : ICliVerb
+{
+    public string Name => "bench";
+    public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine on a fresh, bulk-loaded database.";
+    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--keep] [--print-sql]";
+    public bool NeedsServer => false;
+
+    public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        if (!context.Arguments.Positionals.Contains("recon", StringComparer.OrdinalIgnoreCase))
+            throw new CliUsageException("name the benchmark: 'bench recon'.");
+        var payments = context.Arguments.GetInt("payments", 1_000_000);
+        if (payments is < 1 or > 100_000_000) throw new CliUsageException("--payments must be between 1 and 100,000,000.");
+        var provider = (context.Arguments.Get("provider") ?? "sqlite").ToLowerInvariant() switch
+        {
+            "postgres" or "postgresql" or "pg" => DatabaseProvider.Postgres,
+            "sqlite" => DatabaseProvider.Sqlite,
+            var other => throw new CliUsageException($"--provider must be postgres or sqlite (got '{other}')."),
+        };
+        var connection = context.Arguments.Get("connection");
+        if (provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(connection))
+            throw new CliUsageException("--connection is required for --provider postgres (a server, e.g. Host=127.0.0.1;Username=postgres).");
+
+        if (context.Arguments.Has("print-sql"))
+        {
+            var generator = new Core.Reconciliation.ReconciliationSqlGenerator(
+                Core.Reconciliation.ReconciliationDefinition.Standard(Core.Reconciliation.FeeSchedule.Default),
+                provider == DatabaseProvider.Postgres ? new Core.Reconciliation.PostgresReconDialect() : new Core.Reconciliation.SqliteReconDialect());
+            context.Out.WriteLine(generator.Pass1Insert() + ";\n");
+            context.Out.WriteLine(generator.Pass2Insert() + ";");
+            return 0;
+        }
+
+        var r = await ReconBenchmark.RunAsync(provider, connection, payments, context.Arguments.Has("keep"),
+            context.Error, cancellationToken);
+
+        var ci = CultureInfo.InvariantCulture;
+        var o = context.Out;
+        o.WriteLine(string.Create(ci, $"bench recon  provider={r.Provider}  N={r.Payments:N0} payments ({r.TransactionRows:N0} transactions, {r.LineRows:N0} PG lines)"));
+        o.WriteLine(string.Create(ci, $"  load (not timed in total)   {r.Load.TotalSeconds,8:F2} s"));
+        o.WriteLine(string.Create(ci, $"  pass 1                      {r.Pass1.TotalSeconds,8:F2} s   ({r.Pass1Candidates:N0} differing keys)"));
+        o.WriteLine(string.Create(ci, $"  pass 2                      {r.Pass2.TotalSeconds,8:F2} s"));
+        o.WriteLine(string.Create(ci, $"  persist                     {r.Persist.TotalSeconds,8:F2} s"));
+        o.WriteLine(string.Create(ci, $"  total                       {r.Total.TotalSeconds,8:F2} s"));
+        o.WriteLine(string.Create(ci, $"  bare FULL OUTER JOIN        {r.BareJoin.TotalSeconds,8:F2} s   ({r.BareJoinRows:N0} rows)"));
+        o.WriteLine(string.Create(ci, $"  ratio total / bare join     {r.Ratio,8:F2}"));
+        o.WriteLine(string.Create(ci, $"  findings                    {r.Confirmed:N0} confirmed, {r.Transient:N0} transient (expected {r.ExpectedByType.Values.Sum():N0} confirmed)"));
+        foreach (var (type, expected) in r.ExpectedByType.OrderBy(e => e.Key))
+            o.WriteLine(string.Create(ci, $"    {type,-20} {r.FoundByType.GetValueOrDefault(type),8:N0} found {expected,8:N0} injected"));
+        o.WriteLine(string.Create(ci, $"  peak memory (this process)  {r.PeakWorkingSetBytes / 1024.0 / 1024.0,8:F0} MB"));
+        o.WriteLine(r.FoundExactlyTheInjectedFaults ? "  result: found exactly the injected faults" : "  result: MISMATCH with the injected faults");
+        return r.FoundExactlyTheInjectedFaults ? 0 : 1;
+    }
+}
