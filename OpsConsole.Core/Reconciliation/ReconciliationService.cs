@@ -66,15 +66,17 @@ public sealed class ReconciliationService(
     /// For the console: takes the lock now (so a conflict is reported at once), runs in the background and
     /// returns the run id. Follow progress with <see cref="GetRunAsync"/>.
     /// </summary>
+    /// <param name="engine">An external engine's name (e.g. <c>bigquery</c>); null for the console's database.</param>
     public async Task<long> StartAsync(DateOnly businessDate, string requestedBy, bool pullFirst = false,
-        RunTrigger trigger = RunTrigger.USER)
+        RunTrigger trigger = RunTrigger.USER, string? engine = null)
     {
+        var external = engine is null ? null : ExternalEngine(engine);
         var run = await BeginAsync(businessDate, trigger, requestedBy, _stopping.Token);
         var task = Task.Run(async () =>
         {
             try
             {
-                await ExecuteAsync(run.Id, businessDate, pullFirst, null, _stopping.Token);
+                await ExecuteAsync(run.Id, businessDate, pullFirst && external is null, null, _stopping.Token, external);
             }
             catch (Exception e)
             {

@@ -108,6 +108,17 @@ public sealed class BigQueryReconciliationEngine(
         return await RunAsync(2, Pass2Query(definition, businessDate, keys), cancellationToken);
     }
 
+    /// <summary>
+    /// What pass 1 of a date would scan, from a dry run (nothing runs, nothing is billed), against the limit —
+    /// for the console to show before the user starts a run.
+    /// </summary>
+    public async Task<WarehouseEstimate> EstimatePass1Async(ReconciliationDefinition definition, DateOnly businessDate,
+        CancellationToken cancellationToken = default)
+    {
+        var dry = await client.DryRunAsync(Pass1Query(definition, businessDate), cancellationToken);
+        return new WarehouseEstimate(dry.TotalBytesProcessed, O.MaximumBytesBilled);
+    }
+
     private async Task<WarehousePassResult> RunAsync(int pass, BigQueryQuery query, CancellationToken ct)
     {
         var limit = query.MaximumBytesBilled ?? O.MaximumBytesBilled;

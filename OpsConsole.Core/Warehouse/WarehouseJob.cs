@@ -13,3 +13,13 @@ public sealed record WarehouseJob(
 
 /// <summary>The result of one pass: the returned rows and the job that produced them.</summary>
 public sealed record WarehousePassResult(int Pass, IReadOnlyList<WarehouseItem> Items, WarehouseJob Job);
+
+/// <summary>The bytes a pass would scan and the configured limit.</summary>
+public sealed record WarehouseEstimate(long Bytes, long MaximumBytesBilled)
+{
+    public bool WithinLimit => Bytes <= MaximumBytesBilled;
+
+    public override string ToString() =>
+        $"{BigQueryReconciliationEngine.FormatBytes(Bytes)} of {BigQueryReconciliationEngine.FormatBytes(MaximumBytesBilled)} allowed" +
+        (WithinLimit ? "" : " — over the limit, a run would be refused");
+}

@@ -122,6 +122,19 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EstimatePass1_DryRunsOnly_AndComparesWithTheLimit()
+    {
+        _server.Script("query", Bq.DryRun(15L * 1024 * 1024 * 1024));
+
+        var estimate = await Engine().EstimatePass1Async(Definition, Day);
+
+        Assert.Equal(15L * 1024 * 1024 * 1024, estimate.Bytes);
+        Assert.False(estimate.WithinLimit);
+        Assert.Equal("15 GiB of 10 GiB allowed — over the limit, a run would be refused", estimate.ToString());
+        Assert.True(Assert.Single(_server.Requests).Body!["dryRun"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Pass2_WithoutPass1Keys_CallsNothing()
     {
         var result = await Engine().RunPass2Async(Definition, Day, []);

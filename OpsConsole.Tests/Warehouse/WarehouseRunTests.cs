@@ -127,6 +127,22 @@ public abstract class WarehouseRunTests<TDb>(TDb db) : IAsyncLifetime where TDb 
     }
 
     [Fact]
+    public async Task StartInTheBackground_OnBigQuery_RunsThePassesThere()
+    {
+        _server.Script("query", Bq.DryRun(1_000), Bq.Query("job-bg", true, BigQueryReconciliationEngineTests.ItemSchema, []));
+        using var service = Service();
+
+        var runId = await service.StartAsync(Day, "console-user", engine: "bigquery");
+        await service.WhenBackgroundIdleAsync();
+
+        var run = await service.GetRunAsync(runId);
+        Assert.True(run!.Status == RunStatus.SUCCEEDED, run.Error);
+        Assert.Equal(2, _server.Of("query").Count);
+        await using var ctx = db.Factory.CreateDbContext();
+        Assert.Equal("job-bg", (await ctx.Set<WarehouseJobRecord>().SingleAsync(j => j.RunId == runId)).JobId);
+    }
+
+    [Fact]
     public async Task RunOn_AnEngineThatIsNotConfigured_SaysWhichExist()
     {
         var e = await Assert.ThrowsAsync<OpsConsole.Core.Common.DomainException>(() =>
