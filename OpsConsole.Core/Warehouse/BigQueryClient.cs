@@ -78,8 +78,17 @@ public sealed class BigQueryClient(
                   ?? throw new BigQueryException("BigQuery answered the query without a job reference.", null,
                       BigQueryErrorClass.Fatal, detail: response.GetRawText());
 
-        while (!(response.TryGetProperty("jobComplete", out var done) && done.ValueKind == JsonValueKind.True))
-            response = await SendAsync(HttpMethod.Get, ResultsPath(job, null), null, deadline, $"job {job.JobId}", ct);
+        try
+        {
+            while (!(response.TryGetProperty("jobComplete", out var done) && done.ValueKind == JsonValueKind.True))
+                response = await SendAsync(HttpMethod.Get, ResultsPath(job, null), null, deadline, $"job {job.JobId}", ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException || e is BigQueryException { Reason: "deadlineExceeded" })
+        {
+            // Nobody will read the result: stop the job so it does not keep using (and billing) slots.
+            await CancelJobAsync(job);
+            throw;
+        }
 
         var schema = ReadSchema(response);
         var rows = new List<BigQueryRow>();
@@ -111,6 +120,25 @@ public sealed class BigQueryClient(
             TotalBytesBilled: ReadLong(queryStats, "totalBytesBilled"),
             CacheHit: queryStats.ValueKind == JsonValueKind.Object && queryStats.TryGetProperty("cacheHit", out var c) && c.ValueKind == JsonValueKind.True,
             JobAttempts: attempt);
+    }
+
+    /// <summary>jobs.cancel, best effort: a failure to cancel is logged, never thrown over the original error.</summary>
+    private async Task CancelJobAsync(BigQueryJobReference job)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var token = await tokens.GetAccessTokenAsync(cts.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri,
+                $"projects/{Esc(job.ProjectId)}/jobs/{Esc(job.JobId)}/cancel{LocationQuery(job.Location, '?')}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request, cts.Token);
+            logger.LogInformation("Asked BigQuery to cancel job {JobId}: HTTP {Status}", job.JobId, (int)response.StatusCode);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not cancel BigQuery job {JobId}; it may run to completion", job.JobId);
+        }
     }
 
     private string BuildRequest(BigQueryQuery query, string requestId, bool dryRun)
@@ -152,7 +180,7 @@ public sealed class BigQueryClient(
     private async Task<JsonElement> SendAsync(HttpMethod method, string path, string? body, Deadline deadline,
         string what, CancellationToken ct)
     {
-        var baseUri = new Uri(O.BaseUrl.EndsWith('/') ? O.BaseUrl : O.BaseUrl + "/");
+        var baseUri = BaseUri;
         BigQueryException? last = null;
         for (var retry = 0; ; retry++)
         {
@@ -184,6 +212,8 @@ public sealed class BigQueryClient(
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
+                if (deadline.Remaining <= TimeSpan.Zero)
+                    throw deadline.Expired(retry + 1, last); // cut short by the overall deadline, not a slow answer
                 failure = new BigQueryException($"BigQuery did not answer {what} within {O.HttpTimeout.TotalSeconds:0} s.",
                     null, BigQueryErrorClass.RetryCall);
             }
@@ -272,6 +302,8 @@ public sealed class BigQueryClient(
             "configuration", BigQueryErrorClass.Fatal);
 
     private static string Esc(string s) => Uri.EscapeDataString(s);
+
+    private Uri BaseUri => new(O.BaseUrl.EndsWith('/') ? O.BaseUrl : O.BaseUrl + "/");
 
     private Deadline StartDeadline() => new(clock, O.Deadline);
 

@@ -106,6 +106,7 @@ public sealed class FakeBigQueryServer : IAsyncDisposable
         {
             "/token" => "token",
             _ when path.EndsWith("/queries", StringComparison.Ordinal) => "query",
+            _ when path.EndsWith("/cancel", StringComparison.Ordinal) => "cancel",
             _ when path.Contains("/queries/", StringComparison.Ordinal) => "results",
             _ when path.Contains("/jobs/", StringComparison.Ordinal) => "job",
             _ => "unknown",
@@ -127,6 +128,7 @@ public sealed class FakeBigQueryServer : IAsyncDisposable
     {
         "job" => Bq.Job(r.Path.Split('/').Last(), DefaultBytesProcessed, DefaultBytesProcessed),
         "token" => new ScriptedResponse(200, """{"access_token":"ya29.default","expires_in":3600,"token_type":"Bearer"}"""),
+        "cancel" => new ScriptedResponse(200, """{"kind":"bigquery#jobCancelResponse"}"""),
         _ => Bq.Error(404, "notFound", $"Nothing scripted for {r.Method} {r.Path}"),
     };
 
