@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OpsConsole.Core.Audit;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Gateway;
 using OpsConsole.Core.Outbox;
@@ -25,11 +26,14 @@ public static class CoreSetup
             ConnectionString = config.GetConnectionString("OpsConsole"),
             DataDirectory = config["DataDirectory"] is { Length: > 0 } dir ? dir : "data",
         };
+        dbOptions.MigrateOnStart = config.GetValue<bool?>("Database:MigrateOnStart") ?? dbOptions.Provider == DatabaseProvider.Sqlite;
         services.AddSingleton(dbOptions);
         services.AddSingleton(sp => new OpsDbContextFactory(dbOptions.Provider, dbOptions.ResolveConnectionString()));
         services.AddSingleton<IDbContextFactory<OpsDbContext>>(sp => sp.GetRequiredService<OpsDbContextFactory>());
 
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AdjustableClock>();
+        services.TryAddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
+        services.AddHostedService<DatabaseStartup>();
         services.Configure<PgOptions>(config.GetSection("Pg"));
         services.Configure<JanitorOptions>(config.GetSection("Janitor"));
         services.Configure<OutboxOptions>(config.GetSection("Outbox"));

@@ -10,6 +10,9 @@ public sealed class DatabaseOptions
 
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>Apply migrations when the app starts. Default: on for SQLite, off for PostgreSQL (use the migrate verb).</summary>
+    public bool MigrateOnStart { get; set; }
+
     public string ResolveConnectionString()
     {
         if (!string.IsNullOrWhiteSpace(ConnectionString)) return ConnectionString;

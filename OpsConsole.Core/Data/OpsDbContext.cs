@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Outbox;
@@ -9,8 +11,10 @@ namespace OpsConsole.Core.Data;
 /// The console's database: the internal ledger, the ingested external ledger, findings, audit and outbox.
 /// One model for both providers; each provider has a subclass only so that each keeps its own migrations.
 /// Feature folders add their entities through <see cref="IEntityTypeConfiguration{TEntity}"/> classes.
+/// The console's local accounts and roles (ASP.NET Core Identity) live here too, so a deployment has one
+/// database to back up and migrate.
 /// </summary>
-public abstract class OpsDbContext(DbContextOptions options) : DbContext(options)
+public abstract class OpsDbContext(DbContextOptions options) : IdentityDbContext<IdentityUser>(options)
 {
     public DbSet<Payment> Payments => Set<Payment>();
     public DbSet<PaymentTransaction> PaymentTransactions => Set<PaymentTransaction>();
@@ -21,8 +25,20 @@ public abstract class OpsDbContext(DbContextOptions options) : DbContext(options
 
     public abstract DatabaseProvider Provider { get; }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Identity maps its tables first; the feature configurations follow and may not touch them.
+        base.OnModelCreating(modelBuilder);
+        // Identity names its tables explicitly ("AspNetUsers"); keep the database's snake_case convention.
+        modelBuilder.Entity<IdentityUser>().ToTable("identity_users");
+        modelBuilder.Entity<IdentityRole>().ToTable("identity_roles");
+        modelBuilder.Entity<IdentityUserRole<string>>().ToTable("identity_user_roles");
+        modelBuilder.Entity<IdentityUserClaim<string>>().ToTable("identity_user_claims");
+        modelBuilder.Entity<IdentityUserLogin<string>>().ToTable("identity_user_logins");
+        modelBuilder.Entity<IdentityUserToken<string>>().ToTable("identity_user_tokens");
+        modelBuilder.Entity<IdentityRoleClaim<string>>().ToTable("identity_role_claims");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OpsDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -12,7 +12,9 @@ public sealed class OpsDbContextFactory : IDbContextFactory<OpsDbContext>
 {
     private readonly Func<OpsDbContext> _create;
 
-    public OpsDbContextFactory(DatabaseProvider provider, string connectionString)
+    /// <param name="interceptors">Extra EF interceptors (tests use them to inject failures).</param>
+    public OpsDbContextFactory(DatabaseProvider provider, string connectionString,
+        params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors)
     {
         Provider = provider;
         ConnectionString = connectionString;
@@ -21,12 +23,14 @@ public sealed class OpsDbContextFactory : IDbContextFactory<OpsDbContext>
             case DatabaseProvider.Sqlite:
                 var sqlite = new DbContextOptionsBuilder<SqliteOpsDbContext>();
                 ConfigureSqlite(sqlite, connectionString);
+                sqlite.AddInterceptors(interceptors);
                 var sqliteOptions = sqlite.Options;
                 _create = () => new SqliteOpsDbContext(sqliteOptions);
                 break;
             case DatabaseProvider.Postgres:
                 var pg = new DbContextOptionsBuilder<PostgresOpsDbContext>();
                 ConfigurePostgres(pg, connectionString);
+                pg.AddInterceptors(interceptors);
                 var pgOptions = pg.Options;
                 _create = () => new PostgresOpsDbContext(pgOptions);
                 break;

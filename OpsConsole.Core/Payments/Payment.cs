@@ -35,6 +35,10 @@ public sealed class Payment
     public string TraceId { get; private set; }
     public long Version { get; private set; }
 
+    /// <summary>How often the janitor has looked this payment up, and when it looks next.</summary>
+    public int JanitorAttempts { get; private set; }
+    public DateTimeOffset? NextJanitorAt { get; private set; }
+
     public IReadOnlyCollection<PaymentTransaction> Transactions => _transactions.AsReadOnly();
 
     public long CancelableAmount => BalanceAmount - PendingCancelAmount;
@@ -69,6 +73,7 @@ public sealed class Payment
     {
         EnsureStatus("approve", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
         Status = PaymentStatus.DONE;
+        NextJanitorAt = null;
         Method = method;
         ApprovedAt = approvedAt;
         BalanceAmount = Amount;
@@ -79,23 +84,47 @@ public sealed class Payment
         return approval;
     }
 
+    /// <summary>
+    /// A repair: the PG charged a payment our ledger shows failed (or unresolved). The ledger takes the PG's
+    /// approval so both sides agree; what happens to the money next (refund or keep) is a separate step.
+    /// </summary>
+    public PaymentTransaction RecordPgApproval(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
+        DateTimeOffset now)
+    {
+        EnsureStatus("record the PG's approval for", PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN,
+            PaymentStatus.IN_PROGRESS);
+        Status = PaymentStatus.IN_PROGRESS; // the transition below is the ordinary approval
+        return MarkApproved(transactionKey, method, approvedAt, now);
+    }
+
     /// <summary>The PG refused definitively; nothing was charged.</summary>
     public void MarkAborted(string code, string message, DateTimeOffset now)
     {
         EnsureStatus("abort", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
         Status = PaymentStatus.ABORTED;
+        NextJanitorAt = null;
         FailureCode = code;
         FailureMessage = message;
         Touch(now);
     }
 
     /// <summary>The call ended without a usable answer: the PG may or may not have charged.</summary>
-    public void MarkUnknown(string reason, DateTimeOffset now)
+    public void MarkUnknown(string reason, DateTimeOffset nextCheckAt, DateTimeOffset now)
     {
         EnsureStatus("mark unknown", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
         Status = PaymentStatus.UNKNOWN;
         FailureCode = "OUTCOME_UNKNOWN";
         FailureMessage = reason;
+        NextJanitorAt = nextCheckAt;
+        Touch(now);
+    }
+
+    /// <summary>The janitor asked the PG and could not settle the outcome yet: try again later.</summary>
+    public void RecordJanitorAttempt(DateTimeOffset nextCheckAt, DateTimeOffset now)
+    {
+        EnsureStatus("look up", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
+        JanitorAttempts++;
+        NextJanitorAt = nextCheckAt;
         Touch(now);
     }
 
@@ -104,6 +133,7 @@ public sealed class Payment
     {
         EnsureStatus("expire", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
         Status = PaymentStatus.EXPIRED;
+        NextJanitorAt = null;
         FailureCode = "EXPIRED";
         FailureMessage = reason;
         Touch(now);

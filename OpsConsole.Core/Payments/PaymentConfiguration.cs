@@ -23,7 +23,7 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
         b.HasIndex(p => p.PaymentKey).IsUnique();
         b.HasIndex(p => p.OrderId).IsUnique();
         b.HasIndex(p => p.TraceId);
-        b.HasIndex(p => new { p.Status, p.UpdatedAt });
+        b.HasIndex(p => new { p.Status, p.NextJanitorAt });
         b.HasMany(p => p.Transactions).WithOne().HasForeignKey(t => t.PaymentId);
         b.Navigation(p => p.Transactions).UsePropertyAccessMode(PropertyAccessMode.Field);
         b.Ignore(p => p.CancelableAmount);

@@ -1,5 +1,462 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Audit;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+using OpsConsole.Core.Outbox;
+
 namespace OpsConsole.Core.Payments;
 
-public sealed class PaymentService
+/// <summary>
+/// Confirms and cancels payments as "one long breath" split into short transactions:
+/// (1) record the intent and commit; (2) call the PG outside any transaction, with an idempotency key fixed
+/// by the intent; (3) record the outcome in a new transaction. Evidence of the call is written on its own
+/// in between, so it survives whatever step 3 does. A PG answer that is not definitive leaves the payment
+/// (or the cancel) UNKNOWN for the janitor; it is never taken as a failure.
+/// </summary>
+public sealed class PaymentService(
+    IDbContextFactory<OpsDbContext> dbFactory,
+    IPaymentGateway pg,
+    EventLog events,
+    AuditLog audit,
+    TimeProvider clock,
+    IOptions<JanitorOptions> janitorOptions,
+    ILogger<PaymentService> logger)
 {
+    private const int ConcurrencyRetries = 5;
+
+    public static string ConfirmIdempotencyKey(string paymentKey) => $"confirm-{paymentKey}";
+
+    public async Task<PaymentSnapshot> ConfirmAsync(ConfirmCommand command, CancellationToken cancellationToken = default)
+    {
+        PaymentValidation.EnsurePaymentKey(command.PaymentKey);
+        PaymentValidation.EnsureOrderId(command.OrderId);
+        PaymentValidation.EnsurePositiveAmount(command.Amount, "amount");
+        using var activity = Tracing.Source.StartActivity("payment.confirm");
+        activity?.SetTag("payment.key", command.PaymentKey);
+
+        // 1. Intent.
+        var (payment, isNew) = await RecordConfirmIntentAsync(command, cancellationToken);
+        if (!isNew)
+            return PaymentSnapshot.Of(payment);
+
+        // 2. The PG call: no transaction is open. The caller going away must not abandon the intent
+        //    halfway, so only the client's own timeouts bound it.
+        var result = await pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId, command.Amount),
+            ConfirmIdempotencyKey(command.PaymentKey), CancellationToken.None);
+        await RecordCallAsync(payment, result, "confirm");
+
+        if (result.IsRejected && result.Code == TossErrorCodes.AlreadyProcessedPayment)
+        {
+            // A replayed confirm: the PG already approved it once. Look it up and take what it says.
+            result = await pg.GetPaymentAsync(command.PaymentKey, CancellationToken.None);
+            await RecordCallAsync(payment, result, "look-up after ALREADY_PROCESSED_PAYMENT");
+            if (result.IsRejected)
+                result = result with { Outcome = PgOutcome.Unknown };
+        }
+
+        // 3. Outcome.
+        return await ApplyToPaymentAsync(payment.Id, p => ApplyConfirmResult(p, result), cancellationToken);
+    }
+
+    public async Task<CancelOutcome> CancelAsync(CancelCommand command, CancellationToken cancellationToken = default)
+    {
+        PaymentValidation.EnsureIdempotencyKey(command.IdempotencyKey);
+        if (command.CancelAmount is { } requested)
+            PaymentValidation.EnsurePositiveAmount(requested, "cancelAmount");
+        if (string.IsNullOrWhiteSpace(command.CancelReason) || command.CancelReason.Length > 200)
+            throw DomainException.BadInput("INVALID_CANCEL_REASON", "cancelReason is required (at most 200 characters).");
+        using var activity = Tracing.Source.StartActivity("payment.cancel");
+        activity?.SetTag("payment.key", command.PaymentKey);
+
+        // 1. Intent: reserve the amount and record the attempt under its idempotency key.
+        var (attempt, replay) = await RecordCancelIntentAsync(command, cancellationToken);
+        if (replay is not null)
+            return replay;
+
+        // 2. The PG call with the key fixed by the intent.
+        var result = await pg.CancelAsync(command.PaymentKey,
+            new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : attempt.Amount),
+            attempt.IdempotencyKey, CancellationToken.None);
+        await events.AppendAsync(PgCallEvent(command.PaymentKey, null, result, $"cancel {attempt.Amount}", clock.GetUtcNow()));
+
+        // 3. Outcome, then the audit record in its own transaction.
+        var outcome = await ApplyCancelResultAsync(attempt.Id, result, CancellationToken.None);
+        await audit.WriteAsync(command.RequestedBy, "payment.cancel", "payment", command.PaymentKey,
+            after: $"{outcome.Status}: {outcome.Amount} KRW, balance {outcome.Payment.BalanceAmount}, key {outcome.IdempotencyKey}",
+            reason: command.CancelReason, outcome: outcome.FailureMessage ?? outcome.Status.ToString());
+        return outcome;
+    }
+
+    /// <summary>
+    /// Repair: takes the PG's approval into the ledger for a payment we show failed or unresolved. Asks the
+    /// PG first; idempotent (an already approved payment is returned as is). Refuses when the PG shows no charge.
+    /// </summary>
+    public async Task<PaymentSnapshot> RecordPgApprovalAsync(string paymentKey, string actor,
+        CancellationToken cancellationToken = default)
+    {
+        long paymentId;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken)
+                          ?? throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
+            if (payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED)
+                return PaymentSnapshot.Of(payment);
+            paymentId = payment.Id;
+            var result = await pg.GetPaymentAsync(paymentKey, CancellationToken.None);
+            await RecordCallAsync(payment, result, $"look-up before recording the PG's approval ({actor})");
+            if (!result.IsSuccess)
+                throw DomainException.Conflict("PG_LOOKUP_FAILED", $"Could not read payment {paymentKey} at the PG: {result.Describe()}");
+            var atPg = result.Value!;
+            if (atPg.Status is not ("DONE" or "PARTIAL_CANCELED" or "CANCELED"))
+                throw DomainException.Conflict("PG_NOT_CHARGED", $"The PG shows payment {paymentKey} as {atPg.Status}: there is no charge to record.");
+            if (atPg.Cancels is { Count: > 0 })
+                throw DomainException.Conflict("PG_ALREADY_CANCELED",
+                    $"The PG already cancelled part of payment {paymentKey}; its approval cannot be recorded automatically.");
+
+            return await ApplyToPaymentAsync(paymentId, m =>
+            {
+                if (m.Payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED) return;
+                TossMethods.TryParse(atPg.Method, out var method);
+                m.Change(() => m.Payment.RecordPgApproval(atPg.LastTransactionKey ?? $"{paymentKey}-approval", method,
+                        (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now),
+                    $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
+                m.Publish("payment.approved", new { recordedBy = actor });
+            }, cancellationToken);
+        }
+    }
+
+    public async Task<PaymentDetail?> GetAsync(string paymentKey, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var payment = await db.Payments.AsNoTracking().Include(p => p.Transactions)
+            .FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken);
+        if (payment is null) return null;
+        var timeline = await db.PaymentEvents.AsNoTracking().Where(e => e.PaymentKey == paymentKey)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
+        var attempts = await db.CancelAttempts.AsNoTracking().Where(a => a.PaymentId == payment.Id)
+            .OrderBy(a => a.Id).ToListAsync(cancellationToken);
+        return new PaymentDetail(PaymentSnapshot.Of(payment),
+            payment.Transactions.OrderBy(t => t.OccurredAt).ThenBy(t => t.Id).ToList(), timeline, attempts);
+    }
+
+    // ---- confirm ------------------------------------------------------------------------------------
+
+    private async Task<(Payment Payment, bool IsNew)> RecordConfirmIntentAsync(ConfirmCommand command,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var existing = await FindExistingAsync(db, command, cancellationToken);
+        if (existing is not null)
+            return (existing, false);
+
+        var now = clock.GetUtcNow();
+        var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, PaymentMethod.CARD,
+            Tracing.CurrentTraceId(), now);
+        db.Payments.Add(payment);
+        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW"));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return (payment, true);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent request for the same order won the race: answer with its payment.
+            await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var winner = await FindExistingAsync(fresh, command, cancellationToken);
+            if (winner is null) throw;
+            return (winner, false);
+        }
+    }
+
+    private static async Task<Payment?> FindExistingAsync(OpsDbContext db, ConfirmCommand command,
+        CancellationToken cancellationToken)
+    {
+        var existing = await db.Payments.AsNoTracking()
+            .FirstOrDefaultAsync(p => p.PaymentKey == command.PaymentKey || p.OrderId == command.OrderId,
+                cancellationToken);
+        if (existing is null) return null;
+        if (existing.PaymentKey != command.PaymentKey || existing.OrderId != command.OrderId ||
+            existing.Amount != command.Amount)
+            throw DomainException.Conflict("DUPLICATED_ORDER_ID",
+                $"Order {existing.OrderId} is already paid by payment {existing.PaymentKey} for {existing.Amount} KRW; " +
+                "a confirm must repeat the same paymentKey, orderId and amount.");
+        return existing;
+    }
+
+    private void ApplyConfirmResult(PaymentMutation m, PgResult<TossPayment> result)
+    {
+        var p = m.Payment;
+        if (!p.IsUnresolved)
+            return; // The janitor (or a concurrent replay) settled it first; nothing left to do.
+        switch (result.Outcome)
+        {
+            case PgOutcome.Success:
+                ApplyPgPayment(m, result.Value!, "the PG approved the payment", allowPending: false);
+                break;
+            case PgOutcome.Rejected:
+                m.Change(() => p.MarkAborted(result.Code!, result.Message ?? "", m.Now),
+                    $"PG declined: {result.Code} {result.Message}");
+                m.Publish("payment.failed");
+                break;
+            default:
+                m.Change(() => p.MarkUnknown(result.Message ?? "outcome unknown", NextCheck(0, m.Now), m.Now),
+                    $"outcome unknown: {result.Message} — the janitor will ask the PG");
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Applies what the PG says about a payment that is IN_PROGRESS or UNKNOWN here. Returns false when the
+    /// PG is still pending (READY, IN_PROGRESS) and nothing was decided.
+    /// </summary>
+    internal bool ApplyPgPayment(PaymentMutation m, TossPayment pgPayment, string why, bool allowPending)
+    {
+        var p = m.Payment;
+        switch (pgPayment.Status)
+        {
+            case "DONE" or "PARTIAL_CANCELED" or "CANCELED":
+                TossMethods.TryParse(pgPayment.Method, out var method);
+                var approvalKey = (pgPayment.Cancels is null or { Count: 0 } ? pgPayment.LastTransactionKey : null)
+                                  ?? $"{p.PaymentKey}-approval";
+                m.Change(() => p.MarkApproved(approvalKey, method, (pgPayment.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now),
+                    $"{why} ({pgPayment.Status}, {pgPayment.TotalAmount} KRW)");
+                m.Publish("payment.approved");
+                return true;
+            case "ABORTED":
+                m.Change(() => p.MarkAborted("PG_ABORTED", $"the PG reports the payment {pgPayment.Status}", m.Now),
+                    $"{why}: the PG reports ABORTED");
+                m.Publish("payment.failed");
+                return true;
+            case "EXPIRED":
+                m.Change(() => p.MarkExpired("the PG reports the payment EXPIRED", m.Now), $"{why}: the PG reports EXPIRED");
+                m.Publish("payment.failed");
+                return true;
+            default:
+                if (!allowPending)
+                    m.Change(() => p.MarkUnknown($"the PG answered status {pgPayment.Status}", NextCheck(0, m.Now), m.Now),
+                        $"the PG answered status {pgPayment.Status}; the janitor will check again");
+                return false;
+        }
+    }
+
+    // ---- cancel -------------------------------------------------------------------------------------
+
+    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay)> RecordCancelIntentAsync(CancelCommand command,
+        CancellationToken cancellationToken)
+    {
+        for (var attemptNo = 1; ; attemptNo++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var payment = await db.Payments.FirstOrDefaultAsync(p => p.PaymentKey == command.PaymentKey, cancellationToken)
+                          ?? throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"No payment with paymentKey {command.PaymentKey}.");
+
+            var replay = await FindReplayAsync(db, command, payment, cancellationToken);
+            if (replay is not null)
+                return (null!, replay);
+
+            var open = await db.CancelAttempts.AsNoTracking()
+                .FirstOrDefaultAsync(a => a.PaymentId == payment.Id &&
+                                          (a.Status == CancelAttemptStatus.PENDING || a.Status == CancelAttemptStatus.UNKNOWN),
+                    cancellationToken);
+            if (open is not null)
+                throw DomainException.Conflict("CANCEL_IN_PROGRESS",
+                    $"A cancel of {open.Amount} KRW for payment {payment.PaymentKey} is in flight " +
+                    $"(requested by {open.RequestedBy} at {open.CreatedAt:u}, status {open.Status}); wait for its outcome.");
+
+            var now = clock.GetUtcNow();
+            var isFull = command.CancelAmount is null;
+            var amount = command.CancelAmount ?? payment.CancelableAmount;
+            if (amount <= 0)
+                throw DomainException.Conflict(TossErrorCodes.AlreadyCanceledPayment,
+                    $"Payment {payment.PaymentKey} has nothing left to cancel (status {payment.Status}).");
+            payment.ReserveCancel(amount, now);
+            var attempt = CancelAttempt.Start(payment, command.IdempotencyKey, amount, isFull, command.CancelReason,
+                command.RequestedBy, Tracing.CurrentTraceId(), now);
+            db.CancelAttempts.Add(attempt);
+            db.PaymentEvents.Add(PaymentEvent.Note(payment.PaymentKey, payment.OrderId, PaymentEventTypes.CancelRequested,
+                $"cancel of {amount} KRW requested by {command.RequestedBy}: {attempt.Reason} (key {command.IdempotencyKey})",
+                Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), now));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return (attempt, null);
+            }
+            catch (DbUpdateException) when (attemptNo < ConcurrencyRetries)
+            {
+                // Another request changed the payment or claimed the key/slot first: look again from scratch.
+                logger.LogInformation("Cancel intent for {PaymentKey} raced; retrying ({Attempt})", command.PaymentKey, attemptNo);
+            }
+        }
+    }
+
+    private static async Task<CancelOutcome?> FindReplayAsync(OpsDbContext db, CancelCommand command, Payment payment,
+        CancellationToken cancellationToken)
+    {
+        var previous = await db.CancelAttempts.AsNoTracking()
+            .FirstOrDefaultAsync(a => a.IdempotencyKey == command.IdempotencyKey, cancellationToken);
+        if (previous is null) return null;
+        if (previous.PaymentId != payment.Id ||
+            (command.CancelAmount is { } amount ? previous.IsFullCancel || amount != previous.Amount : !previous.IsFullCancel))
+            throw DomainException.Conflict("IDEMPOTENCY_KEY_REUSED",
+                $"Idempotency-Key {command.IdempotencyKey} was already used for a different cancel " +
+                $"({previous.Amount} KRW of payment {previous.PaymentKey}).");
+        return Outcome(previous, payment, isReplay: true);
+    }
+
+    private async Task<CancelOutcome> ApplyCancelResultAsync(long attemptId, PgResult<TossPayment> result,
+        CancellationToken cancellationToken)
+    {
+        for (var attemptNo = 1; ; attemptNo++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var attempt = await db.CancelAttempts.SingleAsync(a => a.Id == attemptId, cancellationToken);
+            var payment = await db.Payments.Include(p => p.Transactions)
+                .SingleAsync(p => p.Id == attempt.PaymentId, cancellationToken);
+            if (attempt.IsOpen)
+            {
+                var m = new PaymentMutation(db, payment, clock.GetUtcNow());
+                switch (result.Outcome)
+                {
+                    case PgOutcome.Success:
+                        if (!TryCompleteCancel(m, attempt, result.Value!, "the PG confirmed the cancel"))
+                            MarkCancelUnknown(m, attempt, "the PG answered success but its cancels list has no matching cancel");
+                        break;
+                    case PgOutcome.Rejected:
+                        FailCancel(m, attempt, result.Code!, result.Message ?? "");
+                        break;
+                    default:
+                        MarkCancelUnknown(m, attempt, result.Message ?? "outcome unknown");
+                        break;
+                }
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return Outcome(attempt, payment, isReplay: false);
+            }
+            catch (DbUpdateConcurrencyException) when (attemptNo < ConcurrencyRetries)
+            {
+                logger.LogInformation("Recording cancel outcome raced for attempt {Attempt}; retrying", attemptId);
+            }
+        }
+    }
+
+    /// <summary>Finds the PG cancel that corresponds to <paramref name="attempt"/> and books it.</summary>
+    internal static bool TryCompleteCancel(PaymentMutation m, CancelAttempt attempt, TossPayment pgPayment, string why)
+    {
+        var known = m.Payment.Transactions.Select(t => t.TransactionKey).ToHashSet(StringComparer.Ordinal);
+        var match = (pgPayment.Cancels ?? [])
+            .Where(c => !known.Contains(c.TransactionKey) && c.CancelAmount == attempt.Amount)
+            .OrderByDescending(c => c.CanceledAt)
+            .FirstOrDefault();
+        if (match is null) return false;
+        var from = m.Payment.Status;
+        m.Payment.CompleteCancel(attempt.Amount, match.TransactionKey, match.CanceledAt.ToUniversalTime(), m.Now);
+        attempt.Succeed(match.TransactionKey, m.Now);
+        m.Db.PaymentEvents.Add(StateEvent(m.Payment, from.ToString(),
+            $"{why}: {attempt.Amount} KRW cancelled (transaction {match.TransactionKey}), balance {m.Payment.BalanceAmount}"));
+        m.Publish("payment.canceled", new { attempt.Amount, match.TransactionKey, attempt.IdempotencyKey });
+        return true;
+    }
+
+    internal static void FailCancel(PaymentMutation m, CancelAttempt attempt, string code, string message)
+    {
+        m.Payment.ReleaseCancel(attempt.Amount, m.Now);
+        attempt.Fail(code, message, m.Now);
+        m.Db.PaymentEvents.Add(PaymentEvent.Note(m.Payment.PaymentKey, m.Payment.OrderId, PaymentEventTypes.CancelResolved,
+            $"cancel of {attempt.Amount} KRW failed: {code} {message}", Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
+        m.Publish("payment.cancel_failed", new { attempt.Amount, code, message, attempt.IdempotencyKey });
+    }
+
+    private void MarkCancelUnknown(PaymentMutation m, CancelAttempt attempt, string reason)
+    {
+        attempt.MarkUnknown(reason, NextCheck(0, m.Now), m.Now);
+        m.Db.PaymentEvents.Add(PaymentEvent.Note(m.Payment.PaymentKey, m.Payment.OrderId, PaymentEventTypes.CancelResolved,
+            $"cancel of {attempt.Amount} KRW: outcome unknown ({reason}); the janitor will ask the PG",
+            Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
+    }
+
+    private static CancelOutcome Outcome(CancelAttempt a, Payment p, bool isReplay) =>
+        new(a.Status, PaymentSnapshot.Of(p), a.IdempotencyKey, a.Amount, a.TransactionKey, a.FailureCode,
+            a.FailureMessage, isReplay);
+
+    // ---- shared -------------------------------------------------------------------------------------
+
+    internal DateTimeOffset NextCheck(int attempts, DateTimeOffset now)
+    {
+        var o = janitorOptions.Value;
+        var delay = TimeSpan.FromTicks(Math.Min(o.MaxBackoff.Ticks, o.BaseBackoff.Ticks * (1L << Math.Min(attempts, 20))));
+        return now + delay;
+    }
+
+    /// <summary>Loads the payment, applies <paramref name="apply"/> and saves, retrying on a concurrent change.</summary>
+    internal async Task<PaymentSnapshot> ApplyToPaymentAsync(long paymentId, Action<PaymentMutation> apply,
+        CancellationToken cancellationToken)
+    {
+        for (var attemptNo = 1; ; attemptNo++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            var payment = await db.Payments.SingleAsync(p => p.Id == paymentId, CancellationToken.None);
+            apply(new PaymentMutation(db, payment, clock.GetUtcNow()));
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                return PaymentSnapshot.Of(payment);
+            }
+            catch (DbUpdateConcurrencyException) when (attemptNo < ConcurrencyRetries)
+            {
+                logger.LogInformation("Payment {PaymentId} changed concurrently; re-reading ({Attempt})", paymentId, attemptNo);
+            }
+        }
+    }
+
+    internal Task RecordCallAsync(Payment payment, PgResult<TossPayment> result, string what) =>
+        events.AppendAsync(PgCallEvent(payment.PaymentKey, payment.OrderId, result, what, clock.GetUtcNow()));
+
+    internal static PaymentEvent PgCallEvent<T>(string paymentKey, string? orderId, PgResult<T> r, string what,
+        DateTimeOffset at) =>
+        PaymentEvent.PgCall(paymentKey, orderId, r.HttpMethod, r.Path, r.StatusCode, r.Code, r.LatencyMs,
+            r.RequestSummary, r.ResponseSummary, $"{what}: {r.Outcome} — {r.Describe()}", Tracing.CurrentTraceId(),
+            Tracing.CurrentSpanId(), at);
+
+    internal static PaymentEvent StateEvent(Payment p, string? from, string message) =>
+        PaymentEvent.StateChanged(p.PaymentKey, p.OrderId, from, p.Status.ToString(), message, Tracing.CurrentTraceId(),
+            Tracing.CurrentSpanId(), p.UpdatedAt);
+}
+
+/// <summary>One short transaction's view of a payment: state changes with their events and outbox rows.</summary>
+internal sealed class PaymentMutation(OpsDbContext db, Payment payment, DateTimeOffset now)
+{
+    public OpsDbContext Db { get; } = db;
+    public Payment Payment { get; } = payment;
+    public DateTimeOffset Now { get; } = now;
+
+    public void Change(Action change, string message)
+    {
+        var from = Payment.Status.ToString();
+        change();
+        Db.PaymentEvents.Add(PaymentService.StateEvent(Payment, from, message));
+    }
+
+    /// <summary>Outbox row committed with the state change (transactional outbox).</summary>
+    public void Publish(string type, object? extra = null)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            Payment.PaymentKey,
+            Payment.OrderId,
+            Status = Payment.Status.ToString(),
+            Payment.Amount,
+            Payment.BalanceAmount,
+            Payment.TraceId,
+            Detail = extra,
+        }, TossPaymentsClient.Json);
+        Db.OutboxMessages.Add(OutboxMessage.Create(type, Payment.PaymentKey, payload, Tracing.CurrentTraceId(), Now));
+    }
 }

@@ -32,8 +32,17 @@ internal static class ReconSql
     private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
     {
+        var connection = db.Database.GetDbConnection();
+        var fresh = connection.State != System.Data.ConnectionState.Open;
         await db.Database.OpenConnectionAsync(ct);
-        var cmd = db.Database.GetDbConnection().CreateCommand();
+        if (fresh && DialectFor(db.Provider).SessionSetup is { } setup)
+        {
+            await using var set = connection.CreateCommand();
+            set.CommandText = setup;
+            set.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await set.ExecuteNonQueryAsync(ct);
+        }
+        var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.CommandTimeout = 3600;
         cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();

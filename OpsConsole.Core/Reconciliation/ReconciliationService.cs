@@ -226,6 +226,7 @@ public sealed class ReconciliationService(
                 ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
                 ["date"] = dialect.DateValue(date),
             }, ct);
+            await RefreshStatisticsAsync(db, dialect, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
 
@@ -244,9 +245,16 @@ public sealed class ReconciliationService(
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await ReconSql.ExecuteAsync(db, gen.Pass2Insert(), new Dictionary<string, object?> { ["run"] = runId }, ct);
+            await RefreshStatisticsAsync(db, dialect, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass2(sw.ElapsedMilliseconds), ct);
         return differing;
+    }
+
+    private static async Task RefreshStatisticsAsync(OpsDbContext db, IReconSqlDialect dialect, CancellationToken ct)
+    {
+        if (dialect.RefreshStatistics(dialect.Table("recon_run_items")) is { } sql)
+            await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>(), ct);
     }
 
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);

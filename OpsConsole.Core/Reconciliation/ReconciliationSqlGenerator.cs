@@ -48,9 +48,11 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// with that soldDate; inserts one pass-1 item per differing key.</summary>
     public string Pass1Insert()
     {
-        var internalFilter = $"t.occurred_at >= {P("from")} AND t.occurred_at < {P("to")}";
+        var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
+        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")}";
         var externalFilter = $"l.sold_date = {P("date")}";
-        return PassInsert(1, internalFilter, externalFilter, onlyDiffering: true);
+        // Every transaction that passes the filter belongs to @date: no per-row KST conversion needed.
+        return PassInsert(1, internalFilter, externalFilter, P("date"), onlyDiffering: true);
     }
 
     /// <summary>Pass 2: only the keys pass 1 found, without the date filter, on current data; inserts one
@@ -59,7 +61,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     {
         var key = definition.KeyColumn;
         var keys = $"SELECT r.transaction_key FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
-        return PassInsert(2, $"t.{key} IN ({keys})", $"l.{key} IN ({keys})", onlyDiffering: false);
+        return PassInsert(2, $"t.{key} IN ({keys})", $"l.{key} IN ({keys})", dialect.KstDate("t.occurred_at"),
+            onlyDiffering: false);
     }
 
     /// <summary>The bare FULL OUTER JOIN of both ledgers on the key (the benchmark's yardstick).</summary>
@@ -69,7 +72,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"SELECT COUNT(*) FROM {T("payment_transactions")} t FULL OUTER JOIN {T("settlement_lines")} l ON l.{key} = t.{key}";
     }
 
-    private string PassInsert(int pass, string internalFilter, string externalFilter, bool onlyDiffering)
+    private string PassInsert(int pass, string internalFilter, string externalFilter, string businessDate,
+        bool onlyDiffering)
     {
         var key = definition.KeyColumn;
         var sb = new StringBuilder();
@@ -77,7 +81,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             WITH i AS (
               SELECT t.{key} AS k, t.payment_id, t.payment_key, t.order_id, t.kind,
                      CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END AS amount,
-                     t.method, {dialect.KstDate("t.occurred_at")} AS business_date, t.occurred_at
+                     t.method, {businessDate} AS business_date, t.occurred_at
               FROM {T("payment_transactions")} t
               WHERE {internalFilter}
             ),
@@ -90,7 +94,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               GROUP BY l.{key}
             ),
             j AS (
-            {JoinSql()}
+            {JoinSql(internalFilter, externalFilter, businessDate)}
             ),
             d AS (
               SELECT j.*, {ExpectedFeeSql("j.e_method", "j.e_amount")} AS e_expected_fee
@@ -131,10 +135,41 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
           e.sold_date AS e_sold_date, e.approved_at AS e_approved_at
         """;
 
-    private string JoinSql() => dialect.SupportsFullOuterJoin
-        ? $"  SELECT {JoinColumns}\n  FROM i FULL OUTER JOIN e ON e.k = i.k"
-        : $"  SELECT {JoinColumns}\n  FROM i LEFT JOIN e ON e.k = i.k\n  UNION ALL\n" +
-          $"  SELECT {JoinColumns}\n  FROM e LEFT JOIN i ON i.k = e.k WHERE i.k IS NULL";
+    private string JoinSql(string internalFilter, string externalFilter, string businessDate)
+    {
+        var key = definition.KeyColumn;
+        return dialect.JoinStrategy switch
+        {
+            ReconJoinStrategy.FullOuterJoin => $"  SELECT {JoinColumns}\n  FROM i FULL OUTER JOIN e ON e.k = i.k",
+            ReconJoinStrategy.LeftJoinUnion =>
+                $"  SELECT {JoinColumns}\n  FROM i LEFT JOIN e ON e.k = i.k\n  UNION ALL\n" +
+                $"  SELECT {JoinColumns}\n  FROM e LEFT JOIN i ON i.k = e.k WHERE i.k IS NULL",
+            ReconJoinStrategy.IndexedLookup => $"""
+                  SELECT t.{key} AS i_k, t.payment_id AS i_payment_id, t.payment_key AS i_payment_key,
+                         t.order_id AS i_order_id, t.kind AS i_kind,
+                         CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END AS i_amount,
+                         t.method AS i_method, {businessDate} AS i_business_date, t.occurred_at AS i_occurred_at,
+                         {ExternalAggregates("MIN(l." + key + ")", "COUNT(l.id)")}
+                  FROM {T("payment_transactions")} t
+                  LEFT JOIN {T("settlement_lines")} l ON {externalFilter} AND l.{key} = t.{key}
+                  WHERE {internalFilter}
+                  GROUP BY t.id
+                  UNION ALL
+                  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                         {ExternalAggregates("l." + key, "COUNT(*)")}
+                  FROM {T("settlement_lines")} l
+                  WHERE {externalFilter}
+                    AND NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = l.{key} AND {internalFilter})
+                  GROUP BY l.{key}
+                """,
+            _ => throw new ArgumentOutOfRangeException(nameof(dialect), dialect.JoinStrategy, "Unknown join strategy."),
+        };
+    }
+
+    private static string ExternalAggregates(string key, string count) =>
+        $"{key} AS e_k, {count} AS e_line_count, MIN(l.payment_key) AS e_payment_key, MIN(l.order_id) AS e_order_id, " +
+        "MIN(l.method) AS e_method, MIN(l.amount) AS e_amount, SUM(l.amount) AS e_amount_total, MIN(l.fee) AS e_fee, " +
+        "MIN(l.sold_date) AS e_sold_date, MIN(l.approved_at) AS e_approved_at";
 
     /// <summary>The schedule's expected fee for the PG's method and amount; NULL for methods without a rate.</summary>
     private string ExpectedFeeSql(string method, string amount)

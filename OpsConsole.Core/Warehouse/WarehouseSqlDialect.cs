@@ -27,7 +27,7 @@ public interface IWarehouseSqlDialect : IReconSqlDialect
 public sealed class BigQueryReconDialect(string project, string dataset) : IWarehouseSqlDialect
 {
     public string Name => "bigquery";
-    public bool SupportsFullOuterJoin => true;
+    public ReconJoinStrategy JoinStrategy => ReconJoinStrategy.FullOuterJoin;
     public string IntegerType => "INT64";
 
     public string Table(string name) => $"`{project}.{dataset}.{name}`";
@@ -52,7 +52,7 @@ public sealed class PostgresWarehouseDialect : IWarehouseSqlDialect
     private readonly PostgresReconDialect _inner = new();
 
     public string Name => "postgres-warehouse";
-    public bool SupportsFullOuterJoin => true;
+    public ReconJoinStrategy JoinStrategy => ReconJoinStrategy.FullOuterJoin;
     public string IntegerType => "BIGINT";
     public string KstDate(string instantColumn) => _inner.KstDate(instantColumn);
     public object InstantValue(DateTimeOffset instant) => _inner.InstantValue(instant);

@@ -62,7 +62,7 @@ public sealed class Ledger
         {
             case PaymentStatus.ABORTED: payment.MarkAborted("REJECT_CARD_PAYMENT", "refused", now); break;
             case PaymentStatus.EXPIRED: payment.MarkExpired("window passed", now); break;
-            case PaymentStatus.UNKNOWN: payment.MarkUnknown("timeout", now); break;
+            case PaymentStatus.UNKNOWN: payment.MarkUnknown("timeout", now, now); break;
             case PaymentStatus.IN_PROGRESS: break;
             default:
                 var approval = p.Transactions.Single(t => t.Kind == TransactionKind.APPROVAL);

@@ -1,6 +1,141 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Payments;
+
 namespace OpsConsole.Api;
 
+/// <summary>The checkout API other services call: <c>/api/v1/payments</c>, JSON, RFC 7807 problems.</summary>
 public static class PaymentsApi
 {
-    public static WebApplication MapPaymentsApi(this WebApplication app) => app;
+    public static WebApplication MapPaymentsApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1/payments").WithTags("Payments").DisableAntiforgery();
+        api.MapPost("/confirm", ConfirmAsync);
+        api.MapPost("/{paymentKey}/cancel", CancelAsync);
+        api.MapGet("/{paymentKey}", GetAsync);
+        return app;
+    }
+
+    public sealed record ConfirmBody(string? PaymentKey, string? OrderId, long? Amount);
+
+    public sealed record CancelBody(long? CancelAmount, string? CancelReason);
+
+    public sealed record PaymentDto(string PaymentKey, string OrderId, string Status, long Amount, long BalanceAmount,
+        string Currency, string Method, DateTimeOffset RequestedAt, DateTimeOffset? ApprovedAt, string? FailureCode,
+        string? FailureMessage, string TraceId)
+    {
+        public static PaymentDto Of(PaymentSnapshot p) => new(p.PaymentKey, p.OrderId, p.Status.ToString(), p.Amount,
+            p.BalanceAmount, p.Currency, p.Method.ToString(), p.RequestedAt, p.ApprovedAt, p.FailureCode, p.FailureMessage,
+            p.TraceId);
+    }
+
+    public sealed record CancelDto(string Status, string IdempotencyKey, long CancelAmount, string? TransactionKey,
+        string? FailureCode, string? FailureMessage, bool Replayed, PaymentDto Payment);
+
+    public sealed record TransactionDto(string TransactionKey, string Kind, long Amount, DateTimeOffset OccurredAt);
+
+    public sealed record EventDto(DateTimeOffset OccurredAt, string Type, string Message, string? FromStatus,
+        string? ToStatus, string? HttpMethod, string? Path, int? StatusCode, string? PgCode, long? LatencyMs,
+        string? RequestSummary, string? ResponseSummary, string TraceId, string? SpanId);
+
+    public sealed record PaymentDetailDto(PaymentDto Payment, IReadOnlyList<TransactionDto> Transactions,
+        IReadOnlyList<EventDto> Events);
+
+    private static async Task<Results<Ok<PaymentDto>, Accepted<PaymentDto>, ProblemHttpResult>> ConfirmAsync(
+        HttpRequest request, PaymentService payments, CancellationToken ct)
+    {
+        var body = await ReadBodyAsync<ConfirmBody>(request, ct);
+        if (body is null)
+            return Problem(400, "INVALID_REQUEST", "The body must be JSON: {paymentKey, orderId, amount}.");
+        if (body.Amount is null)
+            return Problem(400, "INVALID_AMOUNT", "amount is required.");
+        try
+        {
+            var p = await payments.ConfirmAsync(new ConfirmCommand(body.PaymentKey ?? "", body.OrderId ?? "", body.Amount.Value), ct);
+            return p.Status switch
+            {
+                PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED => TypedResults.Ok(PaymentDto.Of(p)),
+                PaymentStatus.UNKNOWN or PaymentStatus.IN_PROGRESS => TypedResults.Accepted($"/api/v1/payments/{p.PaymentKey}", PaymentDto.Of(p)),
+                _ => Problem(402, p.FailureCode ?? "PAYMENT_FAILED",
+                    $"The payment failed: {p.FailureMessage ?? p.Status.ToString()}",
+                    new() { ["pgCode"] = p.FailureCode, ["paymentKey"] = p.PaymentKey, ["status"] = p.Status.ToString(), ["traceId"] = p.TraceId }),
+            };
+        }
+        catch (DomainException e)
+        {
+            return Problem(e);
+        }
+    }
+
+    private static async Task<Results<Ok<CancelDto>, Accepted<CancelDto>, ProblemHttpResult>> CancelAsync(
+        string paymentKey, HttpRequest request, PaymentService payments, CancellationToken ct)
+    {
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (string.IsNullOrWhiteSpace(key))
+            return Problem(400, "INVALID_IDEMPOTENCY_KEY", "An Idempotency-Key header is required for a cancel.");
+        var body = await ReadBodyAsync<CancelBody>(request, ct);
+        if (body is null)
+            return Problem(400, "INVALID_REQUEST", "The body must be JSON: {cancelReason, cancelAmount?}.");
+        try
+        {
+            var actor = request.HttpContext.User.Identity?.Name ?? "api";
+            var o = await payments.CancelAsync(new CancelCommand(paymentKey, key, body.CancelAmount, body.CancelReason ?? "", actor), ct);
+            var dto = new CancelDto(o.Status.ToString(), o.IdempotencyKey, o.Amount, o.TransactionKey, o.FailureCode,
+                o.FailureMessage, o.IsReplay, PaymentDto.Of(o.Payment));
+            return o.Status switch
+            {
+                CancelAttemptStatus.SUCCEEDED => TypedResults.Ok(dto),
+                CancelAttemptStatus.FAILED => Problem(422, o.FailureCode ?? "CANCEL_FAILED",
+                    $"The PG refused the cancel: {o.FailureMessage}",
+                    new() { ["pgCode"] = o.FailureCode, ["paymentKey"] = paymentKey, ["replayed"] = o.IsReplay }),
+                _ => TypedResults.Accepted($"/api/v1/payments/{paymentKey}", dto),
+            };
+        }
+        catch (DomainException e)
+        {
+            return Problem(e);
+        }
+    }
+
+    private static async Task<Results<Ok<PaymentDetailDto>, ProblemHttpResult>> GetAsync(string paymentKey,
+        PaymentService payments, CancellationToken ct)
+    {
+        var d = await payments.GetAsync(paymentKey, ct);
+        if (d is null)
+            return Problem(404, "NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
+        return TypedResults.Ok(new PaymentDetailDto(PaymentDto.Of(d.Payment),
+            d.Transactions.Select(t => new TransactionDto(t.TransactionKey, t.Kind.ToString(), t.Amount, t.OccurredAt)).ToList(),
+            d.Events.Select(e => new EventDto(e.OccurredAt, e.Type, e.Message, e.FromStatus, e.ToStatus, e.HttpMethod, e.Path,
+                e.StatusCode, e.PgCode, e.LatencyMs, e.RequestSummary, e.ResponseSummary, e.TraceId, e.SpanId)).ToList()));
+    }
+
+    private static async Task<T?> ReadBodyAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    {
+        try
+        {
+            return await request.ReadFromJsonAsync<T>(ct);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static ProblemHttpResult Problem(DomainException e) => Problem(e.HttpStatus, e.Code, e.Message);
+
+    private static ProblemHttpResult Problem(int status, string code, string detail, Dictionary<string, object?>? extensions = null)
+    {
+        var ext = extensions ?? [];
+        ext["code"] = code;
+        return TypedResults.Problem(new ProblemDetails
+        {
+            Status = status,
+            Title = code,
+            Detail = detail,
+            Type = $"https://opsconsole.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
+            Extensions = ext,
+        });
+    }
 }

@@ -1,4 +1,17 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using OpsConsole.Components.Account;
+using OpsConsole.Components.Pages.Audit;
+using OpsConsole.Components.Pages.Dashboard;
+using OpsConsole.Components.Pages.Discrepancies;
+using OpsConsole.Components.Pages.Runs;
+using OpsConsole.Core.Audit;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Timeline;
 
 namespace OpsConsole.Components;
 
@@ -7,16 +20,157 @@ public static class ConsoleUiSetup
 {
     public static WebApplicationBuilder AddConsoleUi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<ConsoleUser>();
+
+        services.Configure<TraceLinkOptions>(builder.Configuration.GetSection("Tracing"));
+        services.AddSingleton(sp => new PaymentTimeline(
+            sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<OpsDbContext>>(),
+            sp.GetServices<ITimelineContributor>()));
+
+        services.AddSingleton<FindingBulkActions>();
+        services.AddSingleton<DashboardQueries>();
+        services.AddSingleton<ITimelineContributor, FindingTimelineContributor>();
+
+        builder.AddConsoleAuthentication();
         return builder;
+    }
+
+    /// <summary>
+    /// Identity (local accounts, lockout) on the console database, an optional OpenID Connect provider
+    /// (<c>Auth:Oidc:*</c>), one authorization policy per <see cref="ConsoleAction"/>, and demo users.
+    /// </summary>
+    private static void AddConsoleAuthentication(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var services = builder.Services;
+
+        var demo = new DemoOptions();
+        config.GetSection("Demo").Bind(demo);
+        // Demo mode is the embedded SQLite run's default; a PostgreSQL deployment must opt in explicitly.
+        demo.Enabled = config.GetValue<bool?>("Demo:Enabled")
+                       ?? config.GetValue("Database:Provider", DatabaseProvider.Sqlite) == DatabaseProvider.Sqlite;
+        if (string.IsNullOrEmpty(demo.Password)) demo.Password = DemoOptions.DefaultPassword;
+        services.AddSingleton(Options.Create(demo));
+        services.AddSingleton<DemoUsers>();
+
+        // The Identity stores need a scoped context. Only the sign-in endpoints (one HTTP request each) and
+        // DemoUsers (its own scope) resolve it; components use IDbContextFactory as everywhere else.
+        services.TryAddScoped<OpsDbContext>(sp => sp.GetRequiredService<OpsDbContextFactory>().CreateDbContext());
+        services.AddIdentityCore<IdentityUser>(o =>
+            {
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = config.GetValue("Auth:Lockout:MaxFailedAttempts", 5);
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(config.GetValue("Auth:Lockout:Minutes", 15));
+                o.User.RequireUniqueEmail = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<OpsDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        var auth = services.AddAuthentication(o =>
+        {
+            o.DefaultScheme = IdentityConstants.ApplicationScheme;
+            o.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
+        });
+        auth.AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "opsconsole.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.LoginPath = AccountEndpoints.SignInPage;
+            o.AccessDeniedPath = "/access-denied";
+            o.ExpireTimeSpan = TimeSpan.FromHours(config.GetValue("Auth:SessionHours", 10));
+            o.SlidingExpiration = true;
+            o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx, StatusCodes.Status403Forbidden);
+            // SSO principals have no local account whose security stamp could be re-validated.
+            o.Events.OnValidatePrincipal = ctx =>
+                ctx.Principal?.HasClaim(c => c.Type == OidcRoleMapper.SourceClaim) == true
+                    ? Task.CompletedTask
+                    : SecurityStampValidator.ValidatePrincipalAsync(ctx);
+        });
+
+        var oidc = config.GetSection("Auth:Oidc");
+        if (!string.IsNullOrWhiteSpace(oidc["Authority"]))
+        {
+            var roleClaim = oidc["RoleClaim"] is { Length: > 0 } rc ? rc : "roles";
+            var nameClaim = oidc["NameClaim"] is { Length: > 0 } nc ? nc : "preferred_username";
+            auth.AddOpenIdConnect(OpenIdConnectDefaults.AuthenticationScheme, oidc["DisplayName"] ?? "Company SSO", o =>
+            {
+                o.Authority = oidc["Authority"];
+                o.ClientId = oidc["ClientId"];
+                o.ClientSecret = oidc["ClientSecret"];
+                o.ResponseType = "code";
+                o.UsePkce = true;
+                o.MapInboundClaims = false;
+                o.SaveTokens = false;
+                o.SignInScheme = IdentityConstants.ApplicationScheme;
+                o.CallbackPath = oidc["CallbackPath"] is { Length: > 0 } cb ? cb : "/signin-oidc";
+                o.RequireHttpsMetadata = oidc.GetValue("RequireHttpsMetadata", true);
+                o.Scope.Clear();
+                foreach (var scope in (oidc["Scopes"] ?? "openid profile email").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    o.Scope.Add(scope);
+                o.Events.OnTokenValidated = async ctx =>
+                {
+                    ctx.Principal = OidcRoleMapper.ToConsolePrincipal(ctx.Principal!, roleClaim, nameClaim);
+                    var name = ctx.Principal.Identity?.Name ?? "unknown";
+                    var audit = ctx.HttpContext.RequestServices.GetRequiredService<AuditLog>();
+                    await audit.WriteAsync(name, "auth.signin", "user", name,
+                        after: string.Join(",", ctx.Principal.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value)),
+                        outcome: "success (oidc)");
+                };
+            });
+        }
+
+        services.AddAuthorization(o =>
+        {
+            foreach (var action in ConsoleActions.All)
+                o.AddPolicy(action.Policy, p => p.RequireAuthenticatedUser().RequireRole(action.Roles));
+        });
+    }
+
+    /// <summary>Pages redirect to sign-in / access denied; endpoints (exports, account, API) answer with a status.</summary>
+    private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx,
+        int status)
+    {
+        var path = ctx.Request.Path;
+        if (path.StartsWithSegments("/console") || path.StartsWithSegments("/api") || path.StartsWithSegments("/account"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
     }
 
     public static WebApplication UseConsoleUi(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.Use(static (ctx, next) =>
+        {
+            var headers = ctx.Response.Headers;
+            headers["X-Content-Type-Options"] = "nosniff";
+            headers["X-Frame-Options"] = "DENY";
+            headers["Referrer-Policy"] = "same-origin";
+            headers["Content-Security-Policy"] = "frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+            return next(ctx);
+        });
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         return app;
     }
@@ -24,6 +178,10 @@ public static class ConsoleUiSetup
     public static WebApplication MapConsoleUi(this WebApplication app)
     {
         app.MapStaticAssets();
+        app.MapAccountEndpoints();
+        app.MapAuditExport();
+        app.MapFindingExport();
+        app.MapRunsApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

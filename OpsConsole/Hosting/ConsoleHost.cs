@@ -2,6 +2,7 @@ using OpsConsole.Api;
 using OpsConsole.Components;
 using OpsConsole.Core;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Repairs;
 using OpsConsole.Sandbox;
 
 namespace OpsConsole.Hosting;
@@ -11,11 +12,17 @@ public static class ConsoleHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application name locates the static web assets manifest, also when a test runner hosts the app.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(ConsoleHost).Assembly.GetName().Name,
+        });
         configure?.Invoke(builder);
 
         builder.AddOpsConsoleCore();
         builder.AddReconciliation();
+        builder.AddRepairs();
         builder.AddSandboxPg();
         builder.AddConsoleUi();
         builder.AddOpsTelemetry();

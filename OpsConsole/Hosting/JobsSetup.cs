@@ -1,7 +1,106 @@
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Outbox;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Repairs;
+using OpsConsole.Sandbox;
+
 namespace OpsConsole.Hosting;
 
 public static class JobsSetup
 {
-    /// <summary>Background jobs (janitor, outbox dispatcher, scheduler); off for CLI verbs (<c>Jobs:Enabled=false</c>).</summary>
-    public static WebApplicationBuilder AddHostedJobs(this WebApplicationBuilder builder) => builder;
+    public static bool JobsEnabled(IConfiguration config) => config.GetValue("Jobs:Enabled", true);
+
+    /// <summary>Background jobs: janitor, outbox dispatcher, first-start demo data. Off for CLI verbs (<c>Jobs:Enabled=false</c>).</summary>
+    public static WebApplicationBuilder AddHostedJobs(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DemoSeeder>();
+        if (!JobsEnabled(builder.Configuration)) return builder;
+        builder.Services.AddHostedService<JanitorJob>();
+        builder.Services.AddHostedService<OutboxJob>();
+        builder.Services.AddHostedService<DemoDataJob>();
+        return builder;
+    }
+}
+
+/// <summary>Runs the janitor every <c>Janitor:Interval</c>.</summary>
+internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, IOptions<JanitorOptions> options, ILogger<JanitorJob> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await janitor.RunOnceAsync(stoppingToken);
+                await repairs.SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Janitor run failed; next run in {Interval}", options.Value.Interval);
+            }
+        }
+    }
+}
+
+/// <summary>Publishes outbox messages every <c>Outbox:Interval</c>.</summary>
+internal sealed class OutboxJob(OutboxDispatcher dispatcher, IOptions<OutboxOptions> options, ILogger<OutboxJob> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (string.IsNullOrWhiteSpace(options.Value.WebhookUrl)) return;
+        using var timer = new PeriodicTimer(options.Value.Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                while (await dispatcher.DispatchOnceAsync(stoppingToken) > 0) { }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Outbox dispatch failed");
+            }
+        }
+    }
+}
+
+/// <summary>
+/// On the first start of the embedded (SQLite) run with the sandbox on, generates a small demo dataset
+/// once the app listens (<c>Demo:SeedOnFirstStart</c>, default true).
+/// </summary>
+internal sealed class DemoDataJob(
+    IConfiguration config,
+    IHostEnvironment env,
+    DatabaseOptions database,
+    DemoSeeder seeder,
+    IHostApplicationLifetime lifetime,
+    ILogger<DemoDataJob> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!config.GetValue("Demo:SeedOnFirstStart", true) || database.Provider != DatabaseProvider.Sqlite ||
+            !SandboxSetup.IsEnabled(config, env))
+            return;
+        var started = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
+        if (!await seeder.IsEmptyAsync(stoppingToken)) return;
+
+        var spec = new SeedSpec(config.GetValue("Demo:SeedDays", 7), config.GetValue("Demo:SeedPerDay", 150), 42);
+        logger.LogWarning("First start: generating demo data ({Days} days x {PerDay} payments through the sandbox PG)...",
+            spec.Days, spec.PerDay);
+        try
+        {
+            var truth = await seeder.SeedAsync(spec, stoppingToken);
+            logger.LogWarning("Demo data ready: {Payments} payments, {Cancels} cancels, {Faults} injected faults ({First} to {Last}).",
+                truth.Payments, truth.Cancels, truth.Faults.Count, truth.FirstDay, truth.LastDay);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Demo data generation failed");
+        }
+    }
 }

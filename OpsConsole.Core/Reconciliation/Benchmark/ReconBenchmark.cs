@@ -132,6 +132,13 @@ public static class ReconBenchmark
             ? new NpgsqlConnection(cs)
             : new SqliteConnection(cs);
         await conn.OpenAsync(ct);
+        if (ReconSql.DialectFor(provider).SessionSetup is { } setup)
+        {
+            // The yardstick runs with the engine's session settings, so the ratio compares like with like.
+            await using var set = conn.CreateCommand();
+            set.CommandText = setup;
+            await set.ExecuteNonQueryAsync(ct);
+        }
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
         cmd.CommandTimeout = 0;

@@ -34,6 +34,45 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "identity_roles",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identity_roles", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identity_users",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    normalized_email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    email_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    password_hash = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    security_stamp = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    phone_number = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    phone_number_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    two_factor_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    lockout_end = table.Column<long>(type: "INTEGER", nullable: true),
+                    lockout_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    access_failed_count = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identity_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_messages",
                 columns: table => new
                 {
@@ -102,7 +141,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     failure_code = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     failure_message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    janitor_attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_janitor_at = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -194,6 +235,44 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "repair_requests",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    batch_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_full_refund = table.Column<bool>(type: "INTEGER", nullable: false),
+                    idempotency_key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    reason_code = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    comment = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    requested_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    requested_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    approved_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    rejected_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    reject_reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    execution_started_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    completed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_repair_requests", x => x.id);
+                    table.CheckConstraint("ck_repair_requests_amount", "amount >= 0");
+                    table.CheckConstraint("ck_repair_requests_four_eyes", "approved_by IS NULL OR approved_by <> requested_by");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "settlement_imports",
                 columns: table => new
                 {
@@ -211,6 +290,112 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settlement_imports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identity_role_claims",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    role_id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    claim_type = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    claim_value = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identity_role_claims", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_identity_role_claims_identity_roles_role_id",
+                        column: x => x.role_id,
+                        principalTable: "identity_roles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identity_user_claims",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    claim_type = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    claim_value = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identity_user_claims", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_identity_user_claims_identity_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "identity_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identity_user_logins",
+                columns: table => new
+                {
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    provider_key = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    provider_display_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    user_id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identity_user_logins", x => new { x.login_provider, x.provider_key });
+                    table.ForeignKey(
+                        name: "fk_identity_user_logins_identity_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "identity_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identity_user_roles",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    role_id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identity_user_roles", x => new { x.user_id, x.role_id });
+                    table.ForeignKey(
+                        name: "fk_identity_user_roles_identity_roles_role_id",
+                        column: x => x.role_id,
+                        principalTable: "identity_roles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_identity_user_roles_identity_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "identity_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identity_user_tokens",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    login_provider = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    value = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identity_user_tokens", x => new { x.user_id, x.login_provider, x.name });
+                    table.ForeignKey(
+                        name: "fk_identity_user_tokens_identity_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "identity_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -488,6 +673,43 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 filter: "status IN ('PENDING', 'UNKNOWN')");
 
             migrationBuilder.CreateIndex(
+                name: "ix_identity_role_claims_role_id",
+                table: "identity_role_claims",
+                column: "role_id");
+
+            migrationBuilder.CreateIndex(
+                name: "RoleNameIndex",
+                table: "identity_roles",
+                column: "normalized_name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_identity_user_claims_user_id",
+                table: "identity_user_claims",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_identity_user_logins_user_id",
+                table: "identity_user_logins",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_identity_user_roles_role_id",
+                table: "identity_user_roles",
+                column: "role_id");
+
+            migrationBuilder.CreateIndex(
+                name: "EmailIndex",
+                table: "identity_users",
+                column: "normalized_email");
+
+            migrationBuilder.CreateIndex(
+                name: "UserNameIndex",
+                table: "identity_users",
+                column: "normalized_user_name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_sent_at_next_attempt_at",
                 table: "outbox_messages",
                 columns: new[] { "sent_at", "next_attempt_at" });
@@ -541,9 +763,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_payments_status_updated_at",
+                name: "ix_payments_status_next_janitor_at",
                 table: "payments",
-                columns: new[] { "status", "updated_at" });
+                columns: new[] { "status", "next_janitor_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_payments_trace_id",
@@ -635,6 +857,34 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "run_id", "pass" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_batch_id",
+                table: "repair_requests",
+                column: "batch_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_finding_id",
+                table: "repair_requests",
+                column: "finding_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_idempotency_key",
+                table: "repair_requests",
+                column: "idempotency_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_repair_requests_status_requested_at",
+                table: "repair_requests",
+                columns: new[] { "status", "requested_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ux_repair_requests_one_open_per_payment",
+                table: "repair_requests",
+                column: "payment_key",
+                unique: true,
+                filter: "status IN ('REQUESTED', 'APPROVED', 'EXECUTING', 'UNKNOWN')");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_settlement_imports_imported_at",
                 table: "settlement_imports",
                 column: "imported_at");
@@ -677,6 +927,21 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "cancel_attempts");
 
             migrationBuilder.DropTable(
+                name: "identity_role_claims");
+
+            migrationBuilder.DropTable(
+                name: "identity_user_claims");
+
+            migrationBuilder.DropTable(
+                name: "identity_user_logins");
+
+            migrationBuilder.DropTable(
+                name: "identity_user_roles");
+
+            migrationBuilder.DropTable(
+                name: "identity_user_tokens");
+
+            migrationBuilder.DropTable(
                 name: "outbox_messages");
 
             migrationBuilder.DropTable(
@@ -701,7 +966,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "recon_warehouse_jobs");
 
             migrationBuilder.DropTable(
+                name: "repair_requests");
+
+            migrationBuilder.DropTable(
                 name: "settlement_lines");
+
+            migrationBuilder.DropTable(
+                name: "identity_roles");
+
+            migrationBuilder.DropTable(
+                name: "identity_users");
 
             migrationBuilder.DropTable(
                 name: "payments");

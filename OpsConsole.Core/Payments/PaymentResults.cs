@@ -1,0 +1,43 @@
+namespace OpsConsole.Core.Payments;
+
+public sealed record ConfirmCommand(string PaymentKey, string OrderId, long Amount);
+
+/// <param name="CancelAmount">Null cancels the whole remaining balance.</param>
+public sealed record CancelCommand(string PaymentKey, string IdempotencyKey, long? CancelAmount, string CancelReason,
+    string RequestedBy);
+
+public sealed record PaymentSnapshot(
+    string PaymentKey,
+    string OrderId,
+    PaymentStatus Status,
+    long Amount,
+    long BalanceAmount,
+    long PendingCancelAmount,
+    string Currency,
+    PaymentMethod Method,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? ApprovedAt,
+    string? FailureCode,
+    string? FailureMessage,
+    string TraceId)
+{
+    public static PaymentSnapshot Of(Payment p) => new(p.PaymentKey, p.OrderId, p.Status, p.Amount, p.BalanceAmount,
+        p.PendingCancelAmount, p.Currency, p.Method, p.RequestedAt, p.ApprovedAt, p.FailureCode, p.FailureMessage,
+        p.TraceId);
+}
+
+public sealed record CancelOutcome(
+    CancelAttemptStatus Status,
+    PaymentSnapshot Payment,
+    string IdempotencyKey,
+    long Amount,
+    string? TransactionKey,
+    string? FailureCode,
+    string? FailureMessage,
+    bool IsReplay);
+
+public sealed record PaymentDetail(
+    PaymentSnapshot Payment,
+    IReadOnlyList<PaymentTransaction> Transactions,
+    IReadOnlyList<PaymentEvent> Events,
+    IReadOnlyList<CancelAttempt> CancelAttempts);

@@ -1,0 +1,413 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Audit;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+using OpsConsole.Core.Outbox;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Core.Repairs;
+
+/// <summary>
+/// Money-moving operator actions as requests: preview → request (frozen, with its idempotency key) →
+/// approval by a different person → exactly-once execution through the payment core's cancel path →
+/// targeted recheck that resolves the finding when both ledgers agree. Every step is audited in its own
+/// transaction; completions publish <c>repair.*</c> outbox events and a Slack post.
+/// </summary>
+public sealed class RepairService(
+    IDbContextFactory<OpsDbContext> dbFactory,
+    PaymentService payments,
+    IPaymentGateway pg,
+    FindingService findings,
+    AuditLog audit,
+    RepairNotifier notifier,
+    TimeProvider clock,
+    IOptions<RepairOptions> options,
+    ILogger<RepairService> logger)
+{
+    public static readonly IReadOnlySet<string> RequesterRoles = new HashSet<string> { "finance", "oncall", "admin" };
+    public static readonly IReadOnlySet<string> ApproverRoles = new HashSet<string> { "finance", "oncall", "admin" };
+
+    public async Task<RepairPreview> PreviewAsync(string paymentKey, long? findingId = null,
+        CancellationToken cancellationToken = default)
+    {
+        Payment payment;
+        RepairRequest? open;
+        Finding? finding = null;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken)
+                      ?? throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
+            open = await db.Set<RepairRequest>().AsNoTracking()
+                .FirstOrDefaultAsync(r => r.PaymentKey == paymentKey &&
+                                          (r.Status == RepairStatus.REQUESTED || r.Status == RepairStatus.APPROVED ||
+                                           r.Status == RepairStatus.EXECUTING || r.Status == RepairStatus.UNKNOWN), cancellationToken);
+            if (findingId is { } fid)
+                finding = await db.Set<Finding>().AsNoTracking().FirstOrDefaultAsync(f => f.Id == fid, cancellationToken)
+                          ?? throw DomainException.NotFound("NOT_FOUND_FINDING", $"No finding #{fid}.");
+        }
+        if (finding is not null && finding.PaymentKey != paymentKey)
+            throw DomainException.BadInput("FINDING_MISMATCH", $"Finding #{finding.Id} is about payment {finding.PaymentKey}, not {paymentKey}.");
+
+        var atPg = await pg.GetPaymentAsync(paymentKey, cancellationToken);
+        var pgPayment = atPg.IsSuccess ? atPg.Value : null;
+        var pgError = atPg.IsSuccess ? null : atPg.Describe();
+        return new RepairPreview(PaymentSnapshot.Of(payment), pgPayment, pgError,
+            Options(payment, pgPayment, pgError, open, finding), open);
+    }
+
+    private static List<RepairOption> Options(Payment ledger, TossPayment? atPg, string? pgError, RepairRequest? open,
+        Finding? finding)
+    {
+        var result = new List<RepairOption>();
+        var blocked = open is null ? null
+            : $"repair #{open.Id} ({open.Kind}, {open.Status}) requested by {open.RequestedBy} at {open.RequestedAt:u} is in flight";
+        var pgCharged = atPg?.Status is "DONE" or "PARTIAL_CANCELED";
+        var ledgerApproved = ledger.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED;
+        var ledgerFailed = ledger.Status is PaymentStatus.ABORTED or PaymentStatus.EXPIRED or PaymentStatus.UNKNOWN;
+
+        string? refundWhy = blocked
+            ?? (atPg is null ? $"the PG could not be asked ({pgError})"
+            : !pgCharged ? $"the PG shows {atPg.Status}: nothing to refund"
+            : ledger.PendingCancelAmount > 0 ? "a cancel of this payment is already in flight"
+            : ledgerApproved && ledger.BalanceAmount != atPg.BalanceAmount ? $"the ledgers disagree on the balance ({ledger.BalanceAmount} here, {atPg.BalanceAmount} at the PG): record or resolve first"
+            : !ledgerApproved && !ledgerFailed ? $"the ledger shows {ledger.Status}"
+            : !ledgerApproved && atPg.Cancels is { Count: > 0 } ? "the PG already cancelled part of it; resolve by hand"
+            : null);
+        result.Add(new RepairOption(RepairKind.REFUND, refundWhy is null,
+            refundWhy ?? (ledgerFailed
+                ? "the PG charged a payment our ledger shows failed: record the PG's approval, then cancel it at the PG"
+                : "cancel at the PG; full or partial"),
+            refundWhy is null ? atPg!.BalanceAmount : 0));
+
+        string? recordWhy = blocked
+            ?? (atPg is null ? $"the PG could not be asked ({pgError})"
+            : !ledgerFailed ? $"the ledger already shows {ledger.Status}"
+            : atPg.Status is not ("DONE" or "PARTIAL_CANCELED" or "CANCELED") ? $"the PG shows {atPg.Status}: there is no charge to record"
+            : atPg.Cancels is { Count: > 0 } ? "the PG already cancelled part of it; resolve by hand"
+            : null);
+        result.Add(new RepairOption(RepairKind.RECORD_APPROVAL, recordWhy is null,
+            recordWhy ?? "the order should stand: book the PG's approval in our ledger"));
+
+        var resolveWhy = finding is null ? "open this from a finding to resolve it"
+            : !finding.IsWorkable ? $"the finding is {finding.Status}"
+            : null;
+        result.Add(new RepairOption(RepairKind.MARK_RESOLVED, resolveWhy is null, resolveWhy ?? "close the finding with a reason; no money moves"));
+        return result;
+    }
+
+    public async Task<RepairRequest> RequestAsync(RepairCommand command, IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken = default)
+    {
+        if (!roles.Any(RequesterRoles.Contains))
+            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can request repairs.", 403);
+        var preview = await PreviewAsync(command.PaymentKey, command.FindingId, cancellationToken);
+        var option = preview.Options.Single(o => o.Kind == command.Kind);
+        if (!option.Allowed)
+            throw DomainException.Conflict(preview.OpenRepair is not null ? "REPAIR_IN_PROGRESS" : "REPAIR_NOT_ALLOWED",
+                $"{command.Kind} is not allowed for payment {command.PaymentKey}: {option.Why}.");
+
+        long amount = 0;
+        var full = false;
+        if (command.Kind == RepairKind.REFUND)
+        {
+            amount = command.Amount ?? option.MaxAmount;
+            full = amount == option.MaxAmount;
+            if (amount <= 0 || amount > option.MaxAmount)
+                throw DomainException.BadInput("INVALID_AMOUNT", $"The refund must be between 1 and {option.MaxAmount} KRW.");
+            if (command.ConfirmAmount != amount)
+                throw DomainException.BadInput("AMOUNT_NOT_CONFIRMED", $"Type the amount ({amount}) to confirm the refund.");
+        }
+
+        var now = clock.GetUtcNow();
+        var request = RepairRequest.Create(command.Kind, command.PaymentKey, preview.Ledger.OrderId, command.FindingId, amount, full,
+            command.ReasonCode, command.Comment, command.RequestedBy, now, options.Value.ApprovalTtl);
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            db.Add(request);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                var holder = await OpenRepairAsync(command.PaymentKey, cancellationToken);
+                throw DomainException.Conflict("REPAIR_IN_PROGRESS", holder is null
+                    ? $"Another repair of payment {command.PaymentKey} was requested at the same moment."
+                    : $"Repair #{holder.Id} of payment {command.PaymentKey} by {holder.RequestedBy} since {holder.RequestedAt:u} is in flight.");
+            }
+        }
+        await audit.WriteAsync(command.RequestedBy, "repair.request", "repair", request.Id.ToString(),
+            after: Describe(request), reason: $"{command.ReasonCode}: {command.Comment}");
+
+        if (command.Kind == RepairKind.MARK_RESOLVED)
+            return await ResolveWithoutMoneyAsync(request.Id, command, cancellationToken);
+        if (request.Amount > 0 && request.Amount <= options.Value.SingleApproverMaxAmount)
+            return await ApproveAsync(request.Id, "system:single-approver", ApproverRoles.ToList(), cancellationToken, singleApprover: true);
+        return request;
+    }
+
+    /// <summary>Approves (a different person, finance/on-call/admin) and executes at once.</summary>
+    public async Task<RepairRequest> ApproveAsync(long repairId, string approver, IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken = default, bool singleApprover = false)
+    {
+        if (!roles.Any(ApproverRoles.Contains))
+            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
+        await ChangeAsync(repairId, r =>
+        {
+            if (r.Status == RepairStatus.REQUESTED && clock.GetUtcNow() >= r.ExpiresAt)
+                throw DomainException.Conflict("REPAIR_EXPIRED", $"Repair #{r.Id} expired at {r.ExpiresAt:u}; request it again.");
+            r.Approve(approver, clock.GetUtcNow(), singleApprover);
+        }, cancellationToken, conflictMessage: "someone else acted on this repair at the same moment");
+        await audit.WriteAsync(approver, "repair.approve", "repair", repairId.ToString());
+        return await ExecuteAsync(repairId, cancellationToken);
+    }
+
+    public async Task<RepairRequest> RejectAsync(long repairId, string by, string reason, IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken = default)
+    {
+        if (!roles.Any(ApproverRoles.Contains))
+            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can reject repairs.", 403);
+        var r = await ChangeAsync(repairId, x => x.Reject(by, reason, clock.GetUtcNow()), cancellationToken,
+            conflictMessage: "someone else acted on this repair at the same moment");
+        await audit.WriteAsync(by, "repair.reject", "repair", repairId.ToString(), reason: reason);
+        return r;
+    }
+
+    /// <summary>
+    /// Executes an APPROVED repair exactly once, or resumes one left EXECUTING by a crash. Safe to call any
+    /// number of times, concurrently: the claim is an optimistic-concurrency state change, and the PG cancel
+    /// carries the key frozen at request time, so a retry replays instead of cancelling twice.
+    /// </summary>
+    public async Task<RepairRequest> ExecuteAsync(long repairId, CancellationToken cancellationToken = default)
+    {
+        RepairRequest r;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            r = await db.Set<RepairRequest>().SingleAsync(x => x.Id == repairId, cancellationToken);
+            var now = clock.GetUtcNow();
+            var resume = r.Status == RepairStatus.EXECUTING && now - r.ExecutionStartedAt >= options.Value.ExecutionGrace;
+            if (r.Status == RepairStatus.APPROVED)
+            {
+                r.StartExecution(now);
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    return await GetAsync(repairId, cancellationToken); // another executor claimed it
+                }
+            }
+            else if (!resume)
+                return r;
+        }
+        await audit.WriteAsync(r.ApprovedBy ?? "system", "repair.execute", "repair", repairId.ToString(), after: Describe(r));
+
+        var (status, message, txKey) = await RunAsync(r, cancellationToken);
+        return await FinishAsync(repairId, status, message, txKey, cancellationToken);
+    }
+
+    private async Task<(RepairStatus, string, string?)> RunAsync(RepairRequest r, CancellationToken cancellationToken)
+    {
+        var actor = $"repair #{r.Id}";
+        try
+        {
+            if (r.Kind == RepairKind.RECORD_APPROVAL)
+            {
+                var p = await payments.RecordPgApprovalAsync(r.PaymentKey, actor, cancellationToken);
+                return (RepairStatus.SUCCEEDED, $"the ledger now records the PG's approval ({p.Status}, {p.Amount} KRW)", null);
+            }
+
+            var ledger = (await payments.GetAsync(r.PaymentKey, cancellationToken))!.Payment;
+            if (ledger.Status is PaymentStatus.ABORTED or PaymentStatus.EXPIRED or PaymentStatus.UNKNOWN or PaymentStatus.IN_PROGRESS)
+                await payments.RecordPgApprovalAsync(r.PaymentKey, actor, cancellationToken);
+            var outcome = await payments.CancelAsync(new CancelCommand(r.PaymentKey, r.IdempotencyKey,
+                r.IsFullRefund ? null : r.Amount, $"{r.ReasonCode}: {r.Comment}"[..Math.Min(200, r.ReasonCode.Length + 2 + r.Comment.Length)],
+                actor), cancellationToken);
+            return MapCancel(outcome.Status, outcome.Amount, outcome.TransactionKey, outcome.FailureCode, outcome.FailureMessage);
+        }
+        catch (DomainException e)
+        {
+            return (RepairStatus.FAILED, $"{e.Code}: {e.Message}", null);
+        }
+    }
+
+    private static (RepairStatus, string, string?) MapCancel(CancelAttemptStatus status, long amount, string? txKey,
+        string? code, string? message) => status switch
+    {
+        CancelAttemptStatus.SUCCEEDED => (RepairStatus.SUCCEEDED, $"{amount:N0} KRW cancelled at the PG (transaction {txKey})", txKey),
+        CancelAttemptStatus.FAILED => (RepairStatus.FAILED, $"the PG refused the cancel: {code} {message}", null),
+        _ => (RepairStatus.UNKNOWN, $"the PG's answer is unknown ({message}); the janitor will ask the PG", null),
+    };
+
+    private async Task<RepairRequest> FinishAsync(long repairId, RepairStatus status, string message, string? txKey,
+        CancellationToken cancellationToken)
+    {
+        var r = await ChangeAsync(repairId, x =>
+        {
+            if (x.Status is RepairStatus.EXECUTING or RepairStatus.UNKNOWN)
+                x.Complete(status, message, txKey, clock.GetUtcNow());
+        }, cancellationToken, publish: true);
+        await audit.WriteAsync("system", $"repair.{status.ToString().ToLowerInvariant()}", "repair", repairId.ToString(),
+            after: Describe(r), outcome: message);
+        if (r.Status is RepairStatus.SUCCEEDED or RepairStatus.FAILED)
+            await notifier.NotifyAsync(r);
+        if (r.Status == RepairStatus.SUCCEEDED)
+            await RecheckAsync(r, cancellationToken);
+        return r;
+    }
+
+    /// <summary>
+    /// The targeted recheck after a repair: asks the PG live and compares with the ledger (status, balance,
+    /// cancels). When they agree, the payment's open findings become RESOLVED with a note linking the repair.
+    /// </summary>
+    public async Task<bool> RecheckAsync(RepairRequest r, CancellationToken cancellationToken = default)
+    {
+        var detail = await payments.GetAsync(r.PaymentKey, cancellationToken);
+        var atPg = await pg.GetPaymentAsync(r.PaymentKey, cancellationToken);
+        if (detail is null || !atPg.IsSuccess) return false;
+        var ledger = detail.Payment;
+        var pgCancels = (atPg.Value!.Cancels ?? []).Select(c => c.TransactionKey).Order().ToList();
+        var ourCancels = detail.Transactions.Where(t => t.Kind == TransactionKind.CANCEL).Select(t => t.TransactionKey).Order().ToList();
+        var agree = ledger.Status.ToString() == atPg.Value.Status && ledger.BalanceAmount == atPg.Value.BalanceAmount &&
+                    pgCancels.SequenceEqual(ourCancels);
+        await audit.WriteAsync("system", "repair.recheck", "repair", r.Id.ToString(),
+            outcome: agree ? "both ledgers agree" : $"still differ: ledger {ledger.Status}/{ledger.BalanceAmount}, PG {atPg.Value.Status}/{atPg.Value.BalanceAmount}");
+        if (!agree) return false;
+
+        List<long> open;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            open = await db.Set<Finding>().Where(f => f.PaymentKey == r.PaymentKey &&
+                                                      (f.Status == FindingStatus.OPEN || f.Status == FindingStatus.ACKNOWLEDGED))
+                .Select(f => f.Id).ToListAsync(cancellationToken);
+        foreach (var id in open)
+        {
+            try
+            {
+                await findings.ResolveAsync(id, $"repair #{r.Id}",
+                    $"Resolved by repair #{r.Id} ({r.Kind}{(r.Amount > 0 ? $" {r.Amount:N0} KRW" : "")}): the recheck found both ledgers agree.",
+                    cancellationToken: cancellationToken);
+            }
+            catch (DomainException e)
+            {
+                logger.LogInformation("Finding {Id} not resolved by repair {Repair}: {Error}", id, r.Id, e.Message);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Settles repairs whose cancel outcome the payment janitor has since resolved; resumes interrupted executions; expires stale requests.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        List<RepairRequest> due;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            due = await db.Set<RepairRequest>().AsNoTracking()
+                .Where(r => r.Status == RepairStatus.UNKNOWN || r.Status == RepairStatus.EXECUTING ||
+                            (r.Status == RepairStatus.REQUESTED && r.ExpiresAt <= now))
+                .OrderBy(r => r.Id).Take(200).ToListAsync(cancellationToken);
+        var changed = 0;
+        foreach (var r in due)
+        {
+            switch (r.Status)
+            {
+                case RepairStatus.REQUESTED:
+                    await ChangeAsync(r.Id, x => { if (x.Status == RepairStatus.REQUESTED) x.Expire(clock.GetUtcNow()); }, cancellationToken);
+                    await audit.WriteAsync("system", "repair.expire", "repair", r.Id.ToString());
+                    changed++;
+                    break;
+                case RepairStatus.EXECUTING when now - r.ExecutionStartedAt >= options.Value.ExecutionGrace:
+                    await ExecuteAsync(r.Id, cancellationToken);
+                    changed++;
+                    break;
+                case RepairStatus.UNKNOWN:
+                    CancelAttempt? attempt;
+                    await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+                        attempt = await db.CancelAttempts.AsNoTracking().FirstOrDefaultAsync(a => a.IdempotencyKey == r.IdempotencyKey, cancellationToken);
+                    if (attempt is null || attempt.IsOpen) break;
+                    var (status, message, txKey) = MapCancel(attempt.Status, attempt.Amount, attempt.TransactionKey, attempt.FailureCode, attempt.FailureMessage);
+                    await FinishAsync(r.Id, status, message, txKey, cancellationToken);
+                    changed++;
+                    break;
+            }
+        }
+        return changed;
+    }
+
+    public async Task<RepairRequest> GetAsync(long repairId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Set<RepairRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == repairId, cancellationToken)
+               ?? throw DomainException.NotFound("NOT_FOUND_REPAIR", $"No repair #{repairId}.");
+    }
+
+    /// <summary>Pending requests; <paramref name="waitingFor"/> leaves out the user's own (they cannot approve them).</summary>
+    public async Task<IReadOnlyList<RepairRequest>> ListAsync(bool pendingOnly, string? waitingFor = null, string? paymentKey = null,
+        int take = 200, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var q = db.Set<RepairRequest>().AsNoTracking();
+        if (pendingOnly) q = q.Where(r => r.Status == RepairStatus.REQUESTED);
+        if (waitingFor is not null) q = q.Where(r => r.RequestedBy != waitingFor);
+        if (paymentKey is not null) q = q.Where(r => r.PaymentKey == paymentKey);
+        return await q.OrderByDescending(r => r.Id).Take(take).ToListAsync(cancellationToken);
+    }
+
+    private async Task<RepairRequest> ResolveWithoutMoneyAsync(long repairId, RepairCommand command, CancellationToken cancellationToken)
+    {
+        await findings.ResolveAsync(command.FindingId!.Value, command.RequestedBy,
+            $"Marked resolved (repair #{repairId}, {command.ReasonCode}): {command.Comment}", cancellationToken: cancellationToken);
+        var r = await ChangeAsync(repairId, x => x.CompleteWithoutMoney("finding marked resolved; no money moved", clock.GetUtcNow()),
+            cancellationToken, publish: true);
+        await audit.WriteAsync(command.RequestedBy, "repair.succeeded", "repair", repairId.ToString(), outcome: r.Outcome);
+        return r;
+    }
+
+    private async Task<RepairRequest?> OpenRepairAsync(string paymentKey, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Set<RepairRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.PaymentKey == paymentKey &&
+            (r.Status == RepairStatus.REQUESTED || r.Status == RepairStatus.APPROVED || r.Status == RepairStatus.EXECUTING ||
+             r.Status == RepairStatus.UNKNOWN), cancellationToken);
+    }
+
+    private async Task<RepairRequest> ChangeAsync(long repairId, Action<RepairRequest> change, CancellationToken cancellationToken,
+        bool publish = false, string? conflictMessage = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            var r = await db.Set<RepairRequest>().SingleOrDefaultAsync(x => x.Id == repairId, CancellationToken.None)
+                    ?? throw DomainException.NotFound("NOT_FOUND_REPAIR", $"No repair #{repairId}.");
+            var before = r.Status;
+            change(r);
+            if (publish && r.Status != before)
+                db.OutboxMessages.Add(OutboxMessage.Create($"repair.{r.Status.ToString().ToLowerInvariant()}", r.PaymentKey,
+                    JsonSerializer.Serialize(new { repairId = r.Id, r.Kind, r.Amount, r.PaymentKey, r.OrderId, r.FindingId, r.Outcome, r.TransactionKey },
+                        TossPaymentsClient.Json), Tracing.CurrentTraceId(), clock.GetUtcNow()));
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                return r;
+            }
+            catch (DbUpdateConcurrencyException) when (conflictMessage is null && attempt < 5)
+            {
+                // Re-read and re-apply: the change methods refuse what is no longer legal.
+            }
+            catch (DbUpdateConcurrencyException) when (conflictMessage is not null)
+            {
+                var current = await GetAsync(repairId, cancellationToken);
+                throw DomainException.Conflict("REPAIR_CHANGED",
+                    $"Repair #{repairId} is now {current.Status}{(current.ApprovedBy is null ? "" : $" (approved by {current.ApprovedBy})")}: {conflictMessage}.");
+            }
+        }
+    }
+
+    private static string Describe(RepairRequest r) =>
+        $"#{r.Id} {r.Kind} {r.Amount} KRW{(r.IsFullRefund ? " (full)" : "")} of {r.PaymentKey} status {r.Status} key {r.IdempotencyKey}";
+}

@@ -1,0 +1,235 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Timeline;
+
+/// <summary>Adds entries from another feature (e.g. reconciliation findings) to a payment's timeline.</summary>
+public interface ITimelineContributor
+{
+    Task<IReadOnlyList<TimelineEntry>> GetEntriesAsync(OpsDbContext db, PaymentSummary payment,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Finds payments by any key or by event text, and assembles one time-ordered timeline per payment from
+/// payment events, cancel attempts, outbox messages, audit rows and any contributors.
+/// </summary>
+public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, IEnumerable<ITimelineContributor> contributors)
+{
+    public const int MaxHits = 50;
+
+    public static TraceQueryKind Classify(string? query)
+    {
+        var q = query?.Trim() ?? "";
+        if (q.Length == 0) return TraceQueryKind.Empty;
+        return IsTraceId(q) ? TraceQueryKind.TraceId : TraceQueryKind.Key;
+    }
+
+    /// <summary>A W3C trace id: 32 hex digits (not all zero).</summary>
+    public static bool IsTraceId(string q) =>
+        q.Length == 32 && q.All(char.IsAsciiHexDigit) && q.Any(c => c != '0');
+
+    public async Task<TraceSearchResult> SearchAsync(string? query, CancellationToken cancellationToken = default)
+    {
+        var q = query?.Trim() ?? "";
+        if (q.Length == 0) return new TraceSearchResult(q, TraceQueryKind.Empty, [], false);
+        if (q.Length > 300) q = q[..300];
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var matched = new Dictionary<string, string>(StringComparer.Ordinal);
+        var kind = TraceQueryKind.Key;
+
+        if (IsTraceId(q))
+        {
+            kind = TraceQueryKind.TraceId;
+            var traceId = q.ToLowerInvariant();
+            foreach (var key in await db.Payments.Where(p => p.TraceId == traceId).Select(p => p.PaymentKey)
+                         .Take(MaxHits).ToListAsync(cancellationToken))
+                matched.TryAdd(key, "traceId");
+            foreach (var key in await db.PaymentEvents.Where(e => e.TraceId == traceId).Select(e => e.PaymentKey)
+                         .Distinct().Take(MaxHits).ToListAsync(cancellationToken))
+                matched.TryAdd(key, "traceId (event)");
+        }
+
+        foreach (var p in await db.Payments.Where(p => p.PaymentKey == q || p.OrderId == q)
+                     .Select(p => new { p.PaymentKey, p.OrderId }).Take(MaxHits).ToListAsync(cancellationToken))
+            matched.TryAdd(p.PaymentKey, p.PaymentKey == q ? "paymentKey" : "orderId");
+        foreach (var key in await db.PaymentTransactions.Where(t => t.TransactionKey == q).Select(t => t.PaymentKey)
+                     .Take(MaxHits).ToListAsync(cancellationToken))
+            matched.TryAdd(key, "transactionKey");
+
+        var snippets = new Dictionary<string, string>(StringComparer.Ordinal);
+        var truncated = false;
+        if (matched.Count == 0)
+        {
+            // The "string search of logs": event messages and the redacted PG summaries.
+            kind = TraceQueryKind.Text;
+            var needle = q.ToLowerInvariant();
+            var rows = await db.PaymentEvents
+                .Where(e => e.Message.ToLower().Contains(needle) ||
+                            (e.RequestSummary != null && e.RequestSummary.ToLower().Contains(needle)) ||
+                            (e.ResponseSummary != null && e.ResponseSummary.ToLower().Contains(needle)))
+                .OrderByDescending(e => e.OccurredAt)
+                .Select(e => new { e.PaymentKey, e.Message })
+                .Take(MaxHits * 4)
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                if (matched.Count >= MaxHits)
+                {
+                    truncated = true;
+                    break;
+                }
+                if (matched.TryAdd(row.PaymentKey, "event text"))
+                    snippets[row.PaymentKey] = Masking.Mask(row.Message);
+            }
+        }
+
+        var keys = matched.Keys.ToList();
+        var payments = await db.Payments.Where(p => keys.Contains(p.PaymentKey))
+            .Select(p => new { p.PaymentKey, p.OrderId, p.Amount, p.Status, p.RequestedAt })
+            .ToDictionaryAsync(p => p.PaymentKey, cancellationToken);
+        var hits = matched.Select(m => payments.TryGetValue(m.Key, out var p)
+                ? new TraceSearchHit(m.Key, p.OrderId, p.Amount, p.Status.ToString(), p.RequestedAt, m.Value,
+                    snippets.GetValueOrDefault(m.Key))
+                : new TraceSearchHit(m.Key, null, null, null, null, m.Value, snippets.GetValueOrDefault(m.Key)))
+            .OrderByDescending(h => h.RequestedAt)
+            .ToList();
+        return new TraceSearchResult(q, kind, hits, truncated);
+    }
+
+    public async Task<PaymentTrace?> LoadAsync(string paymentKey, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var payment = await db.Payments.AsNoTracking()
+            .Where(p => p.PaymentKey == paymentKey)
+            .Select(p => new PaymentSummary(p.Id, p.PaymentKey, p.OrderId, p.Amount, p.BalanceAmount,
+                p.Status.ToString(), p.Method.ToString(), p.RequestedAt, p.ApprovedAt, p.UpdatedAt, p.TraceId,
+                p.FailureCode, p.FailureMessage))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (payment is null) return null;
+
+        var entries = new List<TimelineEntry>();
+        entries.AddRange((await db.PaymentEvents.AsNoTracking().Where(e => e.PaymentKey == paymentKey)
+            .OrderBy(e => e.Id).ToListAsync(cancellationToken)).Select(FromEvent));
+
+        foreach (var c in await db.CancelAttempts.AsNoTracking().Where(c => c.PaymentKey == paymentKey)
+                     .OrderBy(c => c.Id).ToListAsync(cancellationToken))
+        {
+            entries.Add(new TimelineEntry
+            {
+                At = c.CreatedAt,
+                Kind = TimelineKind.CancelAttempt,
+                Title = $"Cancel requested: {c.Amount:N0} {(c.IsFullCancel ? "(full)" : "(partial)")}",
+                Detail = Masking.Mask($"by {c.RequestedBy}: {c.Reason} · idempotency key {c.IdempotencyKey}"),
+                Actor = c.RequestedBy,
+                TraceId = c.TraceId,
+                Sequence = c.Id,
+            });
+            if (c.Status != CancelAttemptStatus.PENDING)
+                entries.Add(new TimelineEntry
+                {
+                    At = c.UpdatedAt,
+                    Kind = TimelineKind.CancelAttempt,
+                    Title = $"Cancel attempt {c.Status}",
+                    Detail = Masking.Mask(string.Join(" · ", new[]
+                    {
+                        c.TransactionKey is null ? null : $"transactionKey {c.TransactionKey}",
+                        c.FailureCode, c.FailureMessage,
+                        c.JanitorAttempts > 0 ? $"janitor attempts {c.JanitorAttempts}" : null,
+                    }.Where(s => !string.IsNullOrEmpty(s)))),
+                    TraceId = c.TraceId,
+                    Sequence = c.Id,
+                });
+        }
+
+        var aggregateKeys = new[] { payment.PaymentKey, payment.OrderId };
+        foreach (var m in await db.OutboxMessages.AsNoTracking().Where(m => aggregateKeys.Contains(m.AggregateKey))
+                     .OrderBy(m => m.Id).ToListAsync(cancellationToken))
+        {
+            entries.Add(new TimelineEntry
+            {
+                At = m.CreatedAt,
+                Kind = TimelineKind.Outbox,
+                Title = $"Outbox event {m.Type}",
+                Detail = Masking.Mask(Clip(m.Payload, 400)),
+                TraceId = m.TraceId,
+                Sequence = m.Id,
+            });
+            if (m.SentAt is { } sentAt)
+                entries.Add(new TimelineEntry
+                {
+                    At = sentAt,
+                    Kind = TimelineKind.Outbox,
+                    Title = $"Outbox event {m.Type} published",
+                    Detail = $"after {m.Attempts} attempt(s)",
+                    TraceId = m.TraceId,
+                    Sequence = m.Id,
+                });
+        }
+
+        foreach (var a in await db.AuditEntries.AsNoTracking().Where(a => aggregateKeys.Contains(a.TargetId))
+                     .OrderBy(a => a.Id).ToListAsync(cancellationToken))
+        {
+            entries.Add(new TimelineEntry
+            {
+                At = a.At,
+                Kind = TimelineKind.Audit,
+                Title = $"{a.Action} by {a.Actor}",
+                Detail = Masking.Mask(string.Join(" · ", new[]
+                {
+                    a.Before is null && a.After is null ? null : $"{a.Before ?? "∅"} → {a.After ?? "∅"}",
+                    a.Reason is null ? null : $"reason: {a.Reason}",
+                    a.Outcome,
+                }.Where(s => !string.IsNullOrEmpty(s)))),
+                Actor = a.Actor,
+                TraceId = a.TraceId,
+                Sequence = a.Id,
+            });
+        }
+
+        foreach (var contributor in contributors)
+            entries.AddRange(await contributor.GetEntriesAsync(db, payment, cancellationToken));
+
+        var ordered = entries.OrderBy(e => e.At).ThenBy(e => e.Kind).ThenBy(e => e.Sequence).ToList();
+        return new PaymentTrace(payment, ordered);
+    }
+
+    private static TimelineEntry FromEvent(PaymentEvent e)
+    {
+        var kind = e.Type switch
+        {
+            PaymentEventTypes.StateChanged => TimelineKind.StateChange,
+            PaymentEventTypes.PgCall => TimelineKind.PgCall,
+            PaymentEventTypes.JanitorAttempt => TimelineKind.Janitor,
+            _ => TimelineKind.PaymentEvent,
+        };
+        var title = kind switch
+        {
+            TimelineKind.StateChange => $"{e.FromStatus ?? "∅"} → {e.ToStatus}",
+            TimelineKind.PgCall => $"{e.HttpMethod} {e.Path} → {(e.StatusCode?.ToString() ?? "no response")}" +
+                                   (e.PgCode is null ? "" : $" {e.PgCode}"),
+            _ => e.Type,
+        };
+        return new TimelineEntry
+        {
+            At = e.OccurredAt,
+            Kind = kind,
+            Title = title,
+            Detail = Masking.Mask(e.Message),
+            TraceId = e.TraceId,
+            SpanId = e.SpanId,
+            HttpMethod = e.HttpMethod,
+            Path = e.Path,
+            StatusCode = e.StatusCode,
+            PgCode = e.PgCode,
+            LatencyMs = e.LatencyMs,
+            RequestSummary = e.RequestSummary is null ? null : Masking.Mask(e.RequestSummary),
+            ResponseSummary = e.ResponseSummary is null ? null : Masking.Mask(e.ResponseSummary),
+            Sequence = e.Id,
+        };
+    }
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+}

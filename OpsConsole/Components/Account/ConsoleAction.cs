@@ -1,0 +1,42 @@
+using System.Security.Claims;
+
+namespace OpsConsole.Components.Account;
+
+/// <summary>
+/// An operator action guarded by role. One definition serves both sides: the server registers it as an
+/// authorization policy and checks it before acting; the UI shows the button disabled with
+/// <see cref="DeniedReason"/> for everyone else.
+/// </summary>
+public sealed record ConsoleAction(string Policy, IReadOnlyList<string> Roles, string DeniedReason)
+{
+    public bool IsAllowedFor(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true && Roles.Any(user.IsInRole);
+}
+
+public static class ConsoleActions
+{
+    public static readonly ConsoleAction RunReconciliation = new("run-reconciliation",
+        [ConsoleRoles.Oncall, ConsoleRoles.Admin], "Only on-call and admin can start a reconciliation run.");
+
+    public static readonly ConsoleAction ImportSettlement = new("import-settlement",
+        [ConsoleRoles.Oncall, ConsoleRoles.Admin, ConsoleRoles.Finance],
+        "Only finance, on-call and admin can import settlement files.");
+
+    public static readonly ConsoleAction WorkFindings = new("work-findings",
+        [ConsoleRoles.Finance, ConsoleRoles.Oncall, ConsoleRoles.Admin],
+        "Engineers have read-only access to findings: acknowledge, assign and notes are for finance, on-call and admin.");
+
+    public static readonly ConsoleAction ExportFindings = new("export-findings", ConsoleRoles.All,
+        "Exporting findings needs a console role.");
+
+    public static readonly ConsoleAction ExportAudit = new("export-audit",
+        [ConsoleRoles.Admin, ConsoleRoles.Finance, ConsoleRoles.Oncall],
+        "Only admin, finance and on-call can export the audit log.");
+
+    public static readonly ConsoleAction RequestRepair = new("request-repair",
+        [ConsoleRoles.Oncall, ConsoleRoles.Finance, ConsoleRoles.Admin],
+        "Only on-call, finance and admin can request repairs.");
+
+    public static readonly IReadOnlyList<ConsoleAction> All =
+        [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, ExportAudit, RequestRepair];
+}

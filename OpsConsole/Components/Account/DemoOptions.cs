@@ -1,0 +1,27 @@
+namespace OpsConsole.Components.Account;
+
+/// <summary>
+/// Settings <c>Demo:*</c>. Demo users exist only in the embedded demo: on by default with SQLite, off with
+/// PostgreSQL, and refused on a non-loopback listener unless <see cref="AllowRemote"/>.
+/// </summary>
+public sealed class DemoOptions
+{
+    public bool Enabled { get; set; }
+    public string Password { get; set; } = DefaultPassword;
+    public bool AllowRemote { get; set; }
+
+    public const string DefaultPassword = "opsconsole-demo";
+
+    /// <summary>Demo user name → role. Two finance users so maker-checker can be shown.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Users = new Dictionary<string, string>
+    {
+        ["finance"] = ConsoleRoles.Finance,
+        ["finance2"] = ConsoleRoles.Finance,
+        ["engineer"] = ConsoleRoles.Engineer,
+        ["oncall"] = ConsoleRoles.Oncall,
+        ["admin"] = ConsoleRoles.Admin,
+    };
+
+    public static bool IsDemoUser(string? userName) =>
+        userName is not null && Users.ContainsKey(userName.Trim().ToLowerInvariant());
+}

@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Components.Pages.Dashboard;
+
+public sealed record TypeTotal(FindingType Type, int Count, long MoneyAtRisk);
+
+public sealed record DayTotal(DateOnly Date, int Count, long MoneyAtRisk);
+
+public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
+    IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal)
+{
+    public int Count => ByType.Sum(t => t.Count);
+    public long MoneyAtRisk => ByType.Sum(t => t.MoneyAtRisk);
+}
+
+/// <summary>
+/// The landing page's numbers, each one grouped query: confirmed findings of a KST business date by type,
+/// a 30-day trend, the latest runs, and confirmed findings nobody has picked up (oldest, then largest first).
+/// Auto-resolved findings (a later run no longer saw them) do not count.
+/// </summary>
+public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock)
+{
+    public const int TrendDays = 30;
+
+    /// <summary>The date of the latest run, else yesterday (KST): the day finance reviews in the morning.</summary>
+    public async Task<DateOnly> DefaultDateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var latest = await db.Set<ReconRun>().OrderByDescending(r => r.Id).Select(r => (DateOnly?)r.BusinessDate)
+            .FirstOrDefaultAsync(cancellationToken);
+        return latest ?? BusinessCalendar.Today(clock).AddDays(-1);
+    }
+
+    public async Task<DashboardData> LoadAsync(DateOnly date, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var confirmed = db.Set<Finding>().AsNoTracking()
+            .Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.Status != FindingStatus.AUTO_RESOLVED);
+
+        var byType = (await confirmed.Where(f => f.BusinessDate == date)
+                .GroupBy(f => f.Type)
+                .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => f.MoneyAtRisk) })
+                .ToListAsync(cancellationToken))
+            .Select(t => new TypeTotal(t.Type, t.Count, t.Money))
+            .OrderByDescending(t => t.MoneyAtRisk).ToList();
+
+        var first = date.AddDays(-(TrendDays - 1));
+        var days = await confirmed.Where(f => f.BusinessDate >= first && f.BusinessDate <= date)
+            .GroupBy(f => f.BusinessDate)
+            .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => f.MoneyAtRisk) })
+            .ToListAsync(cancellationToken);
+        var byDay = days.ToDictionary(d => d.Date);
+        var trend = Enumerable.Range(0, TrendDays).Select(i => first.AddDays(i))
+            .Select(d => byDay.TryGetValue(d, out var v) ? new DayTotal(d, v.Count, v.Money) : new DayTotal(d, 0, 0))
+            .ToList();
+
+        var runs = await db.Set<ReconRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(5).ToListAsync(cancellationToken);
+
+        var unassigned = confirmed.Where(f => f.Assignee == null &&
+                                              (f.Status == FindingStatus.OPEN || f.Status == FindingStatus.ACKNOWLEDGED));
+        var attentionTotal = await unassigned.CountAsync(cancellationToken);
+        var attention = await unassigned.OrderBy(f => f.BusinessDate).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id)
+            .Take(10).ToListAsync(cancellationToken);
+
+        return new DashboardData(date, byType, trend, runs, attention, attentionTotal);
+    }
+}

@@ -1,0 +1,16 @@
+using System.Globalization;
+using OpsConsole.Core.Common;
+
+namespace OpsConsole.Components.Shared;
+
+/// <summary>Formats instants for people: KST wall-clock time, labelled, because business dates are KST.</summary>
+public static class Kst
+{
+    public static string Format(DateTimeOffset? instant) =>
+        instant is { } i ? BusinessCalendar.ToKst(i).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " KST" : "";
+
+    public static string Short(DateTimeOffset? instant) =>
+        instant is { } i ? BusinessCalendar.ToKst(i).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "";
+
+    public static string Money(long? amount) => amount is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "";
+}

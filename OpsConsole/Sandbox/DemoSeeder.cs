@@ -1,0 +1,174 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Sandbox;
+
+public sealed record SeedSpec(int Days, int PerDay, int Seed, double FaultShare = 0.06, DateOnly? LastDay = null);
+
+/// <summary>One injected fault and the finding a reconciliation of its business date must report (null: none).</summary>
+public sealed record SeedTruthItem(DateOnly BusinessDate, string PaymentKey, string OrderId, string? TransactionKey,
+    string Fault, string? ExpectedFinding);
+
+public sealed record SeedTruth(int Seed, int Days, int PerDay, DateOnly FirstDay, DateOnly LastDay, int Payments,
+    int Cancels, IReadOnlyList<SeedTruthItem> Faults);
+
+/// <summary>
+/// Generates demo history through the real checkout path: checkout at the sandbox PG over HTTP, confirm
+/// and cancel through <see cref="PaymentService"/> (which calls the sandbox over HTTP), with a share of
+/// payments carrying faults. The shared clock is set to each payment's instant, so both ledgers agree on
+/// when things happened. Ends by running the janitor so unknown outcomes are settled.
+/// </summary>
+public sealed class DemoSeeder(
+    IServiceProvider services,
+    AdjustableClock clock,
+    PgEndpoint endpoint,
+    IOptions<PgOptions> pgOptions,
+    IHttpClientFactory httpFactory,
+    ILogger<DemoSeeder> logger)
+{
+    /// <summary>Faults spread over seeded payments, with the finding each must produce.</summary>
+    private static readonly (string Fault, string? Finding)[] FaultMix =
+    [
+        (SandboxFaults.Decline, null),
+        (SandboxFaults.Timeout, null),
+        (SandboxFaults.ServerError, null),
+        (SandboxFaults.ApproveThenTimeout, null),
+        (SandboxFaults.DeclineAfterCharge, "CHARGED_BUT_FAILED"),
+        (SandboxFaults.SettlementMissing, "MISSING_EXTERNAL"),
+        (SandboxFaults.SettlementAmountOff, "AMOUNT_MISMATCH"),
+        (SandboxFaults.SettlementDuplicate, "DUPLICATE_EXTERNAL"),
+        (SandboxFaults.SettlementFeeOff, "FEE_MISMATCH"),
+        (SandboxFaults.SettlementDateOff, "DATE_MISMATCH"),
+        (PgOnly, "MISSING_INTERNAL"),
+    ];
+
+    /// <summary>Pseudo-fault: the PG charges a payment our core never hears of.</summary>
+    public const string PgOnly = "PG_ONLY";
+
+    private static readonly PaymentMethod[] Methods =
+        [PaymentMethod.CARD, PaymentMethod.CARD, PaymentMethod.CARD, PaymentMethod.EASY_PAY, PaymentMethod.TRANSFER];
+
+    public async Task<SeedTruth> SeedAsync(SeedSpec spec, CancellationToken cancellationToken = default)
+    {
+        if (spec.Days is < 1 or > 366) throw DomainException.BadInput("INVALID_DAYS", "days must be 1 to 366.");
+        if (spec.PerDay is < 1 or > 1_000_000) throw DomainException.BadInput("INVALID_PER_DAY", "per-day must be 1 to 1,000,000.");
+
+        var random = new Random(spec.Seed);
+        var lastDay = spec.LastDay ?? BusinessCalendar.Today(TimeProvider.System).AddDays(-1);
+        var firstDay = lastDay.AddDays(-(spec.Days - 1));
+        var (gateway, paymentService) = CreateSeedPaymentPath();
+        var checkoutClient = httpFactory.CreateClient();
+        var faults = new List<SeedTruthItem>();
+        var payments = 0;
+        var cancels = 0;
+        var runId = $"{spec.Seed:x}{random.Next():x}";
+
+        try
+        {
+            for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
+            {
+                var start = BusinessCalendar.StartOfDayUtc(day);
+                // Instants through the day, a few of them in the last seconds before midnight KST.
+                var instants = Enumerable.Range(0, spec.PerDay)
+                    .Select(i => i % 50 == 49
+                        ? start.AddDays(1).AddMilliseconds(-random.Next(1, 5000))
+                        : start.AddMilliseconds(random.NextInt64(0, (long)TimeSpan.FromDays(1).TotalMilliseconds - 5000)))
+                    .Order().ToList();
+                for (var i = 0; i < instants.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    clock.Set(instants[i]);
+                    var orderId = $"ord-{day:yyyyMMdd}-{runId}-{i:D6}";
+                    var amount = random.Next(1, 500) * 100L;
+                    var method = Methods[random.Next(Methods.Length)];
+                    var (fault, finding) = random.NextDouble() < spec.FaultShare ? FaultMix[random.Next(FaultMix.Length)] : (null, null);
+
+                    var paymentKey = await CheckoutAsync(checkoutClient, orderId, amount, method, fault == PgOnly ? null : fault, cancellationToken);
+                    payments++;
+                    if (fault == PgOnly)
+                    {
+                        var r = await gateway.ConfirmAsync(new TossConfirmRequest(paymentKey, orderId, amount), $"pg-only-{paymentKey}", cancellationToken);
+                        faults.Add(new SeedTruthItem(day, paymentKey, orderId, r.Value?.LastTransactionKey, fault, finding));
+                        continue;
+                    }
+
+                    var p = await paymentService.ConfirmAsync(new ConfirmCommand(paymentKey, orderId, amount), cancellationToken);
+                    if (fault is not null)
+                        faults.Add(new SeedTruthItem(day, paymentKey, orderId, null, fault, finding));
+                    else if (p.Status == PaymentStatus.DONE && random.NextDouble() < 0.04)
+                    {
+                        // A few ordinary partial and full cancels, later the same day.
+                        clock.Set(instants[i].AddSeconds(random.Next(1, 60)) is var t && BusinessCalendar.BusinessDateOf(t) == day ? t : instants[i]);
+                        var partial = random.NextDouble() < 0.5 && amount >= 200;
+                        var outcome = await paymentService.CancelAsync(new CancelCommand(paymentKey, $"seed-cancel-{paymentKey}",
+                            partial ? amount / 2 : null, partial ? "고객 요청 부분 취소" : "고객 요청 취소", "seed"), cancellationToken);
+                        if (outcome.Status == CancelAttemptStatus.SUCCEEDED) cancels++;
+                    }
+                }
+                logger.LogInformation("Seeded {Day}: {Count} payments", day, spec.PerDay);
+            }
+        }
+        finally
+        {
+            clock.Reset();
+        }
+
+        await SettleUnknownsAsync(cancellationToken);
+        return new SeedTruth(spec.Seed, spec.Days, spec.PerDay, firstDay, lastDay, payments, cancels, faults);
+    }
+
+    /// <summary>True when the console's ledger has no payments yet (first start).</summary>
+    public async Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync(cancellationToken);
+        return !await db.Payments.AnyAsync(cancellationToken);
+    }
+
+    public static async Task WriteTruthAsync(SeedTruth truth, string path)
+    {
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, truth, new JsonSerializerOptions(TossPaymentsClient.Json) { WriteIndented = true });
+    }
+
+    private async Task SettleUnknownsAsync(CancellationToken cancellationToken)
+    {
+        var (gateway, payments) = CreateSeedPaymentPath();
+        var janitor = ActivatorUtilities.CreateInstance<PaymentJanitor>(services, gateway, payments);
+        for (var round = 0; round < 1000; round++)
+        {
+            var report = await janitor.RunOnceAsync(cancellationToken);
+            if (report.PaymentsResolved + report.CancelsResolved == 0) break;
+        }
+    }
+
+    private async Task<string> CheckoutAsync(HttpClient http, string orderId, long amount, PaymentMethod method, string? fault,
+        CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri(endpoint.BaseUri, "v1/checkout"),
+            new { orderId, amount, method = method.ToString(), fault }, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Sandbox checkout failed: {(int)response.StatusCode} {body}");
+        return body.GetProperty("paymentKey").GetString()!;
+    }
+
+    /// <summary>
+    /// The seed's own PG client: the real HTTP client against the sandbox, with short timeouts and no
+    /// retries, so the injected timeouts don't stretch the seed to minutes.
+    /// </summary>
+    private (IPaymentGateway Gateway, PaymentService Payments) CreateSeedPaymentPath()
+    {
+        var o = pgOptions.Value;
+        var seedOptions = Options.Create(new PgOptions { BaseUrl = o.BaseUrl, SecretKey = o.SecretKey });
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var gateway = new TossPaymentsClient(http, endpoint, seedOptions,
+            services.GetRequiredService<ILogger<TossPaymentsClient>>());
+        return (gateway, ActivatorUtilities.CreateInstance<PaymentService>(services, (IPaymentGateway)gateway));
+    }
+}

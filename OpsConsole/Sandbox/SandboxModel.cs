@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace OpsConsole.Sandbox;
+
+// The sandbox PG's own store: it is "the outside world", kept apart from the console's database.
+
+public sealed class SandboxPayment
+{
+    public string PaymentKey { get; set; } = "";
+    public string OrderId { get; set; } = "";
+    public long Amount { get; set; }
+    public long BalanceAmount { get; set; }
+    public string Method { get; set; } = "CARD";
+    public string Status { get; set; } = "READY";
+    public string? Fault { get; set; }
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset? ApprovedAt { get; set; }
+    public string? LastTransactionKey { get; set; }
+}
+
+public sealed class SandboxTransaction
+{
+    public string TransactionKey { get; set; } = "";
+    public string PaymentKey { get; set; } = "";
+    public string Kind { get; set; } = "APPROVAL";
+    public long Amount { get; set; }
+    public string? Reason { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+public sealed class SandboxSettlementLine
+{
+    public long Id { get; set; }
+    public string PaymentKey { get; set; } = "";
+    public string TransactionKey { get; set; } = "";
+    public string OrderId { get; set; } = "";
+    public string Method { get; set; } = "";
+    public long Amount { get; set; }
+    public long Fee { get; set; }
+    public long SupplyAmount { get; set; }
+    public long Vat { get; set; }
+    public long PayOutAmount { get; set; }
+    public DateTimeOffset ApprovedAt { get; set; }
+    public DateOnly SoldDate { get; set; }
+    public DateOnly PaidOutDate { get; set; }
+}
+
+public sealed class SandboxIdempotencyRecord
+{
+    /// <summary>SHA-256 of secret key + HTTP method + path + Idempotency-Key (Toss's scope).</summary>
+    public string Scope { get; set; } = "";
+    public bool Completed { get; set; }
+    public int StatusCode { get; set; }
+    public string? Body { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class SandboxDbContext(DbContextOptions<SandboxDbContext> options) : DbContext(options)
+{
+    public DbSet<SandboxPayment> Payments => Set<SandboxPayment>();
+    public DbSet<SandboxTransaction> Transactions => Set<SandboxTransaction>();
+    public DbSet<SandboxSettlementLine> SettlementLines => Set<SandboxSettlementLine>();
+    public DbSet<SandboxIdempotencyRecord> IdempotencyRecords => Set<SandboxIdempotencyRecord>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<SandboxPayment>(e =>
+        {
+            e.ToTable("sandbox_payments");
+            e.HasKey(p => p.PaymentKey);
+            e.HasIndex(p => p.OrderId).IsUnique();
+        });
+        b.Entity<SandboxTransaction>(e =>
+        {
+            e.ToTable("sandbox_transactions");
+            e.HasKey(t => t.TransactionKey);
+            e.HasIndex(t => t.PaymentKey);
+        });
+        b.Entity<SandboxSettlementLine>(e =>
+        {
+            e.ToTable("sandbox_settlement_lines");
+            e.HasKey(l => l.Id);
+            e.HasIndex(l => l.SoldDate);
+        });
+        b.Entity<SandboxIdempotencyRecord>(e =>
+        {
+            e.ToTable("sandbox_idempotency");
+            e.HasKey(r => r.Scope);
+        });
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder c) =>
+        c.Properties<DateTimeOffset>().HaveConversion<Core.Data.UnixMillisecondsConverter>();
+}

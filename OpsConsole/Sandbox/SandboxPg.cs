@@ -1,0 +1,292 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Gateway;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Sandbox;
+
+/// <summary>
+/// The sandbox PG's behaviour: Toss v1 semantics (confirm, look-up, full and partial cancels with
+/// balanceAmount, settlement lines per transaction, idempotency keys) plus injected faults. Writes are
+/// serialised: it is a stand-in for one external system, not a scalable service.
+/// </summary>
+public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, TimeProvider clock, IOptions<SandboxOptions> options)
+{
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public sealed record Answer(int StatusCode, object Body, bool LoseAnswer = false);
+
+    public static Answer Error(int status, string code, string message) => new(status, new TossError(code, message));
+
+    public async Task<Answer> CheckoutAsync(string? orderId, long amount, string? method, string? fault)
+    {
+        if (orderId is null || !System.Text.RegularExpressions.Regex.IsMatch(orderId, "^[A-Za-z0-9_-]{6,64}$"))
+            return Error(400, TossErrorCodes.InvalidRequest, "orderId must be 6 to 64 characters of letters, digits, '-' or '_'.");
+        if (amount <= 0)
+            return Error(400, TossErrorCodes.InvalidRequest, "amount must be positive.");
+        var m = PaymentMethod.CARD;
+        if (method is not null && !TossMethods.TryParse(method, out m))
+            return Error(400, TossErrorCodes.InvalidRequest, $"Unknown method '{method}'.");
+        if (fault is not null && !SandboxFaults.All.Contains(fault))
+            return Error(400, TossErrorCodes.InvalidRequest, $"Unknown fault '{fault}'. Known: {string.Join(", ", SandboxFaults.All)}.");
+        if (fault is null && options.Value.FaultRate > 0 && Random.Shared.NextDouble() < options.Value.FaultRate)
+            fault = SandboxFaults.All[Random.Shared.Next(SandboxFaults.All.Count)];
+
+        await _writeLock.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            if (await db.Payments.AnyAsync(p => p.OrderId == orderId))
+                return Error(400, "DUPLICATED_ORDER_ID", $"Order {orderId} already has a payment.");
+            var payment = new SandboxPayment
+            {
+                PaymentKey = NewKey("pay"),
+                OrderId = orderId,
+                Amount = amount,
+                Method = m.ToString(),
+                Status = "READY",
+                Fault = fault,
+                RequestedAt = clock.GetUtcNow(),
+            };
+            db.Payments.Add(payment);
+            await db.SaveChangesAsync();
+            return new Answer(201, new { paymentKey = payment.PaymentKey, orderId, amount, method = m.ToString(), status = "READY", fault });
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<Answer> ConfirmAsync(TossConfirmRequest? request, string? testCode)
+    {
+        if (request is null || string.IsNullOrEmpty(request.PaymentKey) || string.IsNullOrEmpty(request.OrderId))
+            return Error(400, TossErrorCodes.InvalidRequest, "paymentKey, orderId and amount are required.");
+        await _writeLock.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var p = await db.Payments.FindAsync(request.PaymentKey);
+            if (p is null)
+                return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
+            if (p.OrderId != request.OrderId || p.Amount != request.Amount)
+                return Error(400, TossErrorCodes.InvalidRequest, "orderId or amount does not match the authorised payment.");
+            var fault = testCode ?? p.Fault;
+            if (p.Status is not "READY")
+                return fault == SandboxFaults.ApproveThenTimeout
+                    ? new Answer(200, await ToTossAsync(db, p), LoseAnswer: true)
+                    : Error(400, TossErrorCodes.AlreadyProcessedPayment, "이미 처리된 결제 입니다.");
+
+            switch (fault)
+            {
+                case SandboxFaults.Timeout:
+                    return new Answer(0, new { }, LoseAnswer: true);
+                case SandboxFaults.ServerError:
+                    return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
+                case SandboxFaults.Decline:
+                    p.Status = "ABORTED";
+                    await db.SaveChangesAsync();
+                    return Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
+            }
+
+            var now = clock.GetUtcNow();
+            var txKey = NewKey("tx");
+            p.Status = "DONE";
+            p.ApprovedAt = now;
+            p.BalanceAmount = p.Amount;
+            p.LastTransactionKey = txKey;
+            db.Transactions.Add(new SandboxTransaction { TransactionKey = txKey, PaymentKey = p.PaymentKey, Kind = "APPROVAL", Amount = p.Amount, At = now });
+            AddSettlementLines(db, p, txKey, p.Amount, now, p.Fault);
+            await db.SaveChangesAsync();
+
+            return fault switch
+            {
+                SandboxFaults.DeclineAfterCharge => Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다."),
+                SandboxFaults.ApproveThenTimeout => new Answer(200, await ToTossAsync(db, p), LoseAnswer: true),
+                _ => new Answer(200, await ToTossAsync(db, p)),
+            };
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<Answer> CancelAsync(string paymentKey, TossCancelRequest? request, string? testCode)
+    {
+        if (request is null || string.IsNullOrWhiteSpace(request.CancelReason))
+            return Error(400, TossErrorCodes.InvalidRequest, "cancelReason is required.");
+        if (request.CancelAmount is <= 0)
+            return Error(400, TossErrorCodes.InvalidRequest, "cancelAmount must be positive.");
+        await _writeLock.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var p = await db.Payments.FindAsync(paymentKey);
+            if (p is null)
+                return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
+            var fault = testCode ?? p.Fault;
+            switch (fault)
+            {
+                case SandboxFaults.CancelTimeout:
+                    return new Answer(0, new { }, LoseAnswer: true);
+                case SandboxFaults.CancelServerError:
+                    return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
+            }
+            if (p.Status == "CANCELED")
+                return Error(400, TossErrorCodes.AlreadyCanceledPayment, "이미 취소된 결제 입니다.");
+            if (p.Status is not ("DONE" or "PARTIAL_CANCELED"))
+                return Error(403, "NOT_CANCELABLE_PAYMENT", $"취소 할 수 없는 결제 입니다. (status {p.Status})");
+            var amount = request.CancelAmount ?? p.BalanceAmount;
+            if (amount > p.BalanceAmount)
+                return Error(403, TossErrorCodes.NotCancelableAmount, "취소 할 수 없는 금액 입니다.");
+
+            var now = clock.GetUtcNow();
+            var txKey = NewKey("tx");
+            p.BalanceAmount -= amount;
+            p.Status = p.BalanceAmount == 0 ? "CANCELED" : "PARTIAL_CANCELED";
+            p.LastTransactionKey = txKey;
+            db.Transactions.Add(new SandboxTransaction
+            {
+                TransactionKey = txKey, PaymentKey = p.PaymentKey, Kind = "CANCEL", Amount = amount, Reason = request.CancelReason, At = now,
+            });
+            AddSettlementLines(db, p, txKey, -amount, now, fault: null);
+            await db.SaveChangesAsync();
+            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: fault == SandboxFaults.CancelThenTimeout);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<Answer> GetAsync(string? paymentKey, string? orderId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var p = paymentKey is not null
+            ? await db.Payments.AsNoTracking().FirstOrDefaultAsync(x => x.PaymentKey == paymentKey)
+            : await db.Payments.AsNoTracking().FirstOrDefaultAsync(x => x.OrderId == orderId);
+        return p is null
+            ? Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.")
+            : new Answer(200, await ToTossAsync(db, p));
+    }
+
+    public async Task<Answer> SettlementsAsync(string? startDate, string? endDate, int page, int size)
+    {
+        if (!DateOnly.TryParseExact(startDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start) ||
+            !DateOnly.TryParseExact(endDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
+            return Error(400, TossErrorCodes.InvalidRequest, "startDate and endDate are required as yyyy-MM-dd.");
+        if (end < start)
+            return Error(400, TossErrorCodes.InvalidRequest, "endDate is before startDate.");
+        if (page < 1 || size is < 1 or > 10000)
+            return Error(400, TossErrorCodes.InvalidRequest, "page starts at 1; size is 1 to 10000.");
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var lines = await db.SettlementLines.AsNoTracking()
+            .Where(l => l.SoldDate >= start && l.SoldDate <= end)
+            .OrderBy(l => l.Id).Skip((page - 1) * size).Take(size).ToListAsync();
+        return new Answer(200, lines.Select(l => new TossSettlement(l.PaymentKey, l.TransactionKey, l.OrderId,
+            TossMethods.ToToss(Enum.Parse<PaymentMethod>(l.Method)), l.Amount, l.Fee, l.SupplyAmount, l.Vat, l.PayOutAmount,
+            BusinessCalendar.ToKst(l.ApprovedAt), l.SoldDate, l.PaidOutDate)).ToList());
+    }
+
+    public async Task<bool> HasFaultAsync(string? paymentKey, string fault)
+    {
+        if (paymentKey is null) return false;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return await db.Payments.AnyAsync(p => p.PaymentKey == paymentKey && p.Fault == fault);
+    }
+
+    // ---- idempotency ----------------------------------------------------------------------------------
+
+    /// <summary>Claims the key: null when this request should run, else the answer to give instead.</summary>
+    public async Task<Answer?> ClaimIdempotencyAsync(string scope)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var record = await db.IdempotencyRecords.FindAsync(scope);
+            if (record is null)
+            {
+                db.IdempotencyRecords.Add(new SandboxIdempotencyRecord { Scope = scope, CreatedAt = clock.GetUtcNow() });
+                await db.SaveChangesAsync();
+                return null;
+            }
+            if (!record.Completed)
+                return Error(409, TossErrorCodes.IdempotentRequestProcessing, "이전 멱등 요청이 아직 처리중입니다.");
+            return new Answer(record.StatusCode, JsonDocument.Parse(record.Body ?? "{}").RootElement);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Stores the first answer for replays, or forgets the claim when nothing happened.</summary>
+    public async Task CompleteIdempotencyAsync(string scope, Answer? answer)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var record = await db.IdempotencyRecords.FindAsync(scope);
+            if (record is null) return;
+            if (answer is null || answer.StatusCode is 0 or >= 500)
+                db.IdempotencyRecords.Remove(record);
+            else
+            {
+                record.Completed = true;
+                record.StatusCode = answer.StatusCode;
+                record.Body = JsonSerializer.Serialize(answer.Body, TossPaymentsClient.Json);
+            }
+            await db.SaveChangesAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public static string IdempotencyScope(string secretKey, string method, string path, string key) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{secretKey}\n{method}\n{path}\n{key}")));
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    private void AddSettlementLines(SandboxDbContext db, SandboxPayment p, string txKey, long signedAmount,
+        DateTimeOffset at, string? fault)
+    {
+        if (fault == SandboxFaults.SettlementMissing) return;
+        var rate = options.Value.FeeRates.GetValueOrDefault(p.Method, 0.025m);
+        var amount = fault == SandboxFaults.SettlementAmountOff ? signedAmount + SandboxFaults.AmountOffBy : signedAmount;
+        var fee = (long)Math.Round(amount * rate, MidpointRounding.AwayFromZero);
+        if (fault == SandboxFaults.SettlementFeeOff) fee += SandboxFaults.FeeOffBy;
+        var vat = (long)Math.Round(fee / 11m, MidpointRounding.AwayFromZero);
+        var sold = BusinessCalendar.BusinessDateOf(at);
+        if (fault == SandboxFaults.SettlementDateOff) sold = sold.AddDays(1);
+        var copies = fault == SandboxFaults.SettlementDuplicate ? 2 : 1;
+        for (var i = 0; i < copies; i++)
+            db.SettlementLines.Add(new SandboxSettlementLine
+            {
+                PaymentKey = p.PaymentKey, TransactionKey = txKey, OrderId = p.OrderId, Method = p.Method,
+                Amount = amount, Fee = fee, Vat = vat, SupplyAmount = fee - vat, PayOutAmount = amount - fee,
+                ApprovedAt = at, SoldDate = sold, PaidOutDate = sold.AddDays(options.Value.PayoutDelayDays),
+            });
+    }
+
+    private static async Task<TossPayment> ToTossAsync(SandboxDbContext db, SandboxPayment p)
+    {
+        var cancels = await db.Transactions.AsNoTracking()
+            .Where(t => t.PaymentKey == p.PaymentKey && t.Kind == "CANCEL").ToListAsync();
+        return new TossPayment(p.PaymentKey, p.OrderId, p.Status, p.Amount, p.BalanceAmount,
+            TossMethods.ToToss(Enum.Parse<PaymentMethod>(p.Method)), BusinessCalendar.ToKst(p.RequestedAt),
+            p.ApprovedAt is { } a ? BusinessCalendar.ToKst(a) : null, p.LastTransactionKey,
+            cancels.OrderBy(c => c.At).Select(c => new TossCancel(c.TransactionKey, c.Amount, c.Reason ?? "", BusinessCalendar.ToKst(c.At))).ToList());
+    }
+
+    private static string NewKey(string prefix) => $"{prefix}_{Guid.NewGuid():N}";
+}
