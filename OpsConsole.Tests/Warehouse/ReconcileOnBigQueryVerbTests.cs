@@ -25,8 +25,6 @@ public sealed class ReconcileOnBigQueryVerbTests(PostgresTestDatabase db) : ICla
         var error = new StringWriter();
         string[] config =
         [
-            // The host maps static assets by application name; under the test host it must be named explicitly.
-            "--applicationName=OpsConsole",
             "--Database:Provider=Postgres",
             $"--ConnectionStrings:OpsConsole={db.ConnectionString}",
             "--Reconciliation:SettleDelay=00:00:00",
@@ -99,7 +97,7 @@ public sealed class ReconcileOnBigQueryVerbTests(PostgresTestDatabase db) : ICla
         var output = new StringWriter();
         var error = new StringWriter();
 
-        var code = await CliRunner.RunAsync(["reconcile", "--date", "2026-11-24", "--engine", "snowflake", "--applicationName=OpsConsole"],
+        var code = await CliRunner.RunAsync(["reconcile", "--date", "2026-11-24", "--engine", "snowflake"],
             output, error);
 
         Assert.Equal(2, code);
@@ -112,7 +110,7 @@ public sealed class ReconcileOnBigQueryVerbTests(PostgresTestDatabase db) : ICla
         var output = new StringWriter();
         var error = new StringWriter();
 
-        var code = await CliRunner.RunAsync(["reconcile", "--date", "2026-11-24", "--print-sql", "--applicationName=OpsConsole"],
+        var code = await CliRunner.RunAsync(["reconcile", "--date", "2026-11-24", "--print-sql"],
             output, error);
 
         Assert.Equal(2, code);
