@@ -24,7 +24,8 @@ public sealed class ReconciliationService(
     TimeProvider clock,
     ILogger<ReconciliationService>? logger = null,
     SettlementPuller? puller = null,
-    IReconAlertSink? alerts = null) : IDisposable
+    IReconAlertSink? alerts = null,
+    IEnumerable<IExternalReconEngine>? externalEngines = null) : IDisposable
 {
     private readonly ILogger _log = logger ?? NullLogger<ReconciliationService>.Instance;
     private readonly CancellationTokenSource _stopping = new();
@@ -43,18 +44,39 @@ public sealed class ReconciliationService(
     }
 
     /// <summary>
+    /// Like <see cref="RunAsync"/>, but both passes run in the external engine named <paramref name="engine"/>
+    /// (e.g. <c>bigquery</c>); the lock, persistence and alerts are the same.
+    /// </summary>
+    public async Task<ReconRun> RunOnAsync(string engine, DateOnly businessDate, RunTrigger trigger, string requestedBy,
+        IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var external = ExternalEngine(engine);
+        var run = await BeginAsync(businessDate, trigger, requestedBy, cancellationToken);
+        return await ExecuteAsync(run.Id, businessDate, false, progress, cancellationToken, external);
+    }
+
+    /// <summary>The external engine of that name; a clear error when it is not configured.</summary>
+    public IExternalReconEngine ExternalEngine(string name) =>
+        externalEngines?.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw DomainException.BadInput("UNKNOWN_ENGINE",
+            $"No reconciliation engine '{name}' is configured (available: the console's database" +
+            $"{string.Concat((externalEngines ?? []).Select(e => ", " + e.Name))}).");
+
+    /// <summary>
     /// For the console: takes the lock now (so a conflict is reported at once), runs in the background and
     /// returns the run id. Follow progress with <see cref="GetRunAsync"/>.
     /// </summary>
+    /// <param name="engine">An external engine's name (e.g. <c>bigquery</c>); null for the console's database.</param>
     public async Task<long> StartAsync(DateOnly businessDate, string requestedBy, bool pullFirst = false,
-        RunTrigger trigger = RunTrigger.USER)
+        RunTrigger trigger = RunTrigger.USER, string? engine = null)
     {
+        var external = engine is null ? null : ExternalEngine(engine);
         var run = await BeginAsync(businessDate, trigger, requestedBy, _stopping.Token);
         var task = Task.Run(async () =>
         {
             try
             {
-                await ExecuteAsync(run.Id, businessDate, pullFirst, null, _stopping.Token);
+                await ExecuteAsync(run.Id, businessDate, pullFirst && external is null, null, _stopping.Token, external);
             }
             catch (Exception e)
             {
@@ -126,7 +148,7 @@ public sealed class ReconciliationService(
     }
 
     private async Task<ReconRun> ExecuteAsync(long runId, DateOnly date, bool pullFirst,
-        IProgress<RunProgress>? progress, CancellationToken ct)
+        IProgress<RunProgress>? progress, CancellationToken ct, IExternalReconEngine? external = null)
     {
         var o = options.Value;
         using var activity = Tracing.Source.StartActivity("reconciliation.run");
@@ -149,7 +171,7 @@ public sealed class ReconciliationService(
                 await UpdateRunAsync(runId, r => r.RecordPull(sw.ElapsedMilliseconds), ct);
             }
 
-            var p = await PassesAsync(runId, date, gen, dialect, progress, ct);
+            var p = await PassesAsync(runId, date, gen, dialect, progress, ct, external);
             await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
             sw.Restart();
             var totals = await PersistAsync(runId, date, gen, dialect, ct);
@@ -187,11 +209,16 @@ public sealed class ReconciliationService(
     }
 
     private async Task<int> PassesAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, IProgress<RunProgress>? progress, CancellationToken ct)
+        IReconSqlDialect dialect, IProgress<RunProgress>? progress, CancellationToken ct,
+        IExternalReconEngine? external = null)
     {
         var sw = Stopwatch.StartNew();
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
+        var context = new ReconPassContext(runId, date, gen.Definition, dialect);
         int differing;
+        if (external is not null)
+            differing = await external.RunPass1Async(context, ct);
+        else
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             differing = await ReconSql.ExecuteAsync(db, gen.Pass1Insert(), new Dictionary<string, object?>
@@ -214,7 +241,9 @@ public sealed class ReconciliationService(
 
         sw.Restart();
         await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct);
-        if (differing > 0)
+        if (differing > 0 && external is not null)
+            await external.RunPass2Async(context, ct);
+        else if (differing > 0)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await ReconSql.ExecuteAsync(db, gen.Pass2Insert(), new Dictionary<string, object?> { ["run"] = runId }, ct);

@@ -5,7 +5,8 @@ using OpsConsole.Core.Reconciliation;
 namespace OpsConsole.Cli;
 
 /// <summary>
-/// <c>reconcile --date YYYY-MM-DD [--json] [--pull] [--by NAME]</c>: both passes for a KST business date.
+/// <c>reconcile --date YYYY-MM-DD [--json] [--pull] [--by NAME] [--engine bigquery [--print-sql]]</c>: both passes
+/// for a KST business date, in the console's database or inside BigQuery.
 /// Exit 0 when the run succeeded (findings or not), 1 when it failed or another run holds the date, 2 on
 /// bad usage. <c>--json</c> prints <see cref="ReconRunReport"/> (stable field names) on stdout.
 /// </summary>
@@ -13,7 +14,7 @@ public sealed class ReconcileVerb : ICliVerb
 {
     public string Name => "reconcile";
     public string Summary => "Reconcile a KST business date against the PG's settlement lines (two passes).";
-    public string Usage => "--date YYYY-MM-DD [--json] [--pull] [--by NAME]   (settle delay: --Reconciliation:SettleDelay=00:02:00)";
+    public string Usage => "--date YYYY-MM-DD [--json] [--pull] [--by NAME] [--engine bigquery [--print-sql]]   (settle delay: --Reconciliation:SettleDelay=00:02:00)";
     public bool NeedsServer => true;
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
@@ -22,11 +23,24 @@ public sealed class ReconcileVerb : ICliVerb
         var date = args.GetDate("date") ?? throw new CliUsageException("--date is required.");
         var json = args.Has("json");
         var by = args.Get("by") ?? $"cli:{Environment.UserName}";
+        var engine = WarehouseCli.EngineOption(args);
+        if (args.Has("print-sql"))
+        {
+            if (engine is null) throw new CliUsageException("--print-sql needs --engine bigquery.");
+            await WarehouseCli.PrintSqlAsync(context, date);
+            return 0;
+        }
+        if (engine is not null && args.Has("pull"))
+            throw new CliUsageException("--pull does not apply to --engine bigquery: the warehouse holds the PG's lines.");
         var service = context.Services.GetRequiredService<ReconciliationService>();
         var findings = context.Services.GetRequiredService<FindingService>();
 
-        var run = await service.RunAsync(date, RunTrigger.CLI, by, pullFirst: args.Has("pull"),
-            progress: json ? null : new Progress(context.Error), cancellationToken: cancellationToken);
+        var progress = json ? null : new Progress(context.Error);
+        var run = engine is null
+            ? await service.RunAsync(date, RunTrigger.CLI, by, pullFirst: args.Has("pull"), progress: progress,
+                cancellationToken: cancellationToken)
+            : await service.RunOnAsync(engine, date, RunTrigger.CLI, by, progress, cancellationToken);
+        var jobs = engine is null ? [] : await WarehouseCli.JobsAsync(context, run.Id, cancellationToken);
 
         var confirmed = new List<Finding>();
         if (run.Status == RunStatus.SUCCEEDED)
@@ -42,12 +56,16 @@ public sealed class ReconcileVerb : ICliVerb
 
         if (json)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(ReconRunReport.From(run, confirmed), ReconRunReport.Json));
+            var report = ReconRunReport.From(run, confirmed);
+            context.Out.WriteLine(engine is null
+                ? JsonSerializer.Serialize(report, ReconRunReport.Json)
+                : WarehouseCli.WithJobs(report, jobs));
         }
         else
         {
             var ci = CultureInfo.InvariantCulture;
             context.Out.WriteLine(string.Create(ci, $"run {run.Id} {run.BusinessDate:yyyy-MM-dd}: {run.Status}"));
+            WarehouseCli.WriteJobs(context.Out, jobs);
             if (run.Status == RunStatus.SUCCEEDED)
             {
                 context.Out.WriteLine(string.Create(ci,

@@ -3,6 +3,7 @@ using OpsConsole.Components;
 using OpsConsole.Core;
 using OpsConsole.Core.Reconciliation;
 using OpsConsole.Core.Repairs;
+using OpsConsole.Core.Warehouse;
 using OpsConsole.Sandbox;
 
 namespace OpsConsole.Hosting;
@@ -22,6 +23,7 @@ public static class ConsoleHost
 
         builder.AddOpsConsoleCore();
         builder.AddReconciliation();
+        builder.AddWarehouse();
         builder.AddRepairs();
         builder.AddSandboxPg();
         builder.AddConsoleUi();
@@ -32,6 +34,7 @@ public static class ConsoleHost
         app.UseConsoleUi();
         app.MapPaymentsApi();
         app.MapRepairsApi();
+        app.MapRepairBatchesApi();
         app.MapSandboxPg();
         app.MapConsoleUi();
         return app;

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Reconciliation;
 using OpsConsole.Core.Outbox;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Repairs;
@@ -76,6 +78,7 @@ internal sealed class DemoDataJob(
     IHostEnvironment env,
     DatabaseOptions database,
     DemoSeeder seeder,
+    ReconciliationService reconciliation,
     IHostApplicationLifetime lifetime,
     ILogger<DemoDataJob> logger) : BackgroundService
 {
@@ -95,8 +98,22 @@ internal sealed class DemoDataJob(
         try
         {
             var truth = await seeder.SeedAsync(spec, stoppingToken);
-            logger.LogWarning("Demo data ready: {Payments} payments, {Cancels} cancels, {Faults} injected faults ({First} to {Last}).",
+            logger.LogWarning("Demo data ready: {Payments} payments, {Cancels} cancels, {Faults} injected faults ({First} to {Last}). Reconciling those days...",
                 truth.Payments, truth.Cancels, truth.Faults.Count, truth.FirstDay, truth.LastDay);
+            // Reconcile every seeded day (the per-date runs wait out their settle delays side by side).
+            var days = Enumerable.Range(0, truth.Days).Select(i => truth.FirstDay.AddDays(i)).ToList();
+            await Task.WhenAll(days.Select(async day =>
+            {
+                try
+                {
+                    await reconciliation.RunAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true, cancellationToken: stoppingToken);
+                }
+                catch (DomainException e)
+                {
+                    logger.LogWarning("Demo reconciliation of {Day} skipped: {Error}", day, e.Message);
+                }
+            }));
+            logger.LogWarning("Demo reconciliation done for {First} to {Last}.", truth.FirstDay, truth.LastDay);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1866,6 +1866,79 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Warehouse.WarehouseJobRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("BytesBilled")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes_billed");
+
+                    b.Property<long>("BytesProcessed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes_processed");
+
+                    b.Property<string>("ConsoleUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("console_url");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("engine");
+
+                    b.Property<long>("EstimatedBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("estimated_bytes");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<int>("RowsReturned")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_returned");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_warehouse_jobs");
+
+                    b.HasIndex("RunId", "Pass")
+                        .HasDatabaseName("ix_recon_warehouse_jobs_run_id_pass");
+
+                    b.ToTable("recon_warehouse_jobs", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -2010,6 +2083,16 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_repair_batch_items_repair_batches_batch_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Warehouse.WarehouseJobRecord", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_warehouse_jobs_recon_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Payments.Payment", b =>

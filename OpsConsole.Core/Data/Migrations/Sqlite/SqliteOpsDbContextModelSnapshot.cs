@@ -1825,6 +1825,77 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Warehouse.WarehouseJobRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("BytesBilled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_billed");
+
+                    b.Property<long>("BytesProcessed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_processed");
+
+                    b.Property<string>("ConsoleUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("console_url");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("engine");
+
+                    b.Property<long>("EstimatedBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimated_bytes");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pass");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<int>("RowsReturned")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows_returned");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_warehouse_jobs");
+
+                    b.HasIndex("RunId", "Pass")
+                        .HasDatabaseName("ix_recon_warehouse_jobs_run_id_pass");
+
+                    b.ToTable("recon_warehouse_jobs", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1969,6 +2040,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_repair_batch_items_repair_batches_batch_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Warehouse.WarehouseJobRecord", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_warehouse_jobs_recon_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Payments.Payment", b =>

@@ -48,15 +48,16 @@ public sealed record RunStarted(long RunId, DateOnly BusinessDate);
 /// <summary>Starting a run from the console: one place, so the page and the endpoint audit alike.</summary>
 public static class RunTrigger
 {
+    /// <param name="engine">An external engine (e.g. <c>bigquery</c>); null runs in the console's database.</param>
     public static async Task<long> StartAsync(ReconciliationService runs, AuditLog audit, DateOnly businessDate,
-        string actor, bool pullFirst)
+        string actor, bool pullFirst, string? engine = null)
     {
         var date = businessDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         try
         {
-            var runId = await runs.StartAsync(businessDate, actor, pullFirst);
+            var runId = await runs.StartAsync(businessDate, actor, pullFirst, engine: engine);
             await audit.WriteAsync(actor, "recon.run", "recon_run", runId.ToString(CultureInfo.InvariantCulture),
-                after: $"businessDate={date} pullFirst={pullFirst}", outcome: "started");
+                after: $"businessDate={date} pullFirst={pullFirst}" + (engine is null ? "" : $" engine={engine}"), outcome: "started");
             return runId;
         }
         catch (DomainException e)

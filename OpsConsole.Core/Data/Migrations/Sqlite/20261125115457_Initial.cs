@@ -601,6 +601,36 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_warehouse_jobs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    pass = table.Column<int>(type: "INTEGER", nullable: false),
+                    engine = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    job_id = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    location = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    estimated_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    bytes_processed = table.Column<long>(type: "INTEGER", nullable: false),
+                    bytes_billed = table.Column<long>(type: "INTEGER", nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    console_url = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    rows_returned = table.Column<int>(type: "INTEGER", nullable: false),
+                    recorded_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_warehouse_jobs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_warehouse_jobs_recon_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "repair_batch_items",
                 columns: table => new
                 {
@@ -873,6 +903,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_warehouse_jobs_run_id_pass",
+                table: "recon_warehouse_jobs",
+                columns: new[] { "run_id", "pass" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_repair_batch_items_batch_id",
                 table: "repair_batch_items",
                 column: "batch_id");
@@ -987,6 +1022,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "recon_run_totals");
+
+            migrationBuilder.DropTable(
+                name: "recon_warehouse_jobs");
 
             migrationBuilder.DropTable(
                 name: "repair_batch_items");

@@ -1,0 +1,57 @@
+namespace OpsConsole.Core.Warehouse;
+
+/// <summary>
+/// Where each ledger sits in the warehouse and what its columns are called. The defaults are the layout of
+/// docs/bigquery.md; a data team whose tables use other names maps them here instead of renaming tables.
+/// </summary>
+public sealed class WarehouseTableLayout
+{
+    /// <summary>Internal ledger: one row per approval or cancel (cancel amounts positive).</summary>
+    public string Transactions { get; set; } = "payment_transactions";
+
+    /// <summary>PG settlement lines: one row per transaction (cancel amounts negative).</summary>
+    public string SettlementLines { get; set; } = "settlement_lines";
+
+    /// <summary>Internal payments (status per payment key), for CHARGED_BUT_FAILED.</summary>
+    public string Payments { get; set; } = "payments";
+
+    public TransactionColumns TransactionColumns { get; set; } = new();
+
+    public SettlementColumns SettlementColumns { get; set; } = new();
+
+    public PaymentColumns PaymentColumns { get; set; } = new();
+}
+
+public sealed class TransactionColumns
+{
+    public string PaymentKey { get; set; } = "payment_key";
+    public string OrderId { get; set; } = "order_id";
+    public string TransactionKey { get; set; } = "transaction_key";
+    /// <summary>APPROVAL or CANCEL.</summary>
+    public string Kind { get; set; } = "kind";
+    public string Amount { get; set; } = "amount";
+    public string Method { get; set; } = "method";
+    public string OccurredAt { get; set; } = "occurred_at";
+    /// <summary>The KST business date the row is partitioned by (DATE).</summary>
+    public string? BusinessDate { get; set; } = "business_date";
+}
+
+public sealed class SettlementColumns
+{
+    public string PaymentKey { get; set; } = "payment_key";
+    public string TransactionKey { get; set; } = "transaction_key";
+    public string OrderId { get; set; } = "order_id";
+    public string Method { get; set; } = "method";
+    public string Amount { get; set; } = "amount";
+    public string Fee { get; set; } = "fee";
+    public string ApprovedAt { get; set; } = "approved_at";
+    /// <summary>The PG's KST business date (DATE); the partition column.</summary>
+    public string SoldDate { get; set; } = "sold_date";
+}
+
+public sealed class PaymentColumns
+{
+    public string PaymentKey { get; set; } = "payment_key";
+    public string Status { get; set; } = "status";
+    public string TraceId { get; set; } = "trace_id";
+}

@@ -1,0 +1,136 @@
+using CsCheck;
+using Npgsql;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Warehouse;
+using OpsConsole.Tests.Infrastructure;
+using OpsConsole.Tests.Reconciliation;
+using Xunit.Abstractions;
+
+namespace OpsConsole.Tests.Warehouse;
+
+/// <summary>
+/// The BigQuery passes, rendered in their dialect-neutral form for PostgreSQL and run on the console's own tables,
+/// must report exactly what the reconciliation tests' oracle reports: the same keys, types, verdicts, money at
+/// risk and diffs.
+/// </summary>
+public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutputHelper output)
+    : IClassFixture<PostgresTestDatabase>
+{
+    /// <summary>The console's tables: transactions have no business-date column (it is computed from occurred_at).</summary>
+    public static readonly WarehouseTableLayout ConsoleLayout = new()
+    {
+        TransactionColumns = new TransactionColumns { BusinessDate = null },
+    };
+
+    private static readonly ReconciliationDefinition Definition = ReconciliationDefinition.Standard(FeeSchedule.Default);
+    private static readonly WarehouseReconciliationSql Neutral = new(Definition, new PostgresWarehouseDialect(), ConsoleLayout);
+
+    [Fact]
+    public async Task NeutralRendering_OnRandomLedgers_AgreesWithTheOracle()
+    {
+        var date = ReconTestSupport.Date;
+        var typesSeen = new HashSet<FindingType>();
+        await Gen.Select(Gen.Int[1, 40], Gen.Int[0, int.MaxValue]).SampleAsync(async (payments, seed) =>
+        {
+            await Ledger.ClearAsync(db.Factory);
+            var ledger = RandomLedger.Create(seed, payments, date);
+            await ledger.SaveAsync(db.Factory);
+
+            var actual = await RunBothPassesAsync(date);
+
+            var expected = ReconOracle.Run(ledger, date, FeeSchedule.Default);
+            if (!expected.SequenceEqual(actual))
+                Assert.Fail($"seed {seed}, payments {payments}:\n expected:\n  " + string.Join("\n  ", expected) +
+                            "\n actual:\n  " + string.Join("\n  ", actual));
+            foreach (var f in actual) typesSeen.Add(f.Type);
+        }, iter: 30, threads: 1, writeLine: output.WriteLine);
+
+        Assert.Equal(Enum.GetValues<FindingType>().Order(), typesSeen.Order());
+    }
+
+    [Fact]
+    public async Task NeutralRendering_OnAHandBuiltLedger_FindsWhatAPersonExpects()
+    {
+        var date = ReconTestSupport.Date;
+        var start = BusinessCalendar.StartOfDayUtc(date);
+        await Ledger.ClearAsync(db.Factory);
+        var ledger = new Ledger();
+        InternalTx Tx(string key, string pk, TransactionKind kind, long amount, DateTimeOffset at) =>
+            new(key, pk, "order-" + pk, kind, amount, PaymentMethod.CARD, at);
+        ExternalLine Line(InternalTx tx, long? amount = null, long? fee = null, DateOnly? sold = null) =>
+            new(tx.Key, tx.PaymentKey, tx.OrderId, tx.Method, amount ?? tx.SignedAmount,
+                fee ?? FeeSchedule.Default.ExpectedFee(tx.Method, amount ?? tx.SignedAmount)!.Value, sold ?? tx.BusinessDate, tx.OccurredAt);
+
+        var ok = Tx("k-ok", "p1", TransactionKind.APPROVAL, 10_000, start.AddHours(1));
+        var cancel = Tx("k-cancel", "p1", TransactionKind.CANCEL, 4_000, start.AddHours(2));
+        var amount = Tx("k-amount", "p2", TransactionKind.APPROVAL, 10_000, start.AddHours(3));
+        var late = Tx("k-late", "p3", TransactionKind.APPROVAL, 5_000, start.AddDays(1).AddMilliseconds(-1));
+        var missing = Tx("k-missing", "p4", TransactionKind.APPROVAL, 7_000, start);
+        var dup = Tx("k-dup", "p5", TransactionKind.APPROVAL, 3_000, start.AddHours(5));
+        var fee = Tx("k-fee", "p6", TransactionKind.APPROVAL, 20_000, start.AddHours(6));
+        var nextDay = Tx("k-next-day", "p7", TransactionKind.APPROVAL, 1_000, start.AddDays(1));
+        ledger.Payments.Add(new LedgerPayment("p1", "order-p1", 10_000, PaymentMethod.CARD, PaymentStatus.DONE, [ok, cancel]));
+        foreach (var t in new[] { amount, late, missing, dup, fee, nextDay })
+            ledger.Payments.Add(new LedgerPayment(t.PaymentKey, t.OrderId, t.Amount, PaymentMethod.CARD, PaymentStatus.DONE, [t]));
+        ledger.Payments.Add(new LedgerPayment("p8", "order-p8", 4_000, PaymentMethod.CARD, PaymentStatus.ABORTED, []));
+        ledger.Lines.AddRange([
+            Line(ok), Line(cancel), Line(amount, amount: 9_000), Line(late, sold: date.AddDays(1)), Line(dup), Line(dup),
+            Line(fee, fee: 999), Line(nextDay),
+            new ExternalLine("k-charged", "p8", "order-p8", PaymentMethod.CARD, 4_000, 100, date, start.AddHours(7)),
+            new ExternalLine("k-orphan", "p-none", "order-none", PaymentMethod.CARD, 6_000, 150, date, start.AddHours(8)),
+        ]);
+        await ledger.SaveAsync(db.Factory);
+
+        var actual = await RunBothPassesAsync(date);
+
+        Assert.Equal(
+        [
+            new ExpectedFinding("k-amount", FindingType.AMOUNT_MISMATCH, FindingVerdict.CONFIRMED, 1_000, "amount"),
+            new ExpectedFinding("k-charged", FindingType.CHARGED_BUT_FAILED, FindingVerdict.CONFIRMED, 4_000, "internal"),
+            new ExpectedFinding("k-dup", FindingType.DUPLICATE_EXTERNAL, FindingVerdict.CONFIRMED, 3_000, "lineCount"),
+            new ExpectedFinding("k-fee", FindingType.FEE_MISMATCH, FindingVerdict.CONFIRMED, 499, "fee"),
+            // 23:59:59.999 KST is this business date; the PG filed the line under the next day: pass 1 misses the line,
+            // pass 2 (no date filter) finds it and the finding becomes a DATE_MISMATCH.
+            new ExpectedFinding("k-late", FindingType.DATE_MISMATCH, FindingVerdict.CONFIRMED, 5_000, "soldDate"),
+            new ExpectedFinding("k-missing", FindingType.MISSING_EXTERNAL, FindingVerdict.CONFIRMED, 7_000, "external"),
+            new ExpectedFinding("k-orphan", FindingType.MISSING_INTERNAL, FindingVerdict.CONFIRMED, 6_000, "internal"),
+        ], actual);
+        Assert.Equal(ReconOracle.Run(ledger, date, FeeSchedule.Default), actual);
+    }
+
+    /// <summary>Pass 1, then pass 2 on pass 1's keys, then the verdict as the run decides it.</summary>
+    private async Task<List<ExpectedFinding>> RunBothPassesAsync(DateOnly date)
+    {
+        var start = BusinessCalendar.StartOfDayUtc(date);
+        var pass1 = await QueryAsync(Neutral.Pass1(),
+            [new("date", date), new("from", start), new("to", start.AddDays(1))]);
+        var pass2 = await QueryAsync(Neutral.Pass2(recheckWindow: false),
+            [new("keys", pass1.Select(r => r.Key).ToArray())]);
+        var second = pass2.ToDictionary(r => r.Key);
+        return pass1.Select(first => second.TryGetValue(first.Key, out var s) && s.Type is { } type
+                ? new ExpectedFinding(first.Key, type, FindingVerdict.CONFIRMED, s.Money, s.Diff)
+                : new ExpectedFinding(first.Key, first.Type!.Value, FindingVerdict.TRANSIENT, first.Money, first.Diff))
+            .OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
+    }
+
+    private sealed record Item(string Key, FindingType? Type, long Money, string Diff);
+
+    private async Task<List<Item>> QueryAsync(string sql, NpgsqlParameter[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddRange(parameters);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var items = new List<Item>();
+        while (await reader.ReadAsync())
+        {
+            var type = reader["finding_type"] as string;
+            items.Add(new Item((string)reader["transaction_key"], type is null ? null : Enum.Parse<FindingType>(type),
+                (long)reader["money_at_risk"], (string)reader["diff_fields"]));
+        }
+        return items;
+    }
+}
