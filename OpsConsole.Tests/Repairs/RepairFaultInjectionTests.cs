@@ -69,12 +69,13 @@ public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDa
 
         // The process under test: its database writes can crash after the N-th commit; its PG client gives up fast.
         var crash = new CrashAfterCommit();
-        var (payments, repairs) = Compose(new OpsDbContextFactory(fx.Database.Provider, fx.Database.ConnectionString, crash));
+        var (payments, repairs) = Compose(new OpsDbContextFactory(fx.Database.Provider, fx.Database.ConnectionString, crash), ShortPg());
+        var (_, requester) = Compose(fx.Database.Factory, host.Get<IPaymentGateway>());
 
-        var refund = (await repairs.PreviewAsync(key)).Options.Single(o => o.Kind == RepairKind.REFUND);
+        var refund = (await requester.PreviewAsync(key)).Options.Single(o => o.Kind == RepairKind.REFUND);
         Assert.True(refund.Allowed, refund.Why);
         var refundAmount = sc.Partial ? Math.Max(1, refund.MaxAmount / 3) : refund.MaxAmount;
-        var request = await repairs.RequestAsync(new RepairCommand(RepairKind.REFUND, key, null, refundAmount, refundAmount,
+        var request = await requester.RequestAsync(new RepairCommand(RepairKind.REFUND, key, null, refundAmount, refundAmount,
             "CUSTOMER_REQUEST", $"fault scenario {sc.Index}", "maker"), ["finance"]);
 
         if (sc.TrySelfApproval)
@@ -92,8 +93,9 @@ public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDa
         crash.Disarm();
 
         // Restart: a fresh process resumes whatever was interrupted, and the janitor asks the PG.
-        var (restartedPayments, restarted) = Compose(fx.Database.Factory);
-        var janitor = ActivatorUtilities.CreateInstance<PaymentJanitor>(host.Services, fx.Database.Factory, ShortPg(), restartedPayments);
+        var (restartedPayments, restarted) = Compose(fx.Database.Factory, host.Get<IPaymentGateway>());
+        var janitor = ActivatorUtilities.CreateInstance<PaymentJanitor>(host.Services, fx.Database.Factory,
+            host.Get<IPaymentGateway>(), restartedPayments);
         var final = await restarted.GetAsync(request.Id);
         try
         {
@@ -140,11 +142,10 @@ public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDa
             Assert.Contains(step, actions);
     }
 
-    private (PaymentService, RepairService) Compose(OpsDbContextFactory factory)
+    private (PaymentService, RepairService) Compose(OpsDbContextFactory factory, IPaymentGateway pg)
     {
         var sp = fx.Host.Services;
         var audit = new AuditLog(factory, fx.Host.Clock);
-        var pg = ShortPg();
         var payments = ActivatorUtilities.CreateInstance<PaymentService>(sp, (IDbContextFactory<OpsDbContext>)factory, pg,
             new EventLog(factory), audit);
         var findings = ActivatorUtilities.CreateInstance<FindingService>(sp, (IDbContextFactory<OpsDbContext>)factory, audit);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Gateway;
@@ -69,7 +70,7 @@ public sealed class SandboxPgTests(PaymentAppFixture<SqliteTestDatabase> fx) : I
     {
         var (key, order, amount) = await fx.CheckoutAsync(fault: SandboxFaults.Timeout);
         using var slow = RawClient();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var hanging = slow.SendAsync(ConfirmRequest(key, order, amount, "dup-key"), cts.Token);
 
         // Wait until the sandbox has claimed the key for the first request (observable in its store).
@@ -77,7 +78,7 @@ public sealed class SandboxPgTests(PaymentAppFixture<SqliteTestDatabase> fx) : I
         while (true)
         {
             await using var db = await store.CreateDbContextAsync(cts.Token);
-            if (db.IdempotencyRecords.Any(r => !r.Completed)) break;
+            if (await db.IdempotencyRecords.AnyAsync(r => !r.Completed, cts.Token)) break;
             Assert.False(hanging.IsCompleted, "the first request ended before it could be duplicated");
             await Task.Yield();
         }

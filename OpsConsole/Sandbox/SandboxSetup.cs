@@ -115,6 +115,10 @@ public static class SandboxSetup
         try
         {
             (answer, _) = await run();
+            if (answer.LoseAnswer && answer.StatusCode == 0)
+                // Nothing happened and no answer comes: the request stays in flight (duplicates get 409)
+                // until the caller gives up; then the key is free again.
+                return await Finish(ctx, answer);
         }
         finally
         {

@@ -25,7 +25,7 @@ j AS (
   FROM i FULL OUTER JOIN e ON e.k = i.k
 ),
 d AS (
-  SELECT j.*, CASE j.e_method WHEN 'CARD' THEN (j.e_amount * 25000) / (1000000) WHEN 'EASY_PAY' THEN (j.e_amount * 30000) / (1000000) WHEN 'TRANSFER' THEN (j.e_amount * 15000) / (1000000) WHEN 'VIRTUAL_ACCOUNT' THEN (j.e_amount * 10000) / (1000000) WHEN 'MOBILE_PHONE' THEN (j.e_amount * 35000) / (1000000) END AS e_expected_fee
+  SELECT j.*, CASE j.e_method WHEN 'CARD' THEN (j.e_amount * 25000) / (1000000) WHEN 'EASY_PAY' THEN (j.e_amount * 30000) / (1000000) WHEN 'TRANSFER' THEN (j.e_amount * 20000) / (1000000) WHEN 'VIRTUAL_ACCOUNT' THEN (j.e_amount * 10000) / (1000000) WHEN 'MOBILE_PHONE' THEN (j.e_amount * 35000) / (1000000) END AS e_expected_fee
   FROM j
 ),
 c AS (
