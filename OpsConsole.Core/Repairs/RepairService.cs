@@ -246,11 +246,15 @@ public sealed class RepairService(
                 actor), cancellationToken);
             return MapCancel(outcome.Status, outcome.Amount, outcome.TransactionKey, outcome.FailureCode, outcome.FailureMessage);
         }
-        catch (DomainException e)
+        catch (DomainException e) when (e.Code != PgLookupFailed)
         {
             return (RepairStatus.FAILED, $"{e.Code}: {e.Message}", null);
         }
+        // PG_LOOKUP_FAILED propagates: the PG could not be asked, nothing is known, so the repair stays
+        // EXECUTING and the sweep resumes it — it is never failed on an unknown.
     }
+
+    private const string PgLookupFailed = "PG_LOOKUP_FAILED";
 
     private static (RepairStatus, string, string?) MapCancel(CancelAttemptStatus status, long amount, string? txKey,
         string? code, string? message) => status switch
@@ -342,8 +346,15 @@ public sealed class RepairService(
                     break;
                 case RepairStatus.APPROVED when now - r.ApprovedAt >= options.Value.ExecutionGrace:
                 case RepairStatus.EXECUTING when now - r.ExecutionStartedAt >= options.Value.ExecutionGrace:
-                    await ExecuteAsync(r.Id, cancellationToken);
-                    changed++;
+                    try
+                    {
+                        await ExecuteAsync(r.Id, cancellationToken);
+                        changed++;
+                    }
+                    catch (DomainException e) when (e.Code == PgLookupFailed)
+                    {
+                        logger.LogWarning("Repair {Id} not resumed yet: {Error}", r.Id, e.Message);
+                    }
                     break;
                 case RepairStatus.UNKNOWN:
                     CancelAttempt? attempt;
