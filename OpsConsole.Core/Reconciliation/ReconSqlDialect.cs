@@ -31,6 +31,12 @@ public interface IReconSqlDialect
     /// </summary>
     string? RefreshStatistics(string table) => null;
 
+    /// <summary>
+    /// Joins the row of <paramref name="table"/> whose id is <paramref name="id"/> as <paramref name="alias"/>
+    /// (NULLs when <paramref name="id"/> is NULL): used after the classification, for the differing rows only.
+    /// </summary>
+    string LookupById(string table, string alias, string id) => $"LEFT JOIN {table} {alias} ON {alias}.id = {id}";
+
     /// <summary>A table reference (BigQuery qualifies it with the dataset).</summary>
     string Table(string name) => name;
 
@@ -56,13 +62,13 @@ public interface IReconSqlDialect
 /// <summary>
 /// SQLite. Instants are INTEGER Unix ms, dates TEXT yyyy-MM-dd. The bundled SQLite (3.4x) parses FULL OUTER
 /// JOIN, but does not index a CTE for it and falls back to nested scans (quadratic: 12 s for 10k rows), and
-/// even the LEFT JOIN ∪ anti-join form over materialized CTEs is slow; SQLite is fastest probing the base
-/// tables' indexes, so it uses <see cref="ReconJoinStrategy.IndexedLookup"/>.
+/// even a LEFT JOIN ∪ anti-join over materialized CTEs is slow; SQLite is fastest probing the base tables'
+/// indexes, so it uses <see cref="ReconJoinStrategy.IndexedLookup"/>.
 /// </summary>
 public sealed class SqliteReconDialect : IReconSqlDialect
 {
     public string Name => "sqlite";
-    public ReconJoinStrategy JoinStrategy { get; init; } = ReconJoinStrategy.IndexedLookup;
+    public ReconJoinStrategy JoinStrategy => ReconJoinStrategy.IndexedLookup;
     public string ScanFilterColumn(string column) => "+" + column;
     public string KstDate(string instantColumn) => $"date({instantColumn} / 1000, 'unixepoch', '+9 hours')";
     public object InstantValue(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
@@ -82,6 +88,13 @@ public sealed class PostgresReconDialect : IReconSqlDialect
     public string? SessionSetup => "SET jit = off; SET work_mem = '128MB'";
 
     public string? RefreshStatistics(string table) => $"ANALYZE {table}";
+
+    /// <summary>
+    /// A LATERAL index probe: the planner cannot estimate how few rows the classification keeps and would
+    /// otherwise hash the whole transactions table to look up a few thousand (OFFSET 0 keeps it a probe).
+    /// </summary>
+    public string LookupById(string table, string alias, string id) =>
+        $"LEFT JOIN LATERAL (SELECT x.* FROM {table} x WHERE x.id = {id} OFFSET 0) {alias} ON TRUE";
     public string KstDate(string instantColumn) => $"({instantColumn} AT TIME ZONE 'Asia/Seoul')::date";
     public object InstantValue(DateTimeOffset instant) => instant.ToUniversalTime();
     public object DateValue(DateOnly date) => date;
@@ -93,12 +106,9 @@ public enum ReconJoinStrategy
     /// <summary><c>i FULL OUTER JOIN e</c> over the two CTEs (hash or merge join): PostgreSQL, BigQuery.</summary>
     FullOuterJoin,
 
-    /// <summary><c>i LEFT JOIN e UNION ALL e LEFT JOIN i WHERE i.k IS NULL</c> over the CTEs.</summary>
-    LeftJoinUnion,
-
     /// <summary>
-    /// Our transactions LEFT JOIN the PG's lines of the base table (grouped per transaction), UNION ALL the
-    /// lines whose key has no transaction (NOT EXISTS): every match is an index probe on a base table.
+    /// Our transactions LEFT JOIN the PG's lines of the base table (and the grouped repeated keys), UNION ALL
+    /// the lines whose key has no transaction (NOT EXISTS): every match is an index probe on a base table.
     /// </summary>
     IndexedLookup,
 }

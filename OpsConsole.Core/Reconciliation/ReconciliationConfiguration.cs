@@ -31,8 +31,13 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
         b.Property(l => l.Currency).HasMaxLength(3);
         b.Property(l => l.MId).HasMaxLength(64);
         b.HasOne(l => l.Import).WithMany().HasForeignKey(l => l.ImportId).OnDelete(DeleteBehavior.Cascade);
-        // Not unique: duplicates are evidence.
+        // Not unique: duplicates are evidence. Lines of keys reported once are unique per key; the lines of
+        // keys reported more than once sit in a small partial index (see SettlementLine.KeyRepeated).
         b.HasIndex(l => l.TransactionKey);
+        b.HasIndex(l => l.TransactionKey, "single_line_keys").IsUnique().HasFilter("NOT key_repeated")
+            .HasDatabaseName("ux_settlement_lines_single_line_keys");
+        b.HasIndex(l => l.TransactionKey, "repeated_keys").HasFilter("key_repeated")
+            .HasDatabaseName("ix_settlement_lines_repeated_keys");
         b.HasIndex(l => new { l.SoldDate, l.TransactionKey });
         b.HasIndex(l => l.PaymentKey);
         b.HasIndex(l => l.ImportId);

@@ -6,10 +6,11 @@ namespace OpsConsole.Core.Reconciliation;
 /// <summary>
 /// Turns a <see cref="ReconciliationDefinition"/> into set-based SQL for one <see cref="IReconSqlDialect"/>.
 /// Pure string building, no I/O. The database does the join; C# never loops over the day's rows.
-/// <para>Pass SQL: CTE <c>i</c> (our transactions, cancels signed negative, KST business date), CTE <c>e</c>
-/// (the PG's lines grouped by key: line count, MIN of each field, SUM of amounts), CTE <c>j</c> (FULL OUTER
-/// JOIN on the key), CTE <c>d</c> (the classifying CASE), then <c>INSERT INTO recon_run_items … SELECT</c>.
-/// Payment status and trace id are looked up only for the differing rows.</para>
+/// <para>Pass SQL: CTE <c>em</c> (the lines of keys the PG reported more than once — a small partial index —
+/// grouped by key: line count, MIN of each field, SUM of amounts), <c>j</c> (our transactions —
+/// cancels signed negative, KST business date — full-outer-joined on the key with the single lines and
+/// <c>em</c>), <c>d</c>/<c>c</c> (the classifying CASE), then <c>INSERT INTO recon_run_items … SELECT</c>.
+/// The transaction's other columns, payment status and trace id are looked up only for the differing rows.</para>
 /// <para>Money at risk: MISSING_INTERNAL / CHARGED_BUT_FAILED |Σ PG amounts|; MISSING_EXTERNAL and
 /// DATE_MISMATCH |our amount|; DUPLICATE_EXTERNAL and AMOUNT_MISMATCH |Σ PG amounts − our amount|;
 /// FEE_MISMATCH |fee − expected fee|.</para>
@@ -78,24 +79,15 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var key = definition.KeyColumn;
         var sb = new StringBuilder();
         sb.Append($"""
-            WITH i AS (
-              SELECT t.{key} AS k, t.payment_id, t.payment_key, t.order_id, t.kind,
-                     CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END AS amount,
-                     t.method, {businessDate} AS business_date, t.occurred_at
-              FROM {T("payment_transactions")} t
-              WHERE {internalFilter}
-            ),
-            e AS (
+            WITH em AS (
               SELECT l.{key} AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key, MIN(l.order_id) AS order_id,
                      MIN(l.method) AS method, MIN(l.amount) AS amount, SUM(l.amount) AS amount_total, MIN(l.fee) AS fee,
                      MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at
               FROM {T("settlement_lines")} l
-              WHERE {externalFilter}
+              WHERE {externalFilter} AND l.key_repeated
               GROUP BY l.{key}
             ),
-            j AS (
-            {JoinSql(internalFilter, externalFilter, businessDate)}
-            ),
+            {JoinSql(internalFilter, externalFilter, businessDate)},
             d AS (
               SELECT j.*, {ExpectedFeeSql("j.e_method", "j.e_amount")} AS e_expected_fee
               FROM j
@@ -107,69 +99,93 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})
             SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
                    {FinalTypeSql()},
-                   COALESCE(c.i_payment_key, c.e_payment_key), COALESCE(c.i_order_id, c.e_order_id),
-                   CASE WHEN c.i_payment_id IS NOT NULL
-                        THEN (SELECT p.trace_id FROM {T("payments")} p WHERE p.id = c.i_payment_id)
+                   COALESCE(t.payment_key, c.e_payment_key), COALESCE(t.order_id, c.e_order_id),
+                   CASE WHEN t.payment_id IS NOT NULL
+                        THEN (SELECT p.trace_id FROM {T("payments")} p WHERE p.id = t.payment_id)
                         ELSE (SELECT p.trace_id FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) END,
-                   CASE WHEN c.i_payment_id IS NOT NULL
-                        THEN (SELECT p.status FROM {T("payments")} p WHERE p.id = c.i_payment_id)
+                   CASE WHEN t.payment_id IS NOT NULL
+                        THEN (SELECT p.status FROM {T("payments")} p WHERE p.id = t.payment_id)
                         ELSE (SELECT p.status FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) END,
-                   c.i_kind, c.i_amount, c.i_method, c.i_business_date, c.i_occurred_at,
+                   t.kind, c.i_amount, t.method, c.i_business_date, t.occurred_at,
                    COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
                    c.e_method, c.e_sold_date, c.e_approved_at,
                    {DiffSql()},
                    {MoneyAtRiskSql()}
-            FROM c
+            FROM c {dialect.LookupById(T("payment_transactions"), "t", "c.i_id")}
             """);
         if (onlyDiffering)
             sb.Append("\nWHERE c.base_type IS NOT NULL");
         return sb.ToString();
     }
 
-    private const string JoinColumns = """
-          i.k AS i_k, i.payment_id AS i_payment_id, i.payment_key AS i_payment_key, i.order_id AS i_order_id,
-          i.kind AS i_kind, i.amount AS i_amount, i.method AS i_method, i.business_date AS i_business_date,
-          i.occurred_at AS i_occurred_at,
-          e.k AS e_k, e.line_count AS e_line_count, e.payment_key AS e_payment_key, e.order_id AS e_order_id,
-          e.method AS e_method, e.amount AS e_amount, e.amount_total AS e_amount_total, e.fee AS e_fee,
-          e.sold_date AS e_sold_date, e.approved_at AS e_approved_at
-        """;
+    /// <summary>The external columns of the join, in <see cref="ExternalColumns"/> order.</summary>
+    private static readonly string[] ExternalColumns =
+        ["k", "line_count", "payment_key", "order_id", "method", "amount", "amount_total", "fee", "sold_date", "approved_at"];
 
+    private static string ExternalAs(Func<string, string> value) =>
+        string.Join(", ", ExternalColumns.Select(c => $"{value(c)} AS e_{c}"));
+
+    /// <summary>One line as the grouped external side: a key the PG reported once needs no grouping.</summary>
+    private string SingleLine(string column) => column switch
+    {
+        "k" => "l." + definition.KeyColumn,
+        "line_count" => "1",
+        "amount_total" => "l.amount",
+        _ => "l." + column,
+    };
+
+    /// <summary>
+    /// CTE <c>j</c>: our transactions of the pass (only the key, id, signed amount and business date — the rest
+    /// is fetched for the differing rows only) joined with the PG's lines grouped by key. Lines of keys the PG
+    /// reported once (<c>NOT key_repeated</c>) join as they are; only the few lines of repeated keys are grouped
+    /// (<c>em</c>), so the day's lines are never aggregated.
+    /// </summary>
     private string JoinSql(string internalFilter, string externalFilter, string businessDate)
     {
         var key = definition.KeyColumn;
+        var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
+        var singleLines = $"{T("settlement_lines")} l WHERE {externalFilter} AND NOT l.key_repeated";
         return dialect.JoinStrategy switch
         {
-            ReconJoinStrategy.FullOuterJoin => $"  SELECT {JoinColumns}\n  FROM i FULL OUTER JOIN e ON e.k = i.k",
-            ReconJoinStrategy.LeftJoinUnion =>
-                $"  SELECT {JoinColumns}\n  FROM i LEFT JOIN e ON e.k = i.k\n  UNION ALL\n" +
-                $"  SELECT {JoinColumns}\n  FROM e LEFT JOIN i ON i.k = e.k WHERE i.k IS NULL",
-            ReconJoinStrategy.IndexedLookup => $"""
-                  SELECT t.{key} AS i_k, t.payment_id AS i_payment_id, t.payment_key AS i_payment_key,
-                         t.order_id AS i_order_id, t.kind AS i_kind,
-                         CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END AS i_amount,
-                         t.method AS i_method, {businessDate} AS i_business_date, t.occurred_at AS i_occurred_at,
-                         {ExternalAggregates("MIN(l." + key + ")", "COUNT(l.id)")}
+            ReconJoinStrategy.FullOuterJoin => $"""
+                i AS (
+                  SELECT t.{key} AS k, t.id, {signedAmount} AS amount, {businessDate} AS business_date
                   FROM {T("payment_transactions")} t
-                  LEFT JOIN {T("settlement_lines")} l ON {externalFilter} AND l.{key} = t.{key}
                   WHERE {internalFilter}
-                  GROUP BY t.id
+                ),
+                e AS (
+                  SELECT {string.Join(", ", ExternalColumns.Select(c => $"{SingleLine(c)} AS {c}"))}
+                  FROM {singleLines}
                   UNION ALL
-                  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                         {ExternalAggregates("l." + key, "COUNT(*)")}
-                  FROM {T("settlement_lines")} l
-                  WHERE {externalFilter}
+                  SELECT {string.Join(", ", ExternalColumns)} FROM em
+                ),
+                j AS (
+                  SELECT i.k AS i_k, i.id AS i_id, i.amount AS i_amount, i.business_date AS i_business_date,
+                         {ExternalAs(c => "e." + c)}
+                  FROM i FULL OUTER JOIN e ON e.k = i.k
+                )
+                """,
+            ReconJoinStrategy.IndexedLookup => $"""
+                j AS (
+                  SELECT t.{key} AS i_k, t.id AS i_id, {signedAmount} AS i_amount, {businessDate} AS i_business_date,
+                         {ExternalAs(c => $"CASE WHEN em.k IS NOT NULL THEN em.{c} WHEN l.id IS NOT NULL THEN {SingleLine(c)} END")}
+                  FROM {T("payment_transactions")} t
+                  LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter}
+                  LEFT JOIN em ON em.k = t.{key}
+                  WHERE {internalFilter}
+                  UNION ALL
+                  SELECT NULL, NULL, NULL, NULL, {ExternalAs(SingleLine)}
+                  FROM {singleLines}
                     AND NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = l.{key} AND {internalFilter})
-                  GROUP BY l.{key}
+                  UNION ALL
+                  SELECT NULL, NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
+                  FROM em
+                  WHERE NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = em.k AND {internalFilter})
+                )
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(dialect), dialect.JoinStrategy, "Unknown join strategy."),
         };
     }
-
-    private static string ExternalAggregates(string key, string count) =>
-        $"{key} AS e_k, {count} AS e_line_count, MIN(l.payment_key) AS e_payment_key, MIN(l.order_id) AS e_order_id, " +
-        "MIN(l.method) AS e_method, MIN(l.amount) AS e_amount, SUM(l.amount) AS e_amount_total, MIN(l.fee) AS e_fee, " +
-        "MIN(l.sold_date) AS e_sold_date, MIN(l.approved_at) AS e_approved_at";
 
     /// <summary>The schedule's expected fee for the PG's method and amount; NULL for methods without a rate.</summary>
     private string ExpectedFeeSql(string method, string amount)

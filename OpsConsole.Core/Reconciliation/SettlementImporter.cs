@@ -75,21 +75,31 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
                 errors.Count);
         }
 
-        await using var save = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var import = SettlementImport.ForCsv(fileName, sha, lines.Count, importedBy, clock.GetUtcNow());
-        save.Set<SettlementImport>().Add(import);
-        save.Set<SettlementLine>().AddRange(lines.Select(l => l.ToEntity(import)));
-        try
+        SettlementImport import;
+        for (var attempt = 1; ; attempt++)
         {
-            await save.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-        {
-            // Someone imported the same file a moment ago.
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var existing = await db.Set<SettlementImport>().AsNoTracking()
-                .FirstAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == sha, cancellationToken);
-            return new(ImportOutcome.AlreadyImported, existing.Id, fileName, sha, existing.RowCount, [], 0);
+            await using var save = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var tx = await save.Database.BeginTransactionAsync(cancellationToken);
+            import = SettlementImport.ForCsv(fileName, sha, lines.Count, importedBy, clock.GetUtcNow());
+            save.Set<SettlementImport>().Add(import);
+            try
+            {
+                await SettlementLineWriter.AddAsync(save, lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
+                await save.SaveChangesAsync(cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+                break;
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                // Someone imported the same file a moment ago, or stored a line with one of its keys (then the
+                // lines are marked again against what is stored now).
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                var existing = await db.Set<SettlementImport>().AsNoTracking()
+                    .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == sha, cancellationToken);
+                if (existing is not null)
+                    return new(ImportOutcome.AlreadyImported, existing.Id, fileName, sha, existing.RowCount, [], 0);
+                if (attempt == 3) throw;
+            }
         }
         _log.LogInformation("Settlement file {File} imported: {Rows} lines (import {ImportId})", fileName, lines.Count, import.Id);
         if (audit is not null)

@@ -4,8 +4,8 @@ namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
 /// One line of the PG's settlement data (the external ledger), ingested by CSV import or API pull. One line
-/// per PG transaction; cancels carry a negative <see cref="Amount"/>. There is deliberately no unique
-/// constraint on <see cref="TransactionKey"/>: a line reported twice is evidence of a duplicate settlement.
+/// per PG transaction; cancels carry a negative <see cref="Amount"/>. A line reported twice is evidence of a
+/// duplicate settlement and is kept, and all lines of its key are marked (see <see cref="KeyRepeated"/>).
 /// </summary>
 public sealed class SettlementLine
 {
@@ -38,6 +38,16 @@ public sealed class SettlementLine
     public DateOnly PaidOutDate { get; private set; }
     public string Currency { get; private set; }
     public string? MId { get; private set; }
+
+    /// <summary>
+    /// True when the PG reported this line's <see cref="TransactionKey"/> on more than one line (set on all of
+    /// them by <see cref="SettlementLineWriter"/>). Lines with it false are unique per key (a unique partial
+    /// index), so reconciliation joins them as they are and groups only the few marked lines, instead of
+    /// grouping every line of the day.
+    /// </summary>
+    public bool KeyRepeated { get; private set; }
+
+    internal void MarkKeyRepeated() => KeyRepeated = true;
 
     /// <summary>A validated line (see <see cref="SettlementLineValidator"/>).</summary>
     public static SettlementLine Create(SettlementImport import, int lineNumber, string paymentKey,

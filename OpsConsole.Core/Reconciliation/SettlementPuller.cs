@@ -74,6 +74,26 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
 
         var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             string.Join('\n', pulled.Select(p => p.ToString())))));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var (importId, replaced) = await ReplaceAsync(from, to, sha, lines, requestedBy, cancellationToken);
+                _log.LogInformation("Pulled {Lines} settlement lines for {From}..{To} in {Pages} page(s), replacing {Replaced}",
+                    lines.Count, from, to, page, replaced);
+                return new SettlementPullResult(importId, from, to, page, lines.Count, replaced);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 3)
+            {
+                // Another writer stored a line with one of these keys at the same moment: mark them again.
+            }
+        }
+    }
+
+    /// <summary>In one transaction: the earlier API lines of the range go, the pulled ones come in.</summary>
+    private async Task<(long ImportId, int Replaced)> ReplaceAsync(DateOnly from, DateOnly to, string sha,
+        List<ParsedSettlementLine> lines, string requestedBy, CancellationToken cancellationToken)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var replaced = await db.Set<SettlementLine>()
@@ -81,12 +101,10 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
             .ExecuteDeleteAsync(cancellationToken);
         var import = SettlementImport.ForPull(from, to, sha, lines.Count, requestedBy, clock.GetUtcNow());
         db.Set<SettlementImport>().Add(import);
-        db.Set<SettlementLine>().AddRange(lines.Select(l => l.ToEntity(import)));
+        await SettlementLineWriter.AddAsync(db, lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        _log.LogInformation("Pulled {Lines} settlement lines for {From}..{To} in {Pages} page(s), replacing {Replaced}",
-            lines.Count, from, to, page, replaced);
-        return new SettlementPullResult(import.Id, from, to, page, lines.Count, replaced);
+        return (import.Id, replaced);
     }
 
     private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);

@@ -86,10 +86,9 @@ public sealed class Ledger
             list.Count, "test", DateTimeOffset.UtcNow);
         db.Add(import);
         var n = 1;
-        foreach (var l in list)
-            db.Add(SettlementLine.Create(import, ++n, l.PaymentKey, l.Key, l.OrderId, l.Method, l.Amount, l.Fee,
-                l.Amount - l.Amount / 11, l.Amount / 11, l.Amount - l.Fee, l.ApprovedAt, l.SoldDate,
-                l.SoldDate.AddDays(2), "KRW", null));
+        await SettlementLineWriter.AddAsync(db, list.Select(l => SettlementLine.Create(import, ++n, l.PaymentKey, l.Key,
+            l.OrderId, l.Method, l.Amount, l.Fee, l.Amount - l.Amount / 11, l.Amount / 11, l.Amount - l.Fee, l.ApprovedAt,
+            l.SoldDate, l.SoldDate.AddDays(2), "KRW", null)).ToList(), CancellationToken.None);
         await db.SaveChangesAsync();
     }
 }

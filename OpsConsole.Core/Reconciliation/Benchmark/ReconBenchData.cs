@@ -10,7 +10,7 @@ public readonly record struct BenchTransaction(long Id, long PaymentId, string P
     string TransactionKey, TransactionKind Kind, long Amount, PaymentMethod Method, DateTimeOffset At);
 
 public readonly record struct BenchLine(long Id, string PaymentKey, string TransactionKey, string OrderId,
-    PaymentMethod Method, long Amount, long Fee, DateTimeOffset ApprovedAt, DateOnly SoldDate);
+    PaymentMethod Method, long Amount, long Fee, DateTimeOffset ApprovedAt, DateOnly SoldDate, bool KeyRepeated = false);
 
 /// <summary>
 /// The benchmark's two ledgers for one business date, generated deterministically from each payment's index
@@ -106,7 +106,8 @@ public sealed class ReconBenchData(int payments, DateOnly businessDate)
                 var lineAmount = fault == 2 ? amount + 100 : amount;
                 var fee = _fees.ExpectedFee(method, lineAmount)!.Value + (fault == 3 ? 50 : 0);
                 var sold = fault == 5 ? businessDate.AddDays(1) : businessDate;
-                var line = new BenchLine(0, $"bp{i:D10}", $"bt{i:D10}a", $"bo{i:D10}", method, lineAmount, fee, at, sold);
+                var line = new BenchLine(0, $"bp{i:D10}", $"bt{i:D10}a", $"bo{i:D10}", method, lineAmount, fee, at, sold,
+                    KeyRepeated: fault == 4);
                 yield return line with { Id = ++id };
                 if (fault == 4) yield return line with { Id = ++id };
             }

@@ -1462,6 +1462,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("import_id");
 
+                    b.Property<bool>("KeyRepeated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key_repeated");
+
                     b.Property<int>("LineNumber")
                         .HasColumnType("INTEGER")
                         .HasColumnName("line_number");
@@ -1535,6 +1539,15 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
+
+                    b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
+                        .HasDatabaseName("ix_settlement_lines_repeated_keys")
+                        .HasFilter("key_repeated");
+
+                    b.HasIndex(new[] { "TransactionKey" }, "single_line_keys")
+                        .IsUnique()
+                        .HasDatabaseName("ux_settlement_lines_single_line_keys")
+                        .HasFilter("NOT key_repeated");
 
                     b.ToTable("settlement_lines", (string)null);
                 });

@@ -677,7 +677,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     sold_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
                     paid_out_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
                     currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
-                    m_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                    m_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    key_repeated = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -968,6 +969,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "payment_key");
 
             migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_repeated_keys",
+                table: "settlement_lines",
+                column: "transaction_key",
+                filter: "key_repeated");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_sold_date_transaction_key",
                 table: "settlement_lines",
                 columns: new[] { "sold_date", "transaction_key" });
@@ -976,6 +983,13 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "ix_settlement_lines_transaction_key",
                 table: "settlement_lines",
                 column: "transaction_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_settlement_lines_single_line_keys",
+                table: "settlement_lines",
+                column: "transaction_key",
+                unique: true,
+                filter: "NOT key_repeated");
         }
 
         /// <inheritdoc />

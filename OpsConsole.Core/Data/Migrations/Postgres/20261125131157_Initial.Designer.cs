@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125115507_Initial")]
+    [Migration("20261125131157_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1500,6 +1500,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("import_id");
 
+                    b.Property<bool>("KeyRepeated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("key_repeated");
+
                     b.Property<int>("LineNumber")
                         .HasColumnType("integer")
                         .HasColumnName("line_number");
@@ -1573,6 +1577,15 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
+
+                    b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
+                        .HasDatabaseName("ix_settlement_lines_repeated_keys")
+                        .HasFilter("key_repeated");
+
+                    b.HasIndex(new[] { "TransactionKey" }, "single_line_keys")
+                        .IsUnique()
+                        .HasDatabaseName("ux_settlement_lines_single_line_keys")
+                        .HasFilter("NOT key_repeated");
 
                     b.ToTable("settlement_lines", (string)null);
                 });

@@ -678,7 +678,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     sold_date = table.Column<DateOnly>(type: "date", nullable: false),
                     paid_out_date = table.Column<DateOnly>(type: "date", nullable: false),
                     currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    m_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                    m_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    key_repeated = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -969,6 +970,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "payment_key");
 
             migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_repeated_keys",
+                table: "settlement_lines",
+                column: "transaction_key",
+                filter: "key_repeated");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_sold_date_transaction_key",
                 table: "settlement_lines",
                 columns: new[] { "sold_date", "transaction_key" });
@@ -977,6 +984,13 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_settlement_lines_transaction_key",
                 table: "settlement_lines",
                 column: "transaction_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_settlement_lines_single_line_keys",
+                table: "settlement_lines",
+                column: "transaction_key",
+                unique: true,
+                filter: "NOT key_repeated");
         }
 
         /// <inheritdoc />

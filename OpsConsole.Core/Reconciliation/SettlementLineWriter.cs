@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// Adds settlement lines to a context and keeps <see cref="SettlementLine.KeyRepeated"/> true on every line
+/// of a key the PG reported more than once: new lines whose key is already held or appears twice in the
+/// batch, and the held lines of those keys (updated in the caller's transaction). Two writers racing on the
+/// same new key collide on the unique index of single-line keys, and the caller retries.
+/// </summary>
+public static class SettlementLineWriter
+{
+    private const int LookupChunk = 500;
+
+    public static async Task AddAsync(OpsDbContext db, IReadOnlyList<SettlementLine> lines, CancellationToken cancellationToken)
+    {
+        var inBatch = lines.GroupBy(l => l.TransactionKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in inBatch.Keys.Chunk(LookupChunk))
+        {
+            held.UnionWith(await db.Set<SettlementLine>().AsNoTracking()
+                .Where(l => chunk.Contains(l.TransactionKey))
+                .Select(l => l.TransactionKey).Distinct().ToListAsync(cancellationToken));
+            var heldHere = chunk.Where(held.Contains).ToArray();
+            if (heldHere.Length > 0)
+                await db.Set<SettlementLine>()
+                    .Where(l => heldHere.Contains(l.TransactionKey) && !l.KeyRepeated)
+                    .ExecuteUpdateAsync(u => u.SetProperty(l => l.KeyRepeated, true), cancellationToken);
+        }
+        foreach (var line in lines)
+        {
+            if (held.Contains(line.TransactionKey) || inBatch[line.TransactionKey] > 1) line.MarkKeyRepeated();
+        }
+        db.Set<SettlementLine>().AddRange(lines);
+    }
+}
