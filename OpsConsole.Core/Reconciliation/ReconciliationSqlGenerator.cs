@@ -51,7 +51,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     {
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
         var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")}";
-        var externalFilter = $"l.sold_date = {P("date")}";
+        var externalFilter = new ExternalFilter($"l.sold_date = {P("date")}",
+            $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")}");
         // Every transaction that passes the filter belongs to @date: no per-row KST conversion needed.
         return PassInsert(1, internalFilter, externalFilter, P("date"), onlyDiffering: true);
     }
@@ -62,9 +63,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     {
         var key = definition.KeyColumn;
         var keys = $"SELECT r.transaction_key FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
-        return PassInsert(2, $"t.{key} IN ({keys})", $"l.{key} IN ({keys})", dialect.KstDate("t.occurred_at"),
+        var byKey = $"l.{key} IN ({keys})";
+        return PassInsert(2, $"t.{key} IN ({keys})", new ExternalFilter(byKey, byKey), dialect.KstDate("t.occurred_at"),
             onlyDiffering: false);
     }
+
+    /// <summary>The external side's filter, as an index probe condition and as a scan condition.</summary>
+    private sealed record ExternalFilter(string Probe, string Scan);
 
     /// <summary>The bare FULL OUTER JOIN of both ledgers on the key (the benchmark's yardstick).</summary>
     public string BareFullJoinCount()
@@ -73,7 +78,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"SELECT COUNT(*) FROM {T("payment_transactions")} t FULL OUTER JOIN {T("settlement_lines")} l ON l.{key} = t.{key}";
     }
 
-    private string PassInsert(int pass, string internalFilter, string externalFilter, string businessDate,
+    private string PassInsert(int pass, string internalFilter, ExternalFilter externalFilter, string businessDate,
         bool onlyDiffering)
     {
         var key = definition.KeyColumn;
@@ -84,7 +89,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                      MIN(l.method) AS method, MIN(l.amount) AS amount, SUM(l.amount) AS amount_total, MIN(l.fee) AS fee,
                      MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at
               FROM {T("settlement_lines")} l
-              WHERE {externalFilter} AND l.key_repeated
+              WHERE {externalFilter.Scan} AND l.key_repeated
               GROUP BY l.{key}
             ),
             {JoinSql(internalFilter, externalFilter, businessDate)},
@@ -138,13 +143,14 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// CTE <c>j</c>: our transactions of the pass (only the key, id, signed amount and business date — the rest
     /// is fetched for the differing rows only) joined with the PG's lines grouped by key. Lines of keys the PG
     /// reported once (<c>NOT key_repeated</c>) join as they are; only the few lines of repeated keys are grouped
-    /// (<c>em</c>), so the day's lines are never aggregated.
+    /// (<c>em</c>), so the day's lines are never aggregated. A key's lines are either all single or all repeated,
+    /// so at most one of <c>l</c> and <c>em</c> matches a transaction (the lines' columns are NOT NULL).
     /// </summary>
-    private string JoinSql(string internalFilter, string externalFilter, string businessDate)
+    private string JoinSql(string internalFilter, ExternalFilter externalFilter, string businessDate)
     {
         var key = definition.KeyColumn;
         var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
-        var singleLines = $"{T("settlement_lines")} l WHERE {externalFilter} AND NOT l.key_repeated";
+        var singleLines = $"{T("settlement_lines")} l WHERE {externalFilter.Scan} AND NOT l.key_repeated";
         return dialect.JoinStrategy switch
         {
             ReconJoinStrategy.FullOuterJoin => $"""
@@ -168,9 +174,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             ReconJoinStrategy.IndexedLookup => $"""
                 j AS (
                   SELECT t.{key} AS i_k, t.id AS i_id, {signedAmount} AS i_amount, {businessDate} AS i_business_date,
-                         {ExternalAs(c => $"CASE WHEN em.k IS NOT NULL THEN em.{c} WHEN l.id IS NOT NULL THEN {SingleLine(c)} END")}
+                         {ExternalAs(c => $"COALESCE({(c == "line_count" ? "CASE WHEN l.id IS NOT NULL THEN 1 END" : SingleLine(c))}, em.{c})")}
                   FROM {T("payment_transactions")} t
-                  LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter}
+                  LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter.Probe}
                   LEFT JOIN em ON em.k = t.{key}
                   WHERE {internalFilter}
                   UNION ALL
