@@ -50,6 +50,17 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
     private async Task<long> RequestedBatchAsync(string by) =>
         (await Batches.RequestAsync([900_001, 900_002], "CHARGED_BUT_FAILED", "nightly clean-up (OPS-77)", by, ["finance"])).Batch.Id;
 
+    /// <summary>Signs in as <paramref name="user"/> and opens the page of a batch <paramref name="requestedBy"/> just requested.</summary>
+    private async Task<(long Id, IRenderedComponent<RepairBatchPage> Page)> OpenRequestedBatchAsync(string requestedBy, string user, string role)
+    {
+        var id = await RequestedBatchAsync(requestedBy);
+        SignInAs(user, role);
+        RenderProviders();
+        var cut = Render<RepairBatchPage>(p => p.Add(x => x.Id, id));
+        cut.WaitForAssertion(() => Assert.Equal("REQUESTED", cut.Find("#batch-status").TextContent.Trim()));
+        return (id, cut);
+    }
+
     private static bool IsDisabled<T>(IRenderedComponent<T> cut, string selector) where T : IComponent =>
         cut.Find(selector).HasAttribute("disabled");
 
@@ -144,13 +155,8 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
     [Fact]
     public async Task BatchPage_ForTheRequester_DisablesApprove_WithTheFourEyesReason()
     {
-        var id = await RequestedBatchAsync("fin-1");
-        SignInAs("fin-1", ConsoleRoles.Finance);
-        RenderProviders();
+        var (id, cut) = await OpenRequestedBatchAsync("fin-1", "fin-1", ConsoleRoles.Finance);
 
-        var cut = Render<RepairBatchPage>(p => p.Add(x => x.Id, id));
-
-        cut.WaitForAssertion(() => Assert.Equal("REQUESTED", cut.Find("#batch-status").TextContent.Trim()));
         Assert.True(IsDisabled(cut, "button#batch-approve"));
         Assert.Equal($"You requested batch #{id}; a different finance, on-call or admin user must approve it.",
             cut.Find("#batch-approve-why").TextContent.Trim());
@@ -164,13 +170,8 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
     [Fact]
     public async Task BatchPage_ForAnEngineer_DisablesApproveAndReject_WithTheRoleReason()
     {
-        var id = await RequestedBatchAsync("fin-2");
-        SignInAs("engineer", ConsoleRoles.Engineer);
-        RenderProviders();
+        var (_, cut) = await OpenRequestedBatchAsync("fin-2", "engineer", ConsoleRoles.Engineer);
 
-        var cut = Render<RepairBatchPage>(p => p.Add(x => x.Id, id));
-
-        cut.WaitForAssertion(() => Assert.Equal("REQUESTED", cut.Find("#batch-status").TextContent.Trim()));
         Assert.True(IsDisabled(cut, "button#batch-approve"));
         Assert.True(IsDisabled(cut, "button#batch-reject"));
         Assert.Equal(ConsoleActions.ApproveRepair.DeniedReason, cut.Find("#batch-approve-reason").TextContent.Trim());
@@ -179,10 +180,7 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
     [Fact]
     public async Task BatchPage_RejectNeedsAReason_ThenRejects_AndTheAuditShowsIt()
     {
-        var id = await RequestedBatchAsync("fin-3");
-        SignInAs("oncall-3", ConsoleRoles.Oncall);
-        RenderProviders();
-        var cut = Render<RepairBatchPage>(p => p.Add(x => x.Id, id));
+        var (id, cut) = await OpenRequestedBatchAsync("fin-3", "oncall-3", ConsoleRoles.Oncall);
         cut.WaitForAssertion(() => Assert.False(IsDisabled(cut, "button#batch-approve")));
 
         Assert.True(IsDisabled(cut, "button#batch-reject"));
@@ -203,10 +201,7 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
     [Fact]
     public async Task BatchPage_WhenSomeoneElseDecidedFirst_ShowsTheRefusal()
     {
-        var id = await RequestedBatchAsync("fin-4");
-        SignInAs("oncall-4", ConsoleRoles.Oncall);
-        RenderProviders();
-        var cut = Render<RepairBatchPage>(p => p.Add(x => x.Id, id));
+        var (id, cut) = await OpenRequestedBatchAsync("fin-4", "oncall-4", ConsoleRoles.Oncall);
         cut.WaitForAssertion(() => Assert.False(IsDisabled(cut, "button#batch-approve")));
 
         await Batches.RejectAsync(id, "admin-4", "duplicate of another batch", ["admin"]);
