@@ -188,6 +188,17 @@ public sealed class RepairBatchService(
         return new RepairBatchView(batch, items);
     }
 
+    /// <summary>Batches, newest first; <paramref name="waitingFor"/> leaves out the user's own (they cannot approve them).</summary>
+    public async Task<IReadOnlyList<RepairBatch>> ListAsync(bool pendingOnly, string? waitingFor = null, int take = 200,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var q = db.Set<RepairBatch>().AsNoTracking();
+        if (pendingOnly) q = q.Where(b => b.Status == RepairBatchStatus.REQUESTED);
+        if (waitingFor is not null) q = q.Where(b => b.RequestedBy != waitingFor);
+        return await q.OrderByDescending(b => b.Id).Take(take).ToListAsync(cancellationToken);
+    }
+
     /// <summary>The report: one CSV line per item (succeeded / failed / unknown / skipped, and why).</summary>
     public static string ReportCsv(RepairBatchView view)
     {

@@ -377,13 +377,17 @@ public sealed class RepairService(
                ?? throw DomainException.NotFound("NOT_FOUND_REPAIR", $"No repair #{repairId}.");
     }
 
-    /// <summary>Pending requests; <paramref name="waitingFor"/> leaves out the user's own (they cannot approve them).</summary>
+    /// <summary>
+    /// Pending requests; <paramref name="waitingFor"/> leaves out the user's own (they cannot approve them);
+    /// <paramref name="includeBatchItems"/> false leaves out the items of batches (they are approved with their batch).
+    /// </summary>
     public async Task<IReadOnlyList<RepairRequest>> ListAsync(bool pendingOnly, string? waitingFor = null, string? paymentKey = null,
-        int take = 200, CancellationToken cancellationToken = default)
+        int take = 200, bool includeBatchItems = true, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var q = db.Set<RepairRequest>().AsNoTracking();
         if (pendingOnly) q = q.Where(r => r.Status == RepairStatus.REQUESTED);
+        if (!includeBatchItems) q = q.Where(r => r.BatchId == null);
         if (waitingFor is not null) q = q.Where(r => r.RequestedBy != waitingFor);
         if (paymentKey is not null) q = q.Where(r => r.PaymentKey == paymentKey);
         return await q.OrderByDescending(r => r.Id).Take(take).ToListAsync(cancellationToken);

@@ -36,16 +36,27 @@ public sealed class RepairsAppFixture : PaymentAppFixture<PostgresTestDatabase>
     /// The same, reported by the real engine: pulls today's settlement lines from the sandbox PG, runs the
     /// reconciliation and returns the CHARGED_BUT_FAILED finding of the payment.
     /// </summary>
-    public async Task<(string PaymentKey, long Amount, long FindingId)> ChargedButFailedFindingAsync(long amount = 7_000)
+    public async Task<(string PaymentKey, long Amount, long FindingId)> ChargedButFailedFindingAsync(long amount = 7_000) =>
+        (await ChargedButFailedFindingsAsync(amount))[0];
+
+    /// <summary>One such payment and finding per amount, found by a single reconciliation run.</summary>
+    public async Task<IReadOnlyList<(string PaymentKey, long Amount, long FindingId)>> ChargedButFailedFindingsAsync(params long[] amounts)
     {
-        var (key, a) = await ChargedButFailedPaymentAsync(amount);
+        var payments = new List<(string PaymentKey, long Amount)>();
+        foreach (var amount in amounts)
+            payments.Add(await ChargedButFailedPaymentAsync(amount));
         var date = BusinessCalendar.Today(TimeProvider.System);
         var run = await Host.Get<ReconciliationService>().RunAsync(date, RunTrigger.CLI, "test", pullFirst: true);
         Assert.True(run.Status == RunStatus.SUCCEEDED, run.Error);
         await using var db = await Database.Factory.CreateDbContextAsync();
-        var finding = await db.Set<Finding>().SingleAsync(f => f.PaymentKey == key && f.Verdict == FindingVerdict.CONFIRMED);
-        Assert.Equal(FindingType.CHARGED_BUT_FAILED, finding.Type);
-        return (key, a, finding.Id);
+        var found = new List<(string PaymentKey, long Amount, long FindingId)>();
+        foreach (var (key, a) in payments)
+        {
+            var finding = await db.Set<Finding>().SingleAsync(f => f.PaymentKey == key && f.Verdict == FindingVerdict.CONFIRMED);
+            Assert.Equal(FindingType.CHARGED_BUT_FAILED, finding.Type);
+            found.Add((key, a, finding.Id));
+        }
+        return found;
     }
 
     /// <summary>An HTTP client signed in as a demo user through the real sign-in form (cookie jar, no redirects).</summary>

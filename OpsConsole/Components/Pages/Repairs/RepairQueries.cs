@@ -37,6 +37,34 @@ public static class RepairQueries
         repair.Status is RepairStatus.REQUESTED or RepairStatus.APPROVED ? null
             : $"Repair #{repair.Id} is {repair.Status}: only REQUESTED or APPROVED repairs can be rejected.";
 
+    /// <summary>Why <paramref name="user"/> cannot approve <paramref name="batch"/> now, or null when they can.</summary>
+    public static string? WhyCannotApprove(RepairBatch batch, string? user) =>
+        batch.Status != RepairBatchStatus.REQUESTED ? $"Batch #{batch.Id} is {batch.Status}: only REQUESTED batches can be approved."
+        : string.Equals(user, batch.RequestedBy, StringComparison.OrdinalIgnoreCase)
+            ? $"You requested batch #{batch.Id}; a different finance, on-call or admin user must approve it."
+        : null;
+
+    public static string? WhyCannotReject(RepairBatch batch) =>
+        batch.Status == RepairBatchStatus.REQUESTED ? null
+            : $"Batch #{batch.Id} is {batch.Status}: only REQUESTED batches can be rejected.";
+
+    public static MudBlazor.Color StatusColor(RepairBatchStatus status) => status switch
+    {
+        RepairBatchStatus.DONE => MudBlazor.Color.Success,
+        RepairBatchStatus.REJECTED => MudBlazor.Color.Error,
+        RepairBatchStatus.APPROVED => MudBlazor.Color.Warning,
+        _ => MudBlazor.Color.Info,
+    };
+
+    public static MudBlazor.Color ResultColor(RepairBatchItemResult result) => result switch
+    {
+        RepairBatchItemResult.SUCCEEDED => MudBlazor.Color.Success,
+        RepairBatchItemResult.FAILED => MudBlazor.Color.Error,
+        RepairBatchItemResult.UNKNOWN => MudBlazor.Color.Warning,
+        RepairBatchItemResult.PENDING => MudBlazor.Color.Info,
+        _ => MudBlazor.Color.Default,
+    };
+
     public static MudBlazor.Color StatusColor(RepairStatus status) => status switch
     {
         RepairStatus.SUCCEEDED => MudBlazor.Color.Success,
