@@ -39,6 +39,30 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
     }
 
     [Fact]
+    public async Task Run_LineTheSecondIngestionRepeats_IsADuplicate_AndAFirstLineOnAnotherDayIsNot()
+    {
+        var ledger = new Ledger();
+        var twice = Done("twice", 8_000, Noon);
+        var other = Done("other", 6_000, Noon);
+        ledger.Payments.AddRange([twice, other]);
+        ledger.Lines.AddRange([LineFor(twice.Transactions[0]), LineFor(other.Transactions[0])]);
+        await ledger.SaveAsync(db.Factory);
+        // A later ingestion (another file, another pull) reports tx-twice again on the same day, and a line of
+        // tx-other on the next day: only the lines of the business date count in pass 1.
+        await Ledger.AddLinesAsync(db.Factory, [LineFor(twice.Transactions[0]), LineFor(other.Transactions[0], sold: D.AddDays(1))]);
+
+        var run = await ReconTestSupport.Service(db.Factory).RunAsync(D, RunTrigger.CLI, "tester");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        var findings = await FindingsAsync();
+        var dup = Assert.Single(findings, f => f.TransactionKey == "tx-twice");
+        Assert.Equal(FindingType.DUPLICATE_EXTERNAL, dup.Type);
+        Assert.Equal(2, dup.ExternalLineCount);
+        Assert.Equal(8_000, dup.MoneyAtRisk);
+        Assert.DoesNotContain(findings, f => f.TransactionKey == "tx-other" && f.Verdict == FindingVerdict.CONFIRMED);
+    }
+
+    [Fact]
     public async Task Run_FindsEveryTypeWithKeysMoneyAndDiff()
     {
         var ledger = new Ledger();

@@ -112,6 +112,58 @@ public abstract class SettlementImportTests<TDb>(TDb db) : IAsyncLifetime where 
         Assert.Equal(0, await LineCountAsync());
     }
 
+    private async Task<Dictionary<string, bool[]>> KeyRepeatedByKeyAsync()
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        return (await ctx.Set<SettlementLine>().OrderBy(l => l.Id).ToListAsync())
+            .GroupBy(l => l.TransactionKey).ToDictionary(g => g.Key, g => g.Select(l => l.KeyRepeated).ToArray());
+    }
+
+    [Fact]
+    public async Task Import_KeyReportedTwiceInOneFile_MarksBothLines_AndOthersStaySingle()
+    {
+        var text = Header + "\n" +
+                   "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,\n" +
+                   "pay-2,tx-2,order-2,CARD,5000,125,4545,455,4875,2026-03-15T11:00:00+09:00,2026-03-15,2026-03-17,KRW,\n" +
+                   "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,\n";
+
+        await Importer().ImportCsvAsync(Csv(text), "a.csv", "alice");
+
+        var marks = await KeyRepeatedByKeyAsync();
+        Assert.Equal(new[] { true, true }, marks["tx-1"]);
+        Assert.Equal(new[] { false }, marks["tx-2"]);
+    }
+
+    [Fact]
+    public async Task Import_KeyAlreadyHeldFromAnEarlierFile_MarksTheHeldLineToo()
+    {
+        var line = "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,\n";
+        await Importer().ImportCsvAsync(Csv(Header + "\n" + line), "a.csv", "alice");
+        Assert.Equal(new[] { false }, (await KeyRepeatedByKeyAsync())["tx-1"]);
+
+        await Importer().ImportCsvAsync(Csv(Header + "\n" + line +
+            "pay-3,tx-3,order-3,CARD,7000,175,6364,636,6825,2026-03-15T12:00:00+09:00,2026-03-15,2026-03-17,KRW,\n"), "b.csv", "bob");
+
+        var marks = await KeyRepeatedByKeyAsync();
+        Assert.Equal(new[] { true, true }, marks["tx-1"]);
+        Assert.Equal(new[] { false }, marks["tx-3"]);
+    }
+
+    [Fact]
+    public async Task Database_RefusesASecondUnmarkedLineOfAKey()
+    {
+        var line = "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,\n";
+        await Importer().ImportCsvAsync(Csv(Header + "\n" + line), "a.csv", "alice");
+        await using var ctx = db.Factory.CreateDbContext();
+        var import = SettlementImport.ForCsv("raw.csv", new string('0', 64), 1, "test", DateTimeOffset.UtcNow);
+        ctx.Add(import);
+        // Bypassing SettlementLineWriter: the unique index of single-line keys stops it.
+        var (parsed, _) = SettlementImporter.Parse(Encoding.UTF8.GetBytes(Header + "\n" + line));
+        ctx.Add(parsed[0].ToEntity(import));
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => ctx.SaveChangesAsync());
+    }
+
     [Fact]
     public async Task Import_InvalidUtf8_IsRejected()
     {
