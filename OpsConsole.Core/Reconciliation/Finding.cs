@@ -70,6 +70,18 @@ public sealed class Finding
     public DateTimeOffset? ExternalApprovedAt { get; private set; }
 
     /// <summary>Comma-separated differing fields: internal, external, lineCount, amount, soldDate, fee.</summary>
+    /// <summary>
+    /// The PG's live answer about the payment when the last run asked (<c>Reconciliation:LiveCheck</c>): its
+    /// status (DONE, CANCELED, PARTIAL_CANCELED, ABORTED, …), NOT_FOUND, REJECTED &lt;code&gt; or UNANSWERED
+    /// (timeout, 5xx: nothing is concluded from silence). Null when nobody asked.
+    /// </summary>
+    public string? PgLiveStatus { get; private set; }
+
+    /// <summary>The refundable balance the PG reported live.</summary>
+    public long? PgLiveBalance { get; private set; }
+
+    public DateTimeOffset? PgLiveCheckedAt { get; private set; }
+
     public string DiffFields { get; private set; }
 
     /// <summary>KRW at stake (always ≥ 0); see docs of <see cref="ReconciliationSqlGenerator"/>.</summary>

@@ -38,4 +38,10 @@ public sealed class ReconRunItem
     public DateTimeOffset? ExternalApprovedAt { get; private set; }
     public string DiffFields { get; private set; }
     public long MoneyAtRisk { get; private set; }
+
+    /// <summary>Pass 2 with <c>Reconciliation:LiveCheck</c>: what the PG answered when asked live (see <see cref="ReconLiveCheck"/>).</summary>
+    public string? PgLiveStatus { get; private set; }
+
+    public long? PgLiveBalance { get; private set; }
+    public DateTimeOffset? PgLiveCheckedAt { get; private set; }
 }

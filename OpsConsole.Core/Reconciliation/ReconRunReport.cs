@@ -31,7 +31,8 @@ public sealed record ReconRunReport(RunReport Run, IReadOnlyList<FindingReport> 
             new InternalSideReport(f.InternalKind, f.InternalAmount, f.InternalMethod, f.InternalBusinessDate, f.InternalOccurredAt),
             new ExternalSideReport(f.ExternalLineCount, f.ExternalAmount, f.ExternalAmountTotal, f.ExternalFee,
                 f.ExternalExpectedFee, f.ExternalMethod, f.ExternalSoldDate, f.ExternalApprovedAt),
-            f.Assignee)).ToList());
+            f.Assignee,
+            f.PgLiveStatus is null ? null : new PgLiveReport(f.PgLiveStatus, f.PgLiveBalance, f.PgLiveCheckedAt))).ToList());
 }
 
 /// <param name="Pass1Candidates">Keys that differed in pass 1 (rechecked in pass 2).</param>
@@ -45,7 +46,10 @@ public sealed record TypeTotalReport(FindingType Type, int ConfirmedCount, long 
 public sealed record FindingReport(long Id, FindingType Type, FindingStatus Status, FindingVerdict Verdict,
     DateOnly BusinessDate, string TransactionKey, string PaymentKey, string OrderId, string? TraceId, long MoneyAtRisk,
     IReadOnlyList<string> Diff, FindingType? Pass1Type, PaymentStatus? PaymentStatus, InternalSideReport Internal,
-    ExternalSideReport External, string? Assignee);
+    ExternalSideReport External, string? Assignee, PgLiveReport? PgLive);
+
+/// <summary>The PG's live answer (<c>Reconciliation:LiveCheck</c>); null when the run did not ask.</summary>
+public sealed record PgLiveReport(string Status, long? Balance, DateTimeOffset? CheckedAt);
 
 /// <param name="Amount">Signed like the PG: cancels negative.</param>
 public sealed record InternalSideReport(TransactionKind? Kind, long? Amount, PaymentMethod? Method,

@@ -27,6 +27,18 @@ public sealed class ReconciliationOptions
     /// <summary>Largest tolerated |fee − expected fee| in KRW. Default 1.</summary>
     public long FeeTolerance { get; set; } = 1;
 
+    /// <summary>
+    /// Pass 2 also asks the PG live (<c>GET /v1/payments/{paymentKey}</c>) about each payment still differing
+    /// and records the answer on its findings. Default false.
+    /// </summary>
+    public bool LiveCheck { get; set; }
+
+    /// <summary>At most this many payments are asked per run (largest money at risk first). Default 500.</summary>
+    public int LiveCheckMaxPayments { get; set; } = 500;
+
+    /// <summary>PG look-ups in flight at once during the live check. Default 4.</summary>
+    public int LiveCheckConcurrency { get; set; } = 4;
+
     /// <summary>Page size of the settlement pull. Default 500.</summary>
     public int PullPageSize { get; set; } = 500;
 

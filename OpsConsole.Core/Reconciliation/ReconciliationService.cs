@@ -25,7 +25,8 @@ public sealed class ReconciliationService(
     ILogger<ReconciliationService>? logger = null,
     SettlementPuller? puller = null,
     IReconAlertSink? alerts = null,
-    IEnumerable<IExternalReconEngine>? externalEngines = null) : IDisposable
+    IEnumerable<IExternalReconEngine>? externalEngines = null,
+    ReconLiveCheck? liveCheck = null) : IDisposable
 {
     private readonly ILogger _log = logger ?? NullLogger<ReconciliationService>.Instance;
     private readonly CancellationTokenSource _stopping = new();
@@ -248,6 +249,12 @@ public sealed class ReconciliationService(
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await ReconSql.ExecuteAsync(db, gen.Pass2Insert(), new Dictionary<string, object?> { ["run"] = runId }, ct);
             await RefreshStatisticsAsync(db, dialect, ct);
+        }
+        if (differing > 0 && options.Value.LiveCheck)
+        {
+            if (liveCheck is null)
+                throw new InvalidOperationException("Reconciliation:LiveCheck is on but no PG client is configured.");
+            await liveCheck.RunAsync(runId, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass2(sw.ElapsedMilliseconds), ct);
         return differing;

@@ -29,6 +29,9 @@ public static class ReconciliationSetup
         services.AddSingleton(sp => new SettlementPuller(sp.GetRequiredService<IPaymentGateway>,
             sp.GetRequiredService<IDbContextFactory<OpsDbContext>>(), sp.GetRequiredService<IOptions<ReconciliationOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SettlementPuller>>()));
+        services.AddSingleton(sp => new ReconLiveCheck(sp.GetRequiredService<IPaymentGateway>,
+            sp.GetRequiredService<IDbContextFactory<OpsDbContext>>(), sp.GetRequiredService<IOptions<ReconciliationOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReconLiveCheck>>()));
         services.AddSingleton<SettlementImporter>();
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<FindingService>();

@@ -35,7 +35,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         "payment_key", "order_id", "trace_id", "payment_status", "internal_kind", "internal_amount", "internal_method",
         "internal_business_date", "internal_occurred_at", "external_line_count", "external_amount",
         "external_amount_total", "external_fee", "external_expected_fee", "external_method", "external_sold_date",
-        "external_approved_at", "diff_fields", "money_at_risk",
+        "external_approved_at", "diff_fields", "money_at_risk", "pg_live_status", "pg_live_balance", "pg_live_checked_at",
     ];
 
     public ReconciliationDefinition Definition => definition;

@@ -20,11 +20,14 @@ public static class SandboxFaults
     public const string CancelThenTimeout = "CANCEL_THEN_TIMEOUT";
     public const string CancelServerError = "CANCEL_SERVER_ERROR";
 
+    /// <summary>Looking the payment up (<c>GET /v1/payments/{paymentKey}</c>) answers 500.</summary>
+    public const string LookupServerError = "LOOKUP_SERVER_ERROR";
+
     public static readonly IReadOnlyList<string> All =
     [
         Decline, Timeout, ServerError, ApproveThenTimeout, DeclineAfterCharge, SettlementMissing,
         SettlementAmountOff, SettlementDuplicate, SettlementFeeOff, SettlementDateOff, CancelTimeout,
-        CancelThenTimeout, CancelServerError,
+        CancelThenTimeout, CancelServerError, LookupServerError,
     ];
 
     /// <summary>A fault spec may combine faults with commas, e.g. <c>DECLINE_AFTER_CHARGE,CANCEL_TIMEOUT</c>.</summary>

@@ -164,8 +164,9 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         var p = paymentKey is not null
             ? await db.Payments.AsNoTracking().FirstOrDefaultAsync(x => x.PaymentKey == paymentKey)
             : await db.Payments.AsNoTracking().FirstOrDefaultAsync(x => x.OrderId == orderId);
-        return p is null
-            ? Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.")
+        if (p is null) return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
+        return SandboxFaults.Parse(p.Fault).Contains(SandboxFaults.LookupServerError)
+            ? Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.")
             : new Answer(200, await ToTossAsync(db, p));
     }
 

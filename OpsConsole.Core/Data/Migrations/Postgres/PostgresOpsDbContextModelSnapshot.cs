@@ -962,6 +962,19 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)")
                         .HasColumnName("payment_status");
 
+                    b.Property<long?>("PgLiveBalance")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_live_balance");
+
+                    b.Property<DateTimeOffset?>("PgLiveCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pg_live_checked_at");
+
+                    b.Property<string>("PgLiveStatus")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("pg_live_status");
+
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("resolved_at");
@@ -1349,6 +1362,19 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("payment_status");
+
+                    b.Property<long?>("PgLiveBalance")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_live_balance");
+
+                    b.Property<DateTimeOffset?>("PgLiveCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pg_live_checked_at");
+
+                    b.Property<string>("PgLiveStatus")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("pg_live_status");
 
                     b.Property<long>("RunId")
                         .HasColumnType("bigint")

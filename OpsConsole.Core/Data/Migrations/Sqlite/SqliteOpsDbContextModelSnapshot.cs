@@ -939,6 +939,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_status");
 
+                    b.Property<long?>("PgLiveBalance")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_live_balance");
+
+                    b.Property<long?>("PgLiveCheckedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_live_checked_at");
+
+                    b.Property<string>("PgLiveStatus")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg_live_status");
+
                     b.Property<long?>("ResolvedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("resolved_at");
@@ -1318,6 +1331,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_status");
+
+                    b.Property<long?>("PgLiveBalance")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_live_balance");
+
+                    b.Property<long?>("PgLiveCheckedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_live_checked_at");
+
+                    b.Property<string>("PgLiveStatus")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg_live_status");
 
                     b.Property<long>("RunId")
                         .HasColumnType("INTEGER")

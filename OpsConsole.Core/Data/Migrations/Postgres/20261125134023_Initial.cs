@@ -183,6 +183,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     external_method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     external_sold_date = table.Column<DateOnly>(type: "date", nullable: true),
                     external_approved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    pg_live_status = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    pg_live_balance = table.Column<long>(type: "bigint", nullable: true),
+                    pg_live_checked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     diff_fields = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     money_at_risk = table.Column<long>(type: "bigint", nullable: false),
                     assignee = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
@@ -567,7 +570,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     external_sold_date = table.Column<DateOnly>(type: "date", nullable: true),
                     external_approved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     diff_fields = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    money_at_risk = table.Column<long>(type: "bigint", nullable: false)
+                    money_at_risk = table.Column<long>(type: "bigint", nullable: false),
+                    pg_live_status = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    pg_live_balance = table.Column<long>(type: "bigint", nullable: true),
+                    pg_live_checked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {

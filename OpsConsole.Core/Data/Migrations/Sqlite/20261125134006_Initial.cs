@@ -182,6 +182,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     external_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     external_sold_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
                     external_approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    pg_live_status = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    pg_live_balance = table.Column<long>(type: "INTEGER", nullable: true),
+                    pg_live_checked_at = table.Column<long>(type: "INTEGER", nullable: true),
                     diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
                     assignee = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
@@ -566,7 +569,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     external_sold_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
                     external_approved_at = table.Column<long>(type: "INTEGER", nullable: true),
                     diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false)
+                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_live_status = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    pg_live_balance = table.Column<long>(type: "INTEGER", nullable: true),
+                    pg_live_checked_at = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
