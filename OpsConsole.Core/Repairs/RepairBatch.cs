@@ -8,6 +8,8 @@ public enum RepairBatchStatus
     APPROVED,
     DONE,
     REJECTED,
+    /// <summary>Not approved before its earliest item expired; its items expired with it.</summary>
+    EXPIRED,
 }
 
 public enum RepairBatchItemResult
@@ -42,6 +44,12 @@ public sealed class RepairBatch
     public string? RejectedBy { get; private set; }
     public string? RejectReason { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
+    /// <summary>When the earliest item expires (<c>Repairs:ApprovalTtl</c> after the request); null when nothing was planned.</summary>
+    public DateTimeOffset? ExpiresAt { get; private set; }
+
+    /// <summary>Last sign of life of the execution: set on approval and after each item. The sweep finishes a batch whose executor went quiet.</summary>
+    public DateTimeOffset? HeartbeatAt { get; private set; }
+
     public int ItemCount { get; private set; }
     public long TotalAmount { get; private set; }
     public long Version { get; private set; }
@@ -59,21 +67,39 @@ public sealed class RepairBatch
         };
     }
 
-    public void SetTotals(int items, long amount)
+    public void SetTotals(int items, long amount, DateTimeOffset? expiresAt)
     {
         ItemCount = items;
         TotalAmount = amount;
+        ExpiresAt = expiresAt;
     }
+
+    /// <summary>Still waiting for a decision, but too late: approving now would only find expired items.</summary>
+    public bool IsExpiredAt(DateTimeOffset now) => Status == RepairBatchStatus.REQUESTED && now >= ExpiresAt;
+
+    public string ExpiredMessage => $"Batch #{Id} expired at {ExpiresAt:u} before anyone approved it; request the refunds again.";
 
     public void Approve(string approver, DateTimeOffset now)
     {
         if (Status != RepairBatchStatus.REQUESTED)
             throw DomainException.Conflict("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}{(ApprovedBy is null ? "" : $" (approved by {ApprovedBy})")}.");
+        if (IsExpiredAt(now))
+            throw DomainException.Conflict("BATCH_EXPIRED", ExpiredMessage);
         if (string.Equals(approver, RequestedBy, StringComparison.OrdinalIgnoreCase))
             throw DomainException.Conflict("SELF_APPROVAL", $"{approver} requested batch #{Id} and cannot approve it.");
         Status = RepairBatchStatus.APPROVED;
         ApprovedBy = approver;
         ApprovedAt = now;
+        HeartbeatAt = now;
+        Version++;
+    }
+
+    public void Expire(DateTimeOffset now)
+    {
+        if (!IsExpiredAt(now))
+            throw DomainException.Conflict("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}, expiring at {ExpiresAt:u}: it cannot expire now.");
+        Status = RepairBatchStatus.EXPIRED;
+        CompletedAt = now;
         Version++;
     }
 
@@ -92,6 +118,8 @@ public sealed class RepairBatch
 
     public void Complete(DateTimeOffset now)
     {
+        if (Status != RepairBatchStatus.APPROVED)
+            throw DomainException.Conflict("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}: only an APPROVED batch completes.");
         Status = RepairBatchStatus.DONE;
         CompletedAt = now;
         Version++;
@@ -125,6 +153,23 @@ public sealed class RepairBatchItem
         BatchId = batchId, FindingId = findingId, PaymentKey = paymentKey, Result = RepairBatchItemResult.SKIPPED,
         Why = why.Length <= 1000 ? why : why[..1000],
     };
+
+    /// <summary>The item as its repair stands now: the repair row is the source of truth.</summary>
+    public void Reflect(RepairRequest repair)
+    {
+        var (result, why) = repair.Status switch
+        {
+            RepairStatus.SUCCEEDED => (RepairBatchItemResult.SUCCEEDED, repair.Outcome),
+            RepairStatus.FAILED => (RepairBatchItemResult.FAILED, repair.Outcome),
+            RepairStatus.UNKNOWN => (RepairBatchItemResult.UNKNOWN, repair.Outcome),
+            RepairStatus.APPROVED or RepairStatus.EXECUTING =>
+                (RepairBatchItemResult.UNKNOWN, $"repair #{repair.Id} is {repair.Status}: the repair sweep finishes it"),
+            RepairStatus.REJECTED => (RepairBatchItemResult.SKIPPED, $"repair #{repair.Id} was rejected by {repair.RejectedBy}: {repair.RejectReason}"),
+            RepairStatus.EXPIRED => (RepairBatchItemResult.SKIPPED, $"repair #{repair.Id} expired: {repair.Outcome}"),
+            _ => (RepairBatchItemResult.PENDING, null),
+        };
+        Record(result, why);
+    }
 
     public void Record(RepairBatchItemResult result, string? why)
     {

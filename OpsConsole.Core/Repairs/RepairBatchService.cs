@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
@@ -24,7 +25,8 @@ public sealed class RepairBatchService(
     RepairService repairs,
     AuditLog audit,
     TimeProvider clock,
-    IOptions<RepairOptions> options)
+    IOptions<RepairOptions> options,
+    ILogger<RepairBatchService> logger)
 {
     public const int MaxItems = 10_000;
 
@@ -50,8 +52,9 @@ public sealed class RepairBatchService(
 
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
+            var expiries = await db.Set<RepairRequest>().Where(r => r.BatchId == batch.Id).Select(r => r.ExpiresAt).ToListAsync(cancellationToken);
             db.Attach(batch);
-            batch.SetTotals(items.Count(i => i.RepairId is not null), items.Sum(i => i.Amount));
+            batch.SetTotals(items.Count(i => i.RepairId is not null), items.Sum(i => i.Amount), expiries.Count == 0 ? null : expiries.Min());
             db.AddRange(items);
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -91,7 +94,11 @@ public sealed class RepairBatchService(
         }
     }
 
-    /// <summary>One approval for the batch (a different person), then every item executes, at most <c>Repairs:BatchConcurrency</c> at once.</summary>
+    /// <summary>
+    /// One approval for the batch (a different person), then every item executes, at most <c>Repairs:BatchConcurrency</c>
+    /// at once. Each item is isolated: whatever one item throws is recorded on it and the others still run. Each
+    /// result is saved as it comes, with a heartbeat; a batch whose execution dies is finished by <see cref="SweepAsync"/>.
+    /// </summary>
     public async Task<RepairBatchView> ApproveAsync(long batchId, string approver, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
@@ -101,22 +108,23 @@ public sealed class RepairBatchService(
         {
             var batch = await db.Set<RepairBatch>().SingleOrDefaultAsync(b => b.Id == batchId, cancellationToken)
                         ?? throw DomainException.NotFound("NOT_FOUND_BATCH", $"No repair batch #{batchId}.");
+            if (batch.IsExpiredAt(clock.GetUtcNow()))
+            {
+                await ExpireAsync(batchId, cancellationToken);
+                await audit.WriteAsync(approver, "repair.batch.approve.refused", "repair-batch", batchId.ToString(),
+                    outcome: $"BATCH_EXPIRED: {batch.ExpiredMessage}");
+                throw DomainException.Conflict("BATCH_EXPIRED", batch.ExpiredMessage);
+            }
             batch.Approve(approver, clock.GetUtcNow());
             db.AuditEntries.Add(AuditEntry.Create(clock.GetUtcNow(), approver, "repair.batch.approve", "repair-batch", batchId.ToString(),
                 traceId: Tracing.CurrentTraceId()));
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw DomainException.Conflict("BATCH_CHANGED", $"Batch #{batchId} was approved or rejected by someone else at the same moment.");
-            }
+            await SaveDecisionAsync(db, batchId, cancellationToken);
         }
 
         List<RepairBatchItem> items;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-            items = await db.Set<RepairBatchItem>().Where(i => i.BatchId == batchId && i.Result == RepairBatchItemResult.PENDING)
+            items = await db.Set<RepairBatchItem>().AsNoTracking()
+                .Where(i => i.BatchId == batchId && i.Result == RepairBatchItemResult.PENDING && i.RepairId != null)
                 .ToListAsync(cancellationToken);
 
         await Parallel.ForEachAsync(items, new ParallelOptions
@@ -125,57 +133,262 @@ public sealed class RepairBatchService(
             CancellationToken = cancellationToken,
         }, async (item, ct) =>
         {
-            try
-            {
-                var r = await repairs.ApproveAsync(item.RepairId!.Value, approver, roles, ct);
-                item.Record(r.Status switch
-                {
-                    RepairStatus.SUCCEEDED => RepairBatchItemResult.SUCCEEDED,
-                    RepairStatus.FAILED => RepairBatchItemResult.FAILED,
-                    _ => RepairBatchItemResult.UNKNOWN,
-                }, r.Outcome);
-            }
-            catch (DomainException e)
-            {
-                item.Record(RepairBatchItemResult.SKIPPED, $"{e.Code}: {e.Message}");
-            }
+            await ExecuteItemAsync(item, batchId, approver, roles, ct);
+            await SaveProgressAsync(item, ct);
         });
 
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            db.AttachRange(items);
-            foreach (var i in items) db.Entry(i).State = EntityState.Modified;
-            var batch = await db.Set<RepairBatch>().SingleAsync(b => b.Id == batchId, cancellationToken);
-            batch.Complete(clock.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        var view = await GetAsync(batchId, cancellationToken);
-        await audit.WriteAsync(approver, "repair.batch.done", "repair-batch", batchId.ToString(),
-            outcome: $"succeeded {view.Count(RepairBatchItemResult.SUCCEEDED)}, failed {view.Count(RepairBatchItemResult.FAILED)}, " +
-                     $"unknown {view.Count(RepairBatchItemResult.UNKNOWN)}, skipped {view.Count(RepairBatchItemResult.SKIPPED)}");
-        return view;
+        if (await CompleteAsync(batchId, cancellationToken))
+            await AuditDoneAsync(approver, batchId, cancellationToken);
+        return await GetAsync(batchId, cancellationToken);
     }
 
+    private async Task ExecuteItemAsync(RepairBatchItem item, long batchId, string approver, IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken)
+    {
+        var repairId = item.RepairId!.Value;
+        try
+        {
+            item.Reflect(await repairs.ApproveBatchItemAsync(repairId, batchId, approver, roles, cancellationToken));
+        }
+        catch (DomainException e)
+        {
+            // Refused (nothing moved: SKIPPED), or the PG could not be asked after the claim: the repair row tells which.
+            RepairRequest? repair = null;
+            try
+            {
+                repair = await repairs.GetAsync(repairId, CancellationToken.None);
+            }
+            catch (Exception readFailed)
+            {
+                logger.LogError(readFailed, "Batch {Batch}: reading repair {Repair} failed", batchId, repairId);
+            }
+            if (repair is { Status: RepairStatus.REQUESTED })
+                item.Record(RepairBatchItemResult.SKIPPED, $"{e.Code}: {e.Message}");
+            else if (repair is not null)
+                item.Reflect(repair);
+            else
+                item.Record(RepairBatchItemResult.UNKNOWN, $"{e.Code}: {e.Message}; the repair sweep looks repair #{repairId} up");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A database fault, the PG client throwing...: the cancel may or may not have reached the PG. Never
+            // retried here with a new key: the repair sweep and the janitor settle the repair by looking it up.
+            logger.LogError(e, "Batch {Batch}: repair {Repair} ended with an unexpected error", batchId, repairId);
+            item.Record(RepairBatchItemResult.UNKNOWN,
+                $"unexpected error ({e.GetType().Name}: {e.Message}); the outcome is unknown until the repair sweep looks repair #{repairId} up");
+        }
+    }
+
+    /// <summary>Saves one item's result and the batch's heartbeat (no concurrency token: items run side by side).</summary>
+    private async Task SaveProgressAsync(RepairBatchItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            db.Attach(item).State = EntityState.Modified;
+            await db.SaveChangesAsync(CancellationToken.None);
+            var now = clock.GetUtcNow();
+            await db.Set<RepairBatch>().Where(b => b.Id == item.BatchId && b.Status == RepairBatchStatus.APPROVED)
+                .ExecuteUpdateAsync(u => u.SetProperty(b => b.HeartbeatAt, now), CancellationToken.None);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The repair row keeps the truth; the sweep copies it onto the item later.
+            logger.LogError(e, "Batch {Batch}: saving the result of repair {Repair} failed", item.BatchId, item.RepairId);
+        }
+    }
+
+    /// <summary>DONE, unless someone (the sweep) finished it first; false then.</summary>
+    private async Task<bool> CompleteAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var batch = await db.Set<RepairBatch>().SingleAsync(b => b.Id == batchId, cancellationToken);
+        if (batch.Status != RepairBatchStatus.APPROVED) return false;
+        batch.Complete(clock.GetUtcNow());
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+
+    private async Task AuditDoneAsync(string actor, long batchId, CancellationToken cancellationToken)
+    {
+        var view = await GetAsync(batchId, cancellationToken);
+        await audit.WriteAsync(actor, "repair.batch.done", "repair-batch", batchId.ToString(),
+            outcome: $"succeeded {view.Count(RepairBatchItemResult.SUCCEEDED)}, failed {view.Count(RepairBatchItemResult.FAILED)}, " +
+                     $"unknown {view.Count(RepairBatchItemResult.UNKNOWN)}, skipped {view.Count(RepairBatchItemResult.SKIPPED)}");
+    }
+
+    private static async Task SaveDecisionAsync(OpsDbContext db, long batchId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw DomainException.Conflict("BATCH_CHANGED", $"Batch #{batchId} was approved or rejected by someone else at the same moment.");
+        }
+    }
+
+    /// <summary>
+    /// Rejects the batch, then every item still REQUESTED; items already decided are recorded as their repairs
+    /// stand (rejected or expired: SKIPPED with why). One item failing never stops the others; the sweep finishes
+    /// what is left.
+    /// </summary>
     public async Task<RepairBatchView> RejectAsync(long batchId, string by, string reason, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
         if (!roles.Any(RepairService.ApproverRoles.Contains))
             throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can reject repairs.", 403);
-        List<long> repairIds;
+        RepairBatch batch;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var batch = await db.Set<RepairBatch>().SingleOrDefaultAsync(b => b.Id == batchId, cancellationToken)
-                        ?? throw DomainException.NotFound("NOT_FOUND_BATCH", $"No repair batch #{batchId}.");
+            batch = await db.Set<RepairBatch>().SingleOrDefaultAsync(b => b.Id == batchId, cancellationToken)
+                    ?? throw DomainException.NotFound("NOT_FOUND_BATCH", $"No repair batch #{batchId}.");
             batch.Reject(by, reason, clock.GetUtcNow());
             db.AuditEntries.Add(AuditEntry.Create(clock.GetUtcNow(), by, "repair.batch.reject", "repair-batch", batchId.ToString(),
                 reason: reason, traceId: Tracing.CurrentTraceId()));
-            await db.SaveChangesAsync(cancellationToken);
-            repairIds = await db.Set<RepairBatchItem>().Where(i => i.BatchId == batchId && i.RepairId != null)
-                .Select(i => i.RepairId!.Value).ToListAsync(cancellationToken);
+            await SaveDecisionAsync(db, batchId, cancellationToken);
         }
-        foreach (var id in repairIds)
-            await repairs.RejectAsync(id, by, $"batch #{batchId} rejected: {reason}", roles, cancellationToken);
+        await SettleItemsAsync(batch, by, cancellationToken);
         return await GetAsync(batchId, cancellationToken);
+    }
+
+    /// <summary>A batch nobody approved in time: EXPIRED, and its items' repairs with it. False when it is not (or no longer) due.</summary>
+    private async Task<bool> ExpireAsync(long batchId, CancellationToken cancellationToken)
+    {
+        RepairBatch batch;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            batch = await db.Set<RepairBatch>().SingleAsync(b => b.Id == batchId, cancellationToken);
+            if (!batch.IsExpiredAt(clock.GetUtcNow())) return false;
+            batch.Expire(clock.GetUtcNow());
+            db.AuditEntries.Add(AuditEntry.Create(clock.GetUtcNow(), "system", "repair.batch.expire", "repair-batch", batchId.ToString(),
+                outcome: batch.ExpiredMessage, traceId: Tracing.CurrentTraceId()));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return false; // decided at the same moment
+            }
+        }
+        await SettleItemsAsync(batch, "system", cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Copies the repairs' current states onto the batch's open items (PENDING, UNKNOWN). A repair the decided
+    /// batch never ran (still REQUESTED) is closed the batch's way: rejected with it, expired with it, or — when
+    /// its execution was interrupted — rejected, so nothing moves without a person watching; request it again.
+    /// Each item on its own: one failing does not stop the rest.
+    /// </summary>
+    private async Task SettleItemsAsync(RepairBatch batch, string actor, CancellationToken cancellationToken)
+    {
+        List<RepairBatchItem> items;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            items = await db.Set<RepairBatchItem>().AsNoTracking()
+                .Where(i => i.BatchId == batch.Id && i.RepairId != null &&
+                            (i.Result == RepairBatchItemResult.PENDING || i.Result == RepairBatchItemResult.UNKNOWN))
+                .OrderBy(i => i.Id).ToListAsync(cancellationToken);
+        foreach (var item in items)
+        {
+            try
+            {
+                var repair = await repairs.GetAsync(item.RepairId!.Value, cancellationToken);
+                if (repair.Status == RepairStatus.REQUESTED)
+                {
+                    try
+                    {
+                        repair = await CloseAsync(batch, repair.Id, actor, cancellationToken);
+                    }
+                    catch (DomainException)
+                    {
+                        repair = await repairs.GetAsync(repair.Id, cancellationToken); // decided meanwhile: take it as it is
+                    }
+                }
+                item.Reflect(repair);
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                db.Attach(item).State = EntityState.Modified;
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Batch {Batch}: settling repair {Repair} failed; the sweep tries again", batch.Id, item.RepairId);
+            }
+        }
+    }
+
+    private Task<RepairRequest> CloseAsync(RepairBatch batch, long repairId, string actor, CancellationToken cancellationToken) =>
+        batch.Status switch
+        {
+            RepairBatchStatus.EXPIRED => repairs.ExpireAsync(repairId, cancellationToken),
+            RepairBatchStatus.REJECTED => repairs.RejectBatchItemAsync(repairId, batch.Id, actor,
+                $"batch #{batch.Id} rejected by {batch.RejectedBy}: {batch.RejectReason}", cancellationToken),
+            _ => repairs.RejectBatchItemAsync(repairId, batch.Id, "system",
+                $"batch #{batch.Id} finished without running this item (its execution was interrupted); request it again", cancellationToken),
+        };
+
+    /// <summary>
+    /// Part of the repair sweep (run it after <see cref="RepairService.SweepAsync"/>): expires batches nobody
+    /// approved in time; finishes APPROVED batches whose execution went quiet for <c>Repairs:ExecutionGrace</c> (a
+    /// crash) from their repairs' states, audited as <c>repair.batch.done</c> by <c>system</c>; and copies repairs
+    /// settled since (by the sweep or the janitor) onto the items of finished batches.
+    /// </summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var quietSince = now - options.Value.ExecutionGrace;
+        List<long> expired, stalled;
+        List<RepairBatch> unsettled;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var batches = db.Set<RepairBatch>().AsNoTracking();
+            expired = await batches.Where(b => b.Status == RepairBatchStatus.REQUESTED && b.ExpiresAt <= now)
+                .OrderBy(b => b.Id).Select(b => b.Id).Take(100).ToListAsync(cancellationToken);
+            stalled = await batches.Where(b => b.Status == RepairBatchStatus.APPROVED && b.HeartbeatAt <= quietSince)
+                .OrderBy(b => b.Id).Select(b => b.Id).Take(100).ToListAsync(cancellationToken);
+            // Items whose repair has moved on: still PENDING in a finished batch, or UNKNOWN while their repair settled.
+            var moved = from i in db.Set<RepairBatchItem>()
+                        join r in db.Set<RepairRequest>() on i.RepairId equals r.Id
+                        where i.Result == RepairBatchItemResult.PENDING ||
+                              (i.Result == RepairBatchItemResult.UNKNOWN && r.Status != RepairStatus.UNKNOWN &&
+                               r.Status != RepairStatus.APPROVED && r.Status != RepairStatus.EXECUTING)
+                        select i.BatchId;
+            unsettled = await batches.Where(b => (b.Status == RepairBatchStatus.DONE || b.Status == RepairBatchStatus.REJECTED ||
+                                                  b.Status == RepairBatchStatus.EXPIRED) && moved.Contains(b.Id))
+                .OrderBy(b => b.Id).Take(100).ToListAsync(cancellationToken);
+        }
+
+        var changed = 0;
+        foreach (var id in expired)
+            if (await ExpireAsync(id, cancellationToken))
+                changed++;
+        foreach (var id in stalled)
+        {
+            RepairBatch batch;
+            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+                batch = await db.Set<RepairBatch>().AsNoTracking().SingleAsync(b => b.Id == id, cancellationToken);
+            if (batch.Status != RepairBatchStatus.APPROVED || batch.HeartbeatAt > quietSince) continue;
+            logger.LogWarning("Batch {Batch} approved by {Approver} went quiet at {At}: finishing it from its repairs", id, batch.ApprovedBy, batch.HeartbeatAt);
+            await SettleItemsAsync(batch, "system", cancellationToken);
+            if (!await CompleteAsync(id, cancellationToken)) continue;
+            await AuditDoneAsync("system", id, cancellationToken);
+            changed++;
+        }
+        foreach (var batch in unsettled)
+        {
+            await SettleItemsAsync(batch, "system", cancellationToken);
+            changed++;
+        }
+        return changed;
     }
 
     public async Task<RepairBatchView> GetAsync(long batchId, CancellationToken cancellationToken = default)

@@ -80,9 +80,11 @@ public sealed class RepairRequest
         };
     }
 
-    public void Approve(string approver, DateTimeOffset now, bool singleApprover = false)
+    /// <param name="viaBatch">The batch deciding; an item of a batch is decided only with its batch.</param>
+    public void Approve(string approver, DateTimeOffset now, bool singleApprover = false, long? viaBatch = null)
     {
         EnsureStatus("approve", RepairStatus.REQUESTED);
+        EnsureDecidedWithBatch(viaBatch);
         if (now >= ExpiresAt)
             throw DomainException.Conflict("REPAIR_EXPIRED", $"Repair #{Id} expired at {ExpiresAt:u}; request it again.");
         if (!singleApprover && string.Equals(approver, RequestedBy, StringComparison.OrdinalIgnoreCase))
@@ -94,9 +96,11 @@ public sealed class RepairRequest
         Touch(now);
     }
 
-    public void Reject(string by, string reason, DateTimeOffset now)
+    /// <param name="viaBatch">The batch deciding; an item of a batch is decided only with its batch.</param>
+    public void Reject(string by, string reason, DateTimeOffset now, long? viaBatch = null)
     {
         EnsureStatus("reject", RepairStatus.REQUESTED, RepairStatus.APPROVED);
+        EnsureDecidedWithBatch(viaBatch);
         if (string.IsNullOrWhiteSpace(reason))
             throw DomainException.BadInput("REASON_REQUIRED", "Rejecting a repair needs a reason.");
         Status = RepairStatus.REJECTED;
@@ -143,6 +147,12 @@ public sealed class RepairRequest
         Outcome = message;
         CompletedAt = now;
         Touch(now);
+    }
+
+    private void EnsureDecidedWithBatch(long? viaBatch)
+    {
+        if (BatchId is { } batch && batch != viaBatch)
+            throw DomainException.Conflict("BATCH_ITEM", $"Repair #{Id} is part of batch #{batch}: approve or reject the batch.");
     }
 
     private void EnsureStatus(string action, params RepairStatus[] allowed)

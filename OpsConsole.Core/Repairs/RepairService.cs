@@ -155,8 +155,17 @@ public sealed class RepairService(
     }
 
     /// <summary>Approves (a different person, finance/on-call/admin) and executes at once.</summary>
-    public async Task<RepairRequest> ApproveAsync(long repairId, string approver, IReadOnlyCollection<string> roles,
-        CancellationToken cancellationToken = default, bool singleApprover = false)
+    public Task<RepairRequest> ApproveAsync(long repairId, string approver, IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken = default, bool singleApprover = false) =>
+        DecideApprovalAsync(repairId, approver, roles, singleApprover, viaBatch: null, cancellationToken);
+
+    /// <summary>Approves and executes an item of <paramref name="batchId"/>, as part of approving the batch.</summary>
+    internal Task<RepairRequest> ApproveBatchItemAsync(long repairId, long batchId, string approver, IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken) =>
+        DecideApprovalAsync(repairId, approver, roles, singleApprover: false, batchId, cancellationToken);
+
+    private async Task<RepairRequest> DecideApprovalAsync(long repairId, string approver, IReadOnlyCollection<string> roles, bool singleApprover,
+        long? viaBatch, CancellationToken cancellationToken)
     {
         try
         {
@@ -166,7 +175,7 @@ public sealed class RepairService(
             {
                 if (r.Status == RepairStatus.REQUESTED && clock.GetUtcNow() >= r.ExpiresAt)
                     throw DomainException.Conflict("REPAIR_EXPIRED", $"Repair #{r.Id} expired at {r.ExpiresAt:u}; request it again.");
-                r.Approve(approver, clock.GetUtcNow(), singleApprover);
+                r.Approve(approver, clock.GetUtcNow(), singleApprover, viaBatch);
                 return Audit(approver, "repair.approve", r, Describe(r));
             }, cancellationToken, conflictMessage: "someone else acted on this repair at the same moment");
         }
@@ -184,12 +193,29 @@ public sealed class RepairService(
     {
         if (!roles.Any(ApproverRoles.Contains))
             throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can reject repairs.", 403);
-        return await ChangeAsync(repairId, x =>
+        return await DecideRejectionAsync(repairId, by, reason, viaBatch: null, cancellationToken);
+    }
+
+    /// <summary>Rejects an item of <paramref name="batchId"/> with its batch (the caller checked who may).</summary>
+    internal Task<RepairRequest> RejectBatchItemAsync(long repairId, long batchId, string by, string reason,
+        CancellationToken cancellationToken) =>
+        DecideRejectionAsync(repairId, by, reason, batchId, cancellationToken);
+
+    private Task<RepairRequest> DecideRejectionAsync(long repairId, string by, string reason, long? viaBatch, CancellationToken cancellationToken) =>
+        ChangeAsync(repairId, x =>
         {
-            x.Reject(by, reason, clock.GetUtcNow());
+            x.Reject(by, reason, clock.GetUtcNow(), viaBatch);
             return Audit(by, "repair.reject", x, Describe(x), reason);
         }, cancellationToken, publish: true, conflictMessage: "someone else acted on this repair at the same moment");
-    }
+
+    /// <summary>Expires a request still waiting for approval (the sweep, or its batch expiring); anything else stays as it is.</summary>
+    internal Task<RepairRequest> ExpireAsync(long repairId, CancellationToken cancellationToken) =>
+        ChangeAsync(repairId, x =>
+        {
+            if (x.Status != RepairStatus.REQUESTED) return null;
+            x.Expire(clock.GetUtcNow());
+            return Audit("system", "repair.expire", x, Describe(x));
+        }, cancellationToken, publish: true);
 
     /// <summary>
     /// Executes an APPROVED repair exactly once, or resumes one left EXECUTING by a crash. Safe to call any
@@ -336,12 +362,7 @@ public sealed class RepairService(
             switch (r.Status)
             {
                 case RepairStatus.REQUESTED:
-                    await ChangeAsync(r.Id, x =>
-                    {
-                        if (x.Status != RepairStatus.REQUESTED) return null;
-                        x.Expire(clock.GetUtcNow());
-                        return Audit("system", "repair.expire", x, Describe(x));
-                    }, cancellationToken, publish: true);
+                    await ExpireAsync(r.Id, cancellationToken);
                     changed++;
                     break;
                 case RepairStatus.APPROVED when now - r.ApprovedAt >= options.Value.ExecutionGrace:

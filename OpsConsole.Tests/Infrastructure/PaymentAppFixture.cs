@@ -10,10 +10,15 @@ public class PaymentAppFixture<TDatabase> : IAsyncLifetime where TDatabase : Tes
 
     public virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Changes the app's registrations before the app's own (e.g. a fault in the PG client's pipeline).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        Host = await AppHost.StartAsync(Database, Settings);
+        Host = await AppHost.StartAsync(Database, Settings, Configure);
     }
 
     public async Task DisposeAsync()

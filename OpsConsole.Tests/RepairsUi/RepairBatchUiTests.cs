@@ -8,6 +8,7 @@ using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Components.Pages.Repairs;
 using OpsConsole.Components.Pages.Repairs.Components;
+using OpsConsole.Components.Shared;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
 using OpsConsole.Core.Repairs;
@@ -33,6 +34,7 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
         Services.AddSingleton(fx.Host.Get<FindingBulkActions>());
         Services.AddSingleton(fx.Host.Get<RepairBatchService>());
         Services.AddSingleton(fx.Host.Get<IOptions<RepairOptions>>());
+        Services.AddSingleton(fx.Host.Get<TimeProvider>());
         Services.AddScoped<ConsoleUser>();
     }
 
@@ -210,6 +212,48 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
         cut.WaitForAssertion(() => Assert.StartsWith("ILLEGAL_TRANSITION: ", cut.Find("#batch-action-error").TextContent.Trim()));
         Assert.Equal("REJECTED", cut.Find("#batch-status").TextContent.Trim());
         Assert.Equal(RepairBatchStatus.REJECTED, (await Batches.GetAsync(id)).Batch.Status);
+    }
+
+    /// <summary>A requested batch of one 1,000 KRW refund whose earliest item expires at <paramref name="expiresAt"/>.</summary>
+    private async Task<long> BatchExpiringAtAsync(DateTimeOffset expiresAt)
+    {
+        var batch = RepairBatch.Create("fin-5", "CHARGED_BUT_FAILED", "expiry shown (OPS-5)", DateTimeOffset.UtcNow.AddHours(-1));
+        batch.SetTotals(1, 1_000, expiresAt);
+        await using var db = await _fx.Database.Factory.CreateDbContextAsync();
+        db.Add(batch);
+        await db.SaveChangesAsync();
+        return batch.Id;
+    }
+
+    [Fact]
+    public async Task BatchPage_ShowsWhenTheBatchExpires()
+    {
+        var expiresAt = DateTimeOffset.UtcNow.AddHours(20);
+        var id = await BatchExpiringAtAsync(expiresAt);
+        SignInAs("oncall-5", ConsoleRoles.Oncall);
+        RenderProviders();
+
+        var cut = Render<RepairBatchPage>(p => p.Add(x => x.Id, id));
+
+        cut.WaitForAssertion(() => Assert.StartsWith(Kst.Format(expiresAt), cut.Find("#batch-expires").TextContent.Trim()));
+        Assert.Contains("approve before then", cut.Find("#batch-expires").TextContent);
+        Assert.False(IsDisabled(cut, "button#batch-approve"));
+    }
+
+    [Fact]
+    public async Task BatchPage_OfAnExpiredBatch_DisablesApprove_WithTheExpiry()
+    {
+        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var id = await BatchExpiringAtAsync(expiresAt);
+        SignInAs("oncall-6", ConsoleRoles.Oncall);
+        RenderProviders();
+
+        var cut = Render<RepairBatchPage>(p => p.Add(x => x.Id, id));
+
+        cut.WaitForAssertion(() => Assert.Contains("expired: request the refunds again", cut.Find("#batch-expires").TextContent));
+        Assert.True(IsDisabled(cut, "button#batch-approve"));
+        Assert.Equal($"Batch #{id} expired at {expiresAt:u} before anyone approved it; request the refunds again.",
+            cut.Find("#batch-approve-why").TextContent.Trim());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Components.Account;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Repairs;
 
@@ -29,18 +30,17 @@ public static class RepairBatchesApi
 
     public sealed record ItemDto(long FindingId, string PaymentKey, long? RepairId, long Amount, string Result, string? Why);
 
-    public sealed record BatchDto(long Id, string Status, string RequestedBy, DateTimeOffset RequestedAt, string? ApprovedBy,
-        int ItemCount, long TotalAmount, int Succeeded, int Failed, int Unknown, int Skipped, IReadOnlyList<ItemDto> Items)
+    public sealed record BatchDto(long Id, string Status, string RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset? ExpiresAt,
+        string? ApprovedBy, int ItemCount, long TotalAmount, int Succeeded, int Failed, int Unknown, int Skipped, IReadOnlyList<ItemDto> Items)
     {
         public static BatchDto Of(RepairBatchView v) => new(v.Batch.Id, v.Batch.Status.ToString(), v.Batch.RequestedBy,
-            v.Batch.RequestedAt, v.Batch.ApprovedBy, v.Batch.ItemCount, v.Batch.TotalAmount,
+            v.Batch.RequestedAt, v.Batch.ExpiresAt, v.Batch.ApprovedBy, v.Batch.ItemCount, v.Batch.TotalAmount,
             v.Count(RepairBatchItemResult.SUCCEEDED), v.Count(RepairBatchItemResult.FAILED), v.Count(RepairBatchItemResult.UNKNOWN),
             v.Count(RepairBatchItemResult.SKIPPED),
             v.Items.Select(i => new ItemDto(i.FindingId, i.PaymentKey, i.RepairId, i.Amount, i.Result.ToString(), i.Why)).ToList());
     }
 
-    private static string[] Roles(ClaimsPrincipal user) =>
-        new[] { "finance", "engineer", "oncall", "admin" }.Where(user.IsInRole).ToArray();
+    private static string[] Roles(ClaimsPrincipal user) => ConsoleRoles.All.Where(user.IsInRole).ToArray();
 
     private static string Name(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 

@@ -25,8 +25,9 @@ public static class JobsSetup
     }
 }
 
-/// <summary>Runs the janitor every <c>Janitor:Interval</c>.</summary>
-internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, IOptions<JanitorOptions> options, ILogger<JanitorJob> logger)
+/// <summary>Runs the janitor, then the repair and repair-batch sweeps, every <c>Janitor:Interval</c>.</summary>
+internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, RepairBatchService batches, IOptions<JanitorOptions> options,
+    ILogger<JanitorJob> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,6 +39,7 @@ internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, 
             {
                 await janitor.RunOnceAsync(stoppingToken);
                 await repairs.SweepAsync(stoppingToken);
+                await batches.SweepAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

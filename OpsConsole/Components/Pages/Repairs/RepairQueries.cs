@@ -27,19 +27,25 @@ public static class RepairQueries
 
     /// <summary>Why <paramref name="user"/> cannot approve <paramref name="repair"/> now, or null when they can.</summary>
     public static string? WhyCannotApprove(RepairRequest repair, string? user, DateTimeOffset now) =>
-        repair.Status != RepairStatus.REQUESTED ? $"Repair #{repair.Id} is {repair.Status}: only REQUESTED repairs can be approved."
+        BatchItem(repair) ?? (repair.Status != RepairStatus.REQUESTED ? $"Repair #{repair.Id} is {repair.Status}: only REQUESTED repairs can be approved."
         : now >= repair.ExpiresAt ? $"Repair #{repair.Id} expired at {repair.ExpiresAt:u}; request it again."
         : string.Equals(user, repair.RequestedBy, StringComparison.OrdinalIgnoreCase)
             ? $"You requested repair #{repair.Id}; a different finance, on-call or admin user must approve it."
-        : null;
+        : null);
 
     public static string? WhyCannotReject(RepairRequest repair) =>
-        repair.Status is RepairStatus.REQUESTED or RepairStatus.APPROVED ? null
-            : $"Repair #{repair.Id} is {repair.Status}: only REQUESTED or APPROVED repairs can be rejected.";
+        BatchItem(repair) ?? (repair.Status is RepairStatus.REQUESTED or RepairStatus.APPROVED ? null
+            : $"Repair #{repair.Id} is {repair.Status}: only REQUESTED or APPROVED repairs can be rejected.");
+
+    /// <summary>An item of a batch is decided with its batch (the server refuses it one by one).</summary>
+    private static string? BatchItem(RepairRequest repair) =>
+        repair is { BatchId: { } batch, Status: RepairStatus.REQUESTED }
+            ? $"Repair #{repair.Id} is part of batch #{batch}: approve or reject the batch." : null;
 
     /// <summary>Why <paramref name="user"/> cannot approve <paramref name="batch"/> now, or null when they can.</summary>
-    public static string? WhyCannotApprove(RepairBatch batch, string? user) =>
+    public static string? WhyCannotApprove(RepairBatch batch, string? user, DateTimeOffset now) =>
         batch.Status != RepairBatchStatus.REQUESTED ? $"Batch #{batch.Id} is {batch.Status}: only REQUESTED batches can be approved."
+        : batch.IsExpiredAt(now) ? batch.ExpiredMessage
         : string.Equals(user, batch.RequestedBy, StringComparison.OrdinalIgnoreCase)
             ? $"You requested batch #{batch.Id}; a different finance, on-call or admin user must approve it."
         : null;
@@ -53,6 +59,7 @@ public static class RepairQueries
         RepairBatchStatus.DONE => MudBlazor.Color.Success,
         RepairBatchStatus.REJECTED => MudBlazor.Color.Error,
         RepairBatchStatus.APPROVED => MudBlazor.Color.Warning,
+        RepairBatchStatus.EXPIRED => MudBlazor.Color.Default,
         _ => MudBlazor.Color.Info,
     };
 

@@ -253,6 +253,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     rejected_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     reject_reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     completed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    heartbeat_at = table.Column<long>(type: "INTEGER", nullable: true),
                     item_count = table.Column<int>(type: "INTEGER", nullable: false),
                     total_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     version = table.Column<long>(type: "INTEGER", nullable: false)

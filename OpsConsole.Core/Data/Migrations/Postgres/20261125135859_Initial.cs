@@ -254,6 +254,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     rejected_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     reject_reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    heartbeat_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     item_count = table.Column<int>(type: "integer", nullable: false),
                     total_amount = table.Column<long>(type: "bigint", nullable: false),
                     version = table.Column<long>(type: "bigint", nullable: false)
