@@ -32,10 +32,12 @@ public interface IReconSqlDialect
     string? RefreshStatistics(string table) => null;
 
     /// <summary>
-    /// Joins the row of <paramref name="table"/> whose id is <paramref name="id"/> as <paramref name="alias"/>
-    /// (NULLs when <paramref name="id"/> is NULL): used after the classification, for the differing rows only.
+    /// Joins the row of <paramref name="table"/> whose unique <paramref name="column"/> equals
+    /// <paramref name="value"/> as <paramref name="alias"/> (NULLs when there is none): used after the
+    /// classification, for the differing rows only.
     /// </summary>
-    string LookupById(string table, string alias, string id) => $"LEFT JOIN {table} {alias} ON {alias}.id = {id}";
+    string LookupJoin(string table, string alias, string column, string value) =>
+        $"LEFT JOIN {table} {alias} ON {alias}.{column} = {value}";
 
     /// <summary>A table reference (BigQuery qualifies it with the dataset).</summary>
     string Table(string name) => name;
@@ -83,9 +85,10 @@ public sealed class PostgresReconDialect : IReconSqlDialect
 
     /// <summary>
     /// The correlated look-ups of the differing rows inflate cost estimates past jit_above_cost; JIT then
-    /// spends seconds compiling a query that runs in less. A bigger work_mem keeps the hash join in memory.
+    /// spends seconds compiling a query that runs in less. A bigger work_mem (only on the reconciliation's own
+    /// connection) keeps the hash join of a 10-million-transaction day in memory instead of spilling it in batches.
     /// </summary>
-    public string? SessionSetup => "SET jit = off; SET work_mem = '128MB'";
+    public string? SessionSetup => "SET jit = off; SET work_mem = '512MB'";
 
     public string? RefreshStatistics(string table) => $"ANALYZE {table}";
 
@@ -93,8 +96,8 @@ public sealed class PostgresReconDialect : IReconSqlDialect
     /// A LATERAL index probe: the planner cannot estimate how few rows the classification keeps and would
     /// otherwise hash the whole transactions table to look up a few thousand (OFFSET 0 keeps it a probe).
     /// </summary>
-    public string LookupById(string table, string alias, string id) =>
-        $"LEFT JOIN LATERAL (SELECT x.* FROM {table} x WHERE x.id = {id} OFFSET 0) {alias} ON TRUE";
+    public string LookupJoin(string table, string alias, string column, string value) =>
+        $"LEFT JOIN LATERAL (SELECT x.* FROM {table} x WHERE x.{column} = {value} OFFSET 0) {alias} ON TRUE";
     public string KstDate(string instantColumn) => $"({instantColumn} AT TIME ZONE 'Asia/Seoul')::date";
     public object InstantValue(DateTimeOffset instant) => instant.ToUniversalTime();
     public object DateValue(DateOnly date) => date;

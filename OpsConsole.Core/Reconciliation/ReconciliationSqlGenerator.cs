@@ -10,7 +10,8 @@ namespace OpsConsole.Core.Reconciliation;
 /// grouped by key: line count, MIN of each field, SUM of amounts), <c>j</c> (our transactions —
 /// cancels signed negative, KST business date — full-outer-joined on the key with the single lines and
 /// <c>em</c>), <c>d</c>/<c>c</c> (the classifying CASE), then <c>INSERT INTO recon_run_items … SELECT</c>.
-/// The transaction's other columns, payment status and trace id are looked up only for the differing rows.</para>
+/// The transaction's other columns and its payment (status, trace id) are looked up by unique key for the
+/// differing rows only.</para>
 /// <para>Money at risk: MISSING_INTERNAL / CHARGED_BUT_FAILED |Σ PG amounts|; MISSING_EXTERNAL and
 /// DATE_MISMATCH |our amount|; DUPLICATE_EXTERNAL and AMOUNT_MISMATCH |Σ PG amounts − our amount|;
 /// FEE_MISMATCH |fee − expected fee|.</para>
@@ -105,18 +106,14 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
                    {FinalTypeSql()},
                    COALESCE(t.payment_key, c.e_payment_key), COALESCE(t.order_id, c.e_order_id),
-                   CASE WHEN t.payment_id IS NOT NULL
-                        THEN (SELECT p.trace_id FROM {T("payments")} p WHERE p.id = t.payment_id)
-                        ELSE (SELECT p.trace_id FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) END,
-                   CASE WHEN t.payment_id IS NOT NULL
-                        THEN (SELECT p.status FROM {T("payments")} p WHERE p.id = t.payment_id)
-                        ELSE (SELECT p.status FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) END,
+                   p.trace_id, p.status,
                    t.kind, c.i_amount, t.method, c.i_business_date, t.occurred_at,
                    COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
                    c.e_method, c.e_sold_date, c.e_approved_at,
                    {DiffSql()},
                    {MoneyAtRiskSql()}
-            FROM c {dialect.LookupById(T("payment_transactions"), "t", "c.i_id")}
+            FROM c {dialect.LookupJoin(T("payment_transactions"), "t", "id", "c.i_id")}
+              {dialect.LookupJoin(T("payments"), "p", "payment_key", "COALESCE(t.payment_key, c.e_payment_key)")}
             """);
         if (onlyDiffering)
             sb.Append("\nWHERE c.base_type IS NOT NULL");
@@ -229,8 +226,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     {
         var failed = string.Join(", ", definition.FailedPaymentStatuses.Select(s => S(s.ToString())));
         return $"CASE WHEN c.base_type = {S(nameof(FindingType.MISSING_INTERNAL))} AND c.e_amount > 0 " +
-               $"AND (SELECT p.status FROM {T("payments")} p WHERE p.payment_key = c.e_payment_key) IN ({failed}) " +
-               $"THEN {S(nameof(FindingType.CHARGED_BUT_FAILED))} ELSE c.base_type END";
+               $"AND p.status IN ({failed}) THEN {S(nameof(FindingType.CHARGED_BUT_FAILED))} ELSE c.base_type END";
     }
 
     private string DiffSql()
