@@ -181,6 +181,22 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         Assert.Equal(ConsoleActions.RequestRepair.DeniedReason, cut.Find("#request-repair-reason").TextContent.Trim());
         Assert.True(cut.Find("button#finding-ack").HasAttribute("disabled"));
         Assert.EndsWith($"trace/payment/{_seeded.Key("b")}", cut.Find("#finding-trace-link").GetAttribute("href"));
+        Assert.Empty(cut.FindAll("#finding-pg-live")); // no run asked the PG live about it
+    }
+
+    [Fact]
+    public async Task FindingDetail_ShowsThePgsLiveAnswer_WhenARunAsked()
+    {
+        SignInAs("engineer", ConsoleRoles.Engineer);
+        await using var db = _database.Factory.CreateDbContext();
+        var asked = await db.Set<Finding>().Where(f => f.OrderId == _seeded.Order("c")).Select(f => f.Id).SingleAsync();
+        await db.Set<Finding>().Where(f => f.Id == asked).ExecuteUpdateAsync(u => u
+            .SetProperty(f => f.PgLiveStatus, "CANCELED").SetProperty(f => f.PgLiveBalance, 0L)
+            .SetProperty(f => f.PgLiveCheckedAt, DateTimeOffset.UtcNow));
+
+        var cut = RenderPage<OpsConsole.Components.Pages.Discrepancies.FindingDetailPage>(p => p.Add(x => x.Id, asked));
+        cut.WaitForAssertion(() => Assert.Contains("CANCELED", cut.Find("#finding-pg-live").TextContent));
+        Assert.Contains("refundable balance 0 KRW", cut.Find("#finding-pg-live").TextContent);
     }
 
     [Fact]
