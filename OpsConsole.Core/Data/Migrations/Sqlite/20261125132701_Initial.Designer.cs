@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261125115457_Initial")]
+    [Migration("20261125132701_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -412,6 +412,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
 
+                    b.HasIndex("AggregateKey")
+                        .HasDatabaseName("ix_outbox_messages_aggregate_key");
+
                     b.HasIndex("SentAt", "NextAttemptAt")
                         .HasDatabaseName("ix_outbox_messages_sent_at_next_attempt_at");
 
@@ -515,6 +518,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ux_cancel_attempts_one_open_per_payment")
                         .HasFilter("status IN ('PENDING', 'UNKNOWN')");
+
+                    b.HasIndex("PaymentKey")
+                        .HasDatabaseName("ix_cancel_attempts_payment_key");
 
                     b.HasIndex("Status", "NextJanitorAt")
                         .HasDatabaseName("ix_cancel_attempts_status_next_janitor_at");
@@ -730,6 +736,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_payment_events");
+
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_payment_events_occurred_at");
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payment_events_order_id");
@@ -1012,8 +1021,23 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_recon_findings_trace_id");
 
+                    b.HasIndex("Assignee", "Id")
+                        .HasDatabaseName("ix_recon_findings_assignee_id");
+
+                    b.HasIndex("BusinessDate", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_id");
+
                     b.HasIndex("BusinessDate", "Status")
                         .HasDatabaseName("ix_recon_findings_business_date_status");
+
+                    b.HasIndex("LastSeenAt", "Id")
+                        .HasDatabaseName("ix_recon_findings_last_seen_at_id");
+
+                    b.HasIndex("MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_money_at_risk_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_recon_findings_status_id");
 
                     b.HasIndex("Status", "Type")
                         .HasDatabaseName("ix_recon_findings_status_type");
@@ -1021,6 +1045,13 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TransactionKey", "Type")
                         .IsUnique()
                         .HasDatabaseName("ix_recon_findings_transaction_key_type");
+
+                    b.HasIndex("Type", "Id")
+                        .HasDatabaseName("ix_recon_findings_type_id");
+
+                    b.HasIndex("BusinessDate", "MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "Verdict" });
 
                     b.ToTable("recon_findings", (string)null);
                 });

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125115507_Initial")]
+    [Migration("20261125132708_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -23,6 +23,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -425,6 +426,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
 
+                    b.HasIndex("AggregateKey")
+                        .HasDatabaseName("ix_outbox_messages_aggregate_key");
+
                     b.HasIndex("SentAt", "NextAttemptAt")
                         .HasDatabaseName("ix_outbox_messages_sent_at_next_attempt_at");
 
@@ -530,6 +534,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ux_cancel_attempts_one_open_per_payment")
                         .HasFilter("status IN ('PENDING', 'UNKNOWN')");
+
+                    b.HasIndex("PaymentKey")
+                        .HasDatabaseName("ix_cancel_attempts_payment_key");
 
                     b.HasIndex("Status", "NextJanitorAt")
                         .HasDatabaseName("ix_cancel_attempts_status_next_janitor_at");
@@ -750,6 +757,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_payment_events");
 
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_payment_events_occurred_at");
+
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payment_events_order_id");
 
@@ -758,6 +768,24 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("PaymentKey", "OccurredAt")
                         .HasDatabaseName("ix_payment_events_payment_key_occurred_at");
+
+                    b.HasIndex(new[] { "Message" }, "ix_payment_events_message_trgm")
+                        .HasDatabaseName("ix_payment_events_message");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Message" }, "ix_payment_events_message_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Message" }, "ix_payment_events_message_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "RequestSummary" }, "ix_payment_events_request_summary_trgm")
+                        .HasDatabaseName("ix_payment_events_request_summary");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "RequestSummary" }, "ix_payment_events_request_summary_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "RequestSummary" }, "ix_payment_events_request_summary_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "ResponseSummary" }, "ix_payment_events_response_summary_trgm")
+                        .HasDatabaseName("ix_payment_events_response_summary");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "ResponseSummary" }, "ix_payment_events_response_summary_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "ResponseSummary" }, "ix_payment_events_response_summary_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("payment_events", (string)null);
                 });
@@ -1035,8 +1063,23 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_recon_findings_trace_id");
 
+                    b.HasIndex("Assignee", "Id")
+                        .HasDatabaseName("ix_recon_findings_assignee_id");
+
+                    b.HasIndex("BusinessDate", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_id");
+
                     b.HasIndex("BusinessDate", "Status")
                         .HasDatabaseName("ix_recon_findings_business_date_status");
+
+                    b.HasIndex("LastSeenAt", "Id")
+                        .HasDatabaseName("ix_recon_findings_last_seen_at_id");
+
+                    b.HasIndex("MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_money_at_risk_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_recon_findings_status_id");
 
                     b.HasIndex("Status", "Type")
                         .HasDatabaseName("ix_recon_findings_status_type");
@@ -1044,6 +1087,29 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TransactionKey", "Type")
                         .IsUnique()
                         .HasDatabaseName("ix_recon_findings_transaction_key_type");
+
+                    b.HasIndex("Type", "Id")
+                        .HasDatabaseName("ix_recon_findings_type_id");
+
+                    b.HasIndex("BusinessDate", "MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "MoneyAtRisk", "Id"), new[] { "Verdict" });
+
+                    b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix")
+                        .HasDatabaseName("ix_recon_findings_order_id");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix"), new[] { "varchar_pattern_ops" });
+
+                    b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix")
+                        .HasDatabaseName("ix_recon_findings_payment_key");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix"), new[] { "varchar_pattern_ops" });
+
+                    b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix")
+                        .HasDatabaseName("ix_recon_findings_transaction_key");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix"), new[] { "varchar_pattern_ops" });
 
                     b.ToTable("recon_findings", (string)null);
                 });
