@@ -17,7 +17,7 @@ public sealed class BenchVerb : ICliVerb
     public string Name => "bench";
     public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database.";
     public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--keep] [--print-sql]  |  " +
-                           "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep]";
+                           "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]";
     public bool NeedsServer => false;
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)

@@ -63,12 +63,7 @@ public static class ConsoleBenchLoader
             await ExecAsync(conn, $"ALTER TABLE {fk.Table} ADD CONSTRAINT {fk.Name} {fk.Definition}", ct);
         log.WriteLine($"bench: indexes and keys rebuilt in {sw.Elapsed.TotalSeconds:F0} s");
 
-        var after = await ReadIndexesAsync(conn, ct);
-        var signatures = indexes.Select(i => (i.Key, i.Value.Signature)).ToHashSet();
-        var differ = after.Select(i => (i.Key, i.Value.Signature)).ToHashSet();
-        differ.SymmetricExceptWith(signatures);
-        if (differ.Count > 0)
-            throw new InvalidOperationException("The rebuilt indexes differ from the migration's: " + string.Join("; ", differ));
+        EnsureSame(await ReadIndexesAsync(conn, ct), indexes);
 
         var counts = new Dictionary<string, long>();
         foreach (var table in Tables)
@@ -81,6 +76,28 @@ public static class ConsoleBenchLoader
         return counts;
     }
 
+    /// <summary>
+    /// Throws unless the database at <paramref name="cs"/> has the same secondary indexes as
+    /// <paramref name="reference"/> (a freshly migrated one): a kept database must still match the model.
+    /// </summary>
+    public static async Task EnsureSameIndexesAsync(string cs, string reference, CancellationToken ct)
+    {
+        await using var a = new NpgsqlConnection(cs);
+        await a.OpenAsync(ct);
+        await using var b = new NpgsqlConnection(reference);
+        await b.OpenAsync(ct);
+        EnsureSame(await ReadIndexesAsync(a, ct), await ReadIndexesAsync(b, ct));
+    }
+
+    private static void EnsureSame(Dictionary<string, (string Definition, string Signature)> actual,
+        Dictionary<string, (string Definition, string Signature)> expected)
+    {
+        var differ = actual.Select(i => (i.Key, i.Value.Signature)).ToHashSet();
+        differ.SymmetricExceptWith(expected.Select(i => (i.Key, i.Value.Signature)));
+        if (differ.Count > 0)
+            throw new InvalidOperationException("The indexes differ from the migration's: " + string.Join("; ", differ));
+    }
+
     /// <summary>Secondary (non-constraint) indexes of the loaded tables: name → CREATE INDEX statement.</summary>
     private static async Task<Dictionary<string, (string Definition, string Signature)>> ReadIndexesAsync(NpgsqlConnection conn, CancellationToken ct)
     {
@@ -88,7 +105,8 @@ public static class ConsoleBenchLoader
         // the definition text does not, as PostgreSQL may print a re-created predicate differently.
         await using var cmd = new NpgsqlCommand(
             "SELECT c.relname, pg_get_indexdef(c.oid), concat_ws('|', x.indrelid::regclass::text, am.amname, x.indisunique, " +
-            "x.indkey::text, x.indclass::text, x.indexprs IS NOT NULL, pg_get_expr(x.indpred, x.indrelid) IS NOT NULL) " +
+            "x.indkey::text, (SELECT string_agg(o.opcname, ',') FROM unnest(x.indclass::oid[]) c(oid) JOIN pg_opclass o ON o.oid = c.oid), " +
+            "x.indexprs IS NOT NULL, pg_get_expr(x.indpred, x.indrelid) IS NOT NULL) " +
             "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_am am ON am.oid = c.relam " +
             "WHERE x.indrelid::regclass::text = ANY(@t) AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)", conn);
         cmd.Parameters.AddWithValue("t", Tables);

@@ -39,8 +39,10 @@ public static class ConsoleBenchmark
     private const int PageSize = 50;
 
     public static async Task<ConsoleBenchResult> RunAsync(string server, int payments, int findings, int samples,
-        int warmup, bool keep, TextWriter log, CancellationToken ct)
+        int warmup, bool keep, TextWriter log, CancellationToken ct, string? existingDatabase = null)
     {
+        if (existingDatabase is not null)
+            return await RemeasureAsync(server, existingDatabase, payments, findings, samples, warmup, log, ct);
         var name = $"opsconsole_console_{Guid.NewGuid():N}";
         await AdminAsync(server, $"CREATE DATABASE {name}", ct);
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, CommandTimeout = 0 }.ConnectionString;
@@ -66,6 +68,39 @@ public static class ConsoleBenchmark
             if (keep) log.WriteLine($"bench: kept database {name}");
             else await AdminAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Measures again on a database an earlier run kept (<c>--database</c>), after checking that it holds the
+    /// same data set and the same indexes as a database freshly migrated from the current model.
+    /// </summary>
+    private static async Task<ConsoleBenchResult> RemeasureAsync(string server, string database, int payments,
+        int findings, int samples, int warmup, TextWriter log, CancellationToken ct)
+    {
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, CommandTimeout = 0 }.ConnectionString;
+        var scratch = $"opsconsole_console_ref_{Guid.NewGuid():N}";
+        await AdminAsync(server, $"CREATE DATABASE {scratch}", ct);
+        try
+        {
+            var reference = new NpgsqlConnectionStringBuilder(server) { Database = scratch }.ConnectionString;
+            await DatabaseInitializer.MigrateAsync(new OpsDbContextFactory(DatabaseProvider.Postgres, reference), ct);
+            await ConsoleBenchLoader.EnsureSameIndexesAsync(cs, reference, ct);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await AdminAsync(server, $"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)", CancellationToken.None);
+        }
+        var factory = new OpsDbContextFactory(DatabaseProvider.Postgres, cs);
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            if (await db.Payments.CountAsync(ct) != payments || await db.Set<Finding>().CountAsync(ct) != findings)
+                throw new InvalidOperationException($"{database} does not hold {payments:N0} payments and {findings:N0} findings.");
+        }
+        log.WriteLine($"bench: measuring again on kept database {database} (indexes checked against the current migration)");
+        var data = new ConsoleBenchData(payments, findings, LastDate);
+        var kinds = await MeasureAsync(factory, cs, data, samples, warmup, log, ct);
+        return new ConsoleBenchResult(database, data, new Dictionary<string, long>(), TimeSpan.Zero, TimeSpan.Zero, kinds);
     }
 
     private static async Task AdminAsync(string server, string sql, CancellationToken ct)
