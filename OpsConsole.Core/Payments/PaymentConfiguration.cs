@@ -103,8 +103,8 @@ internal sealed class PaymentEventConfiguration : IEntityTypeConfiguration<Payme
     {
         modelBuilder.HasPostgresExtension("pg_trgm");
         var b = modelBuilder.Entity<PaymentEvent>();
-        b.HasIndex(e => e.Message, "ix_payment_events_message_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
-        b.HasIndex(e => e.RequestSummary, "ix_payment_events_request_summary_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
-        b.HasIndex(e => e.ResponseSummary, "ix_payment_events_response_summary_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+        b.HasIndex(e => e.Message).HasMethod("gin").HasOperators("gin_trgm_ops");
+        b.HasIndex(e => e.RequestSummary).HasMethod("gin").HasOperators("gin_trgm_ops");
+        b.HasIndex(e => e.ResponseSummary).HasMethod("gin").HasOperators("gin_trgm_ops");
     }
 }

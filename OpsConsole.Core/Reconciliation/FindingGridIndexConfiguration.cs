@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -30,8 +31,11 @@ internal sealed class FindingGridIndexConfiguration : IEntityTypeConfiguration<F
     internal static void ConfigurePostgres(ModelBuilder modelBuilder)
     {
         var b = modelBuilder.Entity<Finding>();
-        b.HasIndex(f => f.TransactionKey, "ix_recon_findings_transaction_key_prefix").HasOperators("varchar_pattern_ops");
-        b.HasIndex(f => f.PaymentKey, "ix_recon_findings_payment_key_prefix").HasOperators("varchar_pattern_ops");
-        b.HasIndex(f => f.OrderId, "ix_recon_findings_order_id_prefix").HasOperators("varchar_pattern_ops");
+        // Named: EF would otherwise give them the names of the plain key indexes and keep only one of each pair.
+        foreach (var column in new[] { nameof(Finding.TransactionKey), nameof(Finding.PaymentKey), nameof(Finding.OrderId) })
+        {
+            var name = $"ix_recon_findings_{JsonNamingPolicy.SnakeCaseLower.ConvertName(column)}_prefix";
+            b.HasIndex([column], name).HasDatabaseName(name).HasOperators("varchar_pattern_ops");
+        }
     }
 }

@@ -35,6 +35,8 @@ public static class ConsoleBenchLoader
         }
         foreach (var fk in foreignKeys) await ExecAsync(conn, $"ALTER TABLE {fk.Table} DROP CONSTRAINT {fk.Name}", ct);
         foreach (var name in indexes.Keys) await ExecAsync(conn, $"DROP INDEX {name}", ct);
+        // Insert-triggered autovacuum would vacuum the tables while COPY still fills them; one VACUUM follows.
+        foreach (var table in Tables) await ExecAsync(conn, $"ALTER TABLE {table} SET (autovacuum_enabled = false)", ct);
 
         var sw = Stopwatch.StartNew();
         await Task.WhenAll(
@@ -69,6 +71,7 @@ public static class ConsoleBenchLoader
         foreach (var table in Tables)
         {
             await ExecAsync(conn, $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))", ct);
+            await ExecAsync(conn, $"ALTER TABLE {table} RESET (autovacuum_enabled)", ct);
             await ExecAsync(conn, $"VACUUM ANALYZE {table}", ct);
             await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {table}", conn) { CommandTimeout = 0 };
             counts[table] = (long)(await cmd.ExecuteScalarAsync(ct))!;

@@ -754,35 +754,35 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_payment_events");
 
+                    b.HasIndex("Message")
+                        .HasDatabaseName("ix_payment_events_message");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Message"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Message"), new[] { "gin_trgm_ops" });
+
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_payment_events_occurred_at");
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payment_events_order_id");
 
+                    b.HasIndex("RequestSummary")
+                        .HasDatabaseName("ix_payment_events_request_summary");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("RequestSummary"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("RequestSummary"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("ResponseSummary")
+                        .HasDatabaseName("ix_payment_events_response_summary");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ResponseSummary"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("ResponseSummary"), new[] { "gin_trgm_ops" });
+
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_payment_events_trace_id");
 
                     b.HasIndex("PaymentKey", "OccurredAt")
                         .HasDatabaseName("ix_payment_events_payment_key_occurred_at");
-
-                    b.HasIndex(new[] { "Message" }, "ix_payment_events_message_trgm")
-                        .HasDatabaseName("ix_payment_events_message");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Message" }, "ix_payment_events_message_trgm"), "gin");
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Message" }, "ix_payment_events_message_trgm"), new[] { "gin_trgm_ops" });
-
-                    b.HasIndex(new[] { "RequestSummary" }, "ix_payment_events_request_summary_trgm")
-                        .HasDatabaseName("ix_payment_events_request_summary");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "RequestSummary" }, "ix_payment_events_request_summary_trgm"), "gin");
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "RequestSummary" }, "ix_payment_events_request_summary_trgm"), new[] { "gin_trgm_ops" });
-
-                    b.HasIndex(new[] { "ResponseSummary" }, "ix_payment_events_response_summary_trgm")
-                        .HasDatabaseName("ix_payment_events_response_summary");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "ResponseSummary" }, "ix_payment_events_response_summary_trgm"), "gin");
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "ResponseSummary" }, "ix_payment_events_response_summary_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("payment_events", (string)null);
                 });
@@ -1094,17 +1094,17 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "MoneyAtRisk", "Id"), new[] { "Verdict" });
 
                     b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix")
-                        .HasDatabaseName("ix_recon_findings_order_id");
+                        .HasDatabaseName("ix_recon_findings_order_id_prefix");
 
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix"), new[] { "varchar_pattern_ops" });
 
                     b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix")
-                        .HasDatabaseName("ix_recon_findings_payment_key");
+                        .HasDatabaseName("ix_recon_findings_payment_key_prefix");
 
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix"), new[] { "varchar_pattern_ops" });
 
                     b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix")
-                        .HasDatabaseName("ix_recon_findings_transaction_key");
+                        .HasDatabaseName("ix_recon_findings_transaction_key_prefix");
 
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix"), new[] { "varchar_pattern_ops" });
 

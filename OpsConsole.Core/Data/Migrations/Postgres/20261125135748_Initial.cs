@@ -926,9 +926,21 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_order_id_prefix",
+                table: "recon_findings",
+                column: "order_id")
+                .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_payment_key",
                 table: "recon_findings",
                 column: "payment_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_payment_key_prefix",
+                table: "recon_findings",
+                column: "payment_key")
+                .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_status_id",
@@ -946,7 +958,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_transaction_key",
+                name: "ix_recon_findings_transaction_key_prefix",
                 table: "recon_findings",
                 column: "transaction_key")
                 .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
