@@ -24,8 +24,11 @@ public sealed partial class ConsoleBenchTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
+        // Its own data directory: the host must not share the default SQLite file with other CLI tests.
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"opsconsole-cli-{Guid.NewGuid():N}");
         var code = await CliRunner.RunAsync(["bench", "console", "--connection", TestDatabase.PostgresServer,
-            "--payments", $"{Payments}", "--findings", $"{Findings}", "--samples", "3", "--warmup", "1", "--keep"], output, error);
+            "--payments", $"{Payments}", "--findings", $"{Findings}", "--samples", "3", "--warmup", "1", "--keep",
+            $"--DataDirectory={dataDirectory}"], output, error);
         var report = output.ToString();
         var database = KeptDatabase().Match(error.ToString()).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(database), error.ToString());
@@ -46,6 +49,8 @@ public sealed partial class ConsoleBenchTests
         }
         finally
         {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(dataDirectory)) Directory.Delete(dataDirectory, recursive: true);
             NpgsqlConnection.ClearAllPools();
             await using var conn = new NpgsqlConnection(TestDatabase.PostgresServer);
             await conn.OpenAsync();
