@@ -62,6 +62,13 @@ public sealed class SqliteOpsDbContext(DbContextOptions<SqliteOpsDbContext> opti
 public sealed class PostgresOpsDbContext(DbContextOptions<PostgresOpsDbContext> options) : OpsDbContext(options)
 {
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        PaymentEventConfiguration.ConfigurePostgres(modelBuilder);
+        Reconciliation.FindingGridIndexConfiguration.ConfigurePostgres(modelBuilder);
+    }
 }
 
 public enum DatabaseProvider

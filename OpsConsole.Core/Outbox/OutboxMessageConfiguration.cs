@@ -15,5 +15,6 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(m => m.TraceId).HasMaxLength(32);
         b.Property(m => m.LastError).HasMaxLength(1000);
         b.HasIndex(m => new { m.SentAt, m.NextAttemptAt });
+        b.HasIndex(m => m.AggregateKey); // the payment timeline
     }
 }

@@ -65,6 +65,7 @@ internal sealed class CancelAttemptConfiguration : IEntityTypeConfiguration<Canc
         b.HasIndex(c => c.PaymentId).IsUnique().HasFilter("status IN ('PENDING', 'UNKNOWN')")
             .HasDatabaseName("ux_cancel_attempts_one_open_per_payment");
         b.HasIndex(c => new { c.Status, c.NextJanitorAt });
+        b.HasIndex(c => c.PaymentKey); // the payment timeline
         b.HasOne<Payment>().WithMany().HasForeignKey(c => c.PaymentId);
         b.Ignore(c => c.IsOpen);
     }
@@ -90,5 +91,20 @@ internal sealed class PaymentEventConfiguration : IEntityTypeConfiguration<Payme
         b.HasIndex(e => new { e.PaymentKey, e.OccurredAt });
         b.HasIndex(e => e.TraceId);
         b.HasIndex(e => e.OrderId);
+        // Text search returns the newest matches first: a common word is found walking this index backwards.
+        b.HasIndex(e => e.OccurredAt);
+    }
+
+    /// <summary>
+    /// PostgreSQL only: trigram indexes that answer the timeline's case-insensitive "contains" search
+    /// (<c>ILIKE '%needle%'</c>) without reading every event. SQLite has no equivalent and keeps scanning.
+    /// </summary>
+    internal static void ConfigurePostgres(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("pg_trgm");
+        var b = modelBuilder.Entity<PaymentEvent>();
+        b.HasIndex(e => e.Message).HasMethod("gin").HasOperators("gin_trgm_ops");
+        b.HasIndex(e => e.RequestSummary).HasMethod("gin").HasOperators("gin_trgm_ops");
+        b.HasIndex(e => e.ResponseSummary).HasMethod("gin").HasOperators("gin_trgm_ops");
     }
 }

@@ -65,11 +65,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
         {
             // The "string search of logs": event messages and the redacted PG summaries.
             kind = TraceQueryKind.Text;
-            var needle = q.ToLowerInvariant();
-            var rows = await db.PaymentEvents
-                .Where(e => e.Message.ToLower().Contains(needle) ||
-                            (e.RequestSummary != null && e.RequestSummary.ToLower().Contains(needle)) ||
-                            (e.ResponseSummary != null && e.ResponseSummary.ToLower().Contains(needle)))
+            var rows = await TextMatches(db, q)
                 .OrderByDescending(e => e.OccurredAt)
                 .Select(e => new { e.PaymentKey, e.Message })
                 .Take(MaxHits * 4)
@@ -97,6 +93,28 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
             .OrderByDescending(h => h.RequestedAt)
             .ToList();
         return new TraceSearchResult(q, kind, hits, truncated);
+    }
+
+    /// <summary>
+    /// Events whose message or PG summaries contain <paramref name="q"/>, ignoring case. PostgreSQL: ILIKE,
+    /// which the trigram indexes answer; SQLite: lower() and instr(), a scan.
+    /// </summary>
+    private static IQueryable<PaymentEvent> TextMatches(OpsDbContext db, string q)
+    {
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            // Npgsql's two-argument ILike says ESCAPE '' (no escape): name the escape character explicitly.
+            const string Escape = @"\";
+            var pattern = "%" + q.Replace(Escape, Escape + Escape, StringComparison.Ordinal)
+                .Replace("%", Escape + "%", StringComparison.Ordinal).Replace("_", Escape + "_", StringComparison.Ordinal) + "%";
+            return db.PaymentEvents.Where(e => EF.Functions.ILike(e.Message, pattern, Escape) ||
+                                               (e.RequestSummary != null && EF.Functions.ILike(e.RequestSummary, pattern, Escape)) ||
+                                               (e.ResponseSummary != null && EF.Functions.ILike(e.ResponseSummary, pattern, Escape)));
+        }
+        var needle = q.ToLowerInvariant();
+        return db.PaymentEvents.Where(e => e.Message.ToLower().Contains(needle) ||
+                                           (e.RequestSummary != null && e.RequestSummary.ToLower().Contains(needle)) ||
+                                           (e.ResponseSummary != null && e.ResponseSummary.ToLower().Contains(needle)));
     }
 
     public async Task<PaymentTrace?> LoadAsync(string paymentKey, CancellationToken cancellationToken = default)

@@ -20,6 +20,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -422,6 +423,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
 
+                    b.HasIndex("AggregateKey")
+                        .HasDatabaseName("ix_outbox_messages_aggregate_key");
+
                     b.HasIndex("SentAt", "NextAttemptAt")
                         .HasDatabaseName("ix_outbox_messages_sent_at_next_attempt_at");
 
@@ -527,6 +531,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ux_cancel_attempts_one_open_per_payment")
                         .HasFilter("status IN ('PENDING', 'UNKNOWN')");
+
+                    b.HasIndex("PaymentKey")
+                        .HasDatabaseName("ix_cancel_attempts_payment_key");
 
                     b.HasIndex("Status", "NextJanitorAt")
                         .HasDatabaseName("ix_cancel_attempts_status_next_janitor_at");
@@ -747,8 +754,29 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_payment_events");
 
+                    b.HasIndex("Message")
+                        .HasDatabaseName("ix_payment_events_message");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Message"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Message"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_payment_events_occurred_at");
+
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payment_events_order_id");
+
+                    b.HasIndex("RequestSummary")
+                        .HasDatabaseName("ix_payment_events_request_summary");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("RequestSummary"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("RequestSummary"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("ResponseSummary")
+                        .HasDatabaseName("ix_payment_events_response_summary");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ResponseSummary"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("ResponseSummary"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_payment_events_trace_id");
@@ -1045,8 +1073,23 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_recon_findings_trace_id");
 
+                    b.HasIndex("Assignee", "Id")
+                        .HasDatabaseName("ix_recon_findings_assignee_id");
+
+                    b.HasIndex("BusinessDate", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_id");
+
                     b.HasIndex("BusinessDate", "Status")
                         .HasDatabaseName("ix_recon_findings_business_date_status");
+
+                    b.HasIndex("LastSeenAt", "Id")
+                        .HasDatabaseName("ix_recon_findings_last_seen_at_id");
+
+                    b.HasIndex("MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_money_at_risk_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_recon_findings_status_id");
 
                     b.HasIndex("Status", "Type")
                         .HasDatabaseName("ix_recon_findings_status_type");
@@ -1054,6 +1097,29 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TransactionKey", "Type")
                         .IsUnique()
                         .HasDatabaseName("ix_recon_findings_transaction_key_type");
+
+                    b.HasIndex("Type", "Id")
+                        .HasDatabaseName("ix_recon_findings_type_id");
+
+                    b.HasIndex("BusinessDate", "MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "MoneyAtRisk", "Id"), new[] { "Verdict" });
+
+                    b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix")
+                        .HasDatabaseName("ix_recon_findings_order_id_prefix");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix"), new[] { "varchar_pattern_ops" });
+
+                    b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix")
+                        .HasDatabaseName("ix_recon_findings_payment_key_prefix");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix"), new[] { "varchar_pattern_ops" });
+
+                    b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix")
+                        .HasDatabaseName("ix_recon_findings_transaction_key_prefix");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix"), new[] { "varchar_pattern_ops" });
 
                     b.ToTable("recon_findings", (string)null);
                 });

@@ -409,6 +409,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
 
+                    b.HasIndex("AggregateKey")
+                        .HasDatabaseName("ix_outbox_messages_aggregate_key");
+
                     b.HasIndex("SentAt", "NextAttemptAt")
                         .HasDatabaseName("ix_outbox_messages_sent_at_next_attempt_at");
 
@@ -512,6 +515,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ux_cancel_attempts_one_open_per_payment")
                         .HasFilter("status IN ('PENDING', 'UNKNOWN')");
+
+                    b.HasIndex("PaymentKey")
+                        .HasDatabaseName("ix_cancel_attempts_payment_key");
 
                     b.HasIndex("Status", "NextJanitorAt")
                         .HasDatabaseName("ix_cancel_attempts_status_next_janitor_at");
@@ -727,6 +733,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_payment_events");
+
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_payment_events_occurred_at");
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_payment_events_order_id");
@@ -1022,8 +1031,23 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_recon_findings_trace_id");
 
+                    b.HasIndex("Assignee", "Id")
+                        .HasDatabaseName("ix_recon_findings_assignee_id");
+
+                    b.HasIndex("BusinessDate", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_id");
+
                     b.HasIndex("BusinessDate", "Status")
                         .HasDatabaseName("ix_recon_findings_business_date_status");
+
+                    b.HasIndex("LastSeenAt", "Id")
+                        .HasDatabaseName("ix_recon_findings_last_seen_at_id");
+
+                    b.HasIndex("MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_money_at_risk_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_recon_findings_status_id");
 
                     b.HasIndex("Status", "Type")
                         .HasDatabaseName("ix_recon_findings_status_type");
@@ -1031,6 +1055,13 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TransactionKey", "Type")
                         .IsUnique()
                         .HasDatabaseName("ix_recon_findings_transaction_key_type");
+
+                    b.HasIndex("Type", "Id")
+                        .HasDatabaseName("ix_recon_findings_type_id");
+
+                    b.HasIndex("BusinessDate", "MoneyAtRisk", "Id")
+                        .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "Verdict" });
 
                     b.ToTable("recon_findings", (string)null);
                 });

@@ -27,8 +27,13 @@ public sealed record FindingFilter
 
     public IQueryable<Finding> Apply(IQueryable<Finding> query)
     {
-        if (From is { } from) query = query.Where(f => f.BusinessDate >= from);
-        if (To is { } to) query = query.Where(f => f.BusinessDate <= to);
+        // One day is an equality, so an index on (business_date, sort column) also returns the rows in order.
+        if (From is { } day && To == day) query = query.Where(f => f.BusinessDate == day);
+        else
+        {
+            if (From is { } from) query = query.Where(f => f.BusinessDate >= from);
+            if (To is { } to) query = query.Where(f => f.BusinessDate <= to);
+        }
         if (Types.Count > 0)
         {
             var types = Types.ToList();

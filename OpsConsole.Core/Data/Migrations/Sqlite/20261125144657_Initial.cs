@@ -721,6 +721,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_cancel_attempts_payment_key",
+                table: "cancel_attempts",
+                column: "payment_key");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_cancel_attempts_status_next_janitor_at",
                 table: "cancel_attempts",
                 columns: new[] { "status", "next_janitor_at" });
@@ -770,9 +775,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_aggregate_key",
+                table: "outbox_messages",
+                column: "aggregate_key");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_sent_at_next_attempt_at",
                 table: "outbox_messages",
                 columns: new[] { "sent_at", "next_attempt_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_occurred_at",
+                table: "payment_events",
+                column: "occurred_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_payment_events_order_id",
@@ -854,6 +869,21 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "assignee");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_assignee_id",
+                table: "recon_findings",
+                columns: new[] { "assignee", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_business_date_id",
+                table: "recon_findings",
+                columns: new[] { "business_date", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_business_date_money_at_risk_id",
+                table: "recon_findings",
+                columns: new[] { "business_date", "money_at_risk", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_business_date_status",
                 table: "recon_findings",
                 columns: new[] { "business_date", "status" });
@@ -864,6 +894,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "last_run_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_last_seen_at_id",
+                table: "recon_findings",
+                columns: new[] { "last_seen_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_money_at_risk_id",
+                table: "recon_findings",
+                columns: new[] { "money_at_risk", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_order_id",
                 table: "recon_findings",
                 column: "order_id");
@@ -872,6 +912,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "ix_recon_findings_payment_key",
                 table: "recon_findings",
                 column: "payment_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_status_id",
+                table: "recon_findings",
+                columns: new[] { "status", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_status_type",
@@ -888,6 +933,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 table: "recon_findings",
                 columns: new[] { "transaction_key", "type" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_type_id",
+                table: "recon_findings",
+                columns: new[] { "type", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_run_items_run_id_pass_transaction_key",

@@ -12,6 +12,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterDatabase()
+                .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,");
+
             migrationBuilder.CreateTable(
                 name: "audit_log",
                 columns: table => new
@@ -722,6 +725,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_cancel_attempts_payment_key",
+                table: "cancel_attempts",
+                column: "payment_key");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_cancel_attempts_status_next_janitor_at",
                 table: "cancel_attempts",
                 columns: new[] { "status", "next_janitor_at" });
@@ -771,9 +779,26 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_aggregate_key",
+                table: "outbox_messages",
+                column: "aggregate_key");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_sent_at_next_attempt_at",
                 table: "outbox_messages",
                 columns: new[] { "sent_at", "next_attempt_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_message",
+                table: "payment_events",
+                column: "message")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_occurred_at",
+                table: "payment_events",
+                column: "occurred_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_payment_events_order_id",
@@ -784,6 +809,20 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_payment_events_payment_key_occurred_at",
                 table: "payment_events",
                 columns: new[] { "payment_key", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_request_summary",
+                table: "payment_events",
+                column: "request_summary")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_events_response_summary",
+                table: "payment_events",
+                column: "response_summary")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_payment_events_trace_id",
@@ -855,6 +894,22 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "assignee");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_assignee_id",
+                table: "recon_findings",
+                columns: new[] { "assignee", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_business_date_id",
+                table: "recon_findings",
+                columns: new[] { "business_date", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_business_date_money_at_risk_id",
+                table: "recon_findings",
+                columns: new[] { "business_date", "money_at_risk", "id" })
+                .Annotation("Npgsql:IndexInclude", new[] { "verdict" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_business_date_status",
                 table: "recon_findings",
                 columns: new[] { "business_date", "status" });
@@ -865,14 +920,41 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "last_run_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_last_seen_at_id",
+                table: "recon_findings",
+                columns: new[] { "last_seen_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_money_at_risk_id",
+                table: "recon_findings",
+                columns: new[] { "money_at_risk", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_order_id",
                 table: "recon_findings",
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_order_id_prefix",
+                table: "recon_findings",
+                column: "order_id")
+                .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_payment_key",
                 table: "recon_findings",
                 column: "payment_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_payment_key_prefix",
+                table: "recon_findings",
+                column: "payment_key")
+                .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_status_id",
+                table: "recon_findings",
+                columns: new[] { "status", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_status_type",
@@ -885,10 +967,21 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_transaction_key_prefix",
+                table: "recon_findings",
+                column: "transaction_key")
+                .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_transaction_key_type",
                 table: "recon_findings",
                 columns: new[] { "transaction_key", "type" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_type_id",
+                table: "recon_findings",
+                columns: new[] { "type", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_run_items_run_id_pass_transaction_key",

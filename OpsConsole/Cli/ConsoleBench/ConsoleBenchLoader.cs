@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using Npgsql;
+using NpgsqlTypes;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Cli.ConsoleBench;
+
+/// <summary>
+/// Bulk loads <see cref="ConsoleBenchData"/> into a migrated PostgreSQL database: drops the secondary indexes
+/// and foreign keys of the loaded tables (remembering their definitions), streams every table with binary
+/// COPY (two tables at a time), recreates the same indexes and keys (two at a time), then VACUUM ANALYZE.
+/// Refuses to finish when the recreated index set differs from the migration's.
+/// </summary>
+public static class ConsoleBenchLoader
+{
+    private static readonly string[] Tables =
+        ["payments", "payment_transactions", "payment_events", "cancel_attempts", "outbox_messages", "recon_findings"];
+
+    public static async Task<IReadOnlyDictionary<string, long>> LoadAsync(string cs, ConsoleBenchData data,
+        TextWriter log, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(ct);
+        var indexes = await ReadIndexesAsync(conn, ct);
+        var foreignKeys = new List<(string Table, string Name, string Definition)>();
+        await using (var cmd = new NpgsqlCommand(
+                         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint " +
+                         "WHERE contype = 'f' AND (conrelid::regclass::text = ANY(@t) OR confrelid::regclass::text = ANY(@t))", conn))
+        {
+            cmd.Parameters.AddWithValue("t", Tables);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) foreignKeys.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+        }
+        foreach (var fk in foreignKeys) await ExecAsync(conn, $"ALTER TABLE {fk.Table} DROP CONSTRAINT {fk.Name}", ct);
+        foreach (var name in indexes.Keys) await ExecAsync(conn, $"DROP INDEX {name}", ct);
+        // Insert-triggered autovacuum would vacuum the tables while COPY still fills them; one VACUUM follows.
+        foreach (var table in Tables) await ExecAsync(conn, $"ALTER TABLE {table} SET (autovacuum_enabled = false)", ct);
+
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(
+            InSequenceAsync(cs, data, ct, CopyPaymentsAsync, CopyTransactionsAsync, CopyCancelAttemptsAsync, CopyFindingsAsync),
+            InSequenceAsync(cs, data, ct, CopyEventsAsync, CopyOutboxAsync));
+        log.WriteLine($"bench: COPY done in {sw.Elapsed.TotalSeconds:F0} s; building {indexes.Count} indexes and {foreignKeys.Count} foreign keys");
+
+        sw.Restart();
+        // Biggest first, two builders (the machine has two cores); each with enough memory to sort in RAM.
+        var queue = new Queue<string>(indexes.Values.Select(i => i.Definition)
+            .OrderByDescending(d => d.Contains("USING gin", StringComparison.Ordinal)).ThenBy(d => d, StringComparer.Ordinal));
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            await using var c = new NpgsqlConnection(cs);
+            await c.OpenAsync(ct);
+            await ExecAsync(c, "SET maintenance_work_mem = '1GB'", ct);
+            while (true)
+            {
+                string? sql;
+                lock (queue) sql = queue.Count == 0 ? null : queue.Dequeue();
+                if (sql is null) break;
+                await ExecAsync(c, sql, ct);
+            }
+        }));
+        foreach (var fk in foreignKeys)
+            await ExecAsync(conn, $"ALTER TABLE {fk.Table} ADD CONSTRAINT {fk.Name} {fk.Definition}", ct);
+        log.WriteLine($"bench: indexes and keys rebuilt in {sw.Elapsed.TotalSeconds:F0} s");
+
+        EnsureSame(await ReadIndexesAsync(conn, ct), indexes);
+
+        var counts = new Dictionary<string, long>();
+        foreach (var table in Tables)
+        {
+            await ExecAsync(conn, $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))", ct);
+            await ExecAsync(conn, $"ALTER TABLE {table} RESET (autovacuum_enabled)", ct);
+            await ExecAsync(conn, $"VACUUM ANALYZE {table}", ct);
+            await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {table}", conn) { CommandTimeout = 0 };
+            counts[table] = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// Throws unless the database at <paramref name="cs"/> has the same secondary indexes as
+    /// <paramref name="reference"/> (a freshly migrated one): a kept database must still match the model.
+    /// </summary>
+    public static async Task EnsureSameIndexesAsync(string cs, string reference, CancellationToken ct)
+    {
+        await using var a = new NpgsqlConnection(cs);
+        await a.OpenAsync(ct);
+        await using var b = new NpgsqlConnection(reference);
+        await b.OpenAsync(ct);
+        EnsureSame(await ReadIndexesAsync(a, ct), await ReadIndexesAsync(b, ct));
+    }
+
+    private static void EnsureSame(Dictionary<string, (string Definition, string Signature)> actual,
+        Dictionary<string, (string Definition, string Signature)> expected)
+    {
+        var differ = actual.Select(i => (i.Key, i.Value.Signature)).ToHashSet();
+        differ.SymmetricExceptWith(expected.Select(i => (i.Key, i.Value.Signature)));
+        if (differ.Count > 0)
+            throw new InvalidOperationException("The indexes differ from the migration's: " + string.Join("; ", differ));
+    }
+
+    /// <summary>Secondary (non-constraint) indexes of the loaded tables: name → CREATE INDEX statement.</summary>
+    private static async Task<Dictionary<string, (string Definition, string Signature)>> ReadIndexesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        // The signature (table, method, uniqueness, columns, operator classes, predicate) compares indexes;
+        // the definition text does not, as PostgreSQL may print a re-created predicate differently.
+        await using var cmd = new NpgsqlCommand(
+            "SELECT c.relname, pg_get_indexdef(c.oid), concat_ws('|', x.indrelid::regclass::text, am.amname, x.indisunique, " +
+            "x.indkey::text, (SELECT string_agg(o.opcname, ',') FROM unnest(x.indclass::oid[]) c(oid) JOIN pg_opclass o ON o.oid = c.oid), " +
+            "x.indexprs IS NOT NULL, pg_get_expr(x.indpred, x.indrelid) IS NOT NULL) " +
+            "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_am am ON am.oid = c.relam " +
+            "WHERE x.indrelid::regclass::text = ANY(@t) AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)", conn);
+        cmd.Parameters.AddWithValue("t", Tables);
+        var result = new Dictionary<string, (string Definition, string Signature)>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) result[r.GetString(0)] = (r.GetString(1), r.GetString(2));
+        return result;
+    }
+
+    private static async Task InSequenceAsync(string cs, ConsoleBenchData data, CancellationToken ct,
+        params Func<NpgsqlConnection, ConsoleBenchData, CancellationToken, Task>[] steps)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(ct);
+        foreach (var step in steps) await step(conn, data, ct);
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task CopyAsync<T>(NpgsqlConnection conn, string table, string columns, IEnumerable<T> rows,
+        Action<NpgsqlBinaryImporter, T> write, CancellationToken ct)
+    {
+        await using var w = await conn.BeginBinaryImportAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", ct);
+        var n = 0;
+        foreach (var row in rows)
+        {
+            if (++n % 100_000 == 0) ct.ThrowIfCancellationRequested();
+            w.StartRow();
+            write(w, row);
+        }
+        await w.CompleteAsync(ct);
+    }
+
+    private static void Text(NpgsqlBinaryImporter w, string? value)
+    {
+        if (value is null) w.WriteNull();
+        else w.Write(value, NpgsqlDbType.Varchar);
+    }
+
+    private static void Time(NpgsqlBinaryImporter w, DateTimeOffset? value)
+    {
+        if (value is { } v) w.Write(v.UtcDateTime, NpgsqlDbType.TimestampTz);
+        else w.WriteNull();
+    }
+
+    private static void Long(NpgsqlBinaryImporter w, long? value)
+    {
+        if (value is { } v) w.Write(v, NpgsqlDbType.Bigint);
+        else w.WriteNull();
+    }
+
+    private static Task CopyPaymentsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
+        CopyAsync(conn, "payments",
+            "id, payment_key, order_id, amount, balance_amount, pending_cancel_amount, currency, method, status, requested_at, " +
+            "approved_at, updated_at, failure_code, failure_message, trace_id, version, janitor_attempts",
+            d.PaymentIds(), (w, i) =>
+            {
+                var status = ConsoleBenchData.Status(i);
+                var at = d.RequestedAt(i);
+                w.Write(i, NpgsqlDbType.Bigint);
+                Text(w, ConsoleBenchData.PaymentKey(i));
+                Text(w, ConsoleBenchData.OrderId(i));
+                Long(w, ConsoleBenchData.Amount(i));
+                Long(w, ConsoleBenchData.Balance(i));
+                Long(w, 0);
+                Text(w, "KRW");
+                Text(w, ConsoleBenchData.Method(i).ToString());
+                Text(w, status.ToString());
+                Time(w, at);
+                Time(w, ConsoleBenchData.IsApproved(i) ? at.AddSeconds(2) : null);
+                Time(w, at.AddHours(ConsoleBenchData.IsCanceled(i) ? 3 : 0).AddSeconds(2));
+                Text(w, status == PaymentStatus.ABORTED ? ConsoleBenchData.ErrorCode(i) : null);
+                Text(w, status == PaymentStatus.ABORTED ? "card company declined" : null);
+                Text(w, ConsoleBenchData.TraceId(i));
+                Long(w, 1);
+                w.Write(status == PaymentStatus.EXPIRED ? 1 : 0, NpgsqlDbType.Integer);
+            }, ct);
+
+    private static Task CopyTransactionsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
+        CopyAsync(conn, "payment_transactions",
+            "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at",
+            d.Transactions(), (w, t) =>
+            {
+                w.Write(t.Id, NpgsqlDbType.Bigint);
+                w.Write(t.PaymentId, NpgsqlDbType.Bigint);
+                Text(w, ConsoleBenchData.PaymentKey(t.PaymentId));
+                Text(w, ConsoleBenchData.OrderId(t.PaymentId));
+                Text(w, t.TransactionKey);
+                Text(w, t.Kind.ToString());
+                Long(w, t.Amount);
+                Text(w, ConsoleBenchData.Method(t.PaymentId).ToString());
+                Time(w, t.At);
+            }, ct);
+
+    private static Task CopyEventsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
+        CopyAsync(conn, "payment_events",
+            "id, payment_key, order_id, type, message, from_status, to_status, http_method, path, status_code, pg_code, " +
+            "latency_ms, request_summary, response_summary, trace_id, span_id, occurred_at",
+            d.Events(), (w, e) =>
+            {
+                w.Write(e.Id, NpgsqlDbType.Bigint);
+                Text(w, ConsoleBenchData.PaymentKey(e.PaymentId));
+                Text(w, ConsoleBenchData.OrderId(e.PaymentId));
+                Text(w, e.Type);
+                Text(w, e.Message);
+                Text(w, e.From);
+                Text(w, e.To);
+                Text(w, e.HttpMethod);
+                Text(w, e.Path);
+                if (e.StatusCode is { } code) w.Write(code, NpgsqlDbType.Integer);
+                else w.WriteNull();
+                Text(w, e.PgCode);
+                Long(w, e.HttpMethod is null ? null : 120 + (long)(ConsoleBenchData.Hash(e.Id, 30) % 400));
+                Text(w, e.Request);
+                Text(w, e.Response);
+                Text(w, ConsoleBenchData.TraceId(e.PaymentId));
+                Text(w, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ConsoleBenchData.Hash(e.Id, 31):x16}"));
+                Time(w, e.At);
+            }, ct);
+
+    private static Task CopyCancelAttemptsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
+        CopyAsync(conn, "cancel_attempts",
+            "id, payment_id, payment_key, idempotency_key, amount, is_full_cancel, reason, requested_by, status, " +
+            "transaction_key, created_at, updated_at, trace_id, janitor_attempts",
+            d.PaymentIds().Where(ConsoleBenchData.IsCanceled), (w, i) =>
+            {
+                var at = d.RequestedAt(i).AddHours(3);
+                w.Write(i, NpgsqlDbType.Bigint);
+                w.Write(i, NpgsqlDbType.Bigint);
+                Text(w, ConsoleBenchData.PaymentKey(i));
+                Text(w, ConsoleBenchData.IdempotencyKey(i));
+                Long(w, ConsoleBenchData.Amount(i) - ConsoleBenchData.Balance(i));
+                w.Write(ConsoleBenchData.Status(i) == PaymentStatus.CANCELED, NpgsqlDbType.Boolean);
+                Text(w, ConsoleBenchData.CancelReason);
+                Text(w, "ops01");
+                Text(w, CancelAttemptStatus.SUCCEEDED.ToString());
+                Text(w, ConsoleBenchData.CancelKey(i));
+                Time(w, at);
+                Time(w, at.AddSeconds(1));
+                Text(w, ConsoleBenchData.TraceId(i));
+                w.Write(0, NpgsqlDbType.Integer);
+            }, ct);
+
+    private static Task CopyOutboxAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
+        CopyAsync(conn, "outbox_messages",
+            "id, type, aggregate_key, payload, trace_id, created_at, sent_at, attempts, next_attempt_at",
+            d.PaymentIds().Where(ConsoleBenchData.IsApproved), (w, i) =>
+            {
+                var at = d.RequestedAt(i).AddSeconds(2);
+                w.Write(i, NpgsqlDbType.Bigint);
+                Text(w, "payment.approved");
+                Text(w, ConsoleBenchData.PaymentKey(i));
+                Text(w, $"{{\"orderId\":\"{ConsoleBenchData.OrderId(i)}\",\"amount\":{ConsoleBenchData.Amount(i)}}}");
+                Text(w, ConsoleBenchData.TraceId(i));
+                Time(w, at);
+                Time(w, at.AddSeconds(1));
+                w.Write(1, NpgsqlDbType.Integer);
+                Time(w, at);
+            }, ct);
+
+    private static Task CopyFindingsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
+        CopyAsync(conn, "recon_findings",
+            "id, transaction_key, type, business_date, verdict, status, payment_key, order_id, trace_id, payment_status, " +
+            "internal_kind, internal_amount, internal_method, internal_business_date, internal_occurred_at, " +
+            "external_line_count, external_amount, external_amount_total, external_fee, external_method, external_sold_date, " +
+            "external_approved_at, diff_fields, money_at_risk, assignee, first_run_id, last_run_id, first_seen_at, " +
+            "last_seen_at, seen_count, acknowledged_at, acknowledged_by, resolved_at, resolved_by, version",
+            Enumerable.Range(1, d.Findings).Select(j => (long)j), (w, j) =>
+            {
+                var i = d.FindingPayment(j);
+                var type = ConsoleBenchData.FindingTypeOf(j);
+                var status = ConsoleBenchData.FindingStatusOf(j);
+                var date = d.BusinessDate(i);
+                var at = d.RequestedAt(i);
+                var hasInternal = type != FindingType.MISSING_INTERNAL;
+                var hasExternal = type != FindingType.MISSING_EXTERNAL;
+                var amount = ConsoleBenchData.Amount(i);
+                var seenAt = BusinessCalendar.StartOfDayUtc(date.AddDays(1)).AddHours(1 + ConsoleBenchData.Hash(j, 27) % 20);
+                var dayIndex = date.DayNumber - d.LastDate.DayNumber + d.Days;
+                w.Write(j, NpgsqlDbType.Bigint);
+                Text(w, ConsoleBenchData.ApprovalKey(i));
+                Text(w, type.ToString());
+                w.Write(date, NpgsqlDbType.Date);
+                Text(w, ConsoleBenchData.FindingVerdictOf(j).ToString());
+                Text(w, status.ToString());
+                Text(w, ConsoleBenchData.PaymentKey(i));
+                Text(w, ConsoleBenchData.OrderId(i));
+                Text(w, ConsoleBenchData.TraceId(i));
+                Text(w, type == FindingType.CHARGED_BUT_FAILED ? nameof(PaymentStatus.ABORTED) : ConsoleBenchData.Status(i).ToString());
+                Text(w, hasInternal ? nameof(TransactionKind.APPROVAL) : null);
+                Long(w, hasInternal ? amount : null);
+                Text(w, hasInternal ? ConsoleBenchData.Method(i).ToString() : null);
+                if (hasInternal) w.Write(date, NpgsqlDbType.Date);
+                else w.WriteNull();
+                Time(w, hasInternal ? at : null);
+                w.Write(hasExternal ? type == FindingType.DUPLICATE_EXTERNAL ? 2 : 1 : 0, NpgsqlDbType.Integer);
+                var external = type == FindingType.AMOUNT_MISMATCH ? amount - 100 : amount;
+                Long(w, hasExternal ? external : null);
+                Long(w, hasExternal ? external * (type == FindingType.DUPLICATE_EXTERNAL ? 2 : 1) : null);
+                Long(w, hasExternal ? external / 40 : null);
+                Text(w, hasExternal ? ConsoleBenchData.Method(i).ToString() : null);
+                if (hasExternal) w.Write(type == FindingType.DATE_MISMATCH ? date.AddDays(1) : date, NpgsqlDbType.Date);
+                else w.WriteNull();
+                Time(w, hasExternal ? at : null);
+                Text(w, type switch
+                {
+                    FindingType.MISSING_INTERNAL => "internal",
+                    FindingType.MISSING_EXTERNAL => "external",
+                    FindingType.DUPLICATE_EXTERNAL => "lineCount",
+                    FindingType.AMOUNT_MISMATCH => "amount",
+                    FindingType.DATE_MISMATCH => "soldDate",
+                    FindingType.FEE_MISMATCH => "fee",
+                    _ => "internal",
+                });
+                Long(w, ConsoleBenchData.FindingMoney(j));
+                Text(w, ConsoleBenchData.FindingAssignee(j));
+                Long(w, dayIndex);
+                Long(w, dayIndex);
+                Time(w, seenAt);
+                Time(w, seenAt);
+                w.Write(1, NpgsqlDbType.Integer);
+                var acknowledged = status != FindingStatus.OPEN && status != FindingStatus.AUTO_RESOLVED;
+                Time(w, acknowledged ? seenAt.AddHours(2) : null);
+                Text(w, acknowledged ? "ops01" : null);
+                Time(w, status is FindingStatus.RESOLVED or FindingStatus.AUTO_RESOLVED ? seenAt.AddHours(4) : null);
+                Text(w, status == FindingStatus.RESOLVED ? "ops02" : status == FindingStatus.AUTO_RESOLVED ? "system" : null);
+                Long(w, 1);
+            }, ct);
+}
