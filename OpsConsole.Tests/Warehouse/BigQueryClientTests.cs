@@ -279,7 +279,9 @@ public sealed class BigQueryClientTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<BigQueryException>(() => client.QueryAsync(SampleQuery()));
 
         Assert.Contains("deadline", e.Message);
-        Assert.Contains("temporary internal error", e.Message);
+        // The last error is BigQuery's 503 — or, on a loaded machine, a connection the loopback server dropped
+        // during the final attempt: either way it is named, and nothing but the deadline ended the retries.
+        Assert.Matches("Last error: .*(temporary internal error|Could not reach BigQuery)", e.Message);
         var posts = _server.Of("query");
         Assert.InRange(posts.Count, 2, 200);
         Assert.Single(posts.Select(p => p.RequestId).Distinct());
