@@ -247,10 +247,10 @@ public sealed class ReconciliationService(
         else if (differing > 0)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var none = new Dictionary<string, object?>();
-            if (dialect.KeyLookupSettings is { } settings) await ReconSql.ExecuteAsync(db, settings.Set, none, ct);
+            var settings = dialect.KeyLookupSettings;
+            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, new Dictionary<string, object?>(), ct);
             await ReconSql.ExecuteAsync(db, gen.Pass2Insert(), new Dictionary<string, object?> { ["run"] = runId }, ct);
-            if (dialect.KeyLookupSettings is { } undo) await ReconSql.ExecuteAsync(db, undo.Reset, none, ct);
+            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, new Dictionary<string, object?>(), ct);
             await RefreshStatisticsAsync(db, dialect, ct);
         }
         if (differing > 0 && options.Value.LiveCheck)
