@@ -19,6 +19,8 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
 {
     public const int MaxHits = 50;
 
+    private readonly EventTextStatistics _textStatistics = new();
+
     public static TraceQueryKind Classify(string? query)
     {
         var q = query?.Trim() ?? "";
@@ -65,7 +67,15 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
         {
             // The "string search of logs": event messages and the redacted PG summaries.
             kind = TraceQueryKind.Text;
-            var rows = await TextMatches(db, q)
+            // A needle seen in the sample is common: the planner walks the newest events and stops at the page.
+            // A rare one is found through the trigram indexes, probed without the needle's common trigrams.
+            var probe = q;
+            if (db.Provider == DatabaseProvider.Postgres)
+            {
+                var sample = await _textStatistics.SampleAsync(db, cancellationToken);
+                if (!sample.Contains(q)) probe = EventTextProbe.Choose(q, sample.Share);
+            }
+            var rows = await TextMatches(db, q, probe)
                 .OrderByDescending(e => e.OccurredAt)
                 .Select(e => new { e.PaymentKey, e.Message })
                 .Take(MaxHits * 4)
@@ -97,25 +107,41 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
 
     /// <summary>
     /// Events whose message or PG summaries contain <paramref name="q"/>, ignoring case. PostgreSQL: ILIKE,
-    /// which the trigram indexes answer; SQLite: lower() and instr(), a scan.
+    /// which the trigram indexes answer; when <paramref name="probe"/> (a substring of the needle without its
+    /// common trigrams, <see cref="EventTextProbe"/>) is shorter, the indexes are probed with it and the whole
+    /// needle is checked on the rows found (<c>column || ''</c> is not indexed, so it stays a filter).
+    /// SQLite: lower() and instr(), a scan.
     /// </summary>
-    private static IQueryable<PaymentEvent> TextMatches(OpsDbContext db, string q)
+    internal static IQueryable<PaymentEvent> TextMatches(OpsDbContext db, string q, string probe)
     {
         if (db.Provider == DatabaseProvider.Postgres)
         {
-            // Npgsql's two-argument ILike says ESCAPE '' (no escape): name the escape character explicitly.
-            const string Escape = @"\";
-            var pattern = "%" + q.Replace(Escape, Escape + Escape, StringComparison.Ordinal)
-                .Replace("%", Escape + "%", StringComparison.Ordinal).Replace("_", Escape + "_", StringComparison.Ordinal) + "%";
-            return db.PaymentEvents.Where(e => EF.Functions.ILike(e.Message, pattern, Escape) ||
-                                               (e.RequestSummary != null && EF.Functions.ILike(e.RequestSummary, pattern, Escape)) ||
-                                               (e.ResponseSummary != null && EF.Functions.ILike(e.ResponseSummary, pattern, Escape)));
+            var pattern = ContainsPattern(q);
+            if (probe == q)
+                return db.PaymentEvents.Where(e => EF.Functions.ILike(e.Message, pattern, LikeEscape) ||
+                                                   (e.RequestSummary != null && EF.Functions.ILike(e.RequestSummary, pattern, LikeEscape)) ||
+                                                   (e.ResponseSummary != null && EF.Functions.ILike(e.ResponseSummary, pattern, LikeEscape)));
+            var probePattern = ContainsPattern(probe);
+            return db.PaymentEvents.Where(e =>
+                (EF.Functions.ILike(e.Message, probePattern, LikeEscape) && EF.Functions.ILike(e.Message + "", pattern, LikeEscape)) ||
+                (e.RequestSummary != null && EF.Functions.ILike(e.RequestSummary, probePattern, LikeEscape) &&
+                 EF.Functions.ILike(e.RequestSummary + "", pattern, LikeEscape)) ||
+                (e.ResponseSummary != null && EF.Functions.ILike(e.ResponseSummary, probePattern, LikeEscape) &&
+                 EF.Functions.ILike(e.ResponseSummary + "", pattern, LikeEscape)));
         }
         var needle = q.ToLowerInvariant();
         return db.PaymentEvents.Where(e => e.Message.ToLower().Contains(needle) ||
                                            (e.RequestSummary != null && e.RequestSummary.ToLower().Contains(needle)) ||
                                            (e.ResponseSummary != null && e.ResponseSummary.ToLower().Contains(needle)));
     }
+
+    // Npgsql's two-argument ILike says ESCAPE '' (no escape): name the escape character explicitly.
+    private const string LikeEscape = @"\";
+
+    private static string ContainsPattern(string text) =>
+        "%" + text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
+            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
+            .Replace("_", LikeEscape + "_", StringComparison.Ordinal) + "%";
 
     public async Task<PaymentTrace?> LoadAsync(string paymentKey, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Payments;
 using OpsConsole.Core.Timeline;
 using OpsConsole.Tests.Infrastructure;
 
@@ -50,6 +53,43 @@ public abstract class PaymentTimelineTests(TestDatabase database)
 
         Assert.Equal(TraceQueryKind.Text, result.Kind);
         Assert.Empty(result.Hits);
+    }
+
+    [Fact]
+    public async Task Search_ByTextWithCommonTrigrams_ProbesWithTheRarePart_AndStillMatchesTheWholeNeedle()
+    {
+        var run = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var wanted = await TraceSeed.PaymentWithHistoryAsync(database.Factory, $"000{run}9qq");
+        // Contains the rare part of the needle but not the needle: only the exact check keeps it out.
+        var nearMiss = await TraceSeed.PaymentWithHistoryAsync(database.Factory, $"100{run}9qq");
+        var filler = await TraceSeed.PaymentWithHistoryAsync(database.Factory, "filler" + run);
+        await using (var db = database.Factory.CreateDbContext())
+        {
+            // Zero-padded numbers everywhere, as in real order numbers: "000" becomes a common trigram.
+            db.PaymentEvents.AddRange(Enumerable.Range(0, 400).Select(i => PaymentEvent.StateChanged(filler.PaymentKey,
+                filler.OrderId, "DONE", "DONE", "heartbeat 000000", filler.TraceId, null, filler.StartedAt.AddSeconds(i))));
+            await db.SaveChangesAsync();
+        }
+        var needle = $"000{run}9";
+
+        var result = await Timeline.SearchAsync(needle);
+
+        Assert.Equal(TraceQueryKind.Text, result.Kind);
+        Assert.Equal(wanted.PaymentKey, Assert.Single(result.Hits).PaymentKey);
+        Assert.DoesNotContain(result.Hits, h => h.PaymentKey == nearMiss.PaymentKey);
+
+        await using var check = database.Factory.CreateDbContext();
+        if (check.Provider != DatabaseProvider.Postgres) return;
+        // PostgreSQL probes the trigram indexes with the needle minus its common "000" and checks the whole needle.
+        var sample = await new EventTextStatistics().SampleAsync(check, CancellationToken.None);
+        Assert.True(sample.Share("000") > EventTextProbe.CommonShare, $"share of 000: {sample.Share("000")}");
+        Assert.True(sample.Contains(needle.ToUpperInvariant())); // a small table is sampled whole
+        Assert.False(sample.Contains($"001{run}9"));
+        var probe = EventTextProbe.Choose(needle, sample.Share);
+        Assert.Equal($"00{run}9", probe);
+        var sql = PaymentTimeline.TextMatches(check, needle, probe).ToQueryString();
+        Assert.Contains($"%{probe}%", sql);
+        Assert.Contains("|| ''", sql);
     }
 
     [Fact]
