@@ -23,114 +23,85 @@ public static class ReconBenchLoader
 
     private static readonly string[] LoadedTables = ["payments", "payment_transactions", "settlement_lines"];
 
-    private static async Task LoadPostgresAsync(string cs, ReconBenchData data, CancellationToken ct)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync(ct);
-        // The secondary indexes of the migration are dropped for the COPY and built again afterwards from their
-        // own definitions (faster than maintaining them row by row; the result is the same schema).
-        var indexes = new List<string>();
-        await using (var cmd = new NpgsqlCommand(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid " +
-            "WHERE i.schemaname = 'public' AND i.tablename = ANY(@tables) AND NOT x.indisprimary", conn))
+    // One connection: the load is CPU-bound in this process, and the index builds get both cores.
+    private static Task LoadPostgresAsync(string cs, ReconBenchData data, CancellationToken ct) =>
+        PostgresBulkLoad.RunAsync(cs, LoadedTables, async () =>
         {
-            cmd.Parameters.AddWithValue("tables", LoadedTables);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            var names = new List<string>();
-            while (await reader.ReadAsync(ct))
+            await using var conn = new NpgsqlConnection(cs);
+            await conn.OpenAsync(ct);
+            await using (var cmd = new NpgsqlCommand(string.Format(CultureInfo.InvariantCulture, ImportSql, "now()"), conn))
+                await cmd.ExecuteNonQueryAsync(ct);
+
+            await using (var w = await conn.BeginBinaryImportAsync($"COPY payments ({PaymentColumns}) FROM STDIN (FORMAT BINARY)", ct))
             {
-                names.Add(reader.GetString(0));
-                indexes.Add(reader.GetString(1));
+                foreach (var p in data.PaymentRows())
+                {
+                    w.StartRow();
+                    w.Write(p.Id, NpgsqlDbType.Bigint);
+                    w.Write(p.Key, NpgsqlDbType.Varchar);
+                    w.Write(p.OrderId, NpgsqlDbType.Varchar);
+                    w.Write(p.Amount, NpgsqlDbType.Bigint);
+                    w.Write(p.Balance, NpgsqlDbType.Bigint);
+                    w.Write(0L, NpgsqlDbType.Bigint);
+                    w.Write("KRW", NpgsqlDbType.Varchar);
+                    w.Write(p.Method.ToString(), NpgsqlDbType.Varchar);
+                    w.Write(p.Status.ToString(), NpgsqlDbType.Varchar);
+                    w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                    if (p.Balance > 0) w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                    else w.WriteNull();
+                    w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                    w.Write(p.TraceId, NpgsqlDbType.Varchar);
+                    w.Write(1L, NpgsqlDbType.Bigint);
+                    w.Write(0, NpgsqlDbType.Integer);
+                }
+                await w.CompleteAsync(ct);
             }
-            await reader.CloseAsync();
-            foreach (var name in names)
-                await ExecAsync(conn, $"DROP INDEX \"{name}\"", ct);
-        }
-        // The generated rows are consistent by construction: skip the per-row foreign-key triggers of the COPY.
-        await ExecAsync(conn, "SET session_replication_role = replica", ct);
-        await using (var cmd = new NpgsqlCommand(string.Format(CultureInfo.InvariantCulture, ImportSql, "now()"), conn))
-            await cmd.ExecuteNonQueryAsync(ct);
 
-        await using (var w = await conn.BeginBinaryImportAsync($"COPY payments ({PaymentColumns}) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var p in data.PaymentRows())
+            await using (var w = await conn.BeginBinaryImportAsync($"COPY payment_transactions ({TransactionColumns}) FROM STDIN (FORMAT BINARY)", ct))
             {
-                w.StartRow();
-                w.Write(p.Id, NpgsqlDbType.Bigint);
-                w.Write(p.Key, NpgsqlDbType.Varchar);
-                w.Write(p.OrderId, NpgsqlDbType.Varchar);
-                w.Write(p.Amount, NpgsqlDbType.Bigint);
-                w.Write(p.Balance, NpgsqlDbType.Bigint);
-                w.Write(0L, NpgsqlDbType.Bigint);
-                w.Write("KRW", NpgsqlDbType.Varchar);
-                w.Write(p.Method.ToString(), NpgsqlDbType.Varchar);
-                w.Write(p.Status.ToString(), NpgsqlDbType.Varchar);
-                w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-                if (p.Balance > 0) w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-                else w.WriteNull();
-                w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-                w.Write(p.TraceId, NpgsqlDbType.Varchar);
-                w.Write(1L, NpgsqlDbType.Bigint);
-                w.Write(0, NpgsqlDbType.Integer);
+                foreach (var t in data.TransactionRows())
+                {
+                    w.StartRow();
+                    w.Write(t.Id, NpgsqlDbType.Bigint);
+                    w.Write(t.PaymentId, NpgsqlDbType.Bigint);
+                    w.Write(t.PaymentKey, NpgsqlDbType.Varchar);
+                    w.Write(t.OrderId, NpgsqlDbType.Varchar);
+                    w.Write(t.TransactionKey, NpgsqlDbType.Varchar);
+                    w.Write(t.Kind.ToString(), NpgsqlDbType.Varchar);
+                    w.Write(t.Amount, NpgsqlDbType.Bigint);
+                    w.Write(t.Method.ToString(), NpgsqlDbType.Varchar);
+                    w.Write(t.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                }
+                await w.CompleteAsync(ct);
             }
-            await w.CompleteAsync(ct);
-        }
 
-        await using (var w = await conn.BeginBinaryImportAsync($"COPY payment_transactions ({TransactionColumns}) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var t in data.TransactionRows())
+            await using (var w = await conn.BeginBinaryImportAsync($"COPY settlement_lines ({LineColumns}) FROM STDIN (FORMAT BINARY)", ct))
             {
-                w.StartRow();
-                w.Write(t.Id, NpgsqlDbType.Bigint);
-                w.Write(t.PaymentId, NpgsqlDbType.Bigint);
-                w.Write(t.PaymentKey, NpgsqlDbType.Varchar);
-                w.Write(t.OrderId, NpgsqlDbType.Varchar);
-                w.Write(t.TransactionKey, NpgsqlDbType.Varchar);
-                w.Write(t.Kind.ToString(), NpgsqlDbType.Varchar);
-                w.Write(t.Amount, NpgsqlDbType.Bigint);
-                w.Write(t.Method.ToString(), NpgsqlDbType.Varchar);
-                w.Write(t.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                foreach (var l in data.LineRows())
+                {
+                    w.StartRow();
+                    w.Write(l.Id, NpgsqlDbType.Bigint);
+                    w.Write(1L, NpgsqlDbType.Bigint);
+                    w.Write("API", NpgsqlDbType.Varchar);
+                    w.Write((int)Math.Min(l.Id, int.MaxValue), NpgsqlDbType.Integer);
+                    w.Write(l.PaymentKey, NpgsqlDbType.Varchar);
+                    w.Write(l.TransactionKey, NpgsqlDbType.Varchar);
+                    w.Write(l.OrderId, NpgsqlDbType.Varchar);
+                    w.Write(l.Method.ToString(), NpgsqlDbType.Varchar);
+                    w.Write(l.Amount, NpgsqlDbType.Bigint);
+                    w.Write(l.Fee, NpgsqlDbType.Bigint);
+                    w.Write(l.Amount - l.Amount / 11, NpgsqlDbType.Bigint);
+                    w.Write(l.Amount / 11, NpgsqlDbType.Bigint);
+                    w.Write(l.Amount - l.Fee, NpgsqlDbType.Bigint);
+                    w.Write(l.ApprovedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                    w.Write(l.SoldDate, NpgsqlDbType.Date);
+                    w.Write(l.SoldDate.AddDays(2), NpgsqlDbType.Date);
+                    w.Write("KRW", NpgsqlDbType.Varchar);
+                    w.Write(l.KeyRepeated, NpgsqlDbType.Boolean);
+                }
+                await w.CompleteAsync(ct);
             }
-            await w.CompleteAsync(ct);
-        }
-
-        await using (var w = await conn.BeginBinaryImportAsync($"COPY settlement_lines ({LineColumns}) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var l in data.LineRows())
-            {
-                w.StartRow();
-                w.Write(l.Id, NpgsqlDbType.Bigint);
-                w.Write(1L, NpgsqlDbType.Bigint);
-                w.Write("API", NpgsqlDbType.Varchar);
-                w.Write((int)Math.Min(l.Id, int.MaxValue), NpgsqlDbType.Integer);
-                w.Write(l.PaymentKey, NpgsqlDbType.Varchar);
-                w.Write(l.TransactionKey, NpgsqlDbType.Varchar);
-                w.Write(l.OrderId, NpgsqlDbType.Varchar);
-                w.Write(l.Method.ToString(), NpgsqlDbType.Varchar);
-                w.Write(l.Amount, NpgsqlDbType.Bigint);
-                w.Write(l.Fee, NpgsqlDbType.Bigint);
-                w.Write(l.Amount - l.Amount / 11, NpgsqlDbType.Bigint);
-                w.Write(l.Amount / 11, NpgsqlDbType.Bigint);
-                w.Write(l.Amount - l.Fee, NpgsqlDbType.Bigint);
-                w.Write(l.ApprovedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-                w.Write(l.SoldDate, NpgsqlDbType.Date);
-                w.Write(l.SoldDate.AddDays(2), NpgsqlDbType.Date);
-                w.Write("KRW", NpgsqlDbType.Varchar);
-                w.Write(l.KeyRepeated, NpgsqlDbType.Boolean);
-            }
-            await w.CompleteAsync(ct);
-        }
-
-        await ExecAsync(conn, "SET session_replication_role = DEFAULT; SET maintenance_work_mem = '1GB'", ct);
-        foreach (var sql in indexes.Concat(LoadedTables.Select(t => $"VACUUM ANALYZE {t}")))
-            await ExecAsync(conn, sql, ct);
-    }
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+        }, log: null, builders: 2, ct);
 
     private static async Task LoadSqliteAsync(string cs, ReconBenchData data, CancellationToken ct)
     {
