@@ -116,7 +116,7 @@ public sealed class EventTextStatistics(TimeProvider? clock = null)
 
     private static async Task<EventTextSample> TakeAsync(OpsDbContext db, DateTimeOffset now, CancellationToken ct)
     {
-        if (db.Provider != DatabaseProvider.Postgres) return new EventTextSample(new Dictionary<string, double>(), [], now);
+        if (db.Provider != DatabaseProvider.Postgres) return new EventTextSample(new Dictionary<string, double>(), [], now, 0);
         var conn = db.Database.GetDbConnection();
         var opened = conn.State != System.Data.ConnectionState.Open;
         if (opened) await conn.OpenAsync(ct);
@@ -151,7 +151,7 @@ public sealed class EventTextStatistics(TimeProvider? clock = null)
             var shares = events == 0
                 ? new Dictionary<string, double>()
                 : counts.ToDictionary(c => c.Key, c => (double)c.Value / events, StringComparer.Ordinal);
-            return new EventTextSample(shares, texts, now);
+            return new EventTextSample(shares, texts, now, Math.Max(rows, events));
         }
         finally
         {
@@ -164,9 +164,39 @@ public sealed class EventTextStatistics(TimeProvider? clock = null)
 
 /// <summary>What <see cref="EventTextStatistics"/> sampled.</summary>
 public sealed class EventTextSample(IReadOnlyDictionary<string, double> shares, IReadOnlyList<string> lowerCaseTexts,
-    DateTimeOffset takenAt)
+    DateTimeOffset takenAt, double tableRows)
 {
     public DateTimeOffset TakenAt => takenAt;
+
+    /// <summary>The table's size when sampled (the planner's estimate).</summary>
+    public double TableRows => tableRows;
+
+    /// <summary>
+    /// The work of a trigram search for <paramref name="probe"/>, in candidate events: the events it would hand
+    /// over for the exact check (the kept texts holding every one of its trigrams, scaled to the table; all of
+    /// it when it has none, as pg_trgm cannot use the index then), or the posting lists it must read when
+    /// those are longer (common words that never meet still make the index read millions of entries).
+    /// </summary>
+    public double EstimatedCandidates(string probe) => Math.Max(CandidateRows(probe), PostingEntries(probe));
+
+    /// <summary>The GIN scan's own work: the posting-list entries of the probe's trigrams, scaled to the table.</summary>
+    private double PostingEntries(string probe) =>
+        EventTextProbe.Trigrams(probe).Sum(t => Share(t)) * tableRows / ScanEntriesPerCandidate;
+
+    /// <summary>
+    /// Reading a posting-list entry costs a small fraction of checking a candidate row: a probe whose trigrams
+    /// fill more entries than this many candidates' worth is as slow as that many candidates.
+    /// </summary>
+    private const double ScanEntriesPerCandidate = 200;
+
+    private double CandidateRows(string probe)
+    {
+        var trigrams = EventTextProbe.Trigrams(probe).ToArray();
+        if (trigrams.Length == 0) return tableRows;
+        if (lowerCaseTexts.Count == 0) return 0;
+        var holding = lowerCaseTexts.Count(t => trigrams.All(g => t.Contains(g, StringComparison.Ordinal)));
+        return tableRows * holding / lowerCaseTexts.Count;
+    }
 
     /// <summary>The share of sampled events holding the trigram (lower case).</summary>
     public double Share(string trigram) => shares.GetValueOrDefault(trigram);

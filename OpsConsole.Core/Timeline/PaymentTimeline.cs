@@ -15,9 +15,21 @@ public interface ITimelineContributor
 /// Finds payments by any key or by event text, and assembles one time-ordered timeline per payment from
 /// payment events, cancel attempts, outbox messages, audit rows and any contributors.
 /// </summary>
-public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, IEnumerable<ITimelineContributor> contributors)
+public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, IEnumerable<ITimelineContributor> contributors,
+    int maxCandidateEvents = PaymentTimeline.MaxCandidateEvents, int recentEventsSearched = PaymentTimeline.RecentEventsSearched)
 {
     public const int MaxHits = 50;
+
+    /// <summary>
+    /// A text search whose trigram probe would hand PostgreSQL more candidate events than this (estimated from
+    /// the sample) reads only the newest <see cref="RecentEventsSearched"/> events instead: a needle of common
+    /// words that matches nothing (e.g. "customer request") otherwise rechecks millions of events (53 s at
+    /// 23.5M events) before answering "nothing".
+    /// </summary>
+    public const int MaxCandidateEvents = 100_000;
+
+    /// <summary>How many of the newest events a bounded text search reads (a few hours at 10M payments a month).</summary>
+    public const int RecentEventsSearched = 100_000;
 
     private readonly EventTextStatistics _textStatistics = new();
 
@@ -63,19 +75,36 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
 
         var snippets = new Dictionary<string, string>(StringComparer.Ordinal);
         var truncated = false;
+        DateTimeOffset? searchedFrom = null;
         if (matched.Count == 0)
         {
             // The "string search of logs": event messages and the redacted PG summaries.
             kind = TraceQueryKind.Text;
             // A needle seen in the sample is common: the planner walks the newest events and stops at the page.
-            // A rare one is found through the trigram indexes, probed without the needle's common trigrams.
+            // A rare one is found through the trigram indexes, probed without the needle's common trigrams,
+            // unless even the probe would hand over too many candidates: then only the newest events are read.
             var probe = q;
+            IQueryable<PaymentEvent> source = db.PaymentEvents;
             if (db.Provider == DatabaseProvider.Postgres)
             {
                 var sample = await _textStatistics.SampleAsync(db, cancellationToken);
-                if (!sample.Contains(q)) probe = EventTextProbe.Choose(q, sample.Share);
+                if (!sample.Contains(q))
+                {
+                    probe = EventTextProbe.Choose(q, sample.Share);
+                    if (sample.EstimatedCandidates(probe) > maxCandidateEvents)
+                    {
+                        searchedFrom = await db.PaymentEvents.OrderByDescending(e => e.OccurredAt)
+                            .Skip(recentEventsSearched - 1).Select(e => (DateTimeOffset?)e.OccurredAt)
+                            .FirstOrDefaultAsync(cancellationToken);
+                        if (searchedFrom is not null)
+                        {
+                            source = db.PaymentEvents.OrderByDescending(e => e.OccurredAt).Take(recentEventsSearched);
+                            probe = q;
+                        }
+                    }
+                }
             }
-            var rows = await TextMatches(db, q, probe)
+            var rows = await TextMatches(source, db.Provider, q, probe)
                 .OrderByDescending(e => e.OccurredAt)
                 .Select(e => new { e.PaymentKey, e.Message })
                 .Take(MaxHits * 4)
@@ -102,7 +131,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
                 : new TraceSearchHit(m.Key, null, null, null, null, m.Value, snippets.GetValueOrDefault(m.Key)))
             .OrderByDescending(h => h.RequestedAt)
             .ToList();
-        return new TraceSearchResult(q, kind, hits, truncated);
+        return new TraceSearchResult(q, kind, hits, truncated, searchedFrom);
     }
 
     /// <summary>
@@ -112,17 +141,18 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
     /// needle is checked on the rows found (<c>column || ''</c> is not indexed, so it stays a filter).
     /// SQLite: lower() and instr(), a scan.
     /// </summary>
-    internal static IQueryable<PaymentEvent> TextMatches(OpsDbContext db, string q, string probe)
+    internal static IQueryable<PaymentEvent> TextMatches(IQueryable<PaymentEvent> events, DatabaseProvider provider,
+        string q, string probe)
     {
-        if (db.Provider == DatabaseProvider.Postgres)
+        if (provider == DatabaseProvider.Postgres)
         {
             var pattern = ContainsPattern(q);
             if (probe == q)
-                return db.PaymentEvents.Where(e => EF.Functions.ILike(e.Message, pattern, LikeEscape) ||
+                return events.Where(e => EF.Functions.ILike(e.Message, pattern, LikeEscape) ||
                                                    (e.RequestSummary != null && EF.Functions.ILike(e.RequestSummary, pattern, LikeEscape)) ||
                                                    (e.ResponseSummary != null && EF.Functions.ILike(e.ResponseSummary, pattern, LikeEscape)));
             var probePattern = ContainsPattern(probe);
-            return db.PaymentEvents.Where(e =>
+            return events.Where(e =>
                 (EF.Functions.ILike(e.Message, probePattern, LikeEscape) && EF.Functions.ILike(e.Message + "", pattern, LikeEscape)) ||
                 (e.RequestSummary != null && EF.Functions.ILike(e.RequestSummary, probePattern, LikeEscape) &&
                  EF.Functions.ILike(e.RequestSummary + "", pattern, LikeEscape)) ||
@@ -130,7 +160,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
                  EF.Functions.ILike(e.ResponseSummary + "", pattern, LikeEscape)));
         }
         var needle = q.ToLowerInvariant();
-        return db.PaymentEvents.Where(e => e.Message.ToLower().Contains(needle) ||
+        return events.Where(e => e.Message.ToLower().Contains(needle) ||
                                            (e.RequestSummary != null && e.RequestSummary.ToLower().Contains(needle)) ||
                                            (e.ResponseSummary != null && e.ResponseSummary.ToLower().Contains(needle)));
     }

@@ -60,4 +60,6 @@ public enum TraceQueryKind
 public sealed record TraceSearchHit(string PaymentKey, string? OrderId, long? Amount, string? Status,
     DateTimeOffset? RequestedAt, string MatchedBy, string? Snippet);
 
-public sealed record TraceSearchResult(string Query, TraceQueryKind Kind, IReadOnlyList<TraceSearchHit> Hits, bool Truncated);
+/// <param name="SearchedFrom">Set when a text search read only the newest events: the oldest one it read.</param>
+public sealed record TraceSearchResult(string Query, TraceQueryKind Kind, IReadOnlyList<TraceSearchHit> Hits, bool Truncated,
+    DateTimeOffset? SearchedFrom = null);

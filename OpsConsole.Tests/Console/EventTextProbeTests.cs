@@ -48,4 +48,29 @@ public sealed class EventTextProbeTests
                 }
             }, iter: 5_000, print: t => $"needle '{t.Item1}', common [{string.Join(", ", t.Item2)}]");
     }
+
+    [Fact]
+    public void EstimatedCandidates_CountsSampledTextsHoldingEveryTrigram_OrTheWholeTableWithoutTrigrams()
+    {
+        var sample = new EventTextSample(new Dictionary<string, double>(), ["alpha beta", "alpha gamma", "delta"],
+            DateTimeOffset.UnixEpoch, tableRows: 3_000);
+
+        Assert.Equal(2_000, sample.EstimatedCandidates("alpha"));
+        Assert.Equal(1_000, sample.EstimatedCandidates("beta alpha")); // every trigram, in any order
+        Assert.Equal(0, sample.EstimatedCandidates("omega"));
+        Assert.Equal(3_000, sample.EstimatedCandidates("a-b")); // no trigram: the index cannot help
+    }
+
+    [Fact]
+    public void EstimatedCandidates_CountsTheIndexReadingLongPostingListsOfWordsThatNeverMeet()
+    {
+        // Two words in nearly every event, never together: no candidates, but long posting lists to read.
+        var shares = EventTextProbe.Trigrams("approved company").ToDictionary(t => t, _ => 0.9);
+        var sample = new EventTextSample(shares, ["approved 100", "card company declined"], DateTimeOffset.UnixEpoch,
+            tableRows: 20_000_000);
+
+        Assert.True(sample.EstimatedCandidates("approved company") > 500_000);
+        Assert.Equal(0, new EventTextSample(new Dictionary<string, double>(), ["approved 100"], DateTimeOffset.UnixEpoch,
+            tableRows: 20_000_000).EstimatedCandidates("approved company"));
+    }
 }

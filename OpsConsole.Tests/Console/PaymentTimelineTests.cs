@@ -87,7 +87,7 @@ public abstract class PaymentTimelineTests(TestDatabase database)
         Assert.False(sample.Contains($"001{run}9"));
         var probe = EventTextProbe.Choose(needle, sample.Share);
         Assert.Equal($"00{run}9", probe);
-        var sql = PaymentTimeline.TextMatches(check, needle, probe).ToQueryString();
+        var sql = PaymentTimeline.TextMatches(check.PaymentEvents, check.Provider, needle, probe).ToQueryString();
         Assert.Contains($"%{probe}%", sql);
         Assert.Contains("|| ''", sql);
     }
@@ -123,4 +123,25 @@ public sealed class PaymentTimelineSqliteTests(SqliteTestDatabase database)
     : PaymentTimelineTests(database), IClassFixture<SqliteTestDatabase>;
 
 public sealed class PaymentTimelinePostgresTests(PostgresTestDatabase database)
-    : PaymentTimelineTests(database), IClassFixture<PostgresTestDatabase>;
+    : PaymentTimelineTests(database), IClassFixture<PostgresTestDatabase>
+{
+    [Fact]
+    public async Task Search_ByCommonWordsUnseenInTheSample_ReadsOnlyTheNewestEvents_AndSaysSince()
+    {
+        var timeline = new PaymentTimeline(database.Factory, [], maxCandidateEvents: 10, recentEventsSearched: 50);
+        var scenario = await TraceSeed.CommonWordsAsync(database.Factory, timeline);
+
+        var result = await timeline.SearchAsync(scenario.Needle.ToUpperInvariant());
+
+        Assert.Equal(TraceQueryKind.Text, result.Kind);
+        Assert.Equal(scenario.Recent.PaymentKey, Assert.Single(result.Hits).PaymentKey); // the old one is past the bound
+        Assert.NotNull(result.SearchedFrom);
+        Assert.True(result.SearchedFrom > scenario.Old.StartedAt, $"searched from {result.SearchedFrom}");
+
+        // Unbounded (the default limits), the same timeline state finds both.
+        var unbounded = new PaymentTimeline(database.Factory, []);
+        var all = await unbounded.SearchAsync(scenario.Needle);
+        Assert.Null(all.SearchedFrom);
+        Assert.Equal(new[] { scenario.Old.PaymentKey, scenario.Recent.PaymentKey }.Order(StringComparer.Ordinal), all.Hits.Select(h => h.PaymentKey).Order(StringComparer.Ordinal));
+    }
+}

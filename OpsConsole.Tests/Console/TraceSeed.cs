@@ -46,4 +46,36 @@ public static class TraceSeed
         await db.SaveChangesAsync();
         return new Seeded(paymentKey, orderId, traceId, transactionKey, token, t0);
     }
+
+    public sealed record CommonWordsScenario(string Needle, Seeded Recent, Seeded Old);
+
+    /// <summary>
+    /// For a timeline with small bounds (e.g. 10 candidates, 50 recent events): 400 new events holding both
+    /// words of the needle apart, so its trigrams are everywhere; the timeline samples them (a search); then an
+    /// old and a recent payment whose event holds the needle itself, unseen by the sample.
+    /// </summary>
+    public static async Task<CommonWordsScenario> CommonWordsAsync(OpsDbContextFactory factory, Core.Timeline.PaymentTimeline timeline)
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var needle = $"zebra{run} crossing";
+        var now = new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
+        var filler = await PaymentWithHistoryAsync(factory, "zfill" + run, now.AddHours(-1));
+        await using (var db = factory.CreateDbContext())
+        {
+            db.PaymentEvents.AddRange(Enumerable.Range(0, 400).Select(i => PaymentEvent.StateChanged(filler.PaymentKey,
+                filler.OrderId, "DONE", "DONE", $"zebra{run} near the crossing", filler.TraceId, null, now.AddSeconds(i))));
+            await db.SaveChangesAsync();
+        }
+        await timeline.SearchAsync("warm-up-" + run); // takes the sample, kept for an hour
+        var old = await PaymentWithHistoryAsync(factory, "zold" + run, now.AddDays(-2));
+        var recent = await PaymentWithHistoryAsync(factory, "znew" + run, now.AddHours(1));
+        await using (var db = factory.CreateDbContext())
+        {
+            foreach (var (p, at) in new[] { (old, now.AddDays(-2)), (recent, now.AddHours(1)) })
+                db.PaymentEvents.Add(PaymentEvent.StateChanged(p.PaymentKey, p.OrderId, "DONE", "DONE",
+                    $"note: {needle} reported", p.TraceId, null, at.AddMinutes(5)));
+            await db.SaveChangesAsync();
+        }
+        return new CommonWordsScenario(needle, recent, old);
+    }
 }
