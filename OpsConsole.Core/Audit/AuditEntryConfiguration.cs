@@ -20,6 +20,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.TraceId).HasMaxLength(32);
         b.HasIndex(a => a.At);
         b.HasIndex(a => new { a.TargetType, a.TargetId });
+        b.HasIndex(a => a.TargetId); // the payment timeline and the audit filter look up by id, whatever the type
         b.HasIndex(a => a.Actor);
     }
 }

@@ -126,6 +126,25 @@ public sealed class PaymentTimelinePostgresTests(PostgresTestDatabase database)
     : PaymentTimelineTests(database), IClassFixture<PostgresTestDatabase>
 {
     [Fact]
+    public async Task Timeline_LooksUpAuditRowsByTargetIdThroughAnIndex()
+    {
+        // The timeline's audit query (PaymentTimeline.LoadAsync), planned with sequential scans priced out:
+        // without an index led by target_id it would still scan the whole audit log.
+        await using var db = database.Factory.CreateDbContext();
+        string[] keys = ["pk_a", "order-a"];
+        var sql = db.AuditEntries.Where(a => keys.Contains(a.TargetId)).ToQueryString();
+        var select = System.Text.RegularExpressions.Regex.Replace(sql[sql.IndexOf("SELECT", StringComparison.Ordinal)..],
+            @"@\w+", "ARRAY['pk_a','order-a']::varchar[]");
+        await db.Database.OpenConnectionAsync();
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.CommandText = "SET enable_seqscan = off; EXPLAIN " + select;
+        var plan = new List<string>();
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        Assert.Contains("ix_audit_log_target_id", string.Join("\n", plan));
+    }
+
+    [Fact]
     public async Task Search_ByCommonWordsUnseenInTheSample_ReadsOnlyTheNewestEvents_AndSaysSince()
     {
         var timeline = new PaymentTimeline(database.Factory, [], maxCandidateEvents: 10, recentEventsSearched: 50);

@@ -361,6 +361,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_log_at");
 
+                    b.HasIndex("TargetId")
+                        .HasDatabaseName("ix_audit_log_target_id");
+
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_log_target_type_target_id");
 

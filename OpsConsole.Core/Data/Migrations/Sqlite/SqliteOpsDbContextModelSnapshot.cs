@@ -349,6 +349,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_log_at");
 
+                    b.HasIndex("TargetId")
+                        .HasDatabaseName("ix_audit_log_target_id");
+
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_log_target_type_target_id");
 

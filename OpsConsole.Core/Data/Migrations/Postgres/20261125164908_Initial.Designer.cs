@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125144701_Initial")]
+    [Migration("20261125164908_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -363,6 +363,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_log_at");
+
+                    b.HasIndex("TargetId")
+                        .HasDatabaseName("ix_audit_log_target_id");
 
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_log_target_type_target_id");

@@ -714,6 +714,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_audit_log_target_id",
+                table: "audit_log",
+                column: "target_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_audit_log_target_type_target_id",
                 table: "audit_log",
                 columns: new[] { "target_type", "target_id" });
