@@ -39,6 +39,12 @@ public interface IReconSqlDialect
     string LookupJoin(string table, string alias, string column, string value) =>
         $"LEFT JOIN {table} {alias} ON {alias}.{column} = {value}";
 
+    /// <summary>
+    /// A condition true for one share of the keys: <paramref name="key"/>'s hash modulo <paramref name="parts"/>
+    /// equals the parameter <c>@part</c>; null when the engine gains nothing from splitting pass 1.
+    /// </summary>
+    string? KeyPartition(string key, int parts) => null;
+
     /// <summary>Settings for pass 2, which looks up a few keys (and what undoes them); null: none.</summary>
     (string Set, string Reset)? KeyLookupSettings => null;
 
@@ -100,6 +106,8 @@ public sealed class PostgresReconDialect : IReconSqlDialect
     public (string Set, string Reset)? KeyLookupSettings => ("SET random_page_cost = 1.1", "RESET random_page_cost");
 
     public string? RefreshStatistics(string table) => $"ANALYZE {table}";
+
+    public string KeyPartition(string key, int parts) => $"(hashtext({key}) & 2147483647) % {parts} = @part";
 
     /// <summary>
     /// A LATERAL index probe: the planner cannot estimate how few rows the classification keeps and would

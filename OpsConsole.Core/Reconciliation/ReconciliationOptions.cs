@@ -39,6 +39,13 @@ public sealed class ReconciliationOptions
     /// <summary>PG look-ups in flight at once during the live check. Default 4.</summary>
     public int LiveCheckConcurrency { get; set; } = 4;
 
+    /// <summary>
+    /// PostgreSQL: pass 1 runs as this many statements at once, each on its own connection over one share of
+    /// the transaction keys (by hash), so a day's join uses that many of the database's cores (PostgreSQL 15
+    /// cannot run a full outer join in parallel). Default 2; 1 runs one statement. SQLite always runs one.
+    /// </summary>
+    public int Pass1Partitions { get; set; } = 2;
+
     /// <summary>Page size of the settlement pull. Default 500.</summary>
     public int PullPageSize { get; set; } = 500;
 

@@ -220,16 +220,26 @@ public sealed class ReconciliationService(
         if (external is not null)
             differing = await external.RunPass1Async(context, ct);
         else
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            differing = await ReconSql.ExecuteAsync(db, gen.Pass1Insert(), new Dictionary<string, object?>
+            // PostgreSQL cannot run a full outer join in parallel: split the keys by hash and run the shares at
+            // once, each on its own connection (Reconciliation:Pass1Partitions).
+            var parts = dialect.KeyPartition("k", 2) is null ? 1 : Math.Clamp(options.Value.Pass1Partitions, 1, 16);
+            var sql = gen.Pass1Insert(parts);
+            var counts = await Task.WhenAll(Enumerable.Range(0, parts).Select(async part =>
             {
-                ["run"] = runId,
-                ["from"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date)),
-                ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
-                ["date"] = dialect.DateValue(date),
-            }, ct);
-            await RefreshStatisticsAsync(db, dialect, ct);
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                return await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>
+                {
+                    ["run"] = runId,
+                    ["from"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date)),
+                    ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
+                    ["date"] = dialect.DateValue(date),
+                    ["part"] = part,
+                }, ct);
+            }));
+            differing = counts.Sum();
+            await using var stats = await dbFactory.CreateDbContextAsync(ct);
+            await RefreshStatisticsAsync(stats, dialect, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
 

@@ -47,13 +47,24 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string S(string value) => dialect.Text(value);
 
     /// <summary>Pass 1: the business date's transactions (by occurred_at in the KST day) against the lines
-    /// with that soldDate; inserts one pass-1 item per differing key.</summary>
-    public string Pass1Insert()
+    /// with that soldDate; inserts one pass-1 item per differing key. With <paramref name="parts"/> &gt; 1 (and a
+    /// dialect that supports <see cref="IReconSqlDialect.KeyPartition"/>), the statement covers only the keys of
+    /// share <c>@part</c>: the shares together are exactly the whole pass, as a key falls in one share on both sides.</summary>
+    public string Pass1Insert(int parts = 1)
     {
+        var key = definition.KeyColumn;
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
         var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")}";
-        var externalFilter = new ExternalFilter($"l.sold_date = {P("date")}",
-            $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")}");
+        var externalProbe = $"l.sold_date = {P("date")}";
+        var externalScan = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")}";
+        if (parts > 1 && dialect.KeyPartition($"t.{key}", parts) is { } internalShare)
+        {
+            internalFilter += " AND " + internalShare;
+            var externalShare = dialect.KeyPartition($"l.{key}", parts);
+            externalProbe += " AND " + externalShare;
+            externalScan += " AND " + externalShare;
+        }
+        var externalFilter = new ExternalFilter(externalProbe, externalScan);
         // Every transaction that passes the filter belongs to @date: no per-row KST conversion needed.
         return PassInsert(1, internalFilter, externalFilter, P("date"), onlyDiffering: true);
     }
