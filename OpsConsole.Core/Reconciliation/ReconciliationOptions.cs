@@ -42,7 +42,8 @@ public sealed class ReconciliationOptions
     /// <summary>
     /// PostgreSQL: pass 1 runs as this many statements at once, each on its own connection over one share of
     /// the transaction keys (by hash), so a day's join uses that many of the database's cores (PostgreSQL 15
-    /// cannot run a full outer join in parallel). Default 2; 1 runs one statement. SQLite always runs one.
+    /// cannot run a full outer join in parallel); pass 2 probes its keys in the same shares. Default 2; 1 runs
+    /// one statement. SQLite always runs one.
     /// </summary>
     public int Pass1Partitions { get; set; } = 2;
 

@@ -222,8 +222,8 @@ public sealed class ReconciliationService(
         else
         {
             // PostgreSQL cannot run a full outer join in parallel: split the keys by hash and run the shares at
-            // once, each on its own connection (Reconciliation:Pass1Partitions).
-            var parts = dialect.KeyPartition("k", 2) is null ? 1 : Math.Clamp(options.Value.Pass1Partitions, 1, 16);
+            // once, each on its own connection (Reconciliation:Pass1Partitions; pass 2 uses the same shares).
+            var parts = Partitions(dialect);
             var sql = gen.Pass1Insert(parts);
             var counts = await Task.WhenAll(Enumerable.Range(0, parts).Select(async part =>
             {
@@ -256,12 +256,19 @@ public sealed class ReconciliationService(
             await external.RunPass2Async(context, ct);
         else if (differing > 0)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            // The pass-1 keys in the same shares, each probed on its own connection.
+            var parts = Partitions(dialect);
+            var sql = gen.Pass2Insert(parts);
             var settings = dialect.KeyLookupSettings;
-            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, new Dictionary<string, object?>(), ct);
-            await ReconSql.ExecuteAsync(db, gen.Pass2Insert(), new Dictionary<string, object?> { ["run"] = runId }, ct);
-            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, new Dictionary<string, object?>(), ct);
-            await RefreshStatisticsAsync(db, dialect, ct);
+            await Task.WhenAll(Enumerable.Range(0, parts).Select(async part =>
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, new Dictionary<string, object?>(), ct);
+                await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?> { ["run"] = runId, ["part"] = part }, ct);
+                if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, new Dictionary<string, object?>(), ct);
+            }));
+            await using var stats = await dbFactory.CreateDbContextAsync(ct);
+            await RefreshStatisticsAsync(stats, dialect, ct);
         }
         if (differing > 0 && options.Value.LiveCheck)
         {
@@ -272,6 +279,10 @@ public sealed class ReconciliationService(
         await UpdateRunAsync(runId, r => r.RecordPass2(sw.ElapsedMilliseconds), ct);
         return differing;
     }
+
+    /// <summary>How many key shares the passes run in at once (1 where the dialect cannot split them).</summary>
+    private int Partitions(IReconSqlDialect dialect) =>
+        dialect.KeyPartition("k", 2) is null ? 1 : Math.Clamp(options.Value.Pass1Partitions, 1, 16);
 
     private static async Task RefreshStatisticsAsync(OpsDbContext db, IReconSqlDialect dialect, CancellationToken ct)
     {

@@ -70,11 +70,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     }
 
     /// <summary>Pass 2: only the keys pass 1 found, without the date filter, on current data; inserts one
-    /// pass-2 item per key (finding_type NULL when the key now matches).</summary>
-    public string Pass2Insert()
+    /// pass-2 item per key (finding_type NULL when the key now matches). With <paramref name="parts"/> &gt; 1,
+    /// only the pass-1 keys of share <c>@part</c> (as in <see cref="Pass1Insert"/>).</summary>
+    public string Pass2Insert(int parts = 1)
     {
         var key = definition.KeyColumn;
         var keys = $"SELECT r.transaction_key FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
+        if (parts > 1 && dialect.KeyPartition("r.transaction_key", parts) is { } share) keys += " AND " + share;
         var byKey = $"l.{key} IN ({keys})";
         return PassInsert(2, $"t.{key} IN ({keys})", new ExternalFilter(byKey, byKey), dialect.KstDate("t.occurred_at"),
             onlyDiffering: false);

@@ -19,6 +19,16 @@ public sealed class Pass1PartitionSqlTests
     }
 
     [Fact]
+    public void PostgreSql_Pass2InShares_TakesThePass1KeysOfItsShare()
+    {
+        var sql = Generator(new PostgresReconDialect()).Pass2Insert(parts: 2);
+
+        // Once per use of the pass-1 keys (our transactions, the single lines, the grouped repeated keys).
+        Assert.Equal(3, Count(sql, "r.pass = 1 AND (hashtext(r.transaction_key) & 2147483647) % 2 = @part"));
+        Assert.DoesNotContain("@part", Generator(new PostgresReconDialect()).Pass2Insert());
+    }
+
+    [Fact]
     public void Sqlite_IgnoresShares() =>
         Assert.Equal(Generator(new SqliteReconDialect()).Pass1Insert(), Generator(new SqliteReconDialect()).Pass1Insert(parts: 4));
 
