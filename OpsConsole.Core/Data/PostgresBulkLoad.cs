@@ -81,6 +81,21 @@ public static class PostgresBulkLoad
         EnsureSame(await ReadIndexesAsync(a, tables, ct), await ReadIndexesAsync(b, tables, ct));
     }
 
+    /// <summary>Streams <paramref name="rows"/> into <paramref name="table"/> with binary COPY.</summary>
+    public static async Task CopyAsync<T>(NpgsqlConnection conn, string table, string columns, IEnumerable<T> rows,
+        Action<NpgsqlBinaryImporter, T> write, CancellationToken ct)
+    {
+        await using var w = await conn.BeginBinaryImportAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", ct);
+        var n = 0;
+        foreach (var row in rows)
+        {
+            if (++n % 100_000 == 0) ct.ThrowIfCancellationRequested();
+            w.StartRow();
+            write(w, row);
+        }
+        await w.CompleteAsync(ct);
+    }
+
     public static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };

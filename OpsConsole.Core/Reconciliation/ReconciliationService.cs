@@ -223,23 +223,13 @@ public sealed class ReconciliationService(
         {
             // PostgreSQL cannot run a full outer join in parallel: split the keys by hash and run the shares at
             // once, each on its own connection (Reconciliation:Pass1Partitions; pass 2 uses the same shares).
-            var parts = Partitions(dialect);
-            var sql = gen.Pass1Insert(parts);
-            var counts = await Task.WhenAll(Enumerable.Range(0, parts).Select(async part =>
+            differing = await RunInSharesAsync(dialect, gen.Pass1Insert, new Dictionary<string, object?>
             {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                return await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>
-                {
-                    ["run"] = runId,
-                    ["from"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date)),
-                    ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
-                    ["date"] = dialect.DateValue(date),
-                    ["part"] = part,
-                }, ct);
-            }));
-            differing = counts.Sum();
-            await using var stats = await dbFactory.CreateDbContextAsync(ct);
-            await RefreshStatisticsAsync(stats, dialect, ct);
+                ["run"] = runId,
+                ["from"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date)),
+                ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
+                ["date"] = dialect.DateValue(date),
+            }, settings: null, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
 
@@ -256,19 +246,8 @@ public sealed class ReconciliationService(
             await external.RunPass2Async(context, ct);
         else if (differing > 0)
         {
-            // The pass-1 keys in the same shares, each probed on its own connection.
-            var parts = Partitions(dialect);
-            var sql = gen.Pass2Insert(parts);
-            var settings = dialect.KeyLookupSettings;
-            await Task.WhenAll(Enumerable.Range(0, parts).Select(async part =>
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, new Dictionary<string, object?>(), ct);
-                await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?> { ["run"] = runId, ["part"] = part }, ct);
-                if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, new Dictionary<string, object?>(), ct);
-            }));
-            await using var stats = await dbFactory.CreateDbContextAsync(ct);
-            await RefreshStatisticsAsync(stats, dialect, ct);
+            await RunInSharesAsync(dialect, gen.Pass2Insert, new Dictionary<string, object?> { ["run"] = runId },
+                dialect.KeyLookupSettings, ct);
         }
         if (differing > 0 && options.Value.LiveCheck)
         {
@@ -280,9 +259,29 @@ public sealed class ReconciliationService(
         return differing;
     }
 
-    /// <summary>How many key shares the passes run in at once (1 where the dialect cannot split them).</summary>
-    private int Partitions(IReconSqlDialect dialect) =>
-        dialect.KeyPartition("k", 2) is null ? 1 : Math.Clamp(options.Value.Pass1Partitions, 1, 16);
+    /// <summary>
+    /// Runs a pass's statement once per key share (<c>@part</c>), all at once, each on its own connection with
+    /// the given session settings, then refreshes the run items' statistics; returns the rows inserted. One
+    /// share where the dialect cannot split a pass.
+    /// </summary>
+    private async Task<int> RunInSharesAsync(IReconSqlDialect dialect, Func<int, string> passSql,
+        IReadOnlyDictionary<string, object?> parameters, (string Set, string Reset)? settings, CancellationToken ct)
+    {
+        var parts = dialect.KeyPartition("k", 2) is null ? 1 : Math.Clamp(options.Value.Pass1Partitions, 1, 16);
+        var sql = passSql(parts);
+        var none = new Dictionary<string, object?>();
+        var counts = await Task.WhenAll(Enumerable.Range(0, parts).Select(async part =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, none, ct);
+            var inserted = await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>(parameters) { ["part"] = part }, ct);
+            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, none, ct);
+            return inserted;
+        }));
+        await using var stats = await dbFactory.CreateDbContextAsync(ct);
+        await RefreshStatisticsAsync(stats, dialect, ct);
+        return counts.Sum();
+    }
 
     private static async Task RefreshStatisticsAsync(OpsDbContext db, IReconSqlDialect dialect, CancellationToken ct)
     {

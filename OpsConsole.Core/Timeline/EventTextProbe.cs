@@ -145,7 +145,6 @@ public sealed class EventTextStatistics(TimeProvider? clock = null)
                     foreach (var trigram in EventTextProbe.Trigrams(text))
                         counts[trigram] = counts.GetValueOrDefault(trigram) + 1;
                     if (texts.Count < KeptTexts && (events - 1) % keepEvery == 0) texts.Add(text); // spread evenly
-
                 }
             }
             var shares = events == 0
@@ -168,35 +167,28 @@ public sealed class EventTextSample(IReadOnlyDictionary<string, double> shares, 
 {
     public DateTimeOffset TakenAt => takenAt;
 
-    /// <summary>The table's size when sampled (the planner's estimate).</summary>
-    public double TableRows => tableRows;
-
     /// <summary>
     /// The work of a trigram search for <paramref name="probe"/>, in candidate events: the events it would hand
     /// over for the exact check (the kept texts holding every one of its trigrams, scaled to the table; all of
     /// it when it has none, as pg_trgm cannot use the index then), or the posting lists it must read when
     /// those are longer (common words that never meet still make the index read millions of entries).
     /// </summary>
-    public double EstimatedCandidates(string probe) => Math.Max(CandidateRows(probe), PostingEntries(probe));
-
-    /// <summary>The GIN scan's own work: the posting-list entries of the probe's trigrams, scaled to the table.</summary>
-    private double PostingEntries(string probe) =>
-        EventTextProbe.Trigrams(probe).Sum(t => Share(t)) * tableRows / ScanEntriesPerCandidate;
+    public double EstimatedCandidates(string probe)
+    {
+        var trigrams = EventTextProbe.Trigrams(probe).ToArray();
+        if (trigrams.Length == 0) return tableRows;
+        // The GIN scan's own work: the posting-list entries of the probe's trigrams, scaled to the table.
+        var postingEntries = trigrams.Sum(Share) * tableRows / ScanEntriesPerCandidate;
+        var holding = lowerCaseTexts.Count(t => trigrams.All(g => t.Contains(g, StringComparison.Ordinal)));
+        var candidates = lowerCaseTexts.Count == 0 ? 0 : tableRows * holding / lowerCaseTexts.Count;
+        return Math.Max(candidates, postingEntries);
+    }
 
     /// <summary>
     /// Reading a posting-list entry costs a small fraction of checking a candidate row: a probe whose trigrams
     /// fill more entries than this many candidates' worth is as slow as that many candidates.
     /// </summary>
     private const double ScanEntriesPerCandidate = 200;
-
-    private double CandidateRows(string probe)
-    {
-        var trigrams = EventTextProbe.Trigrams(probe).ToArray();
-        if (trigrams.Length == 0) return tableRows;
-        if (lowerCaseTexts.Count == 0) return 0;
-        var holding = lowerCaseTexts.Count(t => trigrams.All(g => t.Contains(g, StringComparison.Ordinal)));
-        return tableRows * holding / lowerCaseTexts.Count;
-    }
 
     /// <summary>The share of sampled events holding the trigram (lower case).</summary>
     public double Share(string trigram) => shares.GetValueOrDefault(trigram);

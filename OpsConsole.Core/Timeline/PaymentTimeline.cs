@@ -80,30 +80,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
         {
             // The "string search of logs": event messages and the redacted PG summaries.
             kind = TraceQueryKind.Text;
-            // A needle seen in the sample is common: the planner walks the newest events and stops at the page.
-            // A rare one is found through the trigram indexes, probed without the needle's common trigrams,
-            // unless even the probe would hand over too many candidates: then only the newest events are read.
-            var probe = q;
-            IQueryable<PaymentEvent> source = db.PaymentEvents;
-            if (db.Provider == DatabaseProvider.Postgres)
-            {
-                var sample = await _textStatistics.SampleAsync(db, cancellationToken);
-                if (!sample.Contains(q))
-                {
-                    probe = EventTextProbe.Choose(q, sample.Share);
-                    if (sample.EstimatedCandidates(probe) > maxCandidateEvents)
-                    {
-                        searchedFrom = await db.PaymentEvents.OrderByDescending(e => e.OccurredAt)
-                            .Skip(recentEventsSearched - 1).Select(e => (DateTimeOffset?)e.OccurredAt)
-                            .FirstOrDefaultAsync(cancellationToken);
-                        if (searchedFrom is not null)
-                        {
-                            source = db.PaymentEvents.OrderByDescending(e => e.OccurredAt).Take(recentEventsSearched);
-                            probe = q;
-                        }
-                    }
-                }
-            }
+            (var source, var probe, searchedFrom) = await PlanTextSearchAsync(db, q, cancellationToken);
             var rows = await TextMatches(source, db.Provider, q, probe)
                 .OrderByDescending(e => e.OccurredAt)
                 .Select(e => new { e.PaymentKey, e.Message })
@@ -132,6 +109,29 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
             .OrderByDescending(h => h.RequestedAt)
             .ToList();
         return new TraceSearchResult(q, kind, hits, truncated, searchedFrom);
+    }
+
+    /// <summary>
+    /// Where a text search looks and with what it probes the trigram indexes. A needle seen in the sample is
+    /// common: plain ILIKE, and the planner walks the newest events and stops at the page. A rare one probes
+    /// without its common trigrams, unless even the probe would hand over too many candidates: then only the
+    /// newest <c>recentEventsSearched</c> events are read (<c>SearchedFrom</c>: the oldest of them).
+    /// </summary>
+    private async Task<(IQueryable<PaymentEvent> Source, string Probe, DateTimeOffset? SearchedFrom)> PlanTextSearchAsync(
+        OpsDbContext db, string q, CancellationToken cancellationToken)
+    {
+        if (db.Provider != DatabaseProvider.Postgres) return (db.PaymentEvents, q, null);
+        var sample = await _textStatistics.SampleAsync(db, cancellationToken);
+        if (sample.Contains(q)) return (db.PaymentEvents, q, null);
+        var probe = EventTextProbe.Choose(q, sample.Share);
+        if (sample.EstimatedCandidates(probe) <= maxCandidateEvents) return (db.PaymentEvents, probe, null);
+
+        var newest = db.PaymentEvents.OrderByDescending(e => e.OccurredAt);
+        var oldestRead = await newest.Skip(recentEventsSearched - 1).Select(e => (DateTimeOffset?)e.OccurredAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        return oldestRead is null
+            ? (db.PaymentEvents, probe, null) // fewer events than the bound: search them all
+            : (newest.Take(recentEventsSearched), q, oldestRead);
     }
 
     /// <summary>

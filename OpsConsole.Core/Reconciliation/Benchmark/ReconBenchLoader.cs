@@ -32,75 +32,60 @@ public static class ReconBenchLoader
             await using (var cmd = new NpgsqlCommand(string.Format(CultureInfo.InvariantCulture, ImportSql, "now()"), conn))
                 await cmd.ExecuteNonQueryAsync(ct);
 
-            await using (var w = await conn.BeginBinaryImportAsync($"COPY payments ({PaymentColumns}) FROM STDIN (FORMAT BINARY)", ct))
+            await PostgresBulkLoad.CopyAsync(conn, "payments", PaymentColumns, data.PaymentRows(), (w, p) =>
             {
-                foreach (var p in data.PaymentRows())
-                {
-                    w.StartRow();
-                    w.Write(p.Id, NpgsqlDbType.Bigint);
-                    w.Write(p.Key, NpgsqlDbType.Varchar);
-                    w.Write(p.OrderId, NpgsqlDbType.Varchar);
-                    w.Write(p.Amount, NpgsqlDbType.Bigint);
-                    w.Write(p.Balance, NpgsqlDbType.Bigint);
-                    w.Write(0L, NpgsqlDbType.Bigint);
-                    w.Write("KRW", NpgsqlDbType.Varchar);
-                    w.Write(p.Method.ToString(), NpgsqlDbType.Varchar);
-                    w.Write(p.Status.ToString(), NpgsqlDbType.Varchar);
-                    w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    if (p.Balance > 0) w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    else w.WriteNull();
-                    w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    w.Write(p.TraceId, NpgsqlDbType.Varchar);
-                    w.Write(1L, NpgsqlDbType.Bigint);
-                    w.Write(0, NpgsqlDbType.Integer);
-                }
-                await w.CompleteAsync(ct);
-            }
+                w.Write(p.Id, NpgsqlDbType.Bigint);
+                w.Write(p.Key, NpgsqlDbType.Varchar);
+                w.Write(p.OrderId, NpgsqlDbType.Varchar);
+                w.Write(p.Amount, NpgsqlDbType.Bigint);
+                w.Write(p.Balance, NpgsqlDbType.Bigint);
+                w.Write(0L, NpgsqlDbType.Bigint);
+                w.Write("KRW", NpgsqlDbType.Varchar);
+                w.Write(p.Method.ToString(), NpgsqlDbType.Varchar);
+                w.Write(p.Status.ToString(), NpgsqlDbType.Varchar);
+                w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                if (p.Balance > 0) w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                else w.WriteNull();
+                w.Write(p.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+                w.Write(p.TraceId, NpgsqlDbType.Varchar);
+                w.Write(1L, NpgsqlDbType.Bigint);
+                w.Write(0, NpgsqlDbType.Integer);
+            }, ct);
 
-            await using (var w = await conn.BeginBinaryImportAsync($"COPY payment_transactions ({TransactionColumns}) FROM STDIN (FORMAT BINARY)", ct))
+            await PostgresBulkLoad.CopyAsync(conn, "payment_transactions", TransactionColumns, data.TransactionRows(), (w, t) =>
             {
-                foreach (var t in data.TransactionRows())
-                {
-                    w.StartRow();
-                    w.Write(t.Id, NpgsqlDbType.Bigint);
-                    w.Write(t.PaymentId, NpgsqlDbType.Bigint);
-                    w.Write(t.PaymentKey, NpgsqlDbType.Varchar);
-                    w.Write(t.OrderId, NpgsqlDbType.Varchar);
-                    w.Write(t.TransactionKey, NpgsqlDbType.Varchar);
-                    w.Write(t.Kind.ToString(), NpgsqlDbType.Varchar);
-                    w.Write(t.Amount, NpgsqlDbType.Bigint);
-                    w.Write(t.Method.ToString(), NpgsqlDbType.Varchar);
-                    w.Write(t.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-                }
-                await w.CompleteAsync(ct);
-            }
+                w.Write(t.Id, NpgsqlDbType.Bigint);
+                w.Write(t.PaymentId, NpgsqlDbType.Bigint);
+                w.Write(t.PaymentKey, NpgsqlDbType.Varchar);
+                w.Write(t.OrderId, NpgsqlDbType.Varchar);
+                w.Write(t.TransactionKey, NpgsqlDbType.Varchar);
+                w.Write(t.Kind.ToString(), NpgsqlDbType.Varchar);
+                w.Write(t.Amount, NpgsqlDbType.Bigint);
+                w.Write(t.Method.ToString(), NpgsqlDbType.Varchar);
+                w.Write(t.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+            }, ct);
 
-            await using (var w = await conn.BeginBinaryImportAsync($"COPY settlement_lines ({LineColumns}) FROM STDIN (FORMAT BINARY)", ct))
+            await PostgresBulkLoad.CopyAsync(conn, "settlement_lines", LineColumns, data.LineRows(), (w, l) =>
             {
-                foreach (var l in data.LineRows())
-                {
-                    w.StartRow();
-                    w.Write(l.Id, NpgsqlDbType.Bigint);
-                    w.Write(1L, NpgsqlDbType.Bigint);
-                    w.Write("API", NpgsqlDbType.Varchar);
-                    w.Write((int)Math.Min(l.Id, int.MaxValue), NpgsqlDbType.Integer);
-                    w.Write(l.PaymentKey, NpgsqlDbType.Varchar);
-                    w.Write(l.TransactionKey, NpgsqlDbType.Varchar);
-                    w.Write(l.OrderId, NpgsqlDbType.Varchar);
-                    w.Write(l.Method.ToString(), NpgsqlDbType.Varchar);
-                    w.Write(l.Amount, NpgsqlDbType.Bigint);
-                    w.Write(l.Fee, NpgsqlDbType.Bigint);
-                    w.Write(l.Amount - l.Amount / 11, NpgsqlDbType.Bigint);
-                    w.Write(l.Amount / 11, NpgsqlDbType.Bigint);
-                    w.Write(l.Amount - l.Fee, NpgsqlDbType.Bigint);
-                    w.Write(l.ApprovedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    w.Write(l.SoldDate, NpgsqlDbType.Date);
-                    w.Write(l.SoldDate.AddDays(2), NpgsqlDbType.Date);
-                    w.Write("KRW", NpgsqlDbType.Varchar);
-                    w.Write(l.KeyRepeated, NpgsqlDbType.Boolean);
-                }
-                await w.CompleteAsync(ct);
-            }
+                w.Write(l.Id, NpgsqlDbType.Bigint);
+                w.Write(1L, NpgsqlDbType.Bigint);
+                w.Write("API", NpgsqlDbType.Varchar);
+                w.Write((int)Math.Min(l.Id, int.MaxValue), NpgsqlDbType.Integer);
+                w.Write(l.PaymentKey, NpgsqlDbType.Varchar);
+                w.Write(l.TransactionKey, NpgsqlDbType.Varchar);
+                w.Write(l.OrderId, NpgsqlDbType.Varchar);
+                w.Write(l.Method.ToString(), NpgsqlDbType.Varchar);
+                w.Write(l.Amount, NpgsqlDbType.Bigint);
+                w.Write(l.Fee, NpgsqlDbType.Bigint);
+                w.Write(l.Amount - l.Amount / 11, NpgsqlDbType.Bigint);
+                w.Write(l.Amount / 11, NpgsqlDbType.Bigint);
+                w.Write(l.Amount - l.Fee, NpgsqlDbType.Bigint);
+                w.Write(l.ApprovedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                w.Write(l.SoldDate, NpgsqlDbType.Date);
+                w.Write(l.SoldDate.AddDays(2), NpgsqlDbType.Date);
+                w.Write("KRW", NpgsqlDbType.Varchar);
+                w.Write(l.KeyRepeated, NpgsqlDbType.Boolean);
+            }, ct);
         }, log: null, builders: 2, ct);
 
     private static async Task LoadSqliteAsync(string cs, ReconBenchData data, CancellationToken ct)

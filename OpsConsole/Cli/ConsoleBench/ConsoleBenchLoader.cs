@@ -51,20 +51,6 @@ public static class ConsoleBenchLoader
         foreach (var step in steps) await step(conn, data, ct);
     }
 
-    private static async Task CopyAsync<T>(NpgsqlConnection conn, string table, string columns, IEnumerable<T> rows,
-        Action<NpgsqlBinaryImporter, T> write, CancellationToken ct)
-    {
-        await using var w = await conn.BeginBinaryImportAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", ct);
-        var n = 0;
-        foreach (var row in rows)
-        {
-            if (++n % 100_000 == 0) ct.ThrowIfCancellationRequested();
-            w.StartRow();
-            write(w, row);
-        }
-        await w.CompleteAsync(ct);
-    }
-
     private static void Text(NpgsqlBinaryImporter w, string? value)
     {
         if (value is null) w.WriteNull();
@@ -84,7 +70,7 @@ public static class ConsoleBenchLoader
     }
 
     private static Task CopyPaymentsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
-        CopyAsync(conn, "payments",
+        PostgresBulkLoad.CopyAsync(conn, "payments",
             "id, payment_key, order_id, amount, balance_amount, pending_cancel_amount, currency, method, status, requested_at, " +
             "approved_at, updated_at, failure_code, failure_message, trace_id, version, janitor_attempts",
             d.PaymentIds(), (w, i) =>
@@ -111,7 +97,7 @@ public static class ConsoleBenchLoader
             }, ct);
 
     private static Task CopyTransactionsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
-        CopyAsync(conn, "payment_transactions",
+        PostgresBulkLoad.CopyAsync(conn, "payment_transactions",
             "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at",
             d.Transactions(), (w, t) =>
             {
@@ -127,7 +113,7 @@ public static class ConsoleBenchLoader
             }, ct);
 
     private static Task CopyEventsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
-        CopyAsync(conn, "payment_events",
+        PostgresBulkLoad.CopyAsync(conn, "payment_events",
             "id, payment_key, order_id, type, message, from_status, to_status, http_method, path, status_code, pg_code, " +
             "latency_ms, request_summary, response_summary, trace_id, span_id, occurred_at",
             d.Events(), (w, e) =>
@@ -153,7 +139,7 @@ public static class ConsoleBenchLoader
             }, ct);
 
     private static Task CopyCancelAttemptsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
-        CopyAsync(conn, "cancel_attempts",
+        PostgresBulkLoad.CopyAsync(conn, "cancel_attempts",
             "id, payment_id, payment_key, idempotency_key, amount, is_full_cancel, reason, requested_by, status, " +
             "transaction_key, created_at, updated_at, trace_id, janitor_attempts",
             d.PaymentIds().Where(ConsoleBenchData.IsCanceled), (w, i) =>
@@ -176,7 +162,7 @@ public static class ConsoleBenchLoader
             }, ct);
 
     private static Task CopyOutboxAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
-        CopyAsync(conn, "outbox_messages",
+        PostgresBulkLoad.CopyAsync(conn, "outbox_messages",
             "id, type, aggregate_key, payload, trace_id, created_at, sent_at, attempts, next_attempt_at",
             d.PaymentIds().Where(ConsoleBenchData.IsApproved), (w, i) =>
             {
@@ -193,7 +179,7 @@ public static class ConsoleBenchLoader
             }, ct);
 
     private static Task CopyFindingsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
-        CopyAsync(conn, "recon_findings",
+        PostgresBulkLoad.CopyAsync(conn, "recon_findings",
             "id, transaction_key, type, business_date, verdict, status, payment_key, order_id, trace_id, payment_status, " +
             "internal_kind, internal_amount, internal_method, internal_business_date, internal_occurred_at, " +
             "external_line_count, external_amount, external_amount_total, external_fee, external_method, external_sold_date, " +
