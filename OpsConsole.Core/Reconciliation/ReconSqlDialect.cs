@@ -26,10 +26,11 @@ public interface IReconSqlDialect
     string? SessionSetup => null;
 
     /// <summary>
-    /// Refreshes the planner's statistics of a table that a pass just filled (null: not needed). Without it
-    /// PostgreSQL plans the pass-1/pass-2 self-join of the run items as if they were empty (quadratic).
+    /// Refreshes the planner's statistics of the given columns of a table that a pass just filled (null: not
+    /// needed). Without it PostgreSQL plans the pass-1/pass-2 self-join of the run items as if they were empty
+    /// (quadratic).
     /// </summary>
-    string? RefreshStatistics(string table) => null;
+    string? RefreshStatistics(string table, params string[] columns) => null;
 
     /// <summary>
     /// Joins the row of <paramref name="table"/> whose unique <paramref name="column"/> equals
@@ -105,7 +106,8 @@ public sealed class PostgresReconDialect : IReconSqlDialect
     /// </summary>
     public (string Set, string Reset)? KeyLookupSettings => ("SET random_page_cost = 1.1", "RESET random_page_cost");
 
-    public string? RefreshStatistics(string table) => $"ANALYZE {table}";
+    public string? RefreshStatistics(string table, params string[] columns) =>
+        columns.Length == 0 ? $"ANALYZE {table}" : $"ANALYZE {table} ({string.Join(", ", columns)})";
 
     public string KeyPartition(string key, int parts) => $"(hashtext({key}) & 2147483647) % {parts} = @part";
 

@@ -11,7 +11,8 @@ namespace OpsConsole.Core.Reconciliation;
 /// cancels signed negative, KST business date — full-outer-joined on the key with the single lines and
 /// <c>em</c>), <c>d</c>/<c>c</c> (the classifying CASE), then <c>INSERT INTO recon_run_items … SELECT</c>.
 /// The transaction's other columns and its payment (status, trace id) are looked up by unique key for the
-/// differing rows only.</para>
+/// differing rows only. Pass 2 starts from the pass-1 keys instead (CTE <c>ks</c>): each key probes our
+/// transactions' unique key once and the lines' key once (all its lines grouped, <c>e</c>).</para>
 /// <para>Money at risk: MISSING_INTERNAL / CHARGED_BUT_FAILED |Σ PG amounts|; MISSING_EXTERNAL and
 /// DATE_MISMATCH |our amount|; DUPLICATE_EXTERNAL and AMOUNT_MISMATCH |Σ PG amounts − our amount|;
 /// FEE_MISMATCH |fee − expected fee|.</para>
@@ -66,7 +67,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         }
         var externalFilter = new ExternalFilter(externalProbe, externalScan);
         // Every transaction that passes the filter belongs to @date: no per-row KST conversion needed.
-        return PassInsert(1, internalFilter, externalFilter, P("date"), onlyDiffering: true);
+        return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + JoinSql(internalFilter, externalFilter, P("date")),
+            onlyDiffering: true);
     }
 
     /// <summary>Pass 2: only the keys pass 1 found, without the date filter, on current data; inserts one
@@ -75,11 +77,26 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public string Pass2Insert(int parts = 1)
     {
         var key = definition.KeyColumn;
-        var keys = $"SELECT r.transaction_key FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
+        var keys = $"SELECT r.transaction_key AS k FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
         if (parts > 1 && dialect.KeyPartition("r.transaction_key", parts) is { } share) keys += " AND " + share;
-        var byKey = $"l.{key} IN ({keys})";
-        return PassInsert(2, $"t.{key} IN ({keys})", new ExternalFilter(byKey, byKey), dialect.KstDate("t.occurred_at"),
-            onlyDiffering: false);
+        var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
+        // A few keys: each is one probe of our transactions' unique key and one of the lines' key (all its lines,
+        // single or repeated, grouped), so no key is looked up twice on a side.
+        return PassInsert(2, $"""
+            ks AS (
+              {keys}
+            ),
+            e AS (
+              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks)")}
+            ),
+            j AS (
+              SELECT t.{key} AS i_k, t.id AS i_id, {signedAmount} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
+                     {ExternalAs(c => "e." + c)}
+              FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k
+                LEFT JOIN e ON e.k = ks.k
+              WHERE t.{key} IS NOT NULL OR e.k IS NOT NULL
+            )
+            """, onlyDiffering: false);
     }
 
     /// <summary>The external side's filter, as an index probe condition and as a scan condition.</summary>
@@ -92,21 +109,35 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"SELECT COUNT(*) FROM {T("payment_transactions")} t FULL OUTER JOIN {T("settlement_lines")} l ON l.{key} = t.{key}";
     }
 
-    private string PassInsert(int pass, string internalFilter, ExternalFilter externalFilter, string businessDate,
-        bool onlyDiffering)
+    /// <summary>CTE <c>em</c>: the lines of the pass's keys that the PG reported more than once, grouped.</summary>
+    private string RepeatedKeysSql(string externalScan) => $"""
+        em AS (
+          {GroupedLinesSql($"{externalScan} AND l.key_repeated")}
+        )
+        """;
+
+    /// <summary>The lines matching <paramref name="filter"/> grouped by key, as the join's external side: line
+    /// count, MIN of each field, SUM of the amounts.</summary>
+    private string GroupedLinesSql(string filter)
     {
         var key = definition.KeyColumn;
-        var sb = new StringBuilder();
-        sb.Append($"""
-            WITH em AS (
-              SELECT l.{key} AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key, MIN(l.order_id) AS order_id,
+        return $"""
+            SELECT l.{key} AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key, MIN(l.order_id) AS order_id,
                      MIN(l.method) AS method, MIN(l.amount) AS amount, SUM(l.amount) AS amount_total, MIN(l.fee) AS fee,
                      MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at
               FROM {T("settlement_lines")} l
-              WHERE {externalFilter.Scan} AND l.key_repeated
+              WHERE {filter}
               GROUP BY l.{key}
-            ),
-            {JoinSql(internalFilter, externalFilter, businessDate)},
+            """;
+    }
+
+    /// <summary>The pass's INSERT: <paramref name="joinCtes"/> (the CTEs up to <c>j</c>, one row per key with
+    /// the <c>i_</c> and <c>e_</c> columns), then the classification and the look-ups of the rest.</summary>
+    private string PassInsert(int pass, string joinCtes, bool onlyDiffering)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"""
+            WITH {joinCtes},
             d AS (
               SELECT j.*, {ExpectedFeeSql("j.e_method", "j.e_amount")} AS e_expected_fee
               FROM j

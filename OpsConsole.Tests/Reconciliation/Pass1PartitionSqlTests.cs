@@ -23,8 +23,8 @@ public sealed class Pass1PartitionSqlTests
     {
         var sql = Generator(new PostgresReconDialect()).Pass2Insert(parts: 2);
 
-        // Once per use of the pass-1 keys (our transactions, the single lines, the grouped repeated keys).
-        Assert.Equal(3, Count(sql, "r.pass = 1 AND (hashtext(r.transaction_key) & 2147483647) % 2 = @part"));
+        // The share's pass-1 keys are taken once; both sides are probed by them.
+        Assert.Equal(1, Count(sql, "r.pass = 1 AND (hashtext(r.transaction_key) & 2147483647) % 2 = @part"));
         Assert.DoesNotContain("@part", Generator(new PostgresReconDialect()).Pass2Insert());
     }
 
