@@ -334,9 +334,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
 
         var from = confirmed
             ? $"FROM {T("recon_run_items")} p2 JOIN {T("recon_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.transaction_key = p2.transaction_key\n" +
-              $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL"
+              $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL AND NOT ({OfAnotherDate("p2")})"
             : $"FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key\n" +
-              $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND p2.finding_type IS NULL";
+              $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND (p2.finding_type IS NULL OR {OfAnotherDate("p2")})";
 
         const string f = "recon_findings";
         var workable = $"{f}.status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})";
@@ -374,9 +374,18 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             """;
     }
 
+    /// <summary>
+    /// A pass-2 survivor whose transaction belongs to another business date: a line the PG filed under this date
+    /// for a transaction of the day before (or after). That date's run confirms and alerts it (its finding's
+    /// business date is the transaction's); this run keeps its pass-1 view of the key as TRANSIENT, with the reason.
+    /// </summary>
+    private string OfAnotherDate(string row) =>
+        $"{row}.internal_business_date IS NOT NULL AND {row}.internal_business_date <> {P("date")}";
+
     private string TransientReasonSql() =>
         "CASE" +
         $" WHEN p2.id IS NULL THEN {S("gone from both ledgers on recheck")}" +
+        $" WHEN p2.finding_type IS NOT NULL THEN {S("the transaction belongs to another business date; that date's run reports it")}" +
         $" WHEN p1.finding_type = {S(nameof(FindingType.CHARGED_BUT_FAILED))} THEN {S("payment resolved (e.g. by the janitor) between passes")}" +
         $" WHEN p1.finding_type = {S(nameof(FindingType.MISSING_EXTERNAL))} THEN {S("PG line arrived after pass 1")}" +
         $" WHEN p1.finding_type = {S(nameof(FindingType.MISSING_INTERNAL))} THEN {S("internal transaction recorded after pass 1")}" +

@@ -14,9 +14,11 @@ public static class ReconOracle
 {
     private static readonly PaymentStatus[] Failed = [PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN];
 
-    private sealed record Row(FindingType? Type, long Money, string Diff);
+    private sealed record Row(FindingType? Type, long Money, string Diff, DateOnly? InternalDate);
 
-    /// <summary>Pass 1 on the date, pass 2 on pass-1 keys without the date filter (no data change between).</summary>
+    /// <summary>Pass 1 on the date, pass 2 on pass-1 keys without the date filter (no data change between). A
+    /// survivor whose transaction is of another date is that date's finding: this run keeps its pass-1 view as
+    /// TRANSIENT.</summary>
     public static List<ExpectedFinding> Run(Ledger ledger, DateOnly date, FeeSchedule fees)
     {
         var status = ledger.Payments.ToDictionary(p => p.PaymentKey, p => p.Status);
@@ -34,7 +36,8 @@ public static class ReconOracle
         var result = new List<ExpectedFinding>();
         foreach (var (key, first) in pass1)
         {
-            if (pass2.TryGetValue(key, out var second) && second.Type is { } type)
+            if (pass2.TryGetValue(key, out var second) && second.Type is { } type
+                && (second.InternalDate is null || second.InternalDate == date))
                 result.Add(new(key, type, FindingVerdict.CONFIRMED, second.Money, second.Diff));
             else
                 result.Add(new(key, first.Type!.Value, FindingVerdict.TRANSIENT, first.Money, first.Diff));
@@ -87,7 +90,7 @@ public static class ReconOracle
             if (amountDiffers) diff.Add("amount");
             if (dateDiffers) diff.Add("soldDate");
             if (feeDiffers) diff.Add("fee");
-            result[key] = new Row(type, money, string.Join(",", diff));
+            result[key] = new Row(type, money, string.Join(",", diff), tx?.BusinessDate);
         }
         return result;
     }

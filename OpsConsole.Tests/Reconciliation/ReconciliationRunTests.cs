@@ -63,6 +63,32 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
     }
 
     [Fact]
+    public async Task LineFiledUnderTheNextDay_IsConfirmedByTheTransactionsDate_AndNotAgainByTheNextDaysRun()
+    {
+        var ledger = new Ledger();
+        var late = Done("late", 9_000, BusinessCalendar.StartOfDayUtc(D.AddDays(1)).AddMilliseconds(-1));
+        ledger.Payments.Add(late);
+        ledger.Lines.Add(LineFor(late.Transactions[0], sold: D.AddDays(1)));
+        await ledger.SaveAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+
+        var first = await service.RunAsync(D, RunTrigger.CLI, "tester");
+        var next = await service.RunAsync(D.AddDays(1), RunTrigger.CLI, "tester");
+
+        // D's run confirms (and alerts) the DATE_MISMATCH; D+1's run sees the same key from the line's side
+        // (MISSING_INTERNAL in pass 1) and does not confirm or alert it a second time.
+        Assert.Equal((RunStatus.SUCCEEDED, 1, 0), (first.Status, first.ConfirmedCount, first.TransientCount));
+        Assert.Equal((RunStatus.SUCCEEDED, 0, 1), (next.Status, next.ConfirmedCount, next.TransientCount));
+        var findings = await FindingsAsync();
+        var mismatch = Assert.Single(findings, f => f.Type == FindingType.DATE_MISMATCH);
+        Assert.Equal((FindingVerdict.CONFIRMED, FindingStatus.OPEN, D, first.Id),
+            (mismatch.Verdict, mismatch.Status, mismatch.BusinessDate, mismatch.LastRunId));
+        var lineSide = Assert.Single(findings, f => f.Type == FindingType.MISSING_INTERNAL);
+        Assert.Equal((FindingVerdict.TRANSIENT, D.AddDays(1)), (lineSide.Verdict, lineSide.BusinessDate));
+        Assert.Contains("another business date", lineSide.TransientReason);
+    }
+
+    [Fact]
     public async Task Run_FindsEveryTypeWithKeysMoneyAndDiff()
     {
         var ledger = new Ledger();

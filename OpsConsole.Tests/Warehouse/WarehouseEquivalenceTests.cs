@@ -110,12 +110,13 @@ public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutp
             [new("keys", pass1.Select(r => r.Key).ToArray())]);
         var second = pass2.ToDictionary(r => r.Key);
         return pass1.Select(first => second.TryGetValue(first.Key, out var s) && s.Type is { } type
+                                     && (s.InternalDate is null || s.InternalDate == date)
                 ? new ExpectedFinding(first.Key, type, FindingVerdict.CONFIRMED, s.Money, s.Diff)
                 : new ExpectedFinding(first.Key, first.Type!.Value, FindingVerdict.TRANSIENT, first.Money, first.Diff))
             .OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
     }
 
-    private sealed record Item(string Key, FindingType? Type, long Money, string Diff);
+    private sealed record Item(string Key, FindingType? Type, long Money, string Diff, DateOnly? InternalDate);
 
     private async Task<List<Item>> QueryAsync(string sql, NpgsqlParameter[] parameters)
     {
@@ -129,7 +130,9 @@ public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutp
         {
             var type = reader["finding_type"] as string;
             items.Add(new Item((string)reader["transaction_key"], type is null ? null : Enum.Parse<FindingType>(type),
-                (long)reader["money_at_risk"], (string)reader["diff_fields"]));
+                (long)reader["money_at_risk"], (string)reader["diff_fields"],
+                reader["internal_business_date"] is DBNull ? null
+                    : reader.GetFieldValue<DateOnly>(reader.GetOrdinal("internal_business_date"))));
         }
         return items;
     }
