@@ -37,11 +37,14 @@ public sealed class ReconciliationService(
     /// FAILED with <see cref="ReconRun.Error"/>). Throws <see cref="DomainException"/> RUN_IN_PROGRESS when
     /// another run of the date holds the lock.
     /// </summary>
+    /// <param name="settleDelay">Overrides <see cref="ReconciliationOptions.SettleDelay"/> for this run (null: the
+    /// configured delay), e.g. zero for data known to have settled long ago.</param>
     public async Task<ReconRun> RunAsync(DateOnly businessDate, RunTrigger trigger, string requestedBy,
-        bool pullFirst = false, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+        bool pullFirst = false, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default,
+        TimeSpan? settleDelay = null)
     {
         var run = await BeginAsync(businessDate, trigger, requestedBy, cancellationToken);
-        return await ExecuteAsync(run.Id, businessDate, pullFirst, progress, cancellationToken);
+        return await ExecuteAsync(run.Id, businessDate, pullFirst, progress, cancellationToken, settleDelay: settleDelay);
     }
 
     /// <summary>
@@ -149,7 +152,8 @@ public sealed class ReconciliationService(
     }
 
     private async Task<ReconRun> ExecuteAsync(long runId, DateOnly date, bool pullFirst,
-        IProgress<RunProgress>? progress, CancellationToken ct, IExternalReconEngine? external = null)
+        IProgress<RunProgress>? progress, CancellationToken ct, IExternalReconEngine? external = null,
+        TimeSpan? settleDelay = null)
     {
         var o = options.Value;
         using var activity = Tracing.Source.StartActivity("reconciliation.run");
@@ -172,7 +176,7 @@ public sealed class ReconciliationService(
                 await UpdateRunAsync(runId, r => r.RecordPull(sw.ElapsedMilliseconds), ct);
             }
 
-            var p = await PassesAsync(runId, date, gen, dialect, progress, ct, external);
+            var p = await PassesAsync(runId, date, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external);
             await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
             sw.Restart();
             var totals = await PersistAsync(runId, date, gen, dialect, ct);
@@ -210,7 +214,7 @@ public sealed class ReconciliationService(
     }
 
     private async Task<int> PassesAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, IProgress<RunProgress>? progress, CancellationToken ct,
+        IReconSqlDialect dialect, TimeSpan delay, IProgress<RunProgress>? progress, CancellationToken ct,
         IExternalReconEngine? external = null)
     {
         var sw = Stopwatch.StartNew();
@@ -235,7 +239,6 @@ public sealed class ReconciliationService(
 
         sw.Restart();
         await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct);
-        var delay = options.Value.SettleDelay;
         if (differing > 0 && delay > TimeSpan.Zero)
             await Task.Delay(delay, clock, ct);
         await UpdateRunAsync(runId, r => r.RecordSettle(sw.ElapsedMilliseconds), ct);
