@@ -80,8 +80,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var keys = $"SELECT r.transaction_key AS k FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
         if (parts > 1 && dialect.KeyPartition("r.transaction_key", parts) is { } share) keys += " AND " + share;
         var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
-        // A few keys: each is one probe of our transactions' unique key and one of the lines' key (all its lines,
-        // single or repeated, grouped), so no key is looked up twice on a side.
+        // A few keys: each is one probe of our transactions' unique key (which brings the whole row) and one of the
+        // lines' key (all its lines, single or repeated, grouped), so no key is looked up twice on a side.
         return PassInsert(2, $"""
             ks AS (
               {keys}
@@ -91,12 +91,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             ),
             j AS (
               SELECT t.{key} AS i_k, t.id AS i_id, {signedAmount} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
+                     {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
                      {ExternalAs(c => "e." + c)}
               FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k
                 LEFT JOIN e ON e.k = ks.k
               WHERE t.{key} IS NOT NULL OR e.k IS NOT NULL
             )
-            """, onlyDiffering: false);
+            """, onlyDiffering: false, joinCarriesTransaction: true);
     }
 
     /// <summary>The external side's filter, as an index probe condition and as a scan condition.</summary>
@@ -131,10 +132,19 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             """;
     }
 
+    /// <summary>Our transaction's columns that only the differing rows need (<see cref="PassInsert"/>).</summary>
+    private static readonly string[] TransactionDetail = ["payment_key", "order_id", "kind", "method", "occurred_at"];
+
     /// <summary>The pass's INSERT: <paramref name="joinCtes"/> (the CTEs up to <c>j</c>, one row per key with
-    /// the <c>i_</c> and <c>e_</c> columns), then the classification and the look-ups of the rest.</summary>
-    private string PassInsert(int pass, string joinCtes, bool onlyDiffering)
+    /// the <c>i_</c> and <c>e_</c> columns), then the classification and the look-ups of the rest. When
+    /// <paramref name="joinCarriesTransaction"/>, <c>j</c> also has our transaction's
+    /// <see cref="TransactionDetail"/> as <c>t_</c> columns and the transaction is not looked up again.</summary>
+    private string PassInsert(int pass, string joinCtes, bool onlyDiffering, bool joinCarriesTransaction = false)
     {
+        string Tx(string column) => joinCarriesTransaction ? "c.t_" + column : "t." + column;
+        var transactionLookup = joinCarriesTransaction
+            ? ""
+            : dialect.LookupJoin(T("payment_transactions"), "t", "id", "c.i_id");
         var sb = new StringBuilder();
         sb.Append($"""
             WITH {joinCtes},
@@ -149,15 +159,15 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})
             SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
                    {FinalTypeSql()},
-                   COALESCE(t.payment_key, c.e_payment_key), COALESCE(t.order_id, c.e_order_id),
+                   COALESCE({Tx("payment_key")}, c.e_payment_key), COALESCE({Tx("order_id")}, c.e_order_id),
                    p.trace_id, p.status,
-                   t.kind, c.i_amount, t.method, c.i_business_date, t.occurred_at,
+                   {Tx("kind")}, c.i_amount, {Tx("method")}, c.i_business_date, {Tx("occurred_at")},
                    COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
                    c.e_method, c.e_sold_date, c.e_approved_at,
                    {DiffSql()},
                    {MoneyAtRiskSql()}
-            FROM c {dialect.LookupJoin(T("payment_transactions"), "t", "id", "c.i_id")}
-              {dialect.LookupJoin(T("payments"), "p", "payment_key", "COALESCE(t.payment_key, c.e_payment_key)")}
+            FROM c {transactionLookup}
+              {dialect.LookupJoin(T("payments"), "p", "payment_key", $"COALESCE({Tx("payment_key")}, c.e_payment_key)")}
             """);
         if (onlyDiffering)
             sb.Append("\nWHERE c.base_type IS NOT NULL");
