@@ -22,16 +22,46 @@ public enum ImportOutcome
 }
 
 /// <summary>What happened to an uploaded settlement file.</summary>
+/// <param name="SoldDates">The distinct sold dates of the file's lines, in order (empty unless imported).</param>
+/// <param name="SupersededLineCount">Earlier lines of those dates, of any source, that the file superseded.</param>
 public sealed record SettlementImportResult(ImportOutcome Outcome, long? ImportId, string FileName, string Sha256,
-    int RowCount, IReadOnlyList<SettlementRowError> Errors, int TotalErrorCount)
+    int RowCount, IReadOnlyList<SettlementRowError> Errors, int TotalErrorCount, IReadOnlyList<DateOnly> SoldDates,
+    int SupersededLineCount)
 {
     public bool Succeeded => Outcome != ImportOutcome.Rejected;
+
+    /// <summary>For an imported file, e.g. "imported 1,234 lines (superseding 1,200 earlier lines of 2026-03-15)".</summary>
+    public string ImportedSummary => SupersededLineCount > 0
+        ? $"imported {Count(RowCount, "line")} (superseding {Count(SupersededLineCount, "earlier line")} of {DateList(SoldDates)})"
+        : $"imported {Count(RowCount, "line")} of {DateList(SoldDates)} (no earlier lines to supersede)";
+
+    private static string Count(int n, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{n:N0} {noun}{(n == 1 ? "" : "s")}");
+
+    /// <summary>Runs of consecutive dates as ranges: "2026-03-14..2026-03-16, 2026-03-20".</summary>
+    private static string DateList(IReadOnlyList<DateOnly> dates)
+    {
+        var runs = new List<string>();
+        for (var i = 0; i < dates.Count;)
+        {
+            var j = i;
+            while (j + 1 < dates.Count && dates[j + 1].DayNumber == dates[j].DayNumber + 1) j++;
+            runs.Add(i == j
+                ? dates[i].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"{dates[i]:yyyy-MM-dd}..{dates[j]:yyyy-MM-dd}"));
+            i = j + 1;
+        }
+        return string.Join(", ", runs);
+    }
 }
 
 /// <summary>
 /// Imports a PG settlement CSV (columns by header name, UTF-8 with or without BOM, RFC 4180, LF or CRLF).
 /// The whole file is validated first; any bad row rejects the file and nothing is stored. The same bytes
-/// imported twice change nothing. Identical lines inside one file are kept (evidence of duplicates).
+/// imported twice change nothing. Otherwise the file is the PG's latest statement for the sold dates it holds:
+/// its lines supersede the stored lines of those dates, whichever channel brought them (see
+/// <see cref="SettlementLineWriter.SupersedeAsync"/>). Identical lines inside one file are kept (evidence of
+/// duplicates).
 /// </summary>
 public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock,
     AuditLog? audit = null, ILogger<SettlementImporter>? logger = null)
@@ -64,7 +94,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
             var existing = await db.Set<SettlementImport>().AsNoTracking()
                 .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == sha, cancellationToken);
             if (existing is not null)
-                return new(ImportOutcome.AlreadyImported, existing.Id, fileName, sha, existing.RowCount, [], 0);
+                return AlreadyImported(existing, fileName);
         }
 
         var (lines, errors) = Parse(bytes);
@@ -72,10 +102,12 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         {
             _log.LogWarning("Settlement file {File} rejected: {Count} error(s)", fileName, errors.Count);
             return new(ImportOutcome.Rejected, null, fileName, sha, lines.Count, errors.Take(MaxReportedErrors).ToList(),
-                errors.Count);
+                errors.Count, [], 0);
         }
 
+        var soldDates = lines.Select(l => l.SoldDate).Distinct().Order().ToList();
         SettlementImport import;
+        int superseded;
         for (var attempt = 1; ; attempt++)
         {
             await using var save = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -84,7 +116,8 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
             save.Set<SettlementImport>().Add(import);
             try
             {
-                await SettlementLineWriter.AddAsync(save, lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
+                superseded = await SettlementLineWriter.SupersedeAsync(save, soldDates,
+                    lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
                 await save.SaveChangesAsync(cancellationToken);
                 await tx.CommitAsync(cancellationToken);
                 break;
@@ -92,24 +125,29 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
                 // Someone imported the same file a moment ago, or stored a line with one of its keys (then the
-                // lines are marked again against what is stored now).
+                // dates are superseded and the lines marked again against what is stored now).
                 await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
                 var existing = await db.Set<SettlementImport>().AsNoTracking()
                     .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == sha, cancellationToken);
                 if (existing is not null)
-                    return new(ImportOutcome.AlreadyImported, existing.Id, fileName, sha, existing.RowCount, [], 0);
+                    return AlreadyImported(existing, fileName);
                 if (attempt == 3) throw;
             }
         }
-        _log.LogInformation("Settlement file {File} imported: {Rows} lines (import {ImportId})", fileName, lines.Count, import.Id);
+        var result = new SettlementImportResult(ImportOutcome.Imported, import.Id, fileName, sha, lines.Count, [], 0,
+            soldDates, superseded);
+        _log.LogInformation("Settlement file {File} (import {ImportId}): {Summary}", fileName, import.Id, result.ImportedSummary);
         if (audit is not null)
             await audit.WriteAsync(importedBy, "settlement.import", "settlement_import", import.Id.ToString(CultureInfo.InvariantCulture),
-                after: $"{fileName} sha256={sha} rows={lines.Count}");
-        return new(ImportOutcome.Imported, import.Id, fileName, sha, lines.Count, [], 0);
+                after: $"{fileName} sha256={sha}: {result.ImportedSummary}");
+        return result;
     }
 
+    private static SettlementImportResult AlreadyImported(SettlementImport existing, string fileName) =>
+        new(ImportOutcome.AlreadyImported, existing.Id, fileName, existing.Sha256, existing.RowCount, [], 0, [], 0);
+
     private static SettlementImportResult Reject(string fileName, string sha, SettlementRowError error) =>
-        new(ImportOutcome.Rejected, null, fileName, sha, 0, [error], 1);
+        new(ImportOutcome.Rejected, null, fileName, sha, 0, [error], 1, [], 0);
 
     /// <summary>Parses and validates the whole file. Pure; exposed for tests.</summary>
     public static (List<ParsedSettlementLine> Lines, List<SettlementRowError> Errors) Parse(byte[] bytes)

@@ -101,7 +101,7 @@ public sealed class SettlementImport
     public string ImportedBy { get; private set; }
     public DateTimeOffset ImportedAt { get; private set; }
 
-    /// <summary>For API pulls: the soldDate range whose API lines this pull replaced.</summary>
+    /// <summary>For API pulls: the soldDate range whose lines (of any source) this pull superseded.</summary>
     public DateOnly? RangeFrom { get; private set; }
 
     public DateOnly? RangeTo { get; private set; }

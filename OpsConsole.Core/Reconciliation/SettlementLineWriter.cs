@@ -13,6 +13,29 @@ public static class SettlementLineWriter
 {
     private const int LookupChunk = 500;
 
+    /// <summary>
+    /// The PG's statement for a sold date is the latest report that covered it, whichever channel it came by:
+    /// in the caller's transaction, deletes the stored lines of any source whose sold date is one of
+    /// <paramref name="soldDates"/>, then adds <paramref name="lines"/> (see <see cref="AddAsync"/>, whose
+    /// look-up of held keys sees the deletion). Returns how many lines were superseded. On PostgreSQL the
+    /// ingestions take turns (a transaction-scoped advisory lock), so one that starts while another is
+    /// committing deletes that one's lines instead of adding to them; SQLite's write transactions already do.
+    /// A key whose other lines were deleted may stay marked with one line left; reconciliation counts it as one.
+    /// </summary>
+    public static async Task<int> SupersedeAsync(OpsDbContext db, IReadOnlyCollection<DateOnly> soldDates,
+        IReadOnlyList<SettlementLine> lines, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Superseding settlement lines needs the caller's transaction.");
+        if (db.Provider == DatabaseProvider.Postgres)
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('settlement_lines'))", cancellationToken);
+        var dates = soldDates.Distinct().ToArray();
+        var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
+            .ExecuteDeleteAsync(cancellationToken);
+        await AddAsync(db, lines, cancellationToken);
+        return superseded;
+    }
+
     public static async Task AddAsync(OpsDbContext db, IReadOnlyList<SettlementLine> lines, CancellationToken cancellationToken)
     {
         var inBatch = lines.GroupBy(l => l.TransactionKey, StringComparer.Ordinal)

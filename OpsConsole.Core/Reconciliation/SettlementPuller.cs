@@ -11,12 +11,15 @@ using OpsConsole.Core.Gateway;
 
 namespace OpsConsole.Core.Reconciliation;
 
+/// <summary>What a pull stored.</summary>
+/// <param name="ReplacedLineCount">Earlier lines of the range, of any source, that the pulled lines superseded.</param>
 public sealed record SettlementPullResult(long ImportId, DateOnly From, DateOnly To, int Pages, int LineCount,
     int ReplacedLineCount);
 
 /// <summary>
 /// Pulls settlement lines from the PG (<c>GET /v1/settlements</c>, paged) for a soldDate range. All pages are
-/// fetched and validated first; then, in one transaction, the earlier API lines of the range are replaced.
+/// fetched and validated first; then, in one transaction, the pulled lines supersede the stored lines of the
+/// range, whichever channel brought them (CSV or API; see <see cref="SettlementLineWriter.SupersedeAsync"/>).
 /// A failed page or a bad line changes nothing. Pulling a range again is therefore idempotent.
 /// </summary>
 public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFactory<OpsDbContext> dbFactory,
@@ -90,18 +93,17 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
         }
     }
 
-    /// <summary>In one transaction: the earlier API lines of the range go, the pulled ones come in.</summary>
+    /// <summary>In one transaction: the earlier lines of the range (of any source) go, the pulled ones come in.</summary>
     private async Task<(long ImportId, int Replaced)> ReplaceAsync(DateOnly from, DateOnly to, string sha,
         List<ParsedSettlementLine> lines, string requestedBy, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var replaced = await db.Set<SettlementLine>()
-            .Where(l => l.Source == SettlementSource.API && l.SoldDate >= from && l.SoldDate <= to)
-            .ExecuteDeleteAsync(cancellationToken);
         var import = SettlementImport.ForPull(from, to, sha, lines.Count, requestedBy, clock.GetUtcNow());
         db.Set<SettlementImport>().Add(import);
-        await SettlementLineWriter.AddAsync(db, lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
+        var range = Enumerable.Range(from.DayNumber, to.DayNumber - from.DayNumber + 1).Select(DateOnly.FromDayNumber).ToList();
+        var replaced = await SettlementLineWriter.SupersedeAsync(db, range,
+            lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return (import.Id, replaced);

@@ -1,4 +1,6 @@
+using System.Text;
 using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -66,6 +68,22 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
         Assert.True(cut.Find("button#run-now").HasAttribute("disabled"));
         Assert.Equal(ConsoleActions.RunReconciliation.DeniedReason, cut.Find("#run-now-reason").TextContent.Trim());
         Assert.False(cut.Find("button#settlement-upload-button").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task Finance_UploadsACorrectedFile_AndSeesWhichEarlierLinesItSuperseded()
+    {
+        SignInAs("finance", ConsoleRoles.Finance);
+        const string header = "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate\n";
+        await Services.GetRequiredService<SettlementImporter>().ImportCsvAsync(new MemoryStream(Encoding.UTF8.GetBytes(header +
+            "pay-up,tx-up,order-up,CARD,10000,250,9091,909,9750,2026-08-01T10:00:00+09:00,2026-08-01,2026-08-03\n")), "first.csv", "finance");
+        var cut = Render<RunsPage>();
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(header +
+            "pay-up,tx-up,order-up,CARD,9000,225,8182,818,8775,2026-08-01T10:00:00+09:00,2026-08-01,2026-08-03\n", "corrected.csv"));
+
+        cut.WaitForAssertion(() => Assert.Equal("corrected.csv: imported 1 line (superseding 1 earlier line of 2026-08-01).",
+            cut.Find("#import-result .mud-alert-message").TextContent.Trim()));
     }
 
     [Fact]

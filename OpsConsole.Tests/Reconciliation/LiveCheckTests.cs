@@ -29,10 +29,12 @@ public abstract class LiveCheckTests<TDatabase>(LiveCheckAppFixture<TDatabase> f
         return key;
     }
 
-    private async Task<Dictionary<string, Finding>> RunTodayAsync()
+    /// <summary>Pulls today's lines, adds <paramref name="linesAfterPull"/> (a later report of the PG), and runs.</summary>
+    private async Task<Dictionary<string, Finding>> RunTodayAsync(params ExternalLine[] linesAfterPull)
     {
         var today = BusinessCalendar.Today(TimeProvider.System);
         await fx.Host.Get<SettlementPuller>().PullAsync(today, today, "test");
+        await Ledger.AddLinesAsync(fx.Database.Factory, linesAfterPull);
         var run = await fx.Host.Get<ReconciliationService>().RunAsync(today, RunTrigger.CLI, "test");
         Assert.Equal(RunStatus.SUCCEEDED, run.Status);
         await using var db = await fx.Database.Factory.CreateDbContextAsync();
@@ -47,9 +49,8 @@ public abstract class LiveCheckTests<TDatabase>(LiveCheckAppFixture<TDatabase> f
         var ghostLine = new ExternalLine("tx-ghost-live", "pay-ghost-live", "order-ghost-live", PaymentMethod.CARD, 4_000,
             FeeSchedule.Default.ExpectedFee(PaymentMethod.CARD, 4_000)!.Value, BusinessCalendar.Today(TimeProvider.System),
             DateTimeOffset.UtcNow);
-        await Ledger.AddLinesAsync(fx.Database.Factory, [ghostLine]);
 
-        var findings = await RunTodayAsync();
+        var findings = await RunTodayAsync(ghostLine);
 
         Assert.Equal(FindingType.CHARGED_BUT_FAILED, findings[charged].Type);
         Assert.Equal("DONE", findings[charged].PgLiveStatus);

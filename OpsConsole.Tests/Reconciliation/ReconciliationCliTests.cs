@@ -75,6 +75,36 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
     }
 
     [Fact]
+    public async Task ImportSettlements_ACorrectedFile_SaysHowManyEarlierLinesItSuperseded()
+    {
+        const string header = "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate\n";
+        const string tx2 = "pay-2,tx-2,order-2,CARD,5000,125,4545,455,4875,2026-03-15T11:00:00+09:00,2026-03-15,2026-03-17\n";
+        var first = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.csv");
+        var corrected = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(first, header +
+            "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17\n" + tx2);
+        await File.WriteAllTextAsync(corrected, header +
+            "pay-1,tx-1,order-1,CARD,9000,225,8182,818,8775,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17\n" + tx2);
+        try
+        {
+            var (code1, stdout1, stderr1) = await RunAsync("import-settlements", "--file", first);
+            var (code2, stdout2, stderr2) = await RunAsync("import-settlements", "--file", corrected);
+
+            Assert.True(code1 == 0, stderr1);
+            Assert.Contains("imported 2 lines of 2026-03-15 (no earlier lines to supersede)", stdout1);
+            Assert.True(code2 == 0, stderr2);
+            Assert.Contains($"{Path.GetFileName(corrected)}: imported 2 lines (superseding 2 earlier lines of 2026-03-15)", stdout2);
+            await using var ctx = db.Factory.CreateDbContext();
+            Assert.Equal(new long[] { 5_000, 9_000 }, ctx.Set<Core.Reconciliation.SettlementLine>().Select(l => l.Amount).OrderBy(a => a).ToList());
+        }
+        finally
+        {
+            File.Delete(first);
+            File.Delete(corrected);
+        }
+    }
+
+    [Fact]
     public async Task ImportSettlements_BadFile_ExitsOneWithLineNumbers_AndImportsNothing()
     {
         var path = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.csv");

@@ -135,14 +135,16 @@ public abstract class SettlementImportTests<TDb>(TDb db) : IAsyncLifetime where 
     }
 
     [Fact]
-    public async Task Import_KeyAlreadyHeldFromAnEarlierFile_MarksTheHeldLineToo()
+    public async Task Import_KeyAlreadyHeldOnAnotherDay_MarksTheHeldLineToo()
     {
-        var line = "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,\n";
-        await Importer().ImportCsvAsync(Csv(Header + "\n" + line), "a.csv", "alice");
+        // The file of 03-16 does not supersede the line of 03-15: the PG reported tx-1 on two days.
+        await Importer().ImportCsvAsync(Csv(Header + "\n" +
+            "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,\n"), "a.csv", "alice");
         Assert.Equal(new[] { false }, (await KeyRepeatedByKeyAsync())["tx-1"]);
 
-        await Importer().ImportCsvAsync(Csv(Header + "\n" + line +
-            "pay-3,tx-3,order-3,CARD,7000,175,6364,636,6825,2026-03-15T12:00:00+09:00,2026-03-15,2026-03-17,KRW,\n"), "b.csv", "bob");
+        await Importer().ImportCsvAsync(Csv(Header + "\n" +
+            "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-16,2026-03-18,KRW,\n" +
+            "pay-3,tx-3,order-3,CARD,7000,175,6364,636,6825,2026-03-16T12:00:00+09:00,2026-03-16,2026-03-18,KRW,\n"), "b.csv", "bob");
 
         var marks = await KeyRepeatedByKeyAsync();
         Assert.Equal(new[] { true, true }, marks["tx-1"]);

@@ -6,7 +6,7 @@ namespace OpsConsole.Cli;
 public sealed class ImportSettlementsVerb : ICliVerb
 {
     public string Name => "import-settlements";
-    public string Summary => "Import a PG settlement CSV (all or nothing; the same file twice is a no-op).";
+    public string Summary => "Import a PG settlement CSV (all or nothing; supersedes the earlier lines of its sold dates; the same file twice is a no-op).";
     public string Usage => "--file F.csv [--by NAME]";
     public bool NeedsServer => false;
 
@@ -23,7 +23,7 @@ public sealed class ImportSettlementsVerb : ICliVerb
         switch (result.Outcome)
         {
             case ImportOutcome.Imported:
-                context.Out.WriteLine($"imported {result.RowCount} settlement lines from {result.FileName} (import {result.ImportId}, sha256 {result.Sha256})");
+                context.Out.WriteLine($"{result.FileName}: {result.ImportedSummary} (import {result.ImportId}, sha256 {result.Sha256})");
                 return 0;
             case ImportOutcome.AlreadyImported:
                 context.Out.WriteLine($"{result.FileName} was already imported (import {result.ImportId}, {result.RowCount} lines); nothing changed");

@@ -2,7 +2,7 @@ using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Cli;
 
-/// <summary><c>pull-settlements --from D --to D</c>: replaces the API lines of the soldDate range (exit 1 on PG failure).</summary>
+/// <summary><c>pull-settlements --from D --to D</c>: supersedes the lines (of any source) of the soldDate range (exit 1 on PG failure).</summary>
 public sealed class PullSettlementsVerb : ICliVerb
 {
     public string Name => "pull-settlements";
@@ -20,7 +20,7 @@ public sealed class PullSettlementsVerb : ICliVerb
         var result = await context.Services.GetRequiredService<SettlementPuller>().PullAsync(from, to, by, cancellationToken);
 
         context.Out.WriteLine($"pulled {result.LineCount} settlement lines for {from:yyyy-MM-dd}..{to:yyyy-MM-dd} " +
-                              $"in {result.Pages} page(s); replaced {result.ReplacedLineCount} earlier API lines (import {result.ImportId})");
+                              $"in {result.Pages} page(s), superseding {result.ReplacedLineCount} earlier lines of the range (import {result.ImportId})");
         return 0;
     }
 }
