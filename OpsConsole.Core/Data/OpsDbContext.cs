@@ -51,6 +51,12 @@ public sealed class SqliteOpsDbContext(DbContextOptions<SqliteOpsDbContext> opti
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        Reconciliation.FindingGridIndexConfiguration.ConfigureSqlite(modelBuilder);
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);

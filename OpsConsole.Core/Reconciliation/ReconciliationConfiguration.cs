@@ -115,10 +115,8 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         b.HasIndex(f => new { f.BusinessDate, f.Status });
         b.HasIndex(f => new { f.Status, f.Type });
         b.HasIndex(f => f.LastRunId);
-        b.HasIndex(f => f.PaymentKey);
-        b.HasIndex(f => f.OrderId);
         b.HasIndex(f => f.TraceId);
-        b.HasIndex(f => f.Assignee);
+        // Payment key and order id: per provider (FindingGridIndexConfiguration); assignee: the grid's (assignee, id).
         b.HasMany(f => f.Notes).WithOne().HasForeignKey(n => n.FindingId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(f => f.Notes).UsePropertyAccessMode(PropertyAccessMode.Field);
         b.Ignore(f => f.Diff);

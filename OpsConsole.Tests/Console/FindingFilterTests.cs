@@ -92,4 +92,33 @@ public sealed class FindingFilterSqliteTests(SqliteTestDatabase database)
     : FindingFilterQueryTests(database), IClassFixture<SqliteTestDatabase>;
 
 public sealed class FindingFilterPostgresTests(PostgresTestDatabase database)
-    : FindingFilterQueryTests(database), IClassFixture<PostgresTestDatabase>;
+    : FindingFilterQueryTests(database), IClassFixture<PostgresTestDatabase>
+{
+    /// <summary>
+    /// The payment key and order id have only their pattern-ops (prefix) indexes on PostgreSQL: those must answer
+    /// both the grid's prefix filter and the exact look-up (FindingService's search), with scans priced out.
+    /// </summary>
+    [Theory]
+    [InlineData("prefix")]
+    [InlineData("exact")]
+    public async Task KeyLookups_UseThePrefixIndexes(string kind)
+    {
+        await using var db = database.Factory.CreateDbContext();
+        var findings = db.Set<Finding>();
+        var sql = kind == "prefix"
+            ? new FindingFilter { Text = "needle" }.Apply(findings).ToQueryString()
+            : findings.Where(f => f.PaymentKey == "needle" || f.OrderId == "needle").ToQueryString();
+        var select = System.Text.RegularExpressions.Regex.Replace(sql[sql.IndexOf("SELECT", StringComparison.Ordinal)..],
+            @"@\w+", "'needle'");
+        await db.Database.OpenConnectionAsync();
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.CommandText = "SET enable_seqscan = off; EXPLAIN " + select;
+        var plan = new List<string>();
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+
+        var text = string.Join("\n", plan);
+        Assert.Contains("ix_recon_findings_payment_key_prefix", text);
+        Assert.Contains("ix_recon_findings_order_id_prefix", text);
+    }
+}

@@ -1019,9 +1019,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_recon_findings");
 
-                    b.HasIndex("Assignee")
-                        .HasDatabaseName("ix_recon_findings_assignee");
-
                     b.HasIndex("LastRunId")
                         .HasDatabaseName("ix_recon_findings_last_run_id");
 

@@ -869,11 +869,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "run_id", "verdict" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_assignee",
-                table: "recon_findings",
-                column: "assignee");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_assignee_id",
                 table: "recon_findings",
                 columns: new[] { "assignee", "id" });

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125164908_Initial")]
+    [Migration("20261125185631_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1064,17 +1064,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_recon_findings");
 
-                    b.HasIndex("Assignee")
-                        .HasDatabaseName("ix_recon_findings_assignee");
-
                     b.HasIndex("LastRunId")
                         .HasDatabaseName("ix_recon_findings_last_run_id");
-
-                    b.HasIndex("OrderId")
-                        .HasDatabaseName("ix_recon_findings_order_id");
-
-                    b.HasIndex("PaymentKey")
-                        .HasDatabaseName("ix_recon_findings_payment_key");
 
                     b.HasIndex("TraceId")
                         .HasDatabaseName("ix_recon_findings_trace_id");

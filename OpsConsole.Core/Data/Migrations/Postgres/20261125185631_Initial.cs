@@ -894,11 +894,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 columns: new[] { "run_id", "verdict" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_assignee",
-                table: "recon_findings",
-                column: "assignee");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_assignee_id",
                 table: "recon_findings",
                 columns: new[] { "assignee", "id" });
@@ -935,20 +930,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 columns: new[] { "money_at_risk", "id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_order_id",
-                table: "recon_findings",
-                column: "order_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_order_id_prefix",
                 table: "recon_findings",
                 column: "order_id")
                 .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_payment_key",
-                table: "recon_findings",
-                column: "payment_key");
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_payment_key_prefix",

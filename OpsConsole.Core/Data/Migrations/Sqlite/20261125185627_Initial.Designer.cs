@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261125164859_Initial")]
+    [Migration("20261125185627_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1021,9 +1021,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_recon_findings");
-
-                    b.HasIndex("Assignee")
-                        .HasDatabaseName("ix_recon_findings_assignee");
 
                     b.HasIndex("LastRunId")
                         .HasDatabaseName("ix_recon_findings_last_run_id");
