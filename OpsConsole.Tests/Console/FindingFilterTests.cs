@@ -105,20 +105,13 @@ public sealed class FindingFilterPostgresTests(PostgresTestDatabase database)
     {
         await using var db = database.Factory.CreateDbContext();
         var findings = db.Set<Finding>();
-        var sql = kind == "prefix"
-            ? new FindingFilter { Text = "needle" }.Apply(findings).ToQueryString()
-            : findings.Where(f => f.PaymentKey == "needle" || f.OrderId == "needle").ToQueryString();
-        var select = System.Text.RegularExpressions.Regex.Replace(sql[sql.IndexOf("SELECT", StringComparison.Ordinal)..],
-            @"@\w+", "'needle'");
-        await db.Database.OpenConnectionAsync();
-        await using var cmd = db.Database.GetDbConnection().CreateCommand();
-        cmd.CommandText = "SET enable_seqscan = off; EXPLAIN " + select;
-        var plan = new List<string>();
-        await using (var reader = await cmd.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        var query = kind == "prefix"
+            ? new FindingFilter { Text = "needle" }.Apply(findings)
+            : findings.Where(f => f.PaymentKey == "needle" || f.OrderId == "needle");
 
-        var text = string.Join("\n", plan);
-        Assert.Contains("ix_recon_findings_payment_key_prefix", text);
-        Assert.Contains("ix_recon_findings_order_id_prefix", text);
+        var plan = await PostgresPlan.ExplainAsync(db, query, "'needle'");
+
+        Assert.Contains("ix_recon_findings_payment_key_prefix", plan);
+        Assert.Contains("ix_recon_findings_order_id_prefix", plan);
     }
 }

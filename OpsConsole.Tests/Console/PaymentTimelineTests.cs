@@ -132,16 +132,9 @@ public sealed class PaymentTimelinePostgresTests(PostgresTestDatabase database)
         // without an index led by target_id it would still scan the whole audit log.
         await using var db = database.Factory.CreateDbContext();
         string[] keys = ["pk_a", "order-a"];
-        var sql = db.AuditEntries.Where(a => keys.Contains(a.TargetId)).ToQueryString();
-        var select = System.Text.RegularExpressions.Regex.Replace(sql[sql.IndexOf("SELECT", StringComparison.Ordinal)..],
-            @"@\w+", "ARRAY['pk_a','order-a']::varchar[]");
-        await db.Database.OpenConnectionAsync();
-        await using var cmd = db.Database.GetDbConnection().CreateCommand();
-        cmd.CommandText = "SET enable_seqscan = off; EXPLAIN " + select;
-        var plan = new List<string>();
-        await using (var reader = await cmd.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-        Assert.Contains("ix_audit_log_target_id", string.Join("\n", plan));
+        var plan = await PostgresPlan.ExplainAsync(db, db.AuditEntries.Where(a => keys.Contains(a.TargetId)),
+            "ARRAY['pk_a','order-a']::varchar[]");
+        Assert.Contains("ix_audit_log_target_id", plan);
     }
 
     [Fact]
