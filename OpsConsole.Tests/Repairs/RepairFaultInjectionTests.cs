@@ -22,7 +22,7 @@ namespace OpsConsole.Tests.Repairs;
 /// refunded ≤ captured, ledger and PG agree, the repair's final state matches the PG, every step audited.
 /// Re-run a failure with OPSCONSOLE_REPAIR_SEED=&lt;seed&gt;.
 /// </summary>
-public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDatabase> fx, ITestOutputHelper output)
+public abstract class RepairFaultInjectionTests<TDatabase>(RepairFaultInjectionFixture<TDatabase> fx, ITestOutputHelper output)
     where TDatabase : TestDatabase, new()
 {
     protected abstract int Scenarios { get; }
@@ -59,6 +59,18 @@ public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDa
             "the scenarios should reach both outcomes");
     }
 
+    [Fact]
+    public async Task Restart_WhenThePgAppliesTheCancelAfterOurClientGaveUp_BooksTheCancel()
+    {
+        // Seed 1037553172, scenario 241 under load: the PG got to the cancel only after our client had timed
+        // out. Held here, the cancel waits until the harness lets the PG finish; RunAsync then checks that
+        // the ledger and the PG agree.
+        fx.PgRequests.HoldCancels();
+        var status = await RunAsync(new Scenario(241, ChargedButFailed: false, SandboxFaults.CancelThenTimeout, Partial: true,
+            CrashAfterSave: 0, RaceApprovers: false, RaceExecutor: false, TrySelfApproval: false), 5_490);
+        Assert.Equal(RepairStatus.SUCCEEDED, status);
+    }
+
     private async Task<RepairStatus> RunAsync(Scenario sc, long amount)
     {
         var host = fx.Host;
@@ -92,6 +104,11 @@ public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDa
         await Task.WhenAll(work);
         crash.Disarm();
 
+        // Our client gives up after 150 ms; the PG does not. Under load it may apply a cancel after that, so
+        // let it finish what it was sent before the clock below jumps hours ahead: a real PG would have long
+        // before the janitor's PendingTimeout, and the janitor would otherwise take the cancel as never executed.
+        await fx.PgRequests.SettleAsync();
+
         // Restart: a fresh process resumes whatever was interrupted, and the janitor asks the PG.
         var (restartedPayments, restarted) = Compose(fx.Database.Factory, host.Get<IPaymentGateway>());
         var janitor = ActivatorUtilities.CreateInstance<PaymentJanitor>(host.Services, fx.Database.Factory,
@@ -112,6 +129,7 @@ public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDa
             host.Clock.Reset();
         }
 
+        await fx.PgRequests.SettleAsync(); // compare with the PG at rest
         await CheckInvariantsAsync(key, amount, final);
         _ = payments;
         return final.Status;
@@ -201,14 +219,14 @@ public abstract class RepairFaultInjectionTests<TDatabase>(PaymentAppFixture<TDa
     }
 }
 
-public sealed class RepairFaultInjectionSqliteTests(PaymentAppFixture<SqliteTestDatabase> fx, ITestOutputHelper output)
-    : RepairFaultInjectionTests<SqliteTestDatabase>(fx, output), IClassFixture<PaymentAppFixture<SqliteTestDatabase>>
+public sealed class RepairFaultInjectionSqliteTests(RepairFaultInjectionFixture<SqliteTestDatabase> fx, ITestOutputHelper output)
+    : RepairFaultInjectionTests<SqliteTestDatabase>(fx, output), IClassFixture<RepairFaultInjectionFixture<SqliteTestDatabase>>
 {
     protected override int Scenarios => 1_000;
 }
 
-public sealed class RepairFaultInjectionPostgresTests(PaymentAppFixture<PostgresTestDatabase> fx, ITestOutputHelper output)
-    : RepairFaultInjectionTests<PostgresTestDatabase>(fx, output), IClassFixture<PaymentAppFixture<PostgresTestDatabase>>
+public sealed class RepairFaultInjectionPostgresTests(RepairFaultInjectionFixture<PostgresTestDatabase> fx, ITestOutputHelper output)
+    : RepairFaultInjectionTests<PostgresTestDatabase>(fx, output), IClassFixture<RepairFaultInjectionFixture<PostgresTestDatabase>>
 {
     protected override int Scenarios => 250;
 }
