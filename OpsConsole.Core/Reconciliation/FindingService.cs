@@ -44,6 +44,29 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
     public async Task<FindingPage> ListAsync(FindingQuery query, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var q = Filtered(db, query);
+        var total = await q.CountAsync(cancellationToken);
+        var money = total == 0 ? 0 : await q.SumAsync(f => f.MoneyAtRisk, cancellationToken);
+        var items = await Sorted(q, query.Sort).Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 1000))
+            .ToListAsync(cancellationToken);
+        return new FindingPage(items, total, money);
+    }
+
+    /// <summary>
+    /// Every finding the query matches, in its order, in one read without totals (its Skip and Take do not apply;
+    /// <paramref name="limit"/> keeps the first ones): for reports, where paging by offset would re-count and
+    /// re-sort the whole set once per page.
+    /// </summary>
+    public async Task<List<Finding>> AllAsync(FindingQuery query, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var q = Sorted(Filtered(db, query), query.Sort);
+        if (limit is { } n) q = q.Take(Math.Max(0, n));
+        return await q.ToListAsync(cancellationToken);
+    }
+
+    private static IQueryable<Finding> Filtered(OpsDbContext db, FindingQuery query)
+    {
         var q = db.Set<Finding>().AsNoTracking();
         if (query.From is { } from) q = q.Where(f => f.BusinessDate >= from);
         if (query.To is { } to) q = q.Where(f => f.BusinessDate <= to);
@@ -58,18 +81,15 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
             q = q.Where(f => f.TransactionKey == s || f.PaymentKey == s || f.OrderId == s || f.TraceId == s);
         }
         if (!string.IsNullOrWhiteSpace(query.Assignee)) q = q.Where(f => f.Assignee == query.Assignee);
-
-        var total = await q.CountAsync(cancellationToken);
-        var money = total == 0 ? 0 : await q.SumAsync(f => f.MoneyAtRisk, cancellationToken);
-        q = query.Sort switch
-        {
-            FindingSort.LastSeenDesc => q.OrderByDescending(f => f.LastSeenAt).ThenBy(f => f.Id),
-            FindingSort.BusinessDateDesc => q.OrderByDescending(f => f.BusinessDate).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id),
-            _ => q.OrderByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id),
-        };
-        var items = await q.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 1000)).ToListAsync(cancellationToken);
-        return new FindingPage(items, total, money);
+        return q;
     }
+
+    private static IQueryable<Finding> Sorted(IQueryable<Finding> q, FindingSort sort) => sort switch
+    {
+        FindingSort.LastSeenDesc => q.OrderByDescending(f => f.LastSeenAt).ThenBy(f => f.Id),
+        FindingSort.BusinessDateDesc => q.OrderByDescending(f => f.BusinessDate).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id),
+        _ => q.OrderByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id),
+    };
 
     public async Task<FindingDetail?> GetAsync(long findingId, CancellationToken cancellationToken = default)
     {

@@ -61,6 +61,37 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
         Assert.Equal("amount", finding.GetProperty("diff")[0].GetString());
     }
 
+    [Fact]
+    public async Task Reconcile_ManyFindings_JsonListsThemAllLargestFirst_TextShowsTheLargest20()
+    {
+        // 1,005 AMOUNT_MISMATCHes of growing size: more than one page of 1,000 and more than the text shows.
+        var at = BusinessCalendar.StartOfDayUtc(D).AddHours(3);
+        var ledger = new Ledger();
+        for (var i = 1; i <= 1_005; i++)
+        {
+            var (key, pay, order) = ($"tx-many-{i}", $"pay-many-{i}", $"order-many-{i}");
+            ledger.Payments.Add(new LedgerPayment(pay, order, 10_000, PaymentMethod.CARD, PaymentStatus.DONE,
+                [new InternalTx(key, pay, order, TransactionKind.APPROVAL, 10_000, PaymentMethod.CARD, at)]));
+            ledger.Lines.Add(new ExternalLine(key, pay, order, PaymentMethod.CARD, 10_000 + i, 250, D, at));
+        }
+        await ledger.SaveAsync(db.Factory);
+
+        var (code, stdout, stderr) = await RunAsync("reconcile", "--date", "2026-03-15", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var money = doc.RootElement.GetProperty("findings").EnumerateArray()
+            .Select(f => f.GetProperty("moneyAtRisk").GetInt64()).ToList();
+        Assert.Equal(Enumerable.Range(1, 1_005).Select(i => (long)i).Reverse(), money);
+
+        var (textCode, text, textErr) = await RunAsync("reconcile", "--date", "2026-03-15");
+
+        Assert.True(textCode == 0, textErr);
+        Assert.Equal(20, text.Split('\n').Count(l => l.Contains(" AMOUNT_MISMATCH ", StringComparison.Ordinal) && l.Contains("tx=")));
+        Assert.Contains("#", text.Split('\n').First(l => l.Contains("tx=tx-many-1005 ", StringComparison.Ordinal)));
+        Assert.Contains("… 985 more (use --json)", text);
+    }
+
     [Theory]
     [InlineData("reconcile", "--date", "15/03/2026")]
     [InlineData("reconcile")]

@@ -42,17 +42,11 @@ public sealed class ReconcileVerb : ICliVerb
             : await service.RunOnAsync(engine, date, RunTrigger.CLI, by, progress, cancellationToken);
         var jobs = engine is null ? [] : await WarehouseCli.JobsAsync(context, run.Id, cancellationToken);
 
-        var confirmed = new List<Finding>();
-        if (run.Status == RunStatus.SUCCEEDED)
-        {
-            for (var skip = 0; ; skip += 1000)
-            {
-                var page = await findings.ListAsync(new FindingQuery(RunId: run.Id, Verdict: FindingVerdict.CONFIRMED,
-                    Skip: skip, Take: 1000), cancellationToken);
-                confirmed.AddRange(page.Items);
-                if (page.Items.Count < 1000) break;
-            }
-        }
+        // The report lists every confirmed finding of the run; the text output only the 20 largest.
+        var confirmed = run.Status == RunStatus.SUCCEEDED
+            ? await findings.AllAsync(new FindingQuery(RunId: run.Id, Verdict: FindingVerdict.CONFIRMED),
+                limit: json ? null : ShownInText, cancellationToken)
+            : [];
 
         if (json)
         {
@@ -75,10 +69,11 @@ public sealed class ReconcileVerb : ICliVerb
                 foreach (var t in run.Totals.OrderBy(t => t.FindingType))
                     context.Out.WriteLine(string.Create(ci,
                         $"  {t.FindingType,-20} {t.ConfirmedCount,6} confirmed {t.ConfirmedAmount,15:N0} KRW {t.TransientCount,6} transient"));
-                foreach (var f in confirmed.Take(20))
+                foreach (var f in confirmed)
                     context.Out.WriteLine(string.Create(ci,
                         $"  #{f.Id} {f.Type} {f.MoneyAtRisk:N0} KRW tx={f.TransactionKey} order={f.OrderId} diff={f.DiffFields}"));
-                if (confirmed.Count > 20) context.Out.WriteLine($"  … {confirmed.Count - 20} more (use --json)");
+                if (run.ConfirmedCount > confirmed.Count)
+                    context.Out.WriteLine($"  … {run.ConfirmedCount - confirmed.Count} more (use --json)");
             }
         }
 
@@ -86,6 +81,8 @@ public sealed class ReconcileVerb : ICliVerb
         context.Error.WriteLine($"reconcile: run {run.Id} for {date:yyyy-MM-dd} failed: {run.Error}");
         return 1;
     }
+
+    private const int ShownInText = 20;
 
     private sealed class Progress(TextWriter error) : IProgress<RunProgress>
     {
