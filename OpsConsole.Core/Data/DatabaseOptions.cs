@@ -1,3 +1,5 @@
+using OpsConsole.Core.Common;
+
 namespace OpsConsole.Core.Data;
 
 /// <summary>Settings <c>Database:*</c>, <c>ConnectionStrings:OpsConsole</c> and <c>DataDirectory</c>.</summary>
@@ -17,7 +19,7 @@ public sealed class DatabaseOptions
     {
         if (!string.IsNullOrWhiteSpace(ConnectionString)) return ConnectionString;
         if (Provider == DatabaseProvider.Postgres)
-            throw new InvalidOperationException(
+            throw new ConfigurationError(
                 "Database:Provider is Postgres but ConnectionStrings:OpsConsole is not set.");
         Directory.CreateDirectory(DataDirectory);
         return $"Data Source={Path.Combine(DataDirectory, "opsconsole.db")}";

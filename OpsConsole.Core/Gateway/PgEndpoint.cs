@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpsConsole.Core.Common;
 
 namespace OpsConsole.Core.Gateway;
 
@@ -24,7 +25,7 @@ public sealed class PgEndpoint(IOptions<PgOptions> options, IServiceProvider ser
         if (!string.IsNullOrWhiteSpace(configured))
             return new Uri(configured.EndsWith('/') ? configured : configured + "/");
         if (!SandboxEnabled)
-            throw new InvalidOperationException("Pg:BaseUrl is not set and the sandbox PG is off (Sandbox:Enabled=false).");
+            throw new ConfigurationError("Pg:BaseUrl is not set and the sandbox PG is off (Sandbox:Enabled=false).");
 
         var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
         var address = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase))

@@ -1,3 +1,4 @@
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
 
 namespace OpsConsole.Core.Reconciliation;
@@ -20,12 +21,12 @@ public sealed class FeeSchedule
     public FeeSchedule(IReadOnlyDictionary<PaymentMethod, decimal> rates, long tolerance)
     {
         if (tolerance < 0)
-            throw new InvalidOperationException("Reconciliation:FeeTolerance must be zero or more KRW.");
+            throw new ConfigurationError("Reconciliation:FeeTolerance must be zero or more KRW.");
         var ppm = new Dictionary<PaymentMethod, long>();
         foreach (var (method, rate) in rates)
         {
             if (rate is < 0 or >= 1)
-                throw new InvalidOperationException($"Fee rate of {method} must be in [0, 1) (got {rate}).");
+                throw new ConfigurationError($"Reconciliation:FeeRates:{method} must be in [0, 1) (got {rate}).");
             ppm[method] = (long)decimal.Round(rate * 1_000_000m);
         }
         RatesPpm = ppm;

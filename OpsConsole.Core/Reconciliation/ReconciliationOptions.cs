@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
 
 namespace OpsConsole.Core.Reconciliation;
@@ -56,7 +57,7 @@ public sealed class ReconciliationOptions
     public TimeOnly ScheduleTime() =>
         TimeOnly.TryParseExact(ScheduleKst, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
             ? t
-            : throw new InvalidOperationException(
+            : throw new ConfigurationError(
                 $"Reconciliation:ScheduleKst must be a KST time as HH:mm (got '{ScheduleKst}').");
 
     public FeeSchedule BuildFeeSchedule()
@@ -65,7 +66,7 @@ public sealed class ReconciliationOptions
         foreach (var (name, rate) in FeeRates)
         {
             if (!Enum.TryParse<PaymentMethod>(name, ignoreCase: true, out var method))
-                throw new InvalidOperationException(
+                throw new ConfigurationError(
                     $"Reconciliation:FeeRates:{name} names no payment method ({string.Join(", ", Enum.GetNames<PaymentMethod>())}).");
             rates[method] = rate;
         }

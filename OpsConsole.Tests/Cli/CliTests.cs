@@ -42,6 +42,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task MissingSetting_ExitsWith2_InOneLineThatNamesIt()
+    {
+        var (code, _, err) = await RunAsync("reconcile", "--date", "2026-03-15", "--Database:Provider=Postgres");
+
+        Assert.Equal(2, code);
+        Assert.Equal("reconcile: configuration: Database:Provider is Postgres but ConnectionStrings:OpsConsole is not set. " +
+                     "(see the configuration reference in README.md)", err.Trim());
+    }
+
+    [Fact]
+    public async Task UnreachableDatabase_ExitsWith1_WithTheDriversMessageAndNoStackTrace()
+    {
+        // Port 1 on the loopback: nothing listens, the connection is refused at once.
+        var (code, _, err) = await RunAsync("reconcile", "--date", "2026-03-15", "--Database:Provider=Postgres",
+            "--ConnectionStrings:OpsConsole=Host=127.0.0.1;Port=1;Username=postgres;Timeout=5");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("reconcile: the database failed: ", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
     public async Task Migrate_CreatesThePostgresSchema()
     {
         await using var db = new PostgresTestDatabaseWithoutMigrations();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Reflection;
 using OpsConsole.Core.Common;
 using OpsConsole.Hosting;
@@ -77,6 +78,26 @@ public static class CliRunner
             error.WriteLine($"{verb.Name}: {e.Message} ({e.Code})");
             return 1;
         }
+        catch (ConfigurationError e)
+        {
+            error.WriteLine($"{verb.Name}: configuration: {e.Message} (see the configuration reference in README.md)");
+            return 2;
+        }
+        catch (Exception e) when (DatabaseFailure(e) is { } failure)
+        {
+            // Also when EF's retrying strategy gave up and wrapped the driver's error.
+            error.WriteLine($"{verb.Name}: the database failed: {failure.Message}");
+            return 1;
+        }
+    }
+
+    private static DbException? DatabaseFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is DbException db) return db;
+        }
+        return null;
     }
 
     private static void PrintHelp(TextWriter w)
