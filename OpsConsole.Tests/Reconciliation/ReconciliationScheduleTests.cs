@@ -1,3 +1,4 @@
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Tests.Reconciliation;
@@ -25,7 +26,7 @@ public sealed class ReconciliationScheduleTests
     {
         var options = new ReconciliationOptions { ScheduleKst = "6am" };
 
-        var e = Assert.Throws<InvalidOperationException>(() => options.ScheduleTime());
+        var e = Assert.Throws<ConfigurationError>(() => options.ScheduleTime());
 
         Assert.Contains("HH:mm", e.Message);
     }
