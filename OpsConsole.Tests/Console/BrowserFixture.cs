@@ -66,7 +66,19 @@ public static class ConsolePage
         await page.FillAsync("#userName", userName);
         await page.FillAsync("#password", ConsoleAppHost.DemoPassword);
         await page.ClickAsync("#signin-submit");
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        }
+        catch (TimeoutException e)
+        {
+            // Rare and not reproduced: say where the page stood, so that the next occurrence explains itself.
+            var state = await page.EvaluateAsync<string>(
+                "() => { const f = document.querySelector('#signin-form'); const e = document.querySelector('#signin-error');" +
+                " return `form valid: ${f ? f.checkValidity() : 'no form'}; user: '${document.querySelector('#userName')?.value}';" +
+                " password length: ${document.querySelector('#password')?.value.length}; error: ${e ? e.textContent : 'none'}`; }");
+            throw new TimeoutException($"Sign-in as {userName} did not leave the sign-in page ({page.Url}; {state}).", e);
+        }
         await WaitInteractiveAsync(page);
         return page;
     }
