@@ -392,6 +392,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string OfAnotherDate(string row) =>
         $"{row}.internal_business_date IS NOT NULL AND {row}.internal_business_date <> {P("date")}";
 
+    // A pass-2 row with a type reaches the transient upsert only as one of another date (see UpsertFindings).
     private string TransientReasonSql() =>
         "CASE" +
         $" WHEN p2.id IS NULL THEN {S("gone from both ledgers on recheck")}" +
