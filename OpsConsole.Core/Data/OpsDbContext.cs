@@ -73,6 +73,8 @@ public sealed class PostgresOpsDbContext(DbContextOptions<PostgresOpsDbContext> 
     {
         base.OnModelCreating(modelBuilder);
         PaymentEventConfiguration.ConfigurePostgres(modelBuilder);
+        PaymentTransactionConfiguration.ConfigurePostgres(modelBuilder);
+        Reconciliation.SettlementLineConfiguration.ConfigurePostgres(modelBuilder);
         Reconciliation.FindingGridIndexConfiguration.ConfigurePostgres(modelBuilder);
     }
 }

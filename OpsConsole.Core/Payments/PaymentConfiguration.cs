@@ -45,6 +45,25 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
         b.HasIndex(t => t.OccurredAt);
         b.Ignore(t => t.SignedAmount);
     }
+
+    /// <summary>
+    /// PostgreSQL only: the transaction's KST business date, stored as a generated column, and the index that hands
+    /// reconciliation pass 1 a day's transactions in key order with the columns it compares (kind, amount): the
+    /// pass merge-joins them with the day's settlement lines read the same way (see
+    /// <see cref="Reconciliation.ReconJoinStrategy.OrderedMergeJoin"/>) instead of hashing millions of rows.
+    /// </summary>
+    internal static void ConfigurePostgres(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder.Entity<PaymentTransaction>();
+        b.Property<DateOnly>(BusinessDateColumn)
+            .HasComputedColumnSql("((occurred_at AT TIME ZONE 'Asia/Seoul')::date)", stored: true);
+        b.HasIndex(BusinessDateColumn, nameof(PaymentTransaction.TransactionKey))
+            .IncludeProperties(t => new { t.Kind, t.Amount })
+            .HasDatabaseName("ix_payment_transactions_business_date_key");
+    }
+
+    /// <summary>The shadow property of the generated column <c>business_date</c> (PostgreSQL only).</summary>
+    internal const string BusinessDateColumn = "BusinessDate";
 }
 
 internal sealed class CancelAttemptConfiguration : IEntityTypeConfiguration<CancelAttempt>

@@ -29,6 +29,16 @@ internal static class ReconSql
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The first column of every row, as text.</summary>
+    public static async Task<IReadOnlyList<string>> StringsAsync(OpsDbContext db, string sql, CancellationToken ct)
+    {
+        await using var cmd = await CreateAsync(db, sql, new Dictionary<string, object?>(), ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var values = new List<string>();
+        while (await reader.ReadAsync(ct)) values.Add(reader.GetString(0));
+        return values;
+    }
+
     private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
     {

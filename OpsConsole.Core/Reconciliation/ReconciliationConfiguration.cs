@@ -42,6 +42,17 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
         b.HasIndex(l => l.PaymentKey);
         b.HasIndex(l => l.ImportId);
     }
+
+    /// <summary>
+    /// PostgreSQL only: a day's single lines in key order with the columns reconciliation pass 1 compares, so the pass
+    /// reads them from the index alone (see <see cref="ReconJoinStrategy.OrderedMergeJoin"/>). Partial, like the
+    /// pass's filter: a plain (sold date, key) index that merely included <c>key_repeated</c> would tie on cost with
+    /// the single lines' unique key index, whose plan then reads the table at random.
+    /// </summary>
+    internal static void ConfigurePostgres(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<SettlementLine>().HasIndex(l => new { l.SoldDate, l.TransactionKey }, "day_single_lines")
+            .HasFilter("NOT key_repeated").IncludeProperties(l => new { l.Amount, l.Fee, l.Method })
+            .HasDatabaseName("ix_settlement_lines_day_single_lines");
 }
 
 internal sealed class ReconRunConfiguration : IEntityTypeConfiguration<ReconRun>

@@ -225,15 +225,19 @@ public sealed class ReconciliationService(
             differing = await external.RunPass1Async(context, ct);
         else
         {
-            // PostgreSQL cannot run a full outer join in parallel: split the keys by hash and run the shares at
-            // once, each on its own connection (Reconciliation:Pass1Partitions; pass 2 uses the same shares).
-            differing = await RunInSharesAsync(dialect, gen.Pass1Insert, new Dictionary<string, object?>
+            // PostgreSQL cannot run a full outer join in parallel: split the keys and run the shares at once, each
+            // on its own connection (Reconciliation:Pass1Partitions).
+            var parameters = new Dictionary<string, object?>
             {
                 ["run"] = runId,
                 ["from"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date)),
                 ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
                 ["date"] = dialect.DateValue(date),
-            }, settings: null, ct);
+            };
+            var shares = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
+                ? await KeyRangeSharesAsync(gen, dialect, parameters, ct)
+                : HashShares(dialect, gen.Pass1Insert, parameters);
+            differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
 
@@ -249,7 +253,8 @@ public sealed class ReconciliationService(
             await external.RunPass2Async(context, ct);
         else if (differing > 0)
         {
-            await RunInSharesAsync(dialect, gen.Pass2Insert, new Dictionary<string, object?> { ["run"] = runId },
+            await RunInSharesAsync(dialect,
+                HashShares(dialect, gen.Pass2Insert, new Dictionary<string, object?> { ["run"] = runId }),
                 dialect.KeyLookupSettings, ct);
         }
         if (differing > 0 && options.Value.LiveCheck)
@@ -262,22 +267,62 @@ public sealed class ReconciliationService(
         return differing;
     }
 
-    /// <summary>
-    /// Runs a pass's statement once per key share (<c>@part</c>), all at once, each on its own connection with
-    /// the given session settings, then refreshes the run items' statistics; returns the rows inserted. One
-    /// share where the dialect cannot split a pass.
-    /// </summary>
-    private async Task<int> RunInSharesAsync(IReconSqlDialect dialect, Func<int, string> passSql,
-        IReadOnlyDictionary<string, object?> parameters, (string Set, string Reset)? settings, CancellationToken ct)
+    private int Parts => Math.Clamp(options.Value.Pass1Partitions, 1, 16);
+
+    /// <summary>A pass's statement once per hash share of the keys (<c>@part</c>); one share where the dialect
+    /// cannot split a pass by hash.</summary>
+    private IReadOnlyList<PassShare> HashShares(IReconSqlDialect dialect, Func<int, string> passSql,
+        IReadOnlyDictionary<string, object?> parameters)
     {
-        var parts = dialect.KeyPartition("k", 2) is null ? 1 : Math.Clamp(options.Value.Pass1Partitions, 1, 16);
+        var parts = dialect.KeyPartition("k", 2) is null ? 1 : Parts;
         var sql = passSql(parts);
+        return Enumerable.Range(0, parts)
+            .Select(part => new PassShare(sql, new Dictionary<string, object?>(parameters) { ["part"] = part }))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Pass 1 once per key range (<see cref="ReconJoinStrategy.OrderedMergeJoin"/>): the boundaries are values of
+    /// the transactions' key histogram at equal steps, so the ranges hold similar numbers of transactions. A table
+    /// not yet analysed has no histogram and runs as one range.
+    /// </summary>
+    internal async Task<IReadOnlyList<PassShare>> KeyRangeSharesAsync(ReconciliationSqlGenerator gen,
+        IReconSqlDialect dialect, IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+    {
+        var bounds = new List<string>();
+        if (Parts > 1 && dialect.KeyHistogramSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn) is { } sql)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var histogram = await ReconSql.StringsAsync(db, sql, ct);
+            bounds = Enumerable.Range(1, Parts - 1)
+                .Select(q => histogram.Count < 2 ? null : histogram[(int)((long)q * (histogram.Count - 1) / Parts)])
+                .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        }
+        return Enumerable.Range(0, bounds.Count + 1).Select(q =>
+        {
+            var p = new Dictionary<string, object?>(parameters);
+            if (q > 0) p["lo"] = bounds[q - 1];
+            if (q < bounds.Count) p["hi"] = bounds[q];
+            return new PassShare(gen.Pass1Insert(new KeyRange(q > 0, q < bounds.Count)), p);
+        }).ToList();
+    }
+
+    /// <summary>One statement of a pass and its parameters.</summary>
+    internal sealed record PassShare(string Sql, IReadOnlyDictionary<string, object?> Parameters);
+
+    /// <summary>
+    /// Runs a pass's shares all at once, each on its own connection with the given session settings, then
+    /// refreshes the run items' statistics; returns the rows inserted.
+    /// </summary>
+    private async Task<int> RunInSharesAsync(IReconSqlDialect dialect, IReadOnlyList<PassShare> shares,
+        (string Set, string Reset)? settings, CancellationToken ct)
+    {
         var none = new Dictionary<string, object?>();
-        var counts = await Task.WhenAll(Enumerable.Range(0, parts).Select(async part =>
+        var counts = await Task.WhenAll(shares.Select(async share =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, none, ct);
-            var inserted = await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>(parameters) { ["part"] = part }, ct);
+            var inserted = await ReconSql.ExecuteAsync(db, share.Sql, share.Parameters, ct);
             if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, none, ct);
             return inserted;
         }));

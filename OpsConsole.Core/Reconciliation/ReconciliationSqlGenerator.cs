@@ -53,6 +53,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// share <c>@part</c>: the shares together are exactly the whole pass, as a key falls in one share on both sides.</summary>
     public string Pass1Insert(int parts = 1)
     {
+        if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin) return Pass1Insert(KeyRange.All);
         var key = definition.KeyColumn;
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
         var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")}";
@@ -68,6 +69,24 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var externalFilter = new ExternalFilter(externalProbe, externalScan);
         // Every transaction that passes the filter belongs to @date: no per-row KST conversion needed.
         return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + JoinSql(internalFilter, externalFilter, P("date")),
+            onlyDiffering: true);
+    }
+
+    /// <summary>
+    /// Pass 1 of a dialect with <see cref="ReconJoinStrategy.OrderedMergeJoin"/>, for the keys of
+    /// <paramref name="range"/> (<c>@lo</c> ≤ key &lt; <c>@hi</c>; an open end has no parameter). The ranges of a
+    /// run together are exactly the whole pass: a key falls in one range on every side.
+    /// </summary>
+    public string Pass1Insert(KeyRange range)
+    {
+        if (dialect.JoinStrategy != ReconJoinStrategy.OrderedMergeJoin)
+            throw new NotSupportedException($"The {dialect.Name} dialect does not split pass 1 by key range.");
+        var key = definition.KeyColumn;
+        string InRange(string column) =>
+            (range.HasLower ? $" AND {column} >= {P("lo")}" : "") + (range.HasUpper ? $" AND {column} < {P("hi")}" : "");
+        var internalFilter = $"t.business_date = {P("date")}{InRange("t." + key)}";
+        var externalScan = $"l.sold_date = {P("date")}{InRange("l." + key)}";
+        return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + OrderedMergeJoinSql(internalFilter, externalScan),
             onlyDiffering: true);
     }
 
@@ -90,7 +109,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks)")}
             ),
             j AS (
-              SELECT t.{key} AS i_k, t.id AS i_id, {signedAmount} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
+              SELECT t.{key} AS i_k, {signedAmount} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
                      {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
                      {ExternalAs(c => "e." + c)}
               FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k
@@ -144,7 +163,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         string Tx(string column) => joinCarriesTransaction ? "c.t_" + column : "t." + column;
         var transactionLookup = joinCarriesTransaction
             ? ""
-            : dialect.LookupJoin(T("payment_transactions"), "t", "id", "c.i_id");
+            : dialect.LookupJoin(T("payment_transactions"), "t", definition.KeyColumn, "c.i_k");
         var sb = new StringBuilder();
         sb.Append($"""
             WITH {joinCtes},
@@ -206,7 +225,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         {
             ReconJoinStrategy.FullOuterJoin => $"""
                 i AS (
-                  SELECT t.{key} AS k, t.id, {signedAmount} AS amount, {businessDate} AS business_date
+                  SELECT t.{key} AS k, {signedAmount} AS amount, {businessDate} AS business_date
                   FROM {T("payment_transactions")} t
                   WHERE {internalFilter}
                 ),
@@ -217,31 +236,89 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                   SELECT {string.Join(", ", ExternalColumns)} FROM em
                 ),
                 j AS (
-                  SELECT i.k AS i_k, i.id AS i_id, i.amount AS i_amount, i.business_date AS i_business_date,
+                  SELECT i.k AS i_k, i.amount AS i_amount, i.business_date AS i_business_date,
                          {ExternalAs(c => "e." + c)}
                   FROM i FULL OUTER JOIN e ON e.k = i.k
                 )
                 """,
             ReconJoinStrategy.IndexedLookup => $"""
                 j AS (
-                  SELECT t.{key} AS i_k, t.id AS i_id, {signedAmount} AS i_amount, {businessDate} AS i_business_date,
+                  SELECT t.{key} AS i_k, {signedAmount} AS i_amount, {businessDate} AS i_business_date,
                          {ExternalAs(c => $"COALESCE({(c == "line_count" ? "CASE WHEN l.id IS NOT NULL THEN 1 END" : SingleLine(c))}, em.{c})")}
                   FROM {T("payment_transactions")} t
                   LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter.Probe}
                   LEFT JOIN em ON em.k = t.{key}
                   WHERE {internalFilter}
                   UNION ALL
-                  SELECT NULL, NULL, NULL, NULL, {ExternalAs(SingleLine)}
+                  SELECT NULL, NULL, NULL, {ExternalAs(SingleLine)}
                   FROM {singleLines}
                     AND NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = l.{key} AND {internalFilter})
                   UNION ALL
-                  SELECT NULL, NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
+                  SELECT NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
                   FROM em
                   WHERE NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = em.k AND {internalFilter})
                 )
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(dialect), dialect.JoinStrategy, "Unknown join strategy."),
         };
+    }
+
+    /// <summary>
+    /// CTE <c>j</c> for <see cref="ReconJoinStrategy.OrderedMergeJoin"/>: our transactions of the pass (<c>i</c>) and the
+    /// PG's single lines (<c>s</c>), each read in key order from a covering index with only the compared columns, are
+    /// merge-full-joined, and only the rows that differ leave the join (<c>js</c>: one side missing, or a rule fails).
+    /// Those few then take the lines' other columns (one probe each), and a transaction without a single line takes
+    /// its key's grouped repeated lines (<c>em</c>); the repeated keys without a transaction of the pass join last.
+    /// <c>ORDER BY … OFFSET 0</c> keeps each side a fenced, ordered subquery, so the planner merges the index scans
+    /// instead of sorting or hashing them.
+    /// </summary>
+    private string OrderedMergeJoinSql(string internalFilter, string externalScan)
+    {
+        var key = definition.KeyColumn;
+        var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
+        var differs = string.Join(" OR ", new[] { "x.i_k IS NULL", "x.e_k IS NULL" }
+            .Concat(definition.Rules.Select(r => $"({RuleFails(r, "x")})")));
+        string External(string c) => c switch
+        {
+            "k" => "COALESCE(js.e_k, em.k)",
+            "line_count" => "CASE WHEN js.e_k IS NOT NULL THEN 1 ELSE em.line_count END",
+            "amount_total" => "CASE WHEN js.e_k IS NOT NULL THEN js.e_amount ELSE em.amount_total END",
+            "payment_key" or "order_id" or "approved_at" => $"CASE WHEN js.e_k IS NOT NULL THEN sl.{c} ELSE em.{c} END",
+            _ => $"CASE WHEN js.e_k IS NOT NULL THEN js.e_{c} ELSE em.{c} END",
+        };
+        return $"""
+            i AS (
+              SELECT t.{key} AS k, {signedAmount} AS amount
+              FROM {T("payment_transactions")} t
+              WHERE {internalFilter}
+              ORDER BY t.{key} OFFSET 0
+            ),
+            s AS (
+              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date
+              FROM {T("settlement_lines")} l
+              WHERE {externalScan} AND NOT l.key_repeated
+              ORDER BY l.{key} OFFSET 0
+            ),
+            js AS (
+              SELECT x.* FROM (
+                SELECT i.k AS i_k, i.amount AS i_amount, CASE WHEN i.k IS NOT NULL THEN {P("date")} END AS i_business_date,
+                       s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,
+                       {ExpectedFeeSql("s.method", "s.amount")} AS e_expected_fee
+                FROM i FULL OUTER JOIN s ON s.k = i.k
+              ) x
+              WHERE {differs}
+            ),
+            j AS (
+              SELECT js.i_k, js.i_amount, js.i_business_date, {ExternalAs(External)}
+              FROM js LEFT JOIN em ON js.e_k IS NULL AND em.k = js.i_k
+                LEFT JOIN LATERAL (SELECT y.payment_key, y.order_id, y.approved_at FROM {T("settlement_lines")} y
+                                   WHERE y.{key} = js.e_k AND NOT y.key_repeated OFFSET 0) sl ON TRUE
+              UNION ALL
+              SELECT NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
+              FROM em
+              WHERE NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = em.k AND {internalFilter})
+            )
+            """;
     }
 
     /// <summary>The schedule's expected fee for the PG's method and amount; NULL for methods without a rate.</summary>
@@ -429,4 +506,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         WHERE s.run_id = {P("run")}
         GROUP BY f.type
         """;
+}
+
+/// <summary>
+/// The keys of one share of pass 1 (<see cref="ReconJoinStrategy.OrderedMergeJoin"/>): from the parameter <c>@lo</c>
+/// (inclusive) when <see cref="HasLower"/>, below <c>@hi</c> when <see cref="HasUpper"/>.
+/// </summary>
+public readonly record struct KeyRange(bool HasLower, bool HasUpper)
+{
+    public static KeyRange All => new(false, false);
 }

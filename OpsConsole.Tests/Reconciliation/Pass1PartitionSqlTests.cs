@@ -8,15 +8,32 @@ public sealed class Pass1PartitionSqlTests
         new(ReconciliationDefinition.Standard(FeeSchedule.Default), dialect);
 
     [Fact]
-    public void PostgreSql_Pass1InShares_FiltersBothLedgersAndTheGroupedKeysByTheSameKeyHash()
+    public void PostgreSql_Pass1InKeyRanges_FiltersBothLedgersAndTheGroupedKeysByTheSameRange()
     {
-        var sql = Generator(new PostgresReconDialect()).Pass1Insert(parts: 3);
+        var sql = Generator(new PostgresReconDialect()).Pass1Insert(new KeyRange(HasLower: true, HasUpper: true));
 
-        // Our transactions, the single lines and the grouped repeated keys: a key lands in one share on every side.
-        Assert.Equal(1, Count(sql, "(hashtext(t.transaction_key) & 2147483647) % 3 = @part"));
-        Assert.Equal(2, Count(sql, "(hashtext(l.transaction_key) & 2147483647) % 3 = @part"));
-        Assert.DoesNotContain("@part", Generator(new PostgresReconDialect()).Pass1Insert());
+        // Our transactions (read, and checked for the repeated keys), the single lines and the grouped repeated keys:
+        // a key lands in one range on every side.
+        Assert.Equal(2, Count(sql, "t.business_date = @date AND t.transaction_key >= @lo AND t.transaction_key < @hi"));
+        Assert.Equal(2, Count(sql, "l.sold_date = @date AND l.transaction_key >= @lo AND l.transaction_key < @hi"));
+        Assert.Contains("i FULL OUTER JOIN s ON s.k = i.k", sql);
     }
+
+    [Fact]
+    public void PostgreSql_Pass1KeyRanges_OpenEndsHaveNoBound()
+    {
+        var generator = Generator(new PostgresReconDialect());
+
+        Assert.DoesNotContain("@lo", generator.Pass1Insert(new KeyRange(HasLower: false, HasUpper: true)));
+        Assert.DoesNotContain("@hi", generator.Pass1Insert(new KeyRange(HasLower: true, HasUpper: false)));
+        // The hash shares are for pass 2 only: pass 1 in one piece is the whole key range.
+        Assert.Equal(generator.Pass1Insert(KeyRange.All), generator.Pass1Insert(parts: 3));
+        Assert.DoesNotContain("@part", generator.Pass1Insert(parts: 3));
+    }
+
+    [Fact]
+    public void Sqlite_HasNoKeyRanges() =>
+        Assert.Throws<NotSupportedException>(() => Generator(new SqliteReconDialect()).Pass1Insert(KeyRange.All));
 
     [Fact]
     public void PostgreSql_Pass2InShares_TakesThePass1KeysOfItsShare()

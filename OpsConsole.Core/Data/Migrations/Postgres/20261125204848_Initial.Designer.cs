@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125185631_Initial")]
+    [Migration("20261125204848_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -806,6 +806,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("amount");
 
+                    b.Property<DateOnly>("BusinessDate")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("date")
+                        .HasColumnName("business_date")
+                        .HasComputedColumnSql("((occurred_at AT TIME ZONE 'Asia/Seoul')::date)", true);
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -859,6 +865,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TransactionKey")
                         .IsUnique()
                         .HasDatabaseName("ix_payment_transactions_transaction_key");
+
+                    b.HasIndex("BusinessDate", "TransactionKey")
+                        .HasDatabaseName("ix_payment_transactions_business_date_key");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "TransactionKey"), new[] { "Kind", "Amount" });
 
                     b.ToTable("payment_transactions", null, t =>
                         {
@@ -1663,6 +1674,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
+
+                    b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines")
+                        .HasDatabaseName("ix_settlement_lines_day_single_lines")
+                        .HasFilter("NOT key_repeated");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method" });
 
                     b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
                         .HasDatabaseName("ix_settlement_lines_repeated_keys")

@@ -481,7 +481,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
                     method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    business_date = table.Column<DateOnly>(type: "date", nullable: false, computedColumnSql: "((occurred_at AT TIME ZONE 'Asia/Seoul')::date)", stored: true)
                 },
                 constraints: table =>
                 {
@@ -835,6 +836,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_payment_transactions_business_date_key",
+                table: "payment_transactions",
+                columns: new[] { "business_date", "transaction_key" })
+                .Annotation("Npgsql:IndexInclude", new[] { "kind", "amount" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_payment_transactions_occurred_at",
                 table: "payment_transactions",
                 column: "occurred_at");
@@ -1049,6 +1056,13 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "sha256",
                 unique: true,
                 filter: "source = 'CSV'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_day_single_lines",
+                table: "settlement_lines",
+                columns: new[] { "sold_date", "transaction_key" },
+                filter: "NOT key_repeated")
+                .Annotation("Npgsql:IndexInclude", new[] { "amount", "fee", "method" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_import_id",
