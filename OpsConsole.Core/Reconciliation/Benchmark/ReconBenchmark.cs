@@ -21,7 +21,9 @@ public sealed record ReconBenchResult(
 /// <summary>
 /// <c>bench recon</c>: a fresh database, bulk-loaded with <see cref="ReconBenchData"/>, reconciled by the real
 /// engine (settle delay 0, warmed by one run of an empty day), and — on the same data, in the same process — a
-/// bare FULL OUTER JOIN of the two ledgers as the yardstick (timed before and after the run; the faster counts).
+/// bare FULL OUTER JOIN of the two ledgers as the yardstick. Both are timed twice and the faster of each counts:
+/// the yardstick before and after the engine, the engine in two runs of the day (the second re-finds the same
+/// findings, so it updates them instead of inserting); the first reading of freshly built indexes goes to disk.
 /// </summary>
 public static class ReconBenchmark
 {
@@ -54,11 +56,19 @@ public static class ReconBenchmark
                 Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System);
             // Warm, as in a long-running console: one run of an empty day first compiles the run's EF queries.
             await service.RunAsync(BusinessDate.AddDays(-30), RunTrigger.CLI, "bench warm-up", cancellationToken: ct);
-            sw.Restart();
-            var run = await service.RunAsync(BusinessDate, RunTrigger.CLI, "bench", cancellationToken: ct);
-            var total = sw.Elapsed;
-            if (run.Status != RunStatus.SUCCEEDED)
-                throw new InvalidOperationException($"The benchmark run failed: {run.Error}");
+            var runs = new List<(ReconRun Run, TimeSpan Total)>();
+            for (var i = 1; i <= 2; i++)
+            {
+                sw.Restart();
+                var timed = await service.RunAsync(BusinessDate, RunTrigger.CLI, "bench", cancellationToken: ct);
+                var elapsed = sw.Elapsed;
+                runs.Add((timed, elapsed));
+                if (timed.Status != RunStatus.SUCCEEDED)
+                    throw new InvalidOperationException($"The benchmark run failed: {timed.Error}");
+                log.WriteLine($"bench: engine run {i}: {elapsed.TotalSeconds:F2} s (pass 1 {timed.Pass1Ms / 1000.0:F2} s, " +
+                              $"pass 2 {timed.Pass2Ms / 1000.0:F2} s, persist {timed.PersistMs / 1000.0:F2} s, {timed.ConfirmedCount:N0} confirmed)");
+            }
+            var (run, total) = runs.MinBy(r => r.Total);
 
             var (bare2, _) = await TimeAsync(provider, cs, generator.BareFullJoinCount(), ct);
             log.WriteLine($"bench: bare FULL OUTER JOIN again {bare2.TotalSeconds:F2} s");
