@@ -50,7 +50,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// <summary>Pass 1: the business date's transactions (by occurred_at in the KST day) against the lines
     /// with that soldDate; inserts one pass-1 item per differing key. With <paramref name="parts"/> &gt; 1 (and a
     /// dialect that supports <see cref="IReconSqlDialect.KeyPartition"/>), the statement covers only the keys of
-    /// share <c>@part</c>: the shares together are exactly the whole pass, as a key falls in one share on both sides.</summary>
+    /// share <c>@part</c>: the shares together are exactly the whole pass, as a key falls in one share on both sides.
+    /// A dialect with <see cref="ReconJoinStrategy.OrderedMergeJoin"/> splits by key range instead
+    /// (<see cref="Pass1Insert(KeyRange)"/>); here it gets the whole pass.</summary>
     public string Pass1Insert(int parts = 1)
     {
         if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin) return Pass1Insert(KeyRange.All);
