@@ -56,7 +56,7 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
     {
         var b = modelBuilder.Entity<PaymentTransaction>();
         b.Property<DateOnly>(BusinessDateColumn)
-            .HasComputedColumnSql("((occurred_at AT TIME ZONE 'Asia/Seoul')::date)", stored: true);
+            .HasComputedColumnSql($"({new Reconciliation.PostgresReconDialect().KstDate("occurred_at")})", stored: true);
         b.HasIndex(BusinessDateColumn, nameof(PaymentTransaction.TransactionKey))
             .IncludeProperties(t => new { t.Kind, t.Amount })
             .HasDatabaseName("ix_payment_transactions_business_date_key");

@@ -294,9 +294,10 @@ public sealed class ReconciliationService(
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var histogram = await ReconSql.StringsAsync(db, sql, ct);
-            bounds = Enumerable.Range(1, Parts - 1)
-                .Select(q => histogram.Count < 2 ? null : histogram[(int)((long)q * (histogram.Count - 1) / Parts)])
-                .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            if (histogram.Count >= 2)
+                bounds = Enumerable.Range(1, Parts - 1)
+                    .Select(q => histogram[(int)((long)q * (histogram.Count - 1) / Parts)])
+                    .Distinct(StringComparer.Ordinal).ToList();
         }
         return Enumerable.Range(0, bounds.Count + 1).Select(q =>
         {

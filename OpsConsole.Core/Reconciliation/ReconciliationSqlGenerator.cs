@@ -100,7 +100,6 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var key = definition.KeyColumn;
         var keys = $"SELECT r.transaction_key AS k FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
         if (parts > 1 && dialect.KeyPartition("r.transaction_key", parts) is { } share) keys += " AND " + share;
-        var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
         // A few keys: each is one probe of our transactions' unique key (which brings the whole row) and one of the
         // lines' key (all its lines, single or repeated, grouped), so no key is looked up twice on a side.
         return PassInsert(2, $"""
@@ -111,7 +110,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks)")}
             ),
             j AS (
-              SELECT t.{key} AS i_k, {signedAmount} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
+              SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
                      {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
                      {ExternalAs(c => "e." + c)}
               FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k
@@ -221,13 +220,12 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string JoinSql(string internalFilter, ExternalFilter externalFilter, string businessDate)
     {
         var key = definition.KeyColumn;
-        var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
         var singleLines = $"{T("settlement_lines")} l WHERE {externalFilter.Scan} AND NOT l.key_repeated";
         return dialect.JoinStrategy switch
         {
             ReconJoinStrategy.FullOuterJoin => $"""
                 i AS (
-                  SELECT t.{key} AS k, {signedAmount} AS amount, {businessDate} AS business_date
+                  SELECT t.{key} AS k, {SignedAmountSql()} AS amount, {businessDate} AS business_date
                   FROM {T("payment_transactions")} t
                   WHERE {internalFilter}
                 ),
@@ -245,7 +243,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                 """,
             ReconJoinStrategy.IndexedLookup => $"""
                 j AS (
-                  SELECT t.{key} AS i_k, {signedAmount} AS i_amount, {businessDate} AS i_business_date,
+                  SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {businessDate} AS i_business_date,
                          {ExternalAs(c => $"COALESCE({(c == "line_count" ? "CASE WHEN l.id IS NOT NULL THEN 1 END" : SingleLine(c))}, em.{c})")}
                   FROM {T("payment_transactions")} t
                   LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter.Probe}
@@ -277,7 +275,6 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string OrderedMergeJoinSql(string internalFilter, string externalScan)
     {
         var key = definition.KeyColumn;
-        var signedAmount = $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
         var differs = string.Join(" OR ", new[] { "x.i_k IS NULL", "x.e_k IS NULL" }
             .Concat(definition.Rules.Select(r => $"({RuleFails(r, "x")})")));
         string External(string c) => c switch
@@ -290,7 +287,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         };
         return $"""
             i AS (
-              SELECT t.{key} AS k, {signedAmount} AS amount
+              SELECT t.{key} AS k, {SignedAmountSql()} AS amount
               FROM {T("payment_transactions")} t
               WHERE {internalFilter}
               ORDER BY t.{key} OFFSET 0
@@ -322,6 +319,10 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             )
             """;
     }
+
+    /// <summary>Our transaction's amount signed as the PG reports it: cancels negative.</summary>
+    private string SignedAmountSql() =>
+        $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
 
     /// <summary>The schedule's expected fee for the PG's method and amount; NULL for methods without a rate.</summary>
     private string ExpectedFeeSql(string method, string amount)

@@ -78,7 +78,8 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
                 _ => "'bt0000010000a'",
             });
 
-        var plan = await ExplainAsync($"{Dialect.Pass1Settings!.Value.Set}; EXPLAIN {sql}");
+        await using var explain = db.Factory.CreateDbContext();
+        var plan = await PostgresPlan.ExplainAsync(explain, sql, Dialect.Pass1Settings!.Value.Set);
 
         Assert.True(plan.Contains("Merge Full Join", StringComparison.Ordinal), plan);
         Assert.True(plan.Contains("Index Only Scan using ix_payment_transactions_business_date_key", StringComparison.Ordinal), plan);
@@ -109,21 +110,5 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
         foreach (var (name, value) in parameters)
             if (sql.Contains("@" + name, StringComparison.Ordinal)) cmd.Parameters.AddWithValue(name, value!);
         return (long)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private async Task<string> ExplainAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        var plan = new List<string>();
-        await using (var reader = await cmd.ExecuteReaderAsync())
-        {
-            do
-            {
-                while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-            } while (await reader.NextResultAsync());
-        }
-        return string.Join("\n", plan);
     }
 }
