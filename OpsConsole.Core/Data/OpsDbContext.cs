@@ -76,6 +76,27 @@ public sealed class PostgresOpsDbContext(DbContextOptions<PostgresOpsDbContext> 
         PaymentTransactionConfiguration.ConfigurePostgres(modelBuilder);
         Reconciliation.SettlementLineConfiguration.ConfigurePostgres(modelBuilder);
         Reconciliation.FindingGridIndexConfiguration.ConfigurePostgres(modelBuilder);
+        UseByteOrderForKeys(modelBuilder);
+    }
+
+    /// <summary>The columns of the PG's identifiers that reconciliation joins and looks up on.</summary>
+    internal static readonly IReadOnlySet<string> KeyProperties = new HashSet<string>(StringComparer.Ordinal)
+    {
+        nameof(Payment.PaymentKey), nameof(PaymentTransaction.TransactionKey),
+    };
+
+    /// <summary>
+    /// The PG's keys are opaque ASCII identifiers, compared for equality and ordered only to be merged: they use
+    /// the byte-order collation "C" on PostgreSQL (SQLite's default BINARY is the same). A database created with a
+    /// linguistic default (en_US.UTF-8, even C.UTF-8 before PostgreSQL 17) otherwise calls strcoll for every
+    /// comparison, which halves the speed of reconciliation's merge of the day's two key-ordered indexes and of
+    /// every B-tree look-up by key.
+    /// </summary>
+    private static void UseByteOrderForKeys(ModelBuilder modelBuilder)
+    {
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetDeclaredProperties()))
+            if (property.ClrType == typeof(string) && KeyProperties.Contains(property.Name))
+                property.SetCollation("C");
     }
 }
 

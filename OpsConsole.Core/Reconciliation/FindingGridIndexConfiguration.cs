@@ -34,14 +34,16 @@ internal sealed class FindingGridIndexConfiguration : IEntityTypeConfiguration<F
 
     /// <summary>
     /// PostgreSQL only: the grid's text filter matches keys by prefix (<c>LIKE 'abc%'</c>), which a plain btree
-    /// answers only under the C collation; pattern-ops indexes answer it under any collation, and equality too,
-    /// so the payment key and order id need no plain index beside them (fewer indexes for a run to maintain).
+    /// answers only under the C collation. The transaction key has it (see <c>PostgresOpsDbContext</c>), so the
+    /// engine's unique (transaction key, type) index answers the filter and the key needs no index of its own. The
+    /// payment key and order id get pattern-ops indexes, which answer the prefix under any collation and equality
+    /// too, so they need no plain index beside them (fewer indexes for every run to maintain).
     /// </summary>
     internal static void ConfigurePostgres(ModelBuilder modelBuilder)
     {
         var b = modelBuilder.Entity<Finding>();
         // Named: EF would otherwise give them the names of the plain key indexes and keep only one of each pair.
-        foreach (var column in new[] { nameof(Finding.TransactionKey), nameof(Finding.PaymentKey), nameof(Finding.OrderId) })
+        foreach (var column in new[] { nameof(Finding.PaymentKey), nameof(Finding.OrderId) })
         {
             var name = $"ix_recon_findings_{JsonNamingPolicy.SnakeCaseLower.ConvertName(column)}_prefix";
             b.HasIndex([column], name).HasDatabaseName(name).HasOperators("varchar_pattern_ops");

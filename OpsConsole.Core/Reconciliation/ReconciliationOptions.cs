@@ -43,11 +43,12 @@ public sealed class ReconciliationOptions
     /// <summary>
     /// PostgreSQL: pass 1 runs as this many statements at once, each on its own connection over one range of the
     /// transaction keys (split at the key's histogram, so the ranges are of similar size and each statement reads
-    /// only its part of the key-ordered indexes), so a day's join uses that many of the database's cores
-    /// (PostgreSQL 15 cannot run a full outer join in parallel); pass 2 probes its keys in as many hash shares.
-    /// Default 2; 1 runs one statement. SQLite always runs one.
+    /// only its part of the key-ordered indexes), so a day's join uses the database's cores (PostgreSQL 15 cannot
+    /// run a full outer join in parallel); pass 2 probes its keys in as many hash shares. More ranges than cores
+    /// keep every core busy to the end when one range runs slower than the others. Default 4; 1 runs one
+    /// statement. SQLite always runs one.
     /// </summary>
-    public int Pass1Partitions { get; set; } = 2;
+    public int Pass1Partitions { get; set; } = 4;
 
     /// <summary>Page size of the settlement pull. Default 500.</summary>
     public int PullPageSize { get; set; } = 500;

@@ -96,7 +96,8 @@ public sealed class FindingFilterPostgresTests(PostgresTestDatabase database)
 {
     /// <summary>
     /// The payment key and order id have only their pattern-ops (prefix) indexes on PostgreSQL: those must answer
-    /// both the grid's prefix filter and the exact look-up (FindingService's search), with scans priced out.
+    /// both the grid's prefix filter and the exact look-up (FindingService's search), with scans priced out. The
+    /// transaction key has no index of its own: under its C collation the unique (key, type) index answers the prefix.
     /// </summary>
     [Theory]
     [InlineData("prefix")]
@@ -107,11 +108,12 @@ public sealed class FindingFilterPostgresTests(PostgresTestDatabase database)
         var findings = db.Set<Finding>();
         var query = kind == "prefix"
             ? new FindingFilter { Text = "needle" }.Apply(findings)
-            : findings.Where(f => f.PaymentKey == "needle" || f.OrderId == "needle");
+            : findings.Where(f => f.TransactionKey == "needle" || f.PaymentKey == "needle" || f.OrderId == "needle");
 
         var plan = await PostgresPlan.ExplainAsync(db, query, "'needle'");
 
         Assert.Contains("ix_recon_findings_payment_key_prefix", plan);
         Assert.Contains("ix_recon_findings_order_id_prefix", plan);
+        Assert.Contains("ix_recon_findings_transaction_key_type", plan);
     }
 }

@@ -13,7 +13,7 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
     [Fact]
     public Task Engine_OnRandomLedgers_AgreesWithTheOracle() => AgreesWithTheOracleAsync(null, iterations: 30);
 
-    /// <summary>PostgreSQL splits pass 1 into key ranges (default 2 shares): one share and an odd count agree too.</summary>
+    /// <summary>PostgreSQL splits pass 1 into key ranges (default 4 shares): one share and an odd count agree too.</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

@@ -488,7 +488,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("Reason")
                         .IsRequired()
@@ -517,7 +518,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<string>("TransactionKey")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -608,7 +610,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<long>("PendingCancelAmount")
                         .HasColumnType("bigint")
@@ -711,7 +714,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("PgCode")
                         .HasMaxLength(100)
@@ -839,13 +843,15 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("TransactionKey")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.HasKey("Id")
                         .HasName("pk_payment_transactions");
@@ -997,7 +1003,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("PaymentStatus")
                         .HasMaxLength(32)
@@ -1045,7 +1052,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<string>("TransientReason")
                         .HasMaxLength(300)
@@ -1120,11 +1128,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_recon_findings_payment_key_prefix");
 
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix"), new[] { "varchar_pattern_ops" });
-
-                    b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix")
-                        .HasDatabaseName("ix_recon_findings_transaction_key_prefix");
-
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix"), new[] { "varchar_pattern_ops" });
 
                     b.ToTable("recon_findings", (string)null);
                 });
@@ -1427,7 +1430,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("PaymentStatus")
                         .HasMaxLength(32)
@@ -1460,7 +1464,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.HasKey("Id")
                         .HasName("pk_recon_run_items");
@@ -1631,7 +1636,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<DateOnly>("SoldDate")
                         .HasColumnType("date")
@@ -1651,7 +1657,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<long>("Vat")
                         .HasColumnType("bigint")
@@ -1808,7 +1815,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<long?>("RepairId")
                         .HasColumnType("bigint")
@@ -1913,7 +1921,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("ReasonCode")
                         .IsRequired()
@@ -1950,7 +1959,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<string>("TransactionKey")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

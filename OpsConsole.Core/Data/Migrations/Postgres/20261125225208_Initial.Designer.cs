@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261125204848_Initial")]
+    [Migration("20261125225208_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -491,7 +491,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("Reason")
                         .IsRequired()
@@ -520,7 +521,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<string>("TransactionKey")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -611,7 +613,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<long>("PendingCancelAmount")
                         .HasColumnType("bigint")
@@ -714,7 +717,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("PgCode")
                         .HasMaxLength(100)
@@ -842,13 +846,15 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("TransactionKey")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.HasKey("Id")
                         .HasName("pk_payment_transactions");
@@ -1000,7 +1006,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("PaymentStatus")
                         .HasMaxLength(32)
@@ -1048,7 +1055,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<string>("TransientReason")
                         .HasMaxLength(300)
@@ -1123,11 +1131,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_recon_findings_payment_key_prefix");
 
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix"), new[] { "varchar_pattern_ops" });
-
-                    b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix")
-                        .HasDatabaseName("ix_recon_findings_transaction_key_prefix");
-
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "TransactionKey" }, "ix_recon_findings_transaction_key_prefix"), new[] { "varchar_pattern_ops" });
 
                     b.ToTable("recon_findings", (string)null);
                 });
@@ -1430,7 +1433,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("PaymentStatus")
                         .HasMaxLength(32)
@@ -1463,7 +1467,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.HasKey("Id")
                         .HasName("pk_recon_run_items");
@@ -1634,7 +1639,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<DateOnly>("SoldDate")
                         .HasColumnType("date")
@@ -1654,7 +1660,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<long>("Vat")
                         .HasColumnType("bigint")
@@ -1811,7 +1818,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<long?>("RepairId")
                         .HasColumnType("bigint")
@@ -1916,7 +1924,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("payment_key");
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
 
                     b.Property<string>("ReasonCode")
                         .IsRequired()
@@ -1953,7 +1962,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<string>("TransactionKey")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_key");
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261125204844_Initial")]
+    [Migration("20261125225203_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

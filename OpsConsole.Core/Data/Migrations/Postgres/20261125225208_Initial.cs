@@ -103,7 +103,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 {
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
@@ -131,7 +131,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 {
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
                     balance_amount = table.Column<long>(type: "bigint", nullable: false),
@@ -162,14 +162,14 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 {
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     business_date = table.Column<DateOnly>(type: "date", nullable: false),
                     verdict = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     pass1_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     transient_reason = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     payment_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
@@ -277,7 +277,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     finding_id = table.Column<long>(type: "bigint", nullable: true),
                     batch_id = table.Column<long>(type: "bigint", nullable: true),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
@@ -296,7 +296,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     execution_started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     outcome = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true, collation: "C"),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     version = table.Column<long>(type: "bigint", nullable: false)
                 },
@@ -440,14 +440,14 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     payment_id = table.Column<long>(type: "bigint", nullable: false),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     idempotency_key = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
                     is_full_cancel = table.Column<bool>(type: "boolean", nullable: false),
                     reason = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     requested_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true, collation: "C"),
                     failure_code = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     failure_message = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -475,9 +475,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     payment_id = table.Column<long>(type: "bigint", nullable: false),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
                     method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
@@ -556,9 +556,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     run_id = table.Column<long>(type: "bigint", nullable: false),
                     pass = table.Column<int>(type: "integer", nullable: false),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     finding_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     payment_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
@@ -651,7 +651,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     batch_id = table.Column<long>(type: "bigint", nullable: false),
                     finding_id = table.Column<long>(type: "bigint", nullable: false),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     repair_id = table.Column<long>(type: "bigint", nullable: true),
                     amount = table.Column<long>(type: "bigint", nullable: false),
                     result = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
@@ -677,8 +677,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     import_id = table.Column<long>(type: "bigint", nullable: false),
                     source = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     line_number = table.Column<int>(type: "integer", nullable: false),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
@@ -962,12 +962,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_recon_findings_trace_id",
                 table: "recon_findings",
                 column: "trace_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_transaction_key_prefix",
-                table: "recon_findings",
-                column: "transaction_key")
-                .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_transaction_key_type",
