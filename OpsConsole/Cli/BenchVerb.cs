@@ -60,7 +60,7 @@ public sealed class BenchVerb : ICliVerb
         o.WriteLine(string.Create(ci, $"  persist                     {r.Persist.TotalSeconds,8:F2} s"));
         o.WriteLine(string.Create(ci, $"  total                       {r.Total.TotalSeconds,8:F2} s"));
         o.WriteLine(string.Create(ci, $"  bare FULL OUTER JOIN        {r.BareJoin.TotalSeconds,8:F2} s   ({r.BareJoinRows:N0} rows)"));
-        o.WriteLine(string.Create(ci, $"  ratio total / bare join     {r.Ratio,8:F2}"));
+        o.WriteLine(string.Create(ci, $"  ratio total / bare join     {r.Ratio,8:F2}   (fastest of {ReconBenchmark.Rounds} turns each; all in the log)"));
         o.WriteLine(string.Create(ci, $"  findings                    {r.Confirmed:N0} confirmed, {r.Transient:N0} transient (expected {r.ExpectedByType.Values.Sum():N0} confirmed)"));
         foreach (var (type, expected) in r.ExpectedByType.OrderBy(e => e.Key))
             o.WriteLine(string.Create(ci, $"    {type,-20} {r.FoundByType.GetValueOrDefault(type),8:N0} found {expected,8:N0} injected"));
