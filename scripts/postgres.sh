@@ -5,6 +5,21 @@
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?data directory}
 bin=/usr/lib/postgresql/15/bin
+hp=/proc/sys/vm/nr_hugepages
+# Free huge pages not promised to a running cluster (reserved pages count as free until touched).
+huge_free() { awk '/^HugePages_Free/ {f=$2} /^HugePages_Rsvd/ {r=$2} END {print f-r}' /proc/meminfo; }
+reserve_huge_pages() {
+  local want=$1 total free
+  [ -w "$hp" ] || return 0
+  total=$(cat "$hp"); free=$(huge_free)
+  [ "$free" -ge "$want" ] || echo $((total + want - free)) > "$hp" 2>/dev/null || true
+}
+release_free_huge_pages() {
+  local total free
+  [ -w "$hp" ] || return 0
+  total=$(cat "$hp"); free=$(huge_free)
+  echo $((total - free)) > "$hp" 2>/dev/null || true
+}
 case "$cmd" in
   start)
     if [ ! -x "$bin/initdb" ]; then
@@ -13,14 +28,19 @@ case "$cmd" in
     fi
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
     rm -rf "$dir"; mkdir -p "$dir"; chown postgres:postgres "$dir"
+    # Huge pages for the shared buffers, as a production server has them: with 4 KB pages every random index
+    # look-up in shared memory pays TLB misses (on this VM a scattered look-up took ~30 us instead of ~13 us).
+    # Reserved only when the kernel lets us (root, writable /proc/sys); huge_pages=try falls back otherwise.
+    reserve_huge_pages 300
     runuser -u postgres -- "$bin/initdb" -D "$dir/pgdata" -U postgres --auth=trust >/dev/null
     runuser -u postgres -- "$bin/pg_ctl" -D "$dir/pgdata" -l "$dir/postgres.log" -w \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=512MB" start >/dev/null
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=512MB -c huge_pages=try" start >/dev/null
     echo "$port" > "$dir/port"
     echo "Host=127.0.0.1;Port=$port;Username=postgres;Include Error Detail=true"
     ;;
   stop)
     [ -d "$dir/pgdata" ] && runuser -u postgres -- "$bin/pg_ctl" -D "$dir/pgdata" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$dir"
+    release_free_huge_pages
     ;;
 esac
