@@ -117,8 +117,19 @@ public sealed class PostgresReconDialect : IReconSqlDialect
     /// </summary>
     public (string Set, string Reset)? KeyLookupSettings => ("SET random_page_cost = 1.1", "RESET random_page_cost");
 
+    /// <summary>
+    /// ANALYZE with a statistics target of <see cref="StatisticsTarget"/> for the statement: it samples 300 rows per
+    /// point of target, so 3,000 rows instead of 30,000. The passes only need to know how many items a run and a
+    /// pass have (a handful of distinct values), and the run items are never pruned: at the default target one ANALYZE
+    /// of 42,000 items took 108–128 ms, at 10 it takes 18–21 ms, and it is run twice per reconciliation.
+    /// </summary>
     public string? RefreshStatistics(string table, params string[] columns) =>
-        columns.Length == 0 ? $"ANALYZE {table}" : $"ANALYZE {table} ({string.Join(", ", columns)})";
+        $"SET default_statistics_target = {StatisticsTarget}; " +
+        (columns.Length == 0 ? $"ANALYZE {table}" : $"ANALYZE {table} ({string.Join(", ", columns)})") +
+        "; RESET default_statistics_target";
+
+    /// <summary>The statistics target of <see cref="RefreshStatistics"/>.</summary>
+    public const int StatisticsTarget = 10;
 
     public string KeyPartition(string key, int parts) => $"(hashtext({key}) & 2147483647) % {parts} = @part";
 
