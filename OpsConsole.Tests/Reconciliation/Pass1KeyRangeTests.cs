@@ -93,7 +93,6 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
         await Ledger.ClearAsync(db.Factory);
         await ReconBenchLoader.LoadAsync(DatabaseProvider.Postgres, db.ConnectionString,
             new ReconBenchData(20_000, ReconTestSupport.Date), CancellationToken.None);
-        await EnsureAllVisibleAsync("payment_transactions", "settlement_lines");
         var sql = Regex.Replace(Generator.Pass1Insert(new KeyRange(HasLower: true, HasUpper: false)), @"@(\w+)",
             m => m.Groups[1].Value switch
             {
@@ -124,28 +123,6 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
             await cmd.ExecuteNonQueryAsync();
         }
         return await CountAsync("SELECT COUNT(*) FROM payment_transactions", new Dictionary<string, object?>());
-    }
-
-    /// <summary>
-    /// Index-only scans are priced by the share of the table's pages marked all-visible. The loader's VACUUM cannot
-    /// mark them while another transaction of the database is older than the load (an autovacuum's ANALYZE of a
-    /// table the test emptied, say); VACUUM again until it could, within a deadline.
-    /// </summary>
-    private async Task EnsureAllVisibleAsync(params string[] tables)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        foreach (var table in tables)
-        {
-            while (await CountAsync($"SELECT (relpages - relallvisible)::bigint FROM pg_class WHERE oid = '{table}'::regclass",
-                       new Dictionary<string, object?>()) > 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"VACUUM could not mark all pages of {table} all-visible in 30 s.");
-                await using var conn = new NpgsqlConnection(db.ConnectionString);
-                await conn.OpenAsync();
-                await using var vacuum = new NpgsqlCommand($"VACUUM {table}", conn);
-                await vacuum.ExecuteNonQueryAsync();
-            }
-        }
     }
 
     private async Task<long> CountAsync(string sql, IReadOnlyDictionary<string, object?> parameters)
