@@ -127,6 +127,27 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
             Assert.EndsWith($"/discrepancies?verdict=any&min=500&q={_seeded.Order("b")}", Navigation.Uri));
     }
 
+    /// <summary>
+    /// The page is rendered again whenever its parent is (a run's live progress in the layout, say): what the user
+    /// has typed but not applied yet must survive that, or Apply sends the old filter.
+    /// </summary>
+    [Fact]
+    public void TypedFilter_SurvivesARenderFromAbove_UntilApplied()
+    {
+        SignInAs("finance", ConsoleRoles.Finance);
+        Navigation.NavigateTo("discrepancies?verdict=any");
+        var cut = RenderPage<DiscrepanciesPage>();
+        cut.WaitForAssertion(() => Assert.Contains("finding(s) match", cut.Find("#finding-total").TextContent));
+        cut.Find("#filter-text").Input(_seeded.Order("b"));
+        cut.WaitForAssertion(() => Assert.Equal(_seeded.Order("b"), cut.Find("#filter-text").GetAttribute("value")));
+
+        cut.Render();
+
+        Assert.Equal(_seeded.Order("b"), cut.Find("#filter-text").GetAttribute("value"));
+        cut.Find("form#finding-filter").Submit();
+        cut.WaitForAssertion(() => Assert.EndsWith($"/discrepancies?verdict=any&q={_seeded.Order("b")}", Navigation.Uri));
+    }
+
     [Fact]
     public void Engineers_SeeBulkActionsDisabledWithTheReason()
     {
