@@ -20,6 +20,12 @@ public interface ICliVerb
     /// </summary>
     bool NeedsServer { get; }
 
+    /// <summary>
+    /// Whether this invocation needs the server (default <see cref="NeedsServer"/>): e.g. <c>reconcile --print-sql</c>
+    /// calls nobody. Even then the host listens only when the PG is the app's own sandbox (on a loopback port).
+    /// </summary>
+    bool NeedsServerFor(CliArguments arguments) => NeedsServer;
+
     Task<int> RunAsync(CliContext context, CancellationToken cancellationToken);
 }
 
