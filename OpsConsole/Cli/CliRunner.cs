@@ -51,6 +51,8 @@ public static class CliRunner
         try
         {
             var arguments = new CliArguments(verbArgs);
+            if (verb is IHostlessCliVerb hostless)
+                return await hostless.RunAsync(arguments, output, error, CancellationToken.None);
             await using var app = ConsoleHost.Build([.. configArgs], b =>
             {
                 CliHost.Configure(b);
