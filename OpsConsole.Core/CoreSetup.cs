@@ -40,6 +40,8 @@ public static class CoreSetup
         services.Configure<OutboxOptions>(config.GetSection("Outbox"));
         services.AddPgClient();
 
+        services.AddMetrics();
+        services.TryAddSingleton<OpsMetrics>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<PaymentService>();

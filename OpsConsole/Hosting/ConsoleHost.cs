@@ -34,6 +34,7 @@ public static class ConsoleHost
         var app = builder.Build();
         app.UseConsoleUi();
         app.MapOpsHealth();
+        app.MapOpsMetrics();
         app.MapPaymentsApi();
         app.MapRepairsApi();
         app.MapRepairBatchesApi();

@@ -174,7 +174,7 @@ public sealed class DemoSeeder(
         var http = history is null ? new HttpClient() : new HttpClient(new HistoryClock.Stamp(history));
         http.Timeout = TimeSpan.FromSeconds(1);
         var gateway = new TossPaymentsClient(http, endpoint, seedOptions,
-            services.GetRequiredService<ILogger<TossPaymentsClient>>());
+            services.GetRequiredService<ILogger<TossPaymentsClient>>(), services.GetService<OpsMetrics>());
         if (history is null)
             return (gateway, ActivatorUtilities.CreateInstance<PaymentService>(services, (IPaymentGateway)gateway));
         var audit = new AuditLog(services.GetRequiredService<IDbContextFactory<OpsDbContext>>(), history);
