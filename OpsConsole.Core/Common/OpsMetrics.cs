@@ -92,7 +92,7 @@ public sealed class OpsMetrics
     {
         lock (_snapshotLock)
         {
-            if (_snapshot is { } s && Stopwatch.GetElapsedTime(s.TakenAt) < SnapshotMaxAge) return s;
+            if (_snapshot is { } s && _clock.GetElapsedTime(s.TakenAt) < SnapshotMaxAge) return s;
             try
             {
                 var orphanedBefore = _clock.GetUtcNow() - _janitor.Value.InProgressGrace;
@@ -103,7 +103,7 @@ public sealed class OpsMetrics
                                                                (a.Status == CancelAttemptStatus.PENDING && a.UpdatedAt <= orphanedBefore));
                 var repairs = db.Set<RepairRequest>().GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.LongCount() })
                     .ToDictionary(x => x.Key, x => x.Count);
-                return _snapshot = new Snapshot(Stopwatch.GetTimestamp(), payments, cancels, repairs);
+                return _snapshot = new Snapshot(_clock.GetTimestamp(), payments, cancels, repairs);
             }
             catch (Exception e)
             {
