@@ -63,7 +63,7 @@ public static class CliRunner
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
             if (host.Listens)
                 await app.StartAsync(cts.Token);
-            else
+            else if (verb.UsesAppDatabase)
                 await CliHost.PrepareDatabaseAsync(app.Services, cts.Token);
             var code = await verb.RunAsync(new CliContext(app.Services, arguments, output, error), cts.Token);
             if (host.Listens)

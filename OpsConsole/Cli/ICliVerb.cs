@@ -26,6 +26,12 @@ public interface ICliVerb
     /// </summary>
     bool NeedsServerFor(CliArguments arguments) => NeedsServer;
 
+    /// <summary>
+    /// False for a verb that works on databases of its own (benchmarks): then the app's database is not created or
+    /// upgraded before it runs. Otherwise it is, as on the app's start (<c>Database:MigrateOnStart</c>).
+    /// </summary>
+    bool UsesAppDatabase => true;
+
     Task<int> RunAsync(CliContext context, CancellationToken cancellationToken);
 }
 
