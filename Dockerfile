@@ -17,5 +17,8 @@ USER app
 ENV ASPNETCORE_URLS=http://+:8080 \
     DataDirectory=/data
 EXPOSE 8080
+# The runtime image has neither curl nor wget: the app's own `healthcheck` verb asks /healthz/ready.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["dotnet", "OpsConsole.dll", "healthcheck"]
 VOLUME /data
 ENTRYPOINT ["dotnet", "OpsConsole.dll"]

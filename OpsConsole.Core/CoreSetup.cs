@@ -31,14 +31,17 @@ public static class CoreSetup
         services.AddSingleton(sp => new OpsDbContextFactory(dbOptions.Provider, dbOptions.ResolveConnectionString()));
         services.AddSingleton<IDbContextFactory<OpsDbContext>>(sp => sp.GetRequiredService<OpsDbContextFactory>());
 
-        services.TryAddSingleton<AdjustableClock>();
-        services.TryAddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
+        // The world's clock: sign-in, audit, the janitor and repair TTLs. Nothing in the app moves it (the demo
+        // generator writes history with its own clock); tests register their own TimeProvider first.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<DatabaseStartup>();
         services.Configure<PgOptions>(config.GetSection("Pg"));
         services.Configure<JanitorOptions>(config.GetSection("Janitor"));
         services.Configure<OutboxOptions>(config.GetSection("Outbox"));
         services.AddPgClient();
 
+        services.AddMetrics();
+        services.TryAddSingleton<OpsMetrics>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<PaymentService>();

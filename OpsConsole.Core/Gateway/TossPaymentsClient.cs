@@ -21,40 +21,59 @@ public sealed class TossPaymentsClient(
     HttpClient http,
     PgEndpoint endpoint,
     IOptions<PgOptions> options,
-    ILogger<TossPaymentsClient> logger) : IPaymentGateway
+    ILogger<TossPaymentsClient> logger,
+    OpsMetrics? metrics = null) : IPaymentGateway
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public Task<PgResult<TossPayment>> ConfirmAsync(TossConfirmRequest request, string idempotencyKey,
         CancellationToken cancellationToken = default) =>
-        SendAsync<TossPayment>(HttpMethod.Post, "v1/payments/confirm", request, idempotencyKey,
+        SendAsync<TossPayment>("confirm", HttpMethod.Post, "v1/payments/confirm", request, idempotencyKey,
             $"paymentKey={request.PaymentKey} orderId={request.OrderId} amount={request.Amount}", cancellationToken);
 
     public Task<PgResult<TossPayment>> GetPaymentAsync(string paymentKey,
         CancellationToken cancellationToken = default) =>
-        SendAsync<TossPayment>(HttpMethod.Get, $"v1/payments/{Uri.EscapeDataString(paymentKey)}", null, null,
+        SendAsync<TossPayment>("get_payment", HttpMethod.Get, $"v1/payments/{Uri.EscapeDataString(paymentKey)}", null, null,
             $"paymentKey={paymentKey}", cancellationToken);
 
     public Task<PgResult<TossPayment>> GetPaymentByOrderIdAsync(string orderId,
         CancellationToken cancellationToken = default) =>
-        SendAsync<TossPayment>(HttpMethod.Get, $"v1/payments/orders/{Uri.EscapeDataString(orderId)}", null, null,
+        SendAsync<TossPayment>("get_payment_by_order", HttpMethod.Get, $"v1/payments/orders/{Uri.EscapeDataString(orderId)}", null, null,
             $"orderId={orderId}", cancellationToken);
 
     public Task<PgResult<TossPayment>> CancelAsync(string paymentKey, TossCancelRequest request,
         string idempotencyKey, CancellationToken cancellationToken = default) =>
-        SendAsync<TossPayment>(HttpMethod.Post, $"v1/payments/{Uri.EscapeDataString(paymentKey)}/cancel", request,
+        SendAsync<TossPayment>("cancel", HttpMethod.Post, $"v1/payments/{Uri.EscapeDataString(paymentKey)}/cancel", request,
             idempotencyKey,
             $"paymentKey={paymentKey} cancelAmount={(request.CancelAmount?.ToString(CultureInfo.InvariantCulture) ?? "full")} reason={request.CancelReason}",
             cancellationToken);
 
     public Task<PgResult<IReadOnlyList<TossSettlement>>> GetSettlementsAsync(DateOnly startDate, DateOnly endDate,
         int page, int size, CancellationToken cancellationToken = default) =>
-        SendAsync<IReadOnlyList<TossSettlement>>(HttpMethod.Get,
+        SendAsync<IReadOnlyList<TossSettlement>>("settlements", HttpMethod.Get,
             $"v1/settlements?startDate={startDate:yyyy-MM-dd}&endDate={endDate:yyyy-MM-dd}&page={page}&size={size}",
             null, null, $"startDate={startDate:yyyy-MM-dd} endDate={endDate:yyyy-MM-dd} page={page} size={size}",
             cancellationToken);
 
-    private async Task<PgResult<T>> SendAsync<T>(HttpMethod method, string path, object? body,
+    /// <summary>One PG call, counted by operation and outcome with its latency (<see cref="OpsMetrics"/>).</summary>
+    private async Task<PgResult<T>> SendAsync<T>(string operation, HttpMethod method, string path, object? body,
+        string? idempotencyKey, string requestSummary, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = PgOutcome.Unknown;
+        try
+        {
+            var result = await SendCoreAsync<T>(method, path, body, idempotencyKey, requestSummary, cancellationToken);
+            outcome = result.Outcome;
+            return result;
+        }
+        finally
+        {
+            metrics?.PgCall(operation, outcome, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<PgResult<T>> SendCoreAsync<T>(HttpMethod method, string path, object? body,
         string? idempotencyKey, string requestSummary, CancellationToken cancellationToken)
     {
         // Make sure there is an activity, so the W3C traceparent header always goes out and the

@@ -26,7 +26,8 @@ public sealed class ReconciliationService(
     SettlementPuller? puller = null,
     IReconAlertSink? alerts = null,
     IEnumerable<IExternalReconEngine>? externalEngines = null,
-    ReconLiveCheck? liveCheck = null) : IDisposable
+    ReconLiveCheck? liveCheck = null,
+    OpsMetrics? metrics = null) : IDisposable
 {
     private readonly ILogger _log = logger ?? NullLogger<ReconciliationService>.Instance;
     private readonly CancellationTokenSource _stopping = new();
@@ -192,10 +193,16 @@ public sealed class ReconciliationService(
             var message = e is OperationCanceledException ? "Cancelled before it finished." : e.Message;
             _log.LogError(e, "Reconciliation run {RunId} for {BusinessDate} failed", runId, date);
             await UpdateRunAsync(runId, r => r.Fail(message, clock.GetUtcNow()), CancellationToken.None);
-            if (e is OperationCanceledException) throw;
+            if (e is OperationCanceledException)
+            {
+                if (metrics is not null && await GetRunAsync(runId, CancellationToken.None) is { } cancelled)
+                    metrics.RunFinished(cancelled.Status, cancelled.Trigger, cancelled.Duration ?? TimeSpan.Zero, []);
+                throw;
+            }
         }
 
         var run = (await GetRunAsync(runId, CancellationToken.None))!;
+        metrics?.RunFinished(run.Status, run.Trigger, run.Duration ?? TimeSpan.Zero, run.Totals);
         if (run.Status == RunStatus.SUCCEEDED && run.ConfirmedCount > 0 && alerts is not null)
         {
             var delivered = false;

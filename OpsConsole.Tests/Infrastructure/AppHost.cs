@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Hosting;
 
@@ -16,9 +15,10 @@ public sealed class AppHost : IAsyncDisposable
 {
     private readonly string _dataDirectory;
 
-    private AppHost(WebApplication app, string dataDirectory)
+    private AppHost(WebApplication app, string dataDirectory, TestClock clock)
     {
         App = app;
+        Clock = clock;
         _dataDirectory = dataDirectory;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
@@ -29,7 +29,8 @@ public sealed class AppHost : IAsyncDisposable
     public IServiceProvider Services => App.Services;
     public Uri BaseUri { get; }
     public HttpClient Http { get; }
-    public AdjustableClock Clock => Services.GetRequiredService<AdjustableClock>();
+    /// <summary>The app's TimeProvider (real time unless a test sets it).</summary>
+    public TestClock Clock { get; }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
@@ -73,13 +74,15 @@ public sealed class AppHost : IAsyncDisposable
             all[k] = v;
 
         var args = all.Where(kv => kv.Value is not null).Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+        var clock = new TestClock();
         var app = ConsoleHost.Build(args, b =>
         {
             b.Environment.EnvironmentName = "Development";
+            b.Services.AddSingleton<TimeProvider>(clock);
             configure?.Invoke(b);
         });
         await app.StartAsync();
-        return new AppHost(app, dataDirectory);
+        return new AppHost(app, dataDirectory, clock);
     }
 
     public async ValueTask DisposeAsync()

@@ -19,6 +19,7 @@ public sealed class BenchVerb : ICliVerb
     public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--keep] [--print-sql]  |  " +
                            "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]";
     public bool NeedsServer => false;
+    public bool UsesAppDatabase => false;
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {

@@ -47,23 +47,26 @@ public static class CliRunner
         // Configuration keys (--Key=Value) go to the host; everything else is the verb's.
         var configArgs = verbArgs.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=')).ToList();
         configArgs.Add("--Jobs:Enabled=false");
-        if (verb.NeedsServer && !configArgs.Any(a => a.StartsWith("--urls=", StringComparison.OrdinalIgnoreCase)))
-            configArgs.Add("--urls=http://127.0.0.1:0");
 
         try
         {
             var arguments = new CliArguments(verbArgs);
+            if (verb is IHostlessCliVerb hostless)
+                return await hostless.RunAsync(arguments, output, error, CancellationToken.None);
             await using var app = ConsoleHost.Build([.. configArgs], b =>
             {
-                b.Logging.SetMinimumLevel(LogLevel.Warning);
+                CliHost.Configure(b);
                 configure?.Invoke(b);
             });
-            if (verb.NeedsServer)
-                await app.StartAsync();
+            var host = CliHost.For(verb, arguments, app, explicitUrls: configArgs.Any(a => a.StartsWith("--urls=", StringComparison.OrdinalIgnoreCase)));
             using var cts = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+            if (host.Listens)
+                await app.StartAsync(cts.Token);
+            else if (verb.UsesAppDatabase)
+                await CliHost.PrepareDatabaseAsync(app.Services, cts.Token);
             var code = await verb.RunAsync(new CliContext(app.Services, arguments, output, error), cts.Token);
-            if (verb.NeedsServer)
+            if (host.Listens)
                 await app.StopAsync();
             return code;
         }

@@ -20,6 +20,18 @@ public interface ICliVerb
     /// </summary>
     bool NeedsServer { get; }
 
+    /// <summary>
+    /// Whether this invocation needs the server (default <see cref="NeedsServer"/>): e.g. <c>reconcile --print-sql</c>
+    /// calls nobody. Even then the host listens only when the PG is the app's own sandbox (on a loopback port).
+    /// </summary>
+    bool NeedsServerFor(CliArguments arguments) => NeedsServer;
+
+    /// <summary>
+    /// False for a verb that works on databases of its own (benchmarks): then the app's database is not created or
+    /// upgraded before it runs. Otherwise it is, as on the app's start (<c>Database:MigrateOnStart</c>).
+    /// </summary>
+    bool UsesAppDatabase => true;
+
     Task<int> RunAsync(CliContext context, CancellationToken cancellationToken);
 }
 

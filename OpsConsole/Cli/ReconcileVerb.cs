@@ -16,6 +16,7 @@ public sealed class ReconcileVerb : ICliVerb
     public string Summary => "Reconcile a KST business date against the PG's settlement lines (two passes).";
     public string Usage => "--date YYYY-MM-DD [--json] [--pull] [--by NAME] [--engine bigquery [--print-sql]]   (settle delay: --Reconciliation:SettleDelay=00:02:00)";
     public bool NeedsServer => true;
+    public bool NeedsServerFor(CliArguments arguments) => !arguments.Has("print-sql");
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {

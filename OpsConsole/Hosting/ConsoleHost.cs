@@ -28,10 +28,13 @@ public static class ConsoleHost
         builder.AddSandboxPg();
         builder.AddConsoleUi();
         builder.AddOpsTelemetry();
+        builder.AddOpsHealth();
         builder.AddHostedJobs();
 
         var app = builder.Build();
         app.UseConsoleUi();
+        app.MapOpsHealth();
+        app.MapOpsMetrics();
         app.MapPaymentsApi();
         app.MapRepairsApi();
         app.MapRepairBatchesApi();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
@@ -16,7 +17,7 @@ public static class JobsSetup
     /// <summary>Background jobs: janitor, outbox dispatcher, first-start demo data. Off for CLI verbs (<c>Jobs:Enabled=false</c>).</summary>
     public static WebApplicationBuilder AddHostedJobs(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<DemoSeeder>();
+        builder.Services.TryAddSingleton<DemoSeeder>();
         if (!JobsEnabled(builder.Configuration)) return builder;
         builder.Services.AddHostedService<JanitorJob>();
         builder.Services.AddHostedService<OutboxJob>();

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Gateway;
@@ -21,17 +22,23 @@ public sealed record SeedTruth(int Seed, int Days, int PerDay, DateOnly FirstDay
 /// <summary>
 /// Generates demo history through the real checkout path: checkout at the sandbox PG over HTTP, confirm
 /// and cancel through <see cref="PaymentService"/> (which calls the sandbox over HTTP), with a share of
-/// payments carrying faults. The shared clock is set to each payment's instant, so both ledgers agree on
-/// when things happened. Ends by running the janitor so unknown outcomes are settled.
+/// payments carrying faults. History is written with a per-run <see cref="HistoryClock"/> set to each
+/// payment's instant: the seed's own payment path stamps our ledger with it and sends it to the sandbox PG, so
+/// both ledgers agree on when things happened, while the app's clock (sign-in, audit, UI, janitor) is never
+/// touched. Ends by running the janitor (at real time) so unknown outcomes are settled.
 /// </summary>
 public sealed class DemoSeeder(
     IServiceProvider services,
-    AdjustableClock clock,
     PgEndpoint endpoint,
     IOptions<PgOptions> pgOptions,
-    IHttpClientFactory httpFactory,
     ILogger<DemoSeeder> logger)
 {
+    /// <summary>
+    /// Test hook: awaited before each historical payment is written, with the history instant and the payment's
+    /// index in the run. Lets a test hold the generator at a known point; null in the app.
+    /// </summary>
+    internal Func<DateTimeOffset, int, CancellationToken, Task>? BeforePayment { get; set; }
+
     /// <summary>Faults spread over seeded payments, with the finding each must produce.</summary>
     private static readonly (string Fault, string? Finding)[] FaultMix =
     [
@@ -62,61 +69,57 @@ public sealed class DemoSeeder(
         var random = new Random(spec.Seed);
         var lastDay = spec.LastDay ?? BusinessCalendar.Today(TimeProvider.System).AddDays(-1);
         var firstDay = lastDay.AddDays(-(spec.Days - 1));
-        var (gateway, paymentService) = CreateSeedPaymentPath();
-        var checkoutClient = httpFactory.CreateClient();
+        var history = new HistoryClock(BusinessCalendar.StartOfDayUtc(firstDay));
+        var (gateway, paymentService) = CreateSeedPaymentPath(history);
+        using var checkoutClient = new HttpClient(new HistoryClock.Stamp(history));
         var faults = new List<SeedTruthItem>();
         var payments = 0;
         var cancels = 0;
         var runId = $"{spec.Seed:x}{random.Next():x}";
 
-        try
+        for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
         {
-            for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
+            var start = BusinessCalendar.StartOfDayUtc(day);
+            // Instants through the day, a few of them in the last seconds before midnight KST.
+            var instants = Enumerable.Range(0, spec.PerDay)
+                .Select(i => i % 50 == 49
+                    ? start.AddDays(1).AddMilliseconds(-random.Next(1, 5000))
+                    : start.AddMilliseconds(random.NextInt64(0, (long)TimeSpan.FromDays(1).TotalMilliseconds - 5000)))
+                .Order().ToList();
+            for (var i = 0; i < instants.Count; i++)
             {
-                var start = BusinessCalendar.StartOfDayUtc(day);
-                // Instants through the day, a few of them in the last seconds before midnight KST.
-                var instants = Enumerable.Range(0, spec.PerDay)
-                    .Select(i => i % 50 == 49
-                        ? start.AddDays(1).AddMilliseconds(-random.Next(1, 5000))
-                        : start.AddMilliseconds(random.NextInt64(0, (long)TimeSpan.FromDays(1).TotalMilliseconds - 5000)))
-                    .Order().ToList();
-                for (var i = 0; i < instants.Count; i++)
+                cancellationToken.ThrowIfCancellationRequested();
+                history.Set(instants[i]);
+                if (BeforePayment is { } hook)
+                    await hook(instants[i], payments, cancellationToken);
+                var orderId = $"ord-{day:yyyyMMdd}-{runId}-{i:D6}";
+                var amount = random.Next(1, 500) * 100L;
+                var method = Methods[random.Next(Methods.Length)];
+                var (fault, finding) = random.NextDouble() < spec.FaultShare ? FaultMix[random.Next(FaultMix.Length)] : (null, null);
+
+                var paymentKey = await CheckoutAsync(checkoutClient, orderId, amount, method, fault == PgOnly ? null : fault, cancellationToken);
+                payments++;
+                if (fault == PgOnly)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    clock.Set(instants[i]);
-                    var orderId = $"ord-{day:yyyyMMdd}-{runId}-{i:D6}";
-                    var amount = random.Next(1, 500) * 100L;
-                    var method = Methods[random.Next(Methods.Length)];
-                    var (fault, finding) = random.NextDouble() < spec.FaultShare ? FaultMix[random.Next(FaultMix.Length)] : (null, null);
-
-                    var paymentKey = await CheckoutAsync(checkoutClient, orderId, amount, method, fault == PgOnly ? null : fault, cancellationToken);
-                    payments++;
-                    if (fault == PgOnly)
-                    {
-                        var r = await gateway.ConfirmAsync(new TossConfirmRequest(paymentKey, orderId, amount), $"pg-only-{paymentKey}", cancellationToken);
-                        faults.Add(new SeedTruthItem(day, paymentKey, orderId, r.Value?.LastTransactionKey, fault, finding));
-                        continue;
-                    }
-
-                    var p = await paymentService.ConfirmAsync(new ConfirmCommand(paymentKey, orderId, amount), cancellationToken);
-                    if (fault is not null)
-                        faults.Add(new SeedTruthItem(day, paymentKey, orderId, null, fault, finding));
-                    else if (p.Status == PaymentStatus.DONE && random.NextDouble() < 0.04)
-                    {
-                        // A few ordinary partial and full cancels, later the same day.
-                        clock.Set(instants[i].AddSeconds(random.Next(1, 60)) is var t && BusinessCalendar.BusinessDateOf(t) == day ? t : instants[i]);
-                        var partial = random.NextDouble() < 0.5 && amount >= 200;
-                        var outcome = await paymentService.CancelAsync(new CancelCommand(paymentKey, $"seed-cancel-{paymentKey}",
-                            partial ? amount / 2 : null, partial ? "고객 요청 부분 취소" : "고객 요청 취소", "seed"), cancellationToken);
-                        if (outcome.Status == CancelAttemptStatus.SUCCEEDED) cancels++;
-                    }
+                    var r = await gateway.ConfirmAsync(new TossConfirmRequest(paymentKey, orderId, amount), $"pg-only-{paymentKey}", cancellationToken);
+                    faults.Add(new SeedTruthItem(day, paymentKey, orderId, r.Value?.LastTransactionKey, fault, finding));
+                    continue;
                 }
-                logger.LogInformation("Seeded {Day}: {Count} payments", day, spec.PerDay);
+
+                var p = await paymentService.ConfirmAsync(new ConfirmCommand(paymentKey, orderId, amount), cancellationToken);
+                if (fault is not null)
+                    faults.Add(new SeedTruthItem(day, paymentKey, orderId, null, fault, finding));
+                else if (p.Status == PaymentStatus.DONE && random.NextDouble() < 0.04)
+                {
+                    // A few ordinary partial and full cancels, later the same day.
+                    history.Set(instants[i].AddSeconds(random.Next(1, 60)) is var t && BusinessCalendar.BusinessDateOf(t) == day ? t : instants[i]);
+                    var partial = random.NextDouble() < 0.5 && amount >= 200;
+                    var outcome = await paymentService.CancelAsync(new CancelCommand(paymentKey, $"seed-cancel-{paymentKey}",
+                        partial ? amount / 2 : null, partial ? "고객 요청 부분 취소" : "고객 요청 취소", "seed"), cancellationToken);
+                    if (outcome.Status == CancelAttemptStatus.SUCCEEDED) cancels++;
+                }
             }
-        }
-        finally
-        {
-            clock.Reset();
+            logger.LogInformation("Seeded {Day}: {Count} payments", day, spec.PerDay);
         }
 
         await SettleUnknownsAsync(cancellationToken);
@@ -138,7 +141,8 @@ public sealed class DemoSeeder(
 
     private async Task SettleUnknownsAsync(CancellationToken cancellationToken)
     {
-        var (gateway, payments) = CreateSeedPaymentPath();
+        // The janitor looks the payments up now, at real time, as the app's janitor would.
+        var (gateway, payments) = CreateSeedPaymentPath(null);
         var janitor = ActivatorUtilities.CreateInstance<PaymentJanitor>(services, gateway, payments);
         for (var round = 0; round < 1000; round++)
         {
@@ -160,15 +164,21 @@ public sealed class DemoSeeder(
 
     /// <summary>
     /// The seed's own PG client: the real HTTP client against the sandbox, with short timeouts and no
-    /// retries, so the injected timeouts don't stretch the seed to minutes.
+    /// retries, so the injected timeouts don't stretch the seed to minutes. With a history clock, the payment
+    /// service, its audit log and the requests to the sandbox carry the history instant.
     /// </summary>
-    private (IPaymentGateway Gateway, PaymentService Payments) CreateSeedPaymentPath()
+    private (IPaymentGateway Gateway, PaymentService Payments) CreateSeedPaymentPath(HistoryClock? history)
     {
         var o = pgOptions.Value;
         var seedOptions = Options.Create(new PgOptions { BaseUrl = o.BaseUrl, SecretKey = o.SecretKey });
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var http = history is null ? new HttpClient() : new HttpClient(new HistoryClock.Stamp(history));
+        http.Timeout = TimeSpan.FromSeconds(1);
         var gateway = new TossPaymentsClient(http, endpoint, seedOptions,
-            services.GetRequiredService<ILogger<TossPaymentsClient>>());
-        return (gateway, ActivatorUtilities.CreateInstance<PaymentService>(services, (IPaymentGateway)gateway));
+            services.GetRequiredService<ILogger<TossPaymentsClient>>(), services.GetService<OpsMetrics>());
+        if (history is null)
+            return (gateway, ActivatorUtilities.CreateInstance<PaymentService>(services, (IPaymentGateway)gateway));
+        var audit = new AuditLog(services.GetRequiredService<IDbContextFactory<OpsDbContext>>(), history);
+        return (gateway, ActivatorUtilities.CreateInstance<PaymentService>(services, (IPaymentGateway)gateway, audit,
+            (TimeProvider)history));
     }
 }

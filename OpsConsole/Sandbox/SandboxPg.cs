@@ -51,7 +51,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 Method = m.ToString(),
                 Status = "READY",
                 Fault = fault,
-                RequestedAt = clock.GetUtcNow(),
+                RequestedAt = SandboxClock.Now(clock),
             };
             db.Payments.Add(payment);
             await db.SaveChangesAsync();
@@ -93,7 +93,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 return Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
             }
 
-            var now = clock.GetUtcNow();
+            var now = SandboxClock.Now(clock);
             var txKey = NewKey("tx");
             p.Status = "DONE";
             p.ApprovedAt = now;
@@ -139,7 +139,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             if (amount > p.BalanceAmount)
                 return Error(403, TossErrorCodes.NotCancelableAmount, "취소 할 수 없는 금액 입니다.");
 
-            var now = clock.GetUtcNow();
+            var now = SandboxClock.Now(clock);
             var txKey = NewKey("tx");
             p.BalanceAmount -= amount;
             p.Status = p.BalanceAmount == 0 ? "CANCELED" : "PARTIAL_CANCELED";
@@ -208,7 +208,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             var record = await db.IdempotencyRecords.FindAsync(scope);
             if (record is null)
             {
-                db.IdempotencyRecords.Add(new SandboxIdempotencyRecord { Scope = scope, CreatedAt = clock.GetUtcNow() });
+                db.IdempotencyRecords.Add(new SandboxIdempotencyRecord { Scope = scope, CreatedAt = SandboxClock.Now(clock) });
                 await db.SaveChangesAsync();
                 return null;
             }

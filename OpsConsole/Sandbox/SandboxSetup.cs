@@ -43,7 +43,7 @@ public static class SandboxSetup
         using (var db = app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContext())
             db.Database.EnsureCreated();
 
-        var pg = app.MapGroup("/sandbox/pg/v1").ExcludeFromDescription();
+        var pg = app.MapGroup("/sandbox/pg/v1").ExcludeFromDescription().AddEndpointFilter(SandboxClock.FromHeader);
         pg.MapPost("/checkout", async (CheckoutRequest body, SandboxPg sandbox) =>
             Write(await sandbox.CheckoutAsync(body.OrderId, body.Amount, body.Method, body.Fault)));
 

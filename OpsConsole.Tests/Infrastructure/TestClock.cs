@@ -1,10 +1,11 @@
-namespace OpsConsole.Core.Common;
+namespace OpsConsole.Tests.Infrastructure;
 
 /// <summary>
-/// The clock shared by the payment core and the sandbox PG. It tells real time, except while someone
-/// (the demo seeder, a test) sets it to write history: then both ledgers record the same instants.
+/// The app's clock in whole-app tests: real time, except while a test sets it (to make the janitor or a TTL
+/// see a later instant). Unlike <c>FakeTimeProvider</c> it keeps ticking, so the PG client's Polly timeouts and
+/// retry delays (which take the app's TimeProvider) still fire in the tests that do not move it.
 /// </summary>
-public sealed class AdjustableClock : TimeProvider
+public sealed class TestClock : TimeProvider
 {
     private long _fixedUtcTicks = -1;
 
@@ -15,8 +16,6 @@ public sealed class AdjustableClock : TimeProvider
     }
 
     public void Set(DateTimeOffset utc) => Interlocked.Exchange(ref _fixedUtcTicks, utc.UtcTicks);
-
-    public void Advance(TimeSpan by) => Set(GetUtcNow() + by);
 
     public void Reset() => Interlocked.Exchange(ref _fixedUtcTicks, -1);
 }
