@@ -38,7 +38,8 @@ public static class ImportBenchReport
             var ok = true;
             foreach (var provider in providers)
             {
-                var r = await ImportBenchmark.RunAsync(provider, connection, path, lines, context.Error, cancellationToken);
+                var r = await ImportBenchmark.RunAsync(provider, provider == DatabaseProvider.Postgres ? connection : null, path, lines,
+                    context.Error, cancellationToken);
                 static double Mb(long b) => b / 1024.0 / 1024.0;
                 o.WriteLine(string.Create(ci, $"  {r.Provider,-9} import {r.Import.TotalSeconds,7:F1} s  ({r.Outcome}, {r.StoredLines:N0} lines stored)"));
                 o.WriteLine(string.Create(ci, $"            peak working set {Mb(r.PeakWorkingSetBytes),7:F0} MB{(r.PeakIsHighWaterMark ? " (VmHWM)" : " (sampled)")}  (before the import {Mb(r.BaselineWorkingSetBytes):F0} MB)"));
