@@ -37,6 +37,20 @@ public abstract class FreeTextMaskingTests<TDb>(TDb db) : IAsyncLifetime where T
     }
 
     [Fact]
+    public async Task AuditExport_MasksRowsStoredBeforeTheRule()
+    {
+        await new AuditLog(db.Factory, TimeProvider.System).WriteAsync("alice", "test.old", "x", "1", reason: "r");
+        await using var ctx = db.Factory.CreateDbContext();
+#pragma warning disable EF1002 // constant test text
+        await ctx.Database.ExecuteSqlRawAsync($"UPDATE audit_log SET reason = '{Typed}' WHERE action = 'test.old'");
+#pragma warning restore EF1002
+        var entry = await ctx.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == "test.old");
+        Assert.Equal(Typed, entry.Reason);
+
+        Assert.Contains(Masked, AuditExport.Line(entry), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FindingNote_IsStoredMasked_AndSoIsItsAuditRow()
     {
         var csv = "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate\n" +

@@ -59,9 +59,12 @@ public static class AuditExport
         }
     }
 
-    /// <summary>One exported row; free text is neutralised against formulas (see <see cref="CsvCells"/>).</summary>
+    /// <summary>
+    /// One exported row; free text is neutralised against formulas (see <see cref="CsvCells"/>) and masked as on
+    /// the audit page (rows are masked when written; this covers rows written before that rule).
+    /// </summary>
     public static string Line(AuditEntry a) => CsvCells.Row(CsvCells.Number(a.Id), CsvCells.Utc(a.At),
         CsvCells.Text(a.Actor), CsvCells.Text(a.Action), CsvCells.Text(a.TargetType), CsvCells.Text(a.TargetId),
-        CsvCells.Text(a.Before), CsvCells.Text(a.After), CsvCells.Text(a.Reason), CsvCells.Text(a.Outcome),
-        CsvCells.Text(a.TraceId));
+        CsvCells.Text(Masking.MaskOrNull(a.Before)), CsvCells.Text(Masking.MaskOrNull(a.After)),
+        CsvCells.Text(Masking.MaskOrNull(a.Reason)), CsvCells.Text(Masking.MaskOrNull(a.Outcome)), CsvCells.Text(a.TraceId));
 }
