@@ -1,3 +1,4 @@
+using OpsConsole.Core.Common;
 namespace OpsConsole.Core.Audit;
 
 /// <summary>An append-only record of who did what. Written in its own transaction; never updated.</summary>
@@ -29,10 +30,11 @@ public sealed class AuditEntry
         Action = action,
         TargetType = targetType,
         TargetId = targetId,
-        Before = before,
-        After = after,
-        Reason = reason,
-        Outcome = outcome,
+        // Free text is masked as it is stored (card numbers, e-mail addresses, phone numbers: see Masking).
+        Before = Masking.MaskOrNull(before),
+        After = Masking.MaskOrNull(after),
+        Reason = Masking.MaskOrNull(reason),
+        Outcome = Masking.MaskOrNull(outcome),
         TraceId = traceId,
     };
 }

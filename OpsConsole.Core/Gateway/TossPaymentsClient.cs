@@ -105,6 +105,11 @@ public sealed class TossPaymentsClient(
                     var value = JsonSerializer.Deserialize<T>(text, Json);
                     if (value is null)
                         return Unknown<T>(method, pathOnly, status, "the PG answered an empty body", latency, requestSummary, text);
+                    if (PgAnswerCheck.Problem(value) is { } problem)
+                    {
+                        logger.LogWarning("PG answer to {Method} {Path} refused: {Problem}", method, pathOnly, problem);
+                        return Unknown<T>(method, pathOnly, status, $"refused answer: {problem}", latency, requestSummary, text);
+                    }
                     return new PgResult<T>(PgOutcome.Success, value, method.Method, pathOnly, status, null, null,
                         latency, requestSummary, Redaction.Summarize(text));
                 }

@@ -48,7 +48,7 @@ public sealed class CancelAttempt
             IdempotencyKey = idempotencyKey,
             Amount = amount,
             IsFullCancel = isFullCancel,
-            Reason = reason.Trim(),
+            Reason = Masking.Mask(reason.Trim()),
             RequestedBy = requestedBy,
             Status = CancelAttemptStatus.PENDING,
             CreatedAt = now,
@@ -74,7 +74,7 @@ public sealed class CancelAttempt
         EnsureOpen();
         Status = CancelAttemptStatus.FAILED;
         FailureCode = code;
-        FailureMessage = message;
+        FailureMessage = Masking.Mask(message);
         NextJanitorAt = null;
         UpdatedAt = now;
     }

@@ -55,7 +55,7 @@ public sealed class Payment
             OrderId = orderId,
             Amount = amount,
             BalanceAmount = 0,
-            Currency = "KRW",
+            Currency = Money.LedgerCurrency,
             Method = method,
             Status = PaymentStatus.IN_PROGRESS,
             RequestedAt = now,

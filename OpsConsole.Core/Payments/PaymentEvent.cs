@@ -1,3 +1,4 @@
+using OpsConsole.Core.Common;
 namespace OpsConsole.Core.Payments;
 
 /// <summary>
@@ -35,7 +36,7 @@ public sealed class PaymentEvent
         PaymentKey = paymentKey,
         OrderId = orderId,
         Type = PaymentEventTypes.StateChanged,
-        Message = message,
+        Message = Masking.Mask(message),
         FromStatus = from,
         ToStatus = to,
         TraceId = traceId,
@@ -49,7 +50,7 @@ public sealed class PaymentEvent
         PaymentKey = paymentKey,
         OrderId = orderId,
         Type = type,
-        Message = message,
+        Message = Masking.Mask(message),
         TraceId = traceId,
         SpanId = spanId,
         OccurredAt = at,
@@ -62,14 +63,14 @@ public sealed class PaymentEvent
         PaymentKey = paymentKey,
         OrderId = orderId,
         Type = PaymentEventTypes.PgCall,
-        Message = message,
+        Message = Masking.Mask(message),
         HttpMethod = httpMethod,
         Path = path,
         StatusCode = statusCode,
         PgCode = pgCode,
         LatencyMs = latencyMs,
-        RequestSummary = Truncate(requestSummary),
-        ResponseSummary = Truncate(responseSummary),
+        RequestSummary = Truncate(Masking.Mask(requestSummary)),
+        ResponseSummary = Truncate(Masking.Mask(responseSummary)),
         TraceId = traceId,
         SpanId = spanId,
         OccurredAt = at,

@@ -30,6 +30,8 @@ public static partial class PaymentValidation
     {
         if (amount <= 0)
             throw DomainException.BadInput("INVALID_AMOUNT", $"{field} must be a positive whole number of KRW (got {amount}).");
+        if (!Money.IsWithinBound(amount))
+            throw DomainException.BadInput("INVALID_AMOUNT", $"{field} {Money.OutOfBoundText} (got {amount}).");
     }
 
     public static void EnsureIdempotencyKey(string? key)

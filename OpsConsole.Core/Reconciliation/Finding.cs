@@ -171,7 +171,7 @@ public sealed class FindingNote
     {
         FindingId = finding.Id,
         Author = author,
-        Text = text,
+        Text = Masking.Mask(text),
         At = at,
     };
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -56,21 +56,24 @@ public sealed record SettlementImportResult(ImportOutcome Outcome, long? ImportI
 }
 
 /// <summary>
-/// Imports a PG settlement CSV (columns by header name, UTF-8 with or without BOM, RFC 4180, LF or CRLF).
-/// The whole file is validated first; any bad row rejects the file and nothing is stored. The same bytes
-/// imported twice change nothing. Otherwise the file is the PG's latest statement for the sold dates it holds:
-/// its lines supersede the stored lines of those dates, whichever channel brought them (see
-/// <see cref="SettlementLineWriter.SupersedeAsync"/>). Identical lines inside one file are kept (evidence of
-/// duplicates).
+/// Imports a PG settlement CSV (columns by header name, UTF-8 with or without BOM, RFC 4180, LF or CRLF) as a
+/// stream, in bounded memory whatever its size: one pass hashes, validates and bulk-loads the rows into a
+/// temporary staging table (binary COPY on PostgreSQL, prepared inserts on SQLite) inside one transaction; any
+/// bad row rejects the file (every error with its line) and the transaction is rolled back, so nothing is
+/// stored. The same bytes imported twice change nothing (SHA-256; a seekable stream is hashed first, so a file
+/// imported before costs one read). Otherwise the file is the PG's latest statement for the sold dates it
+/// holds: its lines supersede the stored lines of those dates, whichever channel brought them (see
+/// <see cref="SettlementLineWriter.SupersedeFromStagingAsync"/>). Identical lines inside one file are kept
+/// (evidence of duplicates).
 /// </summary>
 public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock,
     AuditLog? audit = null, ILogger<SettlementImporter>? logger = null)
 {
     /// <summary>At most this many errors are returned (the total is in the result).</summary>
-    public const int MaxReportedErrors = 200;
+    public const int MaxReportedErrors = SettlementCsvScanner.KeptErrors;
 
-    /// <summary>Larger files are refused (50 MB).</summary>
-    public const long MaxFileBytes = 50L * 1024 * 1024;
+    /// <summary>Larger files are refused (2 GiB). Memory does not grow with the size; time does.</summary>
+    public const long MaxFileBytes = 2L * 1024 * 1024 * 1024;
 
     private readonly ILogger _log = logger ?? NullLogger<SettlementImporter>.Instance;
 
@@ -82,65 +85,100 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         fileName = Path.GetFileName(fileName);
         if (fileName.Length > 300) fileName = fileName[..300];
 
-        using var buffer = new MemoryStream();
-        await content.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > MaxFileBytes)
-            return Reject(fileName, "", new SettlementRowError(0, "", $"the file is larger than {MaxFileBytes / 1024 / 1024} MB"));
-        var bytes = buffer.ToArray();
-        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        var start = content.CanSeek ? content.Position : 0;
+        if (content.CanSeek)
         {
-            var existing = await db.Set<SettlementImport>().AsNoTracking()
-                .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == sha, cancellationToken);
-            if (existing is not null)
-                return AlreadyImported(existing, fileName);
+            var hashed = await HashAsync(content, cancellationToken);
+            content.Position = start;
+            if (hashed is null)
+                return Reject(fileName, "", new SettlementRowError(0, "", $"the file is larger than {MaxFileBytes / 1024 / 1024} MB"));
+            if (await FindAsync(hashed, cancellationToken) is { } before)
+                return AlreadyImported(before, fileName);
         }
 
-        var (lines, errors) = Parse(bytes);
-        if (errors.Count > 0)
-        {
-            _log.LogWarning("Settlement file {File} rejected: {Count} error(s)", fileName, errors.Count);
-            return new(ImportOutcome.Rejected, null, fileName, sha, lines.Count, errors.Take(MaxReportedErrors).ToList(),
-                errors.Count, [], 0);
-        }
-
-        var soldDates = lines.Select(l => l.SoldDate).Distinct().Order().ToList();
-        SettlementImport import;
-        int superseded;
+        var sha = new StrongBox<string>("");
         for (var attempt = 1; ; attempt++)
         {
-            await using var save = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await using var tx = await save.Database.BeginTransactionAsync(cancellationToken);
-            import = SettlementImport.ForCsv(fileName, sha, lines.Count, importedBy, clock.GetUtcNow());
-            save.Set<SettlementImport>().Add(import);
             try
             {
-                superseded = await SettlementLineWriter.SupersedeAsync(save, soldDates,
-                    lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
-                await save.SaveChangesAsync(cancellationToken);
-                await tx.CommitAsync(cancellationToken);
-                break;
+                return await ImportOnceAsync(content, fileName, importedBy, sha, cancellationToken);
             }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
-                // Someone imported the same file a moment ago, or stored a line with one of its keys (then the
-                // dates are superseded and the lines marked again against what is stored now).
-                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                var existing = await db.Set<SettlementImport>().AsNoTracking()
-                    .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == sha, cancellationToken);
-                if (existing is not null)
+                // Someone imported the same file a moment ago (the import row's unique hash), or stored a line
+                // with one of its keys without taking turns. A seekable file is read again; a stream cannot be.
+                if (await FindAsync(sha.Value!, cancellationToken) is { } existing)
                     return AlreadyImported(existing, fileName);
-                if (attempt == 3) throw;
+                if (attempt == 3 || !content.CanSeek) throw;
+                content.Position = start;
             }
         }
-        var result = new SettlementImportResult(ImportOutcome.Imported, import.Id, fileName, sha, lines.Count, [], 0,
-            soldDates, superseded);
+    }
+
+    private async Task<SettlementImportResult> ImportOnceAsync(Stream content, string fileName, string importedBy,
+        StrongBox<string> sha, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        SettlementCsvScan scan;
+        await using (var staging = await SettlementStaging.CreateAsync(db, cancellationToken))
+        {
+            scan = await SettlementCsvScanner.ScanAsync(content, MaxFileBytes,
+                line => staging.AddAsync(line, cancellationToken), cancellationToken);
+            sha.Value = scan.Sha256;
+            if (scan.TotalErrorCount > 0)
+            {
+                _log.LogWarning("Settlement file {File} rejected: {Count} error(s)", fileName, scan.TotalErrorCount);
+                return new(ImportOutcome.Rejected, null, fileName, scan.Sha256, scan.LineCount, scan.Errors,
+                    scan.TotalErrorCount, [], 0);
+            }
+            await staging.CompleteAsync(cancellationToken);
+        }
+
+        var existing = await db.Set<SettlementImport>().AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == scan.Sha256, cancellationToken);
+        if (existing is not null)
+            return AlreadyImported(existing, fileName);
+
+        var import = SettlementImport.ForCsv(fileName, scan.Sha256, scan.LineCount, importedBy, clock.GetUtcNow());
+        db.Set<SettlementImport>().Add(import);
+        await db.SaveChangesAsync(cancellationToken);
+        var superseded = await SettlementLineWriter.SupersedeFromStagingAsync(db, scan.SoldDates, import, cancellationToken);
+        if (db.Provider == DatabaseProvider.Sqlite)
+            await SettlementStaging.ExecAsync(db.Database.GetDbConnection(), tx, $"DROP TABLE temp.{SettlementStaging.Table}", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+
+        var result = new SettlementImportResult(ImportOutcome.Imported, import.Id, fileName, scan.Sha256, scan.LineCount,
+            [], 0, scan.SoldDates, superseded);
         _log.LogInformation("Settlement file {File} (import {ImportId}): {Summary}", fileName, import.Id, result.ImportedSummary);
         if (audit is not null)
             await audit.WriteAsync(importedBy, "settlement.import", "settlement_import", import.Id.ToString(CultureInfo.InvariantCulture),
-                after: $"{fileName} sha256={sha}: {result.ImportedSummary}");
+                after: $"{fileName} sha256={scan.Sha256}: {result.ImportedSummary}");
         return result;
+    }
+
+    private async Task<SettlementImport?> FindAsync(string sha, CancellationToken cancellationToken)
+    {
+        if (sha.Length == 0) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Set<SettlementImport>().AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == sha, cancellationToken);
+    }
+
+    /// <summary>SHA-256 of the rest of a stream, read in 64 KB blocks; null past <see cref="MaxFileBytes"/>.</summary>
+    private static async Task<string?> HashAsync(Stream content, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[65536];
+        long total = 0;
+        int n;
+        while ((n = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += n;
+            if (total > MaxFileBytes) return null;
+            hash.AppendData(buffer, 0, n);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static SettlementImportResult AlreadyImported(SettlementImport existing, string fileName) =>
@@ -149,80 +187,15 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
     private static SettlementImportResult Reject(string fileName, string sha, SettlementRowError error) =>
         new(ImportOutcome.Rejected, null, fileName, sha, 0, [error], 1, [], 0);
 
-    /// <summary>Parses and validates the whole file. Pure; exposed for tests.</summary>
+    /// <summary>Parses and validates a whole file held in memory (tests and small callers; imports stream).</summary>
     public static (List<ParsedSettlementLine> Lines, List<SettlementRowError> Errors) Parse(byte[] bytes)
     {
         var lines = new List<ParsedSettlementLine>();
-        var errors = new List<SettlementRowError>();
-        try
+        var scan = SettlementCsvScanner.ScanAsync(new MemoryStream(bytes, writable: false), long.MaxValue, line =>
         {
-            _ = StrictUtf8.GetCharCount(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            errors.Add(new(0, "", "the file is not valid UTF-8"));
-            return (lines, errors);
-        }
-
-        var malformed = new List<SettlementRowError>();
-        var options = new CsvReaderOptions
-        {
-            Separator = ',',
-            HasHeader = true,
-            TrackLineNumbers = true,
-            SkipEmptyLines = true,
-            AllowLineBreaksInQuotes = true,
-            TrimWhitespace = false,
-            FormatProvider = CultureInfo.InvariantCulture,
-            MalformedData = CsvMalformedDataHandling.Recover,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            OnMalformedRecord = r => malformed.Add(new SettlementRowError((int)r.LineNumber, "",
-                $"malformed CSV ({r.Reason}) in '{Shorten(r.RawRecord)}'")),
-        };
-        try
-        {
-            using var csv = CsvReader.Create(bytes, options);
-            var header = csv.Headers.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
-            if (header.Length == 0 || header.All(h => h.Length == 0))
-            {
-                errors.Add(new(1, "", "the file is empty (a header line is required)"));
-                return (lines, errors);
-            }
-            var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < header.Length; i++)
-            {
-                if (!index.TryAdd(header[i], i))
-                    errors.Add(new(1, header[i], "column appears twice in the header"));
-            }
-            foreach (var required in SettlementLineParser.RequiredColumns.Where(c => !index.ContainsKey(c)))
-                errors.Add(new(1, required, "required column is missing from the header"));
-            if (errors.Count > 0) return (lines, errors.Concat(malformed).ToList());
-
-            while (csv.Read())
-            {
-                var line = (int)csv.LineNumber;
-                var record = csv.Current.ToArray();
-                if (record.Length != header.Length)
-                {
-                    errors.Add(new(line, "", $"has {record.Length} fields but the header has {header.Length}"));
-                    continue;
-                }
-                var parsed = SettlementLineParser.Parse(line,
-                    name => index.TryGetValue(name, out var i) ? record[i] : null, errors);
-                if (parsed is not null) lines.Add(parsed);
-            }
-            if (lines.Count == 0 && errors.Count == 0 && malformed.Count == 0)
-                errors.Add(new(1, "", "the file has a header but no lines"));
-        }
-        catch (CsvFormatException e)
-        {
-            errors.Add(new((int)e.LineNumber, "", $"malformed CSV: {e.Message.Split('\n')[0]}"));
-        }
-        errors.AddRange(malformed);
-        return (lines, errors.OrderBy(e => e.Line).ToList());
+            lines.Add(line);
+            return ValueTask.CompletedTask;
+        }, CancellationToken.None).GetAwaiter().GetResult();
+        return (lines, scan.Errors.ToList());
     }
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static string Shorten(string? s) => s is null ? "" : s.Length > 60 ? s[..60] + "…" : s.TrimEnd('\r', '\n');
 }

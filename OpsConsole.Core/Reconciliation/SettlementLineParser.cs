@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Numerics;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
 
 namespace OpsConsole.Core.Reconciliation;
@@ -51,7 +53,17 @@ public static partial class SettlementLineParser
         long Number(string name)
         {
             var v = field(name)?.Trim() ?? "";
-            if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)) return n;
+            if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+            {
+                if (Money.IsWithinBound(n)) return n;
+                errors.Add(new(line, name, $"{v} {Money.OutOfBoundText}"));
+                return 0;
+            }
+            if (BigInteger.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add(new(line, name, $"{Shorten(v)} {Money.OutOfBoundText}"));
+                return 0;
+            }
             errors.Add(new(line, name, $"'{v}' is not a whole number of KRW"));
             return 0;
         }
@@ -87,9 +99,12 @@ public static partial class SettlementLineParser
             errors.Add(new(line, "paidOutDate", $"{paidOut:yyyy-MM-dd} is before soldDate {sold:yyyy-MM-dd}"));
 
         var currency = field("currency")?.Trim();
-        if (string.IsNullOrEmpty(currency)) currency = "KRW";
+        if (string.IsNullOrEmpty(currency)) currency = Money.LedgerCurrency;
         else if (!CurrencyCode().IsMatch(currency))
-            errors.Add(new(line, "currency", $"'{currency}' is not a 3-letter currency code"));
+            errors.Add(new(line, "currency", $"'{Shorten(currency)}' is not a 3-letter currency code"));
+        else if (currency != Money.LedgerCurrency)
+            errors.Add(new(line, "currency", $"'{currency}' is not the ledger's currency {Money.LedgerCurrency}: " +
+                                             "lines in another currency cannot be reconciled against our payments"));
         var mId = field("mId")?.Trim();
         if (mId is { Length: > 64 }) errors.Add(new(line, "mId", "is longer than 64 characters"));
 
@@ -98,4 +113,6 @@ public static partial class SettlementLineParser
             : new ParsedSettlementLine(line, paymentKey, transactionKey, orderId, method, amount, fee, supply, vat,
                 payOut, approvedAt.ToUniversalTime(), sold, paidOut, currency, string.IsNullOrEmpty(mId) ? null : mId);
     }
+
+    private static string Shorten(string s) => s.Length > 40 ? s[..40] + "…" : s;
 }

@@ -58,4 +58,39 @@ public static class SettlementLineWriter
         }
         db.Set<SettlementLine>().AddRange(lines);
     }
+
+    /// <summary>
+    /// As <see cref="SupersedeAsync"/>, in set-based SQL for a file streamed into <see cref="SettlementStaging"/>:
+    /// deletes the stored lines of <paramref name="soldDates"/>, marks the staged keys that repeat inside the file
+    /// or are still held, marks the held lines of the staged keys, and moves the staged rows into
+    /// <c>settlement_lines</c> as lines of <paramref name="import"/>. Returns how many lines were superseded.
+    /// </summary>
+    public static async Task<int> SupersedeFromStagingAsync(OpsDbContext db, IReadOnlyCollection<DateOnly> soldDates,
+        SettlementImport import, CancellationToken cancellationToken)
+    {
+        var tx = db.Database.CurrentTransaction
+                 ?? throw new InvalidOperationException("Superseding settlement lines needs the caller's transaction.");
+        if (db.Provider == DatabaseProvider.Postgres)
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('settlement_lines'))", cancellationToken);
+        var dates = soldDates.Distinct().ToArray();
+        var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
+            .ExecuteDeleteAsync(cancellationToken);
+        var conn = db.Database.GetDbConnection();
+        const string staging = SettlementStaging.Table;
+        var columns = SettlementStaging.MovedColumns;
+        await SettlementStaging.ExecAsync(conn, tx, $"""
+            UPDATE {staging} SET key_repeated = TRUE
+            WHERE transaction_key IN (SELECT transaction_key FROM {staging} GROUP BY transaction_key HAVING COUNT(*) > 1)
+               OR EXISTS (SELECT 1 FROM settlement_lines h WHERE h.transaction_key = {staging}.transaction_key)
+            """, cancellationToken);
+        await SettlementStaging.ExecAsync(conn, tx, $"""
+            UPDATE settlement_lines SET key_repeated = TRUE
+            WHERE NOT key_repeated AND transaction_key IN (SELECT transaction_key FROM {staging} WHERE key_repeated)
+            """, cancellationToken);
+        await SettlementStaging.ExecAsync(conn, tx, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"""
+            INSERT INTO settlement_lines (import_id, source, {columns}, key_repeated)
+            SELECT {import.Id}, '{import.Source}', {columns}, key_repeated FROM {staging} ORDER BY line_number
+            """), cancellationToken);
+        return superseded;
+    }
 }

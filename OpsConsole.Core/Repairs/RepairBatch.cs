@@ -62,7 +62,7 @@ public sealed class RepairBatch
             throw DomainException.BadInput("COMMENT_REQUIRED", "A bulk repair needs a reason comment (at most 1000 characters).");
         return new RepairBatch
         {
-            RequestedBy = requestedBy, RequestedAt = now, ReasonCode = reasonCode, Comment = comment.Trim(),
+            RequestedBy = requestedBy, RequestedAt = now, ReasonCode = reasonCode, Comment = Masking.Mask(comment.Trim()),
             Status = RepairBatchStatus.REQUESTED, Version = 1,
         };
     }
@@ -111,7 +111,7 @@ public sealed class RepairBatch
             throw DomainException.BadInput("REASON_REQUIRED", "Rejecting a batch needs a reason.");
         Status = RepairBatchStatus.REJECTED;
         RejectedBy = by;
-        RejectReason = reason.Trim();
+        RejectReason = Masking.Mask(reason.Trim());
         CompletedAt = now;
         Version++;
     }
@@ -151,7 +151,7 @@ public sealed class RepairBatchItem
     public static RepairBatchItem Skipped(long batchId, long findingId, string paymentKey, string why) => new()
     {
         BatchId = batchId, FindingId = findingId, PaymentKey = paymentKey, Result = RepairBatchItemResult.SKIPPED,
-        Why = why.Length <= 1000 ? why : why[..1000],
+        Why = Masking.Mask(why.Length <= 1000 ? why : why[..1000]),
     };
 
     /// <summary>The item as its repair stands now: the repair row is the source of truth.</summary>
@@ -174,6 +174,6 @@ public sealed class RepairBatchItem
     public void Record(RepairBatchItemResult result, string? why)
     {
         Result = result;
-        Why = why is { Length: > 1000 } ? why[..1000] : why;
+        Why = Masking.MaskOrNull(why is { Length: > 1000 } ? why[..1000] : why);
     }
 }

@@ -417,9 +417,9 @@ public sealed class RepairBatchService(
     {
         var sb = new StringBuilder("batchId,findingId,paymentKey,repairId,amount,result,why\r\n");
         foreach (var i in view.Items)
-            sb.Append(CultureInfo.InvariantCulture, $"{i.BatchId},{i.FindingId},{Csv(i.PaymentKey)},{i.RepairId},{i.Amount},{i.Result},{Csv(i.Why ?? "")}\r\n");
+            sb.Append(CsvCells.Row(CsvCells.Number(i.BatchId), CsvCells.Number(i.FindingId), CsvCells.Text(i.PaymentKey),
+                CsvCells.Number(i.RepairId), CsvCells.Number(i.Amount), CsvCells.Text(i.Result.ToString()),
+                CsvCells.Text(i.Why))).Append("\r\n");
         return sb.ToString();
     }
-
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : $"\"{s.Replace("\"", "\"\"")}\"";
 }

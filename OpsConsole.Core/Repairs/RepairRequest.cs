@@ -70,7 +70,7 @@ public sealed class RepairRequest
             IsFullRefund = kind == RepairKind.REFUND && isFullRefund,
             IdempotencyKey = $"repair-{Guid.NewGuid():N}",
             ReasonCode = reasonCode,
-            Comment = comment.Trim(),
+            Comment = Masking.Mask(comment.Trim()),
             Status = RepairStatus.REQUESTED,
             RequestedBy = requestedBy,
             RequestedAt = now,
@@ -105,7 +105,7 @@ public sealed class RepairRequest
             throw DomainException.BadInput("REASON_REQUIRED", "Rejecting a repair needs a reason.");
         Status = RepairStatus.REJECTED;
         RejectedBy = by;
-        RejectReason = reason.Trim();
+        RejectReason = Masking.Mask(reason.Trim());
         CompletedAt = now;
         Touch(now);
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
 
 namespace OpsConsole.Core.Timeline;

@@ -1,3 +1,4 @@
+using OpsConsole.Core.Common;
 using System.Security.Claims;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Audit;
@@ -118,10 +119,25 @@ public sealed class AccountLogicTests
 public sealed class CsvAndFilterTests
 {
     [Fact]
-    public void Csv_QuotesSeparatorsAndDefusesFormulas()
+    public void Csv_QuotesSeparatorsAndDefusesFormulas_ButKeepsNumbersNumbers()
     {
-        Assert.Equal("\"a,b\",\"say \"\"hi\"\"\",'=SUM(A1),-1500", Csv.Line("a,b", "say \"hi\"", "=SUM(A1)", "-1500"));
+        Assert.Equal("\"a,b\",\"say \"\"hi\"\"\",'=SUM(A1),-1500,'-1500",
+            CsvCells.Row(CsvCells.Text("a,b"), CsvCells.Text("say \"hi\""), CsvCells.Text("=SUM(A1)"), CsvCells.Number(-1500),
+                CsvCells.Text("-1500")));
     }
+
+    [Theory]
+    [InlineData("=1+2", "'=1+2")]
+    [InlineData("+1+2", "'+1+2")]
+    [InlineData("-1+2", "'-1+2")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData("\t=1", "'\t=1")]
+    [InlineData("\r=1", "\"'\r=1\"")]
+    [InlineData("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"")]
+    [InlineData("a=1", "a=1")]
+    [InlineData("", "")]
+    public void Csv_TextCell_StartingAFormula_GetsAnApostrophe(string text, string cell) =>
+        Assert.Equal(cell, CsvCells.Text(text));
 
     [Fact]
     public void AuditFilter_RoundTripsThroughTheUrl()

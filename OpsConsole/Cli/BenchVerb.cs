@@ -11,13 +11,15 @@ namespace OpsConsole.Cli;
 /// not a test. Exit 1 when the engine does not find exactly the injected faults.
 /// <c>bench console --connection CS [--payments N] [--findings N] [--samples N]</c>: p50/p95 of the console's
 /// grid, trace and text-search queries on a fresh PostgreSQL database; exit 1 when a target is missed.
+/// <c>bench import [--mb 50] [--connection CS]</c>: time and peak memory of a settlement CSV import (see <see cref="ImportBenchReport"/>).
 /// </summary>
 public sealed class BenchVerb : ICliVerb
 {
     public string Name => "bench";
-    public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database.";
+    public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database; 'bench import' a settlement CSV import's time and peak memory.";
     public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--keep] [--print-sql]  |  " +
-                           "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]";
+                           "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]  |  " +
+                           "import [--mb 50] [--connection CS] [--provider sqlite|postgres|both]";
     public bool NeedsServer => false;
     public bool UsesAppDatabase => false;
 
@@ -25,8 +27,10 @@ public sealed class BenchVerb : ICliVerb
     {
         if (context.Arguments.Positionals.Contains("console", StringComparer.OrdinalIgnoreCase))
             return await ConsoleBenchReport.RunAsync(context, cancellationToken);
+        if (context.Arguments.Positionals.Contains("import", StringComparer.OrdinalIgnoreCase))
+            return await ImportBenchReport.RunAsync(context, cancellationToken);
         if (!context.Arguments.Positionals.Contains("recon", StringComparer.OrdinalIgnoreCase))
-            throw new CliUsageException("name the benchmark: 'bench recon' or 'bench console'.");
+            throw new CliUsageException("name the benchmark: 'bench recon', 'bench console' or 'bench import'.");
         var payments = context.Arguments.GetInt("payments", 1_000_000);
         if (payments is < 1 or > 100_000_000) throw new CliUsageException("--payments must be between 1 and 100,000,000.");
         var provider = (context.Arguments.Get("provider") ?? "sqlite").ToLowerInvariant() switch

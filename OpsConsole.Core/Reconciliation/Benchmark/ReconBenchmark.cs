@@ -93,11 +93,11 @@ public static class ReconBenchmark
         }
     }
 
-    private static string Describe(DatabaseProvider provider, string cs) => provider == DatabaseProvider.Postgres
+    internal static string Describe(DatabaseProvider provider, string cs) => provider == DatabaseProvider.Postgres
         ? new NpgsqlConnectionStringBuilder(cs).Database ?? cs
         : new SqliteConnectionStringBuilder(cs).DataSource;
 
-    private static async Task<(string Cs, Func<Task> Drop)> CreateDatabaseAsync(DatabaseProvider provider,
+    internal static async Task<(string Cs, Func<Task> Drop)> CreateDatabaseAsync(DatabaseProvider provider,
         string? connection, CancellationToken ct)
     {
         if (provider == DatabaseProvider.Sqlite)

@@ -13,4 +13,7 @@ public static class Kst
         instant is { } i ? BusinessCalendar.ToKst(i).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "";
 
     public static string Money(long? amount) => amount is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "";
+
+    /// <summary>A sum of amounts (the dashboard sums as decimals).</summary>
+    public static string MoneyTotal(decimal amount) => amount.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -5,15 +5,16 @@ using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Components.Pages.Dashboard;
 
-public sealed record TypeTotal(FindingType Type, int Count, long MoneyAtRisk);
+/// <summary>Money sums are decimals: a day of many large findings can exceed a 64-bit integer.</summary>
+public sealed record TypeTotal(FindingType Type, int Count, decimal MoneyAtRisk);
 
-public sealed record DayTotal(DateOnly Date, int Count, long MoneyAtRisk);
+public sealed record DayTotal(DateOnly Date, int Count, decimal MoneyAtRisk);
 
 public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
     IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal)
 {
     public int Count => ByType.Sum(t => t.Count);
-    public long MoneyAtRisk => ByType.Sum(t => t.MoneyAtRisk);
+    public decimal MoneyAtRisk => ByType.Sum(t => t.MoneyAtRisk);
 }
 
 /// <summary>
@@ -42,7 +43,7 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
 
         var byType = (await confirmed.Where(f => f.BusinessDate == date)
                 .GroupBy(f => f.Type)
-                .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => f.MoneyAtRisk) })
+                .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
                 .ToListAsync(cancellationToken))
             .Select(t => new TypeTotal(t.Type, t.Count, t.Money))
             .OrderByDescending(t => t.MoneyAtRisk).ToList();
@@ -50,7 +51,7 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         var first = date.AddDays(-(TrendDays - 1));
         var days = await confirmed.Where(f => f.BusinessDate >= first && f.BusinessDate <= date)
             .GroupBy(f => f.BusinessDate)
-            .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => f.MoneyAtRisk) })
+            .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
             .ToListAsync(cancellationToken);
         var byDay = days.ToDictionary(d => d.Date);
         var trend = Enumerable.Range(0, TrendDays).Select(i => first.AddDays(i))

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Shared;
 using OpsConsole.Core.Audit;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
 
@@ -65,14 +66,14 @@ public static class FindingExport
 
     public static string Line(Finding f)
     {
-        static string? N(long? v) => v?.ToString(CultureInfo.InvariantCulture);
-        static string? D(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        static string T(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-        return Csv.Line(N(f.Id), D(f.BusinessDate), f.Type.ToString(), f.Status.ToString(), f.Verdict.ToString(),
-            f.TransactionKey, f.PaymentKey, f.OrderId, f.TraceId, f.PaymentStatus?.ToString(), f.InternalKind?.ToString(),
-            N(f.InternalAmount), f.InternalMethod?.ToString(), D(f.InternalBusinessDate), N(f.ExternalLineCount),
+        static string T(string? text) => CsvCells.Text(text);
+        static string N(long? v) => CsvCells.Number(v);
+        static string D(DateOnly? d) => CsvCells.Date(d);
+        return CsvCells.Row(N(f.Id), D(f.BusinessDate), T(f.Type.ToString()), T(f.Status.ToString()), T(f.Verdict.ToString()),
+            T(f.TransactionKey), T(f.PaymentKey), T(f.OrderId), T(f.TraceId), T(f.PaymentStatus?.ToString()), T(f.InternalKind?.ToString()),
+            N(f.InternalAmount), T(f.InternalMethod?.ToString()), D(f.InternalBusinessDate), N(f.ExternalLineCount),
             N(f.ExternalAmount), N(f.ExternalAmountTotal), N(f.ExternalFee), N(f.ExternalExpectedFee),
-            f.ExternalMethod?.ToString(), D(f.ExternalSoldDate), f.DiffFields, N(f.MoneyAtRisk), f.Assignee,
-            T(f.FirstSeenAt), T(f.LastSeenAt), N(f.SeenCount));
+            T(f.ExternalMethod?.ToString()), D(f.ExternalSoldDate), T(f.DiffFields), N(f.MoneyAtRisk), T(f.Assignee),
+            CsvCells.Utc(f.FirstSeenAt), CsvCells.Utc(f.LastSeenAt), N(f.SeenCount));
     }
 }

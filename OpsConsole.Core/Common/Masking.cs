@@ -1,14 +1,19 @@
 using System.Text.RegularExpressions;
 
-namespace OpsConsole.Core.Timeline;
+namespace OpsConsole.Core.Common;
 
 /// <summary>
 /// Masks card numbers (Luhn-valid 13–19 digit runs, last four kept), e-mail addresses and Korean mobile
-/// numbers in any text the console shows. Summaries are already redacted at the gateway; this is the
-/// second line for free-text messages, payloads and audit rows.
+/// numbers in free text. The one place that decides what is masked. Applied when free text is stored — by the
+/// factories of the entities that hold it (audit entries, payment events, cancel attempts, repair requests and
+/// batches, finding notes) — so the database, exports, the API and every page see masked text; the pages also
+/// mask what they show, for rows stored before this rule. PG summaries are already redacted at the gateway.
 /// </summary>
 public static partial class Masking
 {
+    /// <summary>As <see cref="Mask"/>, keeping null as null (for optional fields).</summary>
+    public static string? MaskOrNull(string? text) => text is null ? null : Mask(text);
+
     public static string Mask(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";

@@ -1,0 +1,55 @@
+using System.Globalization;
+using OpsConsole.Core.Common;
+
+namespace OpsConsole.Core.Gateway;
+
+/// <summary>
+/// Refuses PG answers that OpsConsole must not act on: an amount outside <see cref="Money.MaxAbsoluteAmount"/>
+/// or a currency other than the ledger's. The client turns a refusal into an unknown outcome (nothing is
+/// recorded from the answer; the janitor or the operator asks again), with the field and line named.
+/// </summary>
+public static class PgAnswerCheck
+{
+    /// <summary>Null when the answer is acceptable, else why not (e.g. "settlement line 3: amount … is outside …").</summary>
+    public static string? Problem<T>(T value) => value switch
+    {
+        TossPayment p => OfPayment(p),
+        IReadOnlyList<TossSettlement> lines => OfSettlements(lines),
+        _ => null,
+    };
+
+    private static string? OfPayment(TossPayment p)
+    {
+        if ((Amount("totalAmount", p.TotalAmount) ?? Amount("balanceAmount", p.BalanceAmount)) is { } problem)
+            return $"payment {p.PaymentKey}: {problem}";
+        if (!string.Equals(p.Currency, Money.LedgerCurrency, StringComparison.Ordinal))
+            return $"payment {p.PaymentKey}: currency '{p.Currency}' is not the ledger's currency {Money.LedgerCurrency}";
+        var cancels = p.Cancels ?? [];
+        for (var i = 0; i < cancels.Count; i++)
+        {
+            if (Amount($"cancels[{i}].cancelAmount", cancels[i].CancelAmount) is { } c)
+                return $"payment {p.PaymentKey}: {c}";
+        }
+        return null;
+    }
+
+    private static string? OfSettlements(IReadOnlyList<TossSettlement> lines)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var s = lines[i];
+            var problem = Amount("amount", s.Amount) ?? Amount("fee", s.Fee) ?? Amount("supplyAmount", s.SupplyAmount)
+                          ?? Amount("vat", s.Vat) ?? Amount("payOutAmount", s.PayOutAmount)
+                          ?? (string.Equals(s.Currency, Money.LedgerCurrency, StringComparison.Ordinal)
+                              ? null
+                              : $"currency '{s.Currency}' is not the ledger's currency {Money.LedgerCurrency}");
+            if (problem is not null)
+                return $"settlement line {i + 1} of the page (transactionKey {s.TransactionKey}): {problem}";
+        }
+        return null;
+    }
+
+    private static string? Amount(string field, long value) => Money.IsWithinBound(value)
+        ? null
+        : $"{field} {value.ToString(CultureInfo.InvariantCulture)} {Money.OutOfBoundText}";
+}
