@@ -157,7 +157,7 @@ public sealed class PaymentService(
         var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, PaymentMethod.CARD,
             Tracing.CurrentTraceId(), now);
         db.Payments.Add(payment);
-        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW"));
+        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW by {command.RequestedBy}"));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -182,9 +182,10 @@ public sealed class PaymentService(
         if (existing is null) return null;
         if (existing.PaymentKey != command.PaymentKey || existing.OrderId != command.OrderId ||
             existing.Amount != command.Amount)
+            // Name nothing of the other payment (its key, amount or order): order ids are often guessable.
             throw DomainException.Conflict("DUPLICATED_ORDER_ID",
-                $"Order {existing.OrderId} is already paid by payment {existing.PaymentKey} for {existing.Amount} KRW; " +
-                "a confirm must repeat the same paymentKey, orderId and amount.");
+                "This orderId or paymentKey is already taken by another confirm; a retry must repeat the same " +
+                "paymentKey, orderId and amount.");
         return existing;
     }
 
@@ -303,8 +304,7 @@ public sealed class PaymentService(
         if (previous.PaymentId != payment.Id ||
             (command.CancelAmount is { } amount ? previous.IsFullCancel || amount != previous.Amount : !previous.IsFullCancel))
             throw DomainException.Conflict("IDEMPOTENCY_KEY_REUSED",
-                $"Idempotency-Key {command.IdempotencyKey} was already used for a different cancel " +
-                $"({previous.Amount} KRW of payment {previous.PaymentKey}).");
+                "This Idempotency-Key was already used for a different cancel; use a new key for a new cancel.");
         return Outcome(previous, payment, isReplay: true);
     }
 

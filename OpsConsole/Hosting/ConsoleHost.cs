@@ -1,4 +1,5 @@
 using OpsConsole.Api;
+using OpsConsole.Api.Edge;
 using OpsConsole.Components;
 using OpsConsole.Core;
 using OpsConsole.Core.Reconciliation;
@@ -27,11 +28,14 @@ public static class ConsoleHost
         builder.AddRepairs();
         builder.AddSandboxPg();
         builder.AddConsoleUi();
+        builder.AddApiEdge();
         builder.AddOpsTelemetry();
         builder.AddHostedJobs();
 
         var app = builder.Build();
         app.UseConsoleUi();
+        app.UseApiRateLimiting();
+        app.MapApiDocument();
         app.MapPaymentsApi();
         app.MapRepairsApi();
         app.MapRepairBatchesApi();
