@@ -56,7 +56,12 @@ public static class ApiProblems
         problem.Status ??= status;
         problem.Extensions.TryAdd("code", CodeFor(status));
         problem.Detail ??= DetailFor(status);
-        problem.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
+        // The framework's default is the whole traceparent (00-trace-span-flags); the console and the timeline
+        // search by the 32-hex trace id, so that is what a caller quotes. A handler's own traceId is kept.
+        var activity = Activity.Current;
+        if (!problem.Extensions.TryGetValue("traceId", out var existing) || existing is null ||
+            (activity is not null && Equals(existing, activity.Id)) || Equals(existing, http.TraceIdentifier))
+            problem.Extensions["traceId"] = activity?.TraceId.ToString() ?? http.TraceIdentifier;
     }
 
     /// <summary>Writes a problem response (status, code, detail) through the app's problem details service.</summary>
