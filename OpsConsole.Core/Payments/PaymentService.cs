@@ -45,14 +45,15 @@ public sealed class PaymentService(
 
         // 2. The PG call: no transaction is open. The caller going away must not abandon the intent
         //    halfway, so only the client's own timeouts bound it.
-        var result = await pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId, command.Amount),
-            ConfirmIdempotencyKey(command.PaymentKey), CancellationToken.None);
+        var result = await GuardAsync(() => pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId, command.Amount),
+            ConfirmIdempotencyKey(command.PaymentKey), CancellationToken.None), "v1/payments/confirm", $"paymentKey={command.PaymentKey}");
         await RecordCallAsync(payment, result, "confirm");
 
         if (result.IsRejected && result.Code == TossErrorCodes.AlreadyProcessedPayment)
         {
             // A replayed confirm: the PG already approved it once. Look it up and take what it says.
-            result = await pg.GetPaymentAsync(command.PaymentKey, CancellationToken.None);
+            result = await GuardAsync(() => pg.GetPaymentAsync(command.PaymentKey, CancellationToken.None),
+                $"v1/payments/{command.PaymentKey}", $"paymentKey={command.PaymentKey}", "GET");
             await RecordCallAsync(payment, result, "look-up after ALREADY_PROCESSED_PAYMENT");
             if (result.IsRejected)
                 result = result with { Outcome = PgOutcome.Unknown };
@@ -78,9 +79,10 @@ public sealed class PaymentService(
             return replay;
 
         // 2. The PG call with the key fixed by the intent.
-        var result = await pg.CancelAsync(command.PaymentKey,
+        var result = await GuardAsync(() => pg.CancelAsync(command.PaymentKey,
             new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : attempt.Amount),
-            attempt.IdempotencyKey, CancellationToken.None);
+            attempt.IdempotencyKey, CancellationToken.None), $"v1/payments/{command.PaymentKey}/cancel",
+            $"paymentKey={command.PaymentKey} cancelAmount={attempt.Amount}");
         await events.AppendAsync(PgCallEvent(command.PaymentKey, null, result, $"cancel {attempt.Amount}", clock.GetUtcNow()));
 
         // 3. Outcome, then the audit record in its own transaction.
@@ -387,6 +389,26 @@ public sealed class PaymentService(
             a.FailureMessage, isReplay);
 
     // ---- shared -------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A PG call after an intent was recorded. The client answers every PG outcome itself; anything it throws
+    /// (no PG configured, a bug) leaves the outcome unknown, so the intent goes to the janitor instead of staying
+    /// IN_PROGRESS / PENDING for ever.
+    /// </summary>
+    private async Task<PgResult<TossPayment>> GuardAsync(Func<Task<PgResult<TossPayment>>> call, string path,
+        string requestSummary, string method = "POST")
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "The PG call {Method} {Path} failed before any answer", method, path);
+            var reason = e is ConfigurationError ? $"no PG reachable: {e.Message}" : "the PG call failed unexpectedly (see the server log)";
+            return new PgResult<TossPayment>(PgOutcome.Unknown, null, method, path, null, null, reason, 0, requestSummary, "");
+        }
+    }
 
     internal DateTimeOffset NextCheck(int attempts, DateTimeOffset now)
     {

@@ -212,3 +212,25 @@ public sealed class UnreachablePgTests(UnreachablePgTests.Fixture fx) : IClassFi
         Assert.NotEqual(PaymentStatus.IN_PROGRESS, payment?.Status);
     }
 }
+
+/// <summary>No PG configured at all (sandbox off, no <c>Pg:BaseUrl</c>): the confirm is UNKNOWN, never stuck IN_PROGRESS.</summary>
+public sealed class NoPgConfiguredTests(NoPgConfiguredTests.Fixture fx) : IClassFixture<NoPgConfiguredTests.Fixture>
+{
+    public sealed class Fixture : PaymentAppFixture<SqliteTestDatabase>
+    {
+        public override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Sandbox:Enabled"] = "false" };
+    }
+
+    [Fact]
+    public async Task Confirm_WithNoPg_Is202Unknown_AndTheIntentIsNotStuck()
+    {
+        using var r = await fx.Api.PostAsJsonAsync("api/v1/payments/confirm",
+            new { paymentKey = "pay_no_pg_1", orderId = "order-no-pg-1", amount = 1_000 });
+
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.Accepted, $"{(int)r.StatusCode}: {text}");
+        Assert.Equal("UNKNOWN", JsonDocument.Parse(text).RootElement.GetProperty("status").GetString());
+        await using var db = await fx.Database.Factory.CreateDbContextAsync();
+        Assert.Equal(PaymentStatus.UNKNOWN, (await db.Payments.SingleAsync(p => p.PaymentKey == "pay_no_pg_1")).Status);
+    }
+}
