@@ -79,10 +79,10 @@ public sealed class PaymentService(
             return replay;
 
         // 2. The PG call with the key fixed by the intent.
-        var result = await GuardAsync(() => pg.CancelAsync(command.PaymentKey,
+        // (A throw here propagates: the repair executor records it; the open attempt goes to the janitor.)
+        var result = await pg.CancelAsync(command.PaymentKey,
             new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : attempt.Amount),
-            attempt.IdempotencyKey, CancellationToken.None), $"v1/payments/{command.PaymentKey}/cancel",
-            $"paymentKey={command.PaymentKey} cancelAmount={attempt.Amount}");
+            attempt.IdempotencyKey, CancellationToken.None);
         await events.AppendAsync(PgCallEvent(command.PaymentKey, null, result, $"cancel {attempt.Amount}", clock.GetUtcNow()));
 
         // 3. Outcome, then the audit record in its own transaction.
@@ -391,9 +391,9 @@ public sealed class PaymentService(
     // ---- shared -------------------------------------------------------------------------------------
 
     /// <summary>
-    /// A PG call after an intent was recorded. The client answers every PG outcome itself; anything it throws
-    /// (no PG configured, a bug) leaves the outcome unknown, so the intent goes to the janitor instead of staying
-    /// IN_PROGRESS / PENDING for ever.
+    /// A confirm's PG call after its intent was recorded. The client answers every PG outcome itself; anything it
+    /// throws (no PG configured, a bug) leaves the outcome unknown, so the payment goes to the janitor instead of
+    /// staying IN_PROGRESS.
     /// </summary>
     private async Task<PgResult<TossPayment>> GuardAsync(Func<Task<PgResult<TossPayment>>> call, string path,
         string requestSummary, string method = "POST")
