@@ -119,6 +119,39 @@ public abstract class ApiAccessTests<TDatabase>(PaymentAppFixture<TDatabase> fx)
         }
     }
 
+    /// <summary>Every endpoint × every single-scope key: only the endpoint's own scope passes authorization.</summary>
+    [Fact]
+    public async Task ScopeMatrix_EachEndpointAcceptsOnlyItsOwnScope()
+    {
+        var paymentKey = await PaidAsync(9_000);
+        var endpoints = new (string Scope, Func<HttpRequestMessage> Request)[]
+        {
+            (ApiScopes.PaymentsConfirm, () => new HttpRequestMessage(HttpMethod.Post, "api/v1/payments/confirm")
+                { Content = JsonContent.Create(new { paymentKey = "pay_matrix", orderId = "bad id", amount = 1 }) }),
+            (ApiScopes.PaymentsCancel, () => Cancel(paymentKey, null, "matrix-key", 10_000_000)),
+            (ApiScopes.PaymentsRead, () => new HttpRequestMessage(HttpMethod.Get, $"api/v1/payments/{paymentKey}")),
+        };
+        var seen = new List<string>();
+        foreach (var scope in ApiScopes.All)
+        {
+            var (_, _, http) = await fx.NewApiClientAsync(scope);
+            using (http)
+            {
+                foreach (var (needed, request) in endpoints)
+                {
+                    using var r = await http.SendAsync(request());
+                    seen.Add($"{scope} -> {needed}: {(int)r.StatusCode}");
+                    if (needed == scope)
+                        Assert.True(r.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden), seen[^1]);
+                    else
+                        Assert.True(r.StatusCode == HttpStatusCode.Forbidden, seen[^1]);
+                }
+            }
+        }
+        await AssertNothingCancelledAsync(paymentKey, 9_000); // the cancel asked for more than the balance
+        Assert.Equal(9, seen.Count);
+    }
+
     [Fact]
     public async Task RevokedKey_Is401()
     {

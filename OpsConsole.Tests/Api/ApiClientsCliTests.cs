@@ -82,6 +82,8 @@ public sealed class ApiClientsCliTests : IAsyncLifetime
         var entry = JsonDocument.Parse(listed).RootElement.EnumerateArray().Single();
         Assert.Equal("warehouse-sync", entry.GetProperty("name").GetString());
         Assert.False(entry.GetProperty("revoked").GetBoolean());
+        Assert.Equal(JsonValueKind.String, entry.GetProperty("lastUsedAt").ValueKind); // the authentication above used it
+        Assert.Equal(JsonValueKind.String, entry.GetProperty("createdAt").ValueKind);
         Assert.DoesNotContain(key, listed);
         Assert.True(revokeCode == 0, revokeErr);
         Assert.Contains("Revoked API client warehouse-sync", revoked);
