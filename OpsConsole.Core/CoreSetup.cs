@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using OpsConsole.Core.ApiClients;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
@@ -44,6 +45,7 @@ public static class CoreSetup
         services.TryAddSingleton<OpsMetrics>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<ApiClientService>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<PaymentJanitor>();
         services.AddSingleton<OutboxDispatcher>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.ApiClients;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Outbox;
 using OpsConsole.Core.Payments;
@@ -22,6 +23,7 @@ public abstract class OpsDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<CancelAttempt> CancelAttempts => Set<CancelAttempt>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<ApiClient> ApiClients => Set<ApiClient>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -1,6 +1,7 @@
 namespace OpsConsole.Core.Payments;
 
-public sealed record ConfirmCommand(string PaymentKey, string OrderId, long Amount);
+/// <param name="RequestedBy">Who asked: <c>api:&lt;client&gt;</c> for the checkout API; named in the payment's events.</param>
+public sealed record ConfirmCommand(string PaymentKey, string OrderId, long Amount, string RequestedBy = "api");
 
 /// <param name="CancelAmount">Null cancels the whole remaining balance.</param>
 public sealed record CancelCommand(string PaymentKey, string IdempotencyKey, long? CancelAmount, string CancelReason,

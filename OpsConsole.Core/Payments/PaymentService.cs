@@ -45,14 +45,15 @@ public sealed class PaymentService(
 
         // 2. The PG call: no transaction is open. The caller going away must not abandon the intent
         //    halfway, so only the client's own timeouts bound it.
-        var result = await pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId, command.Amount),
-            ConfirmIdempotencyKey(command.PaymentKey), CancellationToken.None);
+        var result = await GuardAsync(() => pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId, command.Amount),
+            ConfirmIdempotencyKey(command.PaymentKey), CancellationToken.None), "v1/payments/confirm", $"paymentKey={command.PaymentKey}");
         await RecordCallAsync(payment, result, "confirm");
 
         if (result.IsRejected && result.Code == TossErrorCodes.AlreadyProcessedPayment)
         {
             // A replayed confirm: the PG already approved it once. Look it up and take what it says.
-            result = await pg.GetPaymentAsync(command.PaymentKey, CancellationToken.None);
+            result = await GuardAsync(() => pg.GetPaymentAsync(command.PaymentKey, CancellationToken.None),
+                $"v1/payments/{command.PaymentKey}", $"paymentKey={command.PaymentKey}", "GET");
             await RecordCallAsync(payment, result, "look-up after ALREADY_PROCESSED_PAYMENT");
             if (result.IsRejected)
                 result = result with { Outcome = PgOutcome.Unknown };
@@ -78,6 +79,7 @@ public sealed class PaymentService(
             return replay;
 
         // 2. The PG call with the key fixed by the intent.
+        // (A throw here propagates: the repair executor records it; the open attempt goes to the janitor.)
         var result = await pg.CancelAsync(command.PaymentKey,
             new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : attempt.Amount),
             attempt.IdempotencyKey, CancellationToken.None);
@@ -157,7 +159,7 @@ public sealed class PaymentService(
         var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, PaymentMethod.CARD,
             Tracing.CurrentTraceId(), now);
         db.Payments.Add(payment);
-        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW"));
+        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW by {command.RequestedBy}"));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -182,9 +184,10 @@ public sealed class PaymentService(
         if (existing is null) return null;
         if (existing.PaymentKey != command.PaymentKey || existing.OrderId != command.OrderId ||
             existing.Amount != command.Amount)
+            // Name nothing of the other payment (its key, amount or order): order ids are often guessable.
             throw DomainException.Conflict("DUPLICATED_ORDER_ID",
-                $"Order {existing.OrderId} is already paid by payment {existing.PaymentKey} for {existing.Amount} KRW; " +
-                "a confirm must repeat the same paymentKey, orderId and amount.");
+                "This orderId or paymentKey is already taken by another confirm; a retry must repeat the same " +
+                "paymentKey, orderId and amount.");
         return existing;
     }
 
@@ -303,8 +306,7 @@ public sealed class PaymentService(
         if (previous.PaymentId != payment.Id ||
             (command.CancelAmount is { } amount ? previous.IsFullCancel || amount != previous.Amount : !previous.IsFullCancel))
             throw DomainException.Conflict("IDEMPOTENCY_KEY_REUSED",
-                $"Idempotency-Key {command.IdempotencyKey} was already used for a different cancel " +
-                $"({previous.Amount} KRW of payment {previous.PaymentKey}).");
+                "This Idempotency-Key was already used for a different cancel; use a new key for a new cancel.");
         return Outcome(previous, payment, isReplay: true);
     }
 
@@ -387,6 +389,26 @@ public sealed class PaymentService(
             a.FailureMessage, isReplay);
 
     // ---- shared -------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A confirm's PG call after its intent was recorded. The client answers every PG outcome itself; anything it
+    /// throws (no PG configured, a bug) leaves the outcome unknown, so the payment goes to the janitor instead of
+    /// staying IN_PROGRESS.
+    /// </summary>
+    private async Task<PgResult<TossPayment>> GuardAsync(Func<Task<PgResult<TossPayment>>> call, string path,
+        string requestSummary, string method = "POST")
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "The PG call {Method} {Path} failed before any answer", method, path);
+            var reason = e is ConfigurationError ? $"no PG reachable: {e.Message}" : "the PG call failed unexpectedly (see the server log)";
+            return new PgResult<TossPayment>(PgOutcome.Unknown, null, method, path, null, null, reason, 0, requestSummary, "");
+        }
+    }
 
     internal DateTimeOffset NextCheck(int attempts, DateTimeOffset now)
     {

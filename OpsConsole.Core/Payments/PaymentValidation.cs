@@ -36,8 +36,9 @@ public static partial class PaymentValidation
 
     public static void EnsureIdempotencyKey(string? key)
     {
-        if (string.IsNullOrWhiteSpace(key) || key.Length > 300)
+        // Printable ASCII only: the key travels on to the PG in a header, and anything else cannot.
+        if (string.IsNullOrWhiteSpace(key) || key.Length > 300 || key.AsSpan().IndexOfAnyExceptInRange(' ', '~') >= 0)
             throw DomainException.BadInput("INVALID_IDEMPOTENCY_KEY",
-                "An Idempotency-Key header of 1 to 300 characters is required.");
+                "An Idempotency-Key header of 1 to 300 printable ASCII characters is required.");
     }
 }

@@ -10,7 +10,7 @@ namespace OpsConsole.Tests.Api;
 /// <summary>The checkout API over HTTP: status codes, problem details, and that bad input writes nothing.</summary>
 public abstract class PaymentsApiTests<TDatabase>(PaymentAppFixture<TDatabase> fx) where TDatabase : TestDatabase, new()
 {
-    private HttpClient Http => fx.Host.Http;
+    private HttpClient Http => fx.Api;
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
 

@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using OpsConsole.Core.ApiClients;
 using OpsConsole.Core.Payments;
 
 namespace OpsConsole.Tests.Infrastructure;
@@ -19,10 +21,12 @@ public class PaymentAppFixture<TDatabase> : IAsyncLifetime where TDatabase : Tes
     {
         await Database.InitializeAsync();
         Host = await AppHost.StartAsync(Database, Settings, Configure);
+        (ApiClientName, _, Api) = await NewApiClientAsync();
     }
 
     public async Task DisposeAsync()
     {
+        Api?.Dispose();
         await Host.DisposeAsync();
         await Database.DisposeAsync();
     }
@@ -32,5 +36,21 @@ public class PaymentAppFixture<TDatabase> : IAsyncLifetime where TDatabase : Tes
         string? fault = null, string method = "CARD") => Host.CheckoutAsync(amount, fault, method);
 
     public PaymentService Payments => Host.Get<PaymentService>();
+
+    /// <summary>A new API client with the given scopes (all when none) and an HttpClient that sends its key.</summary>
+    public async Task<(string Name, string Key, HttpClient Http)> NewApiClientAsync(params string[] scopes)
+    {
+        var name = $"client-{Guid.NewGuid():N}"[..20];
+        var created = await Host.Get<ApiClientService>().CreateAsync(name, scopes.Length == 0 ? ApiScopes.All : scopes, "test");
+        var http = new HttpClient { BaseAddress = Host.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Key);
+        return (name, created.Key, http);
+    }
+
+    /// <summary>An HttpClient of an API client with every scope (created with the fixture).</summary>
+    public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>The name of <see cref="Api"/>'s client (actor <c>api:&lt;name&gt;</c>).</summary>
+    public string ApiClientName { get; private set; } = "";
     public PaymentJanitor Janitor => Host.Get<PaymentJanitor>();
 }

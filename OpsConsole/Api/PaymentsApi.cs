@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using OpsConsole.Api.Edge;
+using OpsConsole.Core.ApiClients;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
 
@@ -11,10 +13,20 @@ public static class PaymentsApi
 {
     public static WebApplication MapPaymentsApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1/payments").WithTags("Payments").DisableAntiforgery();
-        api.MapPost("/confirm", ConfirmAsync);
-        api.MapPost("/{paymentKey}/cancel", CancelAsync);
-        api.MapGet("/{paymentKey}", GetAsync);
+        // API clients only (API key or access token): the console's cookie is not a credential here.
+        var api = app.MapGroup("/api/v1/payments").WithTags("Payments").DisableAntiforgery()
+            .RequireAuthorization(ApiEdgeSetup.ClientPolicy)
+            .RequireRateLimiting(ApiEdgeSetup.RateLimitPolicy)
+            .AddEndpointFilter(LimitBodySize);
+        api.MapPost("/confirm", ConfirmAsync)
+            .RequireAuthorization(ApiEdgeSetup.ScopePolicy(ApiScopes.PaymentsConfirm))
+            .WithName("ConfirmPayment").WithSummary("Confirm (approve) a payment the customer authorised at the PG.");
+        api.MapPost("/{paymentKey}/cancel", CancelAsync)
+            .RequireAuthorization(ApiEdgeSetup.ScopePolicy(ApiScopes.PaymentsCancel))
+            .WithName("CancelPayment").WithSummary("Cancel (refund) a payment in full or in part; needs an Idempotency-Key.");
+        api.MapGet("/{paymentKey}", GetAsync)
+            .RequireAuthorization(ApiEdgeSetup.ScopePolicy(ApiScopes.PaymentsRead))
+            .WithName("GetPayment").WithSummary("A payment with its transactions and its event timeline.");
         return app;
     }
 
@@ -46,6 +58,8 @@ public static class PaymentsApi
     private static async Task<Results<Ok<PaymentDto>, Accepted<PaymentDto>, ProblemHttpResult>> ConfirmAsync(
         HttpRequest request, PaymentService payments, CancellationToken ct)
     {
+        if (!request.HasJsonContentType())
+            return UnsupportedMediaType();
         var body = await ReadBodyAsync<ConfirmBody>(request, ct);
         if (body is null)
             return Problem(400, "INVALID_REQUEST", "The body must be JSON: {paymentKey, orderId, amount}.");
@@ -53,7 +67,8 @@ public static class PaymentsApi
             return Problem(400, "INVALID_AMOUNT", "amount is required.");
         try
         {
-            var p = await payments.ConfirmAsync(new ConfirmCommand(body.PaymentKey ?? "", body.OrderId ?? "", body.Amount.Value), ct);
+            var p = await payments.ConfirmAsync(new ConfirmCommand(body.PaymentKey ?? "", body.OrderId ?? "", body.Amount.Value,
+                ApiCallers.Actor(request.HttpContext.User)), ct);
             return p.Status switch
             {
                 PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED => TypedResults.Ok(PaymentDto.Of(p)),
@@ -75,12 +90,23 @@ public static class PaymentsApi
         var key = request.Headers["Idempotency-Key"].ToString();
         if (string.IsNullOrWhiteSpace(key))
             return Problem(400, "INVALID_IDEMPOTENCY_KEY", "An Idempotency-Key header is required for a cancel.");
+        try
+        {
+            // Before anything is read or written: a key the PG cannot take must not reach an intent.
+            PaymentValidation.EnsureIdempotencyKey(key);
+        }
+        catch (DomainException e)
+        {
+            return Problem(e);
+        }
+        if (!request.HasJsonContentType())
+            return UnsupportedMediaType();
         var body = await ReadBodyAsync<CancelBody>(request, ct);
         if (body is null)
             return Problem(400, "INVALID_REQUEST", "The body must be JSON: {cancelReason, cancelAmount?}.");
         try
         {
-            var actor = request.HttpContext.User.Identity?.Name ?? "api";
+            var actor = ApiCallers.Actor(request.HttpContext.User);
             var o = await payments.CancelAsync(new CancelCommand(paymentKey, key, body.CancelAmount, body.CancelReason ?? "", actor), ct);
             var dto = new CancelDto(o.Status.ToString(), o.IdempotencyKey, o.Amount, o.TransactionKey, o.FailureCode,
                 o.FailureMessage, o.IsReplay, PaymentDto.Of(o.Payment));
@@ -122,6 +148,19 @@ public static class PaymentsApi
             return null;
         }
     }
+
+    /// <summary>Bodies of the checkout API are small JSON documents.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
+    private static ValueTask<object?> LimitBodySize(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (context.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        return next(context);
+    }
+
+    private static ProblemHttpResult UnsupportedMediaType() =>
+        Problem(415, ApiProblems.CodeFor(415), "The body must be JSON (Content-Type: application/json).");
 
     private static ProblemHttpResult Problem(DomainException e) => Problem(e.HttpStatus, e.Code, e.Message);
 

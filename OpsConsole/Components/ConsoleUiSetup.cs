@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using OpsConsole.Api.Edge;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Audit;
 using OpsConsole.Components.Pages.Dashboard;
@@ -54,6 +55,7 @@ public static class ConsoleUiSetup
         demo.Enabled = config.GetValue<bool?>("Demo:Enabled")
                        ?? config.GetValue("Database:Provider", DatabaseProvider.Sqlite) == DatabaseProvider.Sqlite;
         if (string.IsNullOrEmpty(demo.Password)) demo.Password = DemoOptions.DefaultPassword;
+        if (string.IsNullOrEmpty(demo.ApiKey)) demo.ApiKey = DemoOptions.DefaultApiKey;
         services.AddSingleton(Options.Create(demo));
         services.AddSingleton<DemoUsers>();
 
@@ -169,6 +171,7 @@ public static class ConsoleUiSetup
             return next(ctx);
         });
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseApiErrors(); // inside the two above: errors under /api are problem details, never HTML
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,4 +1,5 @@
 using OpsConsole.Api;
+using OpsConsole.Api.Edge;
 using OpsConsole.Components;
 using OpsConsole.Core;
 using OpsConsole.Core.Reconciliation;
@@ -27,12 +28,15 @@ public static class ConsoleHost
         builder.AddRepairs();
         builder.AddSandboxPg();
         builder.AddConsoleUi();
+        builder.AddApiEdge();
         builder.AddOpsTelemetry();
         builder.AddOpsHealth();
         builder.AddHostedJobs();
 
         var app = builder.Build();
         app.UseConsoleUi();
+        app.UseApiRateLimiting();
+        app.MapApiDocument();
         app.MapOpsHealth();
         app.MapOpsMetrics();
         app.MapPaymentsApi();

@@ -44,7 +44,10 @@ public static class ConsoleActions
     public static readonly ConsoleAction ViewRepairs = new("view-repairs", ConsoleRoles.All,
         "Viewing repairs needs a console role.");
 
+    public static readonly ConsoleAction ManageApiClients = new("manage-api-clients", [ConsoleRoles.Admin],
+        "Only admin can manage API clients.");
+
     public static readonly IReadOnlyList<ConsoleAction> All =
         [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, ExportAudit, RequestRepair, ApproveRepair,
-         ViewRepairs];
+         ViewRepairs, ManageApiClients];
 }

@@ -10,7 +10,11 @@ public sealed class DemoOptions
     public string Password { get; set; } = DefaultPassword;
     public bool AllowRemote { get; set; }
 
+    /// <summary>The <c>demo-shop</c> API client's key (<c>Demo:ApiKey</c>): public, so demo mode only.</summary>
+    public string ApiKey { get; set; } = DefaultApiKey;
+
     public const string DefaultPassword = "opsconsole-demo";
+    public const string DefaultApiKey = "ocs_demoShop00000000000000000000000000000000000";
 
     /// <summary>Demo user name → role. Two finance users so maker-checker can be shown.</summary>
     public static readonly IReadOnlyDictionary<string, string> Users = new Dictionary<string, string>
