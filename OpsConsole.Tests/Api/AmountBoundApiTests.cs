@@ -9,7 +9,7 @@ namespace OpsConsole.Tests.Api;
 /// <summary>The checkout API refuses amounts beyond ±10^13 (the rule lives in Core's payment validation) with 400.</summary>
 public sealed class AmountBoundApiTests(PaymentAppFixture<SqliteTestDatabase> fx) : IClassFixture<PaymentAppFixture<SqliteTestDatabase>>
 {
-    private HttpClient Http => fx.Host.Http;
+    private HttpClient Http => fx.Api;
 
     private async Task<int> CountAsync()
     {

@@ -12,7 +12,7 @@ public sealed class MaskingApiTests(PaymentAppFixture<SqliteTestDatabase> fx) : 
     [Fact]
     public async Task PaymentEvents_ShowTheCancelReasonMasked()
     {
-        var http = fx.Host.Http;
+        var http = fx.Api;
         var (key, order, amount) = await fx.CheckoutAsync(5_000);
         using (var ok = await http.PostAsJsonAsync("api/v1/payments/confirm", new { paymentKey = key, orderId = order, amount }))
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
