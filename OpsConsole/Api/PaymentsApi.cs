@@ -11,7 +11,8 @@ public static class PaymentsApi
 {
     public static WebApplication MapPaymentsApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1/payments").WithTags("Payments").DisableAntiforgery();
+        // Declared anonymous until API-client authentication guards it (issue 14 §1); the console cookie grants nothing here.
+        var api = app.MapGroup("/api/v1/payments").WithTags("Payments").DisableAntiforgery().AllowAnonymous();
         api.MapPost("/confirm", ConfirmAsync);
         api.MapPost("/{paymentKey}/cancel", CancelAsync);
         api.MapGet("/{paymentKey}", GetAsync);
