@@ -59,6 +59,7 @@ public static class AccountEndpoints
         if (!loopback && !demoRemoteAllowed && DemoOptions.IsDemoUser(name) &&
             (demo.Value.Enabled || DemoOptions.IsDemoPassword(password, demo.Value)))
         {
+            throttle.RecordFailure(ip);
             await audit.WriteAsync(name, "auth.signin", "user", name,
                 outcome: "refused: demo users are not allowed on a non-loopback address");
             return Fail("demo-remote", name, target);

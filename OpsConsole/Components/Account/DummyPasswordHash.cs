@@ -13,8 +13,10 @@ public sealed class DummyPasswordHash
     private readonly IdentityUser _nobody = new("nobody");
     private readonly string _hash;
 
-    public DummyPasswordHash(IPasswordHasher<IdentityUser> hasher)
+    public DummyPasswordHash(Microsoft.Extensions.Options.IOptions<PasswordHasherOptions> options)
     {
+        // The same algorithm and iteration count as Identity's hasher of real accounts.
+        var hasher = new PasswordHasher<IdentityUser>(options);
         _hasher = hasher;
         _hash = hasher.HashPassword(_nobody, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
     }
