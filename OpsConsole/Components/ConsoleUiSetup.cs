@@ -169,8 +169,12 @@ public static class ConsoleUiSetup
         var path = ctx.Request.Path;
         if (path.StartsWithSegments("/console") || path.StartsWithSegments("/api") || path.StartsWithSegments("/account"))
         {
-            ctx.Response.StatusCode = status;
-            return Task.CompletedTask;
+            // A problem body, so that no status-code page re-executes the request (a POST would hit a page).
+            var code = status == StatusCodes.Status401Unauthorized ? "unauthenticated" : "forbidden";
+            return Results.Problem(statusCode: status, title: code,
+                detail: status == StatusCodes.Status401Unauthorized ? "Sign in first." : "Your role does not allow this.",
+                extensions: new Dictionary<string, object?> { ["code"] = code, ["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier })
+                .ExecuteAsync(ctx.HttpContext);
         }
         ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;

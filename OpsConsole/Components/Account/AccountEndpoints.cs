@@ -22,13 +22,18 @@ public static class AccountEndpoints
     {
         var group = app.MapGroup("/account");
         group.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(SignInThrottle.RateLimitPolicy)
+            .WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute()).Accepts<SignInForm>("application/x-www-form-urlencoded")
             .WithName("SignIn").WithSummary("Signs in with a local account (the sign-in page's form).");
         // Signed in with or without a role: a user who has no role yet can still sign out.
         group.MapPost("/signout", SignOutAsync).RequireAuthorization(ConsolePolicies.SignedIn)
             .WithName("SignOut").WithSummary("Ends the console session (and the SSO provider's session).");
-        group.MapGet("/signin/oidc", ([FromQuery] string? returnUrl) => TypedResults.Challenge(
-                new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) },
-                [OpenIdConnectDefaults.AuthenticationScheme]))
+        group.MapGet("/signin/oidc", async ([FromQuery] string? returnUrl, IAuthenticationSchemeProvider schemes) =>
+                await schemes.GetSchemeAsync(OpenIdConnectDefaults.AuthenticationScheme) is null
+                    ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "sso_not_configured",
+                        detail: "Single sign-on is not configured (Auth:Oidc:Authority).",
+                        extensions: new Dictionary<string, object?> { ["code"] = "sso_not_configured" })
+                    : Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) },
+                        [OpenIdConnectDefaults.AuthenticationScheme]))
             .AllowAnonymous().RequireRateLimiting(SignInThrottle.RateLimitPolicy)
             .WithName("SignInWithSso").WithSummary("Starts single sign-on at the configured OpenID provider.");
         app.MapAntiforgeryToken();
@@ -36,10 +41,17 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> SignInAsync(
-        [FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
         HttpContext http, SignInManager<IdentityUser> signIn, DemoUsers demoUsers, IOptions<DemoOptions> demo,
         IServer server, AuditLog audit, SignInThrottle throttle, DummyPasswordHash dummy)
     {
+        // The form is read here, after the antiforgery verdict: a forged or stale form is a clean 400.
+        if (http.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false } ||
+            !http.Request.HasFormContentType)
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "antiforgery",
+                detail: "Sign in from the sign-in page (its form carries an antiforgery token).",
+                extensions: new Dictionary<string, object?> { ["code"] = "antiforgery" });
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        string? userName = form["userName"], password = form["password"], returnUrl = form["returnUrl"];
         var name = (userName ?? "").Trim();
         var target = SafeReturnUrl(returnUrl);
         var ip = SignInThrottle.KeyOf(http);
@@ -87,6 +99,9 @@ public static class AccountEndpoints
         await audit.WriteAsync(name, "auth.signin", "user", name, outcome: $"failed: {outcome}");
         return Fail(outcome, name, target);
     }
+
+    /// <summary>The sign-in page's form fields (for the endpoint's metadata).</summary>
+    public sealed record SignInForm(string? UserName, string? Password, string? ReturnUrl);
 
     private sealed class TooManyAttemptsResult(TimeSpan retryAfter) : IResult
     {
