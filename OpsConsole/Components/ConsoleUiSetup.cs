@@ -170,9 +170,13 @@ public static class ConsoleUiSetup
         if (path.StartsWithSegments("/console") || path.StartsWithSegments("/api") || path.StartsWithSegments("/account"))
         {
             // A problem body, so that no status-code page re-executes the request (a POST would hit a page).
-            var code = status == StatusCodes.Status401Unauthorized ? "unauthenticated" : "forbidden";
+            var code = status == StatusCodes.Status401Unauthorized ? "unauthenticated" : "FORBIDDEN";
+            var policies = ctx.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                .Select(a => a.Policy).ToHashSet() ?? [];
+            var denied = ConsoleActions.All.FirstOrDefault(a => policies.Contains(a.Policy))?.DeniedReason
+                         ?? "This needs a console role (finance, engineer, on-call or admin). Ask an admin.";
             return Results.Problem(statusCode: status, title: code,
-                detail: status == StatusCodes.Status401Unauthorized ? "Sign in first." : "Your role does not allow this.",
+                detail: status == StatusCodes.Status401Unauthorized ? "Sign in first." : denied,
                 extensions: new Dictionary<string, object?> { ["code"] = code, ["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier })
                 .ExecuteAsync(ctx.HttpContext);
         }

@@ -30,8 +30,23 @@ public sealed class SessionValidator(
     TimeProvider clock,
     IOptionsMonitor<OpenIdConnectOptions> oidcOptions,
     OidcClaimsOptions oidcClaims,
+    IServiceScopeFactory scopes,
     ILogger<SessionValidator> log)
 {
+    /// <summary>
+    /// For a Blazor circuit, whose principal was fixed when it connected: the local user's principal as it is now
+    /// (null when the user is gone, locked, disabled or its stamp changed). SSO principals are returned as they are;
+    /// their next HTTP request revalidates them at the provider.
+    /// </summary>
+    public async Task<ClaimsPrincipal?> CurrentAsync(ClaimsPrincipal principal)
+    {
+        if (principal.Identity?.IsAuthenticated != true) return null;
+        if (principal.HasClaim(c => c.Type == OidcRoleMapper.SourceClaim)) return principal;
+        await using var scope = scopes.CreateAsyncScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        return await RevalidateLocalAsync(http, principal, clock.GetUtcNow());
+    }
+
     private const string ValidatedAtKey = "opsconsole.validated_at";
 
     public async Task ValidateAsync(CookieValidatePrincipalContext ctx)
