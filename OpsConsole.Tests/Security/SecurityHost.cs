@@ -10,12 +10,27 @@ namespace OpsConsole.Tests.Security;
 /// <summary>Small helpers over <see cref="AppHost"/> for the security tests: cookie clients, users, problems.</summary>
 public static class SecurityHost
 {
+    /// <param name="clock">Replaces the app's clock (registered before the app's own, which only fill gaps).</param>
     public static Task<AppHost> StartAsync(IDictionary<string, string?>? settings = null, TestDatabase? database = null,
-        string? environment = null)
+        string? environment = null, TimeProvider? clock = null)
     {
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Demo:Enabled"] = "true" };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        return AppHost.StartAsync(database, all, environment is null ? null : b => b.Environment.EnvironmentName = environment);
+        return AppHost.StartAsync(database, all, b =>
+        {
+            if (environment is not null) b.Environment.EnvironmentName = environment;
+            if (clock is not null) b.Services.AddSingleton(clock);
+        });
+    }
+
+    /// <summary>A clock that stands still until the test moves it.</summary>
+    public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private long _ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ namespace OpsConsole.Tests.Security;
 /// </summary>
 public sealed class SsoBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private static async Task<(AppHost App, OidcProviderProcess Provider)> StartAsync(string revalidateMinutes)
+    private static async Task<(AppHost App, OidcProviderProcess Provider)> StartAsync(string revalidateMinutes,
+        TimeProvider? clock = null)
     {
         var port = OidcProviderProcess.FreePort();
         var appUri = new Uri($"http://127.0.0.1:{port}/");
@@ -27,7 +28,7 @@ public sealed class SsoBrowserTests(BrowserFixture browser) : IClassFixture<Brow
             ["Auth:Oidc:RequireHttpsMetadata"] = "false",
             ["Auth:Oidc:Scopes"] = "openid profile roles",
             ["Auth:RevalidateMinutes"] = revalidateMinutes,
-        });
+        }, clock: clock);
         return (app, provider);
     }
 
@@ -56,20 +57,26 @@ public sealed class SsoBrowserTests(BrowserFixture browser) : IClassFixture<Brow
     [Fact]
     public async Task FinanceUser_SignsInWithSso_GetsTheFinanceRole_LosesItWhenTheProviderRemovesIt_AndSignOutEndsTheProviderSession()
     {
-        var (app, provider) = await StartAsync(revalidateMinutes: "0");
+        var clock = new SecurityHost.ManualClock(DateTimeOffset.UtcNow);
+        var (app, provider) = await StartAsync(revalidateMinutes: "5", clock);
         await using var _ = app;
         await using var __ = provider;
         await provider.SetRolesAsync("fin-user", "finance");
         var page = await NewPageAsync(app);
 
+        // The role is only in userinfo, and the session is not revalidated for 5 minutes: it came at sign-in.
         await SignInAtTheProviderAsync(page, "fin-user", app.BaseUri);
 
         await Expect(page.Locator("#current-user")).ToContainTextAsync("fin-user");
         await Expect(page.Locator("#current-user")).ToContainTextAsync("(finance)");
         await ConsolePage.ScreenshotAsync(page, "sso-finance-signed-in");
 
-        // The provider withdraws the role: the next request re-reads userinfo (Auth:RevalidateMinutes=0 here).
+        // The provider withdraws the role: within Auth:RevalidateMinutes the session still has it, after it not.
         await provider.SetRolesAsync("fin-user");
+        clock.Advance(TimeSpan.FromMinutes(4));
+        await page.GotoAsync("repairs");
+        await Expect(page.Locator("#current-user")).ToContainTextAsync("(finance)");
+        clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
         await page.GotoAsync("repairs");
         await page.WaitForURLAsync("**/access-denied**");
         await Expect(page.Locator("#no-access-yet")).ToBeVisibleAsync();

@@ -102,6 +102,11 @@ public static class ConsoleUiSetup
             // Locked, disabled or deleted users and SSO users whose provider withdrew a role: SessionValidator.
             o.Events.OnValidatePrincipal = ctx =>
                 ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().ValidateAsync(ctx);
+            o.Events.OnSigningIn = ctx =>
+            {
+                ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().MarkValidated(ctx.Properties);
+                return Task.CompletedTask;
+            };
         });
 
         var oidc = config.GetSection("Auth:Oidc");

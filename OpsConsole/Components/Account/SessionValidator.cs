@@ -49,6 +49,10 @@ public sealed class SessionValidator(
 
     private const string ValidatedAtKey = "opsconsole.validated_at";
 
+    /// <summary>At sign-in the principal is fresh from its source: the next check is due one interval later.</summary>
+    public void MarkValidated(AuthenticationProperties properties) =>
+        properties.Items[ValidatedAtKey] = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
     public async Task ValidateAsync(CookieValidatePrincipalContext ctx)
     {
         var principal = ctx.Principal;
