@@ -11,11 +11,16 @@ chmod 755 "$work"
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") </dev/null >"$work/apt.log" 2>&1 \
     || { cat "$work/apt.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
+
+# The SSO tests start a real OpenID provider (oidc-provider from npm, pinned by its package-lock.json).
+(cd OpsConsole.Tests/Oidc && npm ci --no-audit --no-fund) >"$work/npm.log" 2>&1 \
+  || { cat "$work/npm.log"; echo "0 passed, 1 failed"; exit 1; }
 
 OPSCONSOLE_TEST_POSTGRES=$(scripts/postgres.sh start "$work/pg") || { echo "could not start PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
 export OPSCONSOLE_TEST_POSTGRES

@@ -149,9 +149,36 @@ public sealed class RepairService(
 
         if (command.Kind == RepairKind.MARK_RESOLVED)
             return await ResolveWithoutMoneyAsync(request.Id, command, cancellationToken);
-        if (request.Amount > 0 && request.Amount <= options.Value.SingleApproverMaxAmount)
-            return await ApproveAsync(request.Id, "system:single-approver", ApproverRoles.ToList(), cancellationToken, singleApprover: true);
+        if (request.Kind == RepairKind.REFUND && await SingleApproverAllowsAsync(request, cancellationToken))
+            return await ApproveAsync(request.Id, SingleApproverRule.Approver, ApproverRoles.ToList(), cancellationToken, singleApprover: true);
         return request;
+    }
+
+    /// <summary><see cref="SingleApproverRule"/> against the refunds already made of the payment and by the requester that day.</summary>
+    private async Task<bool> SingleApproverAllowsAsync(RepairRequest request, CancellationToken cancellationToken)
+    {
+        var max = options.Value.SingleApproverMaxAmount;
+        if (!SingleApproverRule.Allows(request.Amount, 0, 0, max)) return false;
+        var (dayStart, dayEnd) = SingleApproverRule.DayOf(request.RequestedAt);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Earlier requests only (by id): of two racing requests the later one sees the earlier, never both pass.
+        var candidates = await db.Set<RepairRequest>().AsNoTracking()
+            .Where(r => r.Id < request.Id && r.Kind == RepairKind.REFUND && r.BatchId == null &&
+                        (r.PaymentKey == request.PaymentKey || r.RequestedBy == request.RequestedBy))
+            .Where(r => r.ApprovedBy == SingleApproverRule.Approver || r.Status == RepairStatus.REQUESTED)
+            .ToListAsync(cancellationToken);
+        var counted = candidates.Where(r => SingleApproverRule.Counts(r, max)).ToList();
+        var paymentSum = counted.Where(r => r.PaymentKey == request.PaymentKey).Sum(r => r.Amount);
+        var requesterDaySum = counted
+            .Where(r => string.Equals(r.RequestedBy, request.RequestedBy, StringComparison.OrdinalIgnoreCase) &&
+                        r.RequestedAt >= dayStart && r.RequestedAt < dayEnd)
+            .Sum(r => r.Amount);
+        var allowed = SingleApproverRule.Allows(request.Amount, paymentSum, requesterDaySum, max);
+        if (!allowed)
+            await audit.WriteAsync("system", "repair.single-approver.refused", "repair", request.Id.ToString(),
+                after: $"amount={request.Amount} paymentSum={paymentSum} requesterDaySum={requesterDaySum} max={max}",
+                outcome: "needs a second approver");
+        return allowed;
     }
 
     /// <summary>Approves (a different person, finance/on-call/admin) and executes at once.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -40,6 +41,25 @@ public sealed partial class ConsoleAppHost : WebApplicationFactory<Program>, IAs
         builder.UseSetting("Tracing:Links:Jaeger", "http://jaeger.invalid/trace/{traceId}");
         builder.UseSetting("Reconciliation:SettleDelay", "00:00:00");
         builder.UseSetting("Reconciliation:ScheduleEnabled", "false");
+        // Every test signs in from 127.0.0.1: the per-address throttles are tested on their own hosts.
+        foreach (var (key, value) in RelaxedSignInThrottle)
+            builder.UseSetting(key, value);
+        builder.UseSetting("Auth:Lockout:MaxFailedAttempts", "5");
+    }
+
+    /// <summary>Sign-in throttles high enough for a test suite that signs in many times from one address.</summary>
+    public static readonly IReadOnlyDictionary<string, string> RelaxedSignInThrottle = new Dictionary<string, string>
+    {
+        ["Auth:SignIn:PermitsPerMinute"] = "100000",
+        ["Auth:SignIn:MaxFailuresPerIp"] = "100000",
+    };
+
+    /// <summary>Sends the antiforgery token with every request of a signed-in client, as a script of the console does.</summary>
+    public static async Task UseAntiforgeryTokenAsync(HttpClient client)
+    {
+        var token = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("account/antiforgery");
+        client.DefaultRequestHeaders.Remove(token.GetProperty("headerName").GetString()!);
+        client.DefaultRequestHeaders.Add(token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString());
     }
 
     public async Task InitializeAsync()
@@ -83,6 +103,7 @@ public sealed partial class ConsoleAppHost : WebApplicationFactory<Program>, IAs
         var response = await PostSignInAsync(client, userName, DemoPassword);
         if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/")
             throw new InvalidOperationException($"Sign-in of {userName} failed: {(int)response.StatusCode} {response.Headers.Location}");
+        await UseAntiforgeryTokenAsync(client);
         return client;
     }
 

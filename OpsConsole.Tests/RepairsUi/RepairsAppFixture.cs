@@ -21,6 +21,8 @@ public sealed class RepairsAppFixture : PaymentAppFixture<PostgresTestDatabase>
         ["environment"] = "Development",
         ["Demo:Enabled"] = "true",
         ["Reconciliation:SettleDelay"] = "00:00:00",
+        ["Auth:SignIn:PermitsPerMinute"] = "100000",
+        ["Auth:SignIn:MaxFailuresPerIp"] = "100000",
     };
 
     /// <summary>A payment our ledger shows ABORTED while the sandbox PG charged it (DECLINE_AFTER_CHARGE).</summary>
@@ -69,6 +71,7 @@ public sealed class RepairsAppFixture : PaymentAppFixture<PostgresTestDatabase>
         var response = await ConsoleAppHost.PostSignInAsync(client, userName, ConsoleAppHost.DemoPassword);
         Assert.True(response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString == "/",
             $"sign-in of {userName} failed: {(int)response.StatusCode} {response.Headers.Location}");
+        await ConsoleAppHost.UseAntiforgeryTokenAsync(client);
         return client;
     }
 }

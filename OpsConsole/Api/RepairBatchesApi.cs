@@ -16,11 +16,11 @@ public static class RepairBatchesApi
     public static WebApplication MapRepairBatchesApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/v1/repair-batches").WithTags("Repairs").RequireAuthorization().DisableAntiforgery();
-        api.MapPost("", RequestAsync);
-        api.MapGet("/{id:long}", GetAsync);
-        api.MapPost("/{id:long}/approve", ApproveAsync);
-        api.MapPost("/{id:long}/reject", RejectAsync);
-        api.MapGet("/{id:long}/report.csv", ReportAsync);
+        api.MapPost("", RequestAsync).RequireAuthorization(ConsoleActions.RequestRepair.Policy);
+        api.MapGet("/{id:long}", GetAsync).RequireAuthorization(ConsoleActions.ViewRepairs.Policy);
+        api.MapPost("/{id:long}/approve", ApproveAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
+        api.MapPost("/{id:long}/reject", RejectAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
+        api.MapGet("/{id:long}/report.csv", ReportAsync).RequireAuthorization(ConsoleActions.ViewRepairs.Policy);
         return app;
     }
 

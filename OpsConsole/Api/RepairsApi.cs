@@ -14,18 +14,18 @@ namespace OpsConsole.Api;
 /// <summary>
 /// Repairs for other tools: <c>/api/v1/repairs</c>, JSON, RFC 7807 problems. Cookie-authenticated (a console
 /// session); each action is checked against its console policy here and again by <see cref="RepairService"/>.
-/// POSTs take JSON bodies only, which a cross-site form cannot send, and the session cookie is SameSite=Lax.
+/// State-changing requests need the antiforgery token and the console's own origin (ConsoleRequestGuard).
 /// </summary>
 public static class RepairsApi
 {
     public static WebApplication MapRepairsApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/v1/repairs").WithTags("Repairs").RequireAuthorization().DisableAntiforgery();
-        api.MapGet("", ListAsync);
-        api.MapGet("/{id:long}", GetAsync);
-        api.MapPost("", RequestAsync);
-        api.MapPost("/{id:long}/approve", ApproveAsync);
-        api.MapPost("/{id:long}/reject", RejectAsync);
+        api.MapGet("", ListAsync).RequireAuthorization(ConsoleActions.ViewRepairs.Policy);
+        api.MapGet("/{id:long}", GetAsync).RequireAuthorization(ConsoleActions.ViewRepairs.Policy);
+        api.MapPost("", RequestAsync).RequireAuthorization(ConsoleActions.RequestRepair.Policy);
+        api.MapPost("/{id:long}/approve", ApproveAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
+        api.MapPost("/{id:long}/reject", RejectAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
         return app;
     }
 

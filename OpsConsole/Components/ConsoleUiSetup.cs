@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,6 +14,7 @@ using OpsConsole.Components.Pages.Runs;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Timeline;
+using OpsConsole.Hosting;
 
 namespace OpsConsole.Components;
 
@@ -37,6 +39,7 @@ public static class ConsoleUiSetup
         services.AddSingleton<ITimelineContributor, FindingTimelineContributor>();
 
         builder.AddConsoleAuthentication();
+        builder.AddConsoleSecurity();
         return builder;
     }
 
@@ -70,7 +73,8 @@ public static class ConsoleUiSetup
                 o.Password.RequireLowercase = false;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = config.GetValue("Auth:Lockout:MaxFailedAttempts", 5);
+                // Above Auth:SignIn:MaxFailuresPerIp (5): one address is throttled before it can lock an account.
+                o.Lockout.MaxFailedAccessAttempts = config.GetValue("Auth:Lockout:MaxFailedAttempts", 10);
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(config.GetValue("Auth:Lockout:Minutes", 15));
                 o.User.RequireUniqueEmail = false;
             })
@@ -87,7 +91,7 @@ public static class ConsoleUiSetup
         auth.AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
         {
-            o.Cookie.Name = "opsconsole.auth";
+            o.Cookie.Name = ConsoleCookies.Session;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -97,18 +101,22 @@ public static class ConsoleUiSetup
             o.SlidingExpiration = true;
             o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx, StatusCodes.Status403Forbidden);
-            // SSO principals have no local account whose security stamp could be re-validated.
+            // Locked, disabled or deleted users and SSO users whose provider withdrew a role: SessionValidator.
             o.Events.OnValidatePrincipal = ctx =>
-                ctx.Principal?.HasClaim(c => c.Type == OidcRoleMapper.SourceClaim) == true
-                    ? Task.CompletedTask
-                    : SecurityStampValidator.ValidatePrincipalAsync(ctx);
+                ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().ValidateAsync(ctx);
+            o.Events.OnSigningIn = ctx =>
+            {
+                ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().MarkValidated(ctx.Properties);
+                return Task.CompletedTask;
+            };
         });
 
         var oidc = config.GetSection("Auth:Oidc");
+        var roleClaim = oidc["RoleClaim"] is { Length: > 0 } rc ? rc : "roles";
+        var nameClaim = oidc["NameClaim"] is { Length: > 0 } nc ? nc : "preferred_username";
+        services.AddSingleton(new OidcClaimsOptions(roleClaim, nameClaim));
         if (!string.IsNullOrWhiteSpace(oidc["Authority"]))
         {
-            var roleClaim = oidc["RoleClaim"] is { Length: > 0 } rc ? rc : "roles";
-            var nameClaim = oidc["NameClaim"] is { Length: > 0 } nc ? nc : "preferred_username";
             auth.AddOpenIdConnect(OpenIdConnectDefaults.AuthenticationScheme, oidc["DisplayName"] ?? "Company SSO", o =>
             {
                 o.Authority = oidc["Authority"];
@@ -117,14 +125,28 @@ public static class ConsoleUiSetup
                 o.ResponseType = "code";
                 o.UsePkce = true;
                 o.MapInboundClaims = false;
-                o.SaveTokens = false;
+                // The access token re-reads userinfo (Auth:RevalidateMinutes); the id token ends the provider's session.
+                o.SaveTokens = true;
+                // Many providers (oidc-provider by default) put profile and role claims only in userinfo.
+                o.GetClaimsFromUserInfoEndpoint = oidc.GetValue("GetClaimsFromUserInfoEndpoint", true);
+                o.ClaimActions.MapJsonKey(roleClaim, roleClaim);
+                o.ClaimActions.MapUniqueJsonKey(nameClaim, nameClaim);
+                // A top-level GET back to the console carries SameSite=Lax cookies; a cross-site form post would not.
+                o.ResponseMode = oidc["ResponseMode"] is { Length: > 0 } mode ? mode : "query";
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.SignedOutCallbackPath = oidc["SignedOutCallbackPath"] is { Length: > 0 } so ? so : "/signout-callback-oidc";
+                o.SignedOutRedirectUri = AccountEndpoints.SignInPage;
                 o.SignInScheme = IdentityConstants.ApplicationScheme;
                 o.CallbackPath = oidc["CallbackPath"] is { Length: > 0 } cb ? cb : "/signin-oidc";
                 o.RequireHttpsMetadata = oidc.GetValue("RequireHttpsMetadata", true);
                 o.Scope.Clear();
                 foreach (var scope in (oidc["Scopes"] ?? "openid profile email").Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     o.Scope.Add(scope);
-                o.Events.OnTokenValidated = async ctx =>
+                // After userinfo was merged (OnTokenValidated comes before it).
+                o.Events.OnTicketReceived = async ctx =>
                 {
                     ctx.Principal = OidcRoleMapper.ToConsolePrincipal(ctx.Principal!, roleClaim, nameClaim);
                     var name = ctx.Principal.Identity?.Name ?? "unknown";
@@ -140,6 +162,10 @@ public static class ConsoleUiSetup
         {
             foreach (var action in ConsoleActions.All)
                 o.AddPolicy(action.Policy, p => p.RequireAuthenticatedUser().RequireRole(action.Roles));
+            // [Authorize] and RequireAuthorization() without a policy: one of the four console roles. A signed-in
+            // user without a role sees only the "no access yet" page and can sign out.
+            o.DefaultPolicy = ConsolePolicies.ConsoleUser;
+            o.AddPolicy(ConsolePolicies.SignedIn, ConsolePolicies.SignedInPolicy);
         });
     }
 
@@ -150,8 +176,16 @@ public static class ConsoleUiSetup
         var path = ctx.Request.Path;
         if (path.StartsWithSegments("/console") || path.StartsWithSegments("/api") || path.StartsWithSegments("/account"))
         {
-            ctx.Response.StatusCode = status;
-            return Task.CompletedTask;
+            // A problem body, so that no status-code page re-executes the request (a POST would hit a page).
+            var code = status == StatusCodes.Status401Unauthorized ? "unauthenticated" : "FORBIDDEN";
+            var policies = ctx.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                .Select(a => a.Policy).ToHashSet() ?? [];
+            var denied = ConsoleActions.All.FirstOrDefault(a => policies.Contains(a.Policy))?.DeniedReason
+                         ?? "This needs a console role (finance, engineer, on-call or admin). Ask an admin.";
+            return Results.Problem(statusCode: status, title: code,
+                detail: status == StatusCodes.Status401Unauthorized ? "Sign in first." : denied,
+                extensions: new Dictionary<string, object?> { ["code"] = code, ["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier })
+                .ExecuteAsync(ctx.HttpContext);
         }
         ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
@@ -159,6 +193,7 @@ public static class ConsoleUiSetup
 
     public static WebApplication UseConsoleUi(this WebApplication app)
     {
+        app.UseProxySupport();
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.Use(static (ctx, next) =>
@@ -173,6 +208,7 @@ public static class ConsoleUiSetup
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseApiErrors(); // inside the two above: errors under /api are problem details, never HTML
         app.UseAuthentication();
+        app.UseConsoleRequestGuard();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;

@@ -159,7 +159,8 @@ public static class ApiEdgeSetup
                 await ApiProblems.WriteAsync(http, r.StatusCode, ApiProblems.CodeFor(r.StatusCode), ApiProblems.DetailFor(r.StatusCode));
         });
 
-    /// <summary>The per-client rate limit; after authorization, so the partition is the authenticated client.</summary>
+    /// <summary>The one rate-limiting middleware (per API client, and the sign-in limit); after authorization, so the
+    /// API's partition is the authenticated client.</summary>
     public static WebApplication UseApiRateLimiting(this WebApplication app)
     {
         app.UseRateLimiter();

@@ -21,39 +21,69 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/account");
-        group.MapPost("/signin", SignInAsync).AllowAnonymous();
-        group.MapPost("/signout", SignOutAsync).RequireAuthorization();
-        group.MapGet("/signin/oidc", ([FromQuery] string? returnUrl) => TypedResults.Challenge(
-                new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) },
-                [OpenIdConnectDefaults.AuthenticationScheme]))
-            .AllowAnonymous();
+        group.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(SignInThrottle.RateLimitPolicy)
+            .WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute()).Accepts<SignInForm>("application/x-www-form-urlencoded")
+            .WithName("SignIn").WithSummary("Signs in with a local account (the sign-in page's form).");
+        // Signed in with or without a role: a user who has no role yet can still sign out.
+        group.MapPost("/signout", SignOutAsync).RequireAuthorization(ConsolePolicies.SignedIn)
+            .WithName("SignOut").WithSummary("Ends the console session (and the SSO provider's session).");
+        group.MapGet("/signin/oidc", async ([FromQuery] string? returnUrl, IAuthenticationSchemeProvider schemes) =>
+                await schemes.GetSchemeAsync(OpenIdConnectDefaults.AuthenticationScheme) is null
+                    ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "sso_not_configured",
+                        detail: "Single sign-on is not configured (Auth:Oidc:Authority).",
+                        extensions: new Dictionary<string, object?> { ["code"] = "sso_not_configured" })
+                    : Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) },
+                        [OpenIdConnectDefaults.AuthenticationScheme]))
+            .AllowAnonymous().RequireRateLimiting(SignInThrottle.RateLimitPolicy)
+            .WithName("SignInWithSso").WithSummary("Starts single sign-on at the configured OpenID provider.");
+        app.MapAntiforgeryToken();
         return app;
     }
 
-    private static async Task<RedirectHttpResult> SignInAsync(
-        [FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
+    private static async Task<IResult> SignInAsync(
         HttpContext http, SignInManager<IdentityUser> signIn, DemoUsers demoUsers, IOptions<DemoOptions> demo,
-        IServer server, AuditLog audit)
+        IServer server, AuditLog audit, SignInThrottle throttle, DummyPasswordHash dummy)
     {
+        // The form is read here, after the antiforgery verdict: a forged or stale form is a clean 400.
+        if (http.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false } ||
+            !http.Request.HasFormContentType)
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "antiforgery",
+                detail: "Sign in from the sign-in page (its form carries an antiforgery token).",
+                extensions: new Dictionary<string, object?> { ["code"] = "antiforgery" });
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        string? userName = form["userName"], password = form["password"], returnUrl = form["returnUrl"];
         var name = (userName ?? "").Trim();
         var target = SafeReturnUrl(returnUrl);
+        var ip = SignInThrottle.KeyOf(http);
+        if (throttle.BlockedFor(ip) is { } wait)
+        {
+            // Before the password is checked: a throttled address adds nothing to any account's lockout counter.
+            await audit.WriteAsync(name, "auth.signin", "user", name, outcome: $"refused: too many failures from {ip}");
+            return new TooManyAttemptsResult(wait);
+        }
         if (name.Length == 0 || string.IsNullOrEmpty(password))
             return Fail("missing", name, target);
 
-        if (demo.Value.Enabled && DemoOptions.IsDemoUser(name))
+        // Demo accounts are checked before anything creates them, and refused on a non-loopback bind whatever
+        // Demo:Enabled says: accounts left from an earlier demo run must not become a back door.
+        var loopback = IsLoopbackOnly(http, server);
+        var demoRemoteAllowed = demo.Value.Enabled && demo.Value.AllowRemote;
+        if (!loopback && !demoRemoteAllowed && DemoOptions.IsDemoUser(name) &&
+            (demo.Value.Enabled || DemoOptions.IsDemoPassword(password, demo.Value)))
         {
-            if (!demo.Value.AllowRemote && !IsLoopbackOnly(http, server))
-            {
-                await audit.WriteAsync(name, "auth.signin", "user", name,
-                    outcome: "refused: demo users are not allowed on a non-loopback address (Demo:AllowRemote=false)");
-                return Fail("demo-remote", name, target);
-            }
+            throttle.RecordFailure(ip);
+            await audit.WriteAsync(name, "auth.signin", "user", name,
+                outcome: "refused: demo users are not allowed on a non-loopback address");
+            return Fail("demo-remote", name, target);
         }
-        await demoUsers.EnsureCreatedAsync(http.RequestAborted);
+        await demoUsers.EnsureCreatedAsync(createDemoUsers: loopback || demoRemoteAllowed, http.RequestAborted);
 
         var user = await signIn.UserManager.FindByNameAsync(name);
         if (user is null)
         {
+            // The same hashing work and the same answer as a wrong password: names cannot be probed.
+            dummy.Verify(password);
+            throttle.RecordFailure(ip);
             await audit.WriteAsync(name, "auth.signin", "user", name, outcome: "failed: unknown user");
             return Fail("invalid", name, target);
         }
@@ -64,18 +94,36 @@ public static class AccountEndpoints
             await audit.WriteAsync(name, "auth.signin", "user", name, outcome: "success");
             return TypedResults.LocalRedirect(target);
         }
+        throttle.RecordFailure(ip);
         var outcome = result.IsLockedOut ? "locked-out" : result.IsNotAllowed ? "not-allowed" : "invalid";
         await audit.WriteAsync(name, "auth.signin", "user", name, outcome: $"failed: {outcome}");
         return Fail(outcome, name, target);
     }
 
-    private static async Task<RedirectHttpResult> SignOutAsync(HttpContext http, SignInManager<IdentityUser> signIn,
-        AuditLog audit)
+    /// <summary>The sign-in page's form fields (for the endpoint's metadata).</summary>
+    public sealed record SignInForm(string? UserName, string? Password, string? ReturnUrl);
+
+    private sealed class TooManyAttemptsResult(TimeSpan retryAfter) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => SignInThrottle.TooManyAsync(httpContext, retryAfter);
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext http, SignInManager<IdentityUser> signIn,
+        IAuthenticationSchemeProvider schemes, AuditLog audit)
     {
         var name = http.User.Identity?.Name ?? "unknown";
+        var sso = http.User.HasClaim(c => c.Type == OidcRoleMapper.SourceClaim) &&
+                  await schemes.GetSchemeAsync(OpenIdConnectDefaults.AuthenticationScheme) is not null;
+        if (sso)
+        {
+            // RP-initiated logout: redirects to the provider's end_session_endpoint with the id token, which is
+            // read from the session cookie, so before the cookie is cleared.
+            await http.SignOutAsync(OpenIdConnectDefaults.AuthenticationScheme,
+                new AuthenticationProperties { RedirectUri = SignInPage });
+        }
         await signIn.SignOutAsync();
-        await audit.WriteAsync(name, "auth.signout", "user", name, outcome: "success");
-        return TypedResults.LocalRedirect(SignInPage);
+        await audit.WriteAsync(name, "auth.signout", "user", name, outcome: sso ? "success (and at the SSO provider)" : "success");
+        return sso ? Results.Empty : TypedResults.LocalRedirect(SignInPage);
     }
 
     private static RedirectHttpResult Fail(string error, string userName, string returnUrl) =>

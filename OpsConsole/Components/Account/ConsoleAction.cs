@@ -29,9 +29,19 @@ public static class ConsoleActions
     public static readonly ConsoleAction ExportFindings = new("export-findings", ConsoleRoles.All,
         "Exporting findings needs a console role.");
 
-    public static readonly ConsoleAction ExportAudit = new("export-audit",
+    /// <summary>The audit log's policy name, for <c>[Authorize(Policy = ...)]</c> on the page.</summary>
+    public const string AuditLogPolicy = "audit-log";
+
+    /// <summary>
+    /// Reading the audit log, on screen or exported: one rule, so a role that cannot export it cannot page
+    /// through it either. Engineers have neither (the log names operators and payments of every team).
+    /// </summary>
+    public static readonly ConsoleAction AuditLog = new(AuditLogPolicy,
         [ConsoleRoles.Admin, ConsoleRoles.Finance, ConsoleRoles.Oncall],
-        "Only admin, finance and on-call can export the audit log.");
+        "Only admin, finance and on-call can see and export the audit log.");
+
+    /// <summary>Exporting the audit log is <see cref="AuditLog"/>.</summary>
+    public static ConsoleAction ExportAudit => AuditLog;
 
     public static readonly ConsoleAction RequestRepair = new("request-repair",
         [ConsoleRoles.Oncall, ConsoleRoles.Finance, ConsoleRoles.Admin],
@@ -48,6 +58,6 @@ public static class ConsoleActions
         "Only admin can manage API clients.");
 
     public static readonly IReadOnlyList<ConsoleAction> All =
-        [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, ExportAudit, RequestRepair, ApproveRepair,
+        [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, AuditLog, RequestRepair, ApproveRepair,
          ViewRepairs, ManageApiClients];
 }

@@ -26,6 +26,10 @@ public sealed class DemoOptions
         ["admin"] = ConsoleRoles.Admin,
     };
 
+    /// <summary>The configured demo password or the documented default (accounts of an earlier demo run may carry either).</summary>
+    public static bool IsDemoPassword(string? password, DemoOptions options) =>
+        password is not null && (password == DefaultPassword || password == options.Password);
+
     public static bool IsDemoUser(string? userName) =>
         userName is not null && Users.ContainsKey(userName.Trim().ToLowerInvariant());
 }

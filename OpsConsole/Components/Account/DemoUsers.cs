@@ -12,7 +12,8 @@ public sealed class DemoUsers(IServiceScopeFactory scopes, IOptions<DemoOptions>
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _done;
 
-    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    /// <param name="createDemoUsers">False on a non-loopback bind without <c>Demo:AllowRemote</c>: only the roles are made.</param>
+    public async Task EnsureCreatedAsync(bool createDemoUsers, CancellationToken cancellationToken = default)
     {
         if (_done) return;
         await _gate.WaitAsync(cancellationToken);
@@ -28,6 +29,11 @@ public sealed class DemoUsers(IServiceScopeFactory scopes, IOptions<DemoOptions>
             }
 
             var demo = options.Value;
+            if (demo.Enabled && !createDemoUsers)
+            {
+                log.LogWarning("Demo users are not created: the console listens on a non-loopback address (Demo:AllowRemote=false).");
+                return; // not done: a later sign-in on a loopback-only bind may still create them
+            }
             if (demo.Enabled)
             {
                 var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();

@@ -20,7 +20,7 @@ public static class AuditExport
 
     public static IEndpointRouteBuilder MapAuditExport(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, ExportAsync).RequireAuthorization(ConsoleActions.ExportAudit.Policy);
+        app.MapGet(Path, ExportAsync).RequireAuthorization(ConsoleActions.AuditLog.Policy);
         return app;
     }
 
