@@ -90,8 +90,14 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
         ["GET /sandbox/pg/v1/payments/orders/{orderId}"] = NotCookieAccessible,
         ["GET /sandbox/pg/v1/payments/{paymentKey}"] = NotCookieAccessible,
         ["GET /sandbox/pg/v1/settlements"] = NotCookieAccessible,
+        // operations: probes, the scrape endpoint (loopback and configured networks only), the API's document
+        ["GET /healthz/live"] = Anyone,
+        ["GET /healthz/ready"] = Anyone,
+        ["GET /metrics"] = Anyone,
+        ["GET /openapi/{documentName}.json"] = Anyone,
         // pages
         ["GET /"] = AnyRole,
+        ["GET /admin/api-clients"] = Roles("admin"),
         ["GET /discrepancies"] = AnyRole,
         ["GET /discrepancies/{Id:long}"] = AnyRole,
         ["GET /trace"] = AnyRole,
@@ -121,7 +127,10 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
 
     public async Task InitializeAsync()
     {
-        _host = await SecurityHost.StartAsync(new Dictionary<string, string?>(ConsoleAppHost.RelaxedSignInThrottle!));
+        _host = await SecurityHost.StartAsync(new Dictionary<string, string?>(ConsoleAppHost.RelaxedSignInThrottle!)
+        {
+            ["Metrics:Prometheus"] = "true", // so the scrape endpoint is mapped and walked too
+        });
         await SecurityHost.CreateUserAsync(_host, "newcomer", "newcomer-password-1");
     }
 
