@@ -44,6 +44,7 @@ public sealed record MappingProfile
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNameCaseInsensitive = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -92,6 +93,7 @@ public sealed record MappingProfile
     public string? Column(string role) => Columns.TryGetValue(role, out var header) ? header : null;
 
     /// <summary>The text encoding named by <c>encoding</c>; throws for an unsupported name (checked on load).</summary>
+    [JsonIgnore]
     public Encoding TextEncoding => ResolveEncoding(Encoding) ?? throw Invalid(Name, $"encoding '{Encoding}'");
 
     /// <summary>Strict decoders: a byte sequence that is not valid in the encoding is an error, never a '?'.</summary>
@@ -103,6 +105,7 @@ public sealed record MappingProfile
         _ => null,
     };
 
+    [JsonIgnore]
     public char FieldSeparator => Delimiter is null ? ',' : Separator(Delimiter) ?? ',';
 
     private static char? Separator(string d) => d switch
@@ -113,6 +116,7 @@ public sealed record MappingProfile
     };
 
     /// <summary>(group separator, decimal separator) of the profile's number format.</summary>
+    [JsonIgnore]
     public (char Group, char Decimal) NumberSeparators => ParseNumberFormat(NumberFormat ?? "#,##0") ?? (',', '.');
 
     private static (char, char)? ParseNumberFormat(string format) => format.Trim() switch
