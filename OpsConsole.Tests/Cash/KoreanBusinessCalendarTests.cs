@@ -83,4 +83,18 @@ public sealed class KoreanBusinessCalendarTests
         Assert.Equal("Saturday", Calendar.ClosedReason(D("2026-03-14")));
         Assert.Null(Calendar.ClosedReason(D("2026-03-16")));
     }
+
+    [Theory]
+    [InlineData(2025)]
+    [InlineData(2026)]
+    [InlineData(2027)]
+    public void EveryCoveredYear_HasThreeSeollalAndThreeChuseokDays_AndTheFixedHolidays(int year)
+    {
+        var names = Calendar.Closures.Where(c => c.Key.Year == year).Select(c => c.Value).ToList();
+
+        Assert.Equal(3, names.Count(n => n.Contains("Seollal", StringComparison.Ordinal) && !n.Contains("substitute", StringComparison.Ordinal)));
+        Assert.Equal(3, names.Count(n => n.Contains("Chuseok", StringComparison.Ordinal) && !n.Contains("substitute", StringComparison.Ordinal)));
+        foreach (var (month, day) in new[] { (1, 1), (3, 1), (5, 5), (6, 6), (8, 15), (10, 3), (10, 9), (12, 25) })
+            Assert.True(Calendar.Closures.ContainsKey(new DateOnly(year, month, day)), $"{year}-{month:00}-{day:00}");
+    }
 }

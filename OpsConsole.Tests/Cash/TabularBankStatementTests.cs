@@ -147,6 +147,15 @@ public sealed class TabularBankStatementTests
             (rows[1].LineNumber, rows[1].BookingDate, rows[1].Amount, rows[1].Direction, rows[1].Counterparty));
     }
 
+    [Fact]
+    public void CorruptXlsx_IsRejectedWithAClearError()
+    {
+        var (table, errors) = TabularFileReader.Read([0x50, 0x4B, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8], Kb);
+
+        Assert.Null(table);
+        Assert.Contains("not a readable Excel workbook", Assert.Single(errors).Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"name":"x","encoding":"SJIS","dateFormat":"yyyy","columns":{"date":"d"}}""", "encoding")]
     [InlineData("""{"name":"x","dateFormat":"yyyy","headerRow":0,"columns":{"date":"d"}}""", "headerRow")]
