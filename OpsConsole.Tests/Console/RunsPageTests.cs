@@ -32,6 +32,10 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
         Services.AddSingleton<AuditLog>();
         Services.AddSingleton(_engine);
         Services.AddSingleton(new SettlementImporter(database.Factory, TimeProvider.System));
+        var cashProfiles = new Core.Cash.BankProfileStore(new DatabaseOptions { DataDirectory = Path.GetTempPath() });
+        Services.AddSingleton(new Core.Cash.BankStatementImporter(database.Factory, TimeProvider.System,
+            Options.Create(new Core.Cash.CashOptions()), cashProfiles));
+        Services.AddSingleton(cashProfiles);
         Services.AddScoped<ConsoleUser>();
         Render(b =>
         {

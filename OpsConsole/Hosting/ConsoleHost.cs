@@ -2,6 +2,7 @@ using OpsConsole.Api;
 using OpsConsole.Api.Edge;
 using OpsConsole.Components;
 using OpsConsole.Core;
+using OpsConsole.Core.Cash;
 using OpsConsole.Core.Reconciliation;
 using OpsConsole.Core.Repairs;
 using OpsConsole.Core.Warehouse;
@@ -24,6 +25,7 @@ public static class ConsoleHost
 
         builder.AddOpsConsoleCore();
         builder.AddReconciliation();
+        builder.AddCash();
         builder.AddWarehouse();
         builder.AddRepairs();
         builder.AddSandboxPg();

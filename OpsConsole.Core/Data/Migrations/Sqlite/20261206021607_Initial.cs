@@ -56,6 +56,28 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "bank_statement_imports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    file_name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    format = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    profile_name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    account_name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    row_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    period_from = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    period_to = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    imported_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    imported_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_bank_statement_imports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "identity_roles",
                 columns: table => new
                 {
@@ -343,6 +365,37 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settlement_imports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "bank_transactions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    import_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    line_number = table.Column<int>(type: "INTEGER", nullable: false),
+                    account_name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    booking_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    value_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    booking_time = table.Column<TimeOnly>(type: "TEXT", nullable: true),
+                    amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    direction = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    counterparty = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    memo = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    balance = table.Column<long>(type: "INTEGER", nullable: true),
+                    account_servicer_ref = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_bank_transactions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_bank_transactions_bank_statement_imports_import_id",
+                        column: x => x.import_id,
+                        principalTable: "bank_statement_imports",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -754,6 +807,27 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "target_type", "target_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_bank_statement_imports_imported_at",
+                table: "bank_statement_imports",
+                column: "imported_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_bank_statement_imports_sha256",
+                table: "bank_statement_imports",
+                column: "sha256",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_bank_transactions_account_name_booking_date_direction",
+                table: "bank_transactions",
+                columns: new[] { "account_name", "booking_date", "direction" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_bank_transactions_import_id",
+                table: "bank_transactions",
+                column: "import_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_cancel_attempts_idempotency_key",
                 table: "cancel_attempts",
                 column: "idempotency_key",
@@ -1094,6 +1168,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "audit_log");
 
             migrationBuilder.DropTable(
+                name: "bank_transactions");
+
+            migrationBuilder.DropTable(
                 name: "cancel_attempts");
 
             migrationBuilder.DropTable(
@@ -1143,6 +1220,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "settlement_lines");
+
+            migrationBuilder.DropTable(
+                name: "bank_statement_imports");
 
             migrationBuilder.DropTable(
                 name: "identity_roles");

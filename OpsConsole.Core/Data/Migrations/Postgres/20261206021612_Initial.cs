@@ -60,6 +60,28 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "bank_statement_imports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    file_name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    format = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    profile_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    account_name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    row_count = table.Column<int>(type: "integer", nullable: false),
+                    period_from = table.Column<DateOnly>(type: "date", nullable: true),
+                    period_to = table.Column<DateOnly>(type: "date", nullable: true),
+                    imported_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    imported_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_bank_statement_imports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "identity_roles",
                 columns: table => new
                 {
@@ -347,6 +369,37 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settlement_imports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "bank_transactions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    import_id = table.Column<long>(type: "bigint", nullable: false),
+                    line_number = table.Column<int>(type: "integer", nullable: false),
+                    account_name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    booking_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    value_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    booking_time = table.Column<TimeOnly>(type: "time without time zone", nullable: true),
+                    amount = table.Column<long>(type: "bigint", nullable: false),
+                    direction = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    counterparty = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    memo = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    balance = table.Column<long>(type: "bigint", nullable: true),
+                    account_servicer_ref = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_bank_transactions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_bank_transactions_bank_statement_imports_import_id",
+                        column: x => x.import_id,
+                        principalTable: "bank_statement_imports",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -759,6 +812,27 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 columns: new[] { "target_type", "target_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_bank_statement_imports_imported_at",
+                table: "bank_statement_imports",
+                column: "imported_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_bank_statement_imports_sha256",
+                table: "bank_statement_imports",
+                column: "sha256",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_bank_transactions_account_name_booking_date_direction",
+                table: "bank_transactions",
+                columns: new[] { "account_name", "booking_date", "direction" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_bank_transactions_import_id",
+                table: "bank_transactions",
+                column: "import_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_cancel_attempts_idempotency_key",
                 table: "cancel_attempts",
                 column: "idempotency_key",
@@ -1136,6 +1210,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "audit_log");
 
             migrationBuilder.DropTable(
+                name: "bank_transactions");
+
+            migrationBuilder.DropTable(
                 name: "cancel_attempts");
 
             migrationBuilder.DropTable(
@@ -1185,6 +1262,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "settlement_lines");
+
+            migrationBuilder.DropTable(
+                name: "bank_statement_imports");
 
             migrationBuilder.DropTable(
                 name: "identity_roles");
