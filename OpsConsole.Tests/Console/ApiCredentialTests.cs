@@ -41,7 +41,7 @@ public sealed class ApiCredentialTests(ConsoleAppHost app)
     {
         var paymentKey = await PaidWithTheDemoKeyAsync(3_000);
         using var signedIn = await app.SignedInClientAsync(user);
-        Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("audit")).StatusCode); // the cookie is a good one
+        Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("runs")).StatusCode); // the cookie is a good one
 
         var cancel = new HttpRequestMessage(HttpMethod.Post, $"api/v1/payments/{paymentKey}/cancel")
         {
