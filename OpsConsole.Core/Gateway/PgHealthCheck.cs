@@ -21,7 +21,7 @@ public sealed class PgHealthCheck(PgEndpoint endpoint, IHttpClientFactory httpFa
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, "unreachable");
+            return new HealthCheckResult(context.Registration.FailureStatus, "unreachable", e);
         }
     }
 }

@@ -48,7 +48,7 @@ public sealed class CliTests
 
         Assert.Equal(2, code);
         Assert.Equal("reconcile: configuration: Database:Provider is Postgres but ConnectionStrings:OpsConsole is not set. " +
-                     "(see the configuration reference in README.md)", err.Trim());
+                     "(see docs/configuration.md)", err.Trim());
     }
 
     [Fact]

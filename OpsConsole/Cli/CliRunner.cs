@@ -83,7 +83,7 @@ public static class CliRunner
         }
         catch (ConfigurationError e)
         {
-            error.WriteLine($"{verb.Name}: configuration: {e.Message} (see the configuration reference in README.md)");
+            error.WriteLine($"{verb.Name}: configuration: {e.Message} (see docs/configuration.md)");
             return 2;
         }
         catch (Exception e) when (DatabaseFailure(e) is { } failure)
