@@ -30,6 +30,7 @@ public static class CoreSetup
         services.AddSingleton(dbOptions);
         services.AddSingleton(sp => new OpsDbContextFactory(dbOptions.Provider, dbOptions.ResolveConnectionString()));
         services.AddSingleton<IDbContextFactory<OpsDbContext>>(sp => sp.GetRequiredService<OpsDbContextFactory>());
+        services.AddSingleton<JobLock>();
 
         services.TryAddSingleton<AdjustableClock>();
         services.TryAddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
@@ -44,7 +45,8 @@ public static class CoreSetup
         services.AddSingleton<PaymentService>();
         services.AddSingleton<PaymentJanitor>();
         services.AddSingleton<OutboxDispatcher>();
-        services.AddHttpClient(OutboxDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(OutboxDispatcher.HttpClientName)
+            .ConfigureHttpClient((sp, c) => c.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboxOptions>>().Value.Timeout);
         return builder;
     }
 }

@@ -27,6 +27,7 @@ public static class ConsoleHost
         builder.AddRepairs();
         builder.AddSandboxPg();
         builder.AddConsoleUi();
+        builder.AddDatabaseDataProtection();
         builder.AddOpsTelemetry();
         builder.AddHostedJobs();
 
