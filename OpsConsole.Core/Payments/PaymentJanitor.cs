@@ -16,8 +16,8 @@ public sealed record JanitorReport(int PaymentsChecked, int PaymentsResolved, in
 /// <summary>
 /// Resolves outcomes we don't know by asking the PG (Kill Bill's janitor is the model): payments that are
 /// UNKNOWN (or IN_PROGRESS long enough to be orphaned by a crash) and cancels that are UNKNOWN (or PENDING
-/// too long). It never sends a new confirm or cancel; a cancel the PG still does not show after
-/// <c>PendingTimeout</c> is re-sent under its own idempotency key, so that the PG's answer settles it. Each look-up is an
+/// too long). It never starts a new confirm or cancel; a cancel the PG still does not show after
+/// <c>PendingTimeout</c> is sent again under its own idempotency key, so that the PG's answer settles it. Each look-up is an
 /// event on the payment's timeline; an inconclusive one is retried with exponential backoff.
 /// Several replicas may run it: optimistic concurrency on the payment makes each resolution happen once.
 /// </summary>
@@ -159,9 +159,10 @@ public sealed class PaymentJanitor(
         if (result.IsSuccess && PaymentService.FindCancel(booked, snapshot, result.Value!) is null &&
             clock.GetUtcNow() - snapshot.CreatedAt > options.Value.PendingTimeout)
         {
-            resent = await pg.CancelAsync(snapshot.PaymentKey,
-                new TossCancelRequest(snapshot.Reason, snapshot.IsFullCancel ? null : snapshot.Amount), snapshot.IdempotencyKey,
-                cancellationToken);
+            // Always with the reserved amount, also for a full cancel: should the key be new to the PG, the
+            // re-send can never cancel more than this attempt reserved (the balance may have moved outside).
+            resent = await pg.CancelAsync(snapshot.PaymentKey, new TossCancelRequest(snapshot.Reason, snapshot.Amount),
+                snapshot.IdempotencyKey, cancellationToken);
             await events.AppendAsync(PaymentService.PgCallEvent(snapshot.PaymentKey, null, resent,
                 $"janitor re-sent cancel {snapshot.IdempotencyKey} (same key) after the PG showed none", clock.GetUtcNow()));
         }

@@ -30,6 +30,10 @@ public sealed class HoldingReceiver : IAsyncDisposable
     /// <summary>Every PG look-up received, by payment key (answered or not).</summary>
     public ConcurrentDictionary<string, int> Lookups { get; } = new();
 
+    /// <summary>Settlement pulls received, and those answered, by query (dates and page); the PG has no lines.</summary>
+    public ConcurrentDictionary<string, int> SettlementPulls { get; } = new();
+    public ConcurrentDictionary<string, int> SettlementPullsAnswered { get; } = new();
+
     /// <summary>Webhook posts received, and those answered 200, by outbox message id.</summary>
     public ConcurrentDictionary<long, int> Posted { get; } = new();
     public ConcurrentDictionary<long, int> Delivered { get; } = new();
@@ -51,6 +55,14 @@ public sealed class HoldingReceiver : IAsyncDisposable
             var at = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9));
             return Results.Json(new TossPayment(paymentKey, $"order-{paymentKey}", "DONE", 10_000, 10_000, "카드", at, at,
                 $"tx-{paymentKey}", []), TossPaymentsClient.Json);
+        });
+        app.MapGet("/pg/v1/settlements", async (HttpContext ctx) =>
+        {
+            var query = ctx.Request.QueryString.Value ?? "";
+            r.SettlementPulls.AddOrUpdate(query, 1, (_, n) => n + 1);
+            if (!await r.PassAsync(ctx)) return Results.Empty;
+            r.SettlementPullsAnswered.AddOrUpdate(query, 1, (_, n) => n + 1);
+            return Results.Json(Array.Empty<TossSettlement>(), TossPaymentsClient.Json);
         });
         app.MapPost("/hook", async (HttpContext ctx) =>
         {

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Outbox;
 using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
 using OpsConsole.Tests.Infrastructure;
 
 namespace OpsConsole.Tests.Hosting;
@@ -94,6 +96,52 @@ public sealed class ReplicaJobsTests : IAsyncLifetime
 
         Assert.Equal(ids.Order(), _outside.Delivered.Keys.Order());
         Assert.All(_outside.Delivered.Values, n => Assert.Equal(1, n)); // each answered once: no double alert
+    }
+
+    [Fact]
+    public async Task ScheduledRun_InTwoReplicas_RunsOnce_AndWhenTheOneMidRunIsKilled_TheOtherFinishesTheDate()
+    {
+        _outside.Hold();
+        // Both replicas fire at the same instant, a minute from now (time enough for both to start).
+        var fireAt = DateTimeOffset.UtcNow.AddSeconds(60).ToOffset(BusinessCalendar.KstOffset);
+        var date = ReconciliationScheduler.BusinessDateFor(fireAt);
+        var settings = Settings;
+        settings["Reconciliation:ScheduleEnabled"] = "true";
+        settings["Reconciliation:ScheduleKst"] = fireAt.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        settings["Reconciliation:ScheduleRetryInterval"] = "00:00:00.300";
+        settings["Reconciliation:SettleDelay"] = "00:00:00";
+        settings["Logging:LogLevel:OpsConsole.Core.Reconciliation"] = "Information";
+
+        await using var a = await AppProcess.StartAsync(settings);
+        await using var b = await AppProcess.StartAsync(settings);
+        await a.WaitUntilAsync(() => Task.FromResult(
+                _outside.SettlementPulls.Values.Sum() > 1 || (_outside.SettlementPulls.Count == 1 && Waits(a) + Waits(b) >= 3)),
+            TimeSpan.FromSeconds(150), "one replica's scheduled run pulls the PG's settlements (held), the other waits for it");
+        Assert.Equal(1, _outside.SettlementPulls.Values.Sum()); // one pull: the other replica did not run the date too
+        var (waiting, running) = Waits(a) > 0 ? (a, b) : (b, a);
+        Assert.Equal(0, Waits(running));
+
+        running.Kill(); // kill -9 in the middle of the scheduled run, its RUNNING row and the date's lock held
+        await waiting.WaitUntilAsync(() => Task.FromResult(_outside.Aborted == 1), Deadline, "the PG sees the running replica gone");
+        _outside.Release();
+        await waiting.WaitUntilAsync(async () => (await RunsAsync(date)).Any(r => r.Status == RunStatus.SUCCEEDED), Deadline,
+            "the waiting replica takes the date over and reconciles it");
+
+        var runs = await RunsAsync(date);
+        Assert.All(runs, r => Assert.Equal(RunTrigger.SCHEDULE, r.Trigger));
+        Assert.Single(runs, r => r.Status == RunStatus.SUCCEEDED);
+        Assert.Single(runs, r => r.Status == RunStatus.FAILED && r.Error!.StartsWith("Abandoned", StringComparison.Ordinal));
+        Assert.Equal(2, runs.Count);
+        Assert.All(_outside.SettlementPullsAnswered.Values, n => Assert.Equal(1, n)); // nothing pulled twice
+    }
+
+    private static int Waits(AppProcess app) =>
+        app.Output.Split('\n').Count(l => l.Contains("another replica runs it; trying again later", StringComparison.Ordinal));
+
+    private async Task<List<ReconRun>> RunsAsync(DateOnly date)
+    {
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        return await db.Set<ReconRun>().AsNoTracking().Where(r => r.BusinessDate == date).ToListAsync();
     }
 
     private static int Skips(AppProcess app, string job) =>
