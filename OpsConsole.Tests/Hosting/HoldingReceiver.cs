@@ -20,12 +20,17 @@ public sealed class HoldingReceiver : IAsyncDisposable
     private readonly Lock _lock = new();
     private TaskCompletionSource? _hold;
     private int _aborted;
+    private int _slackPosts;
 
     private HoldingReceiver(WebApplication app) => _app = app;
 
     public string BaseUrl { get; private set; } = "";
     public string PgUrl => BaseUrl + "pg/";
     public string HookUrl => BaseUrl + "hook";
+    public string SlackUrl => BaseUrl + "slack";
+
+    /// <summary>Slack webhook posts (alerts) received.</summary>
+    public int SlackPosts => Volatile.Read(ref _slackPosts);
 
     /// <summary>Every PG look-up received, by payment key (answered or not).</summary>
     public ConcurrentDictionary<string, int> Lookups { get; } = new();
@@ -33,6 +38,9 @@ public sealed class HoldingReceiver : IAsyncDisposable
     /// <summary>Settlement pulls received, and those answered, by query (dates and page); the PG has no lines.</summary>
     public ConcurrentDictionary<string, int> SettlementPulls { get; } = new();
     public ConcurrentDictionary<string, int> SettlementPullsAnswered { get; } = new();
+
+    /// <summary>The PG's settlement lines (served on page 1 of a pull whose dates cover them).</summary>
+    public List<TossSettlement> SettlementLines { get; } = [];
 
     /// <summary>Webhook posts received, and those answered 200, by outbox message id.</summary>
     public ConcurrentDictionary<long, int> Posted { get; } = new();
@@ -62,7 +70,18 @@ public sealed class HoldingReceiver : IAsyncDisposable
             r.SettlementPulls.AddOrUpdate(query, 1, (_, n) => n + 1);
             if (!await r.PassAsync(ctx)) return Results.Empty;
             r.SettlementPullsAnswered.AddOrUpdate(query, 1, (_, n) => n + 1);
-            return Results.Json(Array.Empty<TossSettlement>(), TossPaymentsClient.Json);
+            var lines = ctx.Request.Query["page"] == "1" && ctx.Request.Query["startDate"] == ctx.Request.Query["endDate"]
+                ? r.SettlementLines.Where(l => l.SoldDate.ToString("yyyy-MM-dd") == ctx.Request.Query["startDate"]).ToList()
+                : r.SettlementLines.Where(l => string.CompareOrdinal(l.SoldDate.ToString("yyyy-MM-dd"), ctx.Request.Query["startDate"]) >= 0 &&
+                                               string.CompareOrdinal(l.SoldDate.ToString("yyyy-MM-dd"), ctx.Request.Query["endDate"]) <= 0 &&
+                                               ctx.Request.Query["page"] == "1").ToList();
+            return Results.Json(lines, TossPaymentsClient.Json);
+        });
+        app.MapPost("/slack", async (HttpContext ctx) =>
+        {
+            Interlocked.Increment(ref r._slackPosts);
+            if (!await r.PassAsync(ctx)) return Results.Empty;
+            return Results.Text("ok");
         });
         app.MapPost("/hook", async (HttpContext ctx) =>
         {

@@ -105,7 +105,9 @@ public sealed class ReplicaJobsTests : IAsyncLifetime
         // Both replicas fire at the same instant, a minute from now (time enough for both to start).
         var fireAt = DateTimeOffset.UtcNow.AddSeconds(60).ToOffset(BusinessCalendar.KstOffset);
         var date = ReconciliationScheduler.BusinessDateFor(fireAt);
+        await DisagreeingPaymentAsync(date); // the PG settles another amount: a confirmed finding, so the run alerts Slack
         var settings = Settings;
+        settings["Alerts:SlackWebhookUrl"] = _outside.SlackUrl;
         settings["Reconciliation:ScheduleEnabled"] = "true";
         settings["Reconciliation:ScheduleKst"] = fireAt.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         settings["Reconciliation:ScheduleRetryInterval"] = "00:00:00.300";
@@ -124,8 +126,8 @@ public sealed class ReplicaJobsTests : IAsyncLifetime
         running.Kill(); // kill -9 in the middle of the scheduled run, its RUNNING row and the date's lock held
         await waiting.WaitUntilAsync(() => Task.FromResult(_outside.Aborted == 1), Deadline, "the PG sees the running replica gone");
         _outside.Release();
-        await waiting.WaitUntilAsync(async () => (await RunsAsync(date)).Any(r => r.Status == RunStatus.SUCCEEDED), Deadline,
-            "the waiting replica takes the date over and reconciles it");
+        await waiting.WaitUntilAsync(async () => (await RunsAsync(date)).Any(r => r.Status == RunStatus.SUCCEEDED && r.AlertDelivered is not null),
+            Deadline, "the waiting replica takes the date over, reconciles it and alerts");
 
         var runs = await RunsAsync(date);
         Assert.All(runs, r => Assert.Equal(RunTrigger.SCHEDULE, r.Trigger));
@@ -133,6 +135,24 @@ public sealed class ReplicaJobsTests : IAsyncLifetime
         Assert.Single(runs, r => r.Status == RunStatus.FAILED && r.Error!.StartsWith("Abandoned", StringComparison.Ordinal));
         Assert.Equal(2, runs.Count);
         Assert.All(_outside.SettlementPullsAnswered.Values, n => Assert.Equal(1, n)); // nothing pulled twice
+        Assert.Equal(1, Assert.Single(runs, r => r.Status == RunStatus.SUCCEEDED).ConfirmedCount);
+        Assert.Equal(1, _outside.SlackPosts); // one alert for the date
+    }
+
+    private async Task DisagreeingPaymentAsync(DateOnly date)
+    {
+        var key = $"pay_sched_{Guid.NewGuid():N}";
+        var order = $"order-{key}"[..40];
+        var at = new DateTimeOffset(date.ToDateTime(new TimeOnly(12, 0)), BusinessCalendar.KstOffset);
+        var p = Payment.StartConfirm(key, order, 10_000, PaymentMethod.CARD, "", at.ToUniversalTime());
+        p.MarkApproved($"tx_{key}", PaymentMethod.CARD, at.ToUniversalTime(), at.ToUniversalTime());
+        await using (var db = await _db.Factory.CreateDbContextAsync())
+        {
+            db.Payments.Add(p);
+            await db.SaveChangesAsync();
+        }
+        _outside.SettlementLines.Add(new Core.Gateway.TossSettlement(key, $"tx_{key}", order, "카드", 9_000, 225, 205, 20, 8_775,
+            at, date, date.AddDays(2)));
     }
 
     private static int Waits(AppProcess app) =>
