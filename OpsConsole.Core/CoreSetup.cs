@@ -31,6 +31,7 @@ public static class CoreSetup
         services.AddSingleton(dbOptions);
         services.AddSingleton(sp => new OpsDbContextFactory(dbOptions.Provider, dbOptions.ResolveConnectionString()));
         services.AddSingleton<IDbContextFactory<OpsDbContext>>(sp => sp.GetRequiredService<OpsDbContextFactory>());
+        services.AddSingleton<JobLock>();
 
         // The world's clock: sign-in, audit, the janitor and repair TTLs. Nothing in the app moves it (the demo
         // generator writes history with its own clock); tests register their own TimeProvider first.
@@ -49,7 +50,8 @@ public static class CoreSetup
         services.AddSingleton<PaymentService>();
         services.AddSingleton<PaymentJanitor>();
         services.AddSingleton<OutboxDispatcher>();
-        services.AddHttpClient(OutboxDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(OutboxDispatcher.HttpClientName)
+            .ConfigureHttpClient((sp, c) => c.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboxOptions>>().Value.Timeout);
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -15,8 +16,11 @@ namespace OpsConsole.Core.Data;
 /// The console's local accounts and roles (ASP.NET Core Identity) live here too, so a deployment has one
 /// database to back up and migrate.
 /// </summary>
-public abstract class OpsDbContext(DbContextOptions options) : IdentityDbContext<IdentityUser>(options)
+public abstract class OpsDbContext(DbContextOptions options) : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>The ASP.NET Core data-protection key ring (cookies, antiforgery), shared by every replica.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Payment> Payments => Set<Payment>();
     public DbSet<PaymentTransaction> PaymentTransactions => Set<PaymentTransaction>();
     public DbSet<PaymentEvent> PaymentEvents => Set<PaymentEvent>();

@@ -9,4 +9,7 @@ public sealed class OutboxOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 
     public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long one delivery may take before it counts as failed (and is retried later).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -178,6 +178,12 @@ public sealed class Payment
         Touch(now);
     }
 
+    /// <summary>
+    /// A cancel of this payment changed state without moving money (outcome unknown, a janitor look-up): the
+    /// version still moves, so that two writers of the same cancel conflict instead of overwriting each other.
+    /// </summary>
+    public void NoteCancelChange(DateTimeOffset now) => Touch(now);
+
     private void EnsureStatus(string action, params PaymentStatus[] allowed)
     {
         if (!allowed.Contains(Status))

@@ -16,7 +16,8 @@ public sealed record JanitorReport(int PaymentsChecked, int PaymentsResolved, in
 /// <summary>
 /// Resolves outcomes we don't know by asking the PG (Kill Bill's janitor is the model): payments that are
 /// UNKNOWN (or IN_PROGRESS long enough to be orphaned by a crash) and cancels that are UNKNOWN (or PENDING
-/// too long). It only ever looks things up; it never sends a new confirm or cancel. Each look-up is an
+/// too long). It never starts a new confirm or cancel; a cancel the PG still does not show after
+/// <c>PendingTimeout</c> is sent again under its own idempotency key, so that the PG's answer settles it. Each look-up is an
 /// event on the payment's timeline; an inconclusive one is retried with exponential backoff.
 /// Several replicas may run it: optimistic concurrency on the payment makes each resolution happen once.
 /// </summary>
@@ -135,13 +136,36 @@ public sealed class PaymentJanitor(
     private async Task<bool> ResolveCancelAsync(long attemptId, CancellationToken cancellationToken)
     {
         CancelAttempt snapshot;
+        List<string> booked;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
             snapshot = await db.CancelAttempts.AsNoTracking().SingleAsync(a => a.Id == attemptId, cancellationToken);
+            booked = await db.PaymentTransactions.AsNoTracking().Where(t => t.PaymentId == snapshot.PaymentId)
+                .Select(t => t.TransactionKey).ToListAsync(cancellationToken);
+        }
         if (!snapshot.IsOpen) return false;
 
         var result = await pg.GetPaymentAsync(snapshot.PaymentKey, cancellationToken);
         await events.AppendAsync(PaymentService.PgCallEvent(snapshot.PaymentKey, null, result,
             $"janitor look-up for cancel {snapshot.IdempotencyKey}", clock.GetUtcNow()));
+
+        // The PG shows no such cancel although it was sent long ago. That is no proof it never happens: the PG
+        // may have the request and apply it later (a slow PG, our client gave up first, a paused sender).
+        // Releasing the reservation on that guess would leave a PG cancel our ledger never books. So the same
+        // intent goes again under the same idempotency key: the PG executes a key at most once and answers
+        // definitively — the first answer (the cancel happened), 409 while the first request is still in
+        // flight (unknown: look again later), the cancel executed now (the approved intent), or a refusal.
+        PgResult<TossPayment>? resent = null;
+        if (result.IsSuccess && PaymentService.FindCancel(booked, snapshot, result.Value!) is null &&
+            clock.GetUtcNow() - snapshot.CreatedAt > options.Value.PendingTimeout)
+        {
+            // Always with the reserved amount, also for a full cancel: should the key be new to the PG, the
+            // re-send can never cancel more than this attempt reserved (the balance may have moved outside).
+            resent = await pg.CancelAsync(snapshot.PaymentKey, new TossCancelRequest(snapshot.Reason, snapshot.Amount),
+                snapshot.IdempotencyKey, cancellationToken);
+            await events.AppendAsync(PaymentService.PgCallEvent(snapshot.PaymentKey, null, resent,
+                $"janitor re-sent cancel {snapshot.IdempotencyKey} (same key) after the PG showed none", clock.GetUtcNow()));
+        }
 
         for (var attemptNo = 1; ; attemptNo++)
         {
@@ -150,7 +174,6 @@ public sealed class PaymentJanitor(
             if (!attempt.IsOpen) return false;
             var payment = await db.Payments.Include(p => p.Transactions).SingleAsync(p => p.Id == attempt.PaymentId, cancellationToken);
             var m = new PaymentMutation(db, payment, clock.GetUtcNow());
-            var age = m.Now - attempt.CreatedAt;
             bool resolved;
             string verdict;
             if (result.IsSuccess && PaymentService.TryCompleteCancel(m, attempt, result.Value!, "janitor: the PG shows the cancel"))
@@ -158,12 +181,18 @@ public sealed class PaymentJanitor(
                 resolved = true;
                 verdict = $"the PG executed it (transaction {attempt.TransactionKey})";
             }
-            else if (result.IsSuccess && age > options.Value.PendingTimeout)
+            else if (resent is { IsSuccess: true } &&
+                     PaymentService.TryCompleteCancel(m, attempt, resent.Value!, "janitor: the PG answered the re-sent cancel"))
             {
-                PaymentService.FailCancel(m, attempt, "NOT_EXECUTED",
-                    $"the PG shows no such cancel {age.TotalMinutes:0} minutes after it was sent");
                 resolved = true;
-                verdict = "the PG never executed it; reservation released";
+                verdict = $"re-sent under its key, the PG answers it executed (transaction {attempt.TransactionKey})";
+            }
+            else if (resent is { IsRejected: true })
+            {
+                // A refusal of the key's only execution: the cancel never happened and never will.
+                PaymentService.FailCancel(m, attempt, resent.Code!, $"re-sent under its key, the PG refused it: {resent.Message}");
+                resolved = true;
+                verdict = $"re-sent under its key, the PG refused it ({resent.Code}); reservation released";
             }
             else
             {
@@ -172,7 +201,8 @@ public sealed class PaymentJanitor(
                 if (attempt.Status == CancelAttemptStatus.PENDING)
                     attempt.MarkUnknown("orphaned cancel (crash?)", next, m.Now);
                 attempt.RecordJanitorAttempt(next, m.Now);
-                verdict = $"inconclusive ({result.Describe()}); next look-up at {next:u}";
+                payment.NoteCancelChange(m.Now); // conflicts with an executor recording the same cancel meanwhile
+                verdict = $"inconclusive ({(resent ?? result).Describe()}); next look-up at {next:u}";
             }
             db.PaymentEvents.Add(PaymentEvent.Note(payment.PaymentKey, payment.OrderId, PaymentEventTypes.JanitorAttempt,
                 $"janitor, cancel {attempt.IdempotencyKey}: {verdict}", Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));

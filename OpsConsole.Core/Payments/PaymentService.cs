@@ -352,11 +352,7 @@ public sealed class PaymentService(
     /// <summary>Finds the PG cancel that corresponds to <paramref name="attempt"/> and books it.</summary>
     internal static bool TryCompleteCancel(PaymentMutation m, CancelAttempt attempt, TossPayment pgPayment, string why)
     {
-        var known = m.Payment.Transactions.Select(t => t.TransactionKey).ToHashSet(StringComparer.Ordinal);
-        var match = (pgPayment.Cancels ?? [])
-            .Where(c => !known.Contains(c.TransactionKey) && c.CancelAmount == attempt.Amount)
-            .OrderByDescending(c => c.CanceledAt)
-            .FirstOrDefault();
+        var match = FindCancel(m.Payment.Transactions.Select(t => t.TransactionKey), attempt, pgPayment);
         if (match is null) return false;
         var from = m.Payment.Status;
         m.Payment.CompleteCancel(attempt.Amount, match.TransactionKey, match.CanceledAt.ToUniversalTime(), m.Now);
@@ -365,6 +361,16 @@ public sealed class PaymentService(
             $"{why}: {attempt.Amount} KRW cancelled (transaction {match.TransactionKey}), balance {m.Payment.BalanceAmount}"));
         m.Publish("payment.canceled", new { attempt.Amount, match.TransactionKey, attempt.IdempotencyKey });
         return true;
+    }
+
+    /// <summary>The PG's cancel that is not booked yet and carries <paramref name="attempt"/>'s amount (the newest such), or null.</summary>
+    internal static TossCancel? FindCancel(IEnumerable<string> bookedTransactionKeys, CancelAttempt attempt, TossPayment pgPayment)
+    {
+        var known = bookedTransactionKeys.ToHashSet(StringComparer.Ordinal);
+        return (pgPayment.Cancels ?? [])
+            .Where(c => !known.Contains(c.TransactionKey) && c.CancelAmount == attempt.Amount)
+            .OrderByDescending(c => c.CanceledAt)
+            .FirstOrDefault();
     }
 
     internal static void FailCancel(PaymentMutation m, CancelAttempt attempt, string code, string message)
@@ -379,6 +385,9 @@ public sealed class PaymentService(
     private void MarkCancelUnknown(PaymentMutation m, CancelAttempt attempt, string reason)
     {
         attempt.MarkUnknown(reason, NextCheck(0, m.Now), m.Now);
+        // The attempt has no concurrency token of its own: writing through its payment's version makes this
+        // write conflict with a janitor that booked or released the same cancel meanwhile (else it would reopen it).
+        m.Payment.NoteCancelChange(m.Now);
         m.Db.PaymentEvents.Add(PaymentEvent.Note(m.Payment.PaymentKey, m.Payment.OrderId, PaymentEventTypes.CancelResolved,
             $"cancel of {attempt.Amount} KRW: outcome unknown ({reason}); the janitor will ask the PG",
             Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));

@@ -10,7 +10,7 @@ public sealed class ReconciliationOptions
     /// <summary>Wait between pass 1 and the recheck (pass 2). Default 2 minutes; 0 allowed.</summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>KST time of the daily run for the previous business date, <c>HH:mm</c>. Default 06:00.</summary>
+    /// <summary>KST time of the daily run for the previous business date, <c>HH:mm</c> (or <c>HH:mm:ss</c>). Default 06:00.</summary>
     public string ScheduleKst { get; set; } = "06:00";
 
     /// <summary>Whether the daily run is scheduled at all (background jobs must also be on).</summary>
@@ -56,8 +56,14 @@ public sealed class ReconciliationOptions
     /// <summary>A RUNNING run whose heartbeat is older than this was abandoned and no longer holds the lock.</summary>
     public TimeSpan StaleRunAfter { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// A replica whose scheduled run was refused because another replica runs it tries again this often, until the
+    /// date is reconciled: if that replica dies, this one finishes the date. Default 1 minute.
+    /// </summary>
+    public TimeSpan ScheduleRetryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public TimeOnly ScheduleTime() =>
-        TimeOnly.TryParseExact(ScheduleKst, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+        TimeOnly.TryParseExact(ScheduleKst, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
             ? t
             : throw new ConfigurationError(
                 $"Reconciliation:ScheduleKst must be a KST time as HH:mm (got '{ScheduleKst}').");

@@ -9,11 +9,14 @@ namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
 /// Daily at <see cref="ReconciliationOptions.ScheduleKst"/> (KST), reconciles the previous business date,
-/// pulling the PG's settlement lines first. With several replicas the run lock lets one of them run it;
-/// a date already reconciled by a scheduled run is skipped.
+/// pulling the PG's settlement lines first. With several replicas, one runs it: the scheduled run of a date holds
+/// that date's <see cref="JobLock"/> for its whole duration; the others wait and retry every
+/// <see cref="ReconciliationOptions.ScheduleRetryInterval"/> until the date is reconciled. If the holder dies
+/// (kill -9), its lock goes with its database session: the next one to get the lock abandons the dead run's
+/// RUNNING row at once and runs the date. A date already reconciled by a scheduled run is skipped.
 /// </summary>
 public sealed class ReconciliationScheduler(ReconciliationService service, IDbContextFactory<OpsDbContext> dbFactory,
-    IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<ReconciliationScheduler> logger)
+    JobLock jobLock, IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<ReconciliationScheduler> logger)
     : BackgroundService
 {
     public const string Actor = "scheduler";
@@ -51,32 +54,74 @@ public sealed class ReconciliationScheduler(ReconciliationService service, IDbCo
         }
     }
 
-    /// <summary>One scheduled run; never throws (the schedule must survive a bad day).</summary>
+    /// <summary>One scheduled run, retried while another replica holds it; never throws (the schedule must survive a bad day).</summary>
     public async Task RunScheduledAsync(DateOnly businessDate, CancellationToken cancellationToken)
     {
+        var giveUpAt = clock.GetUtcNow() + TimeSpan.FromDays(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            bool done;
+            try
+            {
+                done = await TryRunScheduledAsync(businessDate, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Scheduled reconciliation of {BusinessDate} failed", businessDate);
+                return;
+            }
+            if (done || clock.GetUtcNow() >= giveUpAt) return;
+            try
+            {
+                await Task.Delay(options.Value.ScheduleRetryInterval, clock, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>False when another replica (or a console run) holds the date: try again later.</summary>
+    private async Task<bool> TryRunScheduledAsync(DateOnly businessDate, CancellationToken cancellationToken)
+    {
+        await using var held = await jobLock.TryAcquireAsync($"recon-schedule-{businessDate:yyyyMMdd}", cancellationToken);
+        if (held is null)
+        {
+            logger.LogInformation("Scheduled run for {BusinessDate}: another replica runs it; trying again later", businessDate);
+            return false;
+        }
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.Set<ReconRun>().AnyAsync(r => r.BusinessDate == businessDate &&
+                                                      r.Trigger == RunTrigger.SCHEDULE &&
+                                                      r.Status == RunStatus.SUCCEEDED, cancellationToken))
+            {
+                logger.LogInformation("{BusinessDate} was already reconciled by a scheduled run", businessDate);
+                return true;
+            }
+            // With the date's schedule lock held, a scheduled run still RUNNING belongs to a replica that died.
+            var dead = await db.Set<ReconRun>().Where(r => r.BusinessDate == businessDate && r.Trigger == RunTrigger.SCHEDULE &&
+                                                          r.Status == RunStatus.RUNNING).ToListAsync(cancellationToken);
+            foreach (var run in dead)
+            {
+                run.Abandon(clock.GetUtcNow());
+                logger.LogWarning("Scheduled run {RunId} for {BusinessDate} was abandoned by a replica that stopped; running the date again",
+                    run.Id, businessDate);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
         try
         {
-            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-            {
-                if (await db.Set<ReconRun>().AnyAsync(r => r.BusinessDate == businessDate &&
-                                                          r.Trigger == RunTrigger.SCHEDULE &&
-                                                          r.Status == RunStatus.SUCCEEDED, cancellationToken))
-                {
-                    logger.LogInformation("{BusinessDate} was already reconciled by a scheduled run", businessDate);
-                    return;
-                }
-            }
             var run = await service.RunAsync(businessDate, RunTrigger.SCHEDULE, Actor,
                 pullFirst: options.Value.PullBeforeScheduledRun, cancellationToken: cancellationToken);
             logger.LogInformation("Scheduled run {RunId} for {BusinessDate}: {Status}", run.Id, businessDate, run.Status);
+            return true;
         }
         catch (DomainException e) when (e.Code == "RUN_IN_PROGRESS")
         {
-            logger.LogInformation("Scheduled run for {BusinessDate} skipped: {Reason}", businessDate, e.Message);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            logger.LogError(e, "Scheduled reconciliation of {BusinessDate} failed", businessDate);
+            logger.LogInformation("Scheduled run for {BusinessDate} waits: {Reason}", businessDate, e.Message);
+            return false; // a run started from the console holds the date
         }
     }
 }

@@ -24,6 +24,8 @@ public sealed class SandboxPgRequests : IStartupFilter
     private int _inFlight;
     private TaskCompletionSource _idle = Idle();
     private TaskCompletionSource? _heldCancels;
+    private TaskCompletionSource? _holdOne;
+    private TaskCompletionSource? _heldOne;
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
@@ -38,6 +40,20 @@ public sealed class SandboxPgRequests : IStartupFilter
             _heldCancels ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>
+    /// The next cancel the PG receives waits (body read, nothing applied, its idempotency key not claimed) until
+    /// <see cref="SettleAsync"/>; later ones go through. Completes once that cancel is held.
+    /// </summary>
+    public Task HoldNextCancelAsync()
+    {
+        lock (_lock)
+        {
+            _holdOne ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _heldOne = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _heldOne.Task;
+        }
+    }
+
     /// <summary>Lets the PG go on with any held cancel and waits until it has finished every request it received.</summary>
     public Task SettleAsync()
     {
@@ -46,6 +62,9 @@ public sealed class SandboxPgRequests : IStartupFilter
         {
             _heldCancels?.TrySetResult();
             _heldCancels = null;
+            _holdOne?.TrySetResult();
+            _holdOne = null;
+            _heldOne = null;
             idle = _idle.Task;
         }
         return idle.WaitAsync(TimeSpan.FromSeconds(30));
@@ -60,13 +79,19 @@ public sealed class SandboxPgRequests : IStartupFilter
         }
 
         Task? held;
+        TaskCompletionSource? arrived = null;
         lock (_lock)
         {
             if (_inFlight++ == 0)
                 _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            held = HttpMethods.IsPost(ctx.Request.Method) && ctx.Request.Path.Value!.EndsWith("/cancel", StringComparison.Ordinal)
-                ? _heldCancels?.Task
-                : null;
+            var isCancel = HttpMethods.IsPost(ctx.Request.Method) && ctx.Request.Path.Value!.EndsWith("/cancel", StringComparison.Ordinal);
+            held = isCancel ? _heldCancels?.Task : null;
+            if (isCancel && held is null && _heldOne is not null)
+            {
+                held = _holdOne!.Task;
+                arrived = _heldOne;
+                _heldOne = null; // only this one
+            }
         }
         try
         {
@@ -76,6 +101,7 @@ public sealed class SandboxPgRequests : IStartupFilter
                 ctx.Request.EnableBuffering();
                 await ctx.Request.Body.CopyToAsync(Stream.Null);
                 ctx.Request.Body.Position = 0;
+                arrived?.TrySetResult();
                 await held;
             }
             await next(ctx);

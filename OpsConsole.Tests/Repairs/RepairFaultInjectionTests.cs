@@ -20,30 +20,71 @@ namespace OpsConsole.Tests.Repairs;
 /// timeouts, a simulated crash after any committed step, racing approvers and racing executors. After a
 /// "restart" (janitor + repair sweep), each scenario must satisfy: no payment cancelled twice at the PG,
 /// refunded ≤ captured, ledger and PG agree, the repair's final state matches the PG, every step audited.
-/// Re-run a failure with OPSCONSOLE_REPAIR_SEED=&lt;seed&gt;.
+/// Fixed seeds in CI (<see cref="GateSeeds"/>); random ones in soak mode (OPSCONSOLE_REPAIR_SOAK=N scenarios);
+/// replay one with OPSCONSOLE_REPAIR_SEED=&lt;seed&gt;.
 /// </summary>
 public abstract class RepairFaultInjectionTests<TDatabase>(RepairFaultInjectionFixture<TDatabase> fx, ITestOutputHelper output)
     where TDatabase : TestDatabase, new()
 {
-    protected abstract int Scenarios { get; }
+    /// <summary>At most this many scenarios of a seed on this database (PostgreSQL is slower).</summary>
+    protected abstract int MaxScenarios { get; }
 
     private static readonly string?[] CancelFaults =
         [null, null, SandboxFaults.CancelTimeout, SandboxFaults.CancelThenTimeout, SandboxFaults.CancelServerError];
 
     private sealed record Scenario(int Index, bool ChargedButFailed, string? CancelFault, bool Partial, int CrashAfterSave,
-        bool RaceApprovers, bool RaceExecutor, bool TrySelfApproval);
+        bool RaceApprovers, bool RaceExecutor, bool TrySelfApproval, bool PgRefuses = false);
 
-    [Fact]
-    public async Task RandomRepairs_WithFaultsCrashesAndRaces_NeverMoveMoneyTwice()
+    /// <summary>
+    /// The gate CI runs: fixed seeds, so that every run checks the same scenarios. Every seed that ever failed stays
+    /// here, with how many scenarios reach its failure (the 1,000 of the second give breadth). A new failing seed is added here.
+    /// </summary>
+    public static readonly IReadOnlyList<(int Seed, int Scenarios)> GateSeeds =
+    [
+        (1037553172, 242),  // scenario 241: CANCEL_THEN_TIMEOUT, partial; the PG applied the cancel after the janitor looked
+        (1135524849, 1_000), // a PG look-up that could not be answered failed a repair instead of leaving it for the sweep
+    ];
+
+    /// <summary>
+    /// <see cref="GateSeeds"/>; or, by command, <c>OPSCONSOLE_REPAIR_SOAK=N</c>: N scenarios under random seeds (1,000
+    /// per seed, each seed in the test's name and output); or <c>OPSCONSOLE_REPAIR_SEED=S</c>: one seed replayed.
+    /// </summary>
+    public static TheoryData<int, int> Seeds()
     {
-        var seed = Environment.GetEnvironmentVariable("OPSCONSOLE_REPAIR_SEED") is { Length: > 0 } s ? int.Parse(s) : Random.Shared.Next();
-        output.WriteLine($"seed {seed} ({Scenarios} scenarios); re-run with OPSCONSOLE_REPAIR_SEED={seed}");
+        var data = new TheoryData<int, int>();
+        if (Environment.GetEnvironmentVariable("OPSCONSOLE_REPAIR_SEED") is { Length: > 0 } replay)
+            data.Add(int.Parse(replay, System.Globalization.CultureInfo.InvariantCulture), 1_000);
+        else if (Environment.GetEnvironmentVariable("OPSCONSOLE_REPAIR_SOAK") is { Length: > 0 } soak)
+            for (var left = int.Parse(soak, System.Globalization.CultureInfo.InvariantCulture); left > 0; left -= 1_000)
+                data.Add(Random.Shared.Next(), Math.Min(left, 1_000));
+        else
+            foreach (var (seed, scenarios) in GateSeeds)
+                data.Add(seed, scenarios);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task RandomRepairs_WithFaultsCrashesAndRaces_NeverMoveMoneyTwice(int seed, int scenarios)
+    {
+        var outcomes = await RunSeedAsync(seed, Math.Min(scenarios, MaxScenarios));
+        if (scenarios >= 1_000)
+            Assert.True(outcomes.GetValueOrDefault(RepairStatus.SUCCEEDED) > 0 && outcomes.GetValueOrDefault(RepairStatus.FAILED) > 0,
+                "the scenarios should reach both outcomes");
+    }
+
+    private async Task<Dictionary<RepairStatus, int>> RunSeedAsync(int seed, int scenarios)
+    {
+        output.WriteLine($"seed {seed} ({scenarios} scenarios); re-run with OPSCONSOLE_REPAIR_SEED={seed}");
+        System.Console.Error.WriteLine($"repair fault injection ({typeof(TDatabase).Name}): seed {seed}, {scenarios} scenarios");
         var rng = new Random(seed);
         var outcomes = new Dictionary<RepairStatus, int>();
-        for (var i = 0; i < Scenarios; i++)
+        for (var i = 0; i < scenarios; i++)
         {
             var sc = new Scenario(i, rng.Next(3) == 0, CancelFaults[rng.Next(CancelFaults.Length)], rng.Next(2) == 0,
                 rng.Next(3) == 0 ? 0 : rng.Next(1, 13), rng.Next(3) == 0, rng.Next(4) == 0, rng.Next(5) == 0);
+            // A PG that refuses the cancel, drawn apart so that the seeds above keep their scenarios.
+            sc = sc with { PgRefuses = sc.CancelFault is null && new Random(unchecked(seed * 397 + i)).Next(4) == 0 };
             try
             {
                 var status = await RunAsync(sc, 1_000 + rng.Next(1, 1_000) * 10L);
@@ -55,8 +96,7 @@ public abstract class RepairFaultInjectionTests<TDatabase>(RepairFaultInjectionF
             }
         }
         output.WriteLine(string.Join(", ", outcomes.Select(kv => $"{kv.Key} {kv.Value}")));
-        Assert.True(outcomes.GetValueOrDefault(RepairStatus.SUCCEEDED) > 0 && outcomes.GetValueOrDefault(RepairStatus.FAILED) > 0,
-            "the scenarios should reach both outcomes");
+        return outcomes;
     }
 
     [Fact]
@@ -74,7 +114,10 @@ public abstract class RepairFaultInjectionTests<TDatabase>(RepairFaultInjectionF
     private async Task<RepairStatus> RunAsync(Scenario sc, long amount)
     {
         var host = fx.Host;
-        var fault = string.Join(",", new[] { sc.ChargedButFailed ? SandboxFaults.DeclineAfterCharge : null, sc.CancelFault }.OfType<string>());
+        var fault = string.Join(",", new[]
+        {
+            sc.ChargedButFailed ? SandboxFaults.DeclineAfterCharge : null, sc.CancelFault, sc.PgRefuses ? SandboxFaults.CancelDecline : null,
+        }.OfType<string>());
         var (key, order, _) = await host.CheckoutAsync(amount, fault.Length > 0 ? fault : null);
         var confirmed = await fx.Payments.ConfirmAsync(new ConfirmCommand(key, order, amount));
         Assert.Equal(sc.ChargedButFailed ? PaymentStatus.ABORTED : PaymentStatus.DONE, confirmed.Status);
@@ -222,11 +265,11 @@ public abstract class RepairFaultInjectionTests<TDatabase>(RepairFaultInjectionF
 public sealed class RepairFaultInjectionSqliteTests(RepairFaultInjectionFixture<SqliteTestDatabase> fx, ITestOutputHelper output)
     : RepairFaultInjectionTests<SqliteTestDatabase>(fx, output), IClassFixture<RepairFaultInjectionFixture<SqliteTestDatabase>>
 {
-    protected override int Scenarios => 1_000;
+    protected override int MaxScenarios => 1_000;
 }
 
 public sealed class RepairFaultInjectionPostgresTests(RepairFaultInjectionFixture<PostgresTestDatabase> fx, ITestOutputHelper output)
     : RepairFaultInjectionTests<PostgresTestDatabase>(fx, output), IClassFixture<RepairFaultInjectionFixture<PostgresTestDatabase>>
 {
-    protected override int Scenarios => 250;
+    protected override int MaxScenarios => 250;
 }

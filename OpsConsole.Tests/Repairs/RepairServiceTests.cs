@@ -138,7 +138,7 @@ public abstract class RepairServiceTests<TDatabase>(RepairAppFixture<TDatabase> 
             catch (DomainException) { return null; }
         })));
         var winner = (await Repairs.GetAsync(r.Id)).ApprovedBy;
-        Assert.Contains(winner, results);
+        Assert.Equal(winner, Assert.Single(results, a => a is not null)); // exactly one approval went through
         Assert.Single((await fx.Host.Get<IPaymentGateway>().GetPaymentAsync(key)).Value!.Cancels!);
         Assert.Equal(4_000, (await fx.Payments.GetAsync(key))!.Payment.BalanceAmount);
     }

@@ -31,6 +31,7 @@ public static class ConsoleHost
         builder.AddSandboxPg();
         builder.AddConsoleUi();
         builder.AddApiEdge();
+        builder.AddDatabaseDataProtection();
         builder.AddOpsTelemetry();
         builder.AddOpsHealth();
         builder.AddHostedJobs();

@@ -26,11 +26,16 @@ public static class JobsSetup
     }
 }
 
-/// <summary>Runs the janitor, then the repair and repair-batch sweeps, every <c>Janitor:Interval</c>.</summary>
-internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, RepairBatchService batches, IOptions<JanitorOptions> options,
-    ILogger<JanitorJob> logger)
+/// <summary>
+/// Runs the janitor, then the repair and repair-batch sweeps, every <c>Janitor:Interval</c> — in one replica at a
+/// time (<see cref="JobLock"/> "janitor"): the others skip the tick, so no PG look-up or re-sent cancel goes twice.
+/// </summary>
+internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, RepairBatchService batches, JobLock jobLock,
+    IOptions<JanitorOptions> options, ILogger<JanitorJob> logger)
     : BackgroundService
 {
+    public const string LockName = "janitor";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.Interval);
@@ -38,6 +43,12 @@ internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, 
         {
             try
             {
+                await using var held = await jobLock.TryAcquireAsync(LockName, stoppingToken);
+                if (held is null)
+                {
+                    logger.LogDebug("Janitor: another replica runs it; tick skipped");
+                    continue;
+                }
                 await janitor.RunOnceAsync(stoppingToken);
                 await repairs.SweepAsync(stoppingToken);
                 await batches.SweepAsync(stoppingToken);
@@ -50,10 +61,15 @@ internal sealed class JanitorJob(PaymentJanitor janitor, RepairService repairs, 
     }
 }
 
-/// <summary>Publishes outbox messages every <c>Outbox:Interval</c>.</summary>
-internal sealed class OutboxJob(OutboxDispatcher dispatcher, IOptions<OutboxOptions> options, ILogger<OutboxJob> logger)
+/// <summary>
+/// Publishes outbox messages every <c>Outbox:Interval</c>, in one replica at a time (<see cref="JobLock"/> "outbox"):
+/// two dispatchers would read the same unsent rows and deliver each twice.
+/// </summary>
+internal sealed class OutboxJob(OutboxDispatcher dispatcher, JobLock jobLock, IOptions<OutboxOptions> options, ILogger<OutboxJob> logger)
     : BackgroundService
 {
+    public const string LockName = "outbox";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (string.IsNullOrWhiteSpace(options.Value.WebhookUrl)) return;
@@ -62,6 +78,12 @@ internal sealed class OutboxJob(OutboxDispatcher dispatcher, IOptions<OutboxOpti
         {
             try
             {
+                await using var held = await jobLock.TryAcquireAsync(LockName, stoppingToken);
+                if (held is null)
+                {
+                    logger.LogDebug("Outbox: another replica runs it; tick skipped");
+                    continue;
+                }
                 while (await dispatcher.DispatchOnceAsync(stoppingToken) > 0) { }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -16,9 +16,17 @@ public static class SandboxFaults
     public const string SettlementDuplicate = "SETTLEMENT_DUPLICATE";
     public const string SettlementFeeOff = "SETTLEMENT_FEE_OFF";
     public const string SettlementDateOff = "SETTLEMENT_DATE_OFF";
+    /// <summary>A cancel request is lost before the PG acts (no answer), during the <see cref="CancelOutage"/>.</summary>
     public const string CancelTimeout = "CANCEL_TIMEOUT";
+
+    /// <summary>The PG executes a cancel and its answer is lost; replays of the same key lose theirs too.</summary>
     public const string CancelThenTimeout = "CANCEL_THEN_TIMEOUT";
+
+    /// <summary>A cancel request answers 500 before the PG acts, during the <see cref="CancelOutage"/>.</summary>
     public const string CancelServerError = "CANCEL_SERVER_ERROR";
+
+    /// <summary>The PG refuses every cancel of the payment (403 <c>NOT_CANCELABLE_PAYMENT</c>).</summary>
+    public const string CancelDecline = "CANCEL_DECLINE";
 
     /// <summary>Looking the payment up (<c>GET /v1/payments/{paymentKey}</c>) answers 500.</summary>
     public const string LookupServerError = "LOOKUP_SERVER_ERROR";
@@ -27,8 +35,15 @@ public static class SandboxFaults
     [
         Decline, Timeout, ServerError, ApproveThenTimeout, DeclineAfterCharge, SettlementMissing,
         SettlementAmountOff, SettlementDuplicate, SettlementFeeOff, SettlementDateOff, CancelTimeout,
-        CancelThenTimeout, CancelServerError, LookupServerError,
+        CancelThenTimeout, CancelServerError, LookupServerError, CancelDecline,
     ];
+
+    /// <summary>
+    /// How long after the payment's approval (sandbox clock) <see cref="CancelTimeout"/> and <see cref="CancelServerError"/>
+    /// last: an outage of the cancel path, not a payment that can never be cancelled. A request carrying the fault
+    /// in its <c>TossPayments-Test-Code</c> header gets it whenever it is sent.
+    /// </summary>
+    public static readonly TimeSpan CancelOutage = TimeSpan.FromMinutes(10);
 
     /// <summary>A fault spec may combine faults with commas, e.g. <c>DECLINE_AFTER_CHARGE,CANCEL_TIMEOUT</c>.</summary>
     public static IReadOnlySet<string> Parse(string? spec) =>

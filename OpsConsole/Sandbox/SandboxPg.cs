@@ -127,10 +127,13 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             if (p is null)
                 return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
             var faults = SandboxFaults.Parse(testCode ?? p.Fault);
-            if (faults.Contains(SandboxFaults.CancelTimeout))
+            var outage = testCode is not null || p.ApprovedAt is not { } approvedAt || clock.GetUtcNow() - approvedAt < SandboxFaults.CancelOutage;
+            if (outage && faults.Contains(SandboxFaults.CancelTimeout))
                 return new Answer(0, new { }, LoseAnswer: true);
-            if (faults.Contains(SandboxFaults.CancelServerError))
+            if (outage && faults.Contains(SandboxFaults.CancelServerError))
                 return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
+            if (faults.Contains(SandboxFaults.CancelDecline))
+                return Error(403, "NOT_CANCELABLE_PAYMENT", "취소 할 수 없는 결제 입니다.");
             if (p.Status == "CANCELED")
                 return Error(400, TossErrorCodes.AlreadyCanceledPayment, "이미 취소된 결제 입니다.");
             if (p.Status is not ("DONE" or "PARTIAL_CANCELED"))

@@ -78,6 +78,20 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    friendly_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    xml = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "identity_roles",
                 columns: table => new
                 {
@@ -1172,6 +1186,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "cancel_attempts");
+
+            migrationBuilder.DropTable(
+                name: "data_protection_keys");
 
             migrationBuilder.DropTable(
                 name: "identity_role_claims");

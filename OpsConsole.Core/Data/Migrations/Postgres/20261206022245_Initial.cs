@@ -82,6 +82,20 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "identity_roles",
                 columns: table => new
                 {
@@ -1214,6 +1228,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "cancel_attempts");
+
+            migrationBuilder.DropTable(
+                name: "data_protection_keys");
 
             migrationBuilder.DropTable(
                 name: "identity_role_claims");
