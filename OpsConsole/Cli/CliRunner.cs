@@ -51,6 +51,7 @@ public static class CliRunner
         try
         {
             var arguments = new CliArguments(verbArgs);
+            verb.ValidateUsage(arguments);
             if (verb is IHostlessCliVerb hostless)
                 return await hostless.RunAsync(arguments, output, error, CancellationToken.None);
             await using var app = ConsoleHost.Build([.. configArgs], b =>

@@ -32,6 +32,12 @@ public interface ICliVerb
     /// </summary>
     bool UsesAppDatabase => true;
 
+    /// <summary>
+    /// Usage checks that need no services, run before the host is built or the database touched: a bad command
+    /// line exits 2 and changes nothing. Throw <see cref="CliUsageException"/>.
+    /// </summary>
+    void ValidateUsage(CliArguments arguments) { }
+
     Task<int> RunAsync(CliContext context, CancellationToken cancellationToken);
 }
 

@@ -18,6 +18,15 @@ public sealed class ReconcileVerb : ICliVerb
     public bool NeedsServer => true;
     public bool NeedsServerFor(CliArguments arguments) => !arguments.Has("print-sql");
 
+    public void ValidateUsage(CliArguments args)
+    {
+        _ = args.GetDate("date") ?? throw new CliUsageException("--date is required.");
+        var engine = WarehouseCli.EngineOption(args);
+        if (args.Has("print-sql") && engine is null) throw new CliUsageException("--print-sql needs --engine bigquery.");
+        if (engine is not null && args.Has("pull"))
+            throw new CliUsageException("--pull does not apply to --engine bigquery: the warehouse holds the PG's lines.");
+    }
+
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var args = context.Arguments;
