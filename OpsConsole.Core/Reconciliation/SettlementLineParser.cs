@@ -46,7 +46,12 @@ public static partial class SettlementLineParser
     private static partial Regex CurrencyCode();
 
     /// <summary>Validates one row given as column name → raw text; adds every problem to <paramref name="errors"/>.</summary>
-    public static ParsedSettlementLine? Parse(int line, Func<string, string?> field, List<SettlementRowError> errors)
+    /// <param name="unknownMethodIsOther">
+    /// API pulls: a method OpsConsole does not know is kept as <see cref="PaymentMethod.OTHER"/> with its text (the
+    /// puller reports it). CSV files (false) must name a known method: their store keeps no method text.
+    /// </param>
+    public static ParsedSettlementLine? Parse(int line, Func<string, string?> field, List<SettlementRowError> errors,
+        bool unknownMethodIsOther = false)
     {
         var before = errors.Count;
         string Text(string name, int max)
@@ -84,9 +89,9 @@ public static partial class SettlementLineParser
         var paymentKey = Text("paymentKey", 200);
         var transactionKey = Text("transactionKey", 200);
         var orderId = Text("orderId", 64);
-        // An unknown method is kept as OTHER with its text (the caller reports it); only an empty one is an error.
         var methodText = Text("method", 64);
-        Gateway.TossMethods.TryParse(methodText, out var method);
+        if (!Gateway.TossMethods.TryParse(methodText, out var method) && methodText.Length > 0 && !unknownMethodIsOther)
+            errors.Add(new(line, "method", $"'{Shorten(methodText)}' is not a known payment method"));
         var amount = Number("amount");
         if (amount == 0 && errors.Count == before) errors.Add(new(line, "amount", "is zero"));
         var fee = Number("fee");
