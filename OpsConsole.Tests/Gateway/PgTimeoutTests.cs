@@ -78,3 +78,28 @@ public sealed class PgTimeoutTests : IAsyncLifetime
     public void SettlementTimeout_DefaultsTo90Seconds() =>
         Assert.Equal(TimeSpan.FromSeconds(90), new PgOptions().Timeouts.Settlements);
 }
+
+public sealed class PullPageSizeOptionTests
+{
+    [Theory]
+    [InlineData("5001", false)]
+    [InlineData("0", false)]
+    [InlineData("5000", true)]
+    public void PullPageSize_IsValidatedAtStart(string size, bool valid)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Reconciliation:PullPageSize"] = size,
+            ["Jobs:Enabled"] = "false",
+        });
+        Core.Reconciliation.ReconciliationSetup.AddReconciliation(builder);
+        using var sp = builder.Services.BuildServiceProvider();
+
+        var read = () => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Reconciliation.ReconciliationOptions>>().Value;
+
+        if (valid) Assert.Equal(5000, read().PullPageSize);
+        else Assert.Contains("Reconciliation:PullPageSize must be 1 to 5,000",
+            Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(read).Message, StringComparison.Ordinal);
+    }
+}
