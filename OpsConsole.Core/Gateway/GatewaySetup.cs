@@ -16,12 +16,20 @@ public static class GatewaySetup
     /// </summary>
     public static IServiceCollection AddPgClient(this IServiceCollection services)
     {
+        services.AddOptions<PgOptions>()
+            .Validate(o => o.Timeouts.Settlements >= PgTimeouts.MinSettlements,
+                "Pg:Timeouts:Settlements must be at least 00:01:00 (Toss: a settlement query can take up to 60 s).")
+            .ValidateOnStart();
         services.AddSingleton<PgEndpoint>();
         services.AddHttpClient<IPaymentGateway, TossPaymentsClient>(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("pg", (pipeline, context) =>
             {
                 var o = context.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PgOptions>>().Value;
-                pipeline.AddTimeout(o.TotalTimeout);
+                pipeline.AddTimeout(new HttpTimeoutStrategyOptions
+                {
+                    TimeoutGenerator = args => ValueTask.FromResult(
+                        IsSettlements(args.Context) ? o.Timeouts.Settlements + o.TotalTimeout : o.TotalTimeout),
+                });
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = Math.Max(1, o.MaxRetries),
@@ -30,10 +38,18 @@ public static class GatewaySetup
                     UseJitter = true,
                     ShouldHandle = args => ValueTask.FromResult(o.MaxRetries > 0 && IsTransient(args.Outcome)),
                 });
-                pipeline.AddTimeout(o.AttemptTimeout);
+                pipeline.AddTimeout(new HttpTimeoutStrategyOptions
+                {
+                    TimeoutGenerator = args => ValueTask.FromResult(
+                        IsSettlements(args.Context) ? o.Timeouts.Settlements : o.AttemptTimeout),
+                });
             });
         return services;
     }
+
+    private static bool IsSettlements(ResilienceContext context) =>
+        context.GetRequestMessage()?.Options.TryGetValue(TossPaymentsClient.OperationKey, out var op) == true
+        && op == "settlements";
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
     {

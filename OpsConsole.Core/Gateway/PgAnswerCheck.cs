@@ -24,6 +24,10 @@ public static class PgAnswerCheck
             return $"payment {p.PaymentKey}: {problem}";
         if (!string.Equals(p.Currency, Money.LedgerCurrency, StringComparison.Ordinal))
             return $"payment {p.PaymentKey}: currency '{p.Currency}' is not the ledger's currency {Money.LedgerCurrency}";
+        // Toss leaves the method null only on a payment that expired before one was chosen; anywhere else a
+        // missing method is a broken answer, never a reason to assume one.
+        if (p.Method is null && p.Status != "EXPIRED")
+            return $"payment {p.PaymentKey}: method is null on a {p.Status} payment (only an EXPIRED payment has none)";
         var cancels = p.Cancels ?? [];
         for (var i = 0; i < cancels.Count; i++)
         {

@@ -17,4 +17,20 @@ public sealed class PgOptions
     public int MaxRetries { get; set; } = 2;
 
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Per-operation timeouts (<c>Pg:Timeouts:*</c>) for operations slower than a payment call.</summary>
+    public PgTimeouts Timeouts { get; set; } = new();
+}
+
+/// <summary>Settings <c>Pg:Timeouts:*</c>. Confirm, cancel and look-ups use <see cref="PgOptions.AttemptTimeout"/> and <see cref="PgOptions.TotalTimeout"/>.</summary>
+public sealed class PgTimeouts
+{
+    /// <summary>Minimum for <see cref="Settlements"/>: Toss says a settlement query can take up to 60 s.</summary>
+    public static readonly TimeSpan MinSettlements = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// One attempt of <c>GET /v1/settlements</c> (at least 60 s). The deadline over all attempts of one page is this
+    /// plus <see cref="PgOptions.TotalTimeout"/>. Default 00:01:30.
+    /// </summary>
+    public TimeSpan Settlements { get; set; } = TimeSpan.FromSeconds(90);
 }

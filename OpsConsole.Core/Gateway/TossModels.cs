@@ -7,7 +7,10 @@ namespace OpsConsole.Core.Gateway;
 
 public sealed record TossConfirmRequest(string PaymentKey, string OrderId, long Amount);
 
-public sealed record TossCancelRequest(string CancelReason, long? CancelAmount = null);
+/// <summary>A full cancel leaves <c>cancelAmount</c> out of the body (Toss: absent = full); it is never sent as null.</summary>
+public sealed record TossCancelRequest(
+    string CancelReason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? CancelAmount = null);
 
 public sealed record TossCancel(
     string TransactionKey,
@@ -22,7 +25,7 @@ public sealed record TossPayment(
     string Status,
     long TotalAmount,
     long BalanceAmount,
-    string Method,
+    string? Method,
     DateTimeOffset RequestedAt,
     DateTimeOffset? ApprovedAt,
     string? LastTransactionKey,
@@ -31,11 +34,15 @@ public sealed record TossPayment(
     string? OrderName = null,
     string? MId = null);
 
+/// <summary>
+/// One line of <c>GET /v1/settlements</c> (Toss's Settlement object). Read by <see cref="TossSettlementReader"/>,
+/// which names a missing or mistyped field; served by the sandbox in the same shape.
+/// </summary>
 public sealed record TossSettlement(
     string PaymentKey,
     string TransactionKey,
     string OrderId,
-    string Method,
+    string? Method,
     long Amount,
     long Fee,
     long SupplyAmount,
@@ -45,7 +52,38 @@ public sealed record TossSettlement(
     DateOnly SoldDate,
     DateOnly PaidOutDate,
     string Currency = "KRW",
-    string? MId = null);
+    string? MId = null,
+    long? InterestFee = null,
+    IReadOnlyList<TossSettlementFee>? Fees = null,
+    TossSettlementCard? Card = null,
+    TossEasyPay? EasyPay = null,
+    TossSettlementCancel? Cancel = null);
+
+/// <summary>One component of a line's fee: <c>type</c> is one of <see cref="TossFeeTypes.All"/>.</summary>
+public sealed record TossSettlementFee(string Type, long Fee);
+
+public sealed record TossSettlementCard(
+    string? IssuerCode,
+    string? AcquirerCode,
+    int? InstallmentPlanMonths,
+    bool? IsInterestFree,
+    string? InterestPayer,
+    string? AcquireStatus);
+
+public sealed record TossEasyPay(string? Provider);
+
+/// <summary>On a cancel line: the cancel transaction (the line's <c>approvedAt</c> is the original approval's time).</summary>
+public sealed record TossSettlementCancel(string TransactionKey, long CancelAmount, DateTimeOffset CanceledAt);
+
+public static class TossFeeTypes
+{
+    public const string Base = "BASE";
+    public const string InstallmentDiscount = "INSTALLMENT_DISCOUNT";
+    public const string Installment = "INSTALLMENT";
+    public const string PointSaving = "POINT_SAVING";
+    public const string Etc = "ETC";
+    public static readonly IReadOnlyList<string> All = [Base, InstallmentDiscount, Installment, PointSaving, Etc];
+}
 
 public sealed record TossError(string Code, string Message);
 
@@ -67,7 +105,12 @@ public static class TossErrorCodes
     public const string NotFoundPaymentSession = "NOT_FOUND_PAYMENT_SESSION";
 }
 
-/// <summary>Toss reports methods in Korean; OpsConsole stores an enum. Both spellings are accepted.</summary>
+/// <summary>
+/// Toss reports methods in Korean (<c>카드</c>, <c>가상계좌</c>, <c>간편결제</c>, <c>휴대폰</c>, <c>계좌이체</c>,
+/// <c>문화상품권</c>, <c>도서문화상품권</c>, <c>게임문화상품권</c>); OpsConsole stores an enum. The enum names are
+/// accepted too (CSV files). Anything else is <see cref="Payments.PaymentMethod.OTHER"/> — never a guess such as CARD;
+/// the caller keeps the raw text.
+/// </summary>
 public static class TossMethods
 {
     private static readonly Dictionary<string, Payments.PaymentMethod> ByName = new(StringComparer.OrdinalIgnoreCase)
@@ -77,12 +120,18 @@ public static class TossMethods
         ["계좌이체"] = Payments.PaymentMethod.TRANSFER,
         ["가상계좌"] = Payments.PaymentMethod.VIRTUAL_ACCOUNT,
         ["휴대폰"] = Payments.PaymentMethod.MOBILE_PHONE,
-        ["CARD"] = Payments.PaymentMethod.CARD,
-        ["EASY_PAY"] = Payments.PaymentMethod.EASY_PAY,
-        ["TRANSFER"] = Payments.PaymentMethod.TRANSFER,
-        ["VIRTUAL_ACCOUNT"] = Payments.PaymentMethod.VIRTUAL_ACCOUNT,
-        ["MOBILE_PHONE"] = Payments.PaymentMethod.MOBILE_PHONE,
+        ["문화상품권"] = Payments.PaymentMethod.CULTURE_GIFT_CERTIFICATE,
+        ["도서문화상품권"] = Payments.PaymentMethod.BOOK_GIFT_CERTIFICATE,
+        ["게임문화상품권"] = Payments.PaymentMethod.GAME_GIFT_CERTIFICATE,
     };
+
+    static TossMethods()
+    {
+        foreach (var m in Enum.GetValues<Payments.PaymentMethod>())
+        {
+            if (m != Payments.PaymentMethod.OTHER) ByName[m.ToString()] = m;
+        }
+    }
 
     public static string ToToss(Payments.PaymentMethod method) => method switch
     {
@@ -91,12 +140,20 @@ public static class TossMethods
         Payments.PaymentMethod.TRANSFER => "계좌이체",
         Payments.PaymentMethod.VIRTUAL_ACCOUNT => "가상계좌",
         Payments.PaymentMethod.MOBILE_PHONE => "휴대폰",
-        _ => throw new ArgumentOutOfRangeException(nameof(method)),
+        Payments.PaymentMethod.CULTURE_GIFT_CERTIFICATE => "문화상품권",
+        Payments.PaymentMethod.BOOK_GIFT_CERTIFICATE => "도서문화상품권",
+        Payments.PaymentMethod.GAME_GIFT_CERTIFICATE => "게임문화상품권",
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "OTHER has no Toss spelling: keep the raw text."),
     };
 
+    /// <summary>
+    /// True for a documented method. False for null, empty or unknown text; then <paramref name="method"/> is
+    /// <see cref="Payments.PaymentMethod.OTHER"/> (never the enum's default, CARD).
+    /// </summary>
     public static bool TryParse(string? name, out Payments.PaymentMethod method)
     {
-        method = default;
-        return name is not null && ByName.TryGetValue(name.Trim(), out method);
+        if (name is not null && ByName.TryGetValue(name.Trim(), out method)) return true;
+        method = Payments.PaymentMethod.OTHER;
+        return false;
     }
 }

@@ -26,6 +26,9 @@ public sealed class TossPaymentsClient(
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The operation name of a request (<c>confirm</c>, <c>settlements</c>…), read by the timeouts of <see cref="GatewaySetup"/>.</summary>
+    public static readonly HttpRequestOptionsKey<string> OperationKey = new("OpsConsole.PgOperation");
+
     public Task<PgResult<TossPayment>> ConfirmAsync(TossConfirmRequest request, string idempotencyKey,
         CancellationToken cancellationToken = default) =>
         SendAsync<TossPayment>("confirm", HttpMethod.Post, "v1/payments/confirm", request, idempotencyKey,
@@ -53,17 +56,23 @@ public sealed class TossPaymentsClient(
         SendAsync<IReadOnlyList<TossSettlement>>("settlements", HttpMethod.Get,
             $"v1/settlements?startDate={startDate:yyyy-MM-dd}&endDate={endDate:yyyy-MM-dd}&page={page}&size={size}",
             null, null, $"startDate={startDate:yyyy-MM-dd} endDate={endDate:yyyy-MM-dd} page={page} size={size}",
-            cancellationToken);
+            cancellationToken, ReadSettlements);
+
+    /// <summary>Settlement pages are read field by field (<see cref="TossSettlementReader"/>): nothing is defaulted.</summary>
+    private static IReadOnlyList<TossSettlement>? ReadSettlements(string text, out string? problem) =>
+        TossSettlementReader.Read(text, out problem);
+
+    private delegate T? Reader<T>(string text, out string? problem);
 
     /// <summary>One PG call, counted by operation and outcome with its latency (<see cref="OpsMetrics"/>).</summary>
     private async Task<PgResult<T>> SendAsync<T>(string operation, HttpMethod method, string path, object? body,
-        string? idempotencyKey, string requestSummary, CancellationToken cancellationToken)
+        string? idempotencyKey, string requestSummary, CancellationToken cancellationToken, Reader<T>? reader = null)
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = PgOutcome.Unknown;
         try
         {
-            var result = await SendCoreAsync<T>(method, path, body, idempotencyKey, requestSummary, cancellationToken);
+            var result = await SendCoreAsync(operation, method, path, body, idempotencyKey, requestSummary, cancellationToken, reader);
             outcome = result.Outcome;
             return result;
         }
@@ -73,8 +82,8 @@ public sealed class TossPaymentsClient(
         }
     }
 
-    private async Task<PgResult<T>> SendCoreAsync<T>(HttpMethod method, string path, object? body,
-        string? idempotencyKey, string requestSummary, CancellationToken cancellationToken)
+    private async Task<PgResult<T>> SendCoreAsync<T>(string operation, HttpMethod method, string path, object? body,
+        string? idempotencyKey, string requestSummary, CancellationToken cancellationToken, Reader<T>? reader)
     {
         // Make sure there is an activity, so the W3C traceparent header always goes out and the
         // payment timeline can name the trace and span of this call.
@@ -86,6 +95,7 @@ public sealed class TossPaymentsClient(
         try
         {
             using var request = new HttpRequestMessage(method, new Uri(endpoint.BaseUri, path));
+            request.Options.Set(OperationKey, operation);
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
                 Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Value.SecretKey + ":")));
             if (idempotencyKey is not null)
@@ -102,7 +112,13 @@ public sealed class TossPaymentsClient(
             {
                 try
                 {
-                    var value = JsonSerializer.Deserialize<T>(text, Json);
+                    string? unreadable = null;
+                    var value = reader is null ? JsonSerializer.Deserialize<T>(text, Json) : reader(text, out unreadable);
+                    if (unreadable is not null)
+                    {
+                        logger.LogWarning("PG answer to {Method} {Path} refused: {Problem}", method, pathOnly, unreadable);
+                        return Unknown<T>(method, pathOnly, status, $"refused answer: {unreadable}", latency, requestSummary, text);
+                    }
                     if (value is null)
                         return Unknown<T>(method, pathOnly, status, "the PG answered an empty body", latency, requestSummary, text);
                     if (PgAnswerCheck.Problem(value) is { } problem)

@@ -26,6 +26,10 @@ public sealed class Payment
 
     public string Currency { get; private set; }
     public PaymentMethod Method { get; private set; }
+
+    /// <summary>The method exactly as the PG named it (e.g. <c>문화상품권</c>); the key to an <see cref="PaymentMethod.OTHER"/> payment.</summary>
+    public string? MethodText { get; private set; }
+
     public PaymentStatus Status { get; private set; }
     public DateTimeOffset RequestedAt { get; private set; }
     public DateTimeOffset? ApprovedAt { get; private set; }
@@ -69,12 +73,13 @@ public sealed class Payment
 
     /// <summary>The PG approved: the charge exists. Adds the approval transaction.</summary>
     public PaymentTransaction MarkApproved(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
-        DateTimeOffset now)
+        DateTimeOffset now, string? methodText = null)
     {
         EnsureStatus("approve", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
         Status = PaymentStatus.DONE;
         NextJanitorAt = null;
         Method = method;
+        if (methodText is not null) MethodText = methodText;
         ApprovedAt = approvedAt;
         BalanceAmount = Amount;
         FailureCode = FailureMessage = null;
@@ -89,12 +94,12 @@ public sealed class Payment
     /// approval so both sides agree; what happens to the money next (refund or keep) is a separate step.
     /// </summary>
     public PaymentTransaction RecordPgApproval(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
-        DateTimeOffset now)
+        DateTimeOffset now, string? methodText = null)
     {
         EnsureStatus("record the PG's approval for", PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN,
             PaymentStatus.IN_PROGRESS);
         Status = PaymentStatus.IN_PROGRESS; // the transition below is the ordinary approval
-        return MarkApproved(transactionKey, method, approvedAt, now);
+        return MarkApproved(transactionKey, method, approvedAt, now, methodText);
     }
 
     /// <summary>The PG refused definitively; nothing was charged.</summary>

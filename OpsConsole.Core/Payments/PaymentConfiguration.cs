@@ -16,6 +16,7 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
         b.HasKey(p => p.Id);
         b.Property(p => p.PaymentKey).HasMaxLength(200);
         b.Property(p => p.OrderId).HasMaxLength(64);
+        b.Property(p => p.MethodText).HasMaxLength(64);
         b.Property(p => p.Currency).HasMaxLength(3);
         b.Property(p => p.TraceId).HasMaxLength(32);
         b.Property(p => p.FailureMessage).HasMaxLength(1000);

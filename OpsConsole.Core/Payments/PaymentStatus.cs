@@ -24,6 +24,18 @@ public enum PaymentMethod
     TRANSFER,
     VIRTUAL_ACCOUNT,
     MOBILE_PHONE,
+
+    /// <summary>문화상품권 (culture gift certificate).</summary>
+    CULTURE_GIFT_CERTIFICATE,
+
+    /// <summary>도서문화상품권 (book gift certificate).</summary>
+    BOOK_GIFT_CERTIFICATE,
+
+    /// <summary>게임문화상품권 (game gift certificate).</summary>
+    GAME_GIFT_CERTIFICATE,
+
+    /// <summary>A method the PG named that OpsConsole does not know; the raw text is kept beside it.</summary>
+    OTHER,
 }
 
 public enum TransactionKind

@@ -30,6 +30,13 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
         b.Property(l => l.OrderId).HasMaxLength(64);
         b.Property(l => l.Currency).HasMaxLength(3);
         b.Property(l => l.MId).HasMaxLength(64);
+        b.Property(l => l.MethodText).HasMaxLength(64);
+        b.Property(l => l.CardIssuerCode).HasMaxLength(16);
+        b.Property(l => l.CardAcquirerCode).HasMaxLength(16);
+        b.Property(l => l.CardInterestPayer).HasMaxLength(32);
+        b.Property(l => l.CardAcquireStatus).HasMaxLength(32);
+        b.Property(l => l.EasyPayProvider).HasMaxLength(64);
+        b.Property(l => l.CancelTransactionKey).HasMaxLength(200);
         b.HasOne(l => l.Import).WithMany().HasForeignKey(l => l.ImportId).OnDelete(DeleteBehavior.Cascade);
         // Not unique: duplicates are evidence. Lines of keys reported once are unique per key; the lines of
         // keys reported more than once sit in a small partial index (see SettlementLine.KeyRepeated).

@@ -191,7 +191,11 @@ public sealed class ReconciliationService(
         catch (Exception e) when (e is not DomainException { Code: "RUN_IN_PROGRESS" })
         {
             var message = e is OperationCanceledException ? "Cancelled before it finished." : e.Message;
-            _log.LogError(e, "Reconciliation run {RunId} for {BusinessDate} failed", runId, date);
+            if (e is DomainException or ConfigurationError)
+                // An expected failure (e.g. the PG pull failed): one line that says why, no stack trace.
+                _log.LogError("Reconciliation run {RunId} for {BusinessDate} failed: {Error}", runId, date, message);
+            else
+                _log.LogError(e, "Reconciliation run {RunId} for {BusinessDate} failed", runId, date);
             await UpdateRunAsync(runId, r => r.Fail(message, clock.GetUtcNow()), CancellationToken.None);
             if (e is OperationCanceledException)
             {

@@ -22,6 +22,10 @@ public static class ReconciliationSetup
         var config = builder.Configuration;
         var services = builder.Services;
         services.Configure<ReconciliationOptions>(config.GetSection("Reconciliation"));
+        services.AddOptions<ReconciliationOptions>()
+            .Validate(o => o.PullPageSize is >= 1 and <= SettlementPuller.MaxPageSize,
+                $"Reconciliation:PullPageSize must be 1 to {SettlementPuller.MaxPageSize:N0} (the PG's largest page).")
+            .ValidateOnStart();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
         services.AddHttpClient(SlackAlertSink.HttpClientName);
         services.AddSingleton<IReconAlertSink, SlackAlertSink>();

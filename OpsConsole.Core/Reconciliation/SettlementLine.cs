@@ -39,6 +39,31 @@ public sealed class SettlementLine
     public string Currency { get; private set; }
     public string? MId { get; private set; }
 
+    /// <summary>The method exactly as the PG or the file named it (e.g. <c>문화상품권</c>); the key to an <see cref="PaymentMethod.OTHER"/> line.</summary>
+    public string? MethodText { get; private set; }
+
+    // The PG's fee breakdown and payment details (API pulls; null = not reported, never 0). The line's total
+    // Fee stays the figure reconciliation compares.
+    public long? InterestFee { get; private set; }
+    public long? FeeBase { get; private set; }
+    public long? FeeInstallmentDiscount { get; private set; }
+    public long? FeeInstallment { get; private set; }
+    public long? FeePointSaving { get; private set; }
+    public long? FeeEtc { get; private set; }
+    public string? CardIssuerCode { get; private set; }
+    public string? CardAcquirerCode { get; private set; }
+    public int? CardInstallmentPlanMonths { get; private set; }
+    public bool? CardIsInterestFree { get; private set; }
+    public string? CardInterestPayer { get; private set; }
+    public string? CardAcquireStatus { get; private set; }
+    public string? EasyPayProvider { get; private set; }
+
+    /// <summary>On a cancel line: the cancel's own key, amount and time (<see cref="ApprovedAt"/> is the original approval's).</summary>
+    public string? CancelTransactionKey { get; private set; }
+
+    public long? CancelAmount { get; private set; }
+    public DateTimeOffset? CanceledAt { get; private set; }
+
     /// <summary>
     /// True when the PG reported this line's <see cref="TransactionKey"/> on more than one line (set on all of
     /// them by <see cref="SettlementLineWriter"/>). Lines with it false are unique per key (a unique partial
@@ -53,8 +78,25 @@ public sealed class SettlementLine
     public static SettlementLine Create(SettlementImport import, int lineNumber, string paymentKey,
         string transactionKey, string orderId, PaymentMethod method, long amount, long fee, long supplyAmount,
         long vat, long payOutAmount, DateTimeOffset approvedAt, DateOnly soldDate, DateOnly paidOutDate,
-        string currency, string? mId) => new()
+        string currency, string? mId, string? methodText = null, SettlementLineDetails? details = null) => new()
     {
+        MethodText = methodText,
+        InterestFee = details?.InterestFee,
+        FeeBase = details?.FeeBase,
+        FeeInstallmentDiscount = details?.FeeInstallmentDiscount,
+        FeeInstallment = details?.FeeInstallment,
+        FeePointSaving = details?.FeePointSaving,
+        FeeEtc = details?.FeeEtc,
+        CardIssuerCode = details?.CardIssuerCode,
+        CardAcquirerCode = details?.CardAcquirerCode,
+        CardInstallmentPlanMonths = details?.CardInstallmentPlanMonths,
+        CardIsInterestFree = details?.CardIsInterestFree,
+        CardInterestPayer = details?.CardInterestPayer,
+        CardAcquireStatus = details?.CardAcquireStatus,
+        EasyPayProvider = details?.EasyPayProvider,
+        CancelTransactionKey = details?.CancelTransactionKey,
+        CancelAmount = details?.CancelAmount,
+        CanceledAt = details?.CanceledAt?.ToUniversalTime(),
         Import = import,
         Source = import.Source,
         LineNumber = lineNumber,
@@ -76,6 +118,25 @@ public sealed class SettlementLine
 
     public SettlementImport? Import { get; private set; }
 }
+
+/// <summary>What an API pull knows beyond the CSV columns: the fee components, interest, card, easy-pay and cancel details.</summary>
+public sealed record SettlementLineDetails(
+    long? InterestFee = null,
+    long? FeeBase = null,
+    long? FeeInstallmentDiscount = null,
+    long? FeeInstallment = null,
+    long? FeePointSaving = null,
+    long? FeeEtc = null,
+    string? CardIssuerCode = null,
+    string? CardAcquirerCode = null,
+    int? CardInstallmentPlanMonths = null,
+    bool? CardIsInterestFree = null,
+    string? CardInterestPayer = null,
+    string? CardAcquireStatus = null,
+    string? EasyPayProvider = null,
+    string? CancelTransactionKey = null,
+    long? CancelAmount = null,
+    DateTimeOffset? CanceledAt = null);
 
 /// <summary>
 /// One ingestion of settlement lines: a CSV file (name, SHA-256 of its bytes, row count, who) or an API pull

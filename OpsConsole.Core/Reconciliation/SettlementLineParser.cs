@@ -17,9 +17,15 @@ public sealed record ParsedSettlementLine(int LineNumber, string PaymentKey, str
     PaymentMethod Method, long Amount, long Fee, long SupplyAmount, long Vat, long PayOutAmount,
     DateTimeOffset ApprovedAt, DateOnly SoldDate, DateOnly PaidOutDate, string Currency, string? MId)
 {
+    /// <summary>The method as the source named it; <see cref="Method"/> is <see cref="PaymentMethod.OTHER"/> when it is not a known one.</summary>
+    public string? MethodText { get; init; }
+
+    /// <summary>API pulls: the fee components and payment details of the line.</summary>
+    public SettlementLineDetails? Details { get; init; }
+
     public SettlementLine ToEntity(SettlementImport import) => SettlementLine.Create(import, LineNumber, PaymentKey,
         TransactionKey, OrderId, Method, Amount, Fee, SupplyAmount, Vat, PayOutAmount, ApprovedAt, SoldDate,
-        PaidOutDate, Currency, MId);
+        PaidOutDate, Currency, MId, MethodText, Details);
 }
 
 /// <summary>Field rules shared by the CSV import and the API pull. Pure: no I/O.</summary>
@@ -40,7 +46,12 @@ public static partial class SettlementLineParser
     private static partial Regex CurrencyCode();
 
     /// <summary>Validates one row given as column name → raw text; adds every problem to <paramref name="errors"/>.</summary>
-    public static ParsedSettlementLine? Parse(int line, Func<string, string?> field, List<SettlementRowError> errors)
+    /// <param name="unknownMethodIsOther">
+    /// API pulls: a method OpsConsole does not know is kept as <see cref="PaymentMethod.OTHER"/> with its text (the
+    /// puller reports it). CSV files (false) must name a known method: their store keeps no method text.
+    /// </param>
+    public static ParsedSettlementLine? Parse(int line, Func<string, string?> field, List<SettlementRowError> errors,
+        bool unknownMethodIsOther = false)
     {
         var before = errors.Count;
         string Text(string name, int max)
@@ -78,9 +89,9 @@ public static partial class SettlementLineParser
         var paymentKey = Text("paymentKey", 200);
         var transactionKey = Text("transactionKey", 200);
         var orderId = Text("orderId", 64);
-        var methodText = field("method")?.Trim() ?? "";
-        if (!Gateway.TossMethods.TryParse(methodText, out var method))
-            errors.Add(new(line, "method", $"'{methodText}' is not a known payment method"));
+        var methodText = Text("method", 64);
+        if (!Gateway.TossMethods.TryParse(methodText, out var method) && methodText.Length > 0 && !unknownMethodIsOther)
+            errors.Add(new(line, "method", $"'{Shorten(methodText)}' is not a known payment method"));
         var amount = Number("amount");
         if (amount == 0 && errors.Count == before) errors.Add(new(line, "amount", "is zero"));
         var fee = Number("fee");
@@ -111,7 +122,10 @@ public static partial class SettlementLineParser
         return errors.Count > before
             ? null
             : new ParsedSettlementLine(line, paymentKey, transactionKey, orderId, method, amount, fee, supply, vat,
-                payOut, approvedAt.ToUniversalTime(), sold, paidOut, currency, string.IsNullOrEmpty(mId) ? null : mId);
+                payOut, approvedAt.ToUniversalTime(), sold, paidOut, currency, string.IsNullOrEmpty(mId) ? null : mId)
+            {
+                MethodText = methodText,
+            };
     }
 
     private static string Shorten(string s) => s.Length > 40 ? s[..40] + "…" : s;

@@ -13,8 +13,12 @@ namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>What a pull stored.</summary>
 /// <param name="ReplacedLineCount">Earlier lines of the range, of any source, that the pulled lines superseded.</param>
+/// <param name="Warnings">What was stored but needs a person's eye, e.g. lines of a method OpsConsole does not know.</param>
 public sealed record SettlementPullResult(long ImportId, DateOnly From, DateOnly To, int Pages, int LineCount,
-    int ReplacedLineCount);
+    int ReplacedLineCount, IReadOnlyList<string>? Warnings = null)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = Warnings ?? [];
+}
 
 /// <summary>
 /// Pulls settlement lines from the PG (<c>GET /v1/settlements</c>, paged) for a soldDate range. All pages are
@@ -26,6 +30,9 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
     IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<SettlementPuller>? logger = null)
 {
     public const int MaxDays = 93;
+
+    /// <summary>Toss answers at most this many lines per page (<c>size</c> ≤ 5,000).</summary>
+    public const int MaxPageSize = 5_000;
     private readonly ILogger _log = logger ?? NullLogger<SettlementPuller>.Instance;
 
     public async Task<SettlementPullResult> PullAsync(DateOnly from, DateOnly to, string requestedBy,
@@ -36,7 +43,10 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
         if (to.DayNumber - from.DayNumber >= MaxDays)
             throw DomainException.BadInput("PULL_RANGE_TOO_LONG", $"Pull at most {MaxDays} days at a time.");
 
-        var size = Math.Clamp(options.Value.PullPageSize, 1, 10_000);
+        var size = options.Value.PullPageSize;
+        if (size is < 1 or > MaxPageSize)
+            throw new ConfigurationError(
+                $"Reconciliation:PullPageSize must be 1 to {MaxPageSize:N0} (the PG's largest page); got {size}.");
         var pg = gateway();
         var pulled = new List<TossSettlement>();
         var page = 1;
@@ -60,20 +70,28 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
                 ["paymentKey"] = s.PaymentKey, ["transactionKey"] = s.TransactionKey, ["orderId"] = s.OrderId,
-                ["method"] = s.Method, ["amount"] = Num(s.Amount), ["fee"] = Num(s.Fee),
+                ["method"] = s.Method ?? "", ["amount"] = Num(s.Amount), ["fee"] = Num(s.Fee),
                 ["supplyAmount"] = Num(s.SupplyAmount), ["vat"] = Num(s.Vat), ["payOutAmount"] = Num(s.PayOutAmount),
                 ["approvedAt"] = s.ApprovedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
                 ["soldDate"] = s.SoldDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["paidOutDate"] = s.PaidOutDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["currency"] = s.Currency, ["mId"] = s.MId,
             };
-            if (SettlementLineParser.Parse(n + 1, name => fields.GetValueOrDefault(name), errors) is { } line)
-                lines.Add(line with { ApprovedAt = s.ApprovedAt.ToUniversalTime() });
+            if (SettlementLineParser.Parse(n + 1, name => fields.GetValueOrDefault(name), errors, unknownMethodIsOther: true) is { } line)
+                lines.Add(line with { ApprovedAt = s.ApprovedAt.ToUniversalTime(), Details = DetailsOf(s) });
         }
         if (errors.Count > 0)
             throw DomainException.BadInput("PG_SETTLEMENT_INVALID",
                 $"The PG returned {errors.Count} invalid settlement field(s); nothing was changed. First: " +
                 string.Join("; ", errors.Take(5)));
+
+        var warnings = lines.Where(l => l.Method == Payments.PaymentMethod.OTHER)
+            .GroupBy(l => l.MethodText ?? "", StringComparer.Ordinal)
+            .Select(g => $"{g.Count()} line(s) have the unknown method '{g.Key}' (first: transactionKey {g.First().TransactionKey}); " +
+                         "stored as OTHER with the PG's text, without an expected fee")
+            .ToList();
+        foreach (var w in warnings)
+            _log.LogWarning("Settlement pull {From}..{To}: {Warning}", from, to, w);
 
         var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             string.Join('\n', pulled.Select(p => p.ToString())))));
@@ -84,7 +102,7 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
                 var (importId, replaced) = await ReplaceAsync(from, to, sha, lines, requestedBy, cancellationToken);
                 _log.LogInformation("Pulled {Lines} settlement lines for {From}..{To} in {Pages} page(s), replacing {Replaced}",
                     lines.Count, from, to, page, replaced);
-                return new SettlementPullResult(importId, from, to, page, lines.Count, replaced);
+                return new SettlementPullResult(importId, from, to, page, lines.Count, replaced, warnings);
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 3)
             {
@@ -107,6 +125,16 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return (import.Id, replaced);
+    }
+
+    private static SettlementLineDetails DetailsOf(TossSettlement s)
+    {
+        long? Fee(string type) => s.Fees?.FirstOrDefault(f => f.Type == type)?.Fee;
+        return new SettlementLineDetails(s.InterestFee, Fee(TossFeeTypes.Base), Fee(TossFeeTypes.InstallmentDiscount),
+            Fee(TossFeeTypes.Installment), Fee(TossFeeTypes.PointSaving), Fee(TossFeeTypes.Etc),
+            s.Card?.IssuerCode, s.Card?.AcquirerCode, s.Card?.InstallmentPlanMonths, s.Card?.IsInterestFree,
+            s.Card?.InterestPayer, s.Card?.AcquireStatus, s.EasyPay?.Provider,
+            s.Cancel?.TransactionKey, s.Cancel?.CancelAmount, s.Cancel?.CanceledAt);
     }
 
     private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);

@@ -66,7 +66,8 @@ public static class RandomLedger
                 if (lineAmount == 0) lineAmount = 1;
                 var sold = tx.BusinessDate;
                 if (r.Next(10) == 0) sold = sold.AddDays(r.Next(2) == 0 ? 1 : -1);
-                var fee = fees.ExpectedFee(method, lineAmount)!.Value + new long[] { 0, 0, 0, 1, -1, 50, -50 }[r.Next(7)];
+                // Gift certificates and OTHER have no rate: any fee (no fee check applies to them).
+                var fee = (fees.ExpectedFee(method, lineAmount) ?? lineAmount / 20) + new long[] { 0, 0, 0, 1, -1, 50, -50 }[r.Next(7)];
                 for (var k = 0; k < copies; k++)
                     ledger.Lines.Add(new ExternalLine(tx.Key, pk, order, method, lineAmount, fee, sold, tx.OccurredAt));
             }
@@ -78,7 +79,7 @@ public static class RandomLedger
             var method = methods[r.Next(methods.Length)];
             var at = Instant();
             ledger.Lines.Add(new ExternalLine($"orphan{seed:x8}{j}", $"orphanpay{seed:x8}{j}", $"orphanord{seed:x8}{j}",
-                method, amount, fees.ExpectedFee(method, amount)!.Value, BusinessCalendar.BusinessDateOf(at), at));
+                method, amount, fees.ExpectedFee(method, amount) ?? amount / 20, BusinessCalendar.BusinessDateOf(at), at));
         }
         return ledger;
     }

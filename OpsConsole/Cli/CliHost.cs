@@ -29,6 +29,9 @@ internal sealed record CliHost(bool Listens)
     public static void Configure(WebApplicationBuilder builder)
     {
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The resilience pipeline logs every failed PG attempt with the exception's stack trace; on the CLI the PG
+        // client's own one-line warning and the verb's error say what happened.
+        builder.Logging.AddFilter("Polly", LogLevel.None);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 

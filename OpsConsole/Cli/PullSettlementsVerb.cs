@@ -21,6 +21,8 @@ public sealed class PullSettlementsVerb : ICliVerb
 
         context.Out.WriteLine($"pulled {result.LineCount} settlement lines for {from:yyyy-MM-dd}..{to:yyyy-MM-dd} " +
                               $"in {result.Pages} page(s), superseding {result.ReplacedLineCount} earlier lines of the range (import {result.ImportId})");
+        foreach (var warning in result.Warnings)
+            context.Out.WriteLine($"warning: {warning}");
         return 0;
     }
 }

@@ -16,6 +16,12 @@ public sealed class SandboxPayment
     public DateTimeOffset RequestedAt { get; set; }
     public DateTimeOffset? ApprovedAt { get; set; }
     public string? LastTransactionKey { get; set; }
+
+    /// <summary>Card installment months (0 or 1 = lump sum).</summary>
+    public int InstallmentPlanMonths { get; set; }
+
+    /// <summary>An interest-free installment promotion (the card company pays the interest).</summary>
+    public bool InterestFree { get; set; }
 }
 
 public sealed class SandboxTransaction
@@ -43,6 +49,12 @@ public sealed class SandboxSettlementLine
     public DateTimeOffset ApprovedAt { get; set; }
     public DateOnly SoldDate { get; set; }
     public DateOnly PaidOutDate { get; set; }
+
+    // Toss's fee breakdown (fees[] BASE + INSTALLMENT), card installment and cancel details.
+    public long? FeeInstallment { get; set; }
+    public int? InstallmentPlanMonths { get; set; }
+    public bool? InterestFree { get; set; }
+    public DateTimeOffset? CanceledAt { get; set; }
 }
 
 public sealed class SandboxIdempotencyRecord

@@ -17,7 +17,22 @@ public sealed class SandboxOptions
         ["TRANSFER"] = 0.02m,
         ["VIRTUAL_ACCOUNT"] = 0.01m,
         ["MOBILE_PHONE"] = 0.035m,
+        ["CULTURE_GIFT_CERTIFICATE"] = 0.05m,
+        ["BOOK_GIFT_CERTIFICATE"] = 0.05m,
+        ["GAME_GIFT_CERTIFICATE"] = 0.05m,
     };
+
+    /// <summary>
+    /// The INSTALLMENT fee component of a card payment in 2 or more installments, as a fraction of the amount
+    /// (added to the BASE fee). Not charged on an interest-free promotion (the card company pays). Default 0.002.
+    /// </summary>
+    public decimal InstallmentFeeRate { get; set; } = 0.002m;
+
+    /// <summary>The merchant id (<c>mId</c>) on every settlement line and payment. Default <c>opsconsole_sandbox</c>.</summary>
+    public string MerchantId { get; set; } = "opsconsole_sandbox";
+
+    /// <summary>How long <c>GET /v1/settlements</c> takes to answer (Toss: up to 60 s). Default 0.</summary>
+    public TimeSpan SettlementDelay { get; set; }
 
     /// <summary>paidOutDate = soldDate + this many days.</summary>
     public int PayoutDelayDays { get; set; } = 2;

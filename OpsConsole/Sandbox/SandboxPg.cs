@@ -23,7 +23,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
 
     public static Answer Error(int status, string code, string message) => new(status, new TossError(code, message));
 
-    public async Task<Answer> CheckoutAsync(string? orderId, long amount, string? method, string? fault)
+    public async Task<Answer> CheckoutAsync(string? orderId, long amount, string? method, string? fault,
+        int installmentPlanMonths = 0, bool interestFree = false)
     {
         if (orderId is null || !System.Text.RegularExpressions.Regex.IsMatch(orderId, "^[A-Za-z0-9_-]{6,64}$"))
             return Error(400, TossErrorCodes.InvalidRequest, "orderId must be 6 to 64 characters of letters, digits, '-' or '_'.");
@@ -32,6 +33,10 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         var m = PaymentMethod.CARD;
         if (method is not null && !TossMethods.TryParse(method, out m))
             return Error(400, TossErrorCodes.InvalidRequest, $"Unknown method '{method}'.");
+        if (installmentPlanMonths is < 0 or > 24 || (installmentPlanMonths > 1 && m != PaymentMethod.CARD))
+            return Error(400, TossErrorCodes.InvalidRequest, "installmentPlanMonths is 0 to 24, and only for card payments.");
+        if (interestFree && installmentPlanMonths < 2)
+            return Error(400, TossErrorCodes.InvalidRequest, "interestFree needs an installment plan of 2 or more months.");
         if (SandboxFaults.Parse(fault).FirstOrDefault(f => !SandboxFaults.All.Contains(f)) is { } unknownFault)
             return Error(400, TossErrorCodes.InvalidRequest, $"Unknown fault '{unknownFault}'. Known: {string.Join(", ", SandboxFaults.All)}.");
         if (fault is null && options.Value.FaultRate > 0 && Random.Shared.NextDouble() < options.Value.FaultRate)
@@ -52,6 +57,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 Status = "READY",
                 Fault = fault,
                 RequestedAt = SandboxClock.Now(clock),
+                InstallmentPlanMonths = installmentPlanMonths,
+                InterestFree = interestFree,
             };
             db.Payments.Add(payment);
             await db.SaveChangesAsync();
@@ -90,7 +97,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             {
                 p.Status = "ABORTED";
                 await db.SaveChangesAsync();
-                return Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
+                // Toss answers a card decline with 403 Forbidden.
+                return Error(403, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
             }
 
             var now = SandboxClock.Now(clock);
@@ -104,7 +112,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             await db.SaveChangesAsync();
 
             if (faults.Contains(SandboxFaults.DeclineAfterCharge))
-                return Error(400, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
+                return Error(403, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
             return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.ApproveThenTimeout));
         }
         finally
@@ -151,7 +159,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             {
                 TransactionKey = txKey, PaymentKey = p.PaymentKey, Kind = "CANCEL", Amount = amount, Reason = request.CancelReason, At = now,
             });
-            AddSettlementLines(db, p, txKey, -amount, now, new HashSet<string>());
+            AddSettlementLines(db, p, txKey, -amount, now, new HashSet<string>(), canceled: true);
             await db.SaveChangesAsync();
             return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.CancelThenTimeout));
         }
@@ -173,22 +181,74 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             : new Answer(200, await ToTossAsync(db, p));
     }
 
-    public async Task<Answer> SettlementsAsync(string? startDate, string? endDate, int page, int size)
+    /// <summary>
+    /// <c>GET /v1/settlements</c> as Toss answers it: <c>startDate</c>/<c>endDate</c> as dates or date-times (the
+    /// KST date counts), <c>dateType</c> soldDate (default) or paidOutDate, <c>size</c> at most 5,000 (400 above),
+    /// a bare array of Settlement objects with <c>mId</c>, Korean <c>method</c>, <c>fees[]</c>, <c>card</c>,
+    /// <c>easyPay</c> and <c>cancel</c>; answered after <see cref="SandboxOptions.SettlementDelay"/>.
+    /// </summary>
+    public async Task<Answer> SettlementsAsync(string? startDate, string? endDate, int page, int size,
+        string? dateType = null, CancellationToken cancellationToken = default)
     {
-        if (!DateOnly.TryParseExact(startDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start) ||
-            !DateOnly.TryParseExact(endDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
-            return Error(400, TossErrorCodes.InvalidRequest, "startDate and endDate are required as yyyy-MM-dd.");
+        if (ParseDate(startDate) is not { } start || ParseDate(endDate) is not { } end)
+            return Error(400, TossErrorCodes.InvalidRequest, "startDate and endDate are required as yyyy-MM-dd or an ISO-8601 date-time.");
         if (end < start)
             return Error(400, TossErrorCodes.InvalidRequest, "endDate is before startDate.");
-        if (page < 1 || size is < 1 or > 10000)
-            return Error(400, TossErrorCodes.InvalidRequest, "page starts at 1; size is 1 to 10000.");
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var lines = await db.SettlementLines.AsNoTracking()
-            .Where(l => l.SoldDate >= start && l.SoldDate <= end)
-            .OrderBy(l => l.Id).Skip((page - 1) * size).Take(size).ToListAsync();
-        return new Answer(200, lines.Select(l => new TossSettlement(l.PaymentKey, l.TransactionKey, l.OrderId,
-            TossMethods.ToToss(Enum.Parse<PaymentMethod>(l.Method)), l.Amount, l.Fee, l.SupplyAmount, l.Vat, l.PayOutAmount,
-            BusinessCalendar.ToKst(l.ApprovedAt), l.SoldDate, l.PaidOutDate)).ToList());
+        if (page < 1 || size is < 1 or > MaxSettlementPageSize)
+            return Error(400, TossErrorCodes.InvalidRequest, $"page starts at 1; size is 1 to {MaxSettlementPageSize}.");
+        var byPaidOut = dateType switch
+        {
+            null or "" or "soldDate" => false,
+            "paidOutDate" => true,
+            _ => (bool?)null,
+        };
+        if (byPaidOut is null)
+            return Error(400, TossErrorCodes.InvalidRequest, "dateType is soldDate or paidOutDate.");
+        if (options.Value.SettlementDelay > TimeSpan.Zero)
+            await Task.Delay(options.Value.SettlementDelay, TimeProvider.System, cancellationToken); // latency, not business time
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.SettlementLines.AsNoTracking();
+        query = byPaidOut.Value
+            ? query.Where(l => l.PaidOutDate >= start && l.PaidOutDate <= end)
+            : query.Where(l => l.SoldDate >= start && l.SoldDate <= end);
+        var lines = await query.OrderBy(l => l.Id).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
+        var mId = options.Value.MerchantId;
+        return new Answer(200, lines.Select(l => ToToss(l, mId)).ToList());
+    }
+
+    public const int MaxSettlementPageSize = 5_000;
+
+    private static DateOnly? ParseDate(string? text)
+    {
+        if (text is null) return null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+        if (text.Length > 10 && text[10] == 'T')
+        {
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) &&
+                (text.EndsWith('Z') || text[^6] is '+' or '-'))
+                return BusinessCalendar.BusinessDateOf(at);
+            if (DateTime.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm"], CultureInfo.InvariantCulture,
+                    DateTimeStyles.None, out var local))
+                return DateOnly.FromDateTime(local); // no offset: a KST wall-clock time, as Toss reads it
+        }
+        return null;
+    }
+
+    private static TossSettlement ToToss(SandboxSettlementLine l, string mId)
+    {
+        var method = Enum.Parse<PaymentMethod>(l.Method);
+        var installment = l.FeeInstallment ?? 0;
+        List<TossSettlementFee> fees = [new(TossFeeTypes.Base, l.Fee - installment)];
+        if (l.FeeInstallment is { } i) fees.Add(new(TossFeeTypes.Installment, i));
+        return new TossSettlement(l.PaymentKey, l.TransactionKey, l.OrderId, TossMethods.ToToss(method), l.Amount, l.Fee,
+            l.SupplyAmount, l.Vat, l.PayOutAmount, BusinessCalendar.ToKst(l.ApprovedAt), l.SoldDate, l.PaidOutDate,
+            "KRW", mId, InterestFee: 0, Fees: fees,
+            Card: method == PaymentMethod.CARD
+                ? new TossSettlementCard("11", "11", l.InstallmentPlanMonths ?? 0, l.InterestFree ?? false,
+                    l.InterestFree == true ? "CARD_COMPANY" : null, "READY")
+                : null,
+            EasyPay: method == PaymentMethod.EASY_PAY ? new TossEasyPay("토스페이") : null,
+            Cancel: l.CanceledAt is { } c ? new TossSettlementCancel(l.TransactionKey, -l.Amount, BusinessCalendar.ToKst(c)) : null);
     }
 
     public async Task<bool> HasFaultAsync(string? paymentKey, string fault)
@@ -256,12 +316,17 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
     // ---- helpers --------------------------------------------------------------------------------------
 
     private void AddSettlementLines(SandboxDbContext db, SandboxPayment p, string txKey, long signedAmount,
-        DateTimeOffset at, IReadOnlySet<string> faults)
+        DateTimeOffset at, IReadOnlySet<string> faults, bool canceled = false)
     {
         if (faults.Contains(SandboxFaults.SettlementMissing)) return;
         var rate = options.Value.FeeRates.GetValueOrDefault(p.Method, 0.025m);
         var amount = faults.Contains(SandboxFaults.SettlementAmountOff) ? signedAmount + SandboxFaults.AmountOffBy : signedAmount;
         var fee = (long)Math.Round(amount * rate, MidpointRounding.AwayFromZero);
+        var isCard = p.Method == nameof(PaymentMethod.CARD);
+        long? installmentFee = isCard && p.InstallmentPlanMonths > 1 && !p.InterestFree
+            ? (long)Math.Round(amount * options.Value.InstallmentFeeRate, MidpointRounding.AwayFromZero)
+            : null;
+        fee += installmentFee ?? 0;
         if (faults.Contains(SandboxFaults.SettlementFeeOff)) fee += SandboxFaults.FeeOffBy;
         var vat = (long)Math.Round(fee / 11m, MidpointRounding.AwayFromZero);
         var sold = BusinessCalendar.BusinessDateOf(at);
@@ -272,18 +337,26 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             {
                 PaymentKey = p.PaymentKey, TransactionKey = txKey, OrderId = p.OrderId, Method = p.Method,
                 Amount = amount, Fee = fee, Vat = vat, SupplyAmount = fee - vat, PayOutAmount = amount - fee,
-                ApprovedAt = at, SoldDate = sold, PaidOutDate = sold.AddDays(options.Value.PayoutDelayDays),
+                // A cancel line carries the original approval's time (Toss), and the cancel's own in CanceledAt.
+                ApprovedAt = canceled ? p.ApprovedAt ?? at : at, CanceledAt = canceled ? at : null,
+                SoldDate = sold, PaidOutDate = sold.AddDays(options.Value.PayoutDelayDays),
+                FeeInstallment = installmentFee,
+                InstallmentPlanMonths = isCard ? p.InstallmentPlanMonths : null,
+                InterestFree = isCard ? p.InterestFree : null,
             });
     }
 
-    private static async Task<TossPayment> ToTossAsync(SandboxDbContext db, SandboxPayment p)
+    private Task<TossPayment> ToTossAsync(SandboxDbContext db, SandboxPayment p) => ToTossAsync(db, p, options.Value.MerchantId);
+
+    private static async Task<TossPayment> ToTossAsync(SandboxDbContext db, SandboxPayment p, string mId)
     {
         var cancels = await db.Transactions.AsNoTracking()
             .Where(t => t.PaymentKey == p.PaymentKey && t.Kind == "CANCEL").ToListAsync();
         return new TossPayment(p.PaymentKey, p.OrderId, p.Status, p.Amount, p.BalanceAmount,
             TossMethods.ToToss(Enum.Parse<PaymentMethod>(p.Method)), BusinessCalendar.ToKst(p.RequestedAt),
             p.ApprovedAt is { } a ? BusinessCalendar.ToKst(a) : null, p.LastTransactionKey,
-            cancels.OrderBy(c => c.At).Select(c => new TossCancel(c.TransactionKey, c.Amount, c.Reason ?? "", BusinessCalendar.ToKst(c.At))).ToList());
+            cancels.OrderBy(c => c.At).Select(c => new TossCancel(c.TransactionKey, c.Amount, c.Reason ?? "", BusinessCalendar.ToKst(c.At))).ToList(),
+            MId: mId);
     }
 
     private static string NewKey(string prefix) => $"{prefix}_{Guid.NewGuid():N}";

@@ -42,12 +42,16 @@ public static class SandboxSetup
         var dataDir = app.Configuration["DataDirectory"] is { Length: > 0 } d ? d : "data";
         Directory.CreateDirectory(dataDir);
         using (var db = app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContext())
+        {
             db.Database.EnsureCreated();
+            SandboxSchema.AddMissingColumns(db);
+        }
 
         // The outside world: anonymous to the console (its own secret key below), never takes the console cookie.
         var pg = app.MapGroup("/sandbox/pg/v1").ExcludeFromDescription().AllowAnonymous().Exempt().AddEndpointFilter(SandboxClock.FromHeader);
         pg.MapPost("/checkout", async (CheckoutRequest body, SandboxPg sandbox) =>
-            Write(await sandbox.CheckoutAsync(body.OrderId, body.Amount, body.Method, body.Fault)));
+            Write(await sandbox.CheckoutAsync(body.OrderId, body.Amount, body.Method, body.Fault,
+                body.InstallmentPlanMonths ?? 0, body.InterestFree ?? false)));
 
         var api = pg.MapGroup("").AddEndpointFilter(RequireSecretKey);
         api.MapPost("/payments/confirm", (HttpContext ctx, SandboxPg sandbox) =>
@@ -66,12 +70,14 @@ public static class SandboxSetup
             Write(await sandbox.GetAsync(null, orderId)));
         api.MapGet("/payments/{paymentKey}", async (string paymentKey, SandboxPg sandbox) =>
             Write(await sandbox.GetAsync(paymentKey, null)));
-        api.MapGet("/settlements", async (string? startDate, string? endDate, int? page, int? size, SandboxPg sandbox) =>
-            Write(await sandbox.SettlementsAsync(startDate, endDate, page ?? 1, size ?? 100)));
+        api.MapGet("/settlements", async (string? startDate, string? endDate, string? dateType, int? page, int? size,
+                SandboxPg sandbox, CancellationToken ct) =>
+            Write(await sandbox.SettlementsAsync(startDate, endDate, page ?? 1, size ?? 100, dateType, ct)));
         return app;
     }
 
-    public sealed record CheckoutRequest(string? OrderId, long Amount, string? Method, string? Fault);
+    public sealed record CheckoutRequest(string? OrderId, long Amount, string? Method, string? Fault,
+        int? InstallmentPlanMonths = null, bool? InterestFree = null);
 
     private static async ValueTask<object?> RequireSecretKey(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
     {

@@ -821,6 +821,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("method");
 
+                    b.Property<string>("MethodText")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method_text");
+
                     b.Property<long?>("NextJanitorAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_janitor_at");
@@ -1750,19 +1755,89 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("approved_at");
 
+                    b.Property<long?>("CancelAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_amount");
+
+                    b.Property<string>("CancelTransactionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_transaction_key");
+
+                    b.Property<long?>("CanceledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("canceled_at");
+
+                    b.Property<string>("CardAcquireStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_acquire_status");
+
+                    b.Property<string>("CardAcquirerCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_acquirer_code");
+
+                    b.Property<int?>("CardInstallmentPlanMonths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("card_installment_plan_months");
+
+                    b.Property<string>("CardInterestPayer")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_interest_payer");
+
+                    b.Property<bool?>("CardIsInterestFree")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("card_is_interest_free");
+
+                    b.Property<string>("CardIssuerCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_issuer_code");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("TEXT")
                         .HasColumnName("currency");
 
+                    b.Property<string>("EasyPayProvider")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("easy_pay_provider");
+
                     b.Property<long>("Fee")
                         .HasColumnType("INTEGER")
                         .HasColumnName("fee");
 
+                    b.Property<long?>("FeeBase")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fee_base");
+
+                    b.Property<long?>("FeeEtc")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fee_etc");
+
+                    b.Property<long?>("FeeInstallment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fee_installment");
+
+                    b.Property<long?>("FeeInstallmentDiscount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fee_installment_discount");
+
+                    b.Property<long?>("FeePointSaving")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fee_point_saving");
+
                     b.Property<long>("ImportId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("import_id");
+
+                    b.Property<long?>("InterestFee")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("interest_fee");
 
                     b.Property<bool>("KeyRepeated")
                         .HasColumnType("INTEGER")
@@ -1782,6 +1857,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("method");
+
+                    b.Property<string>("MethodText")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method_text");
 
                     b.Property<string>("OrderId")
                         .IsRequired()

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206022245_Initial")]
+    [Migration("20261206023209_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -851,6 +851,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("method");
+
+                    b.Property<string>("MethodText")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("method_text");
 
                     b.Property<DateTimeOffset?>("NextJanitorAt")
                         .HasColumnType("timestamp with time zone")
@@ -1841,19 +1846,89 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("approved_at");
 
+                    b.Property<long?>("CancelAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cancel_amount");
+
+                    b.Property<string>("CancelTransactionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("cancel_transaction_key");
+
+                    b.Property<DateTimeOffset?>("CanceledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("canceled_at");
+
+                    b.Property<string>("CardAcquireStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("card_acquire_status");
+
+                    b.Property<string>("CardAcquirerCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("card_acquirer_code");
+
+                    b.Property<int?>("CardInstallmentPlanMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("card_installment_plan_months");
+
+                    b.Property<string>("CardInterestPayer")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("card_interest_payer");
+
+                    b.Property<bool?>("CardIsInterestFree")
+                        .HasColumnType("boolean")
+                        .HasColumnName("card_is_interest_free");
+
+                    b.Property<string>("CardIssuerCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("card_issuer_code");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency");
 
+                    b.Property<string>("EasyPayProvider")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("easy_pay_provider");
+
                     b.Property<long>("Fee")
                         .HasColumnType("bigint")
                         .HasColumnName("fee");
 
+                    b.Property<long?>("FeeBase")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fee_base");
+
+                    b.Property<long?>("FeeEtc")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fee_etc");
+
+                    b.Property<long?>("FeeInstallment")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fee_installment");
+
+                    b.Property<long?>("FeeInstallmentDiscount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fee_installment_discount");
+
+                    b.Property<long?>("FeePointSaving")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fee_point_saving");
+
                     b.Property<long>("ImportId")
                         .HasColumnType("bigint")
                         .HasColumnName("import_id");
+
+                    b.Property<long?>("InterestFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("interest_fee");
 
                     b.Property<bool>("KeyRepeated")
                         .HasColumnType("boolean")
@@ -1873,6 +1948,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("method");
+
+                    b.Property<string>("MethodText")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("method_text");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
