@@ -124,7 +124,7 @@ public sealed class PaymentService(
                 if (m.Payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED) return;
                 TossMethods.TryParse(atPg.Method, out var method);
                 m.Change(() => m.Payment.RecordPgApproval(atPg.LastTransactionKey ?? $"{paymentKey}-approval", method,
-                        (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now),
+                        (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, atPg.Method),
                     $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
                 m.Publish("payment.approved", new { recordedBy = actor });
             }, cancellationToken);
@@ -226,7 +226,7 @@ public sealed class PaymentService(
                 TossMethods.TryParse(pgPayment.Method, out var method);
                 var approvalKey = (pgPayment.Cancels is null or { Count: 0 } ? pgPayment.LastTransactionKey : null)
                                   ?? $"{p.PaymentKey}-approval";
-                m.Change(() => p.MarkApproved(approvalKey, method, (pgPayment.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now),
+                m.Change(() => p.MarkApproved(approvalKey, method, (pgPayment.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, pgPayment.Method),
                     $"{why} ({pgPayment.Status}, {pgPayment.TotalAmount} KRW)");
                 m.Publish("payment.approved");
                 return true;
