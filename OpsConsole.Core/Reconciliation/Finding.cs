@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
 
@@ -105,7 +106,28 @@ public sealed class Finding
 
     public IReadOnlyList<string> Diff => DiffFields.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    public bool IsWorkable => Status is FindingStatus.OPEN or FindingStatus.ACKNOWLEDGED;
+    /// <summary>
+    /// THE definition of "unresolved" (OPEN or ACKNOWLEDGED): only these put money at risk. RESOLVED and
+    /// AUTO_RESOLVED findings are resolved work. Queries use the expressions below, objects <see cref="IsWorkable"/>.
+    /// </summary>
+    public static readonly Expression<Func<Finding, bool>> IsUnresolved =
+        f => f.Status == FindingStatus.OPEN || f.Status == FindingStatus.ACKNOWLEDGED;
+
+    /// <summary>The negation of <see cref="IsUnresolved"/>: RESOLVED or AUTO_RESOLVED.</summary>
+    public static readonly Expression<Func<Finding, bool>> IsResolved =
+        Expression.Lambda<Func<Finding, bool>>(Expression.Not(IsUnresolved.Body), IsUnresolved.Parameters);
+
+    /// <summary>A finding's money at risk when it is unresolved, else 0: sums "at risk" over any mix of statuses.</summary>
+    public static readonly Expression<Func<Finding, long>> UnresolvedMoneyAtRisk =
+        Expression.Lambda<Func<Finding, long>>(
+            Expression.Condition(IsUnresolved.Body,
+                Expression.Property(IsUnresolved.Parameters[0], nameof(MoneyAtRisk)), Expression.Constant(0L)),
+            IsUnresolved.Parameters);
+
+    private static readonly Func<Finding, bool> UnresolvedCheck = IsUnresolved.Compile();
+
+    /// <summary>Unresolved (<see cref="IsUnresolved"/>): someone still has to work it.</summary>
+    public bool IsWorkable => UnresolvedCheck(this);
 
     public void Acknowledge(string actor, DateTimeOffset now)
     {

@@ -10,8 +10,17 @@ public sealed record TypeTotal(FindingType Type, int Count, decimal MoneyAtRisk)
 
 public sealed record DayTotal(DateOnly Date, int Count, decimal MoneyAtRisk);
 
+/// <summary>Confirmed findings of a date that are resolved (RESOLVED or AUTO_RESOLVED): the work done.</summary>
+public sealed record ResolvedTotal(int Count, decimal Money);
+
+/// <summary>
+/// <see cref="ByType"/> and <see cref="MoneyAtRisk"/> cover unresolved findings only (<see cref="Finding.IsUnresolved"/>);
+/// <see cref="Resolved"/> the resolved ones. <see cref="Reconciled"/>: the date has a SUCCEEDED run — without one,
+/// no findings means "not reconciled yet", never "clean".
+/// </summary>
 public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
-    IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal)
+    IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal,
+    ResolvedTotal Resolved, bool Reconciled)
 {
     public int Count => ByType.Sum(t => t.Count);
     public decimal MoneyAtRisk => ByType.Sum(t => t.MoneyAtRisk);
@@ -20,7 +29,8 @@ public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByTyp
 /// <summary>
 /// The landing page's numbers, each one grouped query: confirmed findings of a KST business date by type,
 /// a 30-day trend, the latest runs, and confirmed findings nobody has picked up (oldest, then largest first).
-/// Auto-resolved findings (a later run no longer saw them) do not count.
+/// Money at risk counts unresolved findings only; resolved ones (by a person, or auto-resolved because a later run
+/// no longer saw them) are reported separately for the date.
 /// </summary>
 public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock)
 {
@@ -38,10 +48,10 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
     public async Task<DashboardData> LoadAsync(DateOnly date, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var confirmed = db.Set<Finding>().AsNoTracking()
-            .Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.Status != FindingStatus.AUTO_RESOLVED);
+        var confirmed = db.Set<Finding>().AsNoTracking().Where(f => f.Verdict == FindingVerdict.CONFIRMED);
 
-        var byType = (await confirmed.Where(f => f.BusinessDate == date)
+        var unresolved = confirmed.Where(Finding.IsUnresolved);
+        var byType = (await unresolved.Where(f => f.BusinessDate == date)
                 .GroupBy(f => f.Type)
                 .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
                 .ToListAsync(cancellationToken))
@@ -49,7 +59,7 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
             .OrderByDescending(t => t.MoneyAtRisk).ToList();
 
         var first = date.AddDays(-(TrendDays - 1));
-        var days = await confirmed.Where(f => f.BusinessDate >= first && f.BusinessDate <= date)
+        var days = await unresolved.Where(f => f.BusinessDate >= first && f.BusinessDate <= date)
             .GroupBy(f => f.BusinessDate)
             .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
             .ToListAsync(cancellationToken);
@@ -60,12 +70,19 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
 
         var runs = await db.Set<ReconRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(5).ToListAsync(cancellationToken);
 
-        var unassigned = confirmed.Where(f => f.Assignee == null &&
-                                              (f.Status == FindingStatus.OPEN || f.Status == FindingStatus.ACKNOWLEDGED));
+        var unassigned = unresolved.Where(f => f.Assignee == null);
         var attentionTotal = await unassigned.CountAsync(cancellationToken);
         var attention = await unassigned.OrderBy(f => f.BusinessDate).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id)
             .Take(10).ToListAsync(cancellationToken);
 
-        return new DashboardData(date, byType, trend, runs, attention, attentionTotal);
+        var resolved = await confirmed.Where(Finding.IsResolved).Where(f => f.BusinessDate == date)
+            .GroupBy(_ => 1)
+            .Select(g => new ResolvedTotal(g.Count(), g.Sum(f => (decimal)f.MoneyAtRisk)))
+            .FirstOrDefaultAsync(cancellationToken) ?? new ResolvedTotal(0, 0);
+
+        var reconciled = await db.Set<ReconRun>()
+            .AnyAsync(r => r.BusinessDate == date && r.Status == RunStatus.SUCCEEDED, cancellationToken);
+
+        return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled);
     }
 }

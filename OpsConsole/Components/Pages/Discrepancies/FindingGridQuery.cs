@@ -4,7 +4,10 @@ using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Components.Pages.Discrepancies;
 
-/// <summary>How many findings match a filter and the money they put at risk.</summary>
+/// <summary>
+/// How many findings match a filter, and the money at risk of the unresolved ones among them
+/// (<see cref="Finding.IsUnresolved"/>): resolved findings match the filter but put nothing at risk.
+/// </summary>
 public sealed record FindingTotals(int Count, long MoneyAtRisk);
 
 /// <summary>
@@ -29,7 +32,7 @@ public static class FindingGridQuery
         bool descending, int page, int pageSize, CancellationToken cancellationToken)
     {
         var query = filter.Apply(db.Set<Finding>().AsNoTracking());
-        var totals = await TotalsAsync(query.Select(f => f.MoneyAtRisk).Take(ExactTotalLimit + 1), cancellationToken);
+        var totals = await TotalsAsync(query.Select(Finding.UnresolvedMoneyAtRisk).Take(ExactTotalLimit + 1), cancellationToken);
         var items = totals.Count == 0
             ? []
             : await FindingFilter.Sort(query, sortBy, descending).Skip(page * pageSize).Take(pageSize)
@@ -37,9 +40,9 @@ public static class FindingGridQuery
         return new FindingGridPage(items, totals, totals.Count <= ExactTotalLimit);
     }
 
-    /// <summary>The exact count and money at risk of everything <paramref name="filter"/> matches.</summary>
+    /// <summary>The exact count of everything <paramref name="filter"/> matches and the money at risk of the unresolved among them.</summary>
     public static Task<FindingTotals> TotalsAsync(OpsDbContext db, FindingFilter filter, CancellationToken cancellationToken) =>
-        TotalsAsync(filter.Apply(db.Set<Finding>().AsNoTracking()).Select(f => f.MoneyAtRisk), cancellationToken);
+        TotalsAsync(filter.Apply(db.Set<Finding>().AsNoTracking()).Select(Finding.UnresolvedMoneyAtRisk), cancellationToken);
 
     private static async Task<FindingTotals> TotalsAsync(IQueryable<long> moneyAtRisk, CancellationToken cancellationToken) =>
         await moneyAtRisk.GroupBy(_ => 1).Select(g => new FindingTotals(g.Count(), g.Sum()))
