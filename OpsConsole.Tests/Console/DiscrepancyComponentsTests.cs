@@ -7,6 +7,7 @@ using MudBlazor;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Components.Pages.Discrepancies.Components;
+using OpsConsole.Components.Shared;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
@@ -103,6 +104,34 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         Assert.Equal(
             [FindingType.AMOUNT_MISMATCH, FindingType.CHARGED_BUT_FAILED],
             cut.Instance.Filter.Types);
+    }
+
+    [Fact]
+    public async Task TheGridTotal_SaysItSumsUnresolvedFindings_AndLeavesARefundedOneOut()
+    {
+        SignInAs("finance", ConsoleRoles.Finance);
+        await using (var db = _database.Factory.CreateDbContext())
+        {
+            var refunded = await db.Set<Finding>().SingleAsync(f => f.PaymentKey == _seeded.Key("e"));
+            Assert.True(refunded.MoneyAtRisk > 0);
+            refunded.Resolve("finance", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+        Navigation.NavigateTo($"discrepancies?q=order-&from=2026-11-20&to=2026-11-20");
+
+        var cut = RenderPage<DiscrepanciesPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("finding(s) match", cut.Find("#finding-total").TextContent));
+        await using (var db = _database.Factory.CreateDbContext())
+        {
+            var all = await db.Set<Finding>().Where(f => f.BusinessDate == new DateOnly(2026, 11, 20) &&
+                                                       f.Verdict == FindingVerdict.CONFIRMED).ToListAsync();
+            Assert.Contains(all, f => f.Status == FindingStatus.RESOLVED);
+            Assert.Equal(all.Count.ToString("N0"), cut.Find("#finding-total b").TextContent.Trim());
+            Assert.Equal(Kst.Money(all.Where(f => f.IsWorkable).Sum(f => f.MoneyAtRisk)),
+                cut.Find("#finding-total-money").TextContent.Trim());
+        }
+        Assert.Contains("KRW at risk (open and acknowledged findings only)", cut.Find("#finding-total").TextContent);
     }
 
     [Fact]
