@@ -162,19 +162,8 @@ public static class PaymentsApi
     private static ProblemHttpResult UnsupportedMediaType() =>
         Problem(415, ApiProblems.CodeFor(415), "The body must be JSON (Content-Type: application/json).");
 
-    private static ProblemHttpResult Problem(DomainException e) => Problem(e.HttpStatus, e.Code, e.Message);
+    private static ProblemHttpResult Problem(DomainException e) => ApiProblems.Result(e);
 
-    private static ProblemHttpResult Problem(int status, string code, string detail, Dictionary<string, object?>? extensions = null)
-    {
-        var ext = extensions ?? [];
-        ext["code"] = code;
-        return TypedResults.Problem(new ProblemDetails
-        {
-            Status = status,
-            Title = code,
-            Detail = detail,
-            Type = $"https://opsconsole.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
-            Extensions = ext,
-        });
-    }
+    private static ProblemHttpResult Problem(int status, string code, string detail, Dictionary<string, object?>? extensions = null) =>
+        ApiProblems.Result(status, code, detail, extensions);
 }

@@ -86,11 +86,5 @@ public static class RepairBatchesApi
         }
     }
 
-    private static ProblemHttpResult Problem(DomainException e) => TypedResults.Problem(new ProblemDetails
-    {
-        Status = e.HttpStatus,
-        Title = e.Code,
-        Detail = e.Message,
-        Extensions = { ["code"] = e.Code },
-    });
+    private static ProblemHttpResult Problem(DomainException e) => Edge.ApiProblems.Result(e);
 }

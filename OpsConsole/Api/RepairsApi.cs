@@ -157,15 +157,7 @@ public static class RepairsApi
         }
     }
 
-    private static ProblemHttpResult Problem(DomainException e) => Problem(e.HttpStatus, e.Code, e.Message);
+    private static ProblemHttpResult Problem(DomainException e) => Edge.ApiProblems.Result(e);
 
-    private static ProblemHttpResult Problem(int status, string code, string detail) =>
-        TypedResults.Problem(new ProblemDetails
-        {
-            Status = status,
-            Title = code,
-            Detail = detail,
-            Type = $"https://opsconsole.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
-            Extensions = { ["code"] = code },
-        });
+    private static ProblemHttpResult Problem(int status, string code, string detail) => Edge.ApiProblems.Result(status, code, detail);
 }

@@ -64,18 +64,36 @@ public static class ApiProblems
             problem.Extensions["traceId"] = activity?.TraceId.ToString() ?? http.TraceIdentifier;
     }
 
-    /// <summary>Writes a problem response (status, code, detail) through the app's problem details service.</summary>
-    public static async Task WriteAsync(HttpContext http, int status, string code, string detail)
+    /// <summary>The one problem shape: status, <c>code</c> (also the title), detail, a type URL from the code.</summary>
+    public static ProblemDetails Create(int status, string code, string detail, IDictionary<string, object?>? extensions = null)
     {
-        http.Response.StatusCode = status;
         var problem = new ProblemDetails
         {
             Status = status,
             Title = code,
             Detail = detail,
-            Type = $"https://opsconsole.dev/problems/{code.Replace('_', '-')}",
-            Extensions = { ["code"] = code },
+            Type = $"https://opsconsole.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
         };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+            problem.Extensions[key] = value;
+        problem.Extensions["code"] = code;
+        return problem;
+    }
+
+    /// <summary>A handler's problem result in the one shape.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Result(int status, string code, string detail,
+        IDictionary<string, object?>? extensions = null) => TypedResults.Problem(Create(status, code, detail, extensions));
+
+    /// <summary>A domain error as a problem: its HTTP status, code and message.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Result(OpsConsole.Core.Common.DomainException e) =>
+        Result(e.HttpStatus, e.Code, e.Message);
+
+    /// <summary>Writes a problem response (status, code, detail) through the app's problem details service.</summary>
+    public static async Task WriteAsync(HttpContext http, int status, string code, string detail)
+    {
+        http.Response.StatusCode = status;
+        var problem = Create(status, code, detail);
+        Complete(problem, http); // the 32-hex trace id on every path, not only under /api
         var service = http.RequestServices.GetRequiredService<IProblemDetailsService>();
         if (!await service.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }))
         {

@@ -102,8 +102,5 @@ public static class ConsoleRequestGuard
         });
 
     private static Task RefuseAsync(HttpContext http, int status, string code, string detail) =>
-        Results.Problem(statusCode: status, title: code, detail: detail,
-            type: $"https://opsconsole.dev/problems/{code.Replace('_', '-')}",
-            extensions: new Dictionary<string, object?> { ["code"] = code, ["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier })
-            .ExecuteAsync(http);
+        Api.Edge.ApiProblems.WriteAsync(http, status, code, detail);
 }
