@@ -37,12 +37,7 @@ public sealed class OidcProviderProcess : IAsyncDisposable
     }
 
     /// <summary>A free loopback port for the app, so that the provider knows its redirect URIs before it starts.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Infrastructure.AppProcess.FreePort();
 
     public static async Task<OidcProviderProcess> StartAsync(Uri app)
     {
