@@ -2,9 +2,9 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using OpsConsole.Cli;
 using OpsConsole.Cli.ConsoleBench;
-using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Tests.Infrastructure;
 
 namespace OpsConsole.Tests.Cli;

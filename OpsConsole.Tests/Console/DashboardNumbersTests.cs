@@ -8,6 +8,7 @@ using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Components.Shared;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Tests.Infrastructure;
 
 namespace OpsConsole.Tests.Console;

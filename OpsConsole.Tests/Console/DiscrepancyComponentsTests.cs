@@ -11,6 +11,7 @@ using OpsConsole.Components.Shared;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Tests.Infrastructure;
 
 namespace OpsConsole.Tests.Console;

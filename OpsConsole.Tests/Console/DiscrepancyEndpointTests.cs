@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Components.Pages.Runs;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 
 namespace OpsConsole.Tests.Console;
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Tests.Infrastructure;
 
 namespace OpsConsole.Tests.Console;

@@ -11,6 +11,7 @@ using OpsConsole.Components.Pages.Repairs.Components;
 using OpsConsole.Components.Shared;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Core.Repairs;
 using OpsConsole.Tests.Console;
 using OpsConsole.Tests.Infrastructure;

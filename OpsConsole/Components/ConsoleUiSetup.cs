@@ -10,6 +10,7 @@ using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Audit;
 using OpsConsole.Components.Pages.Dashboard;
 using OpsConsole.Components.Pages.Discrepancies;
+using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Components.Pages.Runs;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Data;

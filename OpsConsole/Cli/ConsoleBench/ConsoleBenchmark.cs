@@ -5,6 +5,7 @@ using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Core.Timeline;
 
 namespace OpsConsole.Cli.ConsoleBench;

@@ -7,6 +7,7 @@ using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.Findings;
 
 namespace OpsConsole.Components.Pages.Discrepancies;
 

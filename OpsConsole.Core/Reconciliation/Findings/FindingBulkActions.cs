@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
-using OpsConsole.Core.Reconciliation;
 
-namespace OpsConsole.Components.Pages.Discrepancies;
+namespace OpsConsole.Core.Reconciliation.Findings;
 
 public sealed record BulkResult(int Succeeded, int Skipped, IReadOnlyList<string> Problems)
 {

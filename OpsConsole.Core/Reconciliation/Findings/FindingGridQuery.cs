@@ -1,8 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OpsConsole.Core.Data;
-using OpsConsole.Core.Reconciliation;
 
-namespace OpsConsole.Components.Pages.Discrepancies;
+namespace OpsConsole.Core.Reconciliation.Findings;
 
 /// <summary>
 /// How many findings match a filter, and the money at risk of the unresolved ones among them

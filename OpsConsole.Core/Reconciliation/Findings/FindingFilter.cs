@@ -1,8 +1,7 @@
 using System.Globalization;
 using OpsConsole.Core.Payments;
-using OpsConsole.Core.Reconciliation;
 
-namespace OpsConsole.Components.Pages.Discrepancies;
+namespace OpsConsole.Core.Reconciliation.Findings;
 
 /// <summary>
 /// The discrepancy grid's filter. It round-trips through the URL and becomes one server-side query shared
