@@ -181,7 +181,10 @@ public sealed class ReconciliationService(
             await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
             sw.Restart();
             var totals = await PersistAsync(runId, date, gen, dialect, ct);
-            await UpdateRunAsync(runId, r => r.Succeed(sw.ElapsedMilliseconds, totals.Confirmed, totals.Transient,
+            var persistMs = sw.ElapsedMilliseconds;
+            // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call.
+            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, _log, ct);
+            await UpdateRunAsync(runId, r => r.Succeed(persistMs, totals.Confirmed, totals.Transient,
                 totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
             progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100));
             _log.LogInformation(

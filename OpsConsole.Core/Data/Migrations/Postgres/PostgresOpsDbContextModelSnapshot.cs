@@ -1138,6 +1138,71 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<long>("OurApprovalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_approval_amount");
+
+                    b.Property<long>("OurApprovalCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_approval_count");
+
+                    b.Property<long>("OurCancelAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_cancel_amount");
+
+                    b.Property<long>("OurCancelCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_cancel_count");
+
+                    b.Property<long>("PgApprovalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_approval_amount");
+
+                    b.Property<long>("PgApprovalLineCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_approval_line_count");
+
+                    b.Property<long>("PgCancelAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_cancel_amount");
+
+                    b.Property<long>("PgCancelLineCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_cancel_line_count");
+
+                    b.Property<long>("PgFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_fee");
+
+                    b.Property<long>("PgPayout")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_payout");
+
+                    b.Property<long>("PgVat")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_vat");
+
+                    b.HasKey("RunId", "Currency")
+                        .HasName("pk_recon_run_control_totals");
+
+                    b.ToTable("recon_run_control_totals", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
                 {
                     b.Property<long>("Id")
@@ -1386,6 +1451,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_recon_findings_payment_key_prefix");
 
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "PaymentKey" }, "ix_recon_findings_payment_key_prefix"), new[] { "varchar_pattern_ops" });
+
+                    b.HasIndex(new[] { "ExternalSoldDate" }, "other_sold_date")
+                        .HasDatabaseName("ix_recon_findings_other_sold_date")
+                        .HasFilter("external_sold_date <> business_date");
 
                     b.ToTable("recon_findings", (string)null);
                 });
@@ -2493,6 +2562,16 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_payment_transactions_payments_payment_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_run_control_totals_recon_run_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.ControlTotals;
+using OpsConsole.Core.Reconciliation.Findings;
 
 namespace OpsConsole.Components.Pages.Dashboard;
 
@@ -20,7 +22,8 @@ public sealed record ResolvedTotal(int Count, decimal Money);
 /// </summary>
 public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
     IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal,
-    ResolvedTotal Resolved, bool Reconciled)
+    ResolvedTotal Resolved, bool Reconciled, IReadOnlyList<ResolverTotal> ResolvedBy, ControlTotalsReport ControlTotals,
+    IReadOnlyList<AgingCell> Aging)
 {
     public int Count => ByType.Sum(t => t.Count);
     public decimal MoneyAtRisk => ByType.Sum(t => t.MoneyAtRisk);
@@ -28,7 +31,8 @@ public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByTyp
 
 /// <summary>
 /// The landing page's numbers, each one grouped query: confirmed findings of a KST business date by type,
-/// a 30-day trend, the latest runs, and confirmed findings nobody has picked up (oldest, then largest first).
+/// a 30-day trend, the latest runs, confirmed findings nobody has picked up (oldest, then largest first), the date's
+/// control totals (<see cref="ControlTotalsQuery"/>) and the unresolved backlog by age (<see cref="FindingWorkload"/>).
 /// Money at risk counts unresolved findings only; resolved ones (by a person, or auto-resolved because a later run
 /// no longer saw them) are reported separately for the date.
 /// </summary>
@@ -72,17 +76,19 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
 
         var unassigned = unresolved.Where(f => f.Assignee == null);
         var attentionTotal = await unassigned.CountAsync(cancellationToken);
-        var attention = await unassigned.OrderBy(f => f.BusinessDate).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id)
+        var attention = await unassigned.OrderBy(f => f.FirstSeenAt).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id)
             .Take(10).ToListAsync(cancellationToken);
 
-        var resolved = await confirmed.Where(Finding.IsResolved).Where(f => f.BusinessDate == date)
-            .GroupBy(_ => 1)
-            .Select(g => new ResolvedTotal(g.Count(), g.Sum(f => (decimal)f.MoneyAtRisk)))
-            .FirstOrDefaultAsync(cancellationToken) ?? new ResolvedTotal(0, 0);
+        var resolvedBy = await FindingWorkload.ResolvedByAsync(db, date, cancellationToken);
+        var resolved = new ResolvedTotal(resolvedBy.Sum(r => r.Count), resolvedBy.Sum(r => r.Money));
 
         var reconciled = await db.Set<ReconRun>()
             .AnyAsync(r => r.BusinessDate == date && r.Status == RunStatus.SUCCEEDED, cancellationToken);
 
-        return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled);
+        var controlTotals = await ControlTotalsQuery.LoadAsync(db, date, date, cancellationToken);
+        var aging = await FindingWorkload.AgingAsync(db, clock.GetUtcNow(), cancellationToken);
+
+        return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled, resolvedBy,
+            controlTotals, aging);
     }
 }

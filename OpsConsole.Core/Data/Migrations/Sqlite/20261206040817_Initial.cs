@@ -634,6 +634,36 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_run_control_totals",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    our_approval_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    our_approval_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    our_cancel_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    our_cancel_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_approval_line_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_approval_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_cancel_line_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_cancel_amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_fee = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_vat = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_payout = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_control_totals", x => new { x.run_id, x.currency });
+                    table.ForeignKey(
+                        name: "fk_recon_run_control_totals_recon_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_run_items",
                 columns: table => new
                 {
@@ -1049,6 +1079,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "order_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_other_sold_date",
+                table: "recon_findings",
+                column: "external_sold_date",
+                filter: "external_sold_date <> business_date");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_payment_key",
                 table: "recon_findings",
                 column: "payment_key");
@@ -1237,6 +1273,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "recon_finding_sightings");
+
+            migrationBuilder.DropTable(
+                name: "recon_run_control_totals");
 
             migrationBuilder.DropTable(
                 name: "recon_run_items");

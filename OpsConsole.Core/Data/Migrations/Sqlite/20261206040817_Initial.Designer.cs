@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206023207_Initial")]
+    [Migration("20261206040817_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1076,6 +1076,71 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_date");
+
+                    b.Property<long>("OurApprovalAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_approval_amount");
+
+                    b.Property<long>("OurApprovalCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_approval_count");
+
+                    b.Property<long>("OurCancelAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_cancel_amount");
+
+                    b.Property<long>("OurCancelCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_cancel_count");
+
+                    b.Property<long>("PgApprovalAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_approval_amount");
+
+                    b.Property<long>("PgApprovalLineCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_approval_line_count");
+
+                    b.Property<long>("PgCancelAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_cancel_amount");
+
+                    b.Property<long>("PgCancelLineCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_cancel_line_count");
+
+                    b.Property<long>("PgFee")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_fee");
+
+                    b.Property<long>("PgPayout")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_payout");
+
+                    b.Property<long>("PgVat")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_vat");
+
+                    b.HasKey("RunId", "Currency")
+                        .HasName("pk_recon_run_control_totals");
+
+                    b.ToTable("recon_run_control_totals", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
                 {
                     b.Property<long>("Id")
@@ -1315,6 +1380,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("BusinessDate", "MoneyAtRisk", "Id")
                         .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id")
                         .HasAnnotation("Npgsql:IndexInclude", new[] { "Verdict" });
+
+                    b.HasIndex(new[] { "ExternalSoldDate" }, "other_sold_date")
+                        .HasDatabaseName("ix_recon_findings_other_sold_date")
+                        .HasFilter("external_sold_date <> business_date");
 
                     b.ToTable("recon_findings", (string)null);
                 });
@@ -2389,6 +2458,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_payment_transactions_payments_payment_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_run_control_totals_recon_run_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>

@@ -639,6 +639,36 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_run_control_totals",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    our_approval_count = table.Column<long>(type: "bigint", nullable: false),
+                    our_approval_amount = table.Column<long>(type: "bigint", nullable: false),
+                    our_cancel_count = table.Column<long>(type: "bigint", nullable: false),
+                    our_cancel_amount = table.Column<long>(type: "bigint", nullable: false),
+                    pg_approval_line_count = table.Column<long>(type: "bigint", nullable: false),
+                    pg_approval_amount = table.Column<long>(type: "bigint", nullable: false),
+                    pg_cancel_line_count = table.Column<long>(type: "bigint", nullable: false),
+                    pg_cancel_amount = table.Column<long>(type: "bigint", nullable: false),
+                    pg_fee = table.Column<long>(type: "bigint", nullable: false),
+                    pg_vat = table.Column<long>(type: "bigint", nullable: false),
+                    pg_payout = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_control_totals", x => new { x.run_id, x.currency });
+                    table.ForeignKey(
+                        name: "fk_recon_run_control_totals_recon_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_run_items",
                 columns: table => new
                 {
@@ -1083,6 +1113,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_other_sold_date",
+                table: "recon_findings",
+                column: "external_sold_date",
+                filter: "external_sold_date <> business_date");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_payment_key_prefix",
                 table: "recon_findings",
                 column: "payment_key")
@@ -1279,6 +1315,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "recon_finding_sightings");
+
+            migrationBuilder.DropTable(
+                name: "recon_run_control_totals");
 
             migrationBuilder.DropTable(
                 name: "recon_run_items");

@@ -1,0 +1,112 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Reconciliation.ControlTotals;
+
+/// <summary>
+/// Builds a <see cref="ControlTotalsReport"/> for a KST date or range: the stored totals of each date's latest
+/// successful run (<see cref="RunControlTotal"/>, a few rows per date) and the signed differences of the findings
+/// that run left standing, in two grouped queries over the findings' date indexes.
+/// <para>The findings that explain a date: CONFIRMED findings seen by the latest successful run of their own business
+/// date (older sightings no longer describe the ledgers). A finding's signed difference on a date is its internal
+/// amount when its transaction belongs to the date, minus the PG's amount when its lines' sold date is the date (cancels
+/// are negative on both sides). So a DATE_MISMATCH adds our amount to our date and takes the PG's amount from the PG's
+/// date: over a range holding both it nets to zero, exactly like the ledgers.</para>
+/// </summary>
+public static class ControlTotalsQuery
+{
+    public static async Task<ControlTotalsReport> LoadAsync(OpsDbContext db, DateOnly from, DateOnly to,
+        CancellationToken cancellationToken = default)
+    {
+        if (to < from) throw DomainException.BadInput("RANGE_REVERSED", "The range ends before it starts.");
+        if (to.DayNumber - from.DayNumber > 366)
+            throw DomainException.BadInput("RANGE_TOO_LONG", "Control totals cover at most a year at a time.");
+
+        var latest = await LatestRuns(db).Where(r => r.Date >= from && r.Date <= to).ToListAsync(cancellationToken);
+        var runIds = latest.Select(r => r.RunId).ToList();
+        var stored = await db.Set<RunControlTotal>().AsNoTracking().Where(t => runIds.Contains(t.RunId))
+            .ToListAsync(cancellationToken);
+        var covered = stored.Select(t => t.BusinessDate).ToHashSet();
+
+        var allDates = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
+        var reconciled = latest.Select(r => r.Date).ToHashSet();
+        var notReconciled = allDates.Where(d => !reconciled.Contains(d)).ToList();
+        var withoutTotals = allDates.Where(d => reconciled.Contains(d) && !covered.Contains(d)).ToList();
+
+        var groups = await FindingGroupsAsync(db, from, to, cancellationToken);
+        var byType = new Dictionary<FindingType, (int Count, long Difference)>();
+        var perDay = covered.ToDictionary(d => d, _ => 0L);
+        long unmatched = 0;
+        foreach (var g in groups)
+        {
+            var internalCounts = g.InternalDate is { } id && covered.Contains(id);
+            var externalCounts = g.ExternalDate is { } ed && covered.Contains(ed);
+            if (!internalCounts && !externalCounts) continue;
+            var difference = (internalCounts ? g.Internal : 0) - (externalCounts ? g.External : 0);
+            if (internalCounts)
+            {
+                perDay[g.InternalDate!.Value] += g.Internal;
+                unmatched += g.InternalCount;
+            }
+            if (externalCounts) perDay[g.ExternalDate!.Value] -= g.External;
+            var t = byType.GetValueOrDefault(g.Type);
+            byType[g.Type] = (t.Count + g.Count, t.Difference + difference);
+        }
+
+        var krw = stored.Where(t => t.Currency == Money.LedgerCurrency).ToList();
+        var ledger = new CurrencyTotals(Money.LedgerCurrency,
+            krw.Aggregate(LedgerSide.Empty, (s, t) => s.Plus(t.Ours)), krw.Aggregate(PgSide.Empty, (s, t) => s.Plus(t.Pg)));
+        var others = stored.Where(t => t.Currency != Money.LedgerCurrency).GroupBy(t => t.Currency)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new CurrencyTotals(g.Key, g.Aggregate(LedgerSide.Empty, (s, t) => s.Plus(t.Ours)),
+                g.Aggregate(PgSide.Empty, (s, t) => s.Plus(t.Pg))))
+            .ToList();
+        var days = krw.OrderBy(t => t.BusinessDate)
+            .Select(t => new DayControl(t.BusinessDate, t.RunId, t.Ours.Net, t.Pg.Gross, perDay[t.BusinessDate]))
+            .ToList();
+        var types = byType.Select(kv => new FindingDifference(kv.Key, kv.Value.Count, kv.Value.Difference))
+            .OrderBy(t => t.Type).ToList();
+        return new ControlTotalsReport(from, to, ledger, others, unmatched, types, days, notReconciled, withoutTotals);
+    }
+
+    /// <summary>The latest SUCCEEDED run of each business date.</summary>
+    private static IQueryable<LatestRun> LatestRuns(OpsDbContext db) =>
+        db.Set<ReconRun>().Where(r => r.Status == RunStatus.SUCCEEDED)
+            .GroupBy(r => r.BusinessDate)
+            .Select(g => new LatestRun(g.Key, g.Max(r => r.Id)));
+
+    private sealed record LatestRun(DateOnly Date, long RunId);
+
+    private sealed record FindingGroup(DateOnly? InternalDate, DateOnly? ExternalDate, FindingType Type, int Count,
+        int InternalCount, long Internal, long External);
+
+    /// <summary>
+    /// The standing findings with a side in the range, grouped by (internal date, sold date, type): those of the
+    /// range's business dates (index on business date), then those of other dates whose PG lines were sold in the
+    /// range (a DATE_MISMATCH of the day before; partial index on the sold date of such findings).
+    /// </summary>
+    private static async Task<List<FindingGroup>> FindingGroupsAsync(OpsDbContext db, DateOnly from, DateOnly to,
+        CancellationToken ct)
+    {
+        var standing = from f in db.Set<Finding>().AsNoTracking()
+                       join r in LatestRuns(db) on new { D = f.BusinessDate, R = f.LastRunId } equals new { D = r.Date, R = r.RunId }
+                       where f.Verdict == FindingVerdict.CONFIRMED
+                       select f;
+        var ofRange = standing.Where(f => f.BusinessDate >= from && f.BusinessDate <= to);
+        var soldInRange = standing.Where(f => f.ExternalSoldDate != null && f.ExternalSoldDate != f.BusinessDate
+                                              && f.ExternalSoldDate >= from && f.ExternalSoldDate <= to
+                                              && (f.BusinessDate < from || f.BusinessDate > to));
+        var groups = new List<FindingGroup>();
+        foreach (var query in new[] { ofRange, soldInRange })
+        {
+            groups.AddRange(await query
+                .GroupBy(f => new { f.InternalBusinessDate, f.ExternalSoldDate, f.Type })
+                .Select(g => new FindingGroup(g.Key.InternalBusinessDate, g.Key.ExternalSoldDate, g.Key.Type, g.Count(),
+                    g.Count(f => f.InternalAmount != null), g.Sum(f => f.InternalAmount ?? 0),
+                    g.Sum(f => f.ExternalAmountTotal ?? 0)))
+                .ToListAsync(ct));
+        }
+        return groups;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Data;
+
+namespace OpsConsole.Core.Reconciliation.Findings;
+
+/// <summary>How long unresolved findings have waited since a run first found them.</summary>
+public enum AgeBucket
+{
+    UpToOneDay,
+    OneToThreeDays,
+    ThreeToSevenDays,
+    OverSevenDays,
+}
+
+/// <summary>Unresolved confirmed findings of one type and age bucket.</summary>
+public sealed record AgingCell(FindingType Type, AgeBucket Age, int Count, decimal MoneyAtRisk);
+
+/// <summary>Resolved findings of a date by one resolver (<see cref="FindingWorkload.SystemResolver"/>: auto-resolved by a run).</summary>
+public sealed record ResolverTotal(string ResolvedBy, int Count, decimal Money)
+{
+    public bool IsSystem => ResolvedBy == FindingWorkload.SystemResolver;
+}
+
+/// <summary>
+/// The work around findings, for the dashboard: the unresolved backlog by age and type (<see cref="AgingAsync"/>) and
+/// who resolved a date's findings (<see cref="ResolvedByAsync"/>). Unresolved and resolved as <see cref="Finding"/> defines them.
+/// </summary>
+public static class FindingWorkload
+{
+    /// <summary>The resolver name of findings a run auto-resolved.</summary>
+    public const string SystemResolver = ReconciliationSqlGenerator.ResolvedBySystem;
+
+    public static readonly IReadOnlyList<(AgeBucket Bucket, string Label)> Buckets =
+    [
+        (AgeBucket.UpToOneDay, "0–1 d"),
+        (AgeBucket.OneToThreeDays, "1–3 d"),
+        (AgeBucket.ThreeToSevenDays, "3–7 d"),
+        (AgeBucket.OverSevenDays, "> 7 d"),
+    ];
+
+    /// <summary>Unresolved confirmed findings by type and by age (since first seen, at <paramref name="now"/>).</summary>
+    public static async Task<IReadOnlyList<AgingCell>> AgingAsync(OpsDbContext db, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
+        var oneDay = now.AddDays(-1);
+        var threeDays = now.AddDays(-3);
+        var sevenDays = now.AddDays(-7);
+        var rows = await db.Set<Finding>().AsNoTracking()
+            .Where(f => f.Verdict == FindingVerdict.CONFIRMED).Where(Finding.IsUnresolved)
+            .GroupBy(f => new
+            {
+                f.Type,
+                Age = f.FirstSeenAt >= oneDay ? 0 : f.FirstSeenAt >= threeDays ? 1 : f.FirstSeenAt >= sevenDays ? 2 : 3,
+            })
+            .Select(g => new { g.Key.Type, g.Key.Age, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new AgingCell(r.Type, (AgeBucket)r.Age, r.Count, r.Money)).ToList();
+    }
+
+    /// <summary>The confirmed findings of <paramref name="date"/> that are resolved, by who resolved them (most first).</summary>
+    public static async Task<IReadOnlyList<ResolverTotal>> ResolvedByAsync(OpsDbContext db, DateOnly date,
+        CancellationToken cancellationToken = default)
+    {
+        var rows = await db.Set<Finding>().AsNoTracking()
+            .Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.BusinessDate == date).Where(Finding.IsResolved)
+            .GroupBy(f => f.ResolvedBy)
+            .Select(g => new { By = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new ResolverTotal(r.By ?? "unknown", r.Count, r.Money))
+            .OrderByDescending(r => r.Count).ThenBy(r => r.ResolvedBy, StringComparer.Ordinal).ToList();
+    }
+}
