@@ -22,7 +22,11 @@ public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture brow
         await ConsolePage.WaitInteractiveAsync(page);
 
         await Expect(page.Locator("#current-user")).ToContainTextAsync(role);
-        await Expect(page.Locator("#dashboard-by-type")).ToContainTextAsync("AMOUNT_MISMATCH");
+        await Expect(page.Locator("#dashboard-by-type")).ToContainTextAsync("Amounts differ");
+        // The control totals of a date a real run reconciled add up: our net − PG gross = Σ findings' differences.
+        await Expect(page.Locator("#control-totals-status")).ToHaveAttributeAsync("data-adds-up", "true");
+        await Expect(page.Locator("#control-totals-status")).ToContainTextAsync("Adds up");
+        await Expect(page.Locator("#aging-matrix")).ToBeVisibleAsync();
         await Expect(page.Locator("#dashboard-trend svg").First).ToBeVisibleAsync();
         await ConsolePage.ScreenshotAsync(page, $"dashboard-{role}");
     }
@@ -35,7 +39,8 @@ public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture brow
 
         await page.GotoAsync("discrepancies?from=2026-11-20&to=2026-11-20&type=AMOUNT_MISMATCH");
         await ConsolePage.WaitInteractiveAsync(page);
-        await Expect(page.Locator("#findings-grid .finding-type").First).ToHaveTextAsync("AMOUNT_MISMATCH");
+        await Expect(page.Locator("#findings-grid .finding-type").First).ToHaveAttributeAsync("data-code", "AMOUNT_MISMATCH");
+        await Expect(page.Locator("#findings-grid .finding-type").First).ToHaveTextAsync("Amounts differ");
         await ConsolePage.ScreenshotAsync(page, "discrepancies-filtered");
 
         await page.FillAsync("#filter-text", seeded.Order("b"));
@@ -53,7 +58,7 @@ public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture brow
         Assert.Contains(seeded.Order("b"), csv[1]);
 
         await page.ClickAsync("#findings-grid .finding-link");
-        await Expect(page.Locator("#finding-type")).ToHaveTextAsync("AMOUNT_MISMATCH");
+        await Expect(page.Locator("#finding-type")).ToHaveAttributeAsync("data-code", "AMOUNT_MISMATCH");
         await ConsolePage.WaitInteractiveAsync(page);
         await Expect(page.Locator("#finding-sides tr.differs")).ToHaveAttributeAsync("data-field", "Amount (KRW)");
         await page.FillAsync("#finding-note-input", "PG short-paid 1,000 KRW; asked the PG");

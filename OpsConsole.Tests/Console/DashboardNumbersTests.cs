@@ -175,7 +175,8 @@ public sealed class DashboardPageTests : ConsoleComponentTest, IClassFixture<Sql
         Assert.Equal("2", cut.Find("#dashboard-count").TextContent.Trim());
         Assert.Equal(Kst.MoneyTotal(open), cut.Find("#dashboard-money").TextContent.Trim());
         Assert.Contains("open and acknowledged", cut.Find("#dashboard-money").ParentElement!.TextContent);
-        Assert.DoesNotContain("CHARGED_BUT_FAILED", cut.Find("#dashboard-by-type").TextContent);
+        Assert.DoesNotContain("Charged but failed", cut.Find("#dashboard-by-type").TextContent);
+        Assert.Empty(cut.FindAll("#dashboard-by-type [data-code=CHARGED_BUT_FAILED]"));
         var resolvedText = cut.Find("#dashboard-resolved").TextContent;
         Assert.Contains("Resolved on this date: 2 findings", resolvedText);
         Assert.Contains($"{Kst.MoneyTotal(resolved + autoResolved)} KRW", resolvedText);

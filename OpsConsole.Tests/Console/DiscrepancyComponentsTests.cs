@@ -99,7 +99,7 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         var cut = RenderPage<DiscrepanciesPage>();
 
         cut.WaitForAssertion(() => Assert.Contains("finding(s) match", cut.Find("#finding-total").TextContent));
-        var types = cut.FindAll("#findings-grid .finding-type").Select(c => c.TextContent.Trim()).ToList();
+        var types = cut.FindAll("#findings-grid .finding-type").Select(c => c.GetAttribute("data-code")!).ToList();
         Assert.NotEmpty(types);
         Assert.All(types, t => Assert.Contains(t, new[] { "AMOUNT_MISMATCH", "CHARGED_BUT_FAILED" }));
         Assert.Equal(
@@ -224,7 +224,8 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
 
         var cut = RenderPage<OpsConsole.Components.Pages.Discrepancies.FindingDetailPage>(p => p.Add(x => x.Id, id));
 
-        cut.WaitForAssertion(() => Assert.Equal("AMOUNT_MISMATCH", cut.Find("#finding-type").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("AMOUNT_MISMATCH", cut.Find("#finding-type").GetAttribute("data-code")));
+        Assert.Equal("Amounts differ", cut.Find("#finding-type").TextContent.Trim());
         Assert.Equal("Amount (KRW)", Assert.Single(cut.FindAll("#finding-sides tr.differs")).GetAttribute("data-field"));
         Assert.Contains("pass 1", cut.Find("#finding-history").TextContent);
         Assert.Contains("pass 2", cut.Find("#finding-history").TextContent);

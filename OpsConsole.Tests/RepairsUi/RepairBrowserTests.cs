@@ -78,7 +78,7 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         // finance opens the finding and requests a full refund through the dialog.
         var finance = await SignInAsync("finance");
         await GoAsync(finance, $"discrepancies/{findingId}");
-        await Expect(finance.Locator("#finding-type")).ToHaveTextAsync("CHARGED_BUT_FAILED");
+        await Expect(finance.Locator("#finding-type")).ToHaveAttributeAsync("data-code", "CHARGED_BUT_FAILED");
         await finance.ClickAsync("button#request-repair");
         await finance.WaitForSelectorAsync("#repair-form");
         await Expect(finance.Locator("#repair-pg")).ToContainTextAsync("DONE");

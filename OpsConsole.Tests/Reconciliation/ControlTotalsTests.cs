@@ -1,0 +1,185 @@
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.ControlTotals;
+using OpsConsole.Core.Reconciliation.Findings;
+using OpsConsole.Tests.Infrastructure;
+
+namespace OpsConsole.Tests.Reconciliation;
+
+/// <summary>
+/// The control totals' identity, on both providers: our net − PG gross = Σ of the standing findings' signed
+/// differences, for each date and for a range, on seeded ledgers that produce every finding type.
+/// </summary>
+public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb : TestDatabase
+{
+    private static readonly DateOnly D = ReconTestSupport.Date;
+    private static readonly DateOnly Next = D.AddDays(1);
+    private static readonly DateTimeOffset Noon = BusinessCalendar.StartOfDayUtc(D).AddHours(12);
+
+    private static readonly FindingType[] EngineTypes =
+    [
+        FindingType.CHARGED_BUT_FAILED, FindingType.MISSING_INTERNAL, FindingType.MISSING_EXTERNAL,
+        FindingType.DUPLICATE_EXTERNAL, FindingType.AMOUNT_MISMATCH, FindingType.DATE_MISMATCH, FindingType.FEE_MISMATCH,
+    ];
+
+    public Task InitializeAsync() => Ledger.ClearAsync(db.Factory);
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static LedgerPayment Done(string id, long amount, DateTimeOffset at, params (long Amount, DateTimeOffset At)[] cancels)
+    {
+        var txs = new List<InternalTx> { new($"tx-{id}", $"pay-{id}", $"order-{id}", TransactionKind.APPROVAL, amount, PaymentMethod.CARD, at) };
+        var n = 0;
+        foreach (var (a, t) in cancels)
+            txs.Add(new($"tx-{id}-c{++n}", $"pay-{id}", $"order-{id}", TransactionKind.CANCEL, a, PaymentMethod.CARD, t));
+        return new LedgerPayment($"pay-{id}", $"order-{id}", amount, PaymentMethod.CARD, PaymentStatus.DONE, txs);
+    }
+
+    private static ExternalLine LineFor(InternalTx tx, long? amount = null, DateOnly? sold = null, long feeDelta = 0)
+    {
+        var a = amount ?? tx.SignedAmount;
+        return new ExternalLine(tx.Key, tx.PaymentKey, tx.OrderId, tx.Method, a,
+            FeeSchedule.Default.ExpectedFee(tx.Method, a)!.Value + feeDelta, sold ?? tx.BusinessDate, tx.OccurredAt);
+    }
+
+    /// <summary>Two days of ledgers whose differences are one finding of every type (D) and a matched day (D+1) that
+    /// holds the PG's line of D's late-night transaction.</summary>
+    private static Ledger EveryType(out LedgerPayment missingExternal)
+    {
+        var ledger = new Ledger();
+        var ok = Done("ok", 10_000, Noon, (4_000, Noon.AddHours(1)));
+        var amount = Done("amount", 20_000, Noon);
+        var fee = Done("fee", 30_000, Noon);
+        var dup = Done("dup", 5_000, Noon);
+        missingExternal = Done("missext", 7_000, Noon);
+        var lateNight = Done("midnight", 9_000, BusinessCalendar.StartOfDayUtc(Next).AddMilliseconds(-1));
+        var nextDay = Done("nextday", 12_000, Noon.AddDays(1), (2_000, Noon.AddDays(1).AddHours(2)));
+        ledger.Payments.AddRange([ok, amount, fee, dup, missingExternal, lateNight, nextDay,
+            new LedgerPayment("pay-aborted", "order-aborted", 15_000, PaymentMethod.CARD, PaymentStatus.ABORTED, [])]);
+        ledger.Lines.AddRange([LineFor(ok.Transactions[0]), LineFor(ok.Transactions[1]),
+            LineFor(amount.Transactions[0], amount: 19_000), LineFor(fee.Transactions[0], feeDelta: 500),
+            LineFor(dup.Transactions[0]), LineFor(dup.Transactions[0]),
+            LineFor(lateNight.Transactions[0], sold: Next),
+            LineFor(nextDay.Transactions[0]), LineFor(nextDay.Transactions[1]),
+            new ExternalLine("tx-aborted", "pay-aborted", "order-aborted", PaymentMethod.CARD, 15_000, 375, D, Noon),
+            new ExternalLine("tx-stranger", "pay-stranger", "order-stranger", PaymentMethod.CARD, -2_500, -62, D, Noon)]);
+        return ledger;
+    }
+
+    private async Task<ControlTotalsReport> ReportAsync(DateOnly from, DateOnly to)
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        return await ControlTotalsQuery.LoadAsync(ctx, from, to);
+    }
+
+    [Fact]
+    public async Task EveryFindingType_OurNetMinusPgGross_EqualsTheFindingsDifferences_PerDateAndOverTheRange()
+    {
+        var ledger = EveryType(out _);
+        await ledger.SaveAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        Assert.Equal(RunStatus.SUCCEEDED, (await service.RunAsync(D, RunTrigger.CLI, "tester")).Status);
+        Assert.Equal(RunStatus.SUCCEEDED, (await service.RunAsync(Next, RunTrigger.CLI, "tester")).Status);
+
+        var day = await ReportAsync(D, D);
+
+        // The stored totals are the ledgers' own sums (computed here from the seed, independently of the engine).
+        var ours = ledger.Transactions.Where(t => t.BusinessDate == D).ToList();
+        var lines = ledger.Lines.Where(l => l.SoldDate == D).ToList();
+        Assert.Equal((ours.Count(t => t.Kind == TransactionKind.APPROVAL), ours.Count(t => t.Kind == TransactionKind.CANCEL), ours.Sum(t => t.SignedAmount)),
+            (day.Ledger.Ours.ApprovalCount, day.Ledger.Ours.CancelCount, day.Ledger.Ours.Net));
+        Assert.Equal((lines.Count(l => l.Amount >= 0), lines.Count(l => l.Amount < 0), lines.Sum(l => l.Amount), lines.Sum(l => l.Fee), lines.Sum(l => l.Amount - l.Fee)),
+            (day.Ledger.Pg.ApprovalLineCount, day.Ledger.Pg.CancelLineCount, day.Ledger.Pg.Gross, day.Ledger.Pg.Fee, day.Ledger.Pg.Payout));
+        Assert.Equal(lines.Sum(l => l.Amount / 11), day.Ledger.Pg.Vat);
+
+        // Every type explains part of the difference, and together they explain all of it.
+        Assert.Equal(EngineTypes.Order(), day.ByType.Select(t => t.Type).Order());
+        Assert.Equal(day.Ledger.Ours.Net - day.Ledger.Pg.Gross, day.FindingsDifference);
+        Assert.Equal(0, day.Unexplained);
+        Assert.True(day.AddsUp);
+        var byType = day.ByType.ToDictionary(t => t.Type, t => t.Difference);
+        Assert.Equal((-15_000, 2_500, 7_000, -5_000, 1_000, 9_000, 0),
+            (byType[FindingType.CHARGED_BUT_FAILED], byType[FindingType.MISSING_INTERNAL], byType[FindingType.MISSING_EXTERNAL],
+             byType[FindingType.DUPLICATE_EXTERNAL], byType[FindingType.AMOUNT_MISMATCH], byType[FindingType.DATE_MISMATCH],
+             byType[FindingType.FEE_MISMATCH]));
+        // Matched: the approval and cancel of "ok"; the five others of the day each have a finding.
+        Assert.Equal((7, 2), (day.Ledger.Ours.Count, day.Matched));
+
+        // The next day holds the PG's line of D's late-night transaction: D's DATE_MISMATCH explains it there.
+        var next = await ReportAsync(Next, Next);
+        Assert.True(next.AddsUp, $"unexplained {next.Unexplained}");
+        Assert.Equal(-9_000, Assert.Single(next.ByType).Difference);
+
+        // Over both days the late-night transaction is on both sides: the DATE_MISMATCH nets to zero.
+        var range = await ReportAsync(D, Next);
+        Assert.True(range.AddsUp);
+        Assert.Equal(2, range.Days.Count);
+        Assert.Equal(0, range.ByType.Single(t => t.Type == FindingType.DATE_MISMATCH).Difference);
+        Assert.Equal(day.Ledger.Ours.Net + next.Ledger.Ours.Net, range.Ledger.Ours.Net);
+        Assert.Equal(range.Ledger.Ours.Net - range.Ledger.Pg.Gross, range.FindingsDifference);
+    }
+
+    [Fact]
+    public async Task AfterResolvingAndReRunning_OnlyStandingFindingsCount_AndTheDayStillAddsUp()
+    {
+        var ledger = EveryType(out var missingExternal);
+        await ledger.SaveAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        await service.RunAsync(D, RunTrigger.CLI, "tester");
+        long amountFinding;
+        await using (var ctx = db.Factory.CreateDbContext())
+            amountFinding = await ctx.Set<Finding>().Where(f => f.Type == FindingType.AMOUNT_MISMATCH).Select(f => f.Id).SingleAsync();
+        // A person resolves a finding without changing the ledgers: it still explains the difference.
+        await new FindingService(db.Factory, new Core.Audit.AuditLog(db.Factory, TimeProvider.System), TimeProvider.System)
+            .ResolveAsync(amountFinding, "carol", "accepted by finance");
+        // The PG's missing line arrives; the re-run no longer sees the MISSING_EXTERNAL (auto-resolved).
+        await Ledger.AddLinesAsync(db.Factory, [LineFor(missingExternal.Transactions[0])]);
+        await service.RunAsync(D, RunTrigger.CLI, "tester");
+
+        var day = await ReportAsync(D, D);
+
+        Assert.True(day.AddsUp, $"unexplained {day.Unexplained}");
+        Assert.DoesNotContain(day.ByType, t => t.Type == FindingType.MISSING_EXTERNAL);
+        Assert.Contains(day.ByType, t => t.Type == FindingType.AMOUNT_MISMATCH);
+        Assert.Equal(3, day.Matched);
+    }
+
+    [Fact]
+    public async Task AFindingThatNoLongerExplainsTheLedgers_MakesTheDayNotAddUp_ByItsDifference()
+    {
+        await EveryType(out _).SaveAsync(db.Factory);
+        await ReconTestSupport.Service(db.Factory).RunAsync(D, RunTrigger.CLI, "tester");
+        await using (var ctx = db.Factory.CreateDbContext())
+            await ctx.Set<Finding>().Where(f => f.Type == FindingType.MISSING_INTERNAL).ExecuteDeleteAsync();
+
+        var day = await ReportAsync(D, D);
+
+        Assert.False(day.AddsUp);
+        Assert.Equal(2_500, day.Unexplained);
+    }
+
+    [Fact]
+    public async Task ADateWithoutASuccessfulRun_HasNoTotals_AndIsListedAsNotReconciled()
+    {
+        await EveryType(out _).SaveAsync(db.Factory);
+        await ReconTestSupport.Service(db.Factory).RunAsync(D, RunTrigger.CLI, "tester");
+
+        var next = await ReportAsync(Next, Next);
+        var range = await ReportAsync(D, Next);
+
+        Assert.False(next.HasTotals);
+        Assert.False(next.AddsUp);
+        Assert.Equal([Next], next.NotReconciled);
+        Assert.Equal([Next], range.NotReconciled);
+        Assert.Single(range.Days);
+        // D's DATE_MISMATCH line sits on the unreconciled date: only its internal side counts in the range.
+        Assert.True(range.AddsUp);
+    }
+}
+
+public sealed class SqliteControlTotalsTests(SqliteTestDatabase db)
+    : ControlTotalsTests<SqliteTestDatabase>(db), IClassFixture<SqliteTestDatabase>;
+
+public sealed class PostgresControlTotalsTests(PostgresTestDatabase db)
+    : ControlTotalsTests<PostgresTestDatabase>(db), IClassFixture<PostgresTestDatabase>;
