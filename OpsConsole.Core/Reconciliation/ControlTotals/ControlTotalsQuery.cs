@@ -23,7 +23,8 @@ public static class ControlTotalsQuery
         if (to.DayNumber - from.DayNumber > 366)
             throw DomainException.BadInput("RANGE_TOO_LONG", "Control totals cover at most a year at a time.");
 
-        var latest = await LatestRuns(db).Where(r => r.Date >= from && r.Date <= to).ToListAsync(cancellationToken);
+        var latest = await LatestRuns(db.Set<ReconRun>().Where(r => r.BusinessDate >= from && r.BusinessDate <= to))
+            .ToListAsync(cancellationToken);
         var runIds = latest.Select(r => r.RunId).ToList();
         var stored = await db.Set<RunControlTotal>().AsNoTracking().Where(t => runIds.Contains(t.RunId))
             .ToListAsync(cancellationToken);
@@ -71,12 +72,16 @@ public static class ControlTotalsQuery
     }
 
     /// <summary>The latest SUCCEEDED run of each business date.</summary>
-    private static IQueryable<LatestRun> LatestRuns(OpsDbContext db) =>
-        db.Set<ReconRun>().Where(r => r.Status == RunStatus.SUCCEEDED)
+    private static IQueryable<LatestRun> LatestRuns(IQueryable<ReconRun> runs) =>
+        runs.Where(r => r.Status == RunStatus.SUCCEEDED)
             .GroupBy(r => r.BusinessDate)
-            .Select(g => new LatestRun(g.Key, g.Max(r => r.Id)));
+            .Select(g => new LatestRun { Date = g.Key, RunId = g.Max(r => r.Id) });
 
-    private sealed record LatestRun(DateOnly Date, long RunId);
+    private sealed class LatestRun
+    {
+        public DateOnly Date { get; init; }
+        public long RunId { get; init; }
+    }
 
     private sealed record FindingGroup(DateOnly? InternalDate, DateOnly? ExternalDate, FindingType Type, int Count,
         int InternalCount, long Internal, long External);
@@ -90,7 +95,7 @@ public static class ControlTotalsQuery
         CancellationToken ct)
     {
         var standing = from f in db.Set<Finding>().AsNoTracking()
-                       join r in LatestRuns(db) on new { D = f.BusinessDate, R = f.LastRunId } equals new { D = r.Date, R = r.RunId }
+                       join r in LatestRuns(db.Set<ReconRun>()) on new { D = f.BusinessDate, R = f.LastRunId } equals new { D = r.Date, R = r.RunId }
                        where f.Verdict == FindingVerdict.CONFIRMED
                        select f;
         var ofRange = standing.Where(f => f.BusinessDate >= from && f.BusinessDate <= to);
