@@ -37,8 +37,9 @@ public sealed partial class ConsoleBenchTests
             Assert.DoesNotContain("WRONG", report);
             Assert.Matches($@"payments\s+{Payments:N0} rows", report);
             Assert.Matches($@"recon_findings\s+{Findings:N0} rows", report);
+            Assert.Matches(@"recon_run_control_totals\s+30 rows", report);
             foreach (var kind in new[] { "baseline · SELECT 1", "grid · filter type", "grid · sort LastSeenAt desc",
-                         "trace · by transactionKey", "text · rare", "text · PG error code", "text · no match, common words", "text · common phrase" })
+                         "trace · by transactionKey", "dashboard · dashboard of a date (with control totals)", "dashboard · control totals of 7 days", "text · rare", "text · PG error code", "text · no match, common words", "text · common phrase" })
                 Assert.Contains(kind, report);
             // The exit code follows the verdicts, whatever the machine's speed.
             Assert.Equal(report.Contains(" FAIL", StringComparison.Ordinal) ? 1 : 0, code);

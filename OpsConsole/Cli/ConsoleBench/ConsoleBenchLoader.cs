@@ -4,6 +4,7 @@ using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.ControlTotals;
 
 namespace OpsConsole.Cli.ConsoleBench;
 
@@ -27,8 +28,9 @@ public static class ConsoleBenchLoader
 
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(ct);
+        await InsertRunsAsync(conn, data, ct);
         var counts = new Dictionary<string, long>();
-        foreach (var table in Tables)
+        foreach (var table in Tables.Append("recon_run_control_totals"))
         {
             await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {table}", conn) { CommandTimeout = 0 };
             counts[table] = (long)(await cmd.ExecuteScalarAsync(ct))!;
@@ -49,6 +51,65 @@ public static class ConsoleBenchLoader
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(ct);
         foreach (var step in steps) await step(conn, data, ct);
+    }
+
+    /// <summary>
+    /// One SUCCEEDED run per business date (id = the day's index: the findings' first and last run) and its control
+    /// totals: ours summed from the transactions, the PG's chosen so that our net − PG gross is exactly the signed
+    /// differences of the date's confirmed findings (computed here from the data set, not by the console's query),
+    /// so the dashboard's "adds up" is the benchmark's check of right answers.
+    /// </summary>
+    private static async Task InsertRunsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct)
+    {
+        var first = d.LastDate.AddDays(1 - d.Days);
+        long RunOf(DateOnly date) => date.DayNumber - d.LastDate.DayNumber + d.Days;
+        bool InRange(DateOnly date) => date >= first && date <= d.LastDate;
+        var ours = new Dictionary<DateOnly, LedgerSide>();
+        foreach (var t in d.Transactions())
+        {
+            var date = BusinessCalendar.BusinessDateOf(t.At);
+            var side = ours.GetValueOrDefault(date) ?? LedgerSide.Empty;
+            ours[date] = side.Plus(t.Kind == TransactionKind.APPROVAL ? new LedgerSide(1, t.Amount, 0, 0) : new LedgerSide(0, 0, 1, t.Amount));
+        }
+        var explained = new Dictionary<DateOnly, long>();
+        for (long j = 1; j <= d.Findings; j++)
+        {
+            if (ConsoleBenchData.FindingVerdictOf(j) != FindingVerdict.CONFIRMED) continue;
+            var (date, type, amount) = (d.BusinessDate(d.FindingPayment(j)), ConsoleBenchData.FindingTypeOf(j), ConsoleBenchData.Amount(d.FindingPayment(j)));
+            if (type != FindingType.MISSING_INTERNAL) explained[date] = explained.GetValueOrDefault(date) + amount;
+            if (type == FindingType.MISSING_EXTERNAL) continue;
+            var external = (type == FindingType.AMOUNT_MISMATCH ? amount - 100 : amount) * (type == FindingType.DUPLICATE_EXTERNAL ? 2 : 1);
+            var sold = type == FindingType.DATE_MISMATCH ? date.AddDays(1) : date;
+            if (InRange(sold)) explained[sold] = explained.GetValueOrDefault(sold) - external;
+        }
+        for (var date = first; date <= d.LastDate; date = date.AddDays(1))
+        {
+            var at = BusinessCalendar.StartOfDayUtc(date.AddDays(1)).AddHours(1);
+            var o = ours.GetValueOrDefault(date) ?? LedgerSide.Empty;
+            var gross = o.Net - explained.GetValueOrDefault(date);
+            var fee = gross / 40;
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO recon_runs (id, business_date, trigger, requested_by, status, phase, progress_percent, started_at,
+                    heartbeat_at, finished_at, pass1_count, confirmed_count, transient_count, confirmed_amount, auto_resolved_count)
+                VALUES (@run, @date, 'SCHEDULE', 'bench', 'SUCCEEDED', 'DONE', 100, @at, @at, @at, 0, 0, 0, 0, 0);
+                INSERT INTO recon_run_control_totals (run_id, business_date, currency, our_approval_count, our_approval_amount,
+                    our_cancel_count, our_cancel_amount, pg_approval_line_count, pg_approval_amount, pg_cancel_line_count,
+                    pg_cancel_amount, pg_fee, pg_vat, pg_payout)
+                VALUES (@run, @date, 'KRW', @oac, @oaa, @occ, @oca, @oac, @paa, @occ, @oca, @fee, @vat, @payout);
+                """, conn);
+            cmd.Parameters.AddWithValue("run", RunOf(date));
+            cmd.Parameters.AddWithValue("date", date);
+            cmd.Parameters.AddWithValue("at", at.UtcDateTime);
+            cmd.Parameters.AddWithValue("oac", o.ApprovalCount);
+            cmd.Parameters.AddWithValue("oaa", o.ApprovalAmount);
+            cmd.Parameters.AddWithValue("occ", o.CancelCount);
+            cmd.Parameters.AddWithValue("oca", o.CancelAmount);
+            cmd.Parameters.AddWithValue("paa", gross + o.CancelAmount);
+            cmd.Parameters.AddWithValue("fee", fee);
+            cmd.Parameters.AddWithValue("vat", fee / 11);
+            cmd.Parameters.AddWithValue("payout", gross - fee);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static void Text(NpgsqlBinaryImporter w, string? value)

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpsConsole.Components.Pages.Dashboard;
 using OpsConsole.Components.Pages.Discrepancies;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Reconciliation.ControlTotals;
 using OpsConsole.Core.Reconciliation.Findings;
 using OpsConsole.Core.Timeline;
 
@@ -27,15 +29,15 @@ public sealed record ConsoleBenchResult(string Database, ConsoleBenchData Data, 
 /// <summary>
 /// <c>bench console</c>: a fresh PostgreSQL database with the production schema, bulk-loaded with
 /// <see cref="ConsoleBenchData"/>, then each query kind of the console run through the console's own code
-/// (<see cref="FindingGridQuery"/> for the discrepancy grid, <see cref="PaymentTimeline"/> for trace and text
-/// search) with random keys and filters: warm-up, then timed samples, one new DbContext per sample as the
+/// (<see cref="FindingGridQuery"/> for the discrepancy grid, <see cref="DashboardQueries"/> for the dashboard with its
+/// control totals, <see cref="PaymentTimeline"/> for trace and text search) with random keys and filters: warm-up, then timed samples, one new DbContext per sample as the
 /// pages do. Baselines measured in the same run: a <c>SELECT 1</c> round trip and a primary-key look-up.
 /// </summary>
 public static class ConsoleBenchmark
 {
     public const string BaselineGroup = "baseline";
     public const string RatioBase = "payment by primary key (EF)";
-    public const double GridTargetMs = 150, TraceTargetMs = 50, TextTargetMs = 500;
+    public const double GridTargetMs = 150, TraceTargetMs = 50, TextTargetMs = 500, DashboardTargetMs = 300;
     public static readonly DateOnly LastDate = new(2026, 3, 31);
     private const int PageSize = 50;
 
@@ -215,6 +217,21 @@ public static class ConsoleBenchmark
                 var totals = await FindingGridQuery.TotalsAsync(db, filter(), ct);
                 return totals.Count > 0;
             });
+
+        // ---- dashboard: every card of a date, control totals included (the data set's totals add up by construction) ----
+        var dashboard = new DashboardQueries(factory, TimeProvider.System);
+        await Measure("dashboard", "dashboard of a date (with control totals)", DashboardTargetMs, async () =>
+        {
+            var result = await dashboard.LoadAsync(RandomDate(), ct);
+            return result.Reconciled && result.ControlTotals.Days.Count == 1 && result.ControlTotals.AddsUp;
+        });
+        await Measure("dashboard", "control totals of 7 days", null, async () =>
+        {
+            var to = LastDate.AddDays(-random.Next(0, Math.Max(1, data.Days - 6)));
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var report = await ControlTotalsQuery.LoadAsync(db, to.AddDays(-6), to, ct);
+            return report.Days.Count == Math.Min(7, data.Days) && report.AddsUp;
+        });
 
         // ---- trace look-up by each key: the search, then the timeline page of the payment found ---------
         async Task Trace(string name, string matchedBy, Func<long, string> key, bool approvedOnly = false) =>
