@@ -6,6 +6,7 @@ using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Dashboard;
 using OpsConsole.Components.Pages.Dashboard.Components;
 using OpsConsole.Components.Pages.Discrepancies.Components;
+using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
 using OpsConsole.Core.Reconciliation.ControlTotals;
 using OpsConsole.Core.Reconciliation.Findings;
@@ -23,6 +24,7 @@ public sealed class DashboardCardsTests : ConsoleComponentTest, IClassFixture<Sq
         _database = database;
         Services.AddLogging();
         Services.AddSingleton(new DashboardQueries(database.Factory, TimeProvider.System));
+        Services.AddSingleton<IDbContextFactory<OpsDbContext>>(database.Factory);
         Render(b =>
         {
             b.OpenComponent<MudPopoverProvider>(0);
@@ -81,6 +83,13 @@ public sealed class DashboardCardsTests : ConsoleComponentTest, IClassFixture<Sq
         Assert.Equal(seeded.Order("c"), attention[0].QuerySelector("a")!.TextContent.Trim());
         Assert.Equal("10 d", attention[0].QuerySelector(".attention-age")!.TextContent.Trim());
         Assert.Equal("MISSING_EXTERNAL", attention[0].QuerySelector(".mud-chip")!.GetAttribute("data-code"));
+
+        // Discrepancies, filtered to the date: the same resolved work by whom, and the range's control totals.
+        var view = Render<ViewWorkSummary>(p => p.Add(c => c.Filter, new FindingFilter { From = date, To = date }));
+        view.WaitForAssertion(() => Assert.Contains("carol: 1 (7,000 KRW)", Flat(view.Find("#view-resolved").TextContent)));
+        Assert.Contains("✓ adds up", view.Find("#view-control-totals-toggle").TextContent);
+        view.Find("#view-control-totals-toggle").Click();
+        Assert.Equal("true", view.Find("#control-totals-status").GetAttribute("data-adds-up"));
     }
 
     [Fact]

@@ -58,15 +58,39 @@ public static class FindingWorkload
     }
 
     /// <summary>The confirmed findings of <paramref name="date"/> that are resolved, by who resolved them (most first).</summary>
-    public static async Task<IReadOnlyList<ResolverTotal>> ResolvedByAsync(OpsDbContext db, DateOnly date,
+    public static Task<IReadOnlyList<ResolverTotal>> ResolvedByAsync(OpsDbContext db, DateOnly date,
+        CancellationToken cancellationToken = default) =>
+        ResolvedByAsync(db.Set<Finding>().Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.BusinessDate == date),
+            cancellationToken);
+
+    /// <summary>The resolved findings among <paramref name="findings"/> (e.g. a grid filter's), by who resolved them.</summary>
+    public static async Task<IReadOnlyList<ResolverTotal>> ResolvedByAsync(IQueryable<Finding> findings,
         CancellationToken cancellationToken = default)
     {
-        var rows = await db.Set<Finding>().AsNoTracking()
-            .Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.BusinessDate == date).Where(Finding.IsResolved)
+        var rows = await findings.AsNoTracking().Where(Finding.IsResolved)
             .GroupBy(f => f.ResolvedBy)
             .Select(g => new { By = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
             .ToListAsync(cancellationToken);
         return rows.Select(r => new ResolverTotal(r.By ?? "unknown", r.Count, r.Money))
             .OrderByDescending(r => r.Count).ThenBy(r => r.ResolvedBy, StringComparer.Ordinal).ToList();
+    }
+}
+
+/// <summary>
+/// The dashboard's backlog look-ups read only unresolved confirmed findings: "Needs attention" (unassigned, oldest
+/// first — reads its ten rows from the index) and the aging matrix (type and age, with the money at risk: answered
+/// from the index alone). Partial, so resolved findings, the bulk of a long history, are not in them.
+/// </summary>
+internal sealed class FindingWorkloadIndexConfiguration : Microsoft.EntityFrameworkCore.IEntityTypeConfiguration<Finding>
+{
+    private const string Unresolved = "verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')";
+
+    public void Configure(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<Finding> b)
+    {
+        b.HasIndex(f => f.FirstSeenAt, "unassigned_backlog").HasFilter(Unresolved + " AND assignee IS NULL")
+            .HasDatabaseName("ix_recon_findings_unassigned_backlog");
+        b.HasIndex(f => new { f.Type, f.FirstSeenAt }, "backlog_by_age").HasFilter(Unresolved)
+            .IncludeProperties(f => f.MoneyAtRisk)
+            .HasDatabaseName("ix_recon_findings_backlog_by_age");
     }
 }

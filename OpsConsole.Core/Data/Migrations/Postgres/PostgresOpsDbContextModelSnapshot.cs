@@ -1442,6 +1442,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "MoneyAtRisk", "Id"), new[] { "Verdict" });
 
+                    b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age")
+                        .HasDatabaseName("ix_recon_findings_backlog_by_age")
+                        .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age"), new[] { "MoneyAtRisk" });
+
                     b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix")
                         .HasDatabaseName("ix_recon_findings_order_id_prefix");
 
@@ -1455,6 +1461,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex(new[] { "ExternalSoldDate" }, "other_sold_date")
                         .HasDatabaseName("ix_recon_findings_other_sold_date")
                         .HasFilter("external_sold_date <> business_date");
+
+                    b.HasIndex(new[] { "FirstSeenAt" }, "unassigned_backlog")
+                        .HasDatabaseName("ix_recon_findings_unassigned_backlog")
+                        .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED') AND assignee IS NULL");
 
                     b.ToTable("recon_findings", (string)null);
                 });

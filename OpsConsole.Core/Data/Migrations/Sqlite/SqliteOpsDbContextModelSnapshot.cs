@@ -1378,9 +1378,18 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id")
                         .HasAnnotation("Npgsql:IndexInclude", new[] { "Verdict" });
 
+                    b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age")
+                        .HasDatabaseName("ix_recon_findings_backlog_by_age")
+                        .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "MoneyAtRisk" });
+
                     b.HasIndex(new[] { "ExternalSoldDate" }, "other_sold_date")
                         .HasDatabaseName("ix_recon_findings_other_sold_date")
                         .HasFilter("external_sold_date <> business_date");
+
+                    b.HasIndex(new[] { "FirstSeenAt" }, "unassigned_backlog")
+                        .HasDatabaseName("ix_recon_findings_unassigned_backlog")
+                        .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED') AND assignee IS NULL");
 
                     b.ToTable("recon_findings", (string)null);
                 });

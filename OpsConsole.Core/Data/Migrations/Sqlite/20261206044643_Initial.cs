@@ -1044,6 +1044,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "assignee", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_backlog_by_age",
+                table: "recon_findings",
+                columns: new[] { "type", "first_seen_at" },
+                filter: "verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_business_date_id",
                 table: "recon_findings",
                 columns: new[] { "business_date", "id" });
@@ -1114,6 +1120,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "ix_recon_findings_type_id",
                 table: "recon_findings",
                 columns: new[] { "type", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_unassigned_backlog",
+                table: "recon_findings",
+                column: "first_seen_at",
+                filter: "verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED') AND assignee IS NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_run_items_run_id_pass_transaction_key",

@@ -1076,6 +1076,13 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 columns: new[] { "assignee", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_backlog_by_age",
+                table: "recon_findings",
+                columns: new[] { "type", "first_seen_at" },
+                filter: "verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')")
+                .Annotation("Npgsql:IndexInclude", new[] { "money_at_risk" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_business_date_id",
                 table: "recon_findings",
                 columns: new[] { "business_date", "id" });
@@ -1149,6 +1156,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_recon_findings_type_id",
                 table: "recon_findings",
                 columns: new[] { "type", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_unassigned_backlog",
+                table: "recon_findings",
+                column: "first_seen_at",
+                filter: "verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED') AND assignee IS NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_run_items_run_id_pass_transaction_key",
