@@ -27,41 +27,25 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
     public Task InitializeAsync() => Ledger.ClearAsync(db.Factory);
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static LedgerPayment Done(string id, long amount, DateTimeOffset at, params (long Amount, DateTimeOffset At)[] cancels)
-    {
-        var txs = new List<InternalTx> { new($"tx-{id}", $"pay-{id}", $"order-{id}", TransactionKind.APPROVAL, amount, PaymentMethod.CARD, at) };
-        var n = 0;
-        foreach (var (a, t) in cancels)
-            txs.Add(new($"tx-{id}-c{++n}", $"pay-{id}", $"order-{id}", TransactionKind.CANCEL, a, PaymentMethod.CARD, t));
-        return new LedgerPayment($"pay-{id}", $"order-{id}", amount, PaymentMethod.CARD, PaymentStatus.DONE, txs);
-    }
-
-    private static ExternalLine LineFor(InternalTx tx, long? amount = null, DateOnly? sold = null, long feeDelta = 0)
-    {
-        var a = amount ?? tx.SignedAmount;
-        return new ExternalLine(tx.Key, tx.PaymentKey, tx.OrderId, tx.Method, a,
-            FeeSchedule.Default.ExpectedFee(tx.Method, a)!.Value + feeDelta, sold ?? tx.BusinessDate, tx.OccurredAt);
-    }
-
     /// <summary>Two days of ledgers whose differences are one finding of every type (D) and a matched day (D+1) that
     /// holds the PG's line of D's late-night transaction.</summary>
     private static Ledger EveryType(out LedgerPayment missingExternal)
     {
         var ledger = new Ledger();
-        var ok = Done("ok", 10_000, Noon, (4_000, Noon.AddHours(1)));
-        var amount = Done("amount", 20_000, Noon);
-        var fee = Done("fee", 30_000, Noon);
-        var dup = Done("dup", 5_000, Noon);
-        missingExternal = Done("missext", 7_000, Noon);
-        var lateNight = Done("midnight", 9_000, BusinessCalendar.StartOfDayUtc(Next).AddMilliseconds(-1));
-        var nextDay = Done("nextday", 12_000, Noon.AddDays(1), (2_000, Noon.AddDays(1).AddHours(2)));
+        var ok = ReconTestSupport.Done("ok", 10_000, Noon, (4_000, Noon.AddHours(1)));
+        var amount = ReconTestSupport.Done("amount", 20_000, Noon);
+        var fee = ReconTestSupport.Done("fee", 30_000, Noon);
+        var dup = ReconTestSupport.Done("dup", 5_000, Noon);
+        missingExternal = ReconTestSupport.Done("missext", 7_000, Noon);
+        var lateNight = ReconTestSupport.Done("midnight", 9_000, BusinessCalendar.StartOfDayUtc(Next).AddMilliseconds(-1));
+        var nextDay = ReconTestSupport.Done("nextday", 12_000, Noon.AddDays(1), (2_000, Noon.AddDays(1).AddHours(2)));
         ledger.Payments.AddRange([ok, amount, fee, dup, missingExternal, lateNight, nextDay,
             new LedgerPayment("pay-aborted", "order-aborted", 15_000, PaymentMethod.CARD, PaymentStatus.ABORTED, [])]);
-        ledger.Lines.AddRange([LineFor(ok.Transactions[0]), LineFor(ok.Transactions[1]),
-            LineFor(amount.Transactions[0], amount: 19_000), LineFor(fee.Transactions[0], feeDelta: 500),
-            LineFor(dup.Transactions[0]), LineFor(dup.Transactions[0]),
-            LineFor(lateNight.Transactions[0], sold: Next),
-            LineFor(nextDay.Transactions[0]), LineFor(nextDay.Transactions[1]),
+        ledger.Lines.AddRange([ReconTestSupport.LineFor(ok.Transactions[0]), ReconTestSupport.LineFor(ok.Transactions[1]),
+            ReconTestSupport.LineFor(amount.Transactions[0], amount: 19_000), ReconTestSupport.LineFor(fee.Transactions[0], feeDelta: 500),
+            ReconTestSupport.LineFor(dup.Transactions[0]), ReconTestSupport.LineFor(dup.Transactions[0]),
+            ReconTestSupport.LineFor(lateNight.Transactions[0], sold: Next),
+            ReconTestSupport.LineFor(nextDay.Transactions[0]), ReconTestSupport.LineFor(nextDay.Transactions[1]),
             new ExternalLine("tx-aborted", "pay-aborted", "order-aborted", PaymentMethod.CARD, 15_000, 375, D, Noon),
             new ExternalLine("tx-stranger", "pay-stranger", "order-stranger", PaymentMethod.CARD, -2_500, -62, D, Noon)]);
         return ledger;
@@ -134,7 +118,7 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
         await new FindingService(db.Factory, new Core.Audit.AuditLog(db.Factory, TimeProvider.System), TimeProvider.System)
             .ResolveAsync(amountFinding, "carol", "accepted by finance");
         // The PG's missing line arrives; the re-run no longer sees the MISSING_EXTERNAL (auto-resolved).
-        await Ledger.AddLinesAsync(db.Factory, [LineFor(missingExternal.Transactions[0])]);
+        await Ledger.AddLinesAsync(db.Factory, [ReconTestSupport.LineFor(missingExternal.Transactions[0])]);
         await service.RunAsync(D, RunTrigger.CLI, "tester");
 
         var day = await ReportAsync(D, D);

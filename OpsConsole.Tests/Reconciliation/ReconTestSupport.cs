@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpsConsole.Core.Alerts;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Tests.Reconciliation;
@@ -14,6 +15,24 @@ public static class ReconTestSupport
         ReconciliationOptions? options = null) =>
         new(factory, Options.Create(options ?? new ReconciliationOptions { SettleDelay = TimeSpan.Zero }),
             TimeProvider.System, alerts: alerts);
+
+    /// <summary>A DONE payment of our ledger with its approval and cancels (keys tx-{id}, tx-{id}-c1 …).</summary>
+    public static LedgerPayment Done(string id, long amount, DateTimeOffset at, params (long Amount, DateTimeOffset At)[] cancels)
+    {
+        var txs = new List<InternalTx> { new($"tx-{id}", $"pay-{id}", $"order-{id}", TransactionKind.APPROVAL, amount, PaymentMethod.CARD, at) };
+        var n = 0;
+        foreach (var (a, t) in cancels)
+            txs.Add(new($"tx-{id}-c{++n}", $"pay-{id}", $"order-{id}", TransactionKind.CANCEL, a, PaymentMethod.CARD, t));
+        return new LedgerPayment($"pay-{id}", $"order-{id}", amount, PaymentMethod.CARD, PaymentStatus.DONE, txs);
+    }
+
+    /// <summary>The PG's line of our transaction, optionally with another amount, sold date or fee.</summary>
+    public static ExternalLine LineFor(InternalTx tx, long? amount = null, DateOnly? sold = null, long feeDelta = 0)
+    {
+        var a = amount ?? tx.SignedAmount;
+        return new ExternalLine(tx.Key, tx.PaymentKey, tx.OrderId, tx.Method, a,
+            FeeSchedule.Default.ExpectedFee(tx.Method, a)!.Value + feeDelta, sold ?? tx.BusinessDate, tx.OccurredAt);
+    }
 
     /// <summary>What a run reported: one entry per finding it saw, as the oracle describes findings.</summary>
     public static async Task<List<ExpectedFinding>> FindingsOfRunAsync(OpsDbContextFactory factory, long runId)

@@ -16,21 +16,11 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
     public Task InitializeAsync() => Ledger.ClearAsync(db.Factory);
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static LedgerPayment Done(string id, long amount, DateTimeOffset at, params (long Amount, DateTimeOffset At)[] cancels)
-    {
-        var txs = new List<InternalTx> { new($"tx-{id}", $"pay-{id}", $"order-{id}", TransactionKind.APPROVAL, amount, PaymentMethod.CARD, at) };
-        var n = 0;
-        foreach (var (a, t) in cancels)
-            txs.Add(new($"tx-{id}-c{++n}", $"pay-{id}", $"order-{id}", TransactionKind.CANCEL, a, PaymentMethod.CARD, t));
-        return new LedgerPayment($"pay-{id}", $"order-{id}", amount, PaymentMethod.CARD, PaymentStatus.DONE, txs);
-    }
+    private static LedgerPayment Done(string id, long amount, DateTimeOffset at, params (long Amount, DateTimeOffset At)[] cancels) =>
+        ReconTestSupport.Done(id, amount, at, cancels);
 
-    private static ExternalLine LineFor(InternalTx tx, long? amount = null, DateOnly? sold = null, long feeDelta = 0)
-    {
-        var a = amount ?? tx.SignedAmount;
-        return new ExternalLine(tx.Key, tx.PaymentKey, tx.OrderId, tx.Method, a,
-            FeeSchedule.Default.ExpectedFee(tx.Method, a)!.Value + feeDelta, sold ?? tx.BusinessDate, tx.OccurredAt);
-    }
+    private static ExternalLine LineFor(InternalTx tx, long? amount = null, DateOnly? sold = null, long feeDelta = 0) =>
+        ReconTestSupport.LineFor(tx, amount, sold, feeDelta);
 
     private async Task<List<Finding>> FindingsAsync()
     {
