@@ -33,8 +33,7 @@ public sealed class RepairBatchService(
     public async Task<RepairBatchView> RequestAsync(IReadOnlyCollection<long> findingIds, string reasonCode, string comment,
         string requestedBy, IReadOnlyCollection<string> roles, CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(RepairService.RequesterRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can request repairs.", 403);
+        RepairRoles.EnsureCanRequest(roles);
         var ids = findingIds.Distinct().ToList();
         if (ids.Count == 0) throw DomainException.BadInput("NO_FINDINGS", "Select at least one finding.");
         if (ids.Count > MaxItems) throw DomainException.BadInput("TOO_MANY_FINDINGS", $"A batch holds at most {MaxItems} findings.");
@@ -76,7 +75,7 @@ public sealed class RepairBatchService(
             var preview = await repairs.PreviewAsync(finding.PaymentKey, findingId, cancellationToken);
             var refund = preview.Options.Single(o => o.Kind == RepairKind.REFUND);
             if (!refund.Allowed) return RepairBatchItem.Skipped(batch.Id, findingId, finding.PaymentKey, refund.Why);
-            var request = RepairRequest.Create(RepairKind.REFUND, finding.PaymentKey, preview.Ledger.OrderId, findingId, refund.MaxAmount,
+            var request = RepairRequest.Create(RepairKind.REFUND, finding.PaymentKey, preview.OrderId, findingId, refund.MaxAmount,
                 isFullRefund: true, batch.ReasonCode, $"batch #{batch.Id}: {batch.Comment}", batch.RequestedBy, clock.GetUtcNow(),
                 options.Value.ApprovalTtl, batch.Id);
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -102,8 +101,7 @@ public sealed class RepairBatchService(
     public async Task<RepairBatchView> ApproveAsync(long batchId, string approver, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(RepairService.ApproverRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
+        RepairRoles.EnsureCanDecide(roles, "approve");
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var batch = await db.Set<RepairBatch>().SingleOrDefaultAsync(b => b.Id == batchId, cancellationToken)
@@ -244,8 +242,7 @@ public sealed class RepairBatchService(
     public async Task<RepairBatchView> RejectAsync(long batchId, string by, string reason, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(RepairService.ApproverRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can reject repairs.", 403);
+        RepairRoles.EnsureCanDecide(roles, "reject");
         RepairBatch batch;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
