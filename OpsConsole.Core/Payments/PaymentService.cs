@@ -165,6 +165,13 @@ public sealed class PaymentService(
         }
     }
 
+    /// <summary>
+    /// What the PG says about a payment right now (a live look-up, nothing recorded): the trace page shows it for
+    /// a payment our ledger does not have.
+    /// </summary>
+    public Task<PgResult<TossPayment>> LookUpAtPgAsync(string paymentKey, CancellationToken cancellationToken = default) =>
+        pg.GetPaymentAsync(paymentKey, cancellationToken);
+
     public async Task<PaymentDetail?> GetAsync(string paymentKey, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

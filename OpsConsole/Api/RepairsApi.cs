@@ -26,6 +26,7 @@ public static class RepairsApi
         api.MapPost("", RequestAsync).RequireAuthorization(ConsoleActions.RequestRepair.Policy);
         api.MapPost("/{id:long}/approve", ApproveAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
         api.MapPost("/{id:long}/reject", RejectAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
+        app.MapRepairBatchesApi(); // the repairs feature's endpoints are mapped from here, batches included
         return app;
     }
 
