@@ -48,7 +48,9 @@ public sealed partial class RepairBrowserTests
         await Expect(oncall.Locator("#confirm-execute-target")).ToContainTextAsync(key);
         await ConsolePage.ScreenshotAsync(oncall, "missing-internal-confirm-execute");
         await oncall.ClickAsync("button#confirm-execute-ok");
-        await Expect(oncall.Locator("#repair-status")).ToHaveTextAsync("SUCCEEDED");
+        await Expect(oncall.Locator("#confirm-execute-dialog")).ToHaveCountAsync(0);
+        // The PG is asked, the payment recorded, the cancel sent and the recheck run before the page reloads.
+        await Expect(oncall.Locator("#repair-status")).ToHaveTextAsync("SUCCEEDED", new() { Timeout = 30_000 });
 
         var atPg = (await fx.Host.Get<IPaymentGateway>().GetPaymentAsync(key)).Value!;
         Assert.Equal(("CANCELED", 0L, 1), (atPg.Status, atPg.BalanceAmount, atPg.Cancels!.Count));

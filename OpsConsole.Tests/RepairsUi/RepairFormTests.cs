@@ -70,7 +70,7 @@ public sealed class RepairFormTests : ConsoleComponentTest
             cut.FindAll(".repair-option button").Select(b => b.TextContent.Trim()));
         Assert.All(cut.FindAll(".repair-option button"), b => Assert.False(b.HasAttribute("disabled")));
         Assert.Contains("payment pk_pg_only (order order-pg-only) is added to our ledger from the PG's data", Text(cut, "#repair-effect"));
-        Assert.Contains("balance 12,000 → 0 KRW", Text(cut, "#repair-effect-balance"));
+        Assert.Contains("refundable balance at the PG 12,000 → 0 KRW", Text(cut, "#repair-effect-balance"));
 
         cut.Find("button#repair-kind-RECORD_APPROVAL").Click();
         Assert.Contains("the next run matches the PG's line", Text(cut, "#repair-effect"));
