@@ -66,8 +66,7 @@ public sealed class RepairService(
     /// </summary>
     private static List<RepairOption> OptionsOnlyAtPg(TossPayment? atPg, string? pgError, RepairRequest? open, Finding? finding)
     {
-        var blocked = open is null ? null
-            : $"repair #{open.Id} ({open.Kind}, {open.Status}) requested by {open.RequestedBy} at {open.RequestedAt:u} is in flight";
+        var blocked = InFlight(open);
         var why = blocked
             ?? (atPg is null ? $"the PG could not be asked ({pgError})"
             : atPg.Status is not ("DONE" or "PARTIAL_CANCELED") ? $"the PG shows {atPg.Status}: nothing was charged"
@@ -86,6 +85,10 @@ public sealed class RepairService(
         ];
     }
 
+    /// <summary>Why nothing else may start on the payment: its open repair, or null.</summary>
+    private static string? InFlight(RepairRequest? open) => open is null ? null
+        : $"repair #{open.Id} ({open.Kind}, {open.Status}) requested by {open.RequestedBy} at {open.RequestedAt:u} is in flight";
+
     private static RepairOption ResolveOption(Finding? finding)
     {
         var resolveWhy = finding is null ? "open this from a finding to resolve it"
@@ -98,8 +101,7 @@ public sealed class RepairService(
         Finding? finding)
     {
         var result = new List<RepairOption>();
-        var blocked = open is null ? null
-            : $"repair #{open.Id} ({open.Kind}, {open.Status}) requested by {open.RequestedBy} at {open.RequestedAt:u} is in flight";
+        var blocked = InFlight(open);
         var pgCharged = atPg?.Status is "DONE" or "PARTIAL_CANCELED";
         var ledgerApproved = ledger.Status.IsApproved();
         var ledgerFailed = ledger.IsFailed;
