@@ -69,7 +69,26 @@ public sealed class Payment
         };
     }
 
+    /// <summary>
+    /// A repair of a payment only the PG knows (MISSING_INTERNAL): the PG's approved payment enters our ledger as
+    /// DONE with the PG's approval transaction (same transaction key, amount and approval time), so the next
+    /// reconciliation run matches it.
+    /// </summary>
+    public static Payment RecordedFromPg(string paymentKey, string orderId, long amount, string currency, PaymentMethod method,
+        string? methodText, string transactionKey, DateTimeOffset approvedAt, string traceId, DateTimeOffset now)
+    {
+        if (currency != Money.LedgerCurrency)
+            throw DomainException.Conflict("CURRENCY_NOT_SUPPORTED",
+                $"Payment {paymentKey} is in {currency} at the PG; our ledger holds {Money.LedgerCurrency} only.");
+        var payment = StartConfirm(paymentKey, orderId, amount, method, traceId, now);
+        payment.MarkApproved(transactionKey, method, approvedAt, now, methodText);
+        return payment;
+    }
+
     public bool IsUnresolved => Status is PaymentStatus.IN_PROGRESS or PaymentStatus.UNKNOWN;
+
+    /// <summary>See <see cref="PaymentStatuses.IsFailed"/>.</summary>
+    public bool IsFailed => Status.IsFailed();
 
     /// <summary>The PG approved: the charge exists. Adds the approval transaction.</summary>
     public PaymentTransaction MarkApproved(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,

@@ -94,42 +94,83 @@ public sealed class PaymentService(
     }
 
     /// <summary>
-    /// Repair: takes the PG's approval into the ledger for a payment we show failed or unresolved. Asks the
-    /// PG first; idempotent (an already approved payment is returned as is). Refuses when the PG shows no charge.
+    /// Repair: takes the PG's approval into the ledger for a payment we show failed or unresolved, or — for a
+    /// payment only the PG knows (MISSING_INTERNAL) — records the PG's payment with its approval transaction.
+    /// Asks the PG first; idempotent (an already approved payment is returned as is; two recording the same
+    /// payment at once end with one row). Refuses when the PG shows no charge or already cancelled part of it.
     /// </summary>
     public async Task<PaymentSnapshot> RecordPgApprovalAsync(string paymentKey, string actor,
         CancellationToken cancellationToken = default)
     {
-        long paymentId;
+        Payment? payment;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken)
-                          ?? throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
-            if (payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED)
-                return PaymentSnapshot.Of(payment);
-            paymentId = payment.Id;
-            var result = await pg.GetPaymentAsync(paymentKey, CancellationToken.None);
-            await RecordCallAsync(payment, result, $"look-up before recording the PG's approval ({actor})");
-            if (!result.IsSuccess)
-                throw DomainException.Conflict("PG_LOOKUP_FAILED", $"Could not read payment {paymentKey} at the PG: {result.Describe()}");
-            var atPg = result.Value!;
-            if (atPg.Status is not ("DONE" or "PARTIAL_CANCELED" or "CANCELED"))
-                throw DomainException.Conflict("PG_NOT_CHARGED", $"The PG shows payment {paymentKey} as {atPg.Status}: there is no charge to record.");
-            if (atPg.Cancels is { Count: > 0 })
-                throw DomainException.Conflict("PG_ALREADY_CANCELED",
-                    $"The PG already cancelled part of payment {paymentKey}; its approval cannot be recorded automatically.");
+            payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken);
+        if (payment is not null && payment.Status.IsApproved())
+            return PaymentSnapshot.Of(payment);
 
-            return await ApplyToPaymentAsync(paymentId, m =>
-            {
-                if (m.Payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED) return;
-                TossMethods.TryParse(atPg.Method, out var method);
-                m.Change(() => m.Payment.RecordPgApproval(atPg.LastTransactionKey ?? $"{paymentKey}-approval", method,
-                        (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, atPg.Method),
-                    $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
-                m.Publish("payment.approved", new { recordedBy = actor });
-            }, cancellationToken);
+        var result = await pg.GetPaymentAsync(paymentKey, CancellationToken.None);
+        await events.AppendAsync(PgCallEvent(paymentKey, payment?.OrderId ?? result.Value?.OrderId, result,
+            $"look-up before recording the PG's {(payment is null ? "payment" : "approval")} ({actor})", clock.GetUtcNow()));
+        if (!result.IsSuccess)
+            throw DomainException.Conflict("PG_LOOKUP_FAILED", $"Could not read payment {paymentKey} at the PG: {result.Describe()}");
+        var atPg = result.Value!;
+        if (atPg.Status is not ("DONE" or "PARTIAL_CANCELED" or "CANCELED"))
+            throw DomainException.Conflict("PG_NOT_CHARGED", $"The PG shows payment {paymentKey} as {atPg.Status}: there is no charge to record.");
+        if (atPg.Cancels is { Count: > 0 })
+            throw DomainException.Conflict("PG_ALREADY_CANCELED",
+                $"The PG already cancelled part of payment {paymentKey}; its approval cannot be recorded automatically.");
+        TossMethods.TryParse(atPg.Method, out var method);
+        var transactionKey = atPg.LastTransactionKey ?? $"{paymentKey}-approval";
+
+        if (payment is null)
+            return await InsertFromPgAsync(atPg, method, transactionKey, actor, cancellationToken);
+
+        return await ApplyToPaymentAsync(payment.Id, m =>
+        {
+            if (m.Payment.Status.IsApproved()) return;
+            m.Change(() => m.Payment.RecordPgApproval(transactionKey, method, (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, atPg.Method),
+                $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
+            m.Publish("payment.approved", new { recordedBy = actor });
+        }, cancellationToken);
+    }
+
+    private async Task<PaymentSnapshot> InsertFromPgAsync(TossPayment atPg, PaymentMethod method, string transactionKey, string actor,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (atPg.ApprovedAt is not { } approvedAt)
+            throw DomainException.Conflict("PG_NO_APPROVAL_TIME", $"The PG gives no approval time for payment {atPg.PaymentKey}: record it by hand.");
+        var payment = Payment.RecordedFromPg(atPg.PaymentKey, atPg.OrderId, atPg.TotalAmount, atPg.Currency, method, atPg.Method,
+            transactionKey, approvedAt.ToUniversalTime(), Tracing.CurrentTraceId(), now);
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        db.Payments.Add(payment);
+        var m = new PaymentMutation(db, payment, now);
+        db.PaymentEvents.Add(StateEvent(payment, null,
+            $"{actor} recorded the PG's payment ({atPg.TotalAmount} KRW, approval {transactionKey}) in the ledger: only the PG knew it"));
+        m.Publish("payment.approved", new { recordedBy = actor, fromPg = true });
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            return PaymentSnapshot.Of(payment);
+        }
+        catch (DbUpdateException)
+        {
+            // Recorded by someone else at the same moment (unique paymentKey): take theirs.
+            await using var again = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            var existing = await again.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == atPg.PaymentKey, CancellationToken.None);
+            return existing is not null ? PaymentSnapshot.Of(existing)
+                : throw DomainException.Conflict("LEDGER_CONFLICT",
+                    $"Payment {atPg.PaymentKey} could not be recorded: order {atPg.OrderId} or transaction {transactionKey} is already in our " +
+                    "ledger under another payment; resolve it by hand.");
         }
     }
+
+    /// <summary>
+    /// What the PG says about a payment right now (a live look-up, nothing recorded): the trace page shows it for
+    /// a payment our ledger does not have.
+    /// </summary>
+    public Task<PgResult<TossPayment>> LookUpAtPgAsync(string paymentKey, CancellationToken cancellationToken = default) =>
+        pg.GetPaymentAsync(paymentKey, cancellationToken);
 
     public async Task<PaymentDetail?> GetAsync(string paymentKey, CancellationToken cancellationToken = default)
     {

@@ -51,3 +51,24 @@ public enum CancelAttemptStatus
     FAILED,
     UNKNOWN,
 }
+
+/// <summary>
+/// The one definition of what a payment's status means for reconciliation and repairs. Used by the
+/// reconciliation definition (CHARGED_BUT_FAILED), the repair preview, the repair execution and the console.
+/// </summary>
+public static class PaymentStatuses
+{
+    /// <summary>
+    /// "A failed payment": the customer was told it failed (ABORTED, EXPIRED) or we asked the PG and do not know
+    /// (UNKNOWN). IN_PROGRESS is not failed: a confirm is still in flight (the janitor settles an orphaned one),
+    /// and acting on it would race the confirm.
+    /// </summary>
+    public static readonly IReadOnlyList<PaymentStatus> Failed = [PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN];
+
+    public static bool IsFailed(this PaymentStatus status) =>
+        status is PaymentStatus.ABORTED or PaymentStatus.EXPIRED or PaymentStatus.UNKNOWN;
+
+    /// <summary>The ledger holds the PG's approval (whatever was cancelled since).</summary>
+    public static bool IsApproved(this PaymentStatus status) =>
+        status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED;
+}

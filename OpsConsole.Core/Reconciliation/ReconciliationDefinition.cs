@@ -24,7 +24,7 @@ public sealed record ReconciliationDefinition(
     public static ReconciliationDefinition Standard(FeeSchedule fees) => new(
         Name: "payment-transactions-vs-pg-settlement",
         KeyColumn: "transaction_key",
-        FailedPaymentStatuses: [PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN],
+        FailedPaymentStatuses: PaymentStatuses.Failed,
         Rules:
         [
             new FieldRule("amount", FindingType.AMOUNT_MISMATCH, FieldRuleKind.Equal, "amount", "amount"),

@@ -19,16 +19,27 @@ public enum ImportOutcome
     AlreadyImported,
     /// <summary>At least one row was bad: nothing was stored; see <see cref="SettlementImportResult.Errors"/>.</summary>
     Rejected,
+    /// <summary>A preview (<see cref="SettlementImportMode.Preview"/>): the file is valid; nothing was stored.</summary>
+    Previewed,
+    /// <summary>The file would remove stored lines and the replacement was not confirmed: nothing was stored.</summary>
+    NeedsConfirmation,
 }
 
 /// <summary>What happened to an uploaded settlement file.</summary>
 /// <param name="SoldDates">The distinct sold dates of the file's lines, in order (empty unless imported).</param>
 /// <param name="SupersededLineCount">Earlier lines of those dates, of any source, that the file superseded.</param>
+/// <param name="Preview">Per sold date, the file's lines against the stored ones (a valid file, whatever the outcome).</param>
 public sealed record SettlementImportResult(ImportOutcome Outcome, long? ImportId, string FileName, string Sha256,
     int RowCount, IReadOnlyList<SettlementRowError> Errors, int TotalErrorCount, IReadOnlyList<DateOnly> SoldDates,
-    int SupersededLineCount)
+    int SupersededLineCount, SettlementImportPreview? Preview = null)
 {
-    public bool Succeeded => Outcome != ImportOutcome.Rejected;
+    /// <summary>Imported or already imported (a preview or a refused replacement stored nothing).</summary>
+    public bool Succeeded => Outcome is ImportOutcome.Imported or ImportOutcome.AlreadyImported;
+
+    /// <summary>For a refused replacement: what would be removed, and how to confirm.</summary>
+    public string NeedsConfirmationMessage =>
+        $"{FileName} would remove {SoldDateChange.Lines(Preview?.RemovedLines ?? 0)}: {Preview?.Describe()}. Nothing was imported; " +
+        "confirm the replacement to import it.";
 
     /// <summary>For an imported file, e.g. "imported 1,234 lines (superseding 1,200 earlier lines of 2026-03-15)".</summary>
     public string ImportedSummary => SupersededLineCount > 0
@@ -77,8 +88,14 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
 
     private readonly ILogger _log = logger ?? NullLogger<SettlementImporter>.Instance;
 
+    /// <param name="mode">Preview only, commit unless lines would be removed (the default), or commit replacing.</param>
+    /// <summary>Imports unless the file would remove stored lines (<see cref="SettlementImportMode.Commit"/>).</summary>
+    public Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
+        CancellationToken cancellationToken = default) =>
+        ImportCsvAsync(content, fileName, importedBy, SettlementImportMode.Commit, cancellationToken);
+
     public async Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
-        CancellationToken cancellationToken = default)
+        SettlementImportMode mode, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(importedBy))
             throw DomainException.BadInput("IMPORTED_BY_REQUIRED", "An import needs the name of who imports it.");
@@ -101,7 +118,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         {
             try
             {
-                return await ImportOnceAsync(content, fileName, importedBy, sha, cancellationToken);
+                return await ImportOnceAsync(content, fileName, importedBy, mode, sha, cancellationToken);
             }
             catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
@@ -116,7 +133,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
     }
 
     private async Task<SettlementImportResult> ImportOnceAsync(Stream content, string fileName, string importedBy,
-        StrongBox<string> sha, CancellationToken cancellationToken)
+        SettlementImportMode mode, StrongBox<string> sha, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -140,6 +157,26 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         if (existing is not null)
             return AlreadyImported(existing, fileName);
 
+        // What the file changes, from the staging table (set-based), while holding the ingestion turn: the
+        // superseding below replaces exactly these dates' lines.
+        await SettlementLineWriter.TakeTurnAsync(db, cancellationToken);
+        var preview = await SettlementImportPreview.FromStagingAsync(db, cancellationToken);
+        if (mode == SettlementImportMode.Preview || (mode == SettlementImportMode.Commit && preview.RemovesLines))
+        {
+            await tx.RollbackAsync(cancellationToken);
+            var outcome = mode == SettlementImportMode.Preview ? ImportOutcome.Previewed : ImportOutcome.NeedsConfirmation;
+            var held = new SettlementImportResult(outcome, null, fileName, scan.Sha256, scan.LineCount, [], 0, scan.SoldDates,
+                0, preview);
+            if (outcome == ImportOutcome.NeedsConfirmation)
+            {
+                _log.LogWarning("Settlement file {File} not imported: {Message}", fileName, held.NeedsConfirmationMessage);
+                if (audit is not null)
+                    await audit.WriteAsync(importedBy, "settlement.import.refused", "settlement_import", scan.Sha256,
+                        after: $"{fileName}: {preview.Describe()}", outcome: "would remove lines; not confirmed");
+            }
+            return held;
+        }
+
         var import = SettlementImport.ForCsv(fileName, scan.Sha256, scan.LineCount, importedBy, clock.GetUtcNow());
         db.Set<SettlementImport>().Add(import);
         await db.SaveChangesAsync(cancellationToken);
@@ -149,11 +186,12 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         await tx.CommitAsync(cancellationToken);
 
         var result = new SettlementImportResult(ImportOutcome.Imported, import.Id, fileName, scan.Sha256, scan.LineCount,
-            [], 0, scan.SoldDates, superseded);
+            [], 0, scan.SoldDates, superseded, preview);
         _log.LogInformation("Settlement file {File} (import {ImportId}): {Summary}", fileName, import.Id, result.ImportedSummary);
         if (audit is not null)
             await audit.WriteAsync(importedBy, "settlement.import", "settlement_import", import.Id.ToString(CultureInfo.InvariantCulture),
-                after: $"{fileName} sha256={scan.Sha256}: {result.ImportedSummary}");
+                after: $"{fileName} sha256={scan.Sha256}: {result.ImportedSummary}; {preview.Describe()}",
+                reason: preview.RemovesLines ? $"replacement confirmed: removes {SoldDateChange.Lines(preview.RemovedLines)}" : null);
         return result;
     }
 

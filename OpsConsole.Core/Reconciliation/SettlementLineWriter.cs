@@ -27,8 +27,7 @@ public static class SettlementLineWriter
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Superseding settlement lines needs the caller's transaction.");
-        if (db.Provider == DatabaseProvider.Postgres)
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('settlement_lines'))", cancellationToken);
+        await TakeTurnAsync(db, cancellationToken);
         var dates = soldDates.Distinct().ToArray();
         var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
@@ -65,13 +64,22 @@ public static class SettlementLineWriter
     /// or are still held, marks the held lines of the staged keys, and moves the staged rows into
     /// <c>settlement_lines</c> as lines of <paramref name="import"/>. Returns how many lines were superseded.
     /// </summary>
+    /// <summary>
+    /// Ingestions of settlement lines take turns: a transaction-scoped advisory lock on PostgreSQL (re-entrant, held
+    /// to the end of the caller's transaction); SQLite serialises writers by itself.
+    /// </summary>
+    public static async Task TakeTurnAsync(OpsDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Provider == DatabaseProvider.Postgres)
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('settlement_lines'))", cancellationToken);
+    }
+
     public static async Task<int> SupersedeFromStagingAsync(OpsDbContext db, IReadOnlyCollection<DateOnly> soldDates,
         SettlementImport import, CancellationToken cancellationToken)
     {
         var tx = db.Database.CurrentTransaction
                  ?? throw new InvalidOperationException("Superseding settlement lines needs the caller's transaction.");
-        if (db.Provider == DatabaseProvider.Postgres)
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('settlement_lines'))", cancellationToken);
+        await TakeTurnAsync(db, cancellationToken);
         var dates = soldDates.Distinct().ToArray();
         var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);

@@ -79,14 +79,24 @@ public sealed class RepairBatch
 
     public string ExpiredMessage => $"Batch #{Id} expired at {ExpiresAt:u} before anyone approved it; request the refunds again.";
 
+    /// <summary>Why <paramref name="approver"/> cannot approve this batch at <paramref name="now"/>, or null when they can.</summary>
+    public Refusal? WhyCannotApprove(string? approver, DateTimeOffset now) =>
+        Status != RepairBatchStatus.REQUESTED
+            ? new Refusal("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}{(ApprovedBy is null ? "" : $" (approved by {ApprovedBy})")}: only REQUESTED batches can be approved.")
+        : IsExpiredAt(now) ? new Refusal("BATCH_EXPIRED", ExpiredMessage)
+        : string.Equals(approver, RequestedBy, StringComparison.OrdinalIgnoreCase)
+            ? new Refusal("SELF_APPROVAL", $"You requested batch #{Id}; a different finance, on-call or admin user must approve it.")
+        : null;
+
+    /// <summary>Why this batch cannot be rejected now (a reason aside), or null when it can.</summary>
+    public Refusal? WhyCannotReject() =>
+        Status == RepairBatchStatus.REQUESTED ? null
+            : new Refusal("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}: only REQUESTED batches can be rejected.");
+
     public void Approve(string approver, DateTimeOffset now)
     {
-        if (Status != RepairBatchStatus.REQUESTED)
-            throw DomainException.Conflict("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}{(ApprovedBy is null ? "" : $" (approved by {ApprovedBy})")}.");
-        if (IsExpiredAt(now))
-            throw DomainException.Conflict("BATCH_EXPIRED", ExpiredMessage);
-        if (string.Equals(approver, RequestedBy, StringComparison.OrdinalIgnoreCase))
-            throw DomainException.Conflict("SELF_APPROVAL", $"{approver} requested batch #{Id} and cannot approve it.");
+        if (WhyCannotApprove(approver, now) is { } refusal)
+            throw refusal.ToException();
         Status = RepairBatchStatus.APPROVED;
         ApprovedBy = approver;
         ApprovedAt = now;
@@ -105,8 +115,8 @@ public sealed class RepairBatch
 
     public void Reject(string by, string reason, DateTimeOffset now)
     {
-        if (Status != RepairBatchStatus.REQUESTED)
-            throw DomainException.Conflict("ILLEGAL_TRANSITION", $"Batch #{Id} is {Status}.");
+        if (WhyCannotReject() is { } refusal)
+            throw refusal.ToException();
         if (string.IsNullOrWhiteSpace(reason))
             throw DomainException.BadInput("REASON_REQUIRED", "Rejecting a batch needs a reason.");
         Status = RepairBatchStatus.REJECTED;

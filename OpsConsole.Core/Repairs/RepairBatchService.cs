@@ -15,6 +15,24 @@ public sealed record RepairBatchView(RepairBatch Batch, IReadOnlyList<RepairBatc
     public int Count(RepairBatchItemResult r) => Items.Count(i => i.Result == r);
 }
 
+/// <summary>One finding's fate in a bulk refund: a full refund of <see cref="Amount"/>, or skipped with <see cref="SkipReason"/>.</summary>
+public sealed record BulkRefundDecision(long FindingId, string PaymentKey, string OrderId, long Amount, string? SkipReason)
+{
+    public bool WillRefund => SkipReason is null;
+}
+
+/// <summary>What a bulk refund would do now, before anything is requested: the same decisions the request makes.</summary>
+public sealed record BulkRefundPreview(IReadOnlyList<BulkRefundDecision> Decisions)
+{
+    public int RefundCount => Decisions.Count(d => d.WillRefund);
+    public long RefundTotal => Decisions.Where(d => d.WillRefund).Sum(d => d.Amount);
+    public IReadOnlyList<BulkRefundDecision> Skipped => Decisions.Where(d => !d.WillRefund).ToList();
+
+    /// <summary>Skipped findings by reason, most frequent first.</summary>
+    public IReadOnlyList<(string Reason, int Count)> SkippedByReason => Skipped.GroupBy(d => d.SkipReason!)
+        .Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+}
+
 /// <summary>
 /// Bulk refunds: one request for many findings (items already repaired, locked by another repair or not
 /// refundable are skipped with the reason), one approval by a different person, execution with bounded
@@ -30,14 +48,67 @@ public sealed class RepairBatchService(
 {
     public const int MaxItems = 10_000;
 
-    public async Task<RepairBatchView> RequestAsync(IReadOnlyCollection<long> findingIds, string reasonCode, string comment,
-        string requestedBy, IReadOnlyCollection<string> roles, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// What requesting a bulk refund of <paramref name="findingIds"/> would do now: which findings are refunded
+    /// (in full, how much) and which are skipped and why — decided by <see cref="DecideAsync"/>, the rule the
+    /// request itself applies. Nothing is written. The PG is asked about each payment, a few at a time.
+    /// </summary>
+    public async Task<BulkRefundPreview> PreviewAsync(IReadOnlyCollection<long> findingIds, IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(RepairService.RequesterRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can request repairs.", 403);
+        RepairRoles.EnsureCanRequest(roles);
+        var ids = CheckedIds(findingIds);
+        var decisions = new BulkRefundDecision[ids.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, options.Value.BatchConcurrency),
+            CancellationToken = cancellationToken,
+        }, async (i, ct) => decisions[i] = await DecideAsync(ids[i], ct));
+        return new BulkRefundPreview(decisions);
+    }
+
+    private static List<long> CheckedIds(IReadOnlyCollection<long> findingIds)
+    {
         var ids = findingIds.Distinct().ToList();
         if (ids.Count == 0) throw DomainException.BadInput("NO_FINDINGS", "Select at least one finding.");
         if (ids.Count > MaxItems) throw DomainException.BadInput("TOO_MANY_FINDINGS", $"A batch holds at most {MaxItems} findings.");
+        return ids;
+    }
+
+    /// <summary>
+    /// The one rule of a bulk refund, for the preview and the request alike: a finding is refunded in full when it
+    /// exists, is unresolved and its payment's refund is allowed now (<see cref="RepairService.PreviewAsync"/>: not
+    /// already refunded, charged at the PG, no repair or cancel in flight, ledgers agree on the balance…); otherwise
+    /// it is skipped with the reason.
+    /// </summary>
+    private async Task<BulkRefundDecision> DecideAsync(long findingId, CancellationToken cancellationToken)
+    {
+        Finding? finding;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            finding = await db.Set<Finding>().AsNoTracking().FirstOrDefaultAsync(f => f.Id == findingId, cancellationToken);
+        if (finding is null) return new BulkRefundDecision(findingId, "", "", 0, "no such finding");
+        if (!finding.IsWorkable) return Skip($"the finding is {finding.Status}");
+        try
+        {
+            var preview = await repairs.PreviewAsync(finding.PaymentKey, findingId, cancellationToken);
+            var refund = preview.Options.Single(o => o.Kind == RepairKind.REFUND);
+            return refund.Allowed
+                ? new BulkRefundDecision(findingId, finding.PaymentKey, preview.OrderId, refund.MaxAmount, null)
+                : Skip(refund.Why);
+        }
+        catch (DomainException e)
+        {
+            return Skip(e.Message);
+        }
+
+        BulkRefundDecision Skip(string why) => new(findingId, finding.PaymentKey, "", 0, why);
+    }
+
+    public async Task<RepairBatchView> RequestAsync(IReadOnlyCollection<long> findingIds, string reasonCode, string comment,
+        string requestedBy, IReadOnlyCollection<string> roles, CancellationToken cancellationToken = default)
+    {
+        RepairRoles.EnsureCanRequest(roles);
+        var ids = CheckedIds(findingIds);
 
         var batch = RepairBatch.Create(requestedBy, reasonCode, comment, clock.GetUtcNow());
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -66,31 +137,26 @@ public sealed class RepairBatchService(
 
     private async Task<RepairBatchItem> PlanAsync(RepairBatch batch, long findingId, CancellationToken cancellationToken)
     {
-        Finding? finding;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-            finding = await db.Set<Finding>().AsNoTracking().FirstOrDefaultAsync(f => f.Id == findingId, cancellationToken);
-        if (finding is null) return RepairBatchItem.Skipped(batch.Id, findingId, "", "no such finding");
-        if (!finding.IsWorkable) return RepairBatchItem.Skipped(batch.Id, findingId, finding.PaymentKey, $"the finding is {finding.Status}");
+        var decision = await DecideAsync(findingId, cancellationToken);
+        if (!decision.WillRefund)
+            return RepairBatchItem.Skipped(batch.Id, findingId, decision.PaymentKey, decision.SkipReason!);
         try
         {
-            var preview = await repairs.PreviewAsync(finding.PaymentKey, findingId, cancellationToken);
-            var refund = preview.Options.Single(o => o.Kind == RepairKind.REFUND);
-            if (!refund.Allowed) return RepairBatchItem.Skipped(batch.Id, findingId, finding.PaymentKey, refund.Why);
-            var request = RepairRequest.Create(RepairKind.REFUND, finding.PaymentKey, preview.Ledger.OrderId, findingId, refund.MaxAmount,
+            var request = RepairRequest.Create(RepairKind.REFUND, decision.PaymentKey, decision.OrderId, findingId, decision.Amount,
                 isFullRefund: true, batch.ReasonCode, $"batch #{batch.Id}: {batch.Comment}", batch.RequestedBy, clock.GetUtcNow(),
                 options.Value.ApprovalTtl, batch.Id);
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             db.Add(request);
             await db.SaveChangesAsync(cancellationToken);
-            return RepairBatchItem.Planned(batch.Id, findingId, finding.PaymentKey, request.Id, request.Amount);
+            return RepairBatchItem.Planned(batch.Id, findingId, decision.PaymentKey, request.Id, request.Amount);
         }
         catch (DbUpdateException)
         {
-            return RepairBatchItem.Skipped(batch.Id, findingId, finding.PaymentKey, "another repair of this payment is in flight");
+            return RepairBatchItem.Skipped(batch.Id, findingId, decision.PaymentKey, "another repair of this payment is in flight");
         }
         catch (DomainException e)
         {
-            return RepairBatchItem.Skipped(batch.Id, findingId, finding.PaymentKey, e.Message);
+            return RepairBatchItem.Skipped(batch.Id, findingId, decision.PaymentKey, e.Message);
         }
     }
 
@@ -102,8 +168,7 @@ public sealed class RepairBatchService(
     public async Task<RepairBatchView> ApproveAsync(long batchId, string approver, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(RepairService.ApproverRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
+        RepairRoles.EnsureCanDecide(roles, "approve");
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var batch = await db.Set<RepairBatch>().SingleOrDefaultAsync(b => b.Id == batchId, cancellationToken)
@@ -244,8 +309,7 @@ public sealed class RepairBatchService(
     public async Task<RepairBatchView> RejectAsync(long batchId, string by, string reason, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(RepairService.ApproverRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can reject repairs.", 403);
+        RepairRoles.EnsureCanDecide(roles, "reject");
         RepairBatch batch;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {

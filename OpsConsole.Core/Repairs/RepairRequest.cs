@@ -80,16 +80,32 @@ public sealed class RepairRequest
         };
     }
 
+    /// <summary>
+    /// Why <paramref name="approver"/> cannot approve this request at <paramref name="now"/>, or null when they can.
+    /// The console shows it next to a disabled button; <see cref="Approve"/> throws it.
+    /// </summary>
+    /// <param name="singleApprover">The single-approver rule approves (the requester's second person is the rule).</param>
+    /// <param name="viaBatch">The batch deciding; an item of a batch is decided only with its batch.</param>
+    public Refusal? WhyCannotApprove(string? approver, DateTimeOffset now, bool singleApprover = false, long? viaBatch = null) =>
+        Status != RepairStatus.REQUESTED
+            ? new Refusal("ILLEGAL_TRANSITION", $"Repair #{Id} is {Status}{(ApprovedBy is null ? "" : $" (approved by {ApprovedBy})")}: only REQUESTED repairs can be approved.")
+        : BatchItem(viaBatch) ?? (now >= ExpiresAt
+            ? new Refusal("REPAIR_EXPIRED", $"Repair #{Id} expired at {ExpiresAt:u}; request it again.")
+        : !singleApprover && string.Equals(approver, RequestedBy, StringComparison.OrdinalIgnoreCase)
+            ? new Refusal("SELF_APPROVAL", $"You requested repair #{Id}; a different finance, on-call or admin user must approve it.")
+        : null);
+
+    /// <summary>Why this request cannot be rejected now (a reason aside), or null when it can.</summary>
+    public Refusal? WhyCannotReject(long? viaBatch = null) =>
+        Status is not (RepairStatus.REQUESTED or RepairStatus.APPROVED)
+            ? new Refusal("ILLEGAL_TRANSITION", $"Repair #{Id} is {Status}: only REQUESTED or APPROVED repairs can be rejected.")
+            : BatchItem(viaBatch);
+
     /// <param name="viaBatch">The batch deciding; an item of a batch is decided only with its batch.</param>
     public void Approve(string approver, DateTimeOffset now, bool singleApprover = false, long? viaBatch = null)
     {
-        EnsureStatus("approve", RepairStatus.REQUESTED);
-        EnsureDecidedWithBatch(viaBatch);
-        if (now >= ExpiresAt)
-            throw DomainException.Conflict("REPAIR_EXPIRED", $"Repair #{Id} expired at {ExpiresAt:u}; request it again.");
-        if (!singleApprover && string.Equals(approver, RequestedBy, StringComparison.OrdinalIgnoreCase))
-            throw DomainException.Conflict("SELF_APPROVAL",
-                $"{approver} requested repair #{Id} and cannot approve it; another finance, on-call or admin user must.");
+        if (WhyCannotApprove(approver, now, singleApprover, viaBatch) is { } refusal)
+            throw refusal.ToException();
         Status = RepairStatus.APPROVED;
         ApprovedBy = approver;
         ApprovedAt = now;
@@ -99,8 +115,8 @@ public sealed class RepairRequest
     /// <param name="viaBatch">The batch deciding; an item of a batch is decided only with its batch.</param>
     public void Reject(string by, string reason, DateTimeOffset now, long? viaBatch = null)
     {
-        EnsureStatus("reject", RepairStatus.REQUESTED, RepairStatus.APPROVED);
-        EnsureDecidedWithBatch(viaBatch);
+        if (WhyCannotReject(viaBatch) is { } refusal)
+            throw refusal.ToException();
         if (string.IsNullOrWhiteSpace(reason))
             throw DomainException.BadInput("REASON_REQUIRED", "Rejecting a repair needs a reason.");
         Status = RepairStatus.REJECTED;
@@ -149,17 +165,16 @@ public sealed class RepairRequest
         Touch(now);
     }
 
-    private void EnsureDecidedWithBatch(long? viaBatch)
-    {
-        if (BatchId is { } batch && batch != viaBatch)
-            throw DomainException.Conflict("BATCH_ITEM", $"Repair #{Id} is part of batch #{batch}: approve or reject the batch.");
-    }
+    private Refusal? BatchItem(long? viaBatch) =>
+        BatchId is { } batch && batch != viaBatch
+            ? new Refusal("BATCH_ITEM", $"Repair #{Id} is part of batch #{batch}: approve or reject the batch.")
+            : null;
 
     private void EnsureStatus(string action, params RepairStatus[] allowed)
     {
         if (!allowed.Contains(Status))
             throw DomainException.Conflict("ILLEGAL_TRANSITION",
-                $"Cannot {action} repair #{Id}: it is {Status}{(ApprovedBy is not null && action == "approve" ? $" (approved by {ApprovedBy})" : "")}.");
+                $"Cannot {action} repair #{Id}: it is {Status}.");
     }
 
     private void Touch(DateTimeOffset now)

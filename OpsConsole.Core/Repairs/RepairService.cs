@@ -29,19 +29,15 @@ public sealed class RepairService(
     IOptions<RepairOptions> options,
     ILogger<RepairService> logger)
 {
-    public static readonly IReadOnlySet<string> RequesterRoles = new HashSet<string> { "finance", "oncall", "admin" };
-    public static readonly IReadOnlySet<string> ApproverRoles = new HashSet<string> { "finance", "oncall", "admin" };
-
     public async Task<RepairPreview> PreviewAsync(string paymentKey, long? findingId = null,
         CancellationToken cancellationToken = default)
     {
-        Payment payment;
+        Payment? payment;
         RepairRequest? open;
         Finding? finding = null;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken)
-                      ?? throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
+            payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.PaymentKey == paymentKey, cancellationToken);
             open = await db.Set<RepairRequest>().AsNoTracking()
                 .FirstOrDefaultAsync(r => r.PaymentKey == paymentKey &&
                                           (r.Status == RepairStatus.REQUESTED || r.Status == RepairStatus.APPROVED ||
@@ -56,19 +52,59 @@ public sealed class RepairService(
         var atPg = await pg.GetPaymentAsync(paymentKey, cancellationToken);
         var pgPayment = atPg.IsSuccess ? atPg.Value : null;
         var pgError = atPg.IsSuccess ? null : atPg.Describe();
-        return new RepairPreview(PaymentSnapshot.Of(payment), pgPayment, pgError,
-            Options(payment, pgPayment, pgError, open, finding), open);
+        if (payment is null && pgPayment is null && atPg.IsRejected)
+            throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"Neither our ledger nor the PG knows payment {paymentKey} ({pgError}).");
+        return new RepairPreview(payment is null ? null : PaymentSnapshot.Of(payment), pgPayment, pgError,
+            payment is null ? OptionsOnlyAtPg(pgPayment, pgError, open, finding) : Options(payment, pgPayment, pgError, open, finding), open);
+    }
+
+    /// <summary>
+    /// A payment only the PG knows (MISSING_INTERNAL: the customer was charged, our ledger never heard of it). A
+    /// refund records the PG's payment in our ledger, then cancels it at the PG through the ordinary cancel path
+    /// (idempotency key frozen at request time); a record keeps the charge and books it. Either way both ledgers
+    /// end up agreeing and the next run matches.
+    /// </summary>
+    private static List<RepairOption> OptionsOnlyAtPg(TossPayment? atPg, string? pgError, RepairRequest? open, Finding? finding)
+    {
+        var blocked = InFlight(open);
+        var why = blocked
+            ?? (atPg is null ? $"the PG could not be asked ({pgError})"
+            : atPg.Status is not ("DONE" or "PARTIAL_CANCELED") ? $"the PG shows {atPg.Status}: nothing was charged"
+            : atPg.Cancels is { Count: > 0 } ? "the PG already cancelled part of it; resolve by hand"
+            : atPg.Currency != Money.LedgerCurrency ? $"the PG's payment is in {atPg.Currency}; our ledger holds KRW only"
+            : atPg.ApprovedAt is null ? "the PG gives no approval time; resolve by hand"
+            : null);
+        return
+        [
+            new RepairOption(RepairKind.REFUND, why is null,
+                why ?? "only the PG knows this payment: record it in our ledger from the PG's data, then cancel it at the PG; full or partial",
+                why is null ? atPg!.BalanceAmount : 0),
+            new RepairOption(RepairKind.RECORD_APPROVAL, why is null,
+                why ?? "the order should stand: record the PG's payment and its approval in our ledger"),
+            ResolveOption(finding),
+        ];
+    }
+
+    /// <summary>Why nothing else may start on the payment: its open repair, or null.</summary>
+    private static string? InFlight(RepairRequest? open) => open is null ? null
+        : $"repair #{open.Id} ({open.Kind}, {open.Status}) requested by {open.RequestedBy} at {open.RequestedAt:u} is in flight";
+
+    private static RepairOption ResolveOption(Finding? finding)
+    {
+        var resolveWhy = finding is null ? "open this from a finding to resolve it"
+            : !finding.IsWorkable ? $"the finding is {finding.Status}"
+            : null;
+        return new RepairOption(RepairKind.MARK_RESOLVED, resolveWhy is null, resolveWhy ?? "close the finding with a reason; no money moves");
     }
 
     private static List<RepairOption> Options(Payment ledger, TossPayment? atPg, string? pgError, RepairRequest? open,
         Finding? finding)
     {
         var result = new List<RepairOption>();
-        var blocked = open is null ? null
-            : $"repair #{open.Id} ({open.Kind}, {open.Status}) requested by {open.RequestedBy} at {open.RequestedAt:u} is in flight";
+        var blocked = InFlight(open);
         var pgCharged = atPg?.Status is "DONE" or "PARTIAL_CANCELED";
-        var ledgerApproved = ledger.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED;
-        var ledgerFailed = ledger.Status is PaymentStatus.ABORTED or PaymentStatus.EXPIRED or PaymentStatus.UNKNOWN;
+        var ledgerApproved = ledger.Status.IsApproved();
+        var ledgerFailed = ledger.IsFailed;
 
         string? refundWhy = blocked
             ?? (atPg is null ? $"the PG could not be asked ({pgError})"
@@ -93,18 +129,14 @@ public sealed class RepairService(
         result.Add(new RepairOption(RepairKind.RECORD_APPROVAL, recordWhy is null,
             recordWhy ?? "the order should stand: book the PG's approval in our ledger"));
 
-        var resolveWhy = finding is null ? "open this from a finding to resolve it"
-            : !finding.IsWorkable ? $"the finding is {finding.Status}"
-            : null;
-        result.Add(new RepairOption(RepairKind.MARK_RESOLVED, resolveWhy is null, resolveWhy ?? "close the finding with a reason; no money moves"));
+        result.Add(ResolveOption(finding));
         return result;
     }
 
     public async Task<RepairRequest> RequestAsync(RepairCommand command, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(RequesterRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can request repairs.", 403);
+        RepairRoles.EnsureCanRequest(roles);
         var preview = await PreviewAsync(command.PaymentKey, command.FindingId, cancellationToken);
         var option = preview.Options.Single(o => o.Kind == command.Kind);
         if (!option.Allowed)
@@ -124,7 +156,7 @@ public sealed class RepairService(
         }
 
         var now = clock.GetUtcNow();
-        var request = RepairRequest.Create(command.Kind, command.PaymentKey, preview.Ledger.OrderId, command.FindingId, amount, full,
+        var request = RepairRequest.Create(command.Kind, command.PaymentKey, preview.OrderId, command.FindingId, amount, full,
             command.ReasonCode, command.Comment, command.RequestedBy, now, options.Value.ApprovalTtl);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
@@ -150,7 +182,7 @@ public sealed class RepairService(
         if (command.Kind == RepairKind.MARK_RESOLVED)
             return await ResolveWithoutMoneyAsync(request.Id, command, cancellationToken);
         if (request.Kind == RepairKind.REFUND && await SingleApproverAllowsAsync(request, cancellationToken))
-            return await ApproveAsync(request.Id, SingleApproverRule.Approver, ApproverRoles.ToList(), cancellationToken, singleApprover: true);
+            return await ApproveAsync(request.Id, SingleApproverRule.Approver, RepairRoles.Approvers.ToList(), cancellationToken, singleApprover: true);
         return request;
     }
 
@@ -196,12 +228,9 @@ public sealed class RepairService(
     {
         try
         {
-            if (!roles.Any(ApproverRoles.Contains))
-                throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can approve repairs.", 403);
+            RepairRoles.EnsureCanDecide(roles, "approve");
             await ChangeAsync(repairId, r =>
             {
-                if (r.Status == RepairStatus.REQUESTED && clock.GetUtcNow() >= r.ExpiresAt)
-                    throw DomainException.Conflict("REPAIR_EXPIRED", $"Repair #{r.Id} expired at {r.ExpiresAt:u}; request it again.");
                 r.Approve(approver, clock.GetUtcNow(), singleApprover, viaBatch);
                 return Audit(approver, "repair.approve", r, Describe(r));
             }, cancellationToken, conflictMessage: "someone else acted on this repair at the same moment");
@@ -218,8 +247,7 @@ public sealed class RepairService(
     public async Task<RepairRequest> RejectAsync(long repairId, string by, string reason, IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken = default)
     {
-        if (!roles.Any(ApproverRoles.Contains))
-            throw new DomainException("FORBIDDEN", "Only finance, on-call or admin users can reject repairs.", 403);
+        RepairRoles.EnsureCanDecide(roles, "reject");
         return await DecideRejectionAsync(repairId, by, reason, viaBatch: null, cancellationToken);
     }
 
@@ -288,11 +316,12 @@ public sealed class RepairService(
             if (r.Kind == RepairKind.RECORD_APPROVAL)
             {
                 var p = await payments.RecordPgApprovalAsync(r.PaymentKey, actor, cancellationToken);
-                return (RepairStatus.SUCCEEDED, $"the ledger now records the PG's approval ({p.Status}, {p.Amount} KRW)", null);
+                return (RepairStatus.SUCCEEDED, $"the ledger now records the PG's approval ({p.Status}, {p.Amount:N0} KRW)", null);
             }
 
-            var ledger = (await payments.GetAsync(r.PaymentKey, cancellationToken))!.Payment;
-            if (ledger.Status is PaymentStatus.ABORTED or PaymentStatus.EXPIRED or PaymentStatus.UNKNOWN or PaymentStatus.IN_PROGRESS)
+            // Failed in our ledger, or only the PG knows it: the PG's approval is recorded first, then cancelled.
+            var ledger = (await payments.GetAsync(r.PaymentKey, cancellationToken))?.Payment;
+            if (ledger is null || ledger.Status.IsFailed())
                 await payments.RecordPgApprovalAsync(r.PaymentKey, actor, cancellationToken);
             var outcome = await payments.CancelAsync(new CancelCommand(r.PaymentKey, r.IdempotencyKey,
                 r.IsFullRefund ? null : r.Amount, $"{r.ReasonCode}: {r.Comment}"[..Math.Min(200, r.ReasonCode.Length + 2 + r.Comment.Length)],
@@ -416,6 +445,17 @@ public sealed class RepairService(
             }
         }
         return changed;
+    }
+
+    /// <summary>The repair's steps, oldest first: its own audit rows and those of the findings it resolved.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> StepsAsync(RepairRequest repair, CancellationToken cancellationToken = default)
+    {
+        var id = repair.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var actor = $"repair #{id}";
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.AuditEntries.AsNoTracking()
+            .Where(a => (a.TargetType == "repair" && a.TargetId == id) || a.Actor == actor)
+            .OrderBy(a => a.At).ThenBy(a => a.Id).Take(500).ToListAsync(cancellationToken);
     }
 
     public async Task<RepairRequest> GetAsync(long repairId, CancellationToken cancellationToken = default)

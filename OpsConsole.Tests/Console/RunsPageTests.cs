@@ -85,6 +85,10 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(header +
             "pay-up,tx-up,order-up,CARD,9000,225,8182,818,8775,2026-08-01T10:00:00+09:00,2026-08-01,2026-08-03\n", "corrected.csv"));
+        // The preview first: nothing stored until Import.
+        cut.WaitForAssertion(() => Assert.Equal("replaces 1 line of 2026-08-01 with 1 line",
+            cut.Find("tr.import-preview-date td:last-child").TextContent.Trim()));
+        cut.Find("button#import-commit").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("corrected.csv: imported 1 line (superseding 1 earlier line of 2026-08-01).",
             cut.Find("#import-result .mud-alert-message").TextContent.Trim()));

@@ -136,6 +136,45 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
     }
 
     [Fact]
+    public async Task ImportSettlements_AFileThatRemovesLines_IsRefusedWithoutReplace_ThenImportedWithIt()
+    {
+        const string header = "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate\n";
+        const string tx1 = "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17\n";
+        var day = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.csv");
+        var fix = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(day, header + tx1 +
+            "pay-2,tx-2,order-2,CARD,5000,125,4545,455,4875,2026-03-15T11:00:00+09:00,2026-03-15,2026-03-17\n" +
+            "pay-3,tx-3,order-3,CARD,7000,175,6364,636,6825,2026-03-15T12:00:00+09:00,2026-03-15,2026-03-17\n");
+        await File.WriteAllTextAsync(fix, header + tx1);
+        try
+        {
+            Assert.Equal(0, (await RunAsync("import-settlements", "--file", day)).Item1);
+
+            var (previewCode, previewOut, _) = await RunAsync("import-settlements", "--file", fix, "--preview");
+            var (refusedCode, _, refusedErr) = await RunAsync("import-settlements", "--file", fix);
+            await using (var ctx = db.Factory.CreateDbContext())
+                Assert.Equal(3, ctx.Set<Core.Reconciliation.SettlementLine>().Count());
+            var (replacedCode, replacedOut, replacedErr) = await RunAsync("import-settlements", "--file", fix, "--replace");
+
+            Assert.Equal(0, previewCode);
+            Assert.Contains("2026-03-15: replaces 3 lines of 2026-03-15 with 1 line  ← removes lines", previewOut);
+            Assert.Contains("preview only, nothing imported (1 lines valid); importing it needs --replace", previewOut);
+            Assert.Equal(2, refusedCode);
+            Assert.Contains("would remove 2 lines: replaces 3 lines of 2026-03-15 with 1 line. Nothing was imported", refusedErr);
+            Assert.Contains("Run again with --replace", refusedErr);
+            Assert.True(replacedCode == 0, replacedErr);
+            Assert.Contains("imported 1 line (superseding 3 earlier lines of 2026-03-15)", replacedOut);
+            await using (var ctx = db.Factory.CreateDbContext())
+                Assert.Equal(1, ctx.Set<Core.Reconciliation.SettlementLine>().Count());
+        }
+        finally
+        {
+            File.Delete(day);
+            File.Delete(fix);
+        }
+    }
+
+    [Fact]
     public async Task ImportSettlements_BadFile_ExitsOneWithLineNumbers_AndImportsNothing()
     {
         var path = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.csv");

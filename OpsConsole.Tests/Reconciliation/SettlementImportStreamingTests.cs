@@ -102,7 +102,8 @@ public abstract class SettlementImportStreamingTests<TDb>(TDb db) : IAsyncLifeti
         Assert.All(lines.Where(l => l.TransactionKey == "tx-x1"), l => Assert.True(l.KeyRepeated));
         Assert.Equal(5, lines.Count(l => !l.KeyRepeated));
 
-        var third = await Importer().ImportCsvAsync(new ForwardOnlyStream(File(2, "y")), "third.csv", "alice");
+        var third = await Importer().ImportCsvAsync(new ForwardOnlyStream(File(2, "y")), "third.csv", "alice",
+            SettlementImportMode.CommitReplacing);
 
         Assert.Equal(4, third.SupersededLineCount); // 03-11 (x1, x4) and 03-12 (x2, x5) go; 03-10 (x3, x6) stays
         Assert.Equal(["tx-x1", "tx-x3", "tx-x6", "tx-y1", "tx-y2"],

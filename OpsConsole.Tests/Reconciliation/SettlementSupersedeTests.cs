@@ -65,9 +65,10 @@ public abstract class SettlementSupersedeTests<TDb>(TDb db) : IAsyncLifetime whe
         string.Create(CultureInfo.InvariantCulture,
             $"{l.PaymentKey},{l.TransactionKey},{l.OrderId},{l.Method},{l.Amount},{l.Fee},{l.SupplyAmount},{l.Vat},{l.PayOutAmount},{l.ApprovedAt:yyyy-MM-dd'T'HH:mm:ss.fffzzz},{l.SoldDate:yyyy-MM-dd},{l.PaidOutDate:yyyy-MM-dd},KRW,\n")));
 
+    /// <summary>Imports with the replacement confirmed: these tests are about what superseding does.</summary>
     protected Task<SettlementImportResult> ImportAsync(string csv, string name = "settle.csv") =>
         new SettlementImporter(db.Factory, TimeProvider.System)
-            .ImportCsvAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), name, "finance");
+            .ImportCsvAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), name, "finance", SettlementImportMode.CommitReplacing);
 
     protected Task<SettlementImportResult> ImportAsync(IEnumerable<TossSettlement> lines, string name = "settle.csv") =>
         ImportAsync(CsvText(lines), name);

@@ -77,6 +77,40 @@ public abstract class RepairBatchTests<TDatabase>(RepairBatchAppFixture<TDatabas
     }
 
     [Fact]
+    public async Task Preview_CountsOnlyWhatWillBeRefunded_ListsTheSkippedWithWhy_WritesNothing_AndTheRequestDecidesAlike()
+    {
+        var (keys, findings) = await ChargedButFailedAsync(3);
+        // Already refunded (its finding resolved by the repair) and locked by a repair still waiting for approval.
+        var refunded = await Repairs.RequestAsync(new RepairCommand(RepairKind.REFUND, keys[0], findings[0], 10_000, 10_000,
+            "CHARGED_BUT_FAILED", "refunded by hand", "fin-9"), ["finance"]);
+        Assert.Equal(RepairStatus.SUCCEEDED, (await Repairs.ApproveAsync(refunded.Id, "oncall-9", ["oncall"])).Status);
+        await Repairs.RequestAsync(new RepairCommand(RepairKind.REFUND, keys[1], findings[1], 10_001, 10_001,
+            "CHARGED_BUT_FAILED", "someone is on it", "fin-9"), ["finance"]);
+        List<long> targets = [.. findings, 990_001];
+        int repairsBefore;
+        await using (var db = await fx.Database.Factory.CreateDbContextAsync())
+            repairsBefore = await db.Set<RepairRequest>().CountAsync();
+
+        var preview = await Batches.PreviewAsync(targets, ["finance"]);
+
+        Assert.Equal((1, 10_002L), (preview.RefundCount, preview.RefundTotal));
+        Assert.Equal(keys[2], preview.Decisions.Single(d => d.WillRefund).PaymentKey);
+        Assert.Equal("the finding is RESOLVED", preview.Decisions.Single(d => d.FindingId == findings[0]).SkipReason);
+        Assert.Contains("is in flight", preview.Decisions.Single(d => d.FindingId == findings[1]).SkipReason);
+        Assert.Equal("no such finding", preview.Decisions.Single(d => d.FindingId == 990_001).SkipReason);
+        Assert.Equal(3, preview.SkippedByReason.Sum(r => r.Count));
+        await using (var db = await fx.Database.Factory.CreateDbContextAsync())
+            Assert.Equal(repairsBefore, await db.Set<RepairRequest>().CountAsync());
+        Assert.Equal(403, (await Assert.ThrowsAsync<DomainException>(() => Batches.PreviewAsync(targets, ["engineer"]))).HttpStatus);
+
+        var batch = await RequestAsync(targets, by: "fin-10");
+
+        Assert.Equal((preview.RefundCount, preview.RefundTotal), (batch.Batch.ItemCount, batch.Batch.TotalAmount));
+        Assert.Equal(preview.Decisions.Select(d => (d.FindingId, d.SkipReason)).OrderBy(d => d.FindingId),
+            batch.Items.Select(i => (i.FindingId, i.Result == RepairBatchItemResult.SKIPPED ? i.Why : null)).OrderBy(d => d.FindingId));
+    }
+
+    [Fact]
     public async Task Batch_OfChargedButFailedFindings_SkipsLockedAndRepairedItems_ExecutesTheRestOnce_AndReports()
     {
         var (keys, findings) = await ChargedButFailedAsync(5, i => i == 4 ? SandboxFaults.CancelServerError : null);

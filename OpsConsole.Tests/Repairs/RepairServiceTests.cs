@@ -56,7 +56,7 @@ public abstract class RepairServiceTests<TDatabase>(RepairAppFixture<TDatabase> 
         var preview = await Repairs.PreviewAsync(key, findingId);
         Assert.All(preview.Options, o => Assert.True(o.Allowed, $"{o.Kind}: {o.Why}"));
         Assert.Equal(25_000, preview.Options.Single(o => o.Kind == RepairKind.REFUND).MaxAmount);
-        Assert.Equal(PaymentStatus.ABORTED, preview.Ledger.Status);
+        Assert.Equal(PaymentStatus.ABORTED, preview.Ledger!.Status);
         Assert.Equal("DONE", preview.Pg!.Status);
 
         var request = await Repairs.RequestAsync(Refund(key, findingId, 25_000), Finance);

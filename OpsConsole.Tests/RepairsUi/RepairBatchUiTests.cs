@@ -46,8 +46,11 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
     {
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();
-        return Render<MudDialogProvider>();
+        return _dialogs = Render<MudDialogProvider>();
     }
+
+    /// <summary>The dialog provider <see cref="RenderProviders"/> rendered last (the confirm dialogs open there).</summary>
+    private IRenderedComponent<MudDialogProvider> _dialogs = null!;
 
     /// <summary>A batch requested by <paramref name="by"/> whose findings do not exist: every item is skipped, no PG is needed.</summary>
     private async Task<long> RequestedBatchAsync(string by) =>
@@ -73,24 +76,49 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
         return await db.Set<RepairBatch>().CountAsync();
     }
 
-    [Fact]
-    public async Task Dialog_RefusesToSendWithoutAReasonCodeAndComment_SaysWhy_ThenRequestsTheBatch()
+    /// <summary>A payment our ledger shows failed while the sandbox PG charged it, and its CHARGED_BUT_FAILED finding.</summary>
+    private async Task<(string Key, long FindingId)> ChargedButFailedAsync(long amount)
     {
-        SignInAs("fin-dialog", ConsoleRoles.Finance);
-        var provider = RenderProviders();
+        var (key, order, a) = await _fx.CheckoutAsync(amount, OpsConsole.Sandbox.SandboxFaults.DeclineAfterCharge);
+        await _fx.Payments.ConfirmAsync(new OpsConsole.Core.Payments.ConfirmCommand(key, order, a));
+        var today = OpsConsole.Core.Common.BusinessCalendar.Today(TimeProvider.System);
+        await _fx.Host.Get<SettlementPuller>().PullAsync(today, today, "test");
+        await _fx.Host.Get<ReconciliationService>().RunAsync(today, RunTrigger.CLI, "test");
+        await using var db = await _fx.Database.Factory.CreateDbContextAsync();
+        return (key, (await db.Set<Finding>().SingleAsync(f => f.PaymentKey == key)).Id);
+    }
+
+    private IDialogReference OpenBulkDialog(IRenderedComponent<MudDialogProvider> provider, IReadOnlyList<long> ids, long atRisk)
+    {
         var dialogs = Services.GetRequiredService<IDialogService>();
         IDialogReference dialog = null!;
-        await provider.InvokeAsync(async () => dialog = await dialogs.ShowAsync<BulkRefundDialog>("Request refunds",
+        provider.InvokeAsync(async () => dialog = await dialogs.ShowAsync<BulkRefundDialog>("Request refunds",
             new DialogParameters<BulkRefundDialog>
             {
-                { d => d.FindingIds, new List<long> { 910_001, 910_002, 910_003 } },
-                { d => d.MoneyAtRisk, 31_500L },
+                { d => d.FindingIds, ids },
+                { d => d.MoneyAtRisk, atRisk },
                 { d => d.Scope, "all matching this filter" },
-            }));
+            })).GetAwaiter().GetResult();
+        return dialog;
+    }
+
+    [Fact]
+    public async Task Dialog_PreviewsWhatWillBeRefundedAndWhatIsSkipped_RefusesToSendWithoutAReasonAndComment_ThenRequests()
+    {
+        var (key, findingId) = await ChargedButFailedAsync(21_500);
+        SignInAs("fin-dialog", ConsoleRoles.Finance);
+        var provider = RenderProviders();
+        var dialog = OpenBulkDialog(provider, [findingId, 910_002, 910_003], 31_500);
 
         provider.WaitForAssertion(() => Assert.Equal("3 findings", provider.Find("#batch-target-count").TextContent.Trim()));
         Assert.Equal("31,500 KRW", provider.Find("#batch-target-money").TextContent.Trim());
         Assert.Contains("all matching this filter", provider.Find("#batch-target").TextContent);
+        // Before anything is requested: only what will be refunded is counted; the rest is listed with why.
+        provider.WaitForAssertion(() => Assert.Equal("1 payment", provider.Find("#batch-preview-count").TextContent.Trim()), TimeSpan.FromSeconds(30));
+        Assert.Equal("21,500 KRW", provider.Find("#batch-preview-money").TextContent.Trim());
+        Assert.Equal("2 findings", provider.Find("#batch-preview-skipped-count").TextContent.Trim());
+        Assert.Equal(["2 · no such finding"], provider.FindAll(".batch-preview-skip-reason").Select(e => e.TextContent.Trim()));
+        Assert.Equal(["910002", "910003"], provider.FindAll("tr.batch-preview-skip").Select(r => r.GetAttribute("data-finding-id")));
         var before = await BatchCountAsync();
 
         Assert.True(IsDisabled(provider, "button#batch-submit"));
@@ -113,7 +141,23 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
         var view = await Batches.GetAsync(batchId);
         Assert.Equal(("fin-dialog", "CHARGED_BUT_FAILED", "charged while checkout said failed (OPS-1234)"),
             (view.Batch.RequestedBy, view.Batch.ReasonCode, view.Batch.Comment));
-        Assert.Equal([910_001L, 910_002L, 910_003L], view.Items.Select(i => i.FindingId));
+        Assert.Equal((1, 21_500L), (view.Batch.ItemCount, view.Batch.TotalAmount));
+        Assert.Equal(key, view.Items.Single(i => i.RepairId is not null).PaymentKey);
+    }
+
+    [Fact]
+    public void Dialog_WhenEveryFindingWouldBeSkipped_RefusesToRequest_AndSaysSo()
+    {
+        SignInAs("fin-dialog-2", ConsoleRoles.Finance);
+        var provider = RenderProviders();
+        OpenBulkDialog(provider, [920_001], 1_000);
+
+        provider.WaitForAssertion(() => Assert.Equal("0 payments", provider.Find("#batch-preview-count").TextContent.Trim()), TimeSpan.FromSeconds(30));
+        provider.Find("button#batch-reason-OTHER").Click();
+        provider.Find("#batch-comment").Input("clean-up");
+        provider.WaitForAssertion(() => Assert.Equal("Nothing to refund: every finding would be skipped (see why above).",
+            provider.Find("#batch-submit-hint").TextContent.Trim()));
+        Assert.True(IsDisabled(provider, "button#batch-submit"));
     }
 
     [Fact]
@@ -217,6 +261,7 @@ public sealed class RepairBatchUiTests : ConsoleComponentTest, IClassFixture<Rep
 
         await Batches.RejectAsync(id, "admin-4", "duplicate of another batch", ["admin"]);
         cut.Find("button#batch-approve").Click();
+        _dialogs.WaitForElement("#confirm-execute-ok").Click();
 
         cut.WaitForAssertion(() => Assert.StartsWith("ILLEGAL_TRANSITION: ", cut.Find("#batch-action-error").TextContent.Trim()));
         Assert.Equal("REJECTED", cut.Find("#batch-status").TextContent.Trim());

@@ -112,6 +112,11 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         await Expect(oncall.Locator("#repair-evidence")).ToContainTextAsync("CHARGED_BUT_FAILED");
         await Expect(oncall.Locator("button#repair-approve")).ToBeEnabledAsync();
         await oncall.ClickAsync("button#repair-approve");
+        // Asked once more, with the amount and the target, before money moves.
+        await Expect(oncall.Locator("#confirm-execute-amount")).ToContainTextAsync("KRW");
+        await Expect(oncall.Locator("#confirm-execute-target")).ToContainTextAsync(key);
+        await ConsolePage.ScreenshotAsync(oncall, "repair-confirm-execute");
+        await oncall.ClickAsync("button#confirm-execute-ok");
         await Expect(oncall.Locator("#repair-status")).ToHaveTextAsync("SUCCEEDED");
         await Expect(oncall.Locator("#repair-approved-by")).ToContainTextAsync("oncall");
         await Expect(oncall.Locator("#repair-timeline .repair-step-action")).ToContainTextAsync(
@@ -204,6 +209,8 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
             $"repairs/batches/{batchId}", "repairs-batch");
         await Expect(oncall.Locator("button#batch-approve")).ToBeEnabledAsync();
         await oncall.ClickAsync("button#batch-approve");
+        await Expect(oncall.Locator("#confirm-execute-target")).ToContainTextAsync($"#{batchId}");
+        await oncall.ClickAsync("button#confirm-execute-ok");
         await Expect(oncall.Locator("#batch-status")).ToHaveTextAsync("DONE");
         await Expect(oncall.Locator("#batch-approved-by")).ToContainTextAsync("oncall");
         foreach (var (key, _, findingId) in found.Take(2))

@@ -45,6 +45,42 @@ public sealed class RepairFormTests : ConsoleComponentTest
     private static bool IsDisabled(IRenderedComponent<RepairForm> cut, string selector) =>
         cut.Find(selector).HasAttribute("disabled");
 
+    /// <summary>A payment only the PG knows (MISSING_INTERNAL): no ledger row; the PG charged 12,000 KRW.</summary>
+    private static RepairPreview OnlyAtPg() => new(
+        null,
+        new TossPayment("pk_pg_only", "order-pg-only", "DONE", 12_000, 12_000, "카드", At, At, "tx_pg_only", []),
+        null,
+        [
+            new RepairOption(RepairKind.REFUND, true, "only the PG knows this payment: record it in our ledger from the PG's data, then cancel it at the PG; full or partial", 12_000),
+            new RepairOption(RepairKind.RECORD_APPROVAL, true, "the order should stand: record the PG's payment and its approval in our ledger"),
+            new RepairOption(RepairKind.MARK_RESOLVED, true, "close the finding with a reason; no money moves"),
+        ],
+        null);
+
+    [Fact]
+    public void PaymentOnlyAtThePg_OffersRefundByPaymentKey_RecordFromPg_AndResolve_AndSaysWhatWillHappen()
+    {
+        SignInAs("finance", ConsoleRoles.Finance);
+        var sent = new List<RepairDraft>();
+        var cut = RenderForm(OnlyAtPg(), sent);
+
+        Assert.Equal("pk_pg_only", cut.Find("#repair-payment-key").TextContent.Trim());
+        Assert.StartsWith("not in our ledger", Text(cut, "#repair-ledger"));
+        Assert.Equal(["Refund at the PG by paymentKey", "Record the payment from the PG", "Mark resolved (no money moves)"],
+            cut.FindAll(".repair-option button").Select(b => b.TextContent.Trim()));
+        Assert.All(cut.FindAll(".repair-option button"), b => Assert.False(b.HasAttribute("disabled")));
+        Assert.Contains("payment pk_pg_only (order order-pg-only) is added to our ledger from the PG's data", Text(cut, "#repair-effect"));
+        Assert.Contains("refundable balance at the PG 12,000 → 0 KRW", Text(cut, "#repair-effect-balance"));
+
+        cut.Find("button#repair-kind-RECORD_APPROVAL").Click();
+        Assert.Contains("the next run matches the PG's line", Text(cut, "#repair-effect"));
+        cut.Find("button#repair-reason-LEDGER_CORRECTION").Click();
+        cut.Find("#repair-comment").Input("order shipped; our core lost the confirm");
+        cut.Find("button#repair-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(RepairKind.RECORD_APPROVAL, Assert.Single(sent).Kind));
+    }
+
     [Fact]
     public void DisallowedOptions_AreDisabled_AndSayWhy()
     {

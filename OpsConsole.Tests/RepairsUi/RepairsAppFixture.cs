@@ -61,6 +61,25 @@ public sealed class RepairsAppFixture : PaymentAppFixture<PostgresTestDatabase>
         return found;
     }
 
+    /// <summary>
+    /// A payment only the sandbox PG knows (confirmed at the PG directly, as the demo seed's PG_ONLY), and the
+    /// MISSING_INTERNAL finding a run reports for it.
+    /// </summary>
+    public async Task<(string PaymentKey, long FindingId)> PgOnlyFindingAsync(long amount)
+    {
+        var (key, order, a) = await CheckoutAsync(amount);
+        var confirmed = await Host.Get<OpsConsole.Core.Gateway.IPaymentGateway>()
+            .ConfirmAsync(new OpsConsole.Core.Gateway.TossConfirmRequest(key, order, a), $"pg-only-{key}");
+        Assert.True(confirmed.IsSuccess, confirmed.Describe());
+        var run = await Host.Get<ReconciliationService>().RunAsync(BusinessCalendar.Today(TimeProvider.System), RunTrigger.CLI, "test",
+            pullFirst: true);
+        Assert.True(run.Status == RunStatus.SUCCEEDED, run.Error);
+        await using var db = await Database.Factory.CreateDbContextAsync();
+        var finding = await db.Set<Finding>().SingleAsync(f => f.PaymentKey == key && f.Verdict == FindingVerdict.CONFIRMED);
+        Assert.Equal(FindingType.MISSING_INTERNAL, finding.Type);
+        return (key, finding.Id);
+    }
+
     /// <summary>An HTTP client signed in as a demo user through the real sign-in form (cookie jar, no redirects).</summary>
     public async Task<HttpClient> SignedInClientAsync(string userName)
     {

@@ -81,6 +81,7 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
         ["GET /api/v1/payments/{paymentKey}"] = NotCookieAccessible,
         // console endpoints
         ["POST /console/runs"] = Roles("oncall", "admin"),
+        ["GET /console/settlements/template.csv"] = Roles(Workers),
         ["GET /console/findings/export.csv"] = AnyRole,
         ["GET /console/audit/export.csv"] = Roles("admin", "finance", "oncall"),
         // sandbox PG: the outside world, anonymous to the console, its own secret key

@@ -13,7 +13,8 @@ namespace OpsConsole.Api;
 /// </summary>
 public static class RepairBatchesApi
 {
-    public static WebApplication MapRepairBatchesApi(this WebApplication app)
+    /// <summary>Mapped by <see cref="RepairsApi.MapRepairsApi"/>.</summary>
+    internal static WebApplication MapRepairBatchesApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/v1/repair-batches").WithTags("Repairs").RequireAuthorization().DisableAntiforgery();
         api.MapPost("", RequestAsync).RequireAuthorization(ConsoleActions.RequestRepair.Policy);

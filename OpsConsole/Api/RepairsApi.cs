@@ -26,6 +26,7 @@ public static class RepairsApi
         api.MapPost("", RequestAsync).RequireAuthorization(ConsoleActions.RequestRepair.Policy);
         api.MapPost("/{id:long}/approve", ApproveAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
         api.MapPost("/{id:long}/reject", RejectAsync).RequireAuthorization(ConsoleActions.ApproveRepair.Policy);
+        app.MapRepairBatchesApi(); // the repairs feature's endpoints are mapped from here, batches included
         return app;
     }
 
@@ -62,13 +63,13 @@ public static class RepairsApi
     }
 
     private static async Task<Results<Ok<RepairDetailDto>, ProblemHttpResult>> GetAsync(long id, HttpContext http,
-        IAuthorizationService authz, RepairService repairs, IDbContextFactory<OpsDbContext> dbFactory, CancellationToken ct)
+        IAuthorizationService authz, RepairService repairs, CancellationToken ct)
     {
         if (await ForbiddenAsync(http, authz, ConsoleActions.ViewRepairs) is { } forbidden) return forbidden;
         try
         {
             var r = await repairs.GetAsync(id, ct);
-            var steps = await RepairQueries.StepsAsync(dbFactory, r, ct);
+            var steps = await repairs.StepsAsync(r, ct);
             return TypedResults.Ok(new RepairDetailDto(RepairDto.Of(r),
                 steps.Select(s => new StepDto(s.At, s.Actor, s.Action, s.Reason, s.Outcome)).ToList()));
         }
@@ -143,7 +144,7 @@ public static class RepairsApi
 
     private static string Name(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 
-    private static IReadOnlyCollection<string> Roles(HttpContext http) => RepairQueries.RolesOf(http.User);
+    private static IReadOnlyCollection<string> Roles(HttpContext http) => RepairRoles.Of(http.User);
 
     private static async Task<T?> ReadBodyAsync<T>(HttpRequest request, CancellationToken ct) where T : class
     {

@@ -2,12 +2,16 @@ using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Cli;
 
-/// <summary><c>import-settlements --file F.csv [--by NAME]</c>: exit 0 imported or already imported, 1 rejected.</summary>
+/// <summary>
+/// <c>import-settlements --file F.csv [--by NAME] [--preview] [--replace]</c>: exit 0 imported, already imported or
+/// previewed; 1 rejected; 2 refused because the file would remove stored lines without <c>--replace</c>.
+/// </summary>
 public sealed class ImportSettlementsVerb : ICliVerb
 {
     public string Name => "import-settlements";
-    public string Summary => "Import a PG settlement CSV (all or nothing; supersedes the earlier lines of its sold dates; the same file twice is a no-op).";
-    public string Usage => "--file F.csv [--by NAME]";
+    public string Summary => "Import a PG settlement CSV (all or nothing; supersedes the earlier lines of its sold dates; the same file twice is a no-op; " +
+                             "a file that would remove lines needs --replace; --preview shows what it changes and stores nothing).";
+    public string Usage => "--file F.csv [--by NAME] [--preview] [--replace]";
     public bool NeedsServer => false;
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
@@ -18,13 +22,27 @@ public sealed class ImportSettlementsVerb : ICliVerb
         var importer = context.Services.GetRequiredService<SettlementImporter>();
         await using var stream = File.OpenRead(path);
 
-        var result = await importer.ImportCsvAsync(stream, path, by, cancellationToken);
+        var mode = context.Arguments.Has("preview") ? SettlementImportMode.Preview
+            : context.Arguments.Has("replace") ? SettlementImportMode.CommitReplacing
+            : SettlementImportMode.Commit;
 
+        var result = await importer.ImportCsvAsync(stream, path, by, mode, cancellationToken);
+
+        if (result.Preview is { } preview)
+            foreach (var date in preview.Dates)
+                context.Out.WriteLine($"  {date.SoldDate:yyyy-MM-dd}: {date.Describe()}{(date.RemovesLines ? "  ← removes lines" : "")}");
         switch (result.Outcome)
         {
             case ImportOutcome.Imported:
                 context.Out.WriteLine($"{result.FileName}: {result.ImportedSummary} (import {result.ImportId}, sha256 {result.Sha256})");
                 return 0;
+            case ImportOutcome.Previewed:
+                context.Out.WriteLine($"{result.FileName}: preview only, nothing imported ({result.RowCount} lines valid)" +
+                                      (result.Preview is { RemovesLines: true } ? "; importing it needs --replace" : ""));
+                return 0;
+            case ImportOutcome.NeedsConfirmation:
+                context.Error.WriteLine($"import-settlements: {result.NeedsConfirmationMessage} Run again with --replace to replace them.");
+                return 2;
             case ImportOutcome.AlreadyImported:
                 context.Out.WriteLine($"{result.FileName} was already imported (import {result.ImportId}, {result.RowCount} lines); nothing changed");
                 return 0;

@@ -44,7 +44,6 @@ public static class ConsoleHost
         app.MapOpsMetrics();
         app.MapPaymentsApi();
         app.MapRepairsApi();
-        app.MapRepairBatchesApi();
         app.MapSandboxPg();
         app.MapConsoleUi();
         return app;

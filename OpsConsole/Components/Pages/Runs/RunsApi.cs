@@ -17,9 +17,14 @@ public static class RunsApi
 {
     public const string Path = "/console/runs";
 
+    /// <summary>The settlement CSV template (header and one example line, UTF-8 with BOM): whoever may import settlements.</summary>
+    public const string TemplatePath = "/console/settlements/template.csv";
+
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(Path, StartAsync).RequireAuthorization(ConsoleActions.RunReconciliation.Policy);
+        app.MapGet(TemplatePath, () => TypedResults.File(SettlementCsvFormat.TemplateCsv(), "text/csv; charset=utf-8", "settlement-template.csv"))
+            .RequireAuthorization(ConsoleActions.ImportSettlement.Policy);
         return app;
     }
 

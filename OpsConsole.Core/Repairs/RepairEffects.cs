@@ -1,8 +1,7 @@
-using OpsConsole.Components.Shared;
+using System.Globalization;
 using OpsConsole.Core.Payments;
-using OpsConsole.Core.Repairs;
 
-namespace OpsConsole.Components.Pages.Repairs;
+namespace OpsConsole.Core.Repairs;
 
 /// <summary>What a repair will change, in words, shown before anything moves.</summary>
 /// <param name="PgBalanceBefore">The refundable balance at the PG now (null when the PG could not be asked).</param>
@@ -30,9 +29,15 @@ public static class RepairEffects
             {
                 var before = pg?.BalanceAmount ?? 0;
                 var after = before - amount;
-                var ledgerBalance = ledger.BalanceAmount;
-                var ledgerStatus = ledger.Status.ToString();
-                if (IsFailed(ledger.Status) && pg is not null)
+                var ledgerBalance = ledger?.BalanceAmount ?? 0;
+                var ledgerStatus = ledger?.Status.ToString() ?? "not in our ledger";
+                if (ledger is null && pg is not null)
+                {
+                    changes.Add(RecordedFromPg(pg));
+                    ledgerBalance = pg.BalanceAmount;
+                    ledgerStatus = "DONE";
+                }
+                else if (ledger is not null && ledger.Status.IsFailed() && pg is not null)
                 {
                     changes.Add($"payment {ledger.PaymentKey}: the PG's approval transaction {pg.LastTransactionKey ?? "(approval)"} " +
                                 $"of {Money(pg.TotalAmount)} KRW is recorded; status {ledger.Status} → DONE, ledger balance " +
@@ -48,6 +53,11 @@ public static class RepairEffects
                 if (resolves is not null) changes.Add(resolves);
                 return new RepairEffect(pg?.BalanceAmount, pg is null ? null : after, changes);
             }
+            case RepairKind.RECORD_APPROVAL when ledger is null:
+                if (pg is not null) changes.Add(RecordedFromPg(pg));
+                changes.Add("nothing is sent to the PG; the order stands and the customer stays charged; the next run matches the PG's line");
+                if (resolves is not null) changes.Add(resolves);
+                return new RepairEffect(pg?.BalanceAmount, pg?.BalanceAmount, changes);
             case RepairKind.RECORD_APPROVAL:
                 changes.Add($"payment {ledger.PaymentKey}: the PG's approval transaction {pg?.LastTransactionKey ?? "(approval)"} " +
                             $"of {Money(pg?.TotalAmount ?? ledger.Amount)} KRW is recorded; status {ledger.Status} → DONE, " +
@@ -64,9 +74,6 @@ public static class RepairEffects
         }
     }
 
-    public static bool IsFailed(PaymentStatus status) =>
-        status is PaymentStatus.ABORTED or PaymentStatus.EXPIRED or PaymentStatus.UNKNOWN or PaymentStatus.IN_PROGRESS;
-
     public static string Label(RepairKind kind) => kind switch
     {
         RepairKind.REFUND => "Refund (cancel at the PG)",
@@ -74,5 +81,17 @@ public static class RepairEffects
         _ => "Mark resolved (no money moves)",
     };
 
-    private static string Money(long amount) => Kst.Money(amount);
+    /// <summary>The label of an option in the preview: a payment only the PG knows is recorded whole, not just its approval.</summary>
+    public static string Label(RepairPreview preview, RepairKind kind) => kind switch
+    {
+        RepairKind.REFUND when preview.OnlyAtPg => "Refund at the PG by paymentKey",
+        RepairKind.RECORD_APPROVAL when preview.OnlyAtPg => "Record the payment from the PG",
+        _ => Label(kind),
+    };
+
+    private static string RecordedFromPg(Gateway.TossPayment pg) =>
+        $"payment {pg.PaymentKey} (order {pg.OrderId}) is added to our ledger from the PG's data: approval transaction " +
+        $"{pg.LastTransactionKey ?? "(approval)"} of {Money(pg.TotalAmount)} KRW, status DONE, ledger balance {Money(pg.BalanceAmount)}";
+
+    private static string Money(long amount) => amount.ToString("N0", CultureInfo.InvariantCulture);
 }
