@@ -140,8 +140,9 @@ public sealed class PaymentJanitor(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             snapshot = await db.CancelAttempts.AsNoTracking().SingleAsync(a => a.Id == attemptId, cancellationToken);
-            booked = await db.PaymentTransactions.AsNoTracking().Where(t => t.PaymentId == snapshot.PaymentId)
-                .Select(t => t.TransactionKey).ToListAsync(cancellationToken);
+            booked = await db.PaymentTransactions.AsNoTracking()
+                .Where(t => t.PaymentId == snapshot.PaymentId && t.TransactionKey != null)
+                .Select(t => t.TransactionKey!).ToListAsync(cancellationToken);
         }
         if (!snapshot.IsOpen) return false;
 

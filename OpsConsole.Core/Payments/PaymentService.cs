@@ -115,20 +115,24 @@ public sealed class PaymentService(
             var atPg = result.Value!;
             if (atPg.Status is not ("DONE" or "PARTIAL_CANCELED" or "CANCELED"))
                 throw DomainException.Conflict("PG_NOT_CHARGED", $"The PG shows payment {paymentKey} as {atPg.Status}: there is no charge to record.");
-            if (atPg.Cancels is { Count: > 0 })
-                throw DomainException.Conflict("PG_ALREADY_CANCELED",
-                    $"The PG already cancelled part of payment {paymentKey}; its approval cannot be recorded automatically.");
+            if (BookingProblem(payment, atPg) is { } problem)
+                throw DomainException.Conflict("PG_ANSWER_INCONSISTENT", $"The PG's answer for payment {paymentKey} cannot be booked: {problem}.");
 
             return await ApplyToPaymentAsync(paymentId, m =>
             {
                 if (m.Payment.Status is PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED) return;
-                TossMethods.TryParse(atPg.Method, out var method);
-                m.Change(() => m.Payment.RecordPgApproval(atPg.LastTransactionKey ?? $"{paymentKey}-approval", method,
-                        (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, atPg.Method),
-                    $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
+                BookPgCharge(m, atPg, $"{actor} recorded the PG's approval", repair: true);
                 m.Publish("payment.approved", new { recordedBy = actor });
             }, cancellationToken);
         }
+    }
+
+    /// <summary>The payment's currency, or null when there is no such payment.</summary>
+    public async Task<string?> CurrencyOfAsync(string paymentKey, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Payments.AsNoTracking().Where(p => p.PaymentKey == paymentKey).Select(p => p.Currency)
+            .FirstOrDefaultAsync(cancellationToken);
     }
 
     public async Task<PaymentDetail?> GetAsync(string paymentKey, CancellationToken cancellationToken = default)
@@ -156,10 +160,11 @@ public sealed class PaymentService(
             return (existing, false);
 
         var now = clock.GetUtcNow();
-        var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, PaymentMethod.CARD,
+        var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, command.Currency,
             Tracing.CurrentTraceId(), now);
         db.Payments.Add(payment);
-        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW by {command.RequestedBy}"));
+        db.PaymentEvents.Add(StateEvent(payment, null,
+            $"confirm requested for {MinorUnits.Format(command.Amount, command.Currency)} by {command.RequestedBy}"));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -223,11 +228,14 @@ public sealed class PaymentService(
         switch (pgPayment.Status)
         {
             case "DONE" or "PARTIAL_CANCELED" or "CANCELED":
-                TossMethods.TryParse(pgPayment.Method, out var method);
-                var approvalKey = (pgPayment.Cancels is null or { Count: 0 } ? pgPayment.LastTransactionKey : null)
-                                  ?? $"{p.PaymentKey}-approval";
-                m.Change(() => p.MarkApproved(approvalKey, method, (pgPayment.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, pgPayment.Method),
-                    $"{why} ({pgPayment.Status}, {pgPayment.TotalAmount} KRW)");
+                if (BookingProblem(p, pgPayment) is { } problem)
+                {
+                    if (!allowPending)
+                        m.Change(() => p.MarkUnknown($"the PG's answer cannot be booked: {problem}", NextCheck(0, m.Now), m.Now),
+                            $"the PG's answer cannot be booked ({problem}); the janitor will ask again");
+                    return false;
+                }
+                BookPgCharge(m, pgPayment, why, repair: false);
                 m.Publish("payment.approved");
                 return true;
             case "ABORTED":
@@ -244,6 +252,61 @@ public sealed class PaymentService(
                     m.Change(() => p.MarkUnknown($"the PG answered status {pgPayment.Status}", NextCheck(0, m.Now), m.Now),
                         $"the PG answered status {pgPayment.Status}; the janitor will check again");
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// Why the PG's answer for a charged payment cannot be booked as it is (null when it can): another amount or
+    /// currency than ours, or cancels that do not add up to what the balance says.
+    /// </summary>
+    internal static string? BookingProblem(Payment p, TossPayment pg)
+    {
+        if (!string.Equals(pg.Currency, p.Currency, StringComparison.Ordinal))
+            return $"currency {pg.Currency} is not the payment's {p.Currency}";
+        if (pg.TotalAmount != p.Amount)
+            return $"totalAmount {MinorUnits.Format(pg.TotalAmount, p.Currency)} is not the confirmed {MinorUnits.Format(p.Amount, p.Currency)}";
+        var cancels = DoneCancels(pg);
+        if (cancels.Any(c => string.IsNullOrEmpty(c.TransactionKey)))
+            return "a cancel has no transactionKey";
+        if (cancels.Select(c => c.TransactionKey).Distinct(StringComparer.Ordinal).Count() != cancels.Count)
+            return "a cancel's transactionKey appears twice";
+        if (cancels.Any(c => c.CancelAmount <= 0) || pg.TotalAmount - cancels.Sum(c => c.CancelAmount) != pg.BalanceAmount)
+            return $"the cancels ({cancels.Count}) do not add up to totalAmount − balanceAmount";
+        return null;
+    }
+
+    private static List<TossCancel> DoneCancels(TossPayment pg) =>
+        (pg.Cancels ?? []).Where(c => c.CancelStatus == "DONE").OrderBy(c => c.CanceledAt).ToList();
+
+    /// <summary>
+    /// Books what the PG reports for a charged payment that is unresolved here (or failed, for a repair): the
+    /// approval, with the PG's method, and every cancel the PG lists with its own <c>transactionKey</c>, amount and
+    /// time (cancels made outside OpsConsole, e.g. in the PG's dashboard). The approval's key is the PG's
+    /// <c>lastTransactionKey</c> only while there is no cancel (after a cancel it names the cancel); otherwise it is
+    /// stored as unknown and reconciliation learns it from the approval's settlement line
+    /// (<see cref="Reconciliation.ApprovalKeyLearning"/>). Nothing is made up. Check <see cref="BookingProblem"/> first.
+    /// </summary>
+    internal static void BookPgCharge(PaymentMutation m, TossPayment pg, string why, bool repair)
+    {
+        var p = m.Payment;
+        TossMethods.TryParse(pg.Method, out var method);
+        var cancels = DoneCancels(pg);
+        var approvalKey = cancels.Count == 0 ? pg.LastTransactionKey : null;
+        var approvedAt = (pg.ApprovedAt ?? pg.RequestedAt).ToUniversalTime();
+        var keyNote = approvalKey is null ? "; approval key not told by the PG, learnt from its settlement line" : "";
+        var amountText = MinorUnits.Format(pg.TotalAmount, p.Currency);
+        if (repair)
+            m.Change(() => p.RecordPgApproval(approvalKey, method, approvedAt, m.Now, pg.Method),
+                $"{why} ({pg.Status}, {amountText}){keyNote}");
+        else
+            m.Change(() => p.MarkApproved(approvalKey, method, approvedAt, m.Now, pg.Method),
+                $"{why} ({pg.Status}, {amountText}){keyNote}");
+        foreach (var c in cancels)
+        {
+            m.Change(() => p.RecordPgCancel(c.CancelAmount, c.TransactionKey, c.CanceledAt.ToUniversalTime(), m.Now),
+                $"{why}: a cancel of {MinorUnits.Format(c.CancelAmount, p.Currency)} made at the PG outside OpsConsole " +
+                $"(transaction {c.TransactionKey}, {c.CanceledAt:u}), balance {MinorUnits.Format(p.BalanceAmount, p.Currency)}");
+            m.Publish("payment.canceled", new { Amount = c.CancelAmount, c.TransactionKey, Outside = true });
         }
     }
 
@@ -352,7 +415,7 @@ public sealed class PaymentService(
     /// <summary>Finds the PG cancel that corresponds to <paramref name="attempt"/> and books it.</summary>
     internal static bool TryCompleteCancel(PaymentMutation m, CancelAttempt attempt, TossPayment pgPayment, string why)
     {
-        var match = FindCancel(m.Payment.Transactions.Select(t => t.TransactionKey), attempt, pgPayment);
+        var match = FindCancel(m.Payment.Transactions.Select(t => t.TransactionKey).OfType<string>(), attempt, pgPayment);
         if (match is null) return false;
         var from = m.Payment.Status;
         m.Payment.CompleteCancel(attempt.Amount, match.TransactionKey, match.CanceledAt.ToUniversalTime(), m.Now);

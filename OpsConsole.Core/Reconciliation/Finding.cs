@@ -85,7 +85,10 @@ public sealed class Finding
 
     public string DiffFields { get; private set; }
 
-    /// <summary>KRW at stake (always ≥ 0); see docs of <see cref="ReconciliationSqlGenerator"/>.</summary>
+    /// <summary>ISO 4217 code of the amounts and <see cref="MoneyAtRisk"/>: totals are per currency (KRW sums filter on it).</summary>
+    public string? Currency { get; private set; }
+
+    /// <summary>Minor units of <see cref="Currency"/> at stake (always ≥ 0); see docs of <see cref="ReconciliationSqlGenerator"/>.</summary>
     public long MoneyAtRisk { get; private set; }
 
     public string? Assignee { get; private set; }

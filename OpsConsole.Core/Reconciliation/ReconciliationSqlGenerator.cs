@@ -58,7 +58,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin) return Pass1Insert(KeyRange.All);
         var key = definition.KeyColumn;
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
-        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")}";
+        // An approval without a key (not learnt yet: ApprovalKeyLearning) cannot be compared by key.
+        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")} AND t.{key} IS NOT NULL";
         var externalProbe = $"l.sold_date = {P("date")}";
         var externalScan = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")}";
         if (parts > 1 && dialect.KeyPartition($"t.{key}", parts) is { } internalShare)
@@ -86,7 +87,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var key = definition.KeyColumn;
         string InRange(string column) =>
             (range.HasLower ? $" AND {column} >= {P("lo")}" : "") + (range.HasUpper ? $" AND {column} < {P("hi")}" : "");
-        var internalFilter = $"t.business_date = {P("date")}{InRange("t." + key)}";
+        var internalFilter = $"t.business_date = {P("date")} AND t.{key} IS NOT NULL{InRange("t." + key)}";
         var externalScan = $"l.sold_date = {P("date")}{InRange("l." + key)}";
         return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + OrderedMergeJoinSql(internalFilter, externalScan),
             onlyDiffering: true);

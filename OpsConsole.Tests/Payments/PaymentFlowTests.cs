@@ -162,7 +162,7 @@ public abstract class PaymentFlowTests<TDatabase>(PaymentAppFixture<TDatabase> f
         // Step 1 committed, the PG approved, then the process died before step 3.
         await using (var db = await fx.Database.Factory.CreateDbContextAsync())
         {
-            db.Payments.Add(Payment.StartConfirm(key, order, amount, PaymentMethod.CARD, "00000000000000000000000000000001",
+            db.Payments.Add(Payment.StartConfirm(key, order, amount, "KRW", "00000000000000000000000000000001",
                 DateTimeOffset.UtcNow));
             await db.SaveChangesAsync();
         }

@@ -85,12 +85,18 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 return Error(400, TossErrorCodes.InvalidRequest, "orderId or amount does not match the authorised payment.");
             var faults = SandboxFaults.Parse(testCode ?? p.Fault);
             if (p.Status is not "READY")
-                return faults.Contains(SandboxFaults.ApproveThenTimeout)
+                return faults.Contains(SandboxFaults.ApproveThenTimeout) || faults.Contains(SandboxFaults.CanceledOutside)
                     ? new Answer(200, await ToTossAsync(db, p), LoseAnswer: true)
                     : Error(400, TossErrorCodes.AlreadyProcessedPayment, "이미 처리된 결제 입니다.");
 
             if (faults.Contains(SandboxFaults.Timeout))
                 return new Answer(0, new { }, LoseAnswer: true);
+            if (faults.Contains(SandboxFaults.Expire))
+            {
+                p.Status = "EXPIRED";
+                await db.SaveChangesAsync();
+                return new Answer(0, new { }, LoseAnswer: true);
+            }
             if (faults.Contains(SandboxFaults.ServerError))
                 return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
             if (faults.Contains(SandboxFaults.Decline))
@@ -113,6 +119,24 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
 
             if (faults.Contains(SandboxFaults.DeclineAfterCharge))
                 return Error(403, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
+            if (faults.Contains(SandboxFaults.CanceledOutside))
+            {
+                // Someone cancels a third in the PG's dashboard a little later; our confirm never hears of either.
+                var cancelKey = NewKey("tx");
+                var cancelAmount = Math.Max(1, p.Amount / 3);
+                var cancelAt = now.AddSeconds(5);
+                p.BalanceAmount -= cancelAmount;
+                p.Status = "PARTIAL_CANCELED";
+                p.LastTransactionKey = cancelKey;
+                db.Transactions.Add(new SandboxTransaction
+                {
+                    TransactionKey = cancelKey, PaymentKey = p.PaymentKey, Kind = "CANCEL", Amount = cancelAmount,
+                    Reason = "고객 요청 (가맹점 관리자 취소)", At = cancelAt,
+                });
+                AddSettlementLines(db, p, cancelKey, -cancelAmount, cancelAt, new HashSet<string>(), canceled: true);
+                await db.SaveChangesAsync();
+                return new Answer(200, await ToTossAsync(db, p), LoseAnswer: true);
+            }
             return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.ApproveThenTimeout));
         }
         finally
@@ -251,12 +275,13 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             Cancel: l.CanceledAt is { } c ? new TossSettlementCancel(l.TransactionKey, -l.Amount, BusinessCalendar.ToKst(c)) : null);
     }
 
-    public async Task<bool> HasFaultAsync(string? paymentKey, string fault)
+    /// <summary>Whether the payment has any of the faults of <paramref name="faults"/> (a comma-separated spec).</summary>
+    public async Task<bool> HasFaultAsync(string? paymentKey, string faults)
     {
         if (paymentKey is null) return false;
         await using var db = await dbFactory.CreateDbContextAsync();
         var spec = await db.Payments.Where(p => p.PaymentKey == paymentKey).Select(p => p.Fault).FirstOrDefaultAsync();
-        return SandboxFaults.Parse(spec).Contains(fault);
+        return SandboxFaults.Parse(spec).Overlaps(SandboxFaults.Parse(faults));
     }
 
     // ---- idempotency ----------------------------------------------------------------------------------
@@ -352,8 +377,9 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
     {
         var cancels = await db.Transactions.AsNoTracking()
             .Where(t => t.PaymentKey == p.PaymentKey && t.Kind == "CANCEL").ToListAsync();
+        // Toss leaves the method null on a payment that expired before one was chosen.
         return new TossPayment(p.PaymentKey, p.OrderId, p.Status, p.Amount, p.BalanceAmount,
-            TossMethods.ToToss(Enum.Parse<PaymentMethod>(p.Method)), BusinessCalendar.ToKst(p.RequestedAt),
+            p.Status == "EXPIRED" ? null : TossMethods.ToToss(Enum.Parse<PaymentMethod>(p.Method)), BusinessCalendar.ToKst(p.RequestedAt),
             p.ApprovedAt is { } a ? BusinessCalendar.ToKst(a) : null, p.LastTransactionKey,
             cancels.OrderBy(c => c.At).Select(c => new TossCancel(c.TransactionKey, c.Amount, c.Reason ?? "", BusinessCalendar.ToKst(c.At))).ToList(),
             MId: mId);

@@ -59,7 +59,7 @@ public static class SandboxSetup
             {
                 var body = await ReadAsync<TossConfirmRequest>(ctx);
                 return (await sandbox.ConfirmAsync(body, TestCode(ctx)), body?.PaymentKey);
-            }, SandboxFaults.ApproveThenTimeout));
+            }, $"{SandboxFaults.ApproveThenTimeout},{SandboxFaults.CanceledOutside}"));
         api.MapPost("/payments/{paymentKey}/cancel", (string paymentKey, HttpContext ctx, SandboxPg sandbox) =>
             Idempotent(ctx, sandbox, async () =>
             {

@@ -844,7 +844,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnName("janitor_attempts");
 
                     b.Property<string>("Method")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("method");
@@ -1071,6 +1070,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnName("business_date")
                         .HasComputedColumnSql("((occurred_at AT TIME ZONE 'Asia/Seoul')::date)", true);
 
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1078,7 +1083,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnName("kind");
 
                     b.Property<string>("Method")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("method");
@@ -1105,7 +1109,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .UseCollation("C");
 
                     b.Property<string>("TransactionKey")
-                        .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("transaction_key")
@@ -1131,6 +1134,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_payment_transactions_business_date_key");
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "TransactionKey"), new[] { "Kind", "Amount" });
+
+                    b.HasIndex(new[] { "PaymentKey" }, "keyless")
+                        .HasDatabaseName("ix_payment_transactions_keyless")
+                        .HasFilter("transaction_key IS NULL");
 
                     b.ToTable("payment_transactions", null, t =>
                         {
@@ -1164,6 +1171,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("date")
                         .HasColumnName("business_date");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<string>("DiffFields")
                         .IsRequired()
@@ -1518,6 +1530,14 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<long>("KeylessApprovals")
+                        .HasColumnType("bigint")
+                        .HasColumnName("keyless_approvals");
+
+                    b.Property<int>("KeysLearned")
+                        .HasColumnType("integer")
+                        .HasColumnName("keys_learned");
+
                     b.Property<int>("Pass1Count")
                         .HasColumnType("integer")
                         .HasColumnName("pass1_count");
@@ -1603,6 +1623,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
 
                     b.Property<string>("DiffFields")
                         .IsRequired()

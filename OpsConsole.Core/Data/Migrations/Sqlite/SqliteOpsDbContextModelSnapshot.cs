@@ -816,7 +816,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnName("janitor_attempts");
 
                     b.Property<string>("Method")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("method");
@@ -1013,6 +1012,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("amount");
 
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1020,7 +1025,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnName("kind");
 
                     b.Property<string>("Method")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("method");
@@ -1046,7 +1050,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnName("payment_key");
 
                     b.Property<string>("TransactionKey")
-                        .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("transaction_key");
@@ -1066,6 +1069,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TransactionKey")
                         .IsUnique()
                         .HasDatabaseName("ix_payment_transactions_transaction_key");
+
+                    b.HasIndex(new[] { "PaymentKey" }, "keyless")
+                        .HasDatabaseName("ix_payment_transactions_keyless")
+                        .HasFilter("transaction_key IS NULL");
 
                     b.ToTable("payment_transactions", null, t =>
                         {
@@ -1097,6 +1104,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("TEXT")
                         .HasColumnName("business_date");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
 
                     b.Property<string>("DiffFields")
                         .IsRequired()
@@ -1438,6 +1450,14 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<long>("KeylessApprovals")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("keyless_approvals");
+
+                    b.Property<int>("KeysLearned")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("keys_learned");
+
                     b.Property<int>("Pass1Count")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pass1_count");
@@ -1521,6 +1541,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
 
                     b.Property<string>("DiffFields")
                         .IsRequired()

@@ -195,7 +195,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     balance_amount = table.Column<long>(type: "bigint", nullable: false),
                     pending_cancel_amount = table.Column<long>(type: "bigint", nullable: false),
                     currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     method_text = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     requested_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -249,6 +249,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     pg_live_balance = table.Column<long>(type: "bigint", nullable: true),
                     pg_live_checked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     diff_fields = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: true),
                     money_at_risk = table.Column<long>(type: "bigint", nullable: false),
                     assignee = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     first_run_id = table.Column<long>(type: "bigint", nullable: false),
@@ -293,6 +294,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     confirmed_amount = table.Column<long>(type: "bigint", nullable: false),
                     auto_resolved_count = table.Column<int>(type: "integer", nullable: false),
                     error = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    keys_learned = table.Column<int>(type: "integer", nullable: false),
+                    keyless_approvals = table.Column<long>(type: "bigint", nullable: false),
                     alert_delivered = table.Column<bool>(type: "boolean", nullable: true)
                 },
                 constraints: table =>
@@ -567,10 +570,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     payment_id = table.Column<long>(type: "bigint", nullable: false),
                     payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true, collation: "C"),
                     kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
-                    method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     business_date = table.Column<DateOnly>(type: "date", nullable: false, computedColumnSql: "((occurred_at AT TIME ZONE 'Asia/Seoul')::date)", stored: true)
                 },
@@ -667,6 +671,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     external_approved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     diff_fields = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     money_at_risk = table.Column<long>(type: "bigint", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: true),
                     pg_live_status = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
                     pg_live_balance = table.Column<long>(type: "bigint", nullable: true),
                     pg_live_checked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
@@ -980,6 +985,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 table: "payment_transactions",
                 columns: new[] { "business_date", "transaction_key" })
                 .Annotation("Npgsql:IndexInclude", new[] { "kind", "amount" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_transactions_keyless",
+                table: "payment_transactions",
+                column: "payment_key",
+                filter: "transaction_key IS NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_payment_transactions_occurred_at",

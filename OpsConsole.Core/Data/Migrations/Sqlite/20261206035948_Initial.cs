@@ -191,7 +191,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     balance_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     pending_cancel_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
-                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     method_text = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     requested_at = table.Column<long>(type: "INTEGER", nullable: false),
@@ -245,6 +245,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     pg_live_balance = table.Column<long>(type: "INTEGER", nullable: true),
                     pg_live_checked_at = table.Column<long>(type: "INTEGER", nullable: true),
                     diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: true),
                     money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
                     assignee = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     first_run_id = table.Column<long>(type: "INTEGER", nullable: false),
@@ -289,6 +290,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     confirmed_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     auto_resolved_count = table.Column<int>(type: "INTEGER", nullable: false),
                     error = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    keys_learned = table.Column<int>(type: "INTEGER", nullable: false),
+                    keyless_approvals = table.Column<long>(type: "INTEGER", nullable: false),
                     alert_delivered = table.Column<bool>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
@@ -563,10 +566,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     payment_id = table.Column<long>(type: "INTEGER", nullable: false),
                     payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     occurred_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -662,6 +666,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     external_approved_at = table.Column<long>(type: "INTEGER", nullable: true),
                     diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: true),
                     pg_live_status = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
                     pg_live_balance = table.Column<long>(type: "INTEGER", nullable: true),
                     pg_live_checked_at = table.Column<long>(type: "INTEGER", nullable: true)
@@ -948,6 +953,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "ix_payment_events_trace_id",
                 table: "payment_events",
                 column: "trace_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_transactions_keyless",
+                table: "payment_transactions",
+                column: "payment_key",
+                filter: "transaction_key IS NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_payment_transactions_occurred_at",
