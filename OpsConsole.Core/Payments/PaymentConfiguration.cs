@@ -65,7 +65,7 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
         b.Property<DateOnly>(BusinessDateColumn)
             .HasComputedColumnSql($"({new Reconciliation.PostgresReconDialect().KstDate("occurred_at")})", stored: true);
         b.HasIndex(BusinessDateColumn, nameof(PaymentTransaction.TransactionKey))
-            .IncludeProperties(t => new { t.Kind, t.Amount })
+            .IncludeProperties(t => new { t.Kind, t.Amount, t.Currency })
             .HasDatabaseName("ix_payment_transactions_business_date_key");
     }
 

@@ -24,6 +24,7 @@ public sealed class PaymentService(
     AuditLog audit,
     TimeProvider clock,
     IOptions<JanitorOptions> janitorOptions,
+    IOptions<PgOptions> pgOptions,
     ILogger<PaymentService> logger)
 {
     private const int ConcurrencyRetries = 5;
@@ -35,6 +36,10 @@ public sealed class PaymentService(
         PaymentValidation.EnsurePaymentKey(command.PaymentKey);
         PaymentValidation.EnsureOrderId(command.OrderId);
         PaymentValidation.EnsurePositiveAmount(command.Amount, "amount");
+        PaymentValidation.EnsureCurrency(command.Currency);
+        if (!pgOptions.Value.AcceptedCurrencies.Contains(command.Currency))
+            throw DomainException.BadInput("UNSUPPORTED_CURRENCY",
+                $"currency {command.Currency} is not accepted (accepted: {pgOptions.Value.Currencies}; setting Pg:Currencies).");
         using var activity = Tracing.Source.StartActivity("payment.confirm");
         activity?.SetTag("payment.key", command.PaymentKey);
 
@@ -45,7 +50,8 @@ public sealed class PaymentService(
 
         // 2. The PG call: no transaction is open. The caller going away must not abandon the intent
         //    halfway, so only the client's own timeouts bound it.
-        var result = await GuardAsync(() => pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId, command.Amount),
+        var result = await GuardAsync(() => pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId,
+                MinorUnits.ToMajor(command.Amount, command.Currency)),
             ConfirmIdempotencyKey(command.PaymentKey), CancellationToken.None), "v1/payments/confirm", $"paymentKey={command.PaymentKey}");
         await RecordCallAsync(payment, result, "confirm");
 
@@ -74,14 +80,14 @@ public sealed class PaymentService(
         activity?.SetTag("payment.key", command.PaymentKey);
 
         // 1. Intent: reserve the amount and record the attempt under its idempotency key.
-        var (attempt, replay) = await RecordCancelIntentAsync(command, cancellationToken);
+        var (attempt, replay, currency) = await RecordCancelIntentAsync(command, cancellationToken);
         if (replay is not null)
             return replay;
 
         // 2. The PG call with the key fixed by the intent.
         // (A throw here propagates: the repair executor records it; the open attempt goes to the janitor.)
         var result = await pg.CancelAsync(command.PaymentKey,
-            new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : attempt.Amount),
+            new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : MinorUnits.ToMajor(attempt.Amount, currency)),
             attempt.IdempotencyKey, CancellationToken.None);
         await events.AppendAsync(PgCallEvent(command.PaymentKey, null, result, $"cancel {attempt.Amount}", clock.GetUtcNow()));
 
@@ -312,7 +318,7 @@ public sealed class PaymentService(
 
     // ---- cancel -------------------------------------------------------------------------------------
 
-    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay)> RecordCancelIntentAsync(CancelCommand command,
+    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay, string Currency)> RecordCancelIntentAsync(CancelCommand command,
         CancellationToken cancellationToken)
     {
         for (var attemptNo = 1; ; attemptNo++)
@@ -323,7 +329,7 @@ public sealed class PaymentService(
 
             var replay = await FindReplayAsync(db, command, payment, cancellationToken);
             if (replay is not null)
-                return (null!, replay);
+                return (null!, replay, payment.Currency);
 
             var open = await db.CancelAttempts.AsNoTracking()
                 .FirstOrDefaultAsync(a => a.PaymentId == payment.Id &&
@@ -350,7 +356,7 @@ public sealed class PaymentService(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return (attempt, null);
+                return (attempt, null, payment.Currency);
             }
             catch (DbUpdateException) when (attemptNo < ConcurrencyRetries)
             {

@@ -58,7 +58,7 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
     /// </summary>
     internal static void ConfigurePostgres(ModelBuilder modelBuilder) =>
         modelBuilder.Entity<SettlementLine>().HasIndex(l => new { l.SoldDate, l.TransactionKey }, "day_single_lines")
-            .HasFilter("NOT key_repeated").IncludeProperties(l => new { l.Amount, l.Fee, l.Method })
+            .HasFilter("NOT key_repeated").IncludeProperties(l => new { l.Amount, l.Fee, l.Method, l.Currency })
             .HasDatabaseName("ix_settlement_lines_day_single_lines");
 }
 

@@ -23,9 +23,16 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
 
     public static Answer Error(int status, string code, string message) => new(status, new TossError(code, message));
 
-    public async Task<Answer> CheckoutAsync(string? orderId, long amount, string? method, string? fault,
-        int installmentPlanMonths = 0, bool interestFree = false)
+    /// <param name="amount">In the currency's units as on Toss's wire (KRW won, USD 726.24).</param>
+    /// <param name="currency">ISO 4217; KRW when absent (the sandbox's checkout, not OpsConsole's ledger).</param>
+    public async Task<Answer> CheckoutAsync(string? orderId, decimal amount, string? method, string? fault,
+        int installmentPlanMonths = 0, bool interestFree = false, string? currency = null)
     {
+        currency ??= "KRW";
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+            return Error(400, TossErrorCodes.InvalidRequest, "currency must be an ISO 4217 code such as KRW or USD.");
+        if (!MinorUnits.TryToMinor(amount, currency, out var minor))
+            return Error(400, TossErrorCodes.InvalidRequest, $"amount {MinorUnits.Describe(amount, currency)}.");
         if (orderId is null || !System.Text.RegularExpressions.Regex.IsMatch(orderId, "^[A-Za-z0-9_-]{6,64}$"))
             return Error(400, TossErrorCodes.InvalidRequest, "orderId must be 6 to 64 characters of letters, digits, '-' or '_'.");
         if (amount <= 0)
@@ -52,7 +59,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             {
                 PaymentKey = NewKey("pay"),
                 OrderId = orderId,
-                Amount = amount,
+                Amount = minor,
+                Currency = currency,
                 Method = m.ToString(),
                 Status = "READY",
                 Fault = fault,
@@ -62,7 +70,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             };
             db.Payments.Add(payment);
             await db.SaveChangesAsync();
-            return new Answer(201, new { paymentKey = payment.PaymentKey, orderId, amount, method = m.ToString(), status = "READY", fault });
+            return new Answer(201, new { paymentKey = payment.PaymentKey, orderId, amount, currency, method = m.ToString(), status = "READY", fault });
         }
         finally
         {
@@ -81,12 +89,12 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             var p = await db.Payments.FindAsync(request.PaymentKey);
             if (p is null)
                 return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
-            if (p.OrderId != request.OrderId || p.Amount != request.Amount)
+            if (p.OrderId != request.OrderId || MinorUnits.ToMajor(p.Amount, p.Currency) != request.Amount)
                 return Error(400, TossErrorCodes.InvalidRequest, "orderId or amount does not match the authorised payment.");
             var faults = SandboxFaults.Parse(testCode ?? p.Fault);
             if (p.Status is not "READY")
                 return faults.Contains(SandboxFaults.ApproveThenTimeout) || faults.Contains(SandboxFaults.CanceledOutside)
-                    ? new Answer(200, await ToTossAsync(db, p), LoseAnswer: true)
+                    ? new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: true)
                     : Error(400, TossErrorCodes.AlreadyProcessedPayment, "이미 처리된 결제 입니다.");
 
             if (faults.Contains(SandboxFaults.Timeout))
@@ -135,9 +143,9 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 });
                 AddSettlementLines(db, p, cancelKey, -cancelAmount, cancelAt, new HashSet<string>(), canceled: true);
                 await db.SaveChangesAsync();
-                return new Answer(200, await ToTossAsync(db, p), LoseAnswer: true);
+                return new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: true);
             }
-            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.ApproveThenTimeout));
+            return new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: faults.Contains(SandboxFaults.ApproveThenTimeout));
         }
         finally
         {
@@ -170,7 +178,9 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 return Error(400, TossErrorCodes.AlreadyCanceledPayment, "이미 취소된 결제 입니다.");
             if (p.Status is not ("DONE" or "PARTIAL_CANCELED"))
                 return Error(403, "NOT_CANCELABLE_PAYMENT", $"취소 할 수 없는 결제 입니다. (status {p.Status})");
-            var amount = request.CancelAmount ?? p.BalanceAmount;
+            long amount = p.BalanceAmount;
+            if (request.CancelAmount is { } asked && !MinorUnits.TryToMinor(asked, p.Currency, out amount))
+                return Error(400, TossErrorCodes.InvalidRequest, $"cancelAmount {MinorUnits.Describe(asked, p.Currency)}.");
             if (amount > p.BalanceAmount)
                 return Error(403, TossErrorCodes.NotCancelableAmount, "취소 할 수 없는 금액 입니다.");
 
@@ -185,7 +195,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             });
             AddSettlementLines(db, p, txKey, -amount, now, new HashSet<string>(), canceled: true);
             await db.SaveChangesAsync();
-            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.CancelThenTimeout));
+            return new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: faults.Contains(SandboxFaults.CancelThenTimeout));
         }
         finally
         {
@@ -202,7 +212,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         if (p is null) return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
         return SandboxFaults.Parse(p.Fault).Contains(SandboxFaults.LookupServerError)
             ? Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.")
-            : new Answer(200, await ToTossAsync(db, p));
+            : new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)));
     }
 
     /// <summary>
@@ -237,7 +247,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             : query.Where(l => l.SoldDate >= start && l.SoldDate <= end);
         var lines = await query.OrderBy(l => l.Id).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
         var mId = options.Value.MerchantId;
-        return new Answer(200, lines.Select(l => ToToss(l, mId)).ToList());
+        return new Answer(200, TossWire.WriteSettlements(lines.Select(l => ToToss(l, mId))));
     }
 
     public const int MaxSettlementPageSize = 5_000;
@@ -266,7 +276,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         if (l.FeeInstallment is { } i) fees.Add(new(TossFeeTypes.Installment, i));
         return new TossSettlement(l.PaymentKey, l.TransactionKey, l.OrderId, TossMethods.ToToss(method), l.Amount, l.Fee,
             l.SupplyAmount, l.Vat, l.PayOutAmount, BusinessCalendar.ToKst(l.ApprovedAt), l.SoldDate, l.PaidOutDate,
-            "KRW", mId, InterestFee: 0, Fees: fees,
+            l.Currency, mId, InterestFee: 0, Fees: fees,
             Card: method == PaymentMethod.CARD
                 ? new TossSettlementCard("11", "11", l.InstallmentPlanMonths ?? 0, l.InterestFree ?? false,
                     l.InterestFree == true ? "CARD_COMPANY" : null, "READY")
@@ -360,7 +370,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         for (var i = 0; i < copies; i++)
             db.SettlementLines.Add(new SandboxSettlementLine
             {
-                PaymentKey = p.PaymentKey, TransactionKey = txKey, OrderId = p.OrderId, Method = p.Method,
+                PaymentKey = p.PaymentKey, TransactionKey = txKey, OrderId = p.OrderId, Method = p.Method, Currency = p.Currency,
                 Amount = amount, Fee = fee, Vat = vat, SupplyAmount = fee - vat, PayOutAmount = amount - fee,
                 // A cancel line carries the original approval's time (Toss), and the cancel's own in CanceledAt.
                 ApprovedAt = canceled ? p.ApprovedAt ?? at : at, CanceledAt = canceled ? at : null,
@@ -382,7 +392,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             p.Status == "EXPIRED" ? null : TossMethods.ToToss(Enum.Parse<PaymentMethod>(p.Method)), BusinessCalendar.ToKst(p.RequestedAt),
             p.ApprovedAt is { } a ? BusinessCalendar.ToKst(a) : null, p.LastTransactionKey,
             cancels.OrderBy(c => c.At).Select(c => new TossCancel(c.TransactionKey, c.Amount, c.Reason ?? "", BusinessCalendar.ToKst(c.At))).ToList(),
-            MId: mId);
+            Currency: p.Currency, MId: mId);
     }
 
     private static string NewKey(string prefix) => $"{prefix}_{Guid.NewGuid():N}";

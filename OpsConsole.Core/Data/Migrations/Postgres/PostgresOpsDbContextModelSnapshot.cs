@@ -1133,7 +1133,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("BusinessDate", "TransactionKey")
                         .HasDatabaseName("ix_payment_transactions_business_date_key");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "TransactionKey"), new[] { "Kind", "Amount" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "TransactionKey"), new[] { "Kind", "Amount", "Currency" });
 
                     b.HasIndex(new[] { "PaymentKey" }, "keyless")
                         .HasDatabaseName("ix_payment_transactions_keyless")
@@ -2041,7 +2041,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_settlement_lines_day_single_lines")
                         .HasFilter("NOT key_repeated");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method", "Currency" });
 
                     b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
                         .HasDatabaseName("ix_settlement_lines_repeated_keys")

@@ -10,6 +10,9 @@ public sealed record TypeTotal(FindingType Type, int Count, decimal MoneyAtRisk)
 
 public sealed record DayTotal(DateOnly Date, int Count, decimal MoneyAtRisk);
 
+/// <summary>Unresolved findings of a date in a currency other than KRW: their money is shown apart, never added to KRW.</summary>
+public sealed record CurrencyTotal(string Currency, int Count, long MoneyAtRisk);
+
 /// <summary>Confirmed findings of a date that are resolved (RESOLVED or AUTO_RESOLVED): the work done.</summary>
 public sealed record ResolvedTotal(int Count, decimal Money);
 
@@ -20,8 +23,9 @@ public sealed record ResolvedTotal(int Count, decimal Money);
 /// </summary>
 public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
     IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal,
-    ResolvedTotal Resolved, bool Reconciled)
+    ResolvedTotal Resolved, bool Reconciled, IReadOnlyList<CurrencyTotal>? OtherCurrencies = null)
 {
+    /// <summary>Money at risk is KRW; counts include every currency (see <see cref="OtherCurrencies"/>).</summary>
     public int Count => ByType.Sum(t => t.Count);
     public decimal MoneyAtRisk => ByType.Sum(t => t.MoneyAtRisk);
 }
@@ -53,7 +57,7 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         var unresolved = confirmed.Where(Finding.IsUnresolved);
         var byType = (await unresolved.Where(f => f.BusinessDate == date)
                 .GroupBy(f => f.Type)
-                .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+                .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m) })
                 .ToListAsync(cancellationToken))
             .Select(t => new TypeTotal(t.Type, t.Count, t.Money))
             .OrderByDescending(t => t.MoneyAtRisk).ToList();
@@ -61,7 +65,7 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         var first = date.AddDays(-(TrendDays - 1));
         var days = await unresolved.Where(f => f.BusinessDate >= first && f.BusinessDate <= date)
             .GroupBy(f => f.BusinessDate)
-            .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+            .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m) })
             .ToListAsync(cancellationToken);
         var byDay = days.ToDictionary(d => d.Date);
         var trend = Enumerable.Range(0, TrendDays).Select(i => first.AddDays(i))
@@ -77,12 +81,18 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
 
         var resolved = await confirmed.Where(Finding.IsResolved).Where(f => f.BusinessDate == date)
             .GroupBy(_ => 1)
-            .Select(g => new ResolvedTotal(g.Count(), g.Sum(f => (decimal)f.MoneyAtRisk)))
+            .Select(g => new ResolvedTotal(g.Count(), g.Sum(f => f.Currency == null || f.Currency == Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m)))
             .FirstOrDefaultAsync(cancellationToken) ?? new ResolvedTotal(0, 0);
+
+        var otherCurrencies = (await unresolved.Where(f => f.BusinessDate == date && f.Currency != null && f.Currency != Money.LedgerCurrency)
+                .GroupBy(f => f.Currency!)
+                .Select(g => new { Currency = g.Key, Count = g.Count(), Money = g.Sum(f => f.MoneyAtRisk) })
+                .ToListAsync(cancellationToken))
+            .Select(c => new CurrencyTotal(c.Currency, c.Count, c.Money)).OrderBy(c => c.Currency, StringComparer.Ordinal).ToList();
 
         var reconciled = await db.Set<ReconRun>()
             .AnyAsync(r => r.BusinessDate == date && r.Status == RunStatus.SUCCEEDED, cancellationToken);
 
-        return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled);
+        return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled, otherCurrencies);
     }
 }

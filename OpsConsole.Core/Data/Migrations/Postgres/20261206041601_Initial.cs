@@ -984,7 +984,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_payment_transactions_business_date_key",
                 table: "payment_transactions",
                 columns: new[] { "business_date", "transaction_key" })
-                .Annotation("Npgsql:IndexInclude", new[] { "kind", "amount" });
+                .Annotation("Npgsql:IndexInclude", new[] { "kind", "amount", "currency" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_payment_transactions_keyless",
@@ -1207,7 +1207,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 table: "settlement_lines",
                 columns: new[] { "sold_date", "transaction_key" },
                 filter: "NOT key_repeated")
-                .Annotation("Npgsql:IndexInclude", new[] { "amount", "fee", "method" });
+                .Annotation("Npgsql:IndexInclude", new[] { "amount", "fee", "method", "currency" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_import_id",
