@@ -88,7 +88,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var key = definition.KeyColumn;
         string InRange(string column) =>
             (range.HasLower ? $" AND {column} >= {P("lo")}" : "") + (range.HasUpper ? $" AND {column} < {P("hi")}" : "");
-        var internalFilter = $"t.business_date = {P("date")} AND t.{key} IS NOT NULL{InRange("t." + key)}";
+        // An approval without a key cannot be compared by key; a lower bound excludes it already.
+        var internalFilter = $"t.business_date = {P("date")}{InRange("t." + key)}" + (range.HasLower ? "" : $" AND t.{key} IS NOT NULL");
         var externalScan = $"l.sold_date = {P("date")}{InRange("l." + key)}";
         return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + OrderedMergeJoinSql(internalFilter, externalScan),
             onlyDiffering: true);
