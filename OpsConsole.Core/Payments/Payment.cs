@@ -177,12 +177,7 @@ public sealed class Payment
             throw new InvalidOperationException(
                 $"Cancel of {amount} on {PaymentKey} has no matching reservation (pending {PendingCancelAmount}).");
         PendingCancelAmount -= amount;
-        BalanceAmount -= amount;
-        Status = BalanceAmount == 0 ? PaymentStatus.CANCELED : PaymentStatus.PARTIAL_CANCELED;
-        var cancel = PaymentTransaction.Cancel(this, transactionKey, amount, canceledAt);
-        _transactions.Add(cancel);
-        Touch(now);
-        return cancel;
+        return BookCancel(amount, transactionKey, canceledAt, now);
     }
 
     /// <summary>
@@ -201,6 +196,12 @@ public sealed class Payment
         if (amount > CancelableAmount)
             throw DomainException.Conflict("NOT_CANCELABLE_AMOUNT",
                 $"The PG's cancel {transactionKey} of {amount} exceeds the cancelable balance {CancelableAmount} of payment {PaymentKey}.");
+        return BookCancel(amount, transactionKey, canceledAt, now);
+    }
+
+    /// <summary>The balance shrinks by a cancel the PG executed, recorded as a cancel transaction with its key.</summary>
+    private PaymentTransaction BookCancel(long amount, string transactionKey, DateTimeOffset canceledAt, DateTimeOffset now)
+    {
         BalanceAmount -= amount;
         Status = BalanceAmount == 0 ? PaymentStatus.CANCELED : PaymentStatus.PARTIAL_CANCELED;
         var cancel = PaymentTransaction.Cancel(this, transactionKey, amount, canceledAt);

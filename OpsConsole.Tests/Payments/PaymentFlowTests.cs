@@ -26,18 +26,7 @@ public abstract class PaymentFlowTests<TDatabase>(PaymentAppFixture<TDatabase> f
     }
 
     /// <summary>Runs the janitor with the shared clock moved past the PG's authorisation window.</summary>
-    private async Task RunJanitorLaterAsync(TimeSpan later)
-    {
-        fx.Host.Clock.Set(DateTimeOffset.UtcNow + later);
-        try
-        {
-            await fx.Janitor.RunOnceAsync();
-        }
-        finally
-        {
-            fx.Host.Clock.Reset();
-        }
-    }
+    private Task RunJanitorLaterAsync(TimeSpan later) => fx.RunJanitorLaterAsync(later);
 
     [Fact]
     public async Task Confirm_WhenPgApproves_IsDone_WithApprovalTransactionEventsAndOutbox()

@@ -21,18 +21,7 @@ namespace OpsConsole.Tests.Payments;
 public abstract class PgOutsideChangesTests<TDatabase>(UsdPaymentAppFixture<TDatabase> fx)
     where TDatabase : TestDatabase, new()
 {
-    private async Task RunJanitorLaterAsync(TimeSpan later)
-    {
-        fx.Host.Clock.Set(DateTimeOffset.UtcNow + later);
-        try
-        {
-            await fx.Janitor.RunOnceAsync();
-        }
-        finally
-        {
-            fx.Host.Clock.Reset();
-        }
-    }
+    private Task RunJanitorLaterAsync(TimeSpan later) => fx.RunJanitorLaterAsync(later);
 
     [Fact]
     public async Task CancelMadeOutside_AfterALostConfirm_IsBookedWithThePgsKeys_AndReconciliationFindsNothing()
