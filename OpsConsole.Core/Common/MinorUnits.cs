@@ -32,6 +32,18 @@ public static class MinorUnits
         return true;
     }
 
+    /// <summary><paramref name="minor"/> minor units of <paramref name="currency"/> as the decimal amount the PG writes (72624 USD → 726.24).</summary>
+    public static decimal ToMajor(long minor, string currency)
+    {
+        decimal value = minor;
+        for (var i = 0; i < ExponentOf(currency); i++) value /= 10;
+        return value;
+    }
+
+    /// <summary>For people: "12,300 KRW", "726.24 USD" (always the currency's decimals, invariant culture).</summary>
+    public static string Format(long minor, string currency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ToMajor(minor, currency).ToString("N" + ExponentOf(currency), CultureInfo.InvariantCulture)} {currency}");
+
     public static string Describe(decimal amount, string currency) =>
         string.Create(CultureInfo.InvariantCulture, $"{amount} {currency} has more decimals than the currency's {ExponentOf(currency)}");
 }

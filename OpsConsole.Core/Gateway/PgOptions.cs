@@ -18,6 +18,16 @@ public sealed class PgOptions
 
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// The currencies OpsConsole accepts (<c>Pg:Currencies</c>, ISO 4217 codes separated by commas; default <c>KRW</c>):
+    /// at the checkout API, in PG answers and on settlement lines. Anything else is refused with the field named.
+    /// </summary>
+    public string Currencies { get; set; } = "KRW";
+
+    /// <summary><see cref="Currencies"/> as a set.</summary>
+    public IReadOnlySet<string> AcceptedCurrencies =>
+        Currencies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Per-operation timeouts (<c>Pg:Timeouts:*</c>) for operations slower than a payment call.</summary>
     public PgTimeouts Timeouts { get; set; } = new();
 }

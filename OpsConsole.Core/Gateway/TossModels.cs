@@ -5,13 +5,18 @@ namespace OpsConsole.Core.Gateway;
 // The subset of the Toss Payments v1 REST API that OpsConsole speaks (JSON camelCase on the wire).
 // Used by the PG client and served by the sandbox PG, so both sides share one contract.
 
-public sealed record TossConfirmRequest(string PaymentKey, string OrderId, long Amount);
+/// <summary><c>amount</c> as on the wire: in the payment's currency units (KRW won, USD 726.24) — see <see cref="TossWire"/>.</summary>
+public sealed record TossConfirmRequest(string PaymentKey, string OrderId, decimal Amount);
 
-/// <summary>A full cancel leaves <c>cancelAmount</c> out of the body (Toss: absent = full); it is never sent as null.</summary>
+/// <summary>
+/// A full cancel leaves <c>cancelAmount</c> out of the body (Toss: absent = full); it is never sent as null. The amount is
+/// in the payment's currency units, as on the wire.
+/// </summary>
 public sealed record TossCancelRequest(
     string CancelReason,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? CancelAmount = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] decimal? CancelAmount = null);
 
+/// <summary>One of a payment's <c>cancels[]</c>; <see cref="CancelAmount"/> in minor units (read by <see cref="TossWire"/>).</summary>
 public sealed record TossCancel(
     string TransactionKey,
     long CancelAmount,
@@ -19,6 +24,10 @@ public sealed record TossCancel(
     DateTimeOffset CanceledAt,
     string CancelStatus = "DONE");
 
+/// <summary>
+/// Toss's Payment object (the fields OpsConsole uses). Amounts in minor units of <see cref="Currency"/>: the client reads
+/// and the sandbox writes the wire's decimals through <see cref="TossWire"/>. <see cref="Currency"/> is required on the wire.
+/// </summary>
 public sealed record TossPayment(
     string PaymentKey,
     string OrderId,

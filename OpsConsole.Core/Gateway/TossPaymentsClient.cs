@@ -32,24 +32,25 @@ public sealed class TossPaymentsClient(
     public Task<PgResult<TossPayment>> ConfirmAsync(TossConfirmRequest request, string idempotencyKey,
         CancellationToken cancellationToken = default) =>
         SendAsync<TossPayment>("confirm", HttpMethod.Post, "v1/payments/confirm", request, idempotencyKey,
-            $"paymentKey={request.PaymentKey} orderId={request.OrderId} amount={request.Amount}", cancellationToken);
+            $"paymentKey={request.PaymentKey} orderId={request.OrderId} amount={request.Amount.ToString(CultureInfo.InvariantCulture)}",
+            cancellationToken, ReadPayment);
 
     public Task<PgResult<TossPayment>> GetPaymentAsync(string paymentKey,
         CancellationToken cancellationToken = default) =>
         SendAsync<TossPayment>("get_payment", HttpMethod.Get, $"v1/payments/{Uri.EscapeDataString(paymentKey)}", null, null,
-            $"paymentKey={paymentKey}", cancellationToken);
+            $"paymentKey={paymentKey}", cancellationToken, ReadPayment);
 
     public Task<PgResult<TossPayment>> GetPaymentByOrderIdAsync(string orderId,
         CancellationToken cancellationToken = default) =>
         SendAsync<TossPayment>("get_payment_by_order", HttpMethod.Get, $"v1/payments/orders/{Uri.EscapeDataString(orderId)}", null, null,
-            $"orderId={orderId}", cancellationToken);
+            $"orderId={orderId}", cancellationToken, ReadPayment);
 
     public Task<PgResult<TossPayment>> CancelAsync(string paymentKey, TossCancelRequest request,
         string idempotencyKey, CancellationToken cancellationToken = default) =>
         SendAsync<TossPayment>("cancel", HttpMethod.Post, $"v1/payments/{Uri.EscapeDataString(paymentKey)}/cancel", request,
             idempotencyKey,
             $"paymentKey={paymentKey} cancelAmount={(request.CancelAmount?.ToString(CultureInfo.InvariantCulture) ?? "full")} reason={request.CancelReason}",
-            cancellationToken);
+            cancellationToken, ReadPayment);
 
     public Task<PgResult<IReadOnlyList<TossSettlement>>> GetSettlementsAsync(DateOnly startDate, DateOnly endDate,
         int page, int size, CancellationToken cancellationToken = default) =>
@@ -61,6 +62,9 @@ public sealed class TossPaymentsClient(
     /// <summary>Settlement pages are read field by field (<see cref="TossSettlementReader"/>): nothing is defaulted.</summary>
     private static IReadOnlyList<TossSettlement>? ReadSettlements(string text, out string? problem) =>
         TossSettlementReader.Read(text, out problem);
+
+    /// <summary>Payment objects: amounts in the currency's units become minor units exactly (<see cref="TossWire"/>).</summary>
+    private static TossPayment? ReadPayment(string text, out string? problem) => TossWire.ReadPayment(text, out problem);
 
     private delegate T? Reader<T>(string text, out string? problem);
 
@@ -121,7 +125,7 @@ public sealed class TossPaymentsClient(
                     }
                     if (value is null)
                         return Unknown<T>(method, pathOnly, status, "the PG answered an empty body", latency, requestSummary, text);
-                    if (PgAnswerCheck.Problem(value) is { } problem)
+                    if (PgAnswerCheck.Problem(value, options.Value.AcceptedCurrencies) is { } problem)
                     {
                         logger.LogWarning("PG answer to {Method} {Path} refused: {Problem}", method, pathOnly, problem);
                         return Unknown<T>(method, pathOnly, status, $"refused answer: {problem}", latency, requestSummary, text);

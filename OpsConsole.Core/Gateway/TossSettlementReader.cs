@@ -69,13 +69,13 @@ public static class TossSettlementReader
     {
         if (e.ValueKind != JsonValueKind.Object)
             throw new FieldException($"is a JSON {e.ValueKind.ToString().ToLowerInvariant()}, not an object");
-        // First, so that a foreign line's decimal amounts are refused for their currency, clearly.
+        // First: the line's amounts are read in its currency's units (726.24 USD = 72624 minor units), exactly.
+        // Which currencies are accepted is PgAnswerCheck's (Pg:Currencies), with the line named.
         var currency = RequiredString(e, "currency");
-        if (!string.Equals(currency, Common.Money.LedgerCurrency, StringComparison.Ordinal))
-            throw new FieldException($"currency '{Shorten(currency)}' is not the ledger's currency {Common.Money.LedgerCurrency} " +
-                                     "(payments in another currency are not supported yet)");
-        var supply = OptionalLong(e, "supplyAmount");
-        var supplied = OptionalLong(e, "suppliedAmount");
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+            throw new FieldException($"field 'currency' is '{Shorten(currency)}', not an ISO 4217 code");
+        var supply = OptionalMoney(e, "supplyAmount", currency);
+        var supplied = OptionalMoney(e, "suppliedAmount", currency);
         if (supply is null && supplied is null)
             throw new FieldException("field 'supplyAmount' (or 'suppliedAmount') is missing");
         if (supply is not null && supplied is not null && supply != supplied)
@@ -91,27 +91,27 @@ public static class TossSettlementReader
             RequiredString(e, "transactionKey"),
             RequiredString(e, "orderId"),
             methodElement.GetString(),
-            RequiredLong(e, "amount"),
-            RequiredLong(e, "fee"),
+            RequiredMoney(e, "amount", currency),
+            RequiredMoney(e, "fee", currency),
             (supply ?? supplied)!.Value,
-            RequiredLong(e, "vat"),
-            RequiredLong(e, "payOutAmount"),
+            RequiredMoney(e, "vat", currency),
+            RequiredMoney(e, "payOutAmount", currency),
             RequiredTimestamp(e, "approvedAt"),
             RequiredDate(e, "soldDate"),
             RequiredDate(e, "paidOutDate"),
             currency,
             OptionalString(e, "mId"),
-            OptionalLong(e, "interestFee"),
-            ReadFees(e),
+            OptionalMoney(e, "interestFee", currency),
+            ReadFees(e, currency),
             ReadCard(e),
             Object(e, "easyPay") is { } easyPay ? new TossEasyPay(OptionalString(easyPay, "provider", "easyPay.")) : null,
             Object(e, "cancel") is { } cancel
                 ? new TossSettlementCancel(RequiredString(cancel, "transactionKey", "cancel."),
-                    RequiredLong(cancel, "cancelAmount", "cancel."), RequiredTimestamp(cancel, "canceledAt", "cancel."))
+                    RequiredMoney(cancel, "cancelAmount", currency, "cancel."), RequiredTimestamp(cancel, "canceledAt", "cancel."))
                 : null);
     }
 
-    private static List<TossSettlementFee>? ReadFees(JsonElement e)
+    private static List<TossSettlementFee>? ReadFees(JsonElement e, string currency)
     {
         if (!e.TryGetProperty("fees", out var fees) || fees.ValueKind == JsonValueKind.Null) return null;
         if (fees.ValueKind != JsonValueKind.Array)
@@ -128,7 +128,7 @@ public static class TossSettlementReader
                 throw new FieldException($"field '{prefix}type' is '{type}', not one of {string.Join(", ", TossFeeTypes.All)}");
             if (list.Any(x => x.Type == type))
                 throw new FieldException($"field 'fees' has type {type} twice");
-            list.Add(new TossSettlementFee(type, RequiredLong(f, "fee", prefix)));
+            list.Add(new TossSettlementFee(type, RequiredMoney(f, "fee", currency, prefix)));
         }
         return list;
     }
@@ -180,7 +180,21 @@ public static class TossSettlementReader
             : throw new FieldException($"field '{prefix}{name}' is a JSON {Kind(v)}, not a string");
     }
 
-    private static long RequiredLong(JsonElement e, string name, string prefix = "") => Long(Required(e, name, prefix), prefix + name);
+    /// <summary>An amount in the currency's units (KRW: whole won) as minor units; more decimals are refused, never rounded.</summary>
+    private static long RequiredMoney(JsonElement e, string name, string currency, string prefix = "") =>
+        Money(Required(e, name, prefix), prefix + name, currency);
+
+    private static long? OptionalMoney(JsonElement e, string name, string currency, string prefix = "") =>
+        !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null : Money(v, prefix + name, currency);
+
+    private static long Money(JsonElement v, string field, string currency)
+    {
+        if (v.ValueKind != JsonValueKind.Number)
+            throw new FieldException($"field '{field}' is a JSON {Kind(v)}, not a number");
+        if (currency == Common.Money.LedgerCurrency && !v.TryGetInt64(out _))
+            throw new FieldException($"field '{field}' is {Shorten(v.GetRawText())}, not a whole number of KRW");
+        return TossWire.Minor(v, field, currency, out var problem) ?? throw new FieldException(problem!);
+    }
 
     private static long? OptionalLong(JsonElement e, string name, string prefix = "") =>
         !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null : Long(v, prefix + name);

@@ -24,8 +24,11 @@ public sealed class Payment
     /// <summary>Money held by cancels whose outcome is not known yet; never refundable twice.</summary>
     public long PendingCancelAmount { get; private set; }
 
+    /// <summary>ISO 4217 code; <see cref="Amount"/> and the other amounts are in its minor units (<see cref="MinorUnits"/>).</summary>
     public string Currency { get; private set; }
-    public PaymentMethod Method { get; private set; }
+
+    /// <summary>Null until the PG names the method (confirm answer or a look-up); never a placeholder.</summary>
+    public PaymentMethod? Method { get; private set; }
 
     /// <summary>The method exactly as the PG named it (e.g. <c>문화상품권</c>); the key to an <see cref="PaymentMethod.OTHER"/> payment.</summary>
     public string? MethodText { get; private set; }
@@ -47,20 +50,24 @@ public sealed class Payment
 
     public long CancelableAmount => BalanceAmount - PendingCancelAmount;
 
-    public static Payment StartConfirm(string paymentKey, string orderId, long amount, PaymentMethod method,
+    /// <summary>
+    /// A confirm is about to be sent. The method stays unknown (null) until the PG names it; <paramref name="amount"/>
+    /// is in minor units of <paramref name="currency"/>.
+    /// </summary>
+    public static Payment StartConfirm(string paymentKey, string orderId, long amount, string currency,
         string traceId, DateTimeOffset now)
     {
         PaymentValidation.EnsurePaymentKey(paymentKey);
         PaymentValidation.EnsureOrderId(orderId);
         PaymentValidation.EnsurePositiveAmount(amount, "amount");
+        PaymentValidation.EnsureCurrency(currency);
         return new Payment
         {
             PaymentKey = paymentKey,
             OrderId = orderId,
             Amount = amount,
             BalanceAmount = 0,
-            Currency = Money.LedgerCurrency,
-            Method = method,
+            Currency = currency,
             Status = PaymentStatus.IN_PROGRESS,
             RequestedAt = now,
             UpdatedAt = now,
@@ -75,12 +82,9 @@ public sealed class Payment
     /// reconciliation run matches it.
     /// </summary>
     public static Payment RecordedFromPg(string paymentKey, string orderId, long amount, string currency, PaymentMethod method,
-        string? methodText, string transactionKey, DateTimeOffset approvedAt, string traceId, DateTimeOffset now)
+        string? methodText, string? transactionKey, DateTimeOffset approvedAt, string traceId, DateTimeOffset now)
     {
-        if (currency != Money.LedgerCurrency)
-            throw DomainException.Conflict("CURRENCY_NOT_SUPPORTED",
-                $"Payment {paymentKey} is in {currency} at the PG; our ledger holds {Money.LedgerCurrency} only.");
-        var payment = StartConfirm(paymentKey, orderId, amount, method, traceId, now);
+        var payment = StartConfirm(paymentKey, orderId, amount, currency, traceId, now);
         payment.MarkApproved(transactionKey, method, approvedAt, now, methodText);
         return payment;
     }
@@ -90,8 +94,12 @@ public sealed class Payment
     /// <summary>See <see cref="PaymentStatuses.IsFailed"/>.</summary>
     public bool IsFailed => Status.IsFailed();
 
-    /// <summary>The PG approved: the charge exists. Adds the approval transaction.</summary>
-    public PaymentTransaction MarkApproved(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
+    /// <summary>
+    /// The PG approved: the charge exists. Adds the approval transaction. <paramref name="transactionKey"/> is null
+    /// when the PG did not tell the approval's key (e.g. a look-up of a payment already partly cancelled, whose
+    /// <c>lastTransactionKey</c> is the last cancel's): reconciliation learns it from the PG's settlement line.
+    /// </summary>
+    public PaymentTransaction MarkApproved(string? transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
         DateTimeOffset now, string? methodText = null)
     {
         EnsureStatus("approve", PaymentStatus.IN_PROGRESS, PaymentStatus.UNKNOWN);
@@ -112,7 +120,7 @@ public sealed class Payment
     /// A repair: the PG charged a payment our ledger shows failed (or unresolved). The ledger takes the PG's
     /// approval so both sides agree; what happens to the money next (refund or keep) is a separate step.
     /// </summary>
-    public PaymentTransaction RecordPgApproval(string transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
+    public PaymentTransaction RecordPgApproval(string? transactionKey, PaymentMethod method, DateTimeOffset approvedAt,
         DateTimeOffset now, string? methodText = null)
     {
         EnsureStatus("record the PG's approval for", PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN,
@@ -185,6 +193,31 @@ public sealed class Payment
             throw new InvalidOperationException(
                 $"Cancel of {amount} on {PaymentKey} has no matching reservation (pending {PendingCancelAmount}).");
         PendingCancelAmount -= amount;
+        return BookCancel(amount, transactionKey, canceledAt, now);
+    }
+
+    /// <summary>
+    /// A cancel the PG lists that OpsConsole never sent (made in the PG's own dashboard, or by another system): the
+    /// balance shrinks by it and a cancel transaction with the PG's key is recorded. Money reserved for our own
+    /// cancels in flight stays reserved.
+    /// </summary>
+    public PaymentTransaction RecordPgCancel(long amount, string transactionKey, DateTimeOffset canceledAt, DateTimeOffset now)
+    {
+        PaymentValidation.EnsurePositiveAmount(amount, "cancelAmount");
+        if (string.IsNullOrEmpty(transactionKey))
+            throw DomainException.BadInput("INVALID_TRANSACTION_KEY", $"A PG cancel of payment {PaymentKey} has no transactionKey.");
+        if (Status is not (PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED))
+            throw DomainException.Conflict("NOT_CANCELABLE_STATUS",
+                $"Payment {PaymentKey} is {Status}; a PG cancel can only be booked on a DONE or PARTIAL_CANCELED payment.");
+        if (amount > CancelableAmount)
+            throw DomainException.Conflict("NOT_CANCELABLE_AMOUNT",
+                $"The PG's cancel {transactionKey} of {amount} exceeds the cancelable balance {CancelableAmount} of payment {PaymentKey}.");
+        return BookCancel(amount, transactionKey, canceledAt, now);
+    }
+
+    /// <summary>The balance shrinks by a cancel the PG executed, recorded as a cancel transaction with its key.</summary>
+    private PaymentTransaction BookCancel(long amount, string transactionKey, DateTimeOffset canceledAt, DateTimeOffset now)
+    {
         BalanceAmount -= amount;
         Status = BalanceAmount == 0 ? PaymentStatus.CANCELED : PaymentStatus.PARTIAL_CANCELED;
         var cancel = PaymentTransaction.Cancel(this, transactionKey, amount, canceledAt);

@@ -41,8 +41,14 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
         b.Property(t => t.PaymentKey).HasMaxLength(200);
         b.Property(t => t.OrderId).HasMaxLength(64);
         b.Property(t => t.TransactionKey).HasMaxLength(200);
+        b.Property(t => t.Currency).HasMaxLength(3);
+        // NULL (an approval whose key the PG has not told yet) is distinct from every key and from another NULL on
+        // SQLite and on PostgreSQL (NULLS DISTINCT, the default): the index keeps keys unique and allows many NULLs.
         b.HasIndex(t => t.TransactionKey).IsUnique();
         b.HasIndex(t => t.PaymentKey);
+        // The approvals reconciliation has to learn a key for (ApprovalKeyLearning): usually none, found at once.
+        b.HasIndex(t => t.PaymentKey, "keyless").HasFilter("transaction_key IS NULL")
+            .HasDatabaseName("ix_payment_transactions_keyless");
         b.HasIndex(t => t.OccurredAt);
         b.Ignore(t => t.SignedAmount);
     }
@@ -59,7 +65,7 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
         b.Property<DateOnly>(BusinessDateColumn)
             .HasComputedColumnSql($"({new Reconciliation.PostgresReconDialect().KstDate("occurred_at")})", stored: true);
         b.HasIndex(BusinessDateColumn, nameof(PaymentTransaction.TransactionKey))
-            .IncludeProperties(t => new { t.Kind, t.Amount })
+            .IncludeProperties(t => new { t.Kind, t.Amount, t.Currency })
             .HasDatabaseName("ix_payment_transactions_business_date_key");
     }
 

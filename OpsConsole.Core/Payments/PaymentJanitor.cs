@@ -137,11 +137,15 @@ public sealed class PaymentJanitor(
     {
         CancelAttempt snapshot;
         List<string> booked;
+        string currency;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             snapshot = await db.CancelAttempts.AsNoTracking().SingleAsync(a => a.Id == attemptId, cancellationToken);
-            booked = await db.PaymentTransactions.AsNoTracking().Where(t => t.PaymentId == snapshot.PaymentId)
-                .Select(t => t.TransactionKey).ToListAsync(cancellationToken);
+            currency = await db.Payments.AsNoTracking().Where(p => p.Id == snapshot.PaymentId).Select(p => p.Currency)
+                .SingleAsync(cancellationToken);
+            booked = await db.PaymentTransactions.AsNoTracking()
+                .Where(t => t.PaymentId == snapshot.PaymentId && t.TransactionKey != null)
+                .Select(t => t.TransactionKey!).ToListAsync(cancellationToken);
         }
         if (!snapshot.IsOpen) return false;
 
@@ -161,7 +165,7 @@ public sealed class PaymentJanitor(
         {
             // Always with the reserved amount, also for a full cancel: should the key be new to the PG, the
             // re-send can never cancel more than this attempt reserved (the balance may have moved outside).
-            resent = await pg.CancelAsync(snapshot.PaymentKey, new TossCancelRequest(snapshot.Reason, snapshot.Amount),
+            resent = await pg.CancelAsync(snapshot.PaymentKey, new TossCancelRequest(snapshot.Reason, MinorUnits.ToMajor(snapshot.Amount, currency)),
                 snapshot.IdempotencyKey, cancellationToken);
             await events.AppendAsync(PaymentService.PgCallEvent(snapshot.PaymentKey, null, resent,
                 $"janitor re-sent cancel {snapshot.IdempotencyKey} (same key) after the PG showed none", clock.GetUtcNow()));

@@ -1,7 +1,10 @@
 namespace OpsConsole.Core.Payments;
 
+/// <param name="Amount">In minor units of <paramref name="Currency"/> (KRW has none: won).</param>
 /// <param name="RequestedBy">Who asked: <c>api:&lt;client&gt;</c> for the checkout API; named in the payment's events.</param>
-public sealed record ConfirmCommand(string PaymentKey, string OrderId, long Amount, string RequestedBy = "api");
+/// <param name="Currency">ISO 4217 code; must be one of <c>Pg:Currencies</c>. The checkout API documents its absence as KRW.</param>
+public sealed record ConfirmCommand(string PaymentKey, string OrderId, long Amount, string RequestedBy = "api",
+    string Currency = Common.Money.LedgerCurrency);
 
 /// <param name="CancelAmount">Null cancels the whole remaining balance.</param>
 public sealed record CancelCommand(string PaymentKey, string IdempotencyKey, long? CancelAmount, string CancelReason,
@@ -15,7 +18,7 @@ public sealed record PaymentSnapshot(
     long BalanceAmount,
     long PendingCancelAmount,
     string Currency,
-    PaymentMethod Method,
+    PaymentMethod? Method,
     DateTimeOffset RequestedAt,
     DateTimeOffset? ApprovedAt,
     string? FailureCode,

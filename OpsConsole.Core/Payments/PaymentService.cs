@@ -24,6 +24,7 @@ public sealed class PaymentService(
     AuditLog audit,
     TimeProvider clock,
     IOptions<JanitorOptions> janitorOptions,
+    IOptions<PgOptions> pgOptions,
     ILogger<PaymentService> logger)
 {
     private const int ConcurrencyRetries = 5;
@@ -35,6 +36,10 @@ public sealed class PaymentService(
         PaymentValidation.EnsurePaymentKey(command.PaymentKey);
         PaymentValidation.EnsureOrderId(command.OrderId);
         PaymentValidation.EnsurePositiveAmount(command.Amount, "amount");
+        PaymentValidation.EnsureCurrency(command.Currency);
+        if (!pgOptions.Value.AcceptedCurrencies.Contains(command.Currency))
+            throw DomainException.BadInput("UNSUPPORTED_CURRENCY",
+                $"currency {command.Currency} is not accepted (accepted: {pgOptions.Value.Currencies}; setting Pg:Currencies).");
         using var activity = Tracing.Source.StartActivity("payment.confirm");
         activity?.SetTag("payment.key", command.PaymentKey);
 
@@ -45,7 +50,8 @@ public sealed class PaymentService(
 
         // 2. The PG call: no transaction is open. The caller going away must not abandon the intent
         //    halfway, so only the client's own timeouts bound it.
-        var result = await GuardAsync(() => pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId, command.Amount),
+        var result = await GuardAsync(() => pg.ConfirmAsync(new TossConfirmRequest(command.PaymentKey, command.OrderId,
+                MinorUnits.ToMajor(command.Amount, command.Currency)),
             ConfirmIdempotencyKey(command.PaymentKey), CancellationToken.None), "v1/payments/confirm", $"paymentKey={command.PaymentKey}");
         await RecordCallAsync(payment, result, "confirm");
 
@@ -74,14 +80,14 @@ public sealed class PaymentService(
         activity?.SetTag("payment.key", command.PaymentKey);
 
         // 1. Intent: reserve the amount and record the attempt under its idempotency key.
-        var (attempt, replay) = await RecordCancelIntentAsync(command, cancellationToken);
+        var (attempt, replay, currency) = await RecordCancelIntentAsync(command, cancellationToken);
         if (replay is not null)
             return replay;
 
         // 2. The PG call with the key fixed by the intent.
         // (A throw here propagates: the repair executor records it; the open attempt goes to the janitor.)
         var result = await pg.CancelAsync(command.PaymentKey,
-            new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : attempt.Amount),
+            new TossCancelRequest(attempt.Reason, attempt.IsFullCancel ? null : MinorUnits.ToMajor(attempt.Amount, currency)),
             attempt.IdempotencyKey, CancellationToken.None);
         await events.AppendAsync(PgCallEvent(command.PaymentKey, null, result, $"cancel {attempt.Amount}", clock.GetUtcNow()));
 
@@ -116,25 +122,32 @@ public sealed class PaymentService(
         var atPg = result.Value!;
         if (atPg.Status is not ("DONE" or "PARTIAL_CANCELED" or "CANCELED"))
             throw DomainException.Conflict("PG_NOT_CHARGED", $"The PG shows payment {paymentKey} as {atPg.Status}: there is no charge to record.");
-        if (atPg.Cancels is { Count: > 0 })
-            throw DomainException.Conflict("PG_ALREADY_CANCELED",
-                $"The PG already cancelled part of payment {paymentKey}; its approval cannot be recorded automatically.");
-        TossMethods.TryParse(atPg.Method, out var method);
-        var transactionKey = atPg.LastTransactionKey ?? $"{paymentKey}-approval";
 
         if (payment is null)
-            return await InsertFromPgAsync(atPg, method, transactionKey, actor, cancellationToken);
+        {
+            if (atPg.Cancels is { Count: > 0 })
+                throw DomainException.Conflict("PG_ALREADY_CANCELED",
+                    $"The PG already cancelled part of payment {paymentKey}; its approval cannot be recorded automatically.");
+            TossMethods.TryParse(atPg.Method, out var method);
+            return await InsertFromPgAsync(atPg, method, atPg.LastTransactionKey, actor, cancellationToken);
+        }
+        if (BookingProblem(payment, atPg) is { } problem)
+            throw DomainException.Conflict("PG_ANSWER_INCONSISTENT", $"The PG's answer for payment {paymentKey} cannot be booked: {problem}.");
 
         return await ApplyToPaymentAsync(payment.Id, m =>
         {
             if (m.Payment.Status.IsApproved()) return;
-            m.Change(() => m.Payment.RecordPgApproval(transactionKey, method, (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, atPg.Method),
-                $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
+            BookPgCharge(m, atPg, $"{actor} recorded the PG's approval", repair: true);
             m.Publish("payment.approved", new { recordedBy = actor });
         }, cancellationToken);
     }
 
-    private async Task<PaymentSnapshot> InsertFromPgAsync(TossPayment atPg, PaymentMethod method, string transactionKey, string actor,
+    /// <summary>
+    /// A payment only the PG knows enters our ledger from the PG's answer. Without the approval's
+    /// <c>lastTransactionKey</c> the approval is stored without a key and reconciliation learns it from the
+    /// settlement line (<see cref="Reconciliation.ApprovalKeyLearning"/>): nothing is made up.
+    /// </summary>
+    private async Task<PaymentSnapshot> InsertFromPgAsync(TossPayment atPg, PaymentMethod method, string? transactionKey, string actor,
         CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -142,11 +155,12 @@ public sealed class PaymentService(
             throw DomainException.Conflict("PG_NO_APPROVAL_TIME", $"The PG gives no approval time for payment {atPg.PaymentKey}: record it by hand.");
         var payment = Payment.RecordedFromPg(atPg.PaymentKey, atPg.OrderId, atPg.TotalAmount, atPg.Currency, method, atPg.Method,
             transactionKey, approvedAt.ToUniversalTime(), Tracing.CurrentTraceId(), now);
+        var amountText = MinorUnits.Format(atPg.TotalAmount, atPg.Currency);
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         db.Payments.Add(payment);
         var m = new PaymentMutation(db, payment, now);
         db.PaymentEvents.Add(StateEvent(payment, null,
-            $"{actor} recorded the PG's payment ({atPg.TotalAmount} KRW, approval {transactionKey}) in the ledger: only the PG knew it"));
+            $"{actor} recorded the PG's payment ({amountText}, approval {transactionKey ?? "key not told by the PG"}) in the ledger: only the PG knew it"));
         m.Publish("payment.approved", new { recordedBy = actor, fromPg = true });
         try
         {
@@ -171,6 +185,14 @@ public sealed class PaymentService(
     /// </summary>
     public Task<PgResult<TossPayment>> LookUpAtPgAsync(string paymentKey, CancellationToken cancellationToken = default) =>
         pg.GetPaymentAsync(paymentKey, cancellationToken);
+
+    /// <summary>The payment's currency, or null when there is no such payment.</summary>
+    public async Task<string?> CurrencyOfAsync(string paymentKey, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Payments.AsNoTracking().Where(p => p.PaymentKey == paymentKey).Select(p => p.Currency)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
 
     public async Task<PaymentDetail?> GetAsync(string paymentKey, CancellationToken cancellationToken = default)
     {
@@ -197,10 +219,11 @@ public sealed class PaymentService(
             return (existing, false);
 
         var now = clock.GetUtcNow();
-        var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, PaymentMethod.CARD,
+        var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, command.Currency,
             Tracing.CurrentTraceId(), now);
         db.Payments.Add(payment);
-        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW by {command.RequestedBy}"));
+        db.PaymentEvents.Add(StateEvent(payment, null,
+            $"confirm requested for {MinorUnits.Format(command.Amount, command.Currency)} by {command.RequestedBy}"));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -264,11 +287,14 @@ public sealed class PaymentService(
         switch (pgPayment.Status)
         {
             case "DONE" or "PARTIAL_CANCELED" or "CANCELED":
-                TossMethods.TryParse(pgPayment.Method, out var method);
-                var approvalKey = (pgPayment.Cancels is null or { Count: 0 } ? pgPayment.LastTransactionKey : null)
-                                  ?? $"{p.PaymentKey}-approval";
-                m.Change(() => p.MarkApproved(approvalKey, method, (pgPayment.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, pgPayment.Method),
-                    $"{why} ({pgPayment.Status}, {pgPayment.TotalAmount} KRW)");
+                if (BookingProblem(p, pgPayment) is { } problem)
+                {
+                    if (!allowPending)
+                        m.Change(() => p.MarkUnknown($"the PG's answer cannot be booked: {problem}", NextCheck(0, m.Now), m.Now),
+                            $"the PG's answer cannot be booked ({problem}); the janitor will ask again");
+                    return false;
+                }
+                BookPgCharge(m, pgPayment, why, repair: false);
                 m.Publish("payment.approved");
                 return true;
             case "ABORTED":
@@ -288,9 +314,64 @@ public sealed class PaymentService(
         }
     }
 
+    /// <summary>
+    /// Why the PG's answer for a charged payment cannot be booked as it is (null when it can): another amount or
+    /// currency than ours, or cancels that do not add up to what the balance says.
+    /// </summary>
+    internal static string? BookingProblem(Payment p, TossPayment pg)
+    {
+        if (!string.Equals(pg.Currency, p.Currency, StringComparison.Ordinal))
+            return $"currency {pg.Currency} is not the payment's {p.Currency}";
+        if (pg.TotalAmount != p.Amount)
+            return $"totalAmount {MinorUnits.Format(pg.TotalAmount, p.Currency)} is not the confirmed {MinorUnits.Format(p.Amount, p.Currency)}";
+        var cancels = DoneCancels(pg);
+        if (cancels.Any(c => string.IsNullOrEmpty(c.TransactionKey)))
+            return "a cancel has no transactionKey";
+        if (cancels.Select(c => c.TransactionKey).Distinct(StringComparer.Ordinal).Count() != cancels.Count)
+            return "a cancel's transactionKey appears twice";
+        if (cancels.Any(c => c.CancelAmount <= 0) || pg.TotalAmount - cancels.Sum(c => c.CancelAmount) != pg.BalanceAmount)
+            return $"the cancels ({cancels.Count}) do not add up to totalAmount − balanceAmount";
+        return null;
+    }
+
+    private static List<TossCancel> DoneCancels(TossPayment pg) =>
+        (pg.Cancels ?? []).Where(c => c.CancelStatus == "DONE").OrderBy(c => c.CanceledAt).ToList();
+
+    /// <summary>
+    /// Books what the PG reports for a charged payment that is unresolved here (or failed, for a repair): the
+    /// approval, with the PG's method, and every cancel the PG lists with its own <c>transactionKey</c>, amount and
+    /// time (cancels made outside OpsConsole, e.g. in the PG's dashboard). The approval's key is the PG's
+    /// <c>lastTransactionKey</c> only while there is no cancel (after a cancel it names the cancel); otherwise it is
+    /// stored as unknown and reconciliation learns it from the approval's settlement line
+    /// (<see cref="Reconciliation.ApprovalKeyLearning"/>). Nothing is made up. Check <see cref="BookingProblem"/> first.
+    /// </summary>
+    internal static void BookPgCharge(PaymentMutation m, TossPayment pg, string why, bool repair)
+    {
+        var p = m.Payment;
+        TossMethods.TryParse(pg.Method, out var method);
+        var cancels = DoneCancels(pg);
+        var approvalKey = cancels.Count == 0 ? pg.LastTransactionKey : null;
+        var approvedAt = (pg.ApprovedAt ?? pg.RequestedAt).ToUniversalTime();
+        var keyNote = approvalKey is null ? "; approval key not told by the PG, learnt from its settlement line" : "";
+        var amountText = MinorUnits.Format(pg.TotalAmount, p.Currency);
+        if (repair)
+            m.Change(() => p.RecordPgApproval(approvalKey, method, approvedAt, m.Now, pg.Method),
+                $"{why} ({pg.Status}, {amountText}){keyNote}");
+        else
+            m.Change(() => p.MarkApproved(approvalKey, method, approvedAt, m.Now, pg.Method),
+                $"{why} ({pg.Status}, {amountText}){keyNote}");
+        foreach (var c in cancels)
+        {
+            m.Change(() => p.RecordPgCancel(c.CancelAmount, c.TransactionKey, c.CanceledAt.ToUniversalTime(), m.Now),
+                $"{why}: a cancel of {MinorUnits.Format(c.CancelAmount, p.Currency)} made at the PG outside OpsConsole " +
+                $"(transaction {c.TransactionKey}, {c.CanceledAt:u}), balance {MinorUnits.Format(p.BalanceAmount, p.Currency)}");
+            m.Publish("payment.canceled", new { Amount = c.CancelAmount, c.TransactionKey, Outside = true });
+        }
+    }
+
     // ---- cancel -------------------------------------------------------------------------------------
 
-    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay)> RecordCancelIntentAsync(CancelCommand command,
+    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay, string Currency)> RecordCancelIntentAsync(CancelCommand command,
         CancellationToken cancellationToken)
     {
         for (var attemptNo = 1; ; attemptNo++)
@@ -301,7 +382,7 @@ public sealed class PaymentService(
 
             var replay = await FindReplayAsync(db, command, payment, cancellationToken);
             if (replay is not null)
-                return (null!, replay);
+                return (null!, replay, payment.Currency);
 
             var open = await db.CancelAttempts.AsNoTracking()
                 .FirstOrDefaultAsync(a => a.PaymentId == payment.Id &&
@@ -328,7 +409,7 @@ public sealed class PaymentService(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return (attempt, null);
+                return (attempt, null, payment.Currency);
             }
             catch (DbUpdateException) when (attemptNo < ConcurrencyRetries)
             {
@@ -393,7 +474,7 @@ public sealed class PaymentService(
     /// <summary>Finds the PG cancel that corresponds to <paramref name="attempt"/> and books it.</summary>
     internal static bool TryCompleteCancel(PaymentMutation m, CancelAttempt attempt, TossPayment pgPayment, string why)
     {
-        var match = FindCancel(m.Payment.Transactions.Select(t => t.TransactionKey), attempt, pgPayment);
+        var match = FindCancel(m.Payment.Transactions.Select(t => t.TransactionKey).OfType<string>(), attempt, pgPayment);
         if (match is null) return false;
         var from = m.Payment.Status;
         m.Payment.CompleteCancel(attempt.Amount, match.TransactionKey, match.CanceledAt.ToUniversalTime(), m.Now);

@@ -26,10 +26,21 @@ public static partial class PaymentValidation
                 "paymentKey must be 1 to 200 characters of letters, digits, '-' or '_'.");
     }
 
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+
+    /// <summary>An ISO 4217 alphabetic code (three capital letters). Which currencies are accepted is configuration.</summary>
+    public static void EnsureCurrency(string? currency)
+    {
+        if (currency is null || !CurrencyPattern().IsMatch(currency))
+            throw DomainException.BadInput("INVALID_CURRENCY",
+                $"currency must be an ISO 4217 code of three capital letters such as KRW or USD (got '{currency}').");
+    }
+
     public static void EnsurePositiveAmount(long amount, string field)
     {
         if (amount <= 0)
-            throw DomainException.BadInput("INVALID_AMOUNT", $"{field} must be a positive whole number of KRW (got {amount}).");
+            throw DomainException.BadInput("INVALID_AMOUNT", $"{field} must be a positive whole number of minor units (got {amount}).");
         if (!Money.IsWithinBound(amount))
             throw DomainException.BadInput("INVALID_AMOUNT", $"{field} {Money.OutOfBoundText} (got {amount}).");
     }

@@ -85,7 +85,10 @@ public sealed class Finding
 
     public string DiffFields { get; private set; }
 
-    /// <summary>KRW at stake (always ≥ 0); see docs of <see cref="ReconciliationSqlGenerator"/>.</summary>
+    /// <summary>ISO 4217 code of the amounts and <see cref="MoneyAtRisk"/>: totals are per currency (KRW sums filter on it).</summary>
+    public string? Currency { get; private set; }
+
+    /// <summary>Minor units of <see cref="Currency"/> at stake (always ≥ 0); see docs of <see cref="ReconciliationSqlGenerator"/>.</summary>
     public long MoneyAtRisk { get; private set; }
 
     public string? Assignee { get; private set; }
@@ -117,12 +120,29 @@ public sealed class Finding
     public static readonly Expression<Func<Finding, bool>> IsResolved =
         Expression.Lambda<Func<Finding, bool>>(Expression.Not(IsUnresolved.Body), IsUnresolved.Parameters);
 
-    /// <summary>A finding's money at risk when it is unresolved, else 0: sums "at risk" over any mix of statuses.</summary>
+    /// <summary>
+    /// THE definition of "counts in KRW sums": money of another currency is never added to KRW (a finding written
+    /// before findings carried a currency, null, was KRW). Sums of other currencies group by <see cref="Currency"/>.
+    /// </summary>
+    public static readonly Expression<Func<Finding, bool>> IsKrw =
+        f => f.Currency == null || f.Currency == Common.Money.LedgerCurrency;
+
+    /// <summary>
+    /// A finding's money at risk when it is unresolved and in KRW, else 0: sums "KRW at risk" over any mix of statuses
+    /// and currencies.
+    /// </summary>
     public static readonly Expression<Func<Finding, long>> UnresolvedMoneyAtRisk =
         Expression.Lambda<Func<Finding, long>>(
-            Expression.Condition(IsUnresolved.Body,
+            Expression.Condition(
+                Expression.AndAlso(IsUnresolved.Body,
+                    new ParameterSwap(IsKrw.Parameters[0], IsUnresolved.Parameters[0]).Visit(IsKrw.Body)),
                 Expression.Property(IsUnresolved.Parameters[0], nameof(MoneyAtRisk)), Expression.Constant(0L)),
             IsUnresolved.Parameters);
+
+    private sealed class ParameterSwap(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
 
     private static readonly Func<Finding, bool> UnresolvedCheck = IsUnresolved.Compile();
 

@@ -46,7 +46,8 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var q = Filtered(db, query);
         var total = await q.CountAsync(cancellationToken);
-        var money = total == 0 ? 0 : await q.SumAsync(f => f.MoneyAtRisk, cancellationToken);
+        // KRW only: money of another currency is never summed into KRW (Finding.IsKrw).
+        var money = total == 0 ? 0 : await q.Where(Finding.IsKrw).SumAsync(f => f.MoneyAtRisk, cancellationToken);
         var items = await Sorted(q, query.Sort).Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 1000))
             .ToListAsync(cancellationToken);
         return new FindingPage(items, total, money);

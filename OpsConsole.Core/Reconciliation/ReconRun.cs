@@ -52,6 +52,12 @@ public sealed class ReconRun
 
     public string? Error { get; private set; }
 
+    /// <summary>Approval keys the run learnt from settlement lines before pass 1 (<see cref="ApprovalKeyLearning"/>).</summary>
+    public int KeysLearned { get; private set; }
+
+    /// <summary>Approvals still without a key after that step: not compared by key (no single approval line yet).</summary>
+    public long KeylessApprovals { get; private set; }
+
     /// <summary>Whether the Slack summary was delivered (null: not attempted).</summary>
     public bool? AlertDelivered { get; private set; }
 
@@ -83,6 +89,12 @@ public sealed class ReconRun
     }
 
     internal void RecordPull(long ms) => PullMs = ms;
+
+    internal void RecordKeyLearning(int learned, long remaining)
+    {
+        KeysLearned = learned;
+        KeylessApprovals = remaining;
+    }
 
     internal void RecordPass1(long ms, int differingKeys)
     {

@@ -39,6 +39,12 @@ public sealed class ReconRunItem
     public string DiffFields { get; private set; }
     public long MoneyAtRisk { get; private set; }
 
+    /// <summary>
+    /// ISO 4217 code of the amounts and of <see cref="MoneyAtRisk"/> (ours, else the PG's). Money is summed per currency,
+    /// never across currencies. Nullable only so that a writer that predates it stays valid; every engine writes it.
+    /// </summary>
+    public string? Currency { get; private set; }
+
     /// <summary>Pass 2 with <c>Reconciliation:LiveCheck</c>: what the PG answered when asked live (see <see cref="ReconLiveCheck"/>).</summary>
     public string? PgLiveStatus { get; private set; }
 

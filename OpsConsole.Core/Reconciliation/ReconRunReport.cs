@@ -32,7 +32,7 @@ public sealed record ReconRunReport(RunReport Run, IReadOnlyList<FindingReport> 
             new ExternalSideReport(f.ExternalLineCount, f.ExternalAmount, f.ExternalAmountTotal, f.ExternalFee,
                 f.ExternalExpectedFee, f.ExternalMethod, f.ExternalSoldDate, f.ExternalApprovedAt),
             f.Assignee,
-            f.PgLiveStatus is null ? null : new PgLiveReport(f.PgLiveStatus, f.PgLiveBalance, f.PgLiveCheckedAt))).ToList());
+            f.PgLiveStatus is null ? null : new PgLiveReport(f.PgLiveStatus, f.PgLiveBalance, f.PgLiveCheckedAt), f.Currency)).ToList());
 }
 
 /// <param name="Pass1Candidates">Keys that differed in pass 1 (rechecked in pass 2).</param>
@@ -46,7 +46,7 @@ public sealed record TypeTotalReport(FindingType Type, int ConfirmedCount, long 
 public sealed record FindingReport(long Id, FindingType Type, FindingStatus Status, FindingVerdict Verdict,
     DateOnly BusinessDate, string TransactionKey, string PaymentKey, string OrderId, string? TraceId, long MoneyAtRisk,
     IReadOnlyList<string> Diff, FindingType? Pass1Type, PaymentStatus? PaymentStatus, InternalSideReport Internal,
-    ExternalSideReport External, string? Assignee, PgLiveReport? PgLive);
+    ExternalSideReport External, string? Assignee, PgLiveReport? PgLive, string? Currency = null);
 
 /// <summary>The PG's live answer (<c>Reconciliation:LiveCheck</c>); null when the run did not ask.</summary>
 public sealed record PgLiveReport(string Status, long? Balance, DateTimeOffset? CheckedAt);

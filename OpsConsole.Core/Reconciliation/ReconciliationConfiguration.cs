@@ -58,7 +58,7 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
     /// </summary>
     internal static void ConfigurePostgres(ModelBuilder modelBuilder) =>
         modelBuilder.Entity<SettlementLine>().HasIndex(l => new { l.SoldDate, l.TransactionKey }, "day_single_lines")
-            .HasFilter("NOT key_repeated").IncludeProperties(l => new { l.Amount, l.Fee, l.Method })
+            .HasFilter("NOT key_repeated").IncludeProperties(l => new { l.Amount, l.Fee, l.Method, l.Currency })
             .HasDatabaseName("ix_settlement_lines_day_single_lines");
 }
 
@@ -105,6 +105,7 @@ internal sealed class ReconRunItemConfiguration : IEntityTypeConfiguration<Recon
         b.Property(i => i.TraceId).HasMaxLength(32);
         b.Property(i => i.DiffFields).HasMaxLength(200);
         b.Property(i => i.PgLiveStatus).HasMaxLength(80);
+        b.Property(i => i.Currency).HasMaxLength(3);
         b.HasOne<ReconRun>().WithMany().HasForeignKey(i => i.RunId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(i => new { i.RunId, i.Pass, i.TransactionKey });
     }
@@ -122,6 +123,7 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         b.Property(f => f.TraceId).HasMaxLength(32);
         b.Property(f => f.TransientReason).HasMaxLength(300);
         b.Property(f => f.PgLiveStatus).HasMaxLength(80);
+        b.Property(f => f.Currency).HasMaxLength(3);
         b.Property(f => f.Pass1Type).HasColumnName("pass1_type");
         b.Property(f => f.DiffFields).HasMaxLength(200);
         b.Property(f => f.Assignee).HasMaxLength(100);

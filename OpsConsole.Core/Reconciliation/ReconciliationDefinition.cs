@@ -27,6 +27,9 @@ public sealed record ReconciliationDefinition(
         FailedPaymentStatuses: PaymentStatuses.Failed,
         Rules:
         [
+            // First: amounts in two currencies are not comparable. A key whose currency differs is an AMOUNT_MISMATCH
+            // whose diff names "currency"; its money at risk is our amount, in our currency.
+            new FieldRule("currency", FindingType.AMOUNT_MISMATCH, FieldRuleKind.Equal, "currency", "currency"),
             new FieldRule("amount", FindingType.AMOUNT_MISMATCH, FieldRuleKind.Equal, "amount", "amount"),
             new FieldRule("soldDate", FindingType.DATE_MISMATCH, FieldRuleKind.Equal, "business_date", "sold_date"),
             new FieldRule("fee", FindingType.FEE_MISMATCH, FieldRuleKind.FeeSchedule, "", "fee"),

@@ -177,6 +177,15 @@ public sealed class ReconciliationService(
                 await UpdateRunAsync(runId, r => r.RecordPull(sw.ElapsedMilliseconds), ct);
             }
 
+            // Approvals booked without a key (the PG's answer did not tell it) take it from their settlement line, so
+            // that every engine's passes match them by key. The one place this happens.
+            var (learned, keyless) = await ApprovalKeyLearning.RunAsync(dbFactory, runId, clock.GetUtcNow(), ct);
+            await UpdateRunAsync(runId, r => r.RecordKeyLearning(learned.Count, keyless), ct);
+            if (learned.Count > 0 || keyless > 0)
+                _log.LogInformation(
+                    "Reconciliation run {RunId}: {Learned} approval key(s) learnt from settlement lines; {Keyless} approval(s) still without a key are not compared",
+                    runId, learned.Count, keyless);
+
             var p = await PassesAsync(runId, date, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external);
             await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
             sw.Restart();

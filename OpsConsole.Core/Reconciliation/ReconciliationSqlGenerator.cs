@@ -28,7 +28,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         "run_id", "pass", "transaction_key", "finding_type", "payment_key", "order_id", "trace_id", "payment_status",
         "internal_kind", "internal_amount", "internal_method", "internal_business_date", "internal_occurred_at",
         "external_line_count", "external_amount", "external_amount_total", "external_fee", "external_expected_fee",
-        "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk",
+        "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk", "currency",
     ];
 
     /// <summary>The evidence columns shared by run items and findings.</summary>
@@ -38,6 +38,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         "internal_business_date", "internal_occurred_at", "external_line_count", "external_amount",
         "external_amount_total", "external_fee", "external_expected_fee", "external_method", "external_sold_date",
         "external_approved_at", "diff_fields", "money_at_risk", "pg_live_status", "pg_live_balance", "pg_live_checked_at",
+        "currency",
     ];
 
     public ReconciliationDefinition Definition => definition;
@@ -58,7 +59,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin) return Pass1Insert(KeyRange.All);
         var key = definition.KeyColumn;
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
-        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")}";
+        // An approval without a key (not learnt yet: ApprovalKeyLearning) cannot be compared by key.
+        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")} AND t.{key} IS NOT NULL";
         var externalProbe = $"l.sold_date = {P("date")}";
         var externalScan = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")}";
         if (parts > 1 && dialect.KeyPartition($"t.{key}", parts) is { } internalShare)
@@ -86,7 +88,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var key = definition.KeyColumn;
         string InRange(string column) =>
             (range.HasLower ? $" AND {column} >= {P("lo")}" : "") + (range.HasUpper ? $" AND {column} < {P("hi")}" : "");
-        var internalFilter = $"t.business_date = {P("date")}{InRange("t." + key)}";
+        // An approval without a key cannot be compared by key; a lower bound excludes it already.
+        var internalFilter = $"t.business_date = {P("date")}{InRange("t." + key)}" + (range.HasLower ? "" : $" AND t.{key} IS NOT NULL");
         var externalScan = $"l.sold_date = {P("date")}{InRange("l." + key)}";
         return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + OrderedMergeJoinSql(internalFilter, externalScan),
             onlyDiffering: true);
@@ -111,6 +114,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             ),
             j AS (
               SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
+                     t.currency AS i_currency,
                      {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
                      {ExternalAs(c => "e." + c)}
               FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k
@@ -145,7 +149,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"""
             SELECT l.{key} AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key, MIN(l.order_id) AS order_id,
                      MIN(l.method) AS method, MIN(l.amount) AS amount, SUM(l.amount) AS amount_total, MIN(l.fee) AS fee,
-                     MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at
+                     MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at, MIN(l.currency) AS currency
               FROM {T("settlement_lines")} l
               WHERE {filter}
               GROUP BY l.{key}
@@ -185,7 +189,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                    COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
                    c.e_method, c.e_sold_date, c.e_approved_at,
                    {DiffSql()},
-                   {MoneyAtRiskSql()}
+                   {MoneyAtRiskSql()},
+                   COALESCE(c.i_currency, c.e_currency)
             FROM c {transactionLookup}
               {dialect.LookupJoin(T("payments"), "p", "payment_key", $"COALESCE({Tx("payment_key")}, c.e_payment_key)")}
             """);
@@ -196,7 +201,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
 
     /// <summary>The external columns of the join, in <see cref="ExternalColumns"/> order.</summary>
     private static readonly string[] ExternalColumns =
-        ["k", "line_count", "payment_key", "order_id", "method", "amount", "amount_total", "fee", "sold_date", "approved_at"];
+        ["k", "line_count", "payment_key", "order_id", "method", "amount", "amount_total", "fee", "sold_date", "approved_at", "currency"];
 
     private static string ExternalAs(Func<string, string> value) =>
         string.Join(", ", ExternalColumns.Select(c => $"{value(c)} AS e_{c}"));
@@ -225,7 +230,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         {
             ReconJoinStrategy.FullOuterJoin => $"""
                 i AS (
-                  SELECT t.{key} AS k, {SignedAmountSql()} AS amount, {businessDate} AS business_date
+                  SELECT t.{key} AS k, {SignedAmountSql()} AS amount, {businessDate} AS business_date, t.currency
                   FROM {T("payment_transactions")} t
                   WHERE {internalFilter}
                 ),
@@ -236,25 +241,25 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                   SELECT {string.Join(", ", ExternalColumns)} FROM em
                 ),
                 j AS (
-                  SELECT i.k AS i_k, i.amount AS i_amount, i.business_date AS i_business_date,
+                  SELECT i.k AS i_k, i.amount AS i_amount, i.business_date AS i_business_date, i.currency AS i_currency,
                          {ExternalAs(c => "e." + c)}
                   FROM i FULL OUTER JOIN e ON e.k = i.k
                 )
                 """,
             ReconJoinStrategy.IndexedLookup => $"""
                 j AS (
-                  SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {businessDate} AS i_business_date,
+                  SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {businessDate} AS i_business_date, t.currency AS i_currency,
                          {ExternalAs(c => $"COALESCE({(c == "line_count" ? "CASE WHEN l.id IS NOT NULL THEN 1 END" : SingleLine(c))}, em.{c})")}
                   FROM {T("payment_transactions")} t
                   LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter.Probe}
                   LEFT JOIN em ON em.k = t.{key}
                   WHERE {internalFilter}
                   UNION ALL
-                  SELECT NULL, NULL, NULL, {ExternalAs(SingleLine)}
+                  SELECT NULL, NULL, NULL, NULL, {ExternalAs(SingleLine)}
                   FROM {singleLines}
                     AND NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = l.{key} AND {internalFilter})
                   UNION ALL
-                  SELECT NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
+                  SELECT NULL, NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
                   FROM em
                   WHERE NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = em.k AND {internalFilter})
                 )
@@ -287,13 +292,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         };
         return $"""
             i AS (
-              SELECT t.{key} AS k, {SignedAmountSql()} AS amount
+              SELECT t.{key} AS k, {SignedAmountSql()} AS amount, t.currency
               FROM {T("payment_transactions")} t
               WHERE {internalFilter}
               ORDER BY t.{key} OFFSET 0
             ),
             s AS (
-              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date
+              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date, l.currency
               FROM {T("settlement_lines")} l
               WHERE {externalScan} AND NOT l.key_repeated
               ORDER BY l.{key} OFFSET 0
@@ -301,6 +306,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             js AS (
               SELECT x.* FROM (
                 SELECT i.k AS i_k, i.amount AS i_amount, CASE WHEN i.k IS NOT NULL THEN {P("date")} END AS i_business_date,
+                       i.currency AS i_currency, s.currency AS e_currency,
                        s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,
                        {ExpectedFeeSql("s.method", "s.amount")} AS e_expected_fee
                 FROM i FULL OUTER JOIN s ON s.k = i.k
@@ -308,12 +314,12 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               WHERE {differs}
             ),
             j AS (
-              SELECT js.i_k, js.i_amount, js.i_business_date, {ExternalAs(External)}
+              SELECT js.i_k, js.i_amount, js.i_business_date, js.i_currency, {ExternalAs(External)}
               FROM js LEFT JOIN em ON js.e_k IS NULL AND em.k = js.i_k
                 LEFT JOIN LATERAL (SELECT y.payment_key, y.order_id, y.approved_at FROM {T("settlement_lines")} y
                                    WHERE y.{key} = js.e_k AND NOT y.key_repeated OFFSET 0) sl ON TRUE
               UNION ALL
-              SELECT NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
+              SELECT NULL, NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
               FROM em
               WHERE NOT EXISTS (SELECT 1 FROM {T("payment_transactions")} t WHERE t.{key} = em.k AND {internalFilter})
             )
@@ -384,7 +390,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         sb.Append($" WHEN {S(nameof(FindingType.MISSING_INTERNAL))} THEN ABS(c.e_amount_total)");
         sb.Append($" WHEN {S(nameof(FindingType.MISSING_EXTERNAL))} THEN ABS(c.i_amount)");
         sb.Append($" WHEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN ABS(c.e_amount_total - c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN ABS(c.e_amount_total - c.i_amount)");
+        // Another currency (diff "currency"): our amount is at risk; minor units of two currencies are never subtracted.
+        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN CASE WHEN c.i_currency <> c.e_currency THEN ABS(c.i_amount) ELSE ABS(c.e_amount_total - c.i_amount) END");
         sb.Append($" WHEN {S(nameof(FindingType.DATE_MISMATCH))} THEN ABS(c.i_amount)");
         if (fee is not null)
             sb.Append($" WHEN {S(nameof(FindingType.FEE_MISMATCH))} THEN ABS(c.e_{fee.ExternalColumn} - c.e_expected_fee)");
@@ -503,7 +510,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         INSERT INTO {T("recon_run_totals")} (run_id, finding_type, confirmed_count, confirmed_amount, transient_count)
         SELECT {P("run")}, f.type,
                SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.CONFIRMED))} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.CONFIRMED))} THEN s.money_at_risk ELSE 0 END),
+               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.CONFIRMED))} AND COALESCE(f.currency, {S(Common.Money.LedgerCurrency)}) = {S(Common.Money.LedgerCurrency)} THEN s.money_at_risk ELSE 0 END),
                SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.TRANSIENT))} THEN 1 ELSE 0 END)
         FROM {T("recon_finding_sightings")} s JOIN {T("recon_findings")} f ON f.id = s.finding_id
         WHERE s.run_id = {P("run")}

@@ -50,8 +50,10 @@ public static partial class SettlementLineParser
     /// API pulls: a method OpsConsole does not know is kept as <see cref="PaymentMethod.OTHER"/> with its text (the
     /// puller reports it). CSV files (false) must name a known method: their store keeps no method text.
     /// </param>
+    /// <param name="currencyAccepted">The PG client already accepted the line's currency (Pg:Currencies) and read its
+    /// amounts into minor units; without it (CSV files, whole numbers) only the ledger's currency is accepted.</param>
     public static ParsedSettlementLine? Parse(int line, Func<string, string?> field, List<SettlementRowError> errors,
-        bool unknownMethodIsOther = false)
+        bool unknownMethodIsOther = false, bool currencyAccepted = false)
     {
         var before = errors.Count;
         string Text(string name, int max)
@@ -113,7 +115,7 @@ public static partial class SettlementLineParser
         if (string.IsNullOrEmpty(currency)) currency = Money.LedgerCurrency;
         else if (!CurrencyCode().IsMatch(currency))
             errors.Add(new(line, "currency", $"'{Shorten(currency)}' is not a 3-letter currency code"));
-        else if (currency != Money.LedgerCurrency)
+        else if (currency != Money.LedgerCurrency && !currencyAccepted)
             errors.Add(new(line, "currency", $"'{currency}' is not the ledger's currency {Money.LedgerCurrency}: " +
                                              "lines in another currency cannot be reconciled against our payments"));
         var mId = field("mId")?.Trim();

@@ -77,7 +77,8 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
                 ["paidOutDate"] = s.PaidOutDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["currency"] = s.Currency, ["mId"] = s.MId,
             };
-            if (SettlementLineParser.Parse(n + 1, name => fields.GetValueOrDefault(name), errors, unknownMethodIsOther: true) is { } line)
+            if (SettlementLineParser.Parse(n + 1, name => fields.GetValueOrDefault(name), errors, unknownMethodIsOther: true,
+                    currencyAccepted: true) is { } line)
                 lines.Add(line with { ApprovedAt = s.ApprovedAt.ToUniversalTime(), Details = DetailsOf(s) });
         }
         if (errors.Count > 0)

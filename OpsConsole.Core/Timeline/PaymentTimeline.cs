@@ -180,8 +180,8 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
         var payment = await db.Payments.AsNoTracking()
             .Where(p => p.PaymentKey == paymentKey)
             .Select(p => new PaymentSummary(p.Id, p.PaymentKey, p.OrderId, p.Amount, p.BalanceAmount,
-                p.Status.ToString(), p.Method.ToString(), p.RequestedAt, p.ApprovedAt, p.UpdatedAt, p.TraceId,
-                p.FailureCode, p.FailureMessage))
+                p.Status.ToString(), p.Method == null ? null : p.Method.ToString(), p.RequestedAt, p.ApprovedAt, p.UpdatedAt,
+                p.TraceId, p.FailureCode, p.FailureMessage, p.Currency))
             .FirstOrDefaultAsync(cancellationToken);
         if (payment is null) return null;
 

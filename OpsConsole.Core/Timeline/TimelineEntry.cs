@@ -39,9 +39,9 @@ public sealed record TimelineEntry
 
 /// <summary>The payment a timeline is about.</summary>
 public sealed record PaymentSummary(
-    long Id, string PaymentKey, string OrderId, long Amount, long BalanceAmount, string Status, string Method,
+    long Id, string PaymentKey, string OrderId, long Amount, long BalanceAmount, string Status, string? Method,
     DateTimeOffset RequestedAt, DateTimeOffset? ApprovedAt, DateTimeOffset UpdatedAt, string TraceId,
-    string? FailureCode, string? FailureMessage);
+    string? FailureCode, string? FailureMessage, string Currency = Common.Money.LedgerCurrency);
 
 public sealed record PaymentTrace(PaymentSummary Payment, IReadOnlyList<TimelineEntry> Entries)
 {

@@ -25,7 +25,8 @@ public sealed record WarehouseItem(
     DateOnly? ExternalSoldDate,
     DateTimeOffset? ExternalApprovedAt,
     string DiffFields,
-    long MoneyAtRisk)
+    long MoneyAtRisk,
+    string? Currency = null)
 {
     internal static WarehouseItem FromRow(BigQueryRow r) => new(
         r.GetString("transaction_key")!,
@@ -48,7 +49,8 @@ public sealed record WarehouseItem(
         r.GetDate("external_sold_date"),
         r.GetTimestamp("external_approved_at"),
         r.GetString("diff_fields") ?? "",
-        r.GetInt64("money_at_risk") ?? 0);
+        r.GetInt64("money_at_risk") ?? 0,
+        r.GetString("currency"));
 
     private static T? Parse<T>(string? value) where T : struct, Enum =>
         value is null ? null

@@ -18,7 +18,7 @@ internal static class WarehouseItemWriter
         "run_id", "pass", "transaction_key", "finding_type", "payment_key", "order_id", "trace_id", "payment_status",
         "internal_kind", "internal_amount", "internal_method", "internal_business_date", "internal_occurred_at",
         "external_line_count", "external_amount", "external_amount_total", "external_fee", "external_expected_fee",
-        "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk",
+        "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk", "currency",
     ];
 
     public static async Task<int> WriteAsync(OpsDbContext db, IReconSqlDialect dialect, long runId, int pass,
@@ -56,6 +56,6 @@ internal static class WarehouseItemWriter
         i.ExternalMethod?.ToString(),
         i.ExternalSoldDate is { } sd ? d.DateValue(sd) : null,
         i.ExternalApprovedAt is { } ea ? d.InstantValue(ea) : null,
-        i.DiffFields, i.MoneyAtRisk,
+        i.DiffFields, i.MoneyAtRisk, i.Currency,
     ];
 }

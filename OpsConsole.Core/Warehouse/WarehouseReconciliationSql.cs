@@ -26,7 +26,7 @@ public sealed class WarehouseReconciliationSql(
         "transaction_key", "finding_type", "payment_key", "order_id", "trace_id", "payment_status",
         "internal_kind", "internal_amount", "internal_method", "internal_business_date", "internal_occurred_at",
         "external_line_count", "external_amount", "external_amount_total", "external_fee", "external_expected_fee",
-        "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk",
+        "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk", "currency",
     ];
 
     public IWarehouseSqlDialect Dialect => dialect;
@@ -51,7 +51,8 @@ public sealed class WarehouseReconciliationSql(
     /// <param name="recheckWindow">Bound the partitions read by <c>@recheck_from</c>/<c>@recheck_to</c>.</param>
     public string Pass2(bool recheckWindow)
     {
-        var internalFilter = dialect.InArray($"t.{Tc.TransactionKey}", P("keys"));
+        // An approval without a key whose learnt key (lk) is a pass-1 key is rechecked too.
+        var internalFilter = $"({dialect.InArray($"t.{Tc.TransactionKey}", P("keys"))} OR (t.{Tc.TransactionKey} IS NULL AND t.{Tc.PaymentKey} IN (SELECT lk.payment_key FROM lk)))";
         var externalFilter = dialect.InArray($"l.{Sc.TransactionKey}", P("keys"));
         if (recheckWindow)
         {
@@ -71,18 +72,29 @@ public sealed class WarehouseReconciliationSql(
         var sb = new StringBuilder();
         sb.Append($"""
             -- OpsConsole reconciliation '{definition.Name}', pass {pass} ({dialect.Name})
-            WITH i AS (
-              SELECT t.{t.TransactionKey} AS k, t.{t.PaymentKey} AS payment_key, t.{t.OrderId} AS order_id, t.{t.Kind} AS kind,
+            WITH lk AS (
+              -- The key of each payment's one approval line: an approval our ledger holds without a key (the PG's answer
+              -- did not tell it) is matched by it, as the console engines do after learning it (ApprovalKeyLearning).
+              SELECT l.{l.PaymentKey} AS payment_key, MIN(l.{l.TransactionKey}) AS k
+              FROM {dialect.Table(layout.SettlementLines)} l
+              WHERE {externalFilter} AND l.{l.Amount} > 0
+              GROUP BY l.{l.PaymentKey}
+              HAVING COUNT(DISTINCT l.{l.TransactionKey}) = 1
+            ),
+            i AS (
+              SELECT COALESCE(t.{t.TransactionKey}, lk.k) AS k, t.{t.PaymentKey} AS payment_key, t.{t.OrderId} AS order_id, t.{t.Kind} AS kind,
                      CASE WHEN t.{t.Kind} = {S(nameof(TransactionKind.CANCEL))} THEN -t.{t.Amount} ELSE t.{t.Amount} END AS amount,
-                     t.{t.Method} AS method, {dialect.KstDate($"t.{t.OccurredAt}")} AS business_date, t.{t.OccurredAt} AS occurred_at
+                     t.{t.Method} AS method, {dialect.KstDate($"t.{t.OccurredAt}")} AS business_date, t.{t.OccurredAt} AS occurred_at,
+                     t.{t.Currency} AS currency
               FROM {dialect.Table(layout.Transactions)} t
-              WHERE {internalFilter}
+                LEFT JOIN lk ON t.{t.TransactionKey} IS NULL AND t.{t.Kind} = {S(nameof(TransactionKind.APPROVAL))} AND lk.payment_key = t.{t.PaymentKey}
+              WHERE {internalFilter} AND (t.{t.TransactionKey} IS NOT NULL OR lk.k IS NOT NULL)
             ),
             e AS (
               SELECT l.{l.TransactionKey} AS k, COUNT(*) AS line_count, MIN(l.{l.PaymentKey}) AS payment_key,
                      MIN(l.{l.OrderId}) AS order_id, MIN(l.{l.Method}) AS method, MIN(l.{l.Amount}) AS amount,
                      SUM(l.{l.Amount}) AS amount_total, MIN(l.{l.Fee}) AS fee, MIN(l.{l.SoldDate}) AS sold_date,
-                     MIN(l.{l.ApprovedAt}) AS approved_at
+                     MIN(l.{l.ApprovedAt}) AS approved_at, MIN(l.{l.Currency}) AS currency
               FROM {dialect.Table(layout.SettlementLines)} l
               WHERE {externalFilter}
               GROUP BY l.{l.TransactionKey}
@@ -90,7 +102,7 @@ public sealed class WarehouseReconciliationSql(
             j AS (
               SELECT i.k AS i_k, i.payment_key AS i_payment_key, i.order_id AS i_order_id, i.kind AS i_kind,
                      i.amount AS i_amount, i.method AS i_method, i.business_date AS i_business_date,
-                     i.occurred_at AS i_occurred_at,
+                     i.occurred_at AS i_occurred_at, i.currency AS i_currency, e.currency AS e_currency,
                      e.k AS e_k, e.line_count AS e_line_count, e.payment_key AS e_payment_key, e.order_id AS e_order_id,
                      e.method AS e_method, e.amount AS e_amount, e.amount_total AS e_amount_total, e.fee AS e_fee,
                      e.sold_date AS e_sold_date, e.approved_at AS e_approved_at
@@ -115,7 +127,8 @@ public sealed class WarehouseReconciliationSql(
                    CAST(c.e_amount_total AS {dialect.IntegerType}) AS external_amount_total, c.e_fee AS external_fee, c.e_expected_fee AS external_expected_fee,
                    c.e_method AS external_method, c.e_sold_date AS external_sold_date, c.e_approved_at AS external_approved_at,
                    {DiffSql()} AS diff_fields,
-                   CAST({MoneyAtRiskSql()} AS {dialect.IntegerType}) AS money_at_risk
+                   CAST({MoneyAtRiskSql()} AS {dialect.IntegerType}) AS money_at_risk,
+                   COALESCE(c.i_currency, c.e_currency) AS currency
             FROM c LEFT JOIN {dialect.Table(layout.Payments)} p ON p.{pc.PaymentKey} = COALESCE(c.i_payment_key, c.e_payment_key)
             """);
         if (onlyDiffering)
@@ -175,7 +188,7 @@ public sealed class WarehouseReconciliationSql(
         sb.Append($" WHEN {S(nameof(FindingType.MISSING_INTERNAL))} THEN ABS(c.e_amount_total)");
         sb.Append($" WHEN {S(nameof(FindingType.MISSING_EXTERNAL))} THEN ABS(c.i_amount)");
         sb.Append($" WHEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN ABS(c.e_amount_total - c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN ABS(c.e_amount_total - c.i_amount)");
+        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN CASE WHEN c.i_currency <> c.e_currency THEN ABS(c.i_amount) ELSE ABS(c.e_amount_total - c.i_amount) END");
         sb.Append($" WHEN {S(nameof(FindingType.DATE_MISMATCH))} THEN ABS(c.i_amount)");
         if (fee is not null)
             sb.Append($" WHEN {S(nameof(FindingType.FEE_MISMATCH))} THEN ABS(c.e_{fee.ExternalColumn} - c.e_expected_fee)");

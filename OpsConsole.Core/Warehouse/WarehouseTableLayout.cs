@@ -32,6 +32,8 @@ public sealed class TransactionColumns
     public string Amount { get; set; } = "amount";
     public string Method { get; set; } = "method";
     public string OccurredAt { get; set; } = "occurred_at";
+    /// <summary>ISO 4217 code of <see cref="Amount"/> (minor units).</summary>
+    public string Currency { get; set; } = "currency";
     /// <summary>The KST business date the row is partitioned by (DATE).</summary>
     public string? BusinessDate { get; set; } = "business_date";
 }
@@ -45,6 +47,8 @@ public sealed class SettlementColumns
     public string Amount { get; set; } = "amount";
     public string Fee { get; set; } = "fee";
     public string ApprovedAt { get; set; } = "approved_at";
+    /// <summary>ISO 4217 code of <see cref="Amount"/> and <see cref="Fee"/> (minor units).</summary>
+    public string Currency { get; set; } = "currency";
     /// <summary>The PG's KST business date (DATE); the partition column.</summary>
     public string SoldDate { get; set; } = "sold_date";
 }

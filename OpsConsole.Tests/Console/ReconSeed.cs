@@ -34,7 +34,7 @@ public static class ReconSeed
         {
             Payment Approved(string letter, long amount)
             {
-                var p = Payment.StartConfirm($"pk_{letter}_{suffix}", $"order-{letter}-{suffix}", amount, PaymentMethod.CARD,
+                var p = Payment.StartConfirm($"pk_{letter}_{suffix}", $"order-{letter}-{suffix}", amount, "KRW",
                     System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), at);
                 db.Payments.Add(p);
                 return p;

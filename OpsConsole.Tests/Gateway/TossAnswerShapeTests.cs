@@ -76,12 +76,12 @@ public sealed class TossAnswerShapeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ForeignCurrencyLineWithDecimals_IsRefusedForItsCurrency()
+    public async Task ForeignCurrencyLineWithDecimals_IsRefusedWhenItsCurrencyIsNotConfigured()
     {
         var r = await PageAsync(Good.Replace("\"KRW\"", "\"USD\"").Replace("10000", "726.24") + ",\"fee\":250,\"supplyAmount\":227");
 
         Assert.Equal(PgOutcome.Unknown, r.Outcome);
-        Assert.Contains("(transactionKey tx-1): currency 'USD' is not the ledger's currency KRW", r.Message, StringComparison.Ordinal);
+        Assert.Contains("(transactionKey tx-1): currency 'USD' is not one of the accepted currencies (KRW; Pg:Currencies)", r.Message, StringComparison.Ordinal);
     }
 
     [Fact]

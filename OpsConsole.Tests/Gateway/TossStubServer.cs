@@ -55,9 +55,9 @@ public sealed class TossStubServer : IAsyncDisposable
     }
 
     /// <summary>The client without the resilience pipeline (plain HttpClient).</summary>
-    public TossPaymentsClient Client()
+    public TossPaymentsClient Client(string currencies = "KRW")
     {
-        var options = Options.Create(new PgOptions { BaseUrl = BaseUrl, SecretKey = "sk_test" });
+        var options = Options.Create(new PgOptions { BaseUrl = BaseUrl, SecretKey = "sk_test", Currencies = currencies });
         return new TossPaymentsClient(new HttpClient(), new PgEndpoint(options, new EmptyServices()), options,
             NullLogger<TossPaymentsClient>.Instance);
     }

@@ -53,4 +53,18 @@ public class PaymentAppFixture<TDatabase> : IAsyncLifetime where TDatabase : Tes
     /// <summary>The name of <see cref="Api"/>'s client (actor <c>api:&lt;name&gt;</c>).</summary>
     public string ApiClientName { get; private set; } = "";
     public PaymentJanitor Janitor => Host.Get<PaymentJanitor>();
+
+    /// <summary>Runs the janitor with the shared clock moved <paramref name="later"/> (e.g. past the PG's authorisation window).</summary>
+    public async Task RunJanitorLaterAsync(TimeSpan later)
+    {
+        Host.Clock.Set(DateTimeOffset.UtcNow + later);
+        try
+        {
+            await Janitor.RunOnceAsync();
+        }
+        finally
+        {
+            Host.Clock.Reset();
+        }
+    }
 }

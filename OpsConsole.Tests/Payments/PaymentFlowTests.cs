@@ -26,18 +26,7 @@ public abstract class PaymentFlowTests<TDatabase>(PaymentAppFixture<TDatabase> f
     }
 
     /// <summary>Runs the janitor with the shared clock moved past the PG's authorisation window.</summary>
-    private async Task RunJanitorLaterAsync(TimeSpan later)
-    {
-        fx.Host.Clock.Set(DateTimeOffset.UtcNow + later);
-        try
-        {
-            await fx.Janitor.RunOnceAsync();
-        }
-        finally
-        {
-            fx.Host.Clock.Reset();
-        }
-    }
+    private Task RunJanitorLaterAsync(TimeSpan later) => fx.RunJanitorLaterAsync(later);
 
     [Fact]
     public async Task Confirm_WhenPgApproves_IsDone_WithApprovalTransactionEventsAndOutbox()
@@ -162,7 +151,7 @@ public abstract class PaymentFlowTests<TDatabase>(PaymentAppFixture<TDatabase> f
         // Step 1 committed, the PG approved, then the process died before step 3.
         await using (var db = await fx.Database.Factory.CreateDbContextAsync())
         {
-            db.Payments.Add(Payment.StartConfirm(key, order, amount, PaymentMethod.CARD, "00000000000000000000000000000001",
+            db.Payments.Add(Payment.StartConfirm(key, order, amount, "KRW", "00000000000000000000000000000001",
                 DateTimeOffset.UtcNow));
             await db.SaveChangesAsync();
         }

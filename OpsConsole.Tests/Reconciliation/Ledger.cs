@@ -6,17 +6,21 @@ using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Tests.Reconciliation;
 
-/// <summary>A transaction of our ledger as the oracle sees it (amount signed like the PG's).</summary>
+/// <summary>
+/// A transaction of our ledger as the oracle sees it (amount signed like the PG's). <paramref name="KeyKnown"/> false: an
+/// approval booked without a key (the PG's answer did not tell it); <paramref name="Key"/> is then the key its PG line
+/// carries, which reconciliation has to learn.
+/// </summary>
 public sealed record InternalTx(string Key, string PaymentKey, string OrderId, TransactionKind Kind, long Amount,
-    PaymentMethod Method, DateTimeOffset OccurredAt)
+    PaymentMethod Method, DateTimeOffset OccurredAt, bool KeyKnown = true)
 {
     public long SignedAmount => Kind == TransactionKind.CANCEL ? -Amount : Amount;
     public DateOnly BusinessDate => BusinessCalendar.BusinessDateOf(OccurredAt);
 }
 
-/// <summary>One PG settlement line as the oracle sees it.</summary>
+/// <summary>One PG settlement line as the oracle sees it (our ledger is KRW; a line may report another currency).</summary>
 public sealed record ExternalLine(string Key, string PaymentKey, string OrderId, PaymentMethod Method, long Amount,
-    long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt);
+    long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt, string Currency = "KRW");
 
 /// <summary>A payment of our ledger: status plus its transactions (none unless DONE/PARTIAL_CANCELED/CANCELED).</summary>
 public sealed record LedgerPayment(string PaymentKey, string OrderId, long Amount, PaymentMethod Method,
@@ -57,7 +61,7 @@ public sealed class Ledger
 
     public static Payment ToEntity(LedgerPayment p, DateTimeOffset now)
     {
-        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, p.Method, "trace" + p.PaymentKey, now);
+        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, "KRW", "trace" + p.PaymentKey, now);
         switch (p.Status)
         {
             case PaymentStatus.ABORTED: payment.MarkAborted("REJECT_CARD_PAYMENT", "refused", now); break;
@@ -66,7 +70,7 @@ public sealed class Ledger
             case PaymentStatus.IN_PROGRESS: break;
             default:
                 var approval = p.Transactions.Single(t => t.Kind == TransactionKind.APPROVAL);
-                payment.MarkApproved(approval.Key, p.Method, approval.OccurredAt, now);
+                payment.MarkApproved(approval.KeyKnown ? approval.Key : null, p.Method, approval.OccurredAt, now);
                 foreach (var c in p.Transactions.Where(t => t.Kind == TransactionKind.CANCEL))
                 {
                     payment.ReserveCancel(c.Amount, now);
@@ -88,7 +92,7 @@ public sealed class Ledger
         var n = 1;
         await SettlementLineWriter.AddAsync(db, list.Select(l => SettlementLine.Create(import, ++n, l.PaymentKey, l.Key,
             l.OrderId, l.Method, l.Amount, l.Fee, l.Amount - l.Amount / 11, l.Amount / 11, l.Amount - l.Fee, l.ApprovedAt,
-            l.SoldDate, l.SoldDate.AddDays(2), "KRW", null)).ToList(), CancellationToken.None);
+            l.SoldDate, l.SoldDate.AddDays(2), l.Currency, null)).ToList(), CancellationToken.None);
         await db.SaveChangesAsync();
     }
 }

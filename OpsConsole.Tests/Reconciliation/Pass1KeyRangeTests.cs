@@ -122,7 +122,8 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
             await using var cmd = new NpgsqlCommand(statement, conn);
             await cmd.ExecuteNonQueryAsync();
         }
-        return await CountAsync("SELECT COUNT(*) FROM payment_transactions", new Dictionary<string, object?>());
+        // Approvals without a key (RandomLedger makes some) are in no key range: pass 1 does not compare them by key.
+        return await CountAsync("SELECT COUNT(*) FROM payment_transactions WHERE transaction_key IS NOT NULL", new Dictionary<string, object?>());
     }
 
     private async Task<long> CountAsync(string sql, IReadOnlyDictionary<string, object?> parameters)

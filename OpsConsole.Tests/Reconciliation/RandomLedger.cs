@@ -7,7 +7,8 @@ namespace OpsConsole.Tests.Reconciliation;
 /// <summary>
 /// Random ledgers around one business date: timestamps on and next to midnight KST of the day before, the
 /// day and the day after; partial cancels; failed payments the PG charged anyway; missing, duplicated,
-/// re-dated, mis-priced and mis-feed lines; orphan PG lines.
+/// re-dated, mis-priced and mis-feed lines; orphan PG lines; lines in another currency (USD); approvals booked
+/// without a key (their line is never re-dated, so every engine can learn the key from the line of the same day).
 /// </summary>
 public static class RandomLedger
 {
@@ -41,7 +42,8 @@ public static class RandomLedger
             var method = methods[r.Next(methods.Length)];
             var status = r.Next(10) < 7 ? PaymentStatus.DONE : FailedStatuses[r.Next(FailedStatuses.Length)];
             var approvalAt = Instant();
-            var approval = new InternalTx($"tx{seed:x8}{i:D3}a", pk, order, TransactionKind.APPROVAL, amount, method, approvalAt);
+            var approval = new InternalTx($"tx{seed:x8}{i:D3}a", pk, order, TransactionKind.APPROVAL, amount, method, approvalAt,
+                KeyKnown: status != PaymentStatus.DONE || r.Next(8) != 0);
             var txs = new List<InternalTx>();
             if (status == PaymentStatus.DONE)
             {
@@ -65,11 +67,12 @@ public static class RandomLedger
                 if (r.Next(12) == 0) lineAmount += r.Next(2) == 0 ? 100 : -100;
                 if (lineAmount == 0) lineAmount = 1;
                 var sold = tx.BusinessDate;
-                if (r.Next(10) == 0) sold = sold.AddDays(r.Next(2) == 0 ? 1 : -1);
+                if (r.Next(10) == 0 && tx.KeyKnown) sold = sold.AddDays(r.Next(2) == 0 ? 1 : -1);
+                var currency = r.Next(15) == 0 ? "USD" : "KRW";
                 // Gift certificates and OTHER have no rate: any fee (no fee check applies to them).
                 var fee = (fees.ExpectedFee(method, lineAmount) ?? lineAmount / 20) + new long[] { 0, 0, 0, 1, -1, 50, -50 }[r.Next(7)];
                 for (var k = 0; k < copies; k++)
-                    ledger.Lines.Add(new ExternalLine(tx.Key, pk, order, method, lineAmount, fee, sold, tx.OccurredAt));
+                    ledger.Lines.Add(new ExternalLine(tx.Key, pk, order, method, lineAmount, fee, sold, tx.OccurredAt, currency));
             }
         }
 

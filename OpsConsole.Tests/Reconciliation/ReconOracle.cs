@@ -22,7 +22,15 @@ public static class ReconOracle
     public static List<ExpectedFinding> Run(Ledger ledger, DateOnly date, FeeSchedule fees)
     {
         var status = ledger.Payments.ToDictionary(p => p.PaymentKey, p => p.Status);
-        var allTx = ledger.Transactions.ToList();
+        // An approval without a key takes the key of its payment's one approval line (amount > 0) unless another
+        // transaction has it (ApprovalKeyLearning); without exactly one such key it is not compared at all.
+        var booked = ledger.Transactions.Where(t => t.KeyKnown).Select(t => t.Key).ToHashSet();
+        var allTx = ledger.Transactions.Select(t =>
+        {
+            if (t.KeyKnown) return t;
+            var keys = ledger.Lines.Where(l => l.PaymentKey == t.PaymentKey && l.Amount > 0).Select(l => l.Key).Distinct().ToList();
+            return keys.Count == 1 && !booked.Contains(keys[0]) ? t with { Key = keys[0], KeyKnown = true } : null;
+        }).OfType<InternalTx>().ToList();
 
         var pass1Tx = allTx.Where(t => t.BusinessDate == date).ToList();
         var pass1Lines = ledger.Lines.Where(l => l.SoldDate == date).ToList();
@@ -60,6 +68,8 @@ public static class ReconOracle
             var line = group?.OrderBy(l => l.Amount).First();
             var total = group?.Sum(l => l.Amount) ?? 0;
             var count = group?.Count ?? 0;
+            // Our ledger is KRW: a line in another currency is compared by currency first (AMOUNT_MISMATCH "currency").
+            var currencyDiffers = tx is not null && line is not null && line.Currency != "KRW";
             var amountDiffers = tx is not null && line is not null && line.Amount != tx.SignedAmount;
             var dateDiffers = tx is not null && line is not null && line.SoldDate != tx.BusinessDate;
             var feeDiffers = tx is not null && line is not null && fees.IsMismatch(line.Method, line.Amount, line.Fee);
@@ -74,6 +84,7 @@ public static class ReconOracle
             }
             else if (line is null) { type = FindingType.MISSING_EXTERNAL; money = Math.Abs(tx.SignedAmount); }
             else if (count > 1) { type = FindingType.DUPLICATE_EXTERNAL; money = Math.Abs(total - tx.SignedAmount); }
+            else if (currencyDiffers) { type = FindingType.AMOUNT_MISMATCH; money = Math.Abs(tx.SignedAmount); }
             else if (amountDiffers) { type = FindingType.AMOUNT_MISMATCH; money = Math.Abs(total - tx.SignedAmount); }
             else if (dateDiffers) { type = FindingType.DATE_MISMATCH; money = Math.Abs(tx.SignedAmount); }
             else if (feeDiffers)
@@ -87,6 +98,7 @@ public static class ReconOracle
             if (tx is null) diff.Add("internal");
             if (line is null) diff.Add("external");
             if (count > 1) diff.Add("lineCount");
+            if (currencyDiffers) diff.Add("currency");
             if (amountDiffers) diff.Add("amount");
             if (dateDiffers) diff.Add("soldDate");
             if (feeDiffers) diff.Add("fee");

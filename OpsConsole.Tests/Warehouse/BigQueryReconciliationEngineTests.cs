@@ -46,9 +46,9 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
             Bq.Query("job-pass1", true, ItemSchema,
             [
                 ["tx-1", "AMOUNT_MISMATCH", "pay-1", "order-1", "trace-1", "DONE", "APPROVAL", "10000", "CARD", "2026-11-24",
-                    LateEveningMicros, "1", "9000", "9000", "225", "225", "CARD", "2026-11-24", LateEveningMicros, "amount", "1000"],
+                    LateEveningMicros, "1", "9000", "9000", "225", "225", "CARD", "2026-11-24", LateEveningMicros, "amount", "1000", "KRW"],
                 ["tx-2", "CHARGED_BUT_FAILED", "pay-2", "order-2", null, "ABORTED", null, null, null, null,
-                    null, "1", "5000", "5000", "125", "125", "EASY_PAY", "2026-11-24", LateEveningMicros, "internal", "5000"],
+                    null, "1", "5000", "5000", "125", "125", "EASY_PAY", "2026-11-24", LateEveningMicros, "internal", "5000", "KRW"],
             ]));
         _server.Script("job", Bq.Job("job-pass1", processed: 4_900_000, billed: 10_485_760));
 

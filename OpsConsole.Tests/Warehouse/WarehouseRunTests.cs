@@ -48,6 +48,7 @@ public abstract class WarehouseRunTests<TDb>(TDb db) : IAsyncLifetime where TDb 
             "external_fee" or "external_expected_fee" => "0",
             "diff_fields" => diff,
             "money_at_risk" => money.ToString(),
+            "currency" => "KRW",
             _ => throw new ArgumentOutOfRangeException(c),
         })).ToArray();
 

@@ -30,23 +30,31 @@ public static class PaymentsApi
         return app;
     }
 
-    public sealed record ConfirmBody(string? PaymentKey, string? OrderId, long? Amount);
+    /// <summary>
+    /// <c>amount</c> is in the currency's units as the PG writes it (KRW: won; USD: 726.24), never rounded: more
+    /// decimals than the currency has is refused. <c>currency</c> (ISO 4217) must be one of <c>Pg:Currencies</c>;
+    /// when absent the payment is KRW (documented in docs/api.md) — no other currency is ever assumed.
+    /// </summary>
+    public sealed record ConfirmBody(string? PaymentKey, string? OrderId, decimal? Amount, string? Currency);
 
-    public sealed record CancelBody(long? CancelAmount, string? CancelReason);
+    /// <summary><c>cancelAmount</c> in the payment's currency units (as <see cref="ConfirmBody"/>); absent: the whole balance.</summary>
+    public sealed record CancelBody(decimal? CancelAmount, string? CancelReason);
 
-    public sealed record PaymentDto(string PaymentKey, string OrderId, string Status, long Amount, long BalanceAmount,
-        string Currency, string Method, DateTimeOffset RequestedAt, DateTimeOffset? ApprovedAt, string? FailureCode,
+    /// <summary>Amounts in the currency's units as the PG writes them (KRW won, USD 726.24).</summary>
+    public sealed record PaymentDto(string PaymentKey, string OrderId, string Status, decimal Amount, decimal BalanceAmount,
+        string Currency, string? Method, DateTimeOffset RequestedAt, DateTimeOffset? ApprovedAt, string? FailureCode,
         string? FailureMessage, string TraceId)
     {
-        public static PaymentDto Of(PaymentSnapshot p) => new(p.PaymentKey, p.OrderId, p.Status.ToString(), p.Amount,
-            p.BalanceAmount, p.Currency, p.Method.ToString(), p.RequestedAt, p.ApprovedAt, p.FailureCode, p.FailureMessage,
+        public static PaymentDto Of(PaymentSnapshot p) => new(p.PaymentKey, p.OrderId, p.Status.ToString(),
+            MinorUnits.ToMajor(p.Amount, p.Currency), MinorUnits.ToMajor(p.BalanceAmount, p.Currency), p.Currency, p.Method?.ToString(), p.RequestedAt, p.ApprovedAt, p.FailureCode, p.FailureMessage,
             p.TraceId);
     }
 
-    public sealed record CancelDto(string Status, string IdempotencyKey, long CancelAmount, string? TransactionKey,
+    public sealed record CancelDto(string Status, string IdempotencyKey, decimal CancelAmount, string? TransactionKey,
         string? FailureCode, string? FailureMessage, bool Replayed, PaymentDto Payment);
 
-    public sealed record TransactionDto(string TransactionKey, string Kind, long Amount, DateTimeOffset OccurredAt);
+    /// <summary><c>transactionKey</c> is null for an approval whose key the PG has not told yet (learnt by reconciliation).</summary>
+    public sealed record TransactionDto(string? TransactionKey, string Kind, decimal Amount, DateTimeOffset OccurredAt);
 
     public sealed record EventDto(DateTimeOffset OccurredAt, string Type, string Message, string? FromStatus,
         string? ToStatus, string? HttpMethod, string? Path, int? StatusCode, string? PgCode, long? LatencyMs,
@@ -65,10 +73,21 @@ public static class PaymentsApi
             return Problem(400, "INVALID_REQUEST", "The body must be JSON: {paymentKey, orderId, amount}.");
         if (body.Amount is null)
             return Problem(400, "INVALID_AMOUNT", "amount is required.");
+        var currency = body.Currency ?? Money.LedgerCurrency;
         try
         {
-            var p = await payments.ConfirmAsync(new ConfirmCommand(body.PaymentKey ?? "", body.OrderId ?? "", body.Amount.Value,
-                ApiCallers.Actor(request.HttpContext.User)), ct);
+            PaymentValidation.EnsureCurrency(currency);
+        }
+        catch (DomainException e)
+        {
+            return Problem(e);
+        }
+        if (!MinorUnits.TryToMinor(body.Amount.Value, currency, out var minor))
+            return Problem(400, "INVALID_AMOUNT", $"amount {MinorUnits.Describe(body.Amount.Value, currency)} (or is too large).");
+        try
+        {
+            var p = await payments.ConfirmAsync(new ConfirmCommand(body.PaymentKey ?? "", body.OrderId ?? "", minor,
+                ApiCallers.Actor(request.HttpContext.User), currency), ct);
             return p.Status switch
             {
                 PaymentStatus.DONE or PaymentStatus.PARTIAL_CANCELED or PaymentStatus.CANCELED => TypedResults.Ok(PaymentDto.Of(p)),
@@ -107,8 +126,17 @@ public static class PaymentsApi
         try
         {
             var actor = ApiCallers.Actor(request.HttpContext.User);
-            var o = await payments.CancelAsync(new CancelCommand(paymentKey, key, body.CancelAmount, body.CancelReason ?? "", actor), ct);
-            var dto = new CancelDto(o.Status.ToString(), o.IdempotencyKey, o.Amount, o.TransactionKey, o.FailureCode,
+            long? cancelMinor = null;
+            if (body.CancelAmount is { } cancelAmount)
+            {
+                var currency = await payments.CurrencyOfAsync(paymentKey, ct)
+                               ?? throw DomainException.NotFound("NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
+                if (!MinorUnits.TryToMinor(cancelAmount, currency, out var m))
+                    return Problem(400, "INVALID_AMOUNT", $"cancelAmount {MinorUnits.Describe(cancelAmount, currency)} (or is too large).");
+                cancelMinor = m;
+            }
+            var o = await payments.CancelAsync(new CancelCommand(paymentKey, key, cancelMinor, body.CancelReason ?? "", actor), ct);
+            var dto = new CancelDto(o.Status.ToString(), o.IdempotencyKey, MinorUnits.ToMajor(o.Amount, o.Payment.Currency), o.TransactionKey, o.FailureCode,
                 o.FailureMessage, o.IsReplay, PaymentDto.Of(o.Payment));
             return o.Status switch
             {
@@ -132,7 +160,7 @@ public static class PaymentsApi
         if (d is null)
             return Problem(404, "NOT_FOUND_PAYMENT", $"No payment with paymentKey {paymentKey}.");
         return TypedResults.Ok(new PaymentDetailDto(PaymentDto.Of(d.Payment),
-            d.Transactions.Select(t => new TransactionDto(t.TransactionKey, t.Kind.ToString(), t.Amount, t.OccurredAt)).ToList(),
+            d.Transactions.Select(t => new TransactionDto(t.TransactionKey, t.Kind.ToString(), MinorUnits.ToMajor(t.Amount, t.Currency), t.OccurredAt)).ToList(),
             d.Events.Select(e => new EventDto(e.OccurredAt, e.Type, e.Message, e.FromStatus, e.ToStatus, e.HttpMethod, e.Path,
                 e.StatusCode, e.PgCode, e.LatencyMs, e.RequestSummary, e.ResponseSummary, e.TraceId, e.SpanId)).ToList()));
     }

@@ -81,7 +81,7 @@ public sealed class ReconcileVerb : ICliVerb
                         $"  {t.FindingType,-20} {t.ConfirmedCount,6} confirmed {t.ConfirmedAmount,15:N0} KRW {t.TransientCount,6} transient"));
                 foreach (var f in confirmed)
                     context.Out.WriteLine(string.Create(ci,
-                        $"  #{f.Id} {f.Type} {f.MoneyAtRisk:N0} KRW tx={f.TransactionKey} order={f.OrderId} diff={f.DiffFields}"));
+                        $"  #{f.Id} {f.Type} {Core.Common.MinorUnits.Format(f.MoneyAtRisk, f.Currency ?? Core.Common.Money.LedgerCurrency)} tx={f.TransactionKey} order={f.OrderId} diff={f.DiffFields}"));
                 if (run.ConfirmedCount > confirmed.Count)
                     context.Out.WriteLine($"  … {run.ConfirmedCount - confirmed.Count} more (use --json)");
             }

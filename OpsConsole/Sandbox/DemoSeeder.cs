@@ -53,6 +53,9 @@ public sealed class DemoSeeder(
         (SandboxFaults.SettlementFeeOff, "FEE_MISMATCH"),
         (SandboxFaults.SettlementDateOff, "DATE_MISMATCH"),
         (PgOnly, "MISSING_INTERNAL"),
+        // What the real PG does that OpsConsole never asked for; booked right, they produce no finding.
+        (SandboxFaults.CanceledOutside, null),
+        (SandboxFaults.Expire, null),
     ];
 
     /// <summary>Pseudo-fault: the PG charges a payment our core never hears of.</summary>
@@ -170,7 +173,7 @@ public sealed class DemoSeeder(
     private (IPaymentGateway Gateway, PaymentService Payments) CreateSeedPaymentPath(HistoryClock? history)
     {
         var o = pgOptions.Value;
-        var seedOptions = Options.Create(new PgOptions { BaseUrl = o.BaseUrl, SecretKey = o.SecretKey });
+        var seedOptions = Options.Create(new PgOptions { BaseUrl = o.BaseUrl, SecretKey = o.SecretKey, Currencies = o.Currencies });
         var http = history is null ? new HttpClient() : new HttpClient(new HistoryClock.Stamp(history));
         http.Timeout = TimeSpan.FromSeconds(1);
         var gateway = new TossPaymentsClient(http, endpoint, seedOptions,

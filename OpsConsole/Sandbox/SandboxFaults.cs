@@ -31,11 +31,25 @@ public static class SandboxFaults
     /// <summary>Looking the payment up (<c>GET /v1/payments/{paymentKey}</c>) answers 500.</summary>
     public const string LookupServerError = "LOOKUP_SERVER_ERROR";
 
+    /// <summary>
+    /// The PG approves, the confirm's answer is lost, and a partial cancel of a third of the amount is then made at the
+    /// PG outside OpsConsole (as in Toss's own dashboard): a later look-up shows PARTIAL_CANCELED with that cancel in
+    /// <c>cancels[]</c> and the cancel's key as <c>lastTransactionKey</c>; the approval's key is told only by its
+    /// settlement line.
+    /// </summary>
+    public const string CanceledOutside = "CANCELED_OUTSIDE";
+
+    /// <summary>
+    /// The confirm's answer is lost and the PG never charges: the payment expires at the PG, and a look-up answers
+    /// EXPIRED with <c>method</c> null (as Toss does for a payment whose method was never chosen).
+    /// </summary>
+    public const string Expire = "EXPIRE";
+
     public static readonly IReadOnlyList<string> All =
     [
         Decline, Timeout, ServerError, ApproveThenTimeout, DeclineAfterCharge, SettlementMissing,
         SettlementAmountOff, SettlementDuplicate, SettlementFeeOff, SettlementDateOff, CancelTimeout,
-        CancelThenTimeout, CancelServerError, LookupServerError, CancelDecline,
+        CancelThenTimeout, CancelServerError, LookupServerError, CancelDecline, CanceledOutside, Expire,
     ];
 
     /// <summary>

@@ -8,8 +8,10 @@ public sealed class SandboxPayment
 {
     public string PaymentKey { get; set; } = "";
     public string OrderId { get; set; } = "";
+    /// <summary>Minor units of <see cref="Currency"/>; Toss's wire shows the currency's units (<see cref="Core.Gateway.TossWire"/>).</summary>
     public long Amount { get; set; }
     public long BalanceAmount { get; set; }
+    public string Currency { get; set; } = "KRW";
     public string Method { get; set; } = "CARD";
     public string Status { get; set; } = "READY";
     public string? Fault { get; set; }
@@ -41,6 +43,7 @@ public sealed class SandboxSettlementLine
     public string TransactionKey { get; set; } = "";
     public string OrderId { get; set; } = "";
     public string Method { get; set; } = "";
+    public string Currency { get; set; } = "KRW";
     public long Amount { get; set; }
     public long Fee { get; set; }
     public long SupplyAmount { get; set; }

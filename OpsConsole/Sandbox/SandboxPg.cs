@@ -23,9 +23,16 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
 
     public static Answer Error(int status, string code, string message) => new(status, new TossError(code, message));
 
-    public async Task<Answer> CheckoutAsync(string? orderId, long amount, string? method, string? fault,
-        int installmentPlanMonths = 0, bool interestFree = false)
+    /// <param name="amount">In the currency's units as on Toss's wire (KRW won, USD 726.24).</param>
+    /// <param name="currency">ISO 4217; KRW when absent (the sandbox's checkout, not OpsConsole's ledger).</param>
+    public async Task<Answer> CheckoutAsync(string? orderId, decimal amount, string? method, string? fault,
+        int installmentPlanMonths = 0, bool interestFree = false, string? currency = null)
     {
+        currency ??= "KRW";
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+            return Error(400, TossErrorCodes.InvalidRequest, "currency must be an ISO 4217 code such as KRW or USD.");
+        if (!MinorUnits.TryToMinor(amount, currency, out var minor))
+            return Error(400, TossErrorCodes.InvalidRequest, $"amount {MinorUnits.Describe(amount, currency)}.");
         if (orderId is null || !System.Text.RegularExpressions.Regex.IsMatch(orderId, "^[A-Za-z0-9_-]{6,64}$"))
             return Error(400, TossErrorCodes.InvalidRequest, "orderId must be 6 to 64 characters of letters, digits, '-' or '_'.");
         if (amount <= 0)
@@ -52,7 +59,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             {
                 PaymentKey = NewKey("pay"),
                 OrderId = orderId,
-                Amount = amount,
+                Amount = minor,
+                Currency = currency,
                 Method = m.ToString(),
                 Status = "READY",
                 Fault = fault,
@@ -62,7 +70,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             };
             db.Payments.Add(payment);
             await db.SaveChangesAsync();
-            return new Answer(201, new { paymentKey = payment.PaymentKey, orderId, amount, method = m.ToString(), status = "READY", fault });
+            return new Answer(201, new { paymentKey = payment.PaymentKey, orderId, amount, currency, method = m.ToString(), status = "READY", fault });
         }
         finally
         {
@@ -81,16 +89,22 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             var p = await db.Payments.FindAsync(request.PaymentKey);
             if (p is null)
                 return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
-            if (p.OrderId != request.OrderId || p.Amount != request.Amount)
+            if (p.OrderId != request.OrderId || MinorUnits.ToMajor(p.Amount, p.Currency) != request.Amount)
                 return Error(400, TossErrorCodes.InvalidRequest, "orderId or amount does not match the authorised payment.");
             var faults = SandboxFaults.Parse(testCode ?? p.Fault);
             if (p.Status is not "READY")
-                return faults.Contains(SandboxFaults.ApproveThenTimeout)
-                    ? new Answer(200, await ToTossAsync(db, p), LoseAnswer: true)
+                return faults.Contains(SandboxFaults.ApproveThenTimeout) || faults.Contains(SandboxFaults.CanceledOutside)
+                    ? new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: true)
                     : Error(400, TossErrorCodes.AlreadyProcessedPayment, "이미 처리된 결제 입니다.");
 
             if (faults.Contains(SandboxFaults.Timeout))
                 return new Answer(0, new { }, LoseAnswer: true);
+            if (faults.Contains(SandboxFaults.Expire))
+            {
+                p.Status = "EXPIRED";
+                await db.SaveChangesAsync();
+                return new Answer(0, new { }, LoseAnswer: true);
+            }
             if (faults.Contains(SandboxFaults.ServerError))
                 return Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.");
             if (faults.Contains(SandboxFaults.Decline))
@@ -113,7 +127,25 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
 
             if (faults.Contains(SandboxFaults.DeclineAfterCharge))
                 return Error(403, TossErrorCodes.RejectCardPayment, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.");
-            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.ApproveThenTimeout));
+            if (faults.Contains(SandboxFaults.CanceledOutside))
+            {
+                // Someone cancels a third in the PG's dashboard a little later; our confirm never hears of either.
+                var cancelKey = NewKey("tx");
+                var cancelAmount = Math.Max(1, p.Amount / 3);
+                var cancelAt = now.AddSeconds(5);
+                p.BalanceAmount -= cancelAmount;
+                p.Status = "PARTIAL_CANCELED";
+                p.LastTransactionKey = cancelKey;
+                db.Transactions.Add(new SandboxTransaction
+                {
+                    TransactionKey = cancelKey, PaymentKey = p.PaymentKey, Kind = "CANCEL", Amount = cancelAmount,
+                    Reason = "고객 요청 (가맹점 관리자 취소)", At = cancelAt,
+                });
+                AddSettlementLines(db, p, cancelKey, -cancelAmount, cancelAt, new HashSet<string>(), canceled: true);
+                await db.SaveChangesAsync();
+                return new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: true);
+            }
+            return new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: faults.Contains(SandboxFaults.ApproveThenTimeout));
         }
         finally
         {
@@ -146,7 +178,9 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 return Error(400, TossErrorCodes.AlreadyCanceledPayment, "이미 취소된 결제 입니다.");
             if (p.Status is not ("DONE" or "PARTIAL_CANCELED"))
                 return Error(403, "NOT_CANCELABLE_PAYMENT", $"취소 할 수 없는 결제 입니다. (status {p.Status})");
-            var amount = request.CancelAmount ?? p.BalanceAmount;
+            long amount = p.BalanceAmount;
+            if (request.CancelAmount is { } asked && !MinorUnits.TryToMinor(asked, p.Currency, out amount))
+                return Error(400, TossErrorCodes.InvalidRequest, $"cancelAmount {MinorUnits.Describe(asked, p.Currency)}.");
             if (amount > p.BalanceAmount)
                 return Error(403, TossErrorCodes.NotCancelableAmount, "취소 할 수 없는 금액 입니다.");
 
@@ -161,7 +195,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             });
             AddSettlementLines(db, p, txKey, -amount, now, new HashSet<string>(), canceled: true);
             await db.SaveChangesAsync();
-            return new Answer(200, await ToTossAsync(db, p), LoseAnswer: faults.Contains(SandboxFaults.CancelThenTimeout));
+            return new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)), LoseAnswer: faults.Contains(SandboxFaults.CancelThenTimeout));
         }
         finally
         {
@@ -178,7 +212,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         if (p is null) return Error(404, TossErrorCodes.NotFoundPayment, "존재하지 않는 결제 정보 입니다.");
         return SandboxFaults.Parse(p.Fault).Contains(SandboxFaults.LookupServerError)
             ? Error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다.")
-            : new Answer(200, await ToTossAsync(db, p));
+            : new Answer(200, TossWire.WritePayment(await ToTossAsync(db, p)));
     }
 
     /// <summary>
@@ -213,7 +247,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             : query.Where(l => l.SoldDate >= start && l.SoldDate <= end);
         var lines = await query.OrderBy(l => l.Id).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
         var mId = options.Value.MerchantId;
-        return new Answer(200, lines.Select(l => ToToss(l, mId)).ToList());
+        return new Answer(200, TossWire.WriteSettlements(lines.Select(l => ToToss(l, mId))));
     }
 
     public const int MaxSettlementPageSize = 5_000;
@@ -242,7 +276,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         if (l.FeeInstallment is { } i) fees.Add(new(TossFeeTypes.Installment, i));
         return new TossSettlement(l.PaymentKey, l.TransactionKey, l.OrderId, TossMethods.ToToss(method), l.Amount, l.Fee,
             l.SupplyAmount, l.Vat, l.PayOutAmount, BusinessCalendar.ToKst(l.ApprovedAt), l.SoldDate, l.PaidOutDate,
-            "KRW", mId, InterestFee: 0, Fees: fees,
+            l.Currency, mId, InterestFee: 0, Fees: fees,
             Card: method == PaymentMethod.CARD
                 ? new TossSettlementCard("11", "11", l.InstallmentPlanMonths ?? 0, l.InterestFree ?? false,
                     l.InterestFree == true ? "CARD_COMPANY" : null, "READY")
@@ -251,12 +285,13 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
             Cancel: l.CanceledAt is { } c ? new TossSettlementCancel(l.TransactionKey, -l.Amount, BusinessCalendar.ToKst(c)) : null);
     }
 
-    public async Task<bool> HasFaultAsync(string? paymentKey, string fault)
+    /// <summary>Whether the payment has any of the faults of <paramref name="faults"/> (a comma-separated spec).</summary>
+    public async Task<bool> HasFaultAsync(string? paymentKey, string faults)
     {
         if (paymentKey is null) return false;
         await using var db = await dbFactory.CreateDbContextAsync();
         var spec = await db.Payments.Where(p => p.PaymentKey == paymentKey).Select(p => p.Fault).FirstOrDefaultAsync();
-        return SandboxFaults.Parse(spec).Contains(fault);
+        return SandboxFaults.Parse(spec).Overlaps(SandboxFaults.Parse(faults));
     }
 
     // ---- idempotency ----------------------------------------------------------------------------------
@@ -335,7 +370,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         for (var i = 0; i < copies; i++)
             db.SettlementLines.Add(new SandboxSettlementLine
             {
-                PaymentKey = p.PaymentKey, TransactionKey = txKey, OrderId = p.OrderId, Method = p.Method,
+                PaymentKey = p.PaymentKey, TransactionKey = txKey, OrderId = p.OrderId, Method = p.Method, Currency = p.Currency,
                 Amount = amount, Fee = fee, Vat = vat, SupplyAmount = fee - vat, PayOutAmount = amount - fee,
                 // A cancel line carries the original approval's time (Toss), and the cancel's own in CanceledAt.
                 ApprovedAt = canceled ? p.ApprovedAt ?? at : at, CanceledAt = canceled ? at : null,
@@ -352,11 +387,12 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
     {
         var cancels = await db.Transactions.AsNoTracking()
             .Where(t => t.PaymentKey == p.PaymentKey && t.Kind == "CANCEL").ToListAsync();
+        // Toss leaves the method null on a payment that expired before one was chosen.
         return new TossPayment(p.PaymentKey, p.OrderId, p.Status, p.Amount, p.BalanceAmount,
-            TossMethods.ToToss(Enum.Parse<PaymentMethod>(p.Method)), BusinessCalendar.ToKst(p.RequestedAt),
+            p.Status == "EXPIRED" ? null : TossMethods.ToToss(Enum.Parse<PaymentMethod>(p.Method)), BusinessCalendar.ToKst(p.RequestedAt),
             p.ApprovedAt is { } a ? BusinessCalendar.ToKst(a) : null, p.LastTransactionKey,
             cancels.OrderBy(c => c.At).Select(c => new TossCancel(c.TransactionKey, c.Amount, c.Reason ?? "", BusinessCalendar.ToKst(c.At))).ToList(),
-            MId: mId);
+            Currency: p.Currency, MId: mId);
     }
 
     private static string NewKey(string prefix) => $"{prefix}_{Guid.NewGuid():N}";

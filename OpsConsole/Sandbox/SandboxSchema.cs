@@ -16,6 +16,8 @@ internal static class SandboxSchema
         ("sandbox_settlement_lines", "InstallmentPlanMonths", "INTEGER NULL"),
         ("sandbox_settlement_lines", "InterestFree", "INTEGER NULL"),
         ("sandbox_settlement_lines", "CanceledAt", "TEXT NULL"),
+        ("sandbox_payments", "Currency", "TEXT NOT NULL DEFAULT 'KRW'"),
+        ("sandbox_settlement_lines", "Currency", "TEXT NOT NULL DEFAULT 'KRW'"),
     ];
 
     public static void AddMissingColumns(SandboxDbContext db)

@@ -51,7 +51,7 @@ public static class SandboxSetup
         var pg = app.MapGroup("/sandbox/pg/v1").ExcludeFromDescription().AllowAnonymous().Exempt().AddEndpointFilter(SandboxClock.FromHeader);
         pg.MapPost("/checkout", async (CheckoutRequest body, SandboxPg sandbox) =>
             Write(await sandbox.CheckoutAsync(body.OrderId, body.Amount, body.Method, body.Fault,
-                body.InstallmentPlanMonths ?? 0, body.InterestFree ?? false)));
+                body.InstallmentPlanMonths ?? 0, body.InterestFree ?? false, body.Currency)));
 
         var api = pg.MapGroup("").AddEndpointFilter(RequireSecretKey);
         api.MapPost("/payments/confirm", (HttpContext ctx, SandboxPg sandbox) =>
@@ -59,7 +59,7 @@ public static class SandboxSetup
             {
                 var body = await ReadAsync<TossConfirmRequest>(ctx);
                 return (await sandbox.ConfirmAsync(body, TestCode(ctx)), body?.PaymentKey);
-            }, SandboxFaults.ApproveThenTimeout));
+            }, $"{SandboxFaults.ApproveThenTimeout},{SandboxFaults.CanceledOutside}"));
         api.MapPost("/payments/{paymentKey}/cancel", (string paymentKey, HttpContext ctx, SandboxPg sandbox) =>
             Idempotent(ctx, sandbox, async () =>
             {
@@ -76,8 +76,9 @@ public static class SandboxSetup
         return app;
     }
 
-    public sealed record CheckoutRequest(string? OrderId, long Amount, string? Method, string? Fault,
-        int? InstallmentPlanMonths = null, bool? InterestFree = null);
+    /// <summary><c>amount</c> in the currency's units (USD 726.24); <c>currency</c> ISO 4217, KRW when absent.</summary>
+    public sealed record CheckoutRequest(string? OrderId, decimal Amount, string? Method, string? Fault,
+        int? InstallmentPlanMonths = null, bool? InterestFree = null, string? Currency = null);
 
     private static async ValueTask<object?> RequireSecretKey(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
     {

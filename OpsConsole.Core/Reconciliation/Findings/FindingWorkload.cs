@@ -63,13 +63,13 @@ public static class FindingWorkload
         ResolvedByAsync(db.Set<Finding>().Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.BusinessDate == date),
             cancellationToken);
 
-    /// <summary>The resolved findings among <paramref name="findings"/> (e.g. a grid filter's), by who resolved them.</summary>
+    /// <summary>The resolved findings among <paramref name="findings"/> (e.g. a grid filter's), by who resolved them (money in KRW only).</summary>
     public static async Task<IReadOnlyList<ResolverTotal>> ResolvedByAsync(IQueryable<Finding> findings,
         CancellationToken cancellationToken = default)
     {
         var rows = await findings.AsNoTracking().Where(Finding.IsResolved)
             .GroupBy(f => f.ResolvedBy)
-            .Select(g => new { By = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+            .Select(g => new { By = g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == Common.Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m) })
             .ToListAsync(cancellationToken);
         return rows.Select(r => new ResolverTotal(r.By ?? "unknown", r.Count, r.Money))
             .OrderByDescending(r => r.Count).ThenBy(r => r.ResolvedBy, StringComparer.Ordinal).ToList();

@@ -159,7 +159,7 @@ public static class ConsoleBenchLoader
 
     private static Task CopyTransactionsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
         PostgresBulkLoad.CopyAsync(conn, "payment_transactions",
-            "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at",
+            "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at, currency",
             d.Transactions(), (w, t) =>
             {
                 w.Write(t.Id, NpgsqlDbType.Bigint);
@@ -171,6 +171,7 @@ public static class ConsoleBenchLoader
                 Long(w, t.Amount);
                 Text(w, ConsoleBenchData.Method(t.PaymentId).ToString());
                 Time(w, t.At);
+                Text(w, "KRW");
             }, ct);
 
     private static Task CopyEventsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>

@@ -12,6 +12,9 @@ public sealed record TypeTotal(FindingType Type, int Count, decimal MoneyAtRisk)
 
 public sealed record DayTotal(DateOnly Date, int Count, decimal MoneyAtRisk);
 
+/// <summary>Unresolved findings of a date in a currency other than KRW: their money is shown apart, never added to KRW.</summary>
+public sealed record CurrencyTotal(string Currency, int Count, long MoneyAtRisk);
+
 /// <summary>Confirmed findings of a date that are resolved (RESOLVED or AUTO_RESOLVED): the work done.</summary>
 public sealed record ResolvedTotal(int Count, decimal Money);
 
@@ -23,8 +26,9 @@ public sealed record ResolvedTotal(int Count, decimal Money);
 public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
     IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal,
     ResolvedTotal Resolved, bool Reconciled, IReadOnlyList<ResolverTotal> ResolvedBy, ControlTotalsReport ControlTotals,
-    IReadOnlyList<AgingCell> Aging)
+    IReadOnlyList<AgingCell> Aging, IReadOnlyList<CurrencyTotal>? OtherCurrencies = null)
 {
+    /// <summary>Money at risk is KRW; counts include every currency (see <see cref="OtherCurrencies"/>).</summary>
     public int Count => ByType.Sum(t => t.Count);
     public decimal MoneyAtRisk => ByType.Sum(t => t.MoneyAtRisk);
 }
@@ -57,7 +61,7 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         var unresolved = confirmed.Where(Finding.IsUnresolved);
         var byType = (await unresolved.Where(f => f.BusinessDate == date)
                 .GroupBy(f => f.Type)
-                .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+                .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m) })
                 .ToListAsync(cancellationToken))
             .Select(t => new TypeTotal(t.Type, t.Count, t.Money))
             .OrderByDescending(t => t.MoneyAtRisk).ToList();
@@ -65,7 +69,7 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         var first = date.AddDays(-(TrendDays - 1));
         var days = await unresolved.Where(f => f.BusinessDate >= first && f.BusinessDate <= date)
             .GroupBy(f => f.BusinessDate)
-            .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+            .Select(g => new { Date = g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m) })
             .ToListAsync(cancellationToken);
         var byDay = days.ToDictionary(d => d.Date);
         var trend = Enumerable.Range(0, TrendDays).Select(i => first.AddDays(i))
@@ -82,6 +86,12 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         var resolvedBy = await FindingWorkload.ResolvedByAsync(db, date, cancellationToken);
         var resolved = new ResolvedTotal(resolvedBy.Sum(r => r.Count), resolvedBy.Sum(r => r.Money));
 
+        var otherCurrencies = (await unresolved.Where(f => f.BusinessDate == date && f.Currency != null && f.Currency != Money.LedgerCurrency)
+                .GroupBy(f => f.Currency!)
+                .Select(g => new { Currency = g.Key, Count = g.Count(), Money = g.Sum(f => f.MoneyAtRisk) })
+                .ToListAsync(cancellationToken))
+            .Select(c => new CurrencyTotal(c.Currency, c.Count, c.Money)).OrderBy(c => c.Currency, StringComparer.Ordinal).ToList();
+
         var reconciled = await db.Set<ReconRun>()
             .AnyAsync(r => r.BusinessDate == date && r.Status == RunStatus.SUCCEEDED, cancellationToken);
 
@@ -89,6 +99,6 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         var aging = await FindingWorkload.AgingAsync(db, clock.GetUtcNow(), cancellationToken);
 
         return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled, resolvedBy,
-            controlTotals, aging);
+            controlTotals, aging, otherCurrencies);
     }
 }
