@@ -454,7 +454,7 @@ public sealed class PaymentService(
         DateTimeOffset at) =>
         PaymentEvent.PgCall(paymentKey, orderId, r.HttpMethod, r.Path, r.StatusCode, r.Code, r.LatencyMs,
             r.RequestSummary, r.ResponseSummary, $"{what}: {r.Outcome} — {r.Describe()}", Tracing.CurrentTraceId(),
-            Tracing.CurrentSpanId(), at);
+            Tracing.CurrentSpanId(), at, r.TimedOut);
 
     internal static PaymentEvent StateEvent(Payment p, string? from, string message) =>
         PaymentEvent.StateChanged(p.PaymentKey, p.OrderId, from, p.Status.ToString(), message, Tracing.CurrentTraceId(),
