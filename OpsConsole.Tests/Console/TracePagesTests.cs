@@ -115,7 +115,7 @@ public sealed class TracePagesTests : ConsoleComponentTest, IClassFixture<Sqlite
         {
             // As stored: System.Text.Json's default escaping turns Korean into \uXXXX; a hostile field holds markup.
             db.PaymentEvents.Add(PaymentEvent.PgCall(seeded.PaymentKey, seeded.OrderId, "GET", $"/v1/payments/{seeded.PaymentKey}",
-                200, null, 45, "", "{\"method\":\"\uCE74\uB4DC\",\"orderName\":\"<img src=x onerror=alert(1)>\",\"totalAmount\":45800}",
+                200, null, 45, "", "{\"method\":\"\\uCE74\\uB4DC\",\"orderName\":\"<img src=x onerror=alert(1)>\",\"totalAmount\":45800}",
                 "look-up: Success", seeded.TraceId, null, seeded.StartedAt.AddSeconds(5)));
             var payment = await db.Payments.SingleAsync(p => p.PaymentKey == seeded.PaymentKey);
             db.CancelAttempts.Add(CancelAttempt.Start(payment, "idem-" + seeded.PaymentKey, 45_800, true, "customer request",

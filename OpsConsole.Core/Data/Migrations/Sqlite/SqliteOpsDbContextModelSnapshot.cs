@@ -999,6 +999,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("PaymentKey", "OccurredAt")
                         .HasDatabaseName("ix_payment_events_payment_key_occurred_at");
 
+                    b.HasIndex("Type", "OccurredAt")
+                        .HasDatabaseName("ix_payment_events_type_occurred_at");
+
                     b.ToTable("payment_events", (string)null);
                 });
 

@@ -950,6 +950,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_payment_events_type_occurred_at",
+                table: "payment_events",
+                columns: new[] { "type", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_payment_transactions_occurred_at",
                 table: "payment_transactions",
                 column: "occurred_at");

@@ -976,6 +976,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_payment_events_type_occurred_at",
+                table: "payment_events",
+                columns: new[] { "type", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_payment_transactions_business_date_key",
                 table: "payment_transactions",
                 columns: new[] { "business_date", "transaction_key" })

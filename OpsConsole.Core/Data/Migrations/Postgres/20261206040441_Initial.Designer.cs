@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206023209_Initial")]
+    [Migration("20261206040441_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1051,6 +1051,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("PaymentKey", "OccurredAt")
                         .HasDatabaseName("ix_payment_events_payment_key_occurred_at");
+
+                    b.HasIndex("Type", "OccurredAt")
+                        .HasDatabaseName("ix_payment_events_type_occurred_at");
 
                     b.ToTable("payment_events", (string)null);
                 });

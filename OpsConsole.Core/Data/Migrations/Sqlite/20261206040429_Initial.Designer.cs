@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206023207_Initial")]
+    [Migration("20261206040429_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1001,6 +1001,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("PaymentKey", "OccurredAt")
                         .HasDatabaseName("ix_payment_events_payment_key_occurred_at");
+
+                    b.HasIndex("Type", "OccurredAt")
+                        .HasDatabaseName("ix_payment_events_type_occurred_at");
 
                     b.ToTable("payment_events", (string)null);
                 });
