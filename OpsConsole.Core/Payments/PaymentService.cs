@@ -88,7 +88,7 @@ public sealed class PaymentService(
         // 3. Outcome, then the audit record in its own transaction.
         var outcome = await ApplyCancelResultAsync(attempt.Id, result, CancellationToken.None);
         await audit.WriteAsync(command.RequestedBy, "payment.cancel", "payment", command.PaymentKey,
-            after: $"{outcome.Status}: {outcome.Amount} KRW, balance {outcome.Payment.BalanceAmount}, key {outcome.IdempotencyKey}",
+            after: $"{outcome.Status}: {Money.Krw(outcome.Amount)}, balance {Money.Krw(outcome.Payment.BalanceAmount)}, key {outcome.IdempotencyKey}",
             reason: command.CancelReason, outcome: outcome.FailureMessage ?? outcome.Status.ToString());
         return outcome;
     }
@@ -125,7 +125,7 @@ public sealed class PaymentService(
                 TossMethods.TryParse(atPg.Method, out var method);
                 m.Change(() => m.Payment.RecordPgApproval(atPg.LastTransactionKey ?? $"{paymentKey}-approval", method,
                         (atPg.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, atPg.Method),
-                    $"{actor} recorded the PG's approval ({atPg.TotalAmount} KRW) in the ledger");
+                    $"{actor} recorded the PG's approval ({Money.Krw(atPg.TotalAmount)}) in the ledger");
                 m.Publish("payment.approved", new { recordedBy = actor });
             }, cancellationToken);
         }
@@ -159,7 +159,7 @@ public sealed class PaymentService(
         var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, PaymentMethod.CARD,
             Tracing.CurrentTraceId(), now);
         db.Payments.Add(payment);
-        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {command.Amount} KRW by {command.RequestedBy}"));
+        db.PaymentEvents.Add(StateEvent(payment, null, $"confirm requested for {Money.Krw(command.Amount)} by {command.RequestedBy}"));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -227,7 +227,7 @@ public sealed class PaymentService(
                 var approvalKey = (pgPayment.Cancels is null or { Count: 0 } ? pgPayment.LastTransactionKey : null)
                                   ?? $"{p.PaymentKey}-approval";
                 m.Change(() => p.MarkApproved(approvalKey, method, (pgPayment.ApprovedAt ?? m.Now).ToUniversalTime(), m.Now, pgPayment.Method),
-                    $"{why} ({pgPayment.Status}, {pgPayment.TotalAmount} KRW)");
+                    $"{why} ({pgPayment.Status}, {Money.Krw(pgPayment.TotalAmount)})");
                 m.Publish("payment.approved");
                 return true;
             case "ABORTED":
@@ -268,7 +268,7 @@ public sealed class PaymentService(
                     cancellationToken);
             if (open is not null)
                 throw DomainException.Conflict("CANCEL_IN_PROGRESS",
-                    $"A cancel of {open.Amount} KRW for payment {payment.PaymentKey} is in flight " +
+                    $"A cancel of {Money.Krw(open.Amount)} for payment {payment.PaymentKey} is in flight " +
                     $"(requested by {open.RequestedBy} at {open.CreatedAt:u}, status {open.Status}); wait for its outcome.");
 
             var now = clock.GetUtcNow();
@@ -282,7 +282,7 @@ public sealed class PaymentService(
                 command.RequestedBy, Tracing.CurrentTraceId(), now);
             db.CancelAttempts.Add(attempt);
             db.PaymentEvents.Add(PaymentEvent.Note(payment.PaymentKey, payment.OrderId, PaymentEventTypes.CancelRequested,
-                $"cancel of {amount} KRW requested by {command.RequestedBy}: {attempt.Reason} (key {command.IdempotencyKey})",
+                $"cancel of {Money.Krw(amount)} requested by {command.RequestedBy}: {attempt.Reason} (key {command.IdempotencyKey})",
                 Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), now));
             try
             {
@@ -358,7 +358,7 @@ public sealed class PaymentService(
         m.Payment.CompleteCancel(attempt.Amount, match.TransactionKey, match.CanceledAt.ToUniversalTime(), m.Now);
         attempt.Succeed(match.TransactionKey, m.Now);
         m.Db.PaymentEvents.Add(StateEvent(m.Payment, from.ToString(),
-            $"{why}: {attempt.Amount} KRW cancelled (transaction {match.TransactionKey}), balance {m.Payment.BalanceAmount}"));
+            $"{why}: {Money.Krw(attempt.Amount)} cancelled (transaction {match.TransactionKey}), balance {Money.Krw(m.Payment.BalanceAmount)}"));
         m.Publish("payment.canceled", new { attempt.Amount, match.TransactionKey, attempt.IdempotencyKey });
         return true;
     }
@@ -378,7 +378,7 @@ public sealed class PaymentService(
         m.Payment.ReleaseCancel(attempt.Amount, m.Now);
         attempt.Fail(code, message, m.Now);
         m.Db.PaymentEvents.Add(PaymentEvent.Note(m.Payment.PaymentKey, m.Payment.OrderId, PaymentEventTypes.CancelResolved,
-            $"cancel of {attempt.Amount} KRW failed: {code} {message}", Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
+            $"cancel of {Money.Krw(attempt.Amount)} failed: {code} {message}", Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
         m.Publish("payment.cancel_failed", new { attempt.Amount, code, message, attempt.IdempotencyKey });
     }
 
@@ -389,7 +389,7 @@ public sealed class PaymentService(
         // write conflict with a janitor that booked or released the same cancel meanwhile (else it would reopen it).
         m.Payment.NoteCancelChange(m.Now);
         m.Db.PaymentEvents.Add(PaymentEvent.Note(m.Payment.PaymentKey, m.Payment.OrderId, PaymentEventTypes.CancelResolved,
-            $"cancel of {attempt.Amount} KRW: outcome unknown ({reason}); the janitor will ask the PG",
+            $"cancel of {Money.Krw(attempt.Amount)}: outcome unknown ({reason}); the janitor will ask the PG",
             Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
     }
 

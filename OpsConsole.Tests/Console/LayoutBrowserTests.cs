@@ -138,7 +138,7 @@ public sealed class LayoutBrowserTests(LayoutFixture fx)
     }
 
     /// <summary>Opens a page and waits until it has settled: the circuit is live and no grid or page is loading.</summary>
-    public static async Task GoAsync(IPage page, string path)
+    internal static async Task GoAsync(IPage page, string path)
     {
         await page.GotoAsync(path.TrimStart('/'));
         if (!LayoutFixture.IsStatic(path)) await ConsolePage.WaitInteractiveAsync(page);

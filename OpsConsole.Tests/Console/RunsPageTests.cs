@@ -78,13 +78,14 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
         var cut = Render<RunsPage>();
 
         // While the run waits its 3 s settle delay: Run now is off for that date, and the wait counts down.
-        cut.WaitForAssertion(() => Assert.Contains("recheck in 0:0", cut.Find($"#run-{runId} .run-phase").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains("recheck in 0:0", cut.Find($"#run-{runId} .run-phase").TextContent),
+            TimeSpan.FromSeconds(30));
         Assert.True(cut.Find("button#run-now").HasAttribute("disabled"));
         Assert.Contains($"Run #{runId} of {date:yyyy-MM-dd} is running", cut.Find("#run-now-busy").TextContent);
         Assert.Contains("KST", cut.Find("#runs-table thead").TextContent);
         // When it ends, Run now is back.
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"#run-{runId}[data-status=SUCCEEDED]")), TimeSpan.FromSeconds(30));
-        cut.WaitForAssertion(() => Assert.False(cut.Find("button#run-now").HasAttribute("disabled")));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("button#run-now").HasAttribute("disabled")), TimeSpan.FromSeconds(10));
         Assert.Empty(cut.FindAll("#run-now-busy"));
         await _engine.WhenBackgroundIdleAsync();
     }
@@ -101,11 +102,11 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
         Assert.False(run.AlertDelivered);
 
         var off = Render<RunsPage>();
-        off.WaitForAssertion(() => Assert.Equal("off", off.Find($"#run-{run.Id} .run-alert").TextContent.Trim()));
+        off.WaitForAssertion(() => Assert.Equal("off", off.Find($"#run-{run.Id} .run-alert").TextContent.Trim()), TimeSpan.FromSeconds(10));
 
         _alerts.SlackWebhookUrl = "https://hooks.slack.invalid/services/T0/B0/x";
         var failed = Render<RunsPage>();
-        failed.WaitForAssertion(() => Assert.Equal("failed", failed.Find($"#run-{run.Id} .run-alert").TextContent.Trim()));
+        failed.WaitForAssertion(() => Assert.Equal("failed", failed.Find($"#run-{run.Id} .run-alert").TextContent.Trim()), TimeSpan.FromSeconds(10));
     }
 
     private sealed class UndeliveredAlerts : IReconAlertSink

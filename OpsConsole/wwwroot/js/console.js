@@ -60,3 +60,15 @@ document.addEventListener('keydown', (e) => {
         input.select();
     }
 });
+
+// Enter in a typed date (an editable MudBlazor date picker) commits it, as Tab does, instead of opening the calendar:
+// the field loses focus (MudBlazor then parses the text) and gets it back. Captured before MudBlazor's own handler.
+window.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.isComposing) return;
+    const input = e.target;
+    if (!(input instanceof HTMLInputElement) || input.readOnly || !input.closest('.mud-picker.date-field')) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    input.blur();
+    input.focus();
+}, true);
