@@ -40,9 +40,18 @@ public static class ConsoleTheme
             WarningContrastText = "#2b1700",
             Error = "#f28b82",
             ErrorContrastText = "#370000",
+            // Text alerts colour their text with the "darken" shade: on a dark page it must be the lighter one.
+            InfoDarken = "#9ad3fa",
+            SuccessDarken = "#a5d6a7",
+            WarningDarken = "#ffcc80",
+            ErrorDarken = "#f6aea8",
             Dark = "#9e9e9e",
             DarkContrastText = "#000000",
+            TextPrimary = "rgba(255,255,255,0.87)",
             TextSecondary = "rgba(255,255,255,0.72)",
+            // MudBlazor's dark stripes (20 % white) leave body text at 3.8:1.
+            TableStriped = "rgba(255,255,255,0.04)",
+            TableHover = "rgba(255,255,255,0.08)",
             ActionDefault = "rgba(255,255,255,0.80)",
             DrawerIcon = "rgba(255,255,255,0.80)",
         },
