@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace OpsConsole.Core.Common;
 
@@ -8,9 +9,30 @@ namespace OpsConsole.Core.Common;
 /// text cell that begins with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage return gets a leading
 /// apostrophe, so Excel, LibreOffice and Google Sheets show it as text instead of evaluating it. Numbers are
 /// written with <see cref="Number(long?)"/> and stay numbers (a negative amount keeps its minus sign).
+/// Files are UTF-8 with a byte order mark (<see cref="FileEncoding"/>): without it Excel on Korean Windows reads
+/// them as CP949 and the Korean text turns to mojibake.
 /// </summary>
 public static class CsvCells
 {
+    /// <summary>"text/csv; charset=utf-8", the content type of every CSV download.</summary>
+    public const string ContentType = "text/csv; charset=utf-8";
+
+    /// <summary>UTF-8 that writes its byte order mark (EF BB BF) first: the encoding of every CSV file OpsConsole writes.</summary>
+    public static readonly Encoding FileEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
+
+    /// <summary>A writer for a CSV download streamed to <paramref name="body"/>: it starts with the byte order mark.</summary>
+    public static StreamWriter Writer(Stream body)
+    {
+        // The mark is written as a character, not left to StreamWriter (which writes a preamble only when a seekable
+        // stream is at position 0): exactly one mark, whatever the stream.
+        var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024);
+        writer.Write('\uFEFF');
+        return writer;
+    }
+
+    /// <summary>A whole CSV file as bytes: the byte order mark, then the text.</summary>
+    public static byte[] FileBytes(string csv) => [.. FileEncoding.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)];
+
     private static readonly char[] FormulaStarts = ['=', '+', '-', '@', '\t', '\r'];
     private static readonly char[] NeedsQuotes = [',', '"', '\n', '\r'];
 

@@ -17,6 +17,13 @@ public static class Money
     /// </summary>
     public const string LedgerCurrency = "KRW";
 
+    /// <summary>An amount for people: "45,800 KRW" (grouped digits, the currency named). The one money format of pages,
+    /// timelines, audit texts and alerts; CSV exports keep plain digits (<see cref="CsvCells.Number"/>).</summary>
+    public static string Krw(long amount) => amount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " " + LedgerCurrency;
+
+    /// <summary>Grouped digits without the currency ("45,800"), for columns whose header names it.</summary>
+    public static string Digits(long amount) => amount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
     public static bool IsWithinBound(long amount) => amount is >= -MaxAbsoluteAmount and <= MaxAbsoluteAmount;
 
     /// <summary>"is outside ±10,000,000,000,000 KRW" — the common wording of every refusal.</summary>

@@ -26,6 +26,9 @@ public sealed record PgResult<T>(
     string RequestSummary,
     string ResponseSummary)
 {
+    /// <summary>The call ended because the PG did not answer in time (an <see cref="PgOutcome.Unknown"/> outcome).</summary>
+    public bool TimedOut { get; init; }
+
     public bool IsSuccess => Outcome == PgOutcome.Success;
     public bool IsRejected => Outcome == PgOutcome.Rejected;
     public bool IsUnknown => Outcome == PgOutcome.Unknown;

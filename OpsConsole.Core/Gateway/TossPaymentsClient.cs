@@ -162,7 +162,10 @@ public sealed class TossPaymentsClient(
                 TimeoutRejectedException or OperationCanceledException => "timed out waiting for the PG",
                 _ => $"connection failed: {e.Message}",
             };
-            return Unknown<T>(method, pathOnly, status, reason, sw.ElapsedMilliseconds, requestSummary, "");
+            return Unknown<T>(method, pathOnly, status, reason, sw.ElapsedMilliseconds, requestSummary, "") with
+            {
+                TimedOut = e is TimeoutRejectedException or OperationCanceledException,
+            };
         }
     }
 

@@ -117,6 +117,8 @@ internal sealed class PaymentEventConfiguration : IEntityTypeConfiguration<Payme
         b.HasIndex(e => new { e.PaymentKey, e.OccurredAt });
         b.HasIndex(e => e.TraceId);
         b.HasIndex(e => e.OrderId);
+        // Trace search by kind ("timeout" lists the newest pg.timeout events).
+        b.HasIndex(e => new { e.Type, e.OccurredAt });
         // Text search returns the newest matches first: a common word is found walking this index backwards.
         b.HasIndex(e => e.OccurredAt);
     }

@@ -56,13 +56,14 @@ public sealed class PaymentEvent
         OccurredAt = at,
     };
 
+    /// <summary>A PG call and its answer; one that timed out is of the kind <see cref="PaymentEventTypes.PgTimeout"/>.</summary>
     public static PaymentEvent PgCall(string paymentKey, string? orderId, string httpMethod, string path,
         int? statusCode, string? pgCode, long latencyMs, string requestSummary, string responseSummary,
-        string message, string traceId, string? spanId, DateTimeOffset at) => new()
+        string message, string traceId, string? spanId, DateTimeOffset at, bool timedOut = false) => new()
     {
         PaymentKey = paymentKey,
         OrderId = orderId,
-        Type = PaymentEventTypes.PgCall,
+        Type = timedOut ? PaymentEventTypes.PgTimeout : PaymentEventTypes.PgCall,
         Message = Masking.Mask(message),
         HttpMethod = httpMethod,
         Path = path,
@@ -79,12 +80,38 @@ public sealed class PaymentEvent
     private static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000];
 }
 
+/// <summary>
+/// The stable kinds of payment events (<see cref="PaymentEvent.Type"/>). Trace search matches them besides the
+/// messages: searching "timeout" finds every <see cref="PgTimeout"/> whatever its message says.
+/// </summary>
 public static class PaymentEventTypes
 {
     public const string StateChanged = "state.changed";
     public const string PgCall = "pg.call";
+
+    /// <summary>A PG call that got no answer in time: its outcome is unknown until the PG is asked again.</summary>
+    public const string PgTimeout = "pg.timeout";
     public const string ConfirmRequested = "confirm.requested";
     public const string CancelRequested = "cancel.requested";
     public const string CancelResolved = "cancel.resolved";
     public const string JanitorAttempt = "janitor.attempt";
+
+    public static readonly IReadOnlyList<string> All =
+        [StateChanged, PgCall, PgTimeout, ConfirmRequested, CancelRequested, CancelResolved, JanitorAttempt];
+
+    /// <summary>Whether the kind is a call to the PG (answered or timed out).</summary>
+    public static bool IsPgCall(string type) => type is PgCall or PgTimeout;
+
+    /// <summary>
+    /// The kinds a search text names: a word of a kind ("timeout", "janitor") or the whole kind ("pg.timeout").
+    /// Words of three letters or fewer name nothing (so "pg" does not list every call).
+    /// </summary>
+    public static IReadOnlyList<string> Matching(string text)
+    {
+        var t = text.Trim();
+        if (t.Length < 4) return [];
+        return All.Where(k => k.Equals(t, StringComparison.OrdinalIgnoreCase) ||
+                              k.Split('.').Any(w => w.Equals(t, StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+    }
 }

@@ -94,7 +94,7 @@ public sealed class PaymentService(
         // 3. Outcome, then the audit record in its own transaction.
         var outcome = await ApplyCancelResultAsync(attempt.Id, result, CancellationToken.None);
         await audit.WriteAsync(command.RequestedBy, "payment.cancel", "payment", command.PaymentKey,
-            after: $"{outcome.Status}: {outcome.Amount} KRW, balance {outcome.Payment.BalanceAmount}, key {outcome.IdempotencyKey}",
+            after: $"{outcome.Status}: {Money.Krw(outcome.Amount)}, balance {Money.Krw(outcome.Payment.BalanceAmount)}, key {outcome.IdempotencyKey}",
             reason: command.CancelReason, outcome: outcome.FailureMessage ?? outcome.Status.ToString());
         return outcome;
     }
@@ -390,7 +390,7 @@ public sealed class PaymentService(
                     cancellationToken);
             if (open is not null)
                 throw DomainException.Conflict("CANCEL_IN_PROGRESS",
-                    $"A cancel of {open.Amount} KRW for payment {payment.PaymentKey} is in flight " +
+                    $"A cancel of {Money.Krw(open.Amount)} for payment {payment.PaymentKey} is in flight " +
                     $"(requested by {open.RequestedBy} at {open.CreatedAt:u}, status {open.Status}); wait for its outcome.");
 
             var now = clock.GetUtcNow();
@@ -404,7 +404,7 @@ public sealed class PaymentService(
                 command.RequestedBy, Tracing.CurrentTraceId(), now);
             db.CancelAttempts.Add(attempt);
             db.PaymentEvents.Add(PaymentEvent.Note(payment.PaymentKey, payment.OrderId, PaymentEventTypes.CancelRequested,
-                $"cancel of {amount} KRW requested by {command.RequestedBy}: {attempt.Reason} (key {command.IdempotencyKey})",
+                $"cancel of {Money.Krw(amount)} requested by {command.RequestedBy}: {attempt.Reason} (key {command.IdempotencyKey})",
                 Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), now));
             try
             {
@@ -480,7 +480,7 @@ public sealed class PaymentService(
         m.Payment.CompleteCancel(attempt.Amount, match.TransactionKey, match.CanceledAt.ToUniversalTime(), m.Now);
         attempt.Succeed(match.TransactionKey, m.Now);
         m.Db.PaymentEvents.Add(StateEvent(m.Payment, from.ToString(),
-            $"{why}: {attempt.Amount} KRW cancelled (transaction {match.TransactionKey}), balance {m.Payment.BalanceAmount}"));
+            $"{why}: {Money.Krw(attempt.Amount)} cancelled (transaction {match.TransactionKey}), balance {Money.Krw(m.Payment.BalanceAmount)}"));
         m.Publish("payment.canceled", new { attempt.Amount, match.TransactionKey, attempt.IdempotencyKey });
         return true;
     }
@@ -500,7 +500,7 @@ public sealed class PaymentService(
         m.Payment.ReleaseCancel(attempt.Amount, m.Now);
         attempt.Fail(code, message, m.Now);
         m.Db.PaymentEvents.Add(PaymentEvent.Note(m.Payment.PaymentKey, m.Payment.OrderId, PaymentEventTypes.CancelResolved,
-            $"cancel of {attempt.Amount} KRW failed: {code} {message}", Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
+            $"cancel of {Money.Krw(attempt.Amount)} failed: {code} {message}", Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
         m.Publish("payment.cancel_failed", new { attempt.Amount, code, message, attempt.IdempotencyKey });
     }
 
@@ -511,7 +511,7 @@ public sealed class PaymentService(
         // write conflict with a janitor that booked or released the same cancel meanwhile (else it would reopen it).
         m.Payment.NoteCancelChange(m.Now);
         m.Db.PaymentEvents.Add(PaymentEvent.Note(m.Payment.PaymentKey, m.Payment.OrderId, PaymentEventTypes.CancelResolved,
-            $"cancel of {attempt.Amount} KRW: outcome unknown ({reason}); the janitor will ask the PG",
+            $"cancel of {Money.Krw(attempt.Amount)}: outcome unknown ({reason}); the janitor will ask the PG",
             Tracing.CurrentTraceId(), Tracing.CurrentSpanId(), m.Now));
     }
 
@@ -576,7 +576,7 @@ public sealed class PaymentService(
         DateTimeOffset at) =>
         PaymentEvent.PgCall(paymentKey, orderId, r.HttpMethod, r.Path, r.StatusCode, r.Code, r.LatencyMs,
             r.RequestSummary, r.ResponseSummary, $"{what}: {r.Outcome} — {r.Describe()}", Tracing.CurrentTraceId(),
-            Tracing.CurrentSpanId(), at);
+            Tracing.CurrentSpanId(), at, r.TimedOut);
 
     internal static PaymentEvent StateEvent(Payment p, string? from, string message) =>
         PaymentEvent.StateChanged(p.PaymentKey, p.OrderId, from, p.Status.ToString(), message, Tracing.CurrentTraceId(),

@@ -34,6 +34,14 @@ public sealed class ReconciliationService(
     private readonly ConcurrentDictionary<long, Task> _background = new();
 
     /// <summary>
+    /// When a run waiting between its passes starts the recheck: the start of its SETTLING phase (its heartbeat,
+    /// refreshed at every phase change) plus the configured settle delay; null when it is not settling. A run whose
+    /// pass 1 found nothing, or that was started with a shorter delay, moves on sooner.
+    /// </summary>
+    public DateTimeOffset? SettleEndsAt(ReconRun run) =>
+        run is { Status: RunStatus.RUNNING, Phase: RunPhase.SETTLING } ? run.HeartbeatAt + options.Value.SettleDelay : null;
+
+    /// <summary>
     /// Runs both passes for <paramref name="businessDate"/> and returns the finished run (SUCCEEDED, or
     /// FAILED with <see cref="ReconRun.Error"/>). Throws <see cref="DomainException"/> RUN_IN_PROGRESS when
     /// another run of the date holds the lock.

@@ -130,7 +130,7 @@ public sealed class RepairBatchService(
             await db.SaveChangesAsync(cancellationToken);
         }
         await audit.WriteAsync(requestedBy, "repair.batch.request", "repair-batch", batch.Id.ToString(),
-            after: $"{batch.ItemCount} refunds, {batch.TotalAmount} KRW; {items.Count(i => i.Result == RepairBatchItemResult.SKIPPED)} skipped",
+            after: $"{batch.ItemCount} refunds, {Money.Krw(batch.TotalAmount)}; {items.Count(i => i.Result == RepairBatchItemResult.SKIPPED)} skipped",
             reason: $"{reasonCode}: {comment}");
         return new RepairBatchView(batch, items);
     }

@@ -208,7 +208,7 @@ public sealed class RepairService(
         var allowed = SingleApproverRule.Allows(request.Amount, paymentSum, requesterDaySum, max);
         if (!allowed)
             await audit.WriteAsync("system", "repair.single-approver.refused", "repair", request.Id.ToString(),
-                after: $"amount={request.Amount} paymentSum={paymentSum} requesterDaySum={requesterDaySum} max={max}",
+                after: $"amount {Money.Krw(request.Amount)}, payment total {Money.Krw(paymentSum)}, requester's day {Money.Krw(requesterDaySum)}, limit {Money.Krw(max)}",
                 outcome: "needs a second approver");
         return allowed;
     }
@@ -543,5 +543,5 @@ public sealed class RepairService(
             outcome: outcome, traceId: Tracing.CurrentTraceId());
 
     private static string Describe(RepairRequest r) =>
-        $"#{r.Id} {r.Kind} {r.Amount} KRW{(r.IsFullRefund ? " (full)" : "")} of {r.PaymentKey} status {r.Status} key {r.IdempotencyKey}";
+        $"#{r.Id} {r.Kind} {Money.Krw(r.Amount)}{(r.IsFullRefund ? " (full)" : "")} of {r.PaymentKey} status {r.Status} key {r.IdempotencyKey}";
 }

@@ -81,6 +81,14 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
         {
             // The "string search of logs": event messages and the redacted PG summaries.
             kind = TraceQueryKind.Text;
+            // A stable kind named by the text ("timeout" → pg.timeout) finds its events whatever their messages say.
+            var kinds = PaymentEventTypes.Matching(q);
+            if (kinds.Count > 0)
+                foreach (var row in await db.PaymentEvents.Where(e => kinds.Contains(e.Type))
+                             .OrderByDescending(e => e.OccurredAt).Select(e => new { e.PaymentKey, e.Message })
+                             .Take(MaxHits * 4).ToListAsync(cancellationToken))
+                    if (matched.Count < MaxHits && matched.TryAdd(row.PaymentKey, "event kind"))
+                        snippets[row.PaymentKey] = Masking.Mask(row.Message);
             (var source, var probe, searchedFrom) = await PlanTextSearchAsync(db, q, cancellationToken);
             var rows = await TextMatches(source, db.Provider, q, probe)
                 .OrderByDescending(e => e.OccurredAt)
@@ -196,7 +204,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
             {
                 At = c.CreatedAt,
                 Kind = TimelineKind.CancelAttempt,
-                Title = $"Cancel requested: {c.Amount:N0} {(c.IsFullCancel ? "(full)" : "(partial)")}",
+                Title = $"Cancel requested: {Money.Krw(c.Amount)} {(c.IsFullCancel ? "(full)" : "(partial)")}",
                 Detail = Masking.Mask($"by {c.RequestedBy}: {c.Reason} · idempotency key {c.IdempotencyKey}"),
                 Actor = c.RequestedBy,
                 TraceId = c.TraceId,
@@ -276,7 +284,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
         var kind = e.Type switch
         {
             PaymentEventTypes.StateChanged => TimelineKind.StateChange,
-            PaymentEventTypes.PgCall => TimelineKind.PgCall,
+            PaymentEventTypes.PgCall or PaymentEventTypes.PgTimeout => TimelineKind.PgCall,
             PaymentEventTypes.JanitorAttempt => TimelineKind.Janitor,
             _ => TimelineKind.PaymentEvent,
         };

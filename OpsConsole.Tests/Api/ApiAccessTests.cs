@@ -220,7 +220,7 @@ public abstract class ApiAccessTests<TDatabase>(PaymentAppFixture<TDatabase> fx)
             await using var db = await fx.Database.Factory.CreateDbContextAsync();
             var events = await db.PaymentEvents.Where(e => e.PaymentKey == key).Select(e => e.Message).ToListAsync();
             Assert.Contains(events, m => m.StartsWith("confirm requested", StringComparison.Ordinal) && m.Contains($"api:{name}"));
-            Assert.Contains(events, m => m.StartsWith("cancel of 1000 KRW requested by", StringComparison.Ordinal) && m.Contains($"api:{name}"));
+            Assert.Contains(events, m => m.StartsWith("cancel of 1,000 KRW requested by", StringComparison.Ordinal) && m.Contains($"api:{name}"));
             var audit = await db.AuditEntries.Where(a => a.TargetId == key).ToListAsync();
             Assert.Contains(audit, a => a.Action == "payment.cancel" && a.Actor == $"api:{name}");
             var attempt = await db.CancelAttempts.SingleAsync(a => a.PaymentKey == key);

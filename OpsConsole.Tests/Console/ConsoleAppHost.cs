@@ -45,7 +45,12 @@ public sealed partial class ConsoleAppHost : WebApplicationFactory<Program>, IAs
         foreach (var (key, value) in RelaxedSignInThrottle)
             builder.UseSetting(key, value);
         builder.UseSetting("Auth:Lockout:MaxFailedAttempts", "5");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
     }
+
+    /// <summary>Settings on top of the defaults above, for a host of its own (set before it starts).</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
 
     /// <summary>Sign-in throttles high enough for a test suite that signs in many times from one address.</summary>
     public static readonly IReadOnlyDictionary<string, string> RelaxedSignInThrottle = new Dictionary<string, string>

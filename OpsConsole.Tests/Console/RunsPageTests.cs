@@ -1,5 +1,6 @@
 using System.Text;
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Runs;
+using OpsConsole.Core.Alerts;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
@@ -19,6 +21,7 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
 {
     private readonly ReconciliationService _engine;
     private readonly SqliteTestDatabase _database;
+    private readonly AlertOptions _alerts = new();
 
     public RunsPageTests(SqliteTestDatabase database)
     {
@@ -37,6 +40,7 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
             Options.Create(new Core.Cash.CashOptions()), cashProfiles));
         Services.AddSingleton(cashProfiles);
         Services.AddScoped<ConsoleUser>();
+        Services.AddSingleton(Options.Create(_alerts));
         Render(b =>
         {
             b.OpenComponent<MudPopoverProvider>(0);
@@ -60,6 +64,55 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"#run-{runId}[data-status=RUNNING] .mud-progress-linear")));
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"#run-{runId}[data-status=SUCCEEDED]")), TimeSpan.FromSeconds(30));
         await _engine.WhenBackgroundIdleAsync();
+    }
+
+    [Fact]
+    public async Task RunNow_IsDisabledWhileThatDateRuns_AndTheSettleDelayCountsDown_InKst()
+    {
+        SignInAs("oncall", ConsoleRoles.Oncall);
+        var date = new DateOnly(2026, 9, 2);
+        await TraceSeed.PaymentWithHistoryAsync(_database.Factory, startedAt: BusinessCalendar.StartOfDayUtc(date).AddHours(4));
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"runs?date={date:yyyy-MM-dd}");
+        var runId = await _engine.StartAsync(date, "oncall");
+
+        var cut = Render<RunsPage>();
+
+        // While the run waits its 3 s settle delay: Run now is off for that date, and the wait counts down.
+        cut.WaitForAssertion(() => Assert.Contains("recheck in 0:0", cut.Find($"#run-{runId} .run-phase").TextContent),
+            TimeSpan.FromSeconds(30));
+        Assert.True(cut.Find("button#run-now").HasAttribute("disabled"));
+        Assert.Contains($"Run #{runId} of {date:yyyy-MM-dd} is running", cut.Find("#run-now-busy").TextContent);
+        Assert.Contains("KST", cut.Find("#runs-table thead").TextContent);
+        // When it ends, Run now is back.
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"#run-{runId}[data-status=SUCCEEDED]")), TimeSpan.FromSeconds(30));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("button#run-now").HasAttribute("disabled")), TimeSpan.FromSeconds(10));
+        Assert.Empty(cut.FindAll("#run-now-busy"));
+        await _engine.WhenBackgroundIdleAsync();
+    }
+
+    [Fact]
+    public async Task AlertColumn_SaysOff_WithoutASlackWebhook_AndFailed_WhenOneIsConfiguredButDeliveryFailed()
+    {
+        SignInAs("oncall", ConsoleRoles.Oncall);
+        var date = new DateOnly(2026, 9, 3);
+        await TraceSeed.PaymentWithHistoryAsync(_database.Factory, startedAt: BusinessCalendar.StartOfDayUtc(date).AddHours(4));
+        // The Slack sink answers "not delivered" both when it is off and when every attempt failed.
+        var run = await new ReconciliationService(_database.Factory, Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }),
+            TimeProvider.System, alerts: new UndeliveredAlerts()).RunAsync(date, Core.Reconciliation.RunTrigger.CLI, "oncall");
+        Assert.False(run.AlertDelivered);
+
+        var off = Render<RunsPage>();
+        off.WaitForAssertion(() => Assert.Equal("off", off.Find($"#run-{run.Id} .run-alert").TextContent.Trim()), TimeSpan.FromSeconds(10));
+
+        _alerts.SlackWebhookUrl = "https://hooks.slack.invalid/services/T0/B0/x";
+        var failed = Render<RunsPage>();
+        failed.WaitForAssertion(() => Assert.Equal("failed", failed.Find($"#run-{run.Id} .run-alert").TextContent.Trim()), TimeSpan.FromSeconds(10));
+    }
+
+    private sealed class UndeliveredAlerts : IReconAlertSink
+    {
+        public Task<bool> SendRunSummaryAsync(ReconRunSummary summary, CancellationToken cancellationToken = default) =>
+            Task.FromResult(false);
     }
 
     [Fact]

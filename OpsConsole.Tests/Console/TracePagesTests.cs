@@ -1,9 +1,11 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Trace;
+using OpsConsole.Core.Payments;
 using OpsConsole.Core.Timeline;
 using OpsConsole.Tests.Infrastructure;
 
@@ -80,6 +82,57 @@ public sealed class TracePagesTests : ConsoleComponentTest, IClassFixture<Sqlite
         Assert.Equal($"https://jaeger.example/trace/{seeded.TraceId}", jaeger.GetAttribute("href"));
         Assert.Equal(seeded.TraceId, cut.Find("#payment-trace-id").TextContent);
         Assert.DoesNotContain(TraceSeed.CardNumber, cut.Markup);
+    }
+
+    [Fact]
+    public async Task SearchingTimeout_FindsTheTimedOutCalls_ByTheirKind_ThoughNoMessageSaysTimeout()
+    {
+        var timedOut = await TraceSeed.PaymentWithHistoryAsync(_database.Factory);
+        var answered = await TraceSeed.PaymentWithHistoryAsync(_database.Factory);
+        await using (var db = _database.Factory.CreateDbContext())
+        {
+            // What the client records when the PG does not answer in time: the message says "timed out", not "timeout".
+            db.PaymentEvents.Add(PaymentEvent.PgCall(timedOut.PaymentKey, timedOut.OrderId, "POST", "/v1/payments/confirm",
+                null, null, 10_000, "{\"amount\":15000}", "", "confirm: Unknown — POST /v1/payments/confirm → outcome unknown (timed out waiting for the PG)",
+                timedOut.TraceId, null, timedOut.StartedAt.AddSeconds(11), timedOut: true));
+            await db.SaveChangesAsync();
+        }
+        Navigation.NavigateTo("trace?q=timeout");
+
+        var cut = Render<TraceSearch>();
+
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("#trace-results a.trace-hit"), a => a.TextContent == timedOut.PaymentKey));
+        Assert.DoesNotContain(cut.FindAll("#trace-results a.trace-hit"), a => a.TextContent == answered.PaymentKey);
+        Assert.Equal(["pg.timeout"], PaymentEventTypes.Matching("Timeout"));
+        Assert.Empty(PaymentEventTypes.Matching("pg"));
+    }
+
+    [Fact]
+    public async Task PaymentPage_PrettyPrintsPgBodies_WithKoreanReadable_AndMarkupKeptAsText()
+    {
+        var seeded = await TraceSeed.PaymentWithHistoryAsync(_database.Factory);
+        await using (var db = _database.Factory.CreateDbContext())
+        {
+            // As stored: System.Text.Json's default escaping turns Korean into \uXXXX; a hostile field holds markup.
+            db.PaymentEvents.Add(PaymentEvent.PgCall(seeded.PaymentKey, seeded.OrderId, "GET", $"/v1/payments/{seeded.PaymentKey}",
+                200, null, 45, "", "{\"method\":\"\\uCE74\\uB4DC\",\"orderName\":\"<img src=x onerror=alert(1)>\",\"totalAmount\":45800}",
+                "look-up: Success", seeded.TraceId, null, seeded.StartedAt.AddSeconds(5)));
+            var payment = await db.Payments.SingleAsync(p => p.PaymentKey == seeded.PaymentKey);
+            db.CancelAttempts.Add(CancelAttempt.Start(payment, "idem-" + seeded.PaymentKey, 45_800, true, "customer request",
+                "oncall", seeded.TraceId, seeded.StartedAt.AddSeconds(6)));
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<PaymentTracePage>(p => p.Add(x => x.PaymentKey, seeded.PaymentKey));
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("pre.pg-response")));
+        var body = cut.FindAll("pre.pg-response").Single(e => e.TextContent.Contains("totalAmount")).TextContent;
+        Assert.Contains("\"method\": \"카드\"", body);
+        Assert.Contains("\n  \"totalAmount\": 45800", body);
+        Assert.DoesNotContain("\\uCE74", body);
+        Assert.Empty(cut.FindAll("#payment-timeline img"));
+        Assert.DoesNotContain("<img", cut.Markup);
+        Assert.Contains("Cancel requested: 45,800 KRW (full)", cut.Find("#payment-timeline").TextContent);
     }
 
     [Fact]

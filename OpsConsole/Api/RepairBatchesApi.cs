@@ -66,7 +66,7 @@ public static class RepairBatchesApi
         try
         {
             var view = await batches.GetAsync(id, ct);
-            return Results.File(System.Text.Encoding.UTF8.GetBytes(RepairBatchService.ReportCsv(view)), "text/csv",
+            return Results.File(CsvCells.FileBytes(RepairBatchService.ReportCsv(view)), CsvCells.ContentType,
                 $"repair-batch-{id}-{view.Batch.Status.ToString().ToLowerInvariant()}.csv");
         }
         catch (DomainException e)

@@ -26,7 +26,7 @@ public static class ConsoleUiSetup
     {
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        services.AddMudServices(ConfigureMud);
         services.AddCascadingAuthenticationState();
         services.AddScoped<ConsoleUser>();
 
@@ -42,6 +42,19 @@ public static class ConsoleUiSetup
         builder.AddConsoleAuthentication();
         builder.AddConsoleSecurity();
         return builder;
+    }
+
+    /// <summary>
+    /// Snackbars appear bottom left, over the navigation drawer: never over a dialog's buttons (bottom right of the
+    /// dialog), the pager or a page's primary actions, which the user needs next.
+    /// </summary>
+    public static void ConfigureMud(MudServicesConfiguration config)
+    {
+        config.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+        config.SnackbarConfiguration.PreventDuplicates = false;
+        config.SnackbarConfiguration.ShowCloseIcon = true;
+        config.SnackbarConfiguration.VisibleStateDuration = 6000;
+        config.SnackbarConfiguration.MaxDisplayedSnackbars = 3;
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public static class AuditExport
     {
         var filter = AuditFilter.FromQuery(actor, action, from, to, target);
         var user = http.User.Identity?.Name ?? "unknown";
-        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.ContentType = CsvCells.ContentType;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{filter.ToFileName()}\"";
 
         var rows = 0;
@@ -38,7 +38,7 @@ public static class AuditExport
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(http.RequestAborted);
-            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
+            await using var writer = CsvCells.Writer(http.Response.Body);
             await writer.WriteLineAsync("id,at_utc,actor,action,target_type,target_id,before,after,reason,outcome,trace_id");
             var query = filter.Apply(db.AuditEntries.AsNoTracking()).OrderBy(a => a.At).ThenBy(a => a.Id);
             await foreach (var a in query.AsAsyncEnumerable().WithCancellation(http.RequestAborted))

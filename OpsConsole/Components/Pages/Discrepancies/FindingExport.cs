@@ -36,7 +36,7 @@ public static class FindingExport
     {
         var filter = FindingFilter.FromQuery(name => http.Request.Query[name].FirstOrDefault());
         var user = http.User.Identity?.Name ?? "unknown";
-        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.ContentType = CsvCells.ContentType;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{filter.ToFileName()}\"";
 
         var rows = 0;
@@ -44,7 +44,7 @@ public static class FindingExport
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(http.RequestAborted);
-            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
+            await using var writer = CsvCells.Writer(http.Response.Body);
             await writer.WriteLineAsync(Header);
             var query = filter.Apply(db.Set<Finding>().AsNoTracking()).OrderBy(f => f.BusinessDate).ThenBy(f => f.Id);
             await foreach (var f in query.AsAsyncEnumerable().WithCancellation(http.RequestAborted))

@@ -1,0 +1,111 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Core.Repairs;
+using OpsConsole.Sandbox;
+
+namespace OpsConsole.Tests.Console;
+
+/// <summary>
+/// One app host with demo data (the app's own generator through the sandbox PG, every day reconciled, a repair and a
+/// batch requested) and one browser, shared by the layout tests: every console page at laptop and desktop sizes, in
+/// both themes. The pages are the app's routes, found by reflection: a new page is covered without touching the tests
+/// (a route with a parameter needs a sample path in <see cref="SamplePath"/>).
+/// </summary>
+public sealed class LayoutFixture : IAsyncLifetime
+{
+    public ConsoleAppHost App { get; } = new()
+    {
+        // The demo's timeouts end after 1 s instead of the production 10 s.
+        Settings = { ["Pg:AttemptTimeout"] = "00:00:01", ["Pg:TotalTimeout"] = "00:00:03" },
+    };
+
+    public BrowserFixture Browser { get; } = new();
+
+    public IReadOnlyList<string> Pages { get; private set; } = [];
+
+    /// <summary>Routes left out of the walk, and why.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NotWalked = new Dictionary<string, string>
+    {
+        ["/signin"] = "signed-out page (covered by BrowserTests.SignInPage_ExplainsAWrongPassword)",
+        ["/Error"] = "the exception handler's page, shown only outside Development",
+    };
+
+    public long FindingId { get; private set; }
+    public string TimedOutPaymentKey { get; private set; } = "";
+    public long RepairId { get; private set; }
+    public long BatchId { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        await ((IAsyncLifetime)App).InitializeAsync();
+        await Browser.InitializeAsync();
+
+        var truth = await App.Services.GetRequiredService<DemoSeeder>()
+            .SeedAsync(new SeedSpec(Days: 2, PerDay: 40, Seed: 42, FaultShare: 0.5), CancellationToken.None);
+        var reconciliation = App.Services.GetRequiredService<ReconciliationService>();
+        for (var day = truth.FirstDay; day <= truth.LastDay; day = day.AddDays(1))
+            await reconciliation.RunAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true, settleDelay: TimeSpan.Zero);
+
+        await using var db = await App.Db.CreateDbContextAsync();
+        var charged = await db.Set<Finding>().AsNoTracking()
+            .Where(f => f.Type == FindingType.CHARGED_BUT_FAILED && f.Status == FindingStatus.OPEN)
+            .OrderByDescending(f => f.MoneyAtRisk).ToListAsync();
+        if (charged.Count < 2)
+            throw new InvalidOperationException($"The demo seed made {charged.Count} charged-but-failed findings; the walk needs 2.");
+        FindingId = charged[0].Id;
+        TimedOutPaymentKey = await db.PaymentEvents.AsNoTracking().Where(e => e.Type == PaymentEventTypes.PgTimeout)
+            .Select(e => e.PaymentKey).FirstOrDefaultAsync() ?? charged[0].PaymentKey!;
+        RepairId = (await App.Services.GetRequiredService<RepairService>().RequestAsync(new RepairCommand(RepairKind.REFUND,
+            charged[0].PaymentKey!, charged[0].Id, charged[0].MoneyAtRisk, charged[0].MoneyAtRisk, "OTHER",
+            "customer called (layout walk)", "finance"), ["finance"])).Id;
+        BatchId = (await App.Services.GetRequiredService<RepairBatchService>().RequestAsync(
+            charged.Skip(1).Select(f => f.Id).ToList(), "CHARGED_BUT_FAILED", "nightly clean-up (layout walk)", "finance",
+            ["finance"])).Batch.Id;
+
+        Pages = Routes().SelectMany(SamplePath).ToList();
+    }
+
+    /// <summary>Every routable page of the app (its @page templates).</summary>
+    public static IEnumerable<(string Template, Type Page)> Routes() =>
+        typeof(Components.App).Assembly.GetTypes()
+            .Where(t => typeof(IComponent).IsAssignableFrom(t))
+            .SelectMany(t => t.GetCustomAttributes<RouteAttribute>().Select(r => (r.Template, t)))
+            .Where(r => !NotWalked.ContainsKey(r.Template))
+            .OrderBy(r => r.Template, StringComparer.Ordinal);
+
+    /// <summary>The paths the walk visits for a route: its parameters filled from the demo data, plus telling variants.</summary>
+    private IEnumerable<string> SamplePath((string Template, Type Page) route) => route.Template switch
+    {
+        "/" => ["/"],
+        "/discrepancies" => ["/discrepancies?verdict=any"],
+        "/trace" => ["/trace?q=timeout"],
+        "/discrepancies/{Id:long}" => [$"/discrepancies/{FindingId}"],
+        "/trace/payment/{PaymentKey}" => [$"/trace/payment/{TimedOutPaymentKey}"],
+        "/repairs/{Id:long}" => [$"/repairs/{RepairId}"],
+        "/repairs/batches/{Id:long}" => [$"/repairs/batches/{BatchId}"],
+        var t when !t.Contains('{') => [t],
+        var t => throw new InvalidOperationException(
+            $"The page {route.Page.Name} ({t}) has a route parameter: give LayoutFixture.SamplePath a path for it from the demo data."),
+    };
+
+    public static bool IsStatic(string path) =>
+        Routes().Any(r => r.Template == path.Split('?')[0] &&
+                          r.Page.GetCustomAttribute<ExcludeFromInteractiveRoutingAttribute>() is not null);
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await ((IAsyncLifetime)App).DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LayoutCollection : ICollectionFixture<LayoutFixture>
+{
+    public const string Name = "console layout";
+}
