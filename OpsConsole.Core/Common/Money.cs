@@ -17,6 +17,10 @@ public static class Money
     /// </summary>
     public const string LedgerCurrency = "KRW";
 
+    /// <summary>An amount as people read it: <c>45,800 KRW</c>.</summary>
+    public static string Format(long amount) =>
+        $"{amount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {LedgerCurrency}";
+
     public static bool IsWithinBound(long amount) => amount is >= -MaxAbsoluteAmount and <= MaxAbsoluteAmount;
 
     /// <summary>"is outside ±10,000,000,000,000 KRW" — the common wording of every refusal.</summary>

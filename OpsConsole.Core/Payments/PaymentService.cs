@@ -74,7 +74,7 @@ public sealed class PaymentService(
         activity?.SetTag("payment.key", command.PaymentKey);
 
         // 1. Intent: reserve the amount and record the attempt under its idempotency key.
-        var (attempt, replay) = await RecordCancelIntentAsync(command, cancellationToken);
+        var (attempt, replay, before) = await RecordCancelIntentAsync(command, cancellationToken);
         if (replay is not null)
             return replay;
 
@@ -88,8 +88,11 @@ public sealed class PaymentService(
         // 3. Outcome, then the audit record in its own transaction.
         var outcome = await ApplyCancelResultAsync(attempt.Id, result, CancellationToken.None);
         await audit.WriteAsync(command.RequestedBy, "payment.cancel", "payment", command.PaymentKey,
-            after: $"{outcome.Status}: {outcome.Amount} KRW, balance {outcome.Payment.BalanceAmount}, key {outcome.IdempotencyKey}",
-            reason: command.CancelReason, outcome: outcome.FailureMessage ?? outcome.Status.ToString());
+            AuditChange.Between(CancelAuditFields(before!), CancelAuditFields(outcome.Payment)),
+            reason: command.CancelReason,
+            outcome: $"{outcome.Status}: {Money.Format(outcome.Amount)}, key {outcome.IdempotencyKey}" +
+                     (outcome.FailureMessage is { } failure ? $" — {failure}" : ""),
+            paymentKey: command.PaymentKey);
         return outcome;
     }
 
@@ -249,7 +252,7 @@ public sealed class PaymentService(
 
     // ---- cancel -------------------------------------------------------------------------------------
 
-    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay)> RecordCancelIntentAsync(CancelCommand command,
+    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay, PaymentSnapshot? Before)> RecordCancelIntentAsync(CancelCommand command,
         CancellationToken cancellationToken)
     {
         for (var attemptNo = 1; ; attemptNo++)
@@ -260,7 +263,7 @@ public sealed class PaymentService(
 
             var replay = await FindReplayAsync(db, command, payment, cancellationToken);
             if (replay is not null)
-                return (null!, replay);
+                return (null!, replay, null);
 
             var open = await db.CancelAttempts.AsNoTracking()
                 .FirstOrDefaultAsync(a => a.PaymentId == payment.Id &&
@@ -277,6 +280,7 @@ public sealed class PaymentService(
             if (amount <= 0)
                 throw DomainException.Conflict(TossErrorCodes.AlreadyCanceledPayment,
                     $"Payment {payment.PaymentKey} has nothing left to cancel (status {payment.Status}).");
+            var before = PaymentSnapshot.Of(payment);
             payment.ReserveCancel(amount, now);
             var attempt = CancelAttempt.Start(payment, command.IdempotencyKey, amount, isFull, command.CancelReason,
                 command.RequestedBy, Tracing.CurrentTraceId(), now);
@@ -287,7 +291,7 @@ public sealed class PaymentService(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return (attempt, null);
+                return (attempt, null, before);
             }
             catch (DbUpdateException) when (attemptNo < ConcurrencyRetries)
             {
@@ -459,6 +463,14 @@ public sealed class PaymentService(
     internal static PaymentEvent StateEvent(Payment p, string? from, string message) =>
         PaymentEvent.StateChanged(p.PaymentKey, p.OrderId, from, p.Status.ToString(), message, Tracing.CurrentTraceId(),
             Tracing.CurrentSpanId(), p.UpdatedAt);
+
+    /// <summary>What a cancel's audit row compares: the payment's status and balance before and after.</summary>
+    private static AuditFields CancelAuditFields(PaymentSnapshot p) => new()
+    {
+        { "status", p.Status },
+        { "balanceAmount", p.BalanceAmount },
+        { "pendingCancelAmount", p.PendingCancelAmount },
+    };
 }
 
 /// <summary>One short transaction's view of a payment: state changes with their events and outbox rows.</summary>
