@@ -428,6 +428,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("outcome");
 
+                    b.Property<string>("PaymentKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
@@ -461,6 +467,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("TargetId")
                         .HasDatabaseName("ix_audit_log_target_id");
+
+                    b.HasIndex("PaymentKey", "At")
+                        .HasDatabaseName("ix_audit_log_payment_key_at");
 
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_log_target_type_target_id");

@@ -412,6 +412,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("outcome");
 
+                    b.Property<string>("PaymentKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_key");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT")
@@ -445,6 +450,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("TargetId")
                         .HasDatabaseName("ix_audit_log_target_id");
+
+                    b.HasIndex("PaymentKey", "At")
+                        .HasDatabaseName("ix_audit_log_payment_key_at");
 
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_log_target_type_target_id");

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206023209_Initial")]
+    [Migration("20261206040032_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -431,6 +431,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("outcome");
 
+                    b.Property<string>("PaymentKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("payment_key")
+                        .UseCollation("C");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
@@ -464,6 +470,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("TargetId")
                         .HasDatabaseName("ix_audit_log_target_id");
+
+                    b.HasIndex("PaymentKey", "At")
+                        .HasDatabaseName("ix_audit_log_payment_key_at");
 
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_log_target_type_target_id");

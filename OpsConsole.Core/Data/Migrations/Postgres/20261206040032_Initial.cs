@@ -52,7 +52,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     after = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
                     reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     outcome = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
+                    trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true, collation: "C")
                 },
                 constraints: table =>
                 {
@@ -832,6 +833,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_audit_log_at",
                 table: "audit_log",
                 column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_payment_key_at",
+                table: "audit_log",
+                columns: new[] { "payment_key", "at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_audit_log_target_id",

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206023207_Initial")]
+    [Migration("20261206040026_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -415,6 +415,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("outcome");
 
+                    b.Property<string>("PaymentKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_key");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT")
@@ -448,6 +453,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("TargetId")
                         .HasDatabaseName("ix_audit_log_target_id");
+
+                    b.HasIndex("PaymentKey", "At")
+                        .HasDatabaseName("ix_audit_log_payment_key_at");
 
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_log_target_type_target_id");

@@ -48,7 +48,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     after = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     outcome = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -827,6 +828,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "ix_audit_log_at",
                 table: "audit_log",
                 column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_payment_key_at",
+                table: "audit_log",
+                columns: new[] { "payment_key", "at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_audit_log_target_id",
