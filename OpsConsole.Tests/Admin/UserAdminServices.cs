@@ -39,7 +39,7 @@ public static class UserAdminServices
         var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
         var roleManager = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         var user = new IdentityUser(name);
-        Assert.True((await users.CreateAsync(user, "a-long-password-1")).Succeeded);
+        Assert.True((await users.CreateAsync(user, "A-long-password-1")).Succeeded);
         foreach (var role in roles)
         {
             if (!await roleManager.RoleExistsAsync(role)) await roleManager.CreateAsync(new IdentityRole(role));
