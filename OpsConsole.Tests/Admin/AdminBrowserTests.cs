@@ -16,6 +16,8 @@ public sealed class AdminBrowserTests(ConsoleAppHost app, BrowserFixture browser
         using (var scope = app.Services.CreateScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+            if (!await roles.RoleExistsAsync("finance")) await roles.CreateAsync(new IdentityRole("finance"));
             var user = new IdentityUser(name);
             Assert.True((await users.CreateAsync(user, ConsoleAppHost.DemoPassword)).Succeeded);
             Assert.True((await users.AddToRoleAsync(user, "finance")).Succeeded);

@@ -76,8 +76,13 @@ public sealed class UserAdmin(IServiceScopeFactory scopes, IDbContextFactory<Ops
         if (unknown.Count > 0)
             throw DomainException.BadInput("UNKNOWN_ROLE", $"Unknown role(s): {string.Join(", ", unknown)}. Roles are {string.Join(", ", ConsoleRoles.All)}.");
         var wanted = ConsoleRoles.All.Where(roles.Contains).ToList();
-        return ChangeAsync(userName, actor, "user.roles", async (users, user, current) =>
+        return ChangeAsync(userName, actor, "user.roles", async (services, users, user, current) =>
         {
+            // The roles are created with the first sign-in (DemoUsers); an admin may come first.
+            var roleManager = services.GetRequiredService<RoleManager<IdentityRole>>();
+            foreach (var role in wanted.Where(r => !current.Contains(r)))
+                if (!await roleManager.RoleExistsAsync(role))
+                    Check(await roleManager.CreateAsync(new IdentityRole(role)));
             if (!wanted.Contains(ConsoleRoles.Admin) && current.Contains(ConsoleRoles.Admin))
                 await EnsureAnotherAdminAsync(users, user, actor, "remove the admin role from");
             var remove = current.Except(wanted).ToList();
@@ -89,7 +94,7 @@ public sealed class UserAdmin(IServiceScopeFactory scopes, IDbContextFactory<Ops
 
     /// <summary>Ends a lockout after failed sign-ins (not a disable: see <see cref="EnableAsync"/>).</summary>
     public Task<ConsoleUserInfo> UnlockAsync(string userName, string actor, CancellationToken cancellationToken = default) =>
-        ChangeAsync(userName, actor, "user.unlock", async (users, user, _) =>
+        ChangeAsync(userName, actor, "user.unlock", async (_, users, user, _) =>
         {
             if (IsDisabled(user.LockoutEnd))
                 throw DomainException.Conflict("USER_DISABLED", $"{user.UserName} is disabled, not locked: enable the account instead.");
@@ -100,7 +105,7 @@ public sealed class UserAdmin(IServiceScopeFactory scopes, IDbContextFactory<Ops
 
     /// <summary>Disables the account: no sign-in, and its sessions end (security stamp changed).</summary>
     public Task<ConsoleUserInfo> DisableAsync(string userName, string actor, CancellationToken cancellationToken = default) =>
-        ChangeAsync(userName, actor, "user.disable", async (users, user, current) =>
+        ChangeAsync(userName, actor, "user.disable", async (_, users, user, current) =>
         {
             if (current.Contains(ConsoleRoles.Admin))
                 await EnsureAnotherAdminAsync(users, user, actor, "disable");
@@ -110,7 +115,7 @@ public sealed class UserAdmin(IServiceScopeFactory scopes, IDbContextFactory<Ops
         }, cancellationToken);
 
     public Task<ConsoleUserInfo> EnableAsync(string userName, string actor, CancellationToken cancellationToken = default) =>
-        ChangeAsync(userName, actor, "user.enable", async (users, user, _) =>
+        ChangeAsync(userName, actor, "user.enable", async (_, users, user, _) =>
         {
             Check(await users.SetLockoutEnabledAsync(user, true));
             Check(await users.SetLockoutEndDateAsync(user, null));
@@ -132,7 +137,7 @@ public sealed class UserAdmin(IServiceScopeFactory scopes, IDbContextFactory<Ops
     }
 
     private async Task<ConsoleUserInfo> ChangeAsync(string userName, string actor, string action,
-        Func<UserManager<IdentityUser>, IdentityUser, IReadOnlyList<string>, Task> change, CancellationToken cancellationToken)
+        Func<IServiceProvider, UserManager<IdentityUser>, IdentityUser, IReadOnlyList<string>, Task> change, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(actor))
             throw DomainException.BadInput("ACTOR_REQUIRED", "Who is acting must be known.");
@@ -145,7 +150,7 @@ public sealed class UserAdmin(IServiceScopeFactory scopes, IDbContextFactory<Ops
         var before = Fields(user, current);
         try
         {
-            await change(users, user, current);
+            await change(scope.ServiceProvider, users, user, current);
         }
         catch (DomainException e)
         {
