@@ -74,7 +74,8 @@ public sealed partial class ApiClientService(IDbContextFactory<OpsDbContext> dbF
             throw DomainException.Conflict("API_CLIENT_EXISTS", $"An API client named {name} exists already.");
         }
         await audit.WriteAsync(actor, "api-client.create", "api-client", name,
-            after: $"scopes {client.Scopes}, key {client.KeyHint}…", outcome: "created");
+            AuditChange.Created(new() { { "scopes", client.Scopes }, { "key", $"{client.KeyHint}…" }, { "status", "active" } }),
+            outcome: "created");
         return new ApiClientCreated(name, checkedScopes, key);
     }
 
@@ -94,8 +95,10 @@ public sealed partial class ApiClientService(IDbContextFactory<OpsDbContext> dbF
             return ApiClientInfo.Of(client);
         client.Revoke(actor, clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        await audit.WriteAsync(actor, "api-client.revoke", "api-client", name, before: $"scopes {client.Scopes}",
-            after: "revoked", outcome: "revoked");
+        await audit.WriteAsync(actor, "api-client.revoke", "api-client", name,
+            AuditChange.Between(new() { { "scopes", client.Scopes }, { "status", "active" } },
+                new() { { "scopes", client.Scopes }, { "status", "revoked" } }),
+            outcome: "revoked");
         return ApiClientInfo.Of(client);
     }
 
@@ -151,6 +154,7 @@ public sealed partial class ApiClientService(IDbContextFactory<OpsDbContext> dbF
             return; // Another replica created it at the same moment.
         }
         await audit.WriteAsync("demo", client is null ? "api-client.create" : "api-client.reset", "api-client", DemoClientName,
-            after: $"scopes {string.Join(' ', ApiScopes.All)} (demo mode)", outcome: "demo client ready");
+            AuditChange.Created(new() { { "scopes", string.Join(' ', ApiScopes.All) }, { "status", "active (demo mode)" } }),
+            outcome: "demo client ready");
     }
 }

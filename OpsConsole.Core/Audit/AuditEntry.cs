@@ -21,9 +21,12 @@ public sealed class AuditEntry
     public string? Outcome { get; private set; }
     public string? TraceId { get; private set; }
 
+    /// <summary>The payment the row is about (its payment actions, repairs, findings), so one filter finds them all.</summary>
+    public string? PaymentKey { get; private set; }
+
     public static AuditEntry Create(DateTimeOffset at, string actor, string action, string targetType,
         string targetId, string? before = null, string? after = null, string? reason = null,
-        string? outcome = null, string? traceId = null) => new()
+        string? outcome = null, string? traceId = null, string? paymentKey = null) => new()
     {
         At = at,
         Actor = actor,
@@ -36,5 +39,10 @@ public sealed class AuditEntry
         Reason = Masking.MaskOrNull(reason),
         Outcome = Masking.MaskOrNull(outcome),
         TraceId = traceId,
+        PaymentKey = paymentKey,
     };
+
+    /// <summary>This row (not yet stored) with <paramref name="change"/> as its before and after.</summary>
+    public AuditEntry WithChange(AuditChange change) =>
+        Create(At, Actor, Action, TargetType, TargetId, change.Before, change.After, Reason, Outcome, TraceId, PaymentKey);
 }

@@ -18,9 +18,11 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.Reason).HasMaxLength(1000);
         b.Property(a => a.Outcome).HasMaxLength(1000);
         b.Property(a => a.TraceId).HasMaxLength(32);
+        b.Property(a => a.PaymentKey).HasMaxLength(200);
         b.HasIndex(a => a.At);
         b.HasIndex(a => new { a.TargetType, a.TargetId });
         b.HasIndex(a => a.TargetId); // the payment timeline and the audit filter look up by id, whatever the type
         b.HasIndex(a => a.Actor);
+        b.HasIndex(a => new { a.PaymentKey, a.At }); // the audit filter "everything about this payment", newest first
     }
 }

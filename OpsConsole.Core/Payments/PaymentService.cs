@@ -80,7 +80,7 @@ public sealed class PaymentService(
         activity?.SetTag("payment.key", command.PaymentKey);
 
         // 1. Intent: reserve the amount and record the attempt under its idempotency key.
-        var (attempt, replay, currency) = await RecordCancelIntentAsync(command, cancellationToken);
+        var (attempt, replay, currency, before) = await RecordCancelIntentAsync(command, cancellationToken);
         if (replay is not null)
             return replay;
 
@@ -94,8 +94,11 @@ public sealed class PaymentService(
         // 3. Outcome, then the audit record in its own transaction.
         var outcome = await ApplyCancelResultAsync(attempt.Id, result, CancellationToken.None);
         await audit.WriteAsync(command.RequestedBy, "payment.cancel", "payment", command.PaymentKey,
-            after: $"{outcome.Status}: {Money.Krw(outcome.Amount)}, balance {Money.Krw(outcome.Payment.BalanceAmount)}, key {outcome.IdempotencyKey}",
-            reason: command.CancelReason, outcome: outcome.FailureMessage ?? outcome.Status.ToString());
+            AuditChange.Between(CancelAuditFields(before!), CancelAuditFields(outcome.Payment)),
+            reason: command.CancelReason,
+            outcome: $"{outcome.Status}: {MinorUnits.Format(outcome.Amount, currency)}, key {outcome.IdempotencyKey}" +
+                     (outcome.FailureMessage is { } failure ? $" — {failure}" : ""),
+            paymentKey: command.PaymentKey);
         return outcome;
     }
 
@@ -371,7 +374,7 @@ public sealed class PaymentService(
 
     // ---- cancel -------------------------------------------------------------------------------------
 
-    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay, string Currency)> RecordCancelIntentAsync(CancelCommand command,
+    private async Task<(CancelAttempt Attempt, CancelOutcome? Replay, string Currency, PaymentSnapshot? Before)> RecordCancelIntentAsync(CancelCommand command,
         CancellationToken cancellationToken)
     {
         for (var attemptNo = 1; ; attemptNo++)
@@ -382,7 +385,7 @@ public sealed class PaymentService(
 
             var replay = await FindReplayAsync(db, command, payment, cancellationToken);
             if (replay is not null)
-                return (null!, replay, payment.Currency);
+                return (null!, replay, payment.Currency, null);
 
             var open = await db.CancelAttempts.AsNoTracking()
                 .FirstOrDefaultAsync(a => a.PaymentId == payment.Id &&
@@ -399,6 +402,7 @@ public sealed class PaymentService(
             if (amount <= 0)
                 throw DomainException.Conflict(TossErrorCodes.AlreadyCanceledPayment,
                     $"Payment {payment.PaymentKey} has nothing left to cancel (status {payment.Status}).");
+            var before = PaymentSnapshot.Of(payment);
             payment.ReserveCancel(amount, now);
             var attempt = CancelAttempt.Start(payment, command.IdempotencyKey, amount, isFull, command.CancelReason,
                 command.RequestedBy, Tracing.CurrentTraceId(), now);
@@ -409,7 +413,7 @@ public sealed class PaymentService(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return (attempt, null, payment.Currency);
+                return (attempt, null, payment.Currency, before);
             }
             catch (DbUpdateException) when (attemptNo < ConcurrencyRetries)
             {
@@ -581,6 +585,14 @@ public sealed class PaymentService(
     internal static PaymentEvent StateEvent(Payment p, string? from, string message) =>
         PaymentEvent.StateChanged(p.PaymentKey, p.OrderId, from, p.Status.ToString(), message, Tracing.CurrentTraceId(),
             Tracing.CurrentSpanId(), p.UpdatedAt);
+
+    /// <summary>What a cancel's audit row compares: the payment's status and balance before and after.</summary>
+    private static AuditFields CancelAuditFields(PaymentSnapshot p) => new()
+    {
+        { "status", p.Status },
+        { "balanceAmount", p.BalanceAmount },
+        { "pendingCancelAmount", p.PendingCancelAmount },
+    };
 }
 
 /// <summary>One short transaction's view of a payment: state changes with their events and outbox rows.</summary>

@@ -140,7 +140,7 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
         if (expectedVersion is { } v && v != finding.Version)
             throw DomainException.Conflict("FINDING_CHANGED",
                 $"Finding {findingId} changed since you opened it (version {v} → {finding.Version}); reload it.");
-        var before = Describe(finding);
+        var before = AuditFieldsOf(finding);
         change(finding, clock.GetUtcNow());
         try
         {
@@ -152,10 +152,15 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
                 $"Finding {findingId} was changed by someone else at the same time; reload it.");
         }
         await audit.WriteAsync(actor, action, "recon_finding", findingId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            before, Describe(finding), reason);
+            AuditChange.Between(before, AuditFieldsOf(finding)), reason, paymentKey: finding.PaymentKey);
         return finding;
     }
 
-    private static string Describe(Finding f) =>
-        $"status={f.Status} assignee={f.Assignee ?? "-"} notes={f.Notes.Count} version={f.Version}";
+    /// <summary>What a finding's audit rows compare: the fields an operator changes.</summary>
+    private static AuditFields AuditFieldsOf(Finding f) => new()
+    {
+        { "status", f.Status },
+        { "assignee", f.Assignee },
+        { "notes", f.Notes.Count },
+    };
 }

@@ -130,8 +130,8 @@ public sealed class RepairBatchService(
             await db.SaveChangesAsync(cancellationToken);
         }
         await audit.WriteAsync(requestedBy, "repair.batch.request", "repair-batch", batch.Id.ToString(),
-            after: $"{batch.ItemCount} refunds, {Money.Krw(batch.TotalAmount)}; {items.Count(i => i.Result == RepairBatchItemResult.SKIPPED)} skipped",
-            reason: $"{reasonCode}: {comment}");
+            AuditChange.Created(AuditFieldsOf(batch)), reason: $"{reasonCode}: {comment}",
+            outcome: $"{items.Count(i => i.Result == RepairBatchItemResult.SKIPPED)} skipped");
         return new RepairBatchView(batch, items);
     }
 
@@ -148,6 +148,9 @@ public sealed class RepairBatchService(
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             db.Add(request);
             await db.SaveChangesAsync(cancellationToken);
+            await audit.WriteAsync(batch.RequestedBy, "repair.request", "repair", request.Id.ToString(),
+                AuditChange.Created(RepairService.AuditFieldsOf(request)), reason: $"batch #{batch.Id}: {batch.ReasonCode}",
+                paymentKey: request.PaymentKey);
             return RepairBatchItem.Planned(batch.Id, findingId, decision.PaymentKey, request.Id, request.Amount);
         }
         catch (DbUpdateException)
@@ -180,9 +183,10 @@ public sealed class RepairBatchService(
                     outcome: $"BATCH_EXPIRED: {batch.ExpiredMessage}");
                 throw DomainException.Conflict("BATCH_EXPIRED", batch.ExpiredMessage);
             }
+            var before = AuditFieldsOf(batch);
             batch.Approve(approver, clock.GetUtcNow());
             db.AuditEntries.Add(AuditEntry.Create(clock.GetUtcNow(), approver, "repair.batch.approve", "repair-batch", batchId.ToString(),
-                traceId: Tracing.CurrentTraceId()));
+                traceId: Tracing.CurrentTraceId()).WithChange(AuditChange.Between(before, AuditFieldsOf(batch))));
             await SaveDecisionAsync(db, batchId, cancellationToken);
         }
 
@@ -315,9 +319,10 @@ public sealed class RepairBatchService(
         {
             batch = await db.Set<RepairBatch>().SingleOrDefaultAsync(b => b.Id == batchId, cancellationToken)
                     ?? throw DomainException.NotFound("NOT_FOUND_BATCH", $"No repair batch #{batchId}.");
+            var before = AuditFieldsOf(batch);
             batch.Reject(by, reason, clock.GetUtcNow());
             db.AuditEntries.Add(AuditEntry.Create(clock.GetUtcNow(), by, "repair.batch.reject", "repair-batch", batchId.ToString(),
-                reason: reason, traceId: Tracing.CurrentTraceId()));
+                reason: reason, traceId: Tracing.CurrentTraceId()).WithChange(AuditChange.Between(before, AuditFieldsOf(batch))));
             await SaveDecisionAsync(db, batchId, cancellationToken);
         }
         await SettleItemsAsync(batch, by, cancellationToken);
@@ -332,9 +337,10 @@ public sealed class RepairBatchService(
         {
             batch = await db.Set<RepairBatch>().SingleAsync(b => b.Id == batchId, cancellationToken);
             if (!batch.IsExpiredAt(clock.GetUtcNow())) return false;
+            var before = AuditFieldsOf(batch);
             batch.Expire(clock.GetUtcNow());
             db.AuditEntries.Add(AuditEntry.Create(clock.GetUtcNow(), "system", "repair.batch.expire", "repair-batch", batchId.ToString(),
-                outcome: batch.ExpiredMessage, traceId: Tracing.CurrentTraceId()));
+                outcome: batch.ExpiredMessage, traceId: Tracing.CurrentTraceId()).WithChange(AuditChange.Between(before, AuditFieldsOf(batch))));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -486,4 +492,15 @@ public sealed class RepairBatchService(
                 CsvCells.Text(i.Why))).Append("\r\n");
         return sb.ToString();
     }
+
+    /// <summary>What a batch's audit rows compare, before and after each decision.</summary>
+    private static AuditFields AuditFieldsOf(RepairBatch b) => new()
+    {
+        { "refunds", b.ItemCount },
+        { "totalAmount", b.TotalAmount },
+        { "status", b.Status },
+        { "approvedBy", b.ApprovedBy },
+        { "rejectedBy", b.RejectedBy },
+        { "rejectReason", b.RejectReason },
+    };
 }

@@ -165,8 +165,8 @@ public sealed class RepairService(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                db.AuditEntries.Add(Audit(command.RequestedBy, "repair.request", request, Describe(request),
-                    $"{command.ReasonCode}: {command.Comment}"));
+                db.AuditEntries.Add(Audit(command.RequestedBy, "repair.request", request,
+                    $"{command.ReasonCode}: {command.Comment}").WithChange(AuditChange.Created(AuditFieldsOf(request))));
                 await db.SaveChangesAsync(cancellationToken);
                 await tx.CommitAsync(cancellationToken);
             }
@@ -209,7 +209,7 @@ public sealed class RepairService(
         if (!allowed)
             await audit.WriteAsync("system", "repair.single-approver.refused", "repair", request.Id.ToString(),
                 after: $"amount {Money.Krw(request.Amount)}, payment total {Money.Krw(paymentSum)}, requester's day {Money.Krw(requesterDaySum)}, limit {Money.Krw(max)}",
-                outcome: "needs a second approver");
+                outcome: "needs a second approver", paymentKey: request.PaymentKey);
         return allowed;
     }
 
@@ -232,13 +232,14 @@ public sealed class RepairService(
             await ChangeAsync(repairId, r =>
             {
                 r.Approve(approver, clock.GetUtcNow(), singleApprover, viaBatch);
-                return Audit(approver, "repair.approve", r, Describe(r));
+                return Audit(approver, "repair.approve", r);
             }, cancellationToken, conflictMessage: "someone else acted on this repair at the same moment");
         }
         catch (DomainException e)
         {
             // The refused attempt is evidence too, in its own transaction.
-            await audit.WriteAsync(approver, "repair.approve.refused", "repair", repairId.ToString(), outcome: $"{e.Code}: {e.Message}");
+            await audit.WriteAsync(approver, "repair.approve.refused", "repair", repairId.ToString(), outcome: $"{e.Code}: {e.Message}",
+                paymentKey: await PaymentKeyOfAsync(repairId));
             throw;
         }
         return await ExecuteAsync(repairId, cancellationToken);
@@ -260,7 +261,7 @@ public sealed class RepairService(
         ChangeAsync(repairId, x =>
         {
             x.Reject(by, reason, clock.GetUtcNow(), viaBatch);
-            return Audit(by, "repair.reject", x, Describe(x), reason);
+            return Audit(by, "repair.reject", x, reason);
         }, cancellationToken, publish: true, conflictMessage: "someone else acted on this repair at the same moment");
 
     /// <summary>Expires a request still waiting for approval (the sweep, or its batch expiring); anything else stays as it is.</summary>
@@ -269,7 +270,7 @@ public sealed class RepairService(
         {
             if (x.Status != RepairStatus.REQUESTED) return null;
             x.Expire(clock.GetUtcNow());
-            return Audit("system", "repair.expire", x, Describe(x));
+            return Audit("system", "repair.expire", x);
         }, cancellationToken, publish: true);
 
     /// <summary>
@@ -287,8 +288,10 @@ public sealed class RepairService(
             var resume = r.Status == RepairStatus.EXECUTING && now - r.ExecutionStartedAt >= options.Value.ExecutionGrace;
             if (r.Status == RepairStatus.APPROVED)
             {
+                var before = AuditFieldsOf(r);
                 r.StartExecution(now);
-                db.AuditEntries.Add(Audit(r.ApprovedBy ?? "system", "repair.execute", r, Describe(r)));
+                db.AuditEntries.Add(Audit(r.ApprovedBy ?? "system", "repair.execute", r)
+                    .WithChange(AuditChange.Between(before, AuditFieldsOf(r))));
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);
@@ -301,7 +304,8 @@ public sealed class RepairService(
             else if (!resume)
                 return r;
             else
-                await audit.WriteAsync("system", "repair.execute.resume", "repair", repairId.ToString(), after: Describe(r));
+                await audit.WriteAsync("system", "repair.execute.resume", "repair", repairId.ToString(),
+                    outcome: $"resumed {r.Status} with key {r.IdempotencyKey}", paymentKey: r.PaymentKey);
         }
 
         var (status, message, txKey) = await RunAsync(r, cancellationToken);
@@ -354,7 +358,7 @@ public sealed class RepairService(
             if (x.Status is not (RepairStatus.EXECUTING or RepairStatus.UNKNOWN) || (x.Status == RepairStatus.UNKNOWN && status == RepairStatus.UNKNOWN))
                 return null;
             x.Complete(status, message, txKey, clock.GetUtcNow());
-            return Audit("system", $"repair.{status.ToString().ToLowerInvariant()}", x, Describe(x), outcome: message);
+            return Audit("system", $"repair.{status.ToString().ToLowerInvariant()}", x, outcome: message);
         }, cancellationToken, publish: true);
         if (r.Status is RepairStatus.SUCCEEDED or RepairStatus.FAILED)
             await notifier.NotifyAsync(r);
@@ -378,7 +382,8 @@ public sealed class RepairService(
         var agree = ledger.Status.ToString() == atPg.Value.Status && ledger.BalanceAmount == atPg.Value.BalanceAmount &&
                     pgCancels.SequenceEqual(ourCancels);
         await audit.WriteAsync("system", "repair.recheck", "repair", r.Id.ToString(),
-            outcome: agree ? "both ledgers agree" : $"still differ: ledger {ledger.Status}/{ledger.BalanceAmount}, PG {atPg.Value.Status}/{atPg.Value.BalanceAmount}");
+            outcome: agree ? "both ledgers agree" : $"still differ: ledger {ledger.Status}/{ledger.BalanceAmount}, PG {atPg.Value.Status}/{atPg.Value.BalanceAmount}",
+            paymentKey: r.PaymentKey);
         if (!agree) return false;
 
         List<long> open;
@@ -488,7 +493,7 @@ public sealed class RepairService(
         return await ChangeAsync(repairId, x =>
         {
             x.CompleteWithoutMoney("finding marked resolved; no money moved", clock.GetUtcNow());
-            return Audit(command.RequestedBy, "repair.succeeded", x, Describe(x), outcome: x.Outcome);
+            return Audit(command.RequestedBy, "repair.succeeded", x, outcome: x.Outcome);
         }, cancellationToken, publish: true);
     }
 
@@ -513,8 +518,9 @@ public sealed class RepairService(
             var r = await db.Set<RepairRequest>().SingleOrDefaultAsync(x => x.Id == repairId, CancellationToken.None)
                     ?? throw DomainException.NotFound("NOT_FOUND_REPAIR", $"No repair #{repairId}.");
             var before = r.Status;
+            var fields = AuditFieldsOf(r);
             if (change(r) is { } entry)
-                db.AuditEntries.Add(entry);
+                db.AuditEntries.Add(entry.WithChange(AuditChange.Between(fields, AuditFieldsOf(r))));
             if (publish && r.Status != before)
                 db.OutboxMessages.Add(OutboxMessage.Create($"repair.{r.Status.ToString().ToLowerInvariant()}", r.PaymentKey,
                     JsonSerializer.Serialize(new { repairId = r.Id, r.Kind, r.Amount, r.PaymentKey, r.OrderId, r.FindingId, r.Outcome, r.TransactionKey },
@@ -537,11 +543,31 @@ public sealed class RepairService(
         }
     }
 
-    private AuditEntry Audit(string actor, string action, RepairRequest r, string? after = null, string? reason = null,
-        string? outcome = null) =>
-        AuditEntry.Create(clock.GetUtcNow(), actor, action, "repair", r.Id.ToString(), after: after, reason: reason,
-            outcome: outcome, traceId: Tracing.CurrentTraceId());
+    /// <summary>The repair's audit row; its before and after are added by the caller (the fields the step changed).</summary>
+    private AuditEntry Audit(string actor, string action, RepairRequest r, string? reason = null, string? outcome = null) =>
+        AuditEntry.Create(clock.GetUtcNow(), actor, action, "repair", r.Id.ToString(), reason: reason,
+            outcome: outcome, traceId: Tracing.CurrentTraceId(), paymentKey: r.PaymentKey);
 
-    private static string Describe(RepairRequest r) =>
-        $"#{r.Id} {r.Kind} {Money.Krw(r.Amount)}{(r.IsFullRefund ? " (full)" : "")} of {r.PaymentKey} status {r.Status} key {r.IdempotencyKey}";
+    /// <summary>What a repair's audit rows compare, before and after each step.</summary>
+    internal static AuditFields AuditFieldsOf(RepairRequest r) => new()
+    {
+        { "kind", r.Kind },
+        { "amount", r.Amount },
+        { "fullRefund", r.IsFullRefund },
+        { "paymentKey", r.PaymentKey },
+        { "batch", r.BatchId },
+        { "status", r.Status },
+        { "approvedBy", r.ApprovedBy },
+        { "rejectedBy", r.RejectedBy },
+        { "rejectReason", r.RejectReason },
+        { "outcome", r.Outcome },
+        { "transactionKey", r.TransactionKey },
+        { "idempotencyKey", r.IdempotencyKey },
+    };
+
+    private async Task<string?> PaymentKeyOfAsync(long repairId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        return await db.Set<RepairRequest>().Where(r => r.Id == repairId).Select(r => r.PaymentKey).FirstOrDefaultAsync(CancellationToken.None);
+    }
 }

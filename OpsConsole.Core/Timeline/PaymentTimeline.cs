@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Audit;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
@@ -262,7 +263,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
                 Title = $"{a.Action} by {a.Actor}",
                 Detail = Masking.Mask(string.Join(" · ", new[]
                 {
-                    a.Before is null && a.After is null ? null : $"{a.Before ?? "∅"} → {a.After ?? "∅"}",
+                    AuditChange.Summary(a.Before, a.After),
                     a.Reason is null ? null : $"reason: {a.Reason}",
                     a.Outcome,
                 }.Where(s => !string.IsNullOrEmpty(s)))),

@@ -98,7 +98,10 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
         ["GET /openapi/{documentName}.json"] = Anyone,
         // pages
         ["GET /"] = AnyRole,
+        ["GET /admin"] = Roles("admin"),
         ["GET /admin/api-clients"] = Roles("admin"),
+        ["GET /admin/users"] = Roles("admin"),
+        ["GET /admin/settings"] = Roles("admin"),
         ["GET /discrepancies"] = AnyRole,
         ["GET /discrepancies/{Id:long}"] = AnyRole,
         ["GET /trace"] = AnyRole,

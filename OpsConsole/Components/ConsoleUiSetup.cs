@@ -29,6 +29,7 @@ public static class ConsoleUiSetup
         services.AddMudServices(ConfigureMud);
         services.AddCascadingAuthenticationState();
         services.AddScoped<ConsoleUser>();
+        services.AddSingleton<UserAdmin>();
 
         services.Configure<TraceLinkOptions>(builder.Configuration.GetSection("Tracing"));
         services.AddSingleton(sp => new PaymentTimeline(
@@ -166,7 +167,7 @@ public static class ConsoleUiSetup
                     var name = ctx.Principal.Identity?.Name ?? "unknown";
                     var audit = ctx.HttpContext.RequestServices.GetRequiredService<AuditLog>();
                     await audit.WriteAsync(name, "auth.signin", "user", name,
-                        after: string.Join(",", ctx.Principal.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value)),
+                        AuditChange.Created(new() { { "roles", ctx.Principal.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value) } }),
                         outcome: "success (oidc)");
                 };
             });

@@ -95,7 +95,8 @@ public static class AccountEndpoints
             return TypedResults.LocalRedirect(target);
         }
         throttle.RecordFailure(ip);
-        var outcome = result.IsLockedOut ? "locked-out" : result.IsNotAllowed ? "not-allowed" : "invalid";
+        var outcome = result.IsLockedOut ? (UserAdmin.IsDisabled(user.LockoutEnd) ? "disabled" : "locked-out")
+            : result.IsNotAllowed ? "not-allowed" : "invalid";
         await audit.WriteAsync(name, "auth.signin", "user", name, outcome: $"failed: {outcome}");
         return Fail(outcome, name, target);
     }

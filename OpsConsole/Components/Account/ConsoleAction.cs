@@ -57,7 +57,14 @@ public static class ConsoleActions
     public static readonly ConsoleAction ManageApiClients = new("manage-api-clients", [ConsoleRoles.Admin],
         "Only admin can manage API clients.");
 
+    /// <summary>The Admin area's policy name, for <c>[Authorize(Policy = ...)]</c> on its pages.</summary>
+    public const string AdministerPolicy = "administer";
+
+    /// <summary>The Admin area: users (roles, unlock, disable) and the effective settings.</summary>
+    public static readonly ConsoleAction Administer = new(AdministerPolicy, [ConsoleRoles.Admin],
+        "Only admin can manage users and see the settings.");
+
     public static readonly IReadOnlyList<ConsoleAction> All =
         [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, AuditLog, RequestRepair, ApproveRepair,
-         ViewRepairs, ManageApiClients];
+         ViewRepairs, ManageApiClients, Administer];
 }

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Components.Pages.Audit;
 
 /// <summary>
-/// <c>GET /console/audit/export.csv?actor=&amp;action=&amp;from=&amp;to=&amp;target=</c>: the filtered audit log, every row,
+/// <c>GET /console/audit/export.csv?actor=&amp;action=&amp;from=&amp;to=&amp;target=&amp;payment=</c>: the filtered audit log, every row,
 /// streamed from the database to the response. The export itself is audited.
 /// </summary>
 public static class AuditExport
@@ -26,9 +26,9 @@ public static class AuditExport
 
     private static async Task ExportAsync(HttpContext http, IDbContextFactory<OpsDbContext> dbFactory, AuditLog audit,
         [FromQuery] string? actor, [FromQuery] string? action, [FromQuery] string? from, [FromQuery] string? to,
-        [FromQuery] string? target)
+        [FromQuery] string? target, [FromQuery] string? payment)
     {
-        var filter = AuditFilter.FromQuery(actor, action, from, to, target);
+        var filter = AuditFilter.FromQuery(actor, action, from, to, target, payment);
         var user = http.User.Identity?.Name ?? "unknown";
         http.Response.ContentType = CsvCells.ContentType;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{filter.ToFileName()}\"";
@@ -39,7 +39,7 @@ public static class AuditExport
         {
             await using var db = await dbFactory.CreateDbContextAsync(http.RequestAborted);
             await using var writer = CsvCells.Writer(http.Response.Body);
-            await writer.WriteLineAsync("id,at_utc,actor,action,target_type,target_id,before,after,reason,outcome,trace_id");
+            await writer.WriteLineAsync("id,at_utc,actor,action,target_type,target_id,payment_key,before,after,reason,outcome,trace_id");
             var query = filter.Apply(db.AuditEntries.AsNoTracking()).OrderBy(a => a.At).ThenBy(a => a.Id);
             await foreach (var a in query.AsAsyncEnumerable().WithCancellation(http.RequestAborted))
             {
@@ -65,6 +65,6 @@ public static class AuditExport
     /// </summary>
     public static string Line(AuditEntry a) => CsvCells.Row(CsvCells.Number(a.Id), CsvCells.Utc(a.At),
         CsvCells.Text(a.Actor), CsvCells.Text(a.Action), CsvCells.Text(a.TargetType), CsvCells.Text(a.TargetId),
-        CsvCells.Text(Masking.MaskOrNull(a.Before)), CsvCells.Text(Masking.MaskOrNull(a.After)),
+        CsvCells.Text(a.PaymentKey), CsvCells.Text(Masking.MaskOrNull(a.Before)), CsvCells.Text(Masking.MaskOrNull(a.After)),
         CsvCells.Text(Masking.MaskOrNull(a.Reason)), CsvCells.Text(Masking.MaskOrNull(a.Outcome)), CsvCells.Text(a.TraceId));
 }

@@ -7,12 +7,15 @@ namespace OpsConsole.Components.Pages.Audit;
 /// <summary>
 /// The audit page's filter. It round-trips through the URL (a link shows a colleague the same view) and
 /// becomes one server-side query, shared by the grid and the CSV export. Dates are KST business dates.
+/// <see cref="Payment"/> selects every row about one payment (its payment actions, repairs and findings) by the
+/// rows' indexed payment key.
 /// </summary>
 public sealed record AuditFilter(string? Actor = null, string? Action = null, DateOnly? From = null,
-    DateOnly? To = null, string? Target = null)
+    DateOnly? To = null, string? Target = null, string? Payment = null)
 {
-    public static AuditFilter FromQuery(string? actor, string? action, string? from, string? to, string? target) =>
-        new(Clean(actor), Clean(action), ParseDate(from), ParseDate(to), Clean(target));
+    public static AuditFilter FromQuery(string? actor, string? action, string? from, string? to, string? target,
+        string? payment = null) =>
+        new(Clean(actor), Clean(action), ParseDate(from), ParseDate(to), Clean(target), Clean(payment));
 
     public IQueryable<AuditEntry> Apply(IQueryable<AuditEntry> query)
     {
@@ -20,6 +23,7 @@ public sealed record AuditFilter(string? Actor = null, string? Action = null, Da
         // Action matches a prefix so "auth." finds sign-ins and sign-outs.
         if (Action is { } action) query = query.Where(a => a.Action.StartsWith(action));
         if (Target is { } target) query = query.Where(a => a.TargetId == target || a.TargetType == target);
+        if (Payment is { } payment) query = query.Where(a => a.PaymentKey == payment);
         if (From is { } from)
         {
             var start = BusinessCalendar.StartOfDayUtc(from);
@@ -42,6 +46,7 @@ public sealed record AuditFilter(string? Actor = null, string? Action = null, Da
         Add(parts, "from", From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Add(parts, "to", To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Add(parts, "target", Target);
+        Add(parts, "payment", Payment);
         return string.Join('&', parts);
     }
 
@@ -52,6 +57,7 @@ public sealed record AuditFilter(string? Actor = null, string? Action = null, Da
         if (Actor is not null) parts.Add($"actor-{Actor}");
         if (Action is not null) parts.Add($"action-{Action}");
         if (Target is not null) parts.Add($"target-{Target}");
+        if (Payment is not null) parts.Add($"payment-{Payment}");
         if (From is not null || To is not null)
             parts.Add($"{From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "start"}_{To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "now"}");
         var name = string.Join('_', parts);
