@@ -43,6 +43,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public ReconciliationDefinition Definition => definition;
     public IReconSqlDialect Dialect => dialect;
 
+    private readonly ReconRules _rules = new(definition, dialect);
+
     private string P(string name) => dialect.Parameter(name);
     private string T(string name) => dialect.Table(name);
     private string S(string value) => dialect.Text(value);
@@ -169,23 +171,23 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         sb.Append($"""
             WITH {joinCtes},
             d AS (
-              SELECT j.*, {ExpectedFeeSql("j.e_method", "j.e_amount")} AS e_expected_fee
+              SELECT j.*, {_rules.ExpectedFee(c => "j.e_" + c)} AS e_expected_fee
               FROM j
             ),
             c AS (
-              SELECT d.*, {ClassifySql()} AS base_type
+              SELECT d.*, {_rules.Classify("d")} AS base_type
               FROM d
             )
             INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})
             SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
-                   {FinalTypeSql()},
+                   {_rules.FinalType("c", "p.status")},
                    COALESCE({Tx("payment_key")}, c.e_payment_key), COALESCE({Tx("order_id")}, c.e_order_id),
                    p.trace_id, p.status,
                    {Tx("kind")}, c.i_amount, {Tx("method")}, c.i_business_date, {Tx("occurred_at")},
                    COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
                    c.e_method, c.e_sold_date, c.e_approved_at,
-                   {DiffSql()},
-                   {MoneyAtRiskSql()}
+                   {_rules.Diff("c")},
+                   {_rules.MoneyAtRisk("c")}
             FROM c {transactionLookup}
               {dialect.LookupJoin(T("payments"), "p", "payment_key", $"COALESCE({Tx("payment_key")}, c.e_payment_key)")}
             """);
@@ -275,8 +277,6 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string OrderedMergeJoinSql(string internalFilter, string externalScan)
     {
         var key = definition.KeyColumn;
-        var differs = string.Join(" OR ", new[] { "x.i_k IS NULL", "x.e_k IS NULL" }
-            .Concat(definition.Rules.Select(r => $"({RuleFails(r, "x")})")));
         string External(string c) => c switch
         {
             "k" => "COALESCE(js.e_k, em.k)",
@@ -302,10 +302,10 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               SELECT x.* FROM (
                 SELECT i.k AS i_k, i.amount AS i_amount, CASE WHEN i.k IS NOT NULL THEN {P("date")} END AS i_business_date,
                        s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,
-                       {ExpectedFeeSql("s.method", "s.amount")} AS e_expected_fee
+                       {_rules.ExpectedFee(c => "s." + c)} AS e_expected_fee
                 FROM i FULL OUTER JOIN s ON s.k = i.k
               ) x
-              WHERE {differs}
+              WHERE {_rules.Differs("x")}
             ),
             j AS (
               SELECT js.i_k, js.i_amount, js.i_business_date, {ExternalAs(External)}
@@ -323,74 +323,6 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// <summary>Our transaction's amount signed as the PG reports it: cancels negative.</summary>
     private string SignedAmountSql() =>
         $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
-
-    /// <summary>The schedule's expected fee for the PG's method and amount; NULL for methods without a rate.</summary>
-    private string ExpectedFeeSql(string method, string amount)
-    {
-        if (definition.Fees.RatesPpm.Count == 0) return "CAST(NULL AS BIGINT)";
-        var sb = new StringBuilder($"CASE {method}");
-        foreach (var (m, ppm) in definition.Fees.RatesPpm.OrderBy(r => r.Key))
-            sb.Append($" WHEN {S(m.ToString())} THEN {amount} * {dialect.Integer(ppm)} / 1000000");
-        sb.Append(" END");
-        return sb.ToString();
-    }
-
-    /// <summary>The condition under which a rule reports its field as different (both sides present).</summary>
-    private string RuleFails(FieldRule rule, string row) => rule.Kind switch
-    {
-        FieldRuleKind.Equal => $"{row}.i_{rule.InternalColumn} <> {row}.e_{rule.ExternalColumn}",
-        FieldRuleKind.FeeSchedule =>
-            $"{row}.e_expected_fee IS NOT NULL AND ABS({row}.e_{rule.ExternalColumn} - {row}.e_expected_fee) > {dialect.Integer(definition.Fees.Tolerance)}",
-        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
-    };
-
-    private string ClassifySql()
-    {
-        var sb = new StringBuilder("CASE");
-        sb.Append($" WHEN d.i_k IS NULL THEN {S(nameof(FindingType.MISSING_INTERNAL))}");
-        sb.Append($" WHEN d.e_k IS NULL THEN {S(nameof(FindingType.MISSING_EXTERNAL))}");
-        sb.Append($" WHEN d.e_line_count > 1 THEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))}");
-        foreach (var rule in definition.Rules)
-            sb.Append($" WHEN {RuleFails(rule, "d")} THEN {S(rule.Type.ToString())}");
-        sb.Append(" END");
-        return sb.ToString();
-    }
-
-    private string FinalTypeSql()
-    {
-        var failed = string.Join(", ", definition.FailedPaymentStatuses.Select(s => S(s.ToString())));
-        return $"CASE WHEN c.base_type = {S(nameof(FindingType.MISSING_INTERNAL))} AND c.e_amount > 0 " +
-               $"AND p.status IN ({failed}) THEN {S(nameof(FindingType.CHARGED_BUT_FAILED))} ELSE c.base_type END";
-    }
-
-    private string DiffSql()
-    {
-        var parts = new List<string>
-        {
-            $"COALESCE(CASE WHEN c.i_k IS NULL THEN {S("internal,")} END, '')",
-            $"COALESCE(CASE WHEN c.e_k IS NULL THEN {S("external,")} END, '')",
-            $"COALESCE(CASE WHEN c.e_line_count > 1 THEN {S("lineCount,")} END, '')",
-        };
-        foreach (var rule in definition.Rules)
-            parts.Add($"COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND {RuleFails(rule, "c")} " +
-                      $"THEN {S(rule.Field + ",")} END, '')");
-        return $"RTRIM({string.Join(" || ", parts)}, ',')";
-    }
-
-    private string MoneyAtRiskSql()
-    {
-        var fee = definition.Rules.FirstOrDefault(r => r.Kind == FieldRuleKind.FeeSchedule);
-        var sb = new StringBuilder("CASE c.base_type");
-        sb.Append($" WHEN {S(nameof(FindingType.MISSING_INTERNAL))} THEN ABS(c.e_amount_total)");
-        sb.Append($" WHEN {S(nameof(FindingType.MISSING_EXTERNAL))} THEN ABS(c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN ABS(c.e_amount_total - c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN ABS(c.e_amount_total - c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.DATE_MISMATCH))} THEN ABS(c.i_amount)");
-        if (fee is not null)
-            sb.Append($" WHEN {S(nameof(FindingType.FEE_MISMATCH))} THEN ABS(c.e_{fee.ExternalColumn} - c.e_expected_fee)");
-        sb.Append(" ELSE 0 END");
-        return sb.ToString();
-    }
 
     /// <summary>Upserts the pass-2 survivors as CONFIRMED findings (an AUTO_RESOLVED finding reopens).</summary>
     public string UpsertConfirmed() => UpsertFindings(confirmed: true);

@@ -29,19 +29,11 @@ d AS (
   FROM j
 ),
 c AS (
-  SELECT d.*, CASE
-                WHEN d.i_k IS NULL THEN 'MISSING_INTERNAL'
-                WHEN d.e_k IS NULL THEN 'MISSING_EXTERNAL'
-                WHEN d.e_line_count > 1 THEN 'DUPLICATE_EXTERNAL'
-                WHEN d.i_amount <> d.e_amount THEN 'AMOUNT_MISMATCH'
-                WHEN d.i_business_date <> d.e_sold_date THEN 'DATE_MISMATCH'
-                WHEN d.e_expected_fee IS NOT NULL AND ABS(d.e_fee - d.e_expected_fee) > 1 THEN 'FEE_MISMATCH'
-              END AS base_type
+  SELECT d.*, CASE WHEN d.i_k IS NULL THEN 'MISSING_INTERNAL' WHEN d.e_k IS NULL THEN 'MISSING_EXTERNAL' WHEN d.e_line_count > 1 THEN 'DUPLICATE_EXTERNAL' WHEN d.i_amount <> d.e_amount THEN 'AMOUNT_MISMATCH' WHEN d.i_business_date <> d.e_sold_date THEN 'DATE_MISMATCH' WHEN d.e_expected_fee IS NOT NULL AND ABS(d.e_fee - d.e_expected_fee) > 1 THEN 'FEE_MISMATCH' END AS base_type
   FROM d
 )
 SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
-       CASE WHEN c.base_type = 'MISSING_INTERNAL' AND c.e_amount > 0 AND p.status IN ('ABORTED', 'EXPIRED', 'UNKNOWN')
-            THEN 'CHARGED_BUT_FAILED' ELSE c.base_type END AS finding_type,
+       CASE WHEN c.base_type = 'MISSING_INTERNAL' AND c.e_amount > 0 AND p.status IN ('ABORTED', 'EXPIRED', 'UNKNOWN') THEN 'CHARGED_BUT_FAILED' ELSE c.base_type END AS finding_type,
        COALESCE(c.i_payment_key, c.e_payment_key) AS payment_key, COALESCE(c.i_order_id, c.e_order_id) AS order_id,
        p.trace_id AS trace_id, p.status AS payment_status,
        c.i_kind AS internal_kind, c.i_amount AS internal_amount, c.i_method AS internal_method,
@@ -49,12 +41,7 @@ SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
        COALESCE(c.e_line_count, 0) AS external_line_count, c.e_amount AS external_amount,
        CAST(c.e_amount_total AS BIGINT) AS external_amount_total, c.e_fee AS external_fee, c.e_expected_fee AS external_expected_fee,
        c.e_method AS external_method, c.e_sold_date AS external_sold_date, c.e_approved_at AS external_approved_at,
-       RTRIM(COALESCE(CASE WHEN c.i_k IS NULL THEN 'internal,' END, '')
-                     || COALESCE(CASE WHEN c.e_k IS NULL THEN 'external,' END, '')
-                     || COALESCE(CASE WHEN c.e_line_count > 1 THEN 'lineCount,' END, '')
-                     || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_amount <> c.e_amount THEN 'amount,' END, '')
-                     || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_business_date <> c.e_sold_date THEN 'soldDate,' END, '')
-                     || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND ABS(c.e_fee - c.e_expected_fee) > 1 THEN 'fee,' END, ''), ',') AS diff_fields,
+       RTRIM(COALESCE(CASE WHEN c.i_k IS NULL THEN 'internal,' END, '') || COALESCE(CASE WHEN c.e_k IS NULL THEN 'external,' END, '') || COALESCE(CASE WHEN c.e_line_count > 1 THEN 'lineCount,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_amount <> c.e_amount THEN 'amount,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_business_date <> c.e_sold_date THEN 'soldDate,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND ABS(c.e_fee - c.e_expected_fee) > 1 THEN 'fee,' END, ''), ',') AS diff_fields,
        CAST(CASE c.base_type WHEN 'MISSING_INTERNAL' THEN ABS(c.e_amount_total) WHEN 'MISSING_EXTERNAL' THEN ABS(c.i_amount) WHEN 'DUPLICATE_EXTERNAL' THEN ABS(c.e_amount_total - c.i_amount) WHEN 'AMOUNT_MISMATCH' THEN ABS(c.e_amount_total - c.i_amount) WHEN 'DATE_MISMATCH' THEN ABS(c.i_amount) WHEN 'FEE_MISMATCH' THEN ABS(c.e_fee - c.e_expected_fee) ELSE 0 END AS BIGINT) AS money_at_risk
 FROM c LEFT JOIN payments p ON p.payment_key = COALESCE(c.i_payment_key, c.e_payment_key)
 WHERE c.base_type IS NOT NULL
