@@ -147,12 +147,16 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"""
             SELECT l.{key} AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key, MIN(l.order_id) AS order_id,
                      MIN(l.method) AS method, MIN(l.amount) AS amount, SUM(l.amount) AS amount_total, MIN(l.fee) AS fee,
-                     MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at
+                     MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at{FeeColumnsGrouped()}
               FROM {T("settlement_lines")} l
               WHERE {filter}
               GROUP BY l.{key}
             """;
     }
+
+    /// <summary>The lines' fee columns the contracts need (none without contracts), each as MIN of the key's lines.</summary>
+    private string FeeColumnsGrouped() =>
+        string.Concat(_rules.FeeInputColumns.Concat(_rules.FeeDetailColumns).Select(c => $", MIN(l.{c}) AS {c}"));
 
     /// <summary>Our transaction's columns that only the differing rows need (<see cref="PassInsert"/>).</summary>
     private static readonly string[] TransactionDetail = ["payment_key", "order_id", "kind", "method", "occurred_at"];
@@ -196,11 +200,12 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return sb.ToString();
     }
 
-    /// <summary>The external columns of the join, in <see cref="ExternalColumns"/> order.</summary>
-    private static readonly string[] ExternalColumns =
-        ["k", "line_count", "payment_key", "order_id", "method", "amount", "amount_total", "fee", "sold_date", "approved_at"];
+    /// <summary>The external columns of the join: the compared ones, then the fee columns the contracts need.</summary>
+    private IEnumerable<string> ExternalColumns =>
+        new[] { "k", "line_count", "payment_key", "order_id", "method", "amount", "amount_total", "fee", "sold_date", "approved_at" }
+            .Concat(_rules.FeeInputColumns).Concat(_rules.FeeDetailColumns);
 
-    private static string ExternalAs(Func<string, string> value) =>
+    private string ExternalAs(Func<string, string> value) =>
         string.Join(", ", ExternalColumns.Select(c => $"{value(c)} AS e_{c}"));
 
     /// <summary>One line as the grouped external side: a key the PG reported once needs no grouping.</summary>
@@ -282,7 +287,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             "k" => "COALESCE(js.e_k, em.k)",
             "line_count" => "CASE WHEN js.e_k IS NOT NULL THEN 1 ELSE em.line_count END",
             "amount_total" => "CASE WHEN js.e_k IS NOT NULL THEN js.e_amount ELSE em.amount_total END",
-            "payment_key" or "order_id" or "approved_at" => $"CASE WHEN js.e_k IS NOT NULL THEN sl.{c} ELSE em.{c} END",
+            "payment_key" or "order_id" or "approved_at" or "fee_base" or "fee_installment" =>
+                $"CASE WHEN js.e_k IS NOT NULL THEN sl.{c} ELSE em.{c} END",
             _ => $"CASE WHEN js.e_k IS NOT NULL THEN js.e_{c} ELSE em.{c} END",
         };
         return $"""
@@ -293,7 +299,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               ORDER BY t.{key} OFFSET 0
             ),
             s AS (
-              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date
+              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date{string.Concat(_rules.FeeInputColumns.Select(c => ", l." + c))}
               FROM {T("settlement_lines")} l
               WHERE {externalScan} AND NOT l.key_repeated
               ORDER BY l.{key} OFFSET 0
@@ -301,7 +307,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             js AS (
               SELECT x.* FROM (
                 SELECT i.k AS i_k, i.amount AS i_amount, CASE WHEN i.k IS NOT NULL THEN {P("date")} END AS i_business_date,
-                       s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,
+                       s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,{string.Concat(_rules.FeeInputColumns.Select(c => $" s.{c} AS e_{c},"))}
                        {_rules.ExpectedFee(c => "s." + c)} AS e_expected_fee
                 FROM i FULL OUTER JOIN s ON s.k = i.k
               ) x
@@ -310,7 +316,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             j AS (
               SELECT js.i_k, js.i_amount, js.i_business_date, {ExternalAs(External)}
               FROM js LEFT JOIN em ON js.e_k IS NULL AND em.k = js.i_k
-                LEFT JOIN LATERAL (SELECT y.payment_key, y.order_id, y.approved_at FROM {T("settlement_lines")} y
+                LEFT JOIN LATERAL (SELECT y.payment_key, y.order_id, y.approved_at{string.Concat(_rules.FeeDetailColumns.Select(c => ", y." + c))} FROM {T("settlement_lines")} y
                                    WHERE y.{key} = js.e_k AND NOT y.key_repeated OFFSET 0) sl ON TRUE
               UNION ALL
               SELECT NULL, NULL, NULL, {ExternalAs(c => "em." + c)}

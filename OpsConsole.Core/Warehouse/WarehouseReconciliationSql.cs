@@ -33,6 +33,9 @@ public sealed class WarehouseReconciliationSql(
 
     private readonly ReconRules _rules = new(definition, dialect);
 
+    /// <summary>The lines' fee columns the contracts need (none without contracts).</summary>
+    private IEnumerable<string> FeeColumns => _rules.FeeInputColumns.Concat(_rules.FeeDetailColumns);
+
     private string P(string name) => dialect.Parameter(name);
     private string S(string value) => dialect.Text(value);
     private TransactionColumns Tc => layout.TransactionColumns;
@@ -83,7 +86,7 @@ public sealed class WarehouseReconciliationSql(
               SELECT l.{l.TransactionKey} AS k, COUNT(*) AS line_count, MIN(l.{l.PaymentKey}) AS payment_key,
                      MIN(l.{l.OrderId}) AS order_id, MIN(l.{l.Method}) AS method, MIN(l.{l.Amount}) AS amount,
                      SUM(l.{l.Amount}) AS amount_total, MIN(l.{l.Fee}) AS fee, MIN(l.{l.SoldDate}) AS sold_date,
-                     MIN(l.{l.ApprovedAt}) AS approved_at
+                     MIN(l.{l.ApprovedAt}) AS approved_at{string.Concat(FeeColumns.Select(c => $", MIN(l.{Sc.Column(c)}) AS {c}"))}
               FROM {dialect.Table(layout.SettlementLines)} l
               WHERE {externalFilter}
               GROUP BY l.{l.TransactionKey}
@@ -94,7 +97,7 @@ public sealed class WarehouseReconciliationSql(
                      i.occurred_at AS i_occurred_at,
                      e.k AS e_k, e.line_count AS e_line_count, e.payment_key AS e_payment_key, e.order_id AS e_order_id,
                      e.method AS e_method, e.amount AS e_amount, e.amount_total AS e_amount_total, e.fee AS e_fee,
-                     e.sold_date AS e_sold_date, e.approved_at AS e_approved_at
+                     e.sold_date AS e_sold_date, e.approved_at AS e_approved_at{string.Concat(FeeColumns.Select(c => $", e.{c} AS e_{c}"))}
               FROM i FULL OUTER JOIN e ON e.k = i.k
             ),
             d AS (

@@ -98,6 +98,7 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
         // pages
         ["GET /"] = AnyRole,
         ["GET /admin/api-clients"] = Roles("admin"),
+        ["GET /admin/fee-contracts"] = Roles("admin"),
         ["GET /discrepancies"] = AnyRole,
         ["GET /discrepancies/{Id:long}"] = AnyRole,
         ["GET /trace"] = AnyRole,

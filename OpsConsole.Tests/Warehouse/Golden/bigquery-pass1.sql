@@ -29,7 +29,7 @@ d AS (
   FROM j
 ),
 c AS (
-  SELECT d.*, CASE WHEN d.i_k IS NULL THEN 'MISSING_INTERNAL' WHEN d.e_k IS NULL THEN 'MISSING_EXTERNAL' WHEN d.e_line_count > 1 THEN 'DUPLICATE_EXTERNAL' WHEN d.i_amount <> d.e_amount THEN 'AMOUNT_MISMATCH' WHEN d.i_business_date <> d.e_sold_date THEN 'DATE_MISMATCH' WHEN d.e_expected_fee IS NOT NULL AND ABS(d.e_fee - d.e_expected_fee) > 1 THEN 'FEE_MISMATCH' END AS base_type
+  SELECT d.*, CASE WHEN d.i_k IS NULL THEN 'MISSING_INTERNAL' WHEN d.e_k IS NULL THEN 'MISSING_EXTERNAL' WHEN d.e_line_count > 1 THEN 'DUPLICATE_EXTERNAL' WHEN d.i_amount <> d.e_amount THEN 'AMOUNT_MISMATCH' WHEN d.i_business_date <> d.e_sold_date THEN 'DATE_MISMATCH' WHEN d.e_expected_fee IS NOT NULL AND (ABS(d.e_fee - d.e_expected_fee) > 1) THEN 'FEE_MISMATCH' END AS base_type
   FROM d
 )
 SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
