@@ -57,7 +57,11 @@ public static class ConsoleActions
     public static readonly ConsoleAction ManageApiClients = new("manage-api-clients", [ConsoleRoles.Admin],
         "Only admin can manage API clients.");
 
+    /// <summary>Changing the merchants' fee contracts (they decide every FEE_MISMATCH): admin only, audited.</summary>
+    public static readonly ConsoleAction ManageFeeContracts = new("manage-fee-contracts", [ConsoleRoles.Admin],
+        "Only admin can change fee contracts.");
+
     public static readonly IReadOnlyList<ConsoleAction> All =
         [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, AuditLog, RequestRepair, ApproveRepair,
-         ViewRepairs, ManageApiClients];
+         ViewRepairs, ManageApiClients, ManageFeeContracts];
 }
