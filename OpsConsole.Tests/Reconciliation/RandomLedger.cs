@@ -72,7 +72,7 @@ public static class RandomLedger
                 case 1: installment += Pick(2L, 60); break;
             }
             var fee = feeBase + installment;
-            var vat = FeeContract.VatOf(fee) + (r.Next(10) == 0 ? Pick(1L, -1, 3) : 0);
+            var vat = FeeContract.VatOf(fee) + (r.Next(6) == 0 ? Pick(1L, -2, 5) : 0);
             var breakdown = r.Next(2) == 0;
             return line with
             {
