@@ -58,13 +58,7 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
     /// </summary>
     internal static void ConfigurePostgres(ModelBuilder modelBuilder) =>
         modelBuilder.Entity<SettlementLine>().HasIndex(l => new { l.SoldDate, l.TransactionKey }, "day_single_lines")
-            .HasFilter("NOT key_repeated").IncludeProperties(l => new
-            {
-                l.Amount, l.Fee, l.Method,
-                // What a fee contract prices by, and the VAT it checks (ReconRules.FeeInputColumns): read only when
-                // contracts are configured, and then still from the index alone.
-                l.MId, l.CardIssuerCode, l.EasyPayProvider, l.CardInstallmentPlanMonths, l.CardInterestPayer, l.Vat,
-            })
+            .HasFilter("NOT key_repeated").IncludeProperties(l => new { l.Amount, l.Fee, l.Method })
             .HasDatabaseName("ix_settlement_lines_day_single_lines");
 }
 

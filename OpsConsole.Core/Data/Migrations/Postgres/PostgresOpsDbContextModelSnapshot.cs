@@ -1138,40 +1138,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FeeContractRecord", b =>
-                {
-                    b.Property<string>("MId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("m_id");
-
-                    b.Property<string>("Terms")
-                        .IsRequired()
-                        .HasMaxLength(20000)
-                        .HasColumnType("character varying(20000)")
-                        .HasColumnName("terms");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<string>("UpdatedBy")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("updated_by");
-
-                    b.Property<int>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("integer")
-                        .HasColumnName("version");
-
-                    b.HasKey("MId")
-                        .HasName("pk_fee_contracts");
-
-                    b.ToTable("fee_contracts", (string)null);
-                });
-
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
                 {
                     b.Property<long>("Id")
@@ -2050,7 +2016,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_settlement_lines_day_single_lines")
                         .HasFilter("NOT key_repeated");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method", "MId", "CardIssuerCode", "EasyPayProvider", "CardInstallmentPlanMonths", "CardInterestPayer", "Vat" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method" });
 
                     b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
                         .HasDatabaseName("ix_settlement_lines_repeated_keys")
