@@ -1138,6 +1138,40 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FeeContractRecord", b =>
+                {
+                    b.Property<string>("MId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("m_id");
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("terms");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("MId")
+                        .HasName("pk_fee_contracts");
+
+                    b.ToTable("fee_contracts", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
                 {
                     b.Property<long>("Id")

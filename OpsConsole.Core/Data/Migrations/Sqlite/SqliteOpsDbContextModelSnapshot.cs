@@ -1073,6 +1073,40 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FeeContractRecord", b =>
+                {
+                    b.Property<string>("MId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("m_id");
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("terms");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("MId")
+                        .HasName("pk_fee_contracts");
+
+                    b.ToTable("fee_contracts", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
                 {
                     b.Property<long>("Id")

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206023209_Initial")]
+    [Migration("20261206043645_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1139,6 +1139,40 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         {
                             t.HasCheckConstraint("ck_payment_transactions_amount", "amount > 0");
                         });
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FeeContractRecord", b =>
+                {
+                    b.Property<string>("MId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("m_id");
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("terms");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("MId")
+                        .HasName("pk_fee_contracts");
+
+                    b.ToTable("fee_contracts", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>

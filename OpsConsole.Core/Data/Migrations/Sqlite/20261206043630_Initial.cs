@@ -92,6 +92,21 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "fee_contracts",
+                columns: table => new
+                {
+                    m_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    terms = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    updated_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_fee_contracts", x => x.m_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "identity_roles",
                 columns: table => new
                 {
@@ -1207,6 +1222,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
+                name: "fee_contracts");
 
             migrationBuilder.DropTable(
                 name: "identity_role_claims");

@@ -96,6 +96,21 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "fee_contracts",
+                columns: table => new
+                {
+                    m_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    terms = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    updated_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_fee_contracts", x => x.m_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "identity_roles",
                 columns: table => new
                 {
@@ -1249,6 +1264,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
+                name: "fee_contracts");
 
             migrationBuilder.DropTable(
                 name: "identity_role_claims");

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206023207_Initial")]
+    [Migration("20261206043630_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1074,6 +1074,40 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         {
                             t.HasCheckConstraint("ck_payment_transactions_amount", "amount > 0");
                         });
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FeeContractRecord", b =>
+                {
+                    b.Property<string>("MId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("m_id");
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("terms");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("MId")
+                        .HasName("pk_fee_contracts");
+
+                    b.ToTable("fee_contracts", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
