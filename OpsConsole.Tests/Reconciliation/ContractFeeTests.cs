@@ -196,6 +196,18 @@ public abstract class ContractFeeRunTests<TDb>(TDb db) : IAsyncLifetime where TD
     }
 
     [Fact]
+    public async Task WrongBase_IsAFeeMismatchNamingTheBase()
+    {
+        // BASE 830 instead of 800: fee 890, its VAT (81) consistent with it.
+        var (payment, line) = Documented();
+        line = line with { Fee = 890, FeeBase = 830, Vat = 81 };
+
+        var findings = await RunAsync(Catalog(TossContract()), (payment, line));
+
+        Assert.Equal([new ExpectedFinding("tx-doc", FindingType.FEE_MISMATCH, FindingVerdict.CONFIRMED, 30, "fee,fee.base")], findings);
+    }
+
+    [Fact]
     public async Task WrongVat_OnARightFee_IsAFeeMismatchNamingTheVat()
     {
         var findings = await RunAsync(Catalog(TossContract()), Documented(vat: 80));
