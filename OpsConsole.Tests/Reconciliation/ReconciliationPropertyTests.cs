@@ -43,9 +43,9 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
 
         var diffs = await AgreesWithTheOracleAsync(null, iterations: 30, fees, service);
 
-        // fee.base is asserted by ContractFeeRunTests.WrongBase_IsAFeeMismatchNamingTheBase: on random samples it
-        // was seen too rarely to require here (reason not found; see the lead's report).
-        foreach (var component in new[] { "fee", "fee.installment", "vat" })
+        // fee.base and vat each name about 0.4% of the generated lines (25 in 6,427 lines of 200 seeds): too rare to
+        // require of 30 samples; ContractFeeRunTests asserts them on hand-built lines on both providers.
+        foreach (var component in new[] { "fee", "fee.installment" })
             Assert.Contains(component, diffs);
     }
 
