@@ -4,8 +4,10 @@ using OpsConsole.Core.Payments;
 namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
-/// The PG's fee per method. Rates are held in parts per million so that every engine computes the same
-/// integer: expected fee = amount × ppm / 1,000,000, truncated toward zero (negative for cancel lines).
+/// The PG's fees: the merchants' contracts (<see cref="Contracts"/>, by <c>m_id</c>) and, for a line of a merchant id
+/// without one, the default flat rate per method. Rates are held in parts per million so that every engine computes
+/// the same integer: expected fee = amount × ppm / 1,000,000, truncated toward zero (negative for cancel lines).
+/// The flat default checks the total fee only; a contract also checks its VAT (see <see cref="FeeContract"/>).
 /// </summary>
 public sealed class FeeSchedule
 {
@@ -18,7 +20,8 @@ public sealed class FeeSchedule
         [PaymentMethod.MOBILE_PHONE] = 0.035m,
     };
 
-    public FeeSchedule(IReadOnlyDictionary<PaymentMethod, decimal> rates, long tolerance)
+    public FeeSchedule(IReadOnlyDictionary<PaymentMethod, decimal> rates, long tolerance,
+        IEnumerable<FeeContract>? contracts = null)
     {
         if (tolerance < 0)
             throw new ConfigurationError("Reconciliation:FeeTolerance must be zero or more KRW.");
@@ -31,7 +34,23 @@ public sealed class FeeSchedule
         }
         RatesPpm = ppm;
         Tolerance = tolerance;
+        Contracts = (contracts ?? []).ToDictionary(c => c.MId, StringComparer.Ordinal);
     }
+
+    private FeeSchedule(FeeSchedule flat, IEnumerable<FeeContract> contracts)
+    {
+        RatesPpm = flat.RatesPpm;
+        Tolerance = flat.Tolerance;
+        Contracts = contracts.ToDictionary(c => c.MId, StringComparer.Ordinal);
+    }
+
+    /// <summary>This schedule's flat rates and tolerance with <paramref name="contracts"/> (a later one for the same
+    /// merchant id wins: pass configured contracts first, then the stored overrides).</summary>
+    public FeeSchedule WithContracts(IEnumerable<FeeContract> contracts) =>
+        new(this, contracts.GroupBy(c => c.MId, StringComparer.Ordinal).Select(g => g.Last()));
+
+    /// <summary>The merchants' contracts by merchant id (<c>settlement_lines.m_id</c>).</summary>
+    public IReadOnlyDictionary<string, FeeContract> Contracts { get; }
 
     public static FeeSchedule Default { get; } = new(DefaultRates, 1);
 

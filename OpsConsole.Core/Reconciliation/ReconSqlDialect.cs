@@ -3,11 +3,11 @@ using System.Globalization;
 namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
-/// What differs between SQL engines for the reconciliation queries. Everything else — the CTEs, the full
-/// outer join, the classifying CASE, the upserts — is written once in <see cref="ReconciliationSqlGenerator"/>
-/// in the common subset (ANSI joins, CASE, COALESCE, <c>||</c>, RTRIM(x, chars), ON CONFLICT upserts).
-/// To add an engine (e.g. BigQuery), implement this interface; override the generator's upserts only if
-/// the engine lacks <c>INSERT … ON CONFLICT</c> (BigQuery: MERGE).
+/// What differs between SQL engines for the reconciliation queries. The classification rules (expected fee,
+/// rule failures, type, diff, money at risk) are written once in <see cref="ReconRules"/> and rendered through
+/// this interface for every engine (SQLite, PostgreSQL, BigQuery); the console's joins and upserts are in
+/// <see cref="ReconciliationSqlGenerator"/>, the warehouse's in <c>WarehouseReconciliationSql</c>, all in the
+/// common subset (ANSI joins, CASE, COALESCE, <c>||</c>, RTRIM(x, chars)).
 /// </summary>
 public interface IReconSqlDialect
 {
@@ -80,6 +80,12 @@ public interface IReconSqlDialect
 
     /// <summary>An integer literal.</summary>
     string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Integer division truncating toward zero, as the fee rules define it (BigQuery: <c>DIV</c>).</summary>
+    string IntDiv(string dividend, string divisor) => $"({dividend}) / ({divisor})";
+
+    /// <summary>The engine's 64-bit integer type (for casts).</summary>
+    string IntegerType => "BIGINT";
 }
 
 /// <summary>

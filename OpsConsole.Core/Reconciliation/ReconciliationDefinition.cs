@@ -4,9 +4,9 @@ namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
 /// The matching rules as data: what the key is, which payment statuses count as "failed", which fields are
-/// compared (in priority order) and the fee schedule. <see cref="ReconciliationSqlGenerator"/> turns one
-/// definition into SQL for any <see cref="IReconSqlDialect"/>; the test oracle implements the same rules in
-/// memory.
+/// compared (in priority order) and the fee schedule. <see cref="ReconRules"/> renders its rules for any
+/// <see cref="IReconSqlDialect"/>, used by both the console's <see cref="ReconciliationSqlGenerator"/> and the
+/// warehouse's SQL; the test oracle implements the same rules in memory.
 /// <para>Fixed structure around the rules: internal transactions are full-outer-joined with the external lines
 /// (grouped by key) on <see cref="KeyColumn"/>. A key only the PG has is MISSING_INTERNAL — or
 /// CHARGED_BUT_FAILED when the line is an approval (amount &gt; 0) of a payment whose status is in

@@ -27,7 +27,8 @@ public sealed class ReconciliationService(
     IReconAlertSink? alerts = null,
     IEnumerable<IExternalReconEngine>? externalEngines = null,
     ReconLiveCheck? liveCheck = null,
-    OpsMetrics? metrics = null) : IDisposable
+    OpsMetrics? metrics = null,
+    FeeContractCatalog? contracts = null) : IDisposable
 {
     private readonly ILogger _log = logger ?? NullLogger<ReconciliationService>.Instance;
     private readonly CancellationTokenSource _stopping = new();
@@ -160,6 +161,13 @@ public sealed class ReconciliationService(
         throw DomainException.Conflict("RUN_IN_PROGRESS", $"Could not take the run lock of {businessDate:yyyy-MM-dd}.");
     }
 
+    /// <summary>The flat fee rates with the merchants' contracts in force when the run starts.</summary>
+    public async Task<FeeSchedule> FeesAsync(CancellationToken ct)
+    {
+        var fees = options.Value.BuildFeeSchedule();
+        return contracts is null ? fees : fees.WithContracts(await contracts.EffectiveAsync(ct));
+    }
+
     private async Task<ReconRun> ExecuteAsync(long runId, DateOnly date, bool pullFirst,
         IProgress<RunProgress>? progress, CancellationToken ct, IExternalReconEngine? external = null,
         TimeSpan? settleDelay = null)
@@ -171,7 +179,7 @@ public sealed class ReconciliationService(
         try
         {
             var dialect = await DialectAsync(ct);
-            var gen = new ReconciliationSqlGenerator(ReconciliationDefinition.Standard(o.BuildFeeSchedule()), dialect);
+            var gen = new ReconciliationSqlGenerator(ReconciliationDefinition.Standard(await FeesAsync(ct)), dialect);
             var sw = Stopwatch.StartNew();
 
             if (pullFirst)

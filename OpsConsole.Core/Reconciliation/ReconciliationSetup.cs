@@ -26,6 +26,9 @@ public static class ReconciliationSetup
             .Validate(o => o.PullPageSize is >= 1 and <= SettlementPuller.MaxPageSize,
                 $"Reconciliation:PullPageSize must be 1 to {SettlementPuller.MaxPageSize:N0} (the PG's largest page).")
             .ValidateOnStart();
+        services.AddOptions<FeeContractOptions>().Bind(config.GetSection("Pg")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FeeContractOptions>, FeeContractOptionsValidator>();
+        services.AddSingleton<FeeContractCatalog>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
         services.AddHttpClient(SlackAlertSink.HttpClientName);
         services.AddSingleton<IReconAlertSink, SlackAlertSink>();

@@ -44,6 +44,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public ReconciliationDefinition Definition => definition;
     public IReconSqlDialect Dialect => dialect;
 
+    private readonly ReconRules _rules = new(definition, dialect);
+
     private string P(string name) => dialect.Parameter(name);
     private string T(string name) => dialect.Table(name);
     private string S(string value) => dialect.Text(value);
@@ -149,12 +151,16 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"""
             SELECT l.{key} AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key, MIN(l.order_id) AS order_id,
                      MIN(l.method) AS method, MIN(l.amount) AS amount, SUM(l.amount) AS amount_total, MIN(l.fee) AS fee,
-                     MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at, MIN(l.currency) AS currency
+                     MIN(l.sold_date) AS sold_date, MIN(l.approved_at) AS approved_at, MIN(l.currency) AS currency{FeeColumnsGrouped()}
               FROM {T("settlement_lines")} l
               WHERE {filter}
               GROUP BY l.{key}
             """;
     }
+
+    /// <summary>The lines' fee columns the contracts need (none without contracts), each as MIN of the key's lines.</summary>
+    private string FeeColumnsGrouped() =>
+        string.Concat(_rules.FeeInputColumns.Concat(_rules.FeeDetailColumns).Select(c => $", MIN(l.{c}) AS {c}"));
 
     /// <summary>Our transaction's columns that only the differing rows need (<see cref="PassInsert"/>).</summary>
     private static readonly string[] TransactionDetail = ["payment_key", "order_id", "kind", "method", "occurred_at"];
@@ -173,23 +179,23 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         sb.Append($"""
             WITH {joinCtes},
             d AS (
-              SELECT j.*, {ExpectedFeeSql("j.e_method", "j.e_amount")} AS e_expected_fee
+              SELECT j.*, {_rules.ExpectedFee(c => "j.e_" + c)} AS e_expected_fee
               FROM j
             ),
             c AS (
-              SELECT d.*, {ClassifySql()} AS base_type
+              SELECT d.*, {_rules.Classify("d")} AS base_type
               FROM d
             )
             INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})
             SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
-                   {FinalTypeSql()},
+                   {_rules.FinalType("c", "p.status")},
                    COALESCE({Tx("payment_key")}, c.e_payment_key), COALESCE({Tx("order_id")}, c.e_order_id),
                    p.trace_id, p.status,
                    {Tx("kind")}, c.i_amount, {Tx("method")}, c.i_business_date, {Tx("occurred_at")},
                    COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
                    c.e_method, c.e_sold_date, c.e_approved_at,
-                   {DiffSql()},
-                   {MoneyAtRiskSql()},
+                   {_rules.Diff("c")},
+                   {_rules.MoneyAtRisk("c")},
                    COALESCE(c.i_currency, c.e_currency)
             FROM c {transactionLookup}
               {dialect.LookupJoin(T("payments"), "p", "payment_key", $"COALESCE({Tx("payment_key")}, c.e_payment_key)")}
@@ -199,11 +205,12 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return sb.ToString();
     }
 
-    /// <summary>The external columns of the join, in <see cref="ExternalColumns"/> order.</summary>
-    private static readonly string[] ExternalColumns =
-        ["k", "line_count", "payment_key", "order_id", "method", "amount", "amount_total", "fee", "sold_date", "approved_at", "currency"];
+    /// <summary>The external columns of the join: the compared ones, then the fee columns the contracts need.</summary>
+    private IEnumerable<string> ExternalColumns =>
+        new[] { "k", "line_count", "payment_key", "order_id", "method", "amount", "amount_total", "fee", "sold_date", "approved_at", "currency" }
+            .Concat(_rules.FeeInputColumns).Concat(_rules.FeeDetailColumns);
 
-    private static string ExternalAs(Func<string, string> value) =>
+    private string ExternalAs(Func<string, string> value) =>
         string.Join(", ", ExternalColumns.Select(c => $"{value(c)} AS e_{c}"));
 
     /// <summary>One line as the grouped external side: a key the PG reported once needs no grouping.</summary>
@@ -280,14 +287,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string OrderedMergeJoinSql(string internalFilter, string externalScan)
     {
         var key = definition.KeyColumn;
-        var differs = string.Join(" OR ", new[] { "x.i_k IS NULL", "x.e_k IS NULL" }
-            .Concat(definition.Rules.Select(r => $"({RuleFails(r, "x")})")));
         string External(string c) => c switch
         {
             "k" => "COALESCE(js.e_k, em.k)",
             "line_count" => "CASE WHEN js.e_k IS NOT NULL THEN 1 ELSE em.line_count END",
             "amount_total" => "CASE WHEN js.e_k IS NOT NULL THEN js.e_amount ELSE em.amount_total END",
-            "payment_key" or "order_id" or "approved_at" => $"CASE WHEN js.e_k IS NOT NULL THEN sl.{c} ELSE em.{c} END",
+            "payment_key" or "order_id" or "approved_at" or "fee_base" or "fee_installment" =>
+                $"CASE WHEN js.e_k IS NOT NULL THEN sl.{c} ELSE em.{c} END",
             _ => $"CASE WHEN js.e_k IS NOT NULL THEN js.e_{c} ELSE em.{c} END",
         };
         return $"""
@@ -298,7 +304,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               ORDER BY t.{key} OFFSET 0
             ),
             s AS (
-              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date, l.currency
+              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date, l.currency{string.Concat(_rules.FeeInputColumns.Select(c => ", l." + c))}
               FROM {T("settlement_lines")} l
               WHERE {externalScan} AND NOT l.key_repeated
               ORDER BY l.{key} OFFSET 0
@@ -307,16 +313,16 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               SELECT x.* FROM (
                 SELECT i.k AS i_k, i.amount AS i_amount, CASE WHEN i.k IS NOT NULL THEN {P("date")} END AS i_business_date,
                        i.currency AS i_currency, s.currency AS e_currency,
-                       s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,
-                       {ExpectedFeeSql("s.method", "s.amount")} AS e_expected_fee
+                       s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,{string.Concat(_rules.FeeInputColumns.Select(c => $" s.{c} AS e_{c},"))}
+                       {_rules.ExpectedFee(c => "s." + c)} AS e_expected_fee
                 FROM i FULL OUTER JOIN s ON s.k = i.k
               ) x
-              WHERE {differs}
+              WHERE {_rules.Differs("x")}
             ),
             j AS (
               SELECT js.i_k, js.i_amount, js.i_business_date, js.i_currency, {ExternalAs(External)}
               FROM js LEFT JOIN em ON js.e_k IS NULL AND em.k = js.i_k
-                LEFT JOIN LATERAL (SELECT y.payment_key, y.order_id, y.approved_at FROM {T("settlement_lines")} y
+                LEFT JOIN LATERAL (SELECT y.payment_key, y.order_id, y.approved_at{string.Concat(_rules.FeeDetailColumns.Select(c => ", y." + c))} FROM {T("settlement_lines")} y
                                    WHERE y.{key} = js.e_k AND NOT y.key_repeated OFFSET 0) sl ON TRUE
               UNION ALL
               SELECT NULL, NULL, NULL, NULL, {ExternalAs(c => "em." + c)}
@@ -329,75 +335,6 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// <summary>Our transaction's amount signed as the PG reports it: cancels negative.</summary>
     private string SignedAmountSql() =>
         $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
-
-    /// <summary>The schedule's expected fee for the PG's method and amount; NULL for methods without a rate.</summary>
-    private string ExpectedFeeSql(string method, string amount)
-    {
-        if (definition.Fees.RatesPpm.Count == 0) return "CAST(NULL AS BIGINT)";
-        var sb = new StringBuilder($"CASE {method}");
-        foreach (var (m, ppm) in definition.Fees.RatesPpm.OrderBy(r => r.Key))
-            sb.Append($" WHEN {S(m.ToString())} THEN {amount} * {dialect.Integer(ppm)} / 1000000");
-        sb.Append(" END");
-        return sb.ToString();
-    }
-
-    /// <summary>The condition under which a rule reports its field as different (both sides present).</summary>
-    private string RuleFails(FieldRule rule, string row) => rule.Kind switch
-    {
-        FieldRuleKind.Equal => $"{row}.i_{rule.InternalColumn} <> {row}.e_{rule.ExternalColumn}",
-        FieldRuleKind.FeeSchedule =>
-            $"{row}.e_expected_fee IS NOT NULL AND ABS({row}.e_{rule.ExternalColumn} - {row}.e_expected_fee) > {dialect.Integer(definition.Fees.Tolerance)}",
-        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
-    };
-
-    private string ClassifySql()
-    {
-        var sb = new StringBuilder("CASE");
-        sb.Append($" WHEN d.i_k IS NULL THEN {S(nameof(FindingType.MISSING_INTERNAL))}");
-        sb.Append($" WHEN d.e_k IS NULL THEN {S(nameof(FindingType.MISSING_EXTERNAL))}");
-        sb.Append($" WHEN d.e_line_count > 1 THEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))}");
-        foreach (var rule in definition.Rules)
-            sb.Append($" WHEN {RuleFails(rule, "d")} THEN {S(rule.Type.ToString())}");
-        sb.Append(" END");
-        return sb.ToString();
-    }
-
-    private string FinalTypeSql()
-    {
-        var failed = string.Join(", ", definition.FailedPaymentStatuses.Select(s => S(s.ToString())));
-        return $"CASE WHEN c.base_type = {S(nameof(FindingType.MISSING_INTERNAL))} AND c.e_amount > 0 " +
-               $"AND p.status IN ({failed}) THEN {S(nameof(FindingType.CHARGED_BUT_FAILED))} ELSE c.base_type END";
-    }
-
-    private string DiffSql()
-    {
-        var parts = new List<string>
-        {
-            $"COALESCE(CASE WHEN c.i_k IS NULL THEN {S("internal,")} END, '')",
-            $"COALESCE(CASE WHEN c.e_k IS NULL THEN {S("external,")} END, '')",
-            $"COALESCE(CASE WHEN c.e_line_count > 1 THEN {S("lineCount,")} END, '')",
-        };
-        foreach (var rule in definition.Rules)
-            parts.Add($"COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND {RuleFails(rule, "c")} " +
-                      $"THEN {S(rule.Field + ",")} END, '')");
-        return $"RTRIM({string.Join(" || ", parts)}, ',')";
-    }
-
-    private string MoneyAtRiskSql()
-    {
-        var fee = definition.Rules.FirstOrDefault(r => r.Kind == FieldRuleKind.FeeSchedule);
-        var sb = new StringBuilder("CASE c.base_type");
-        sb.Append($" WHEN {S(nameof(FindingType.MISSING_INTERNAL))} THEN ABS(c.e_amount_total)");
-        sb.Append($" WHEN {S(nameof(FindingType.MISSING_EXTERNAL))} THEN ABS(c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN ABS(c.e_amount_total - c.i_amount)");
-        // Another currency (diff "currency"): our amount is at risk; minor units of two currencies are never subtracted.
-        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN CASE WHEN c.i_currency <> c.e_currency THEN ABS(c.i_amount) ELSE ABS(c.e_amount_total - c.i_amount) END");
-        sb.Append($" WHEN {S(nameof(FindingType.DATE_MISMATCH))} THEN ABS(c.i_amount)");
-        if (fee is not null)
-            sb.Append($" WHEN {S(nameof(FindingType.FEE_MISMATCH))} THEN ABS(c.e_{fee.ExternalColumn} - c.e_expected_fee)");
-        sb.Append(" ELSE 0 END");
-        return sb.ToString();
-    }
 
     /// <summary>Upserts the pass-2 survivors as CONFIRMED findings (an AUTO_RESOLVED finding reopens).</summary>
     public string UpsertConfirmed() => UpsertFindings(confirmed: true);

@@ -6,9 +6,9 @@ namespace OpsConsole.Core.Warehouse;
 
 /// <summary>
 /// Set-based SQL for a reconciliation that runs where the ledgers live (BigQuery) and returns only the
-/// differing keys, generated from the same <see cref="ReconciliationDefinition"/> as the console engines:
-/// the same key, the same failed statuses, the same field rules in the same priority, the same fee schedule
-/// (integer ppm, truncated toward zero) and the same money-at-risk. Unlike the console engines, whose passes
+/// differing keys, generated from the same <see cref="ReconciliationDefinition"/> as the console engines, with
+/// the same classification fragments (<see cref="ReconRules"/>: expected fee, rule failures, type,
+/// CHARGED_BUT_FAILED, diff, money at risk) — only the join and the output differ. Unlike the console engines, whose passes
 /// <c>INSERT</c> into <c>recon_run_items</c> in the same database, these queries <c>SELECT</c> the item columns,
 /// so the rows can be brought back and written to the console's database.
 /// <para>Parameters: pass 1 <c>@date</c> (partition filter of both tables), <c>@from</c>, <c>@to</c> (the UTC
@@ -30,6 +30,11 @@ public sealed class WarehouseReconciliationSql(
     ];
 
     public IWarehouseSqlDialect Dialect => dialect;
+
+    private readonly ReconRules _rules = new(definition, dialect);
+
+    /// <summary>The lines' fee columns the contracts need (none without contracts).</summary>
+    private IEnumerable<string> FeeColumns => _rules.FeeInputColumns.Concat(_rules.FeeDetailColumns);
 
     private string P(string name) => dialect.Parameter(name);
     private string S(string value) => dialect.Text(value);
@@ -68,7 +73,6 @@ public sealed class WarehouseReconciliationSql(
         var t = Tc;
         var l = Sc;
         var pc = layout.PaymentColumns;
-        var failed = string.Join(", ", definition.FailedPaymentStatuses.Select(s => S(s.ToString())));
         var sb = new StringBuilder();
         sb.Append($"""
             -- OpsConsole reconciliation '{definition.Name}', pass {pass} ({dialect.Name})
@@ -94,7 +98,7 @@ public sealed class WarehouseReconciliationSql(
               SELECT l.{l.TransactionKey} AS k, COUNT(*) AS line_count, MIN(l.{l.PaymentKey}) AS payment_key,
                      MIN(l.{l.OrderId}) AS order_id, MIN(l.{l.Method}) AS method, MIN(l.{l.Amount}) AS amount,
                      SUM(l.{l.Amount}) AS amount_total, MIN(l.{l.Fee}) AS fee, MIN(l.{l.SoldDate}) AS sold_date,
-                     MIN(l.{l.ApprovedAt}) AS approved_at, MIN(l.{l.Currency}) AS currency
+                     MIN(l.{l.ApprovedAt}) AS approved_at, MIN(l.{l.Currency}) AS currency{string.Concat(FeeColumns.Select(c => $", MIN(l.{Sc.Column(c)}) AS {c}"))}
               FROM {dialect.Table(layout.SettlementLines)} l
               WHERE {externalFilter}
               GROUP BY l.{l.TransactionKey}
@@ -105,20 +109,19 @@ public sealed class WarehouseReconciliationSql(
                      i.occurred_at AS i_occurred_at, i.currency AS i_currency, e.currency AS e_currency,
                      e.k AS e_k, e.line_count AS e_line_count, e.payment_key AS e_payment_key, e.order_id AS e_order_id,
                      e.method AS e_method, e.amount AS e_amount, e.amount_total AS e_amount_total, e.fee AS e_fee,
-                     e.sold_date AS e_sold_date, e.approved_at AS e_approved_at
+                     e.sold_date AS e_sold_date, e.approved_at AS e_approved_at{string.Concat(FeeColumns.Select(c => $", e.{c} AS e_{c}"))}
               FROM i FULL OUTER JOIN e ON e.k = i.k
             ),
             d AS (
-              SELECT j.*, {ExpectedFeeSql("j.e_method", "j.e_amount")} AS e_expected_fee
+              SELECT j.*, {_rules.ExpectedFee(c => "j.e_" + c)} AS e_expected_fee
               FROM j
             ),
             c AS (
-              SELECT d.*, {ClassifySql()} AS base_type
+              SELECT d.*, {_rules.Classify("d")} AS base_type
               FROM d
             )
             SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
-                   CASE WHEN c.base_type = {S(nameof(FindingType.MISSING_INTERNAL))} AND c.e_amount > 0 AND p.{pc.Status} IN ({failed})
-                        THEN {S(nameof(FindingType.CHARGED_BUT_FAILED))} ELSE c.base_type END AS finding_type,
+                   {_rules.FinalType("c", $"p.{pc.Status}")} AS finding_type,
                    COALESCE(c.i_payment_key, c.e_payment_key) AS payment_key, COALESCE(c.i_order_id, c.e_order_id) AS order_id,
                    p.{pc.TraceId} AS trace_id, p.{pc.Status} AS payment_status,
                    c.i_kind AS internal_kind, c.i_amount AS internal_amount, c.i_method AS internal_method,
@@ -126,73 +129,14 @@ public sealed class WarehouseReconciliationSql(
                    COALESCE(c.e_line_count, 0) AS external_line_count, c.e_amount AS external_amount,
                    CAST(c.e_amount_total AS {dialect.IntegerType}) AS external_amount_total, c.e_fee AS external_fee, c.e_expected_fee AS external_expected_fee,
                    c.e_method AS external_method, c.e_sold_date AS external_sold_date, c.e_approved_at AS external_approved_at,
-                   {DiffSql()} AS diff_fields,
-                   CAST({MoneyAtRiskSql()} AS {dialect.IntegerType}) AS money_at_risk,
+                   {_rules.Diff("c")} AS diff_fields,
+                   CAST({_rules.MoneyAtRisk("c")} AS {dialect.IntegerType}) AS money_at_risk,
                    COALESCE(c.i_currency, c.e_currency) AS currency
             FROM c LEFT JOIN {dialect.Table(layout.Payments)} p ON p.{pc.PaymentKey} = COALESCE(c.i_payment_key, c.e_payment_key)
             """);
         if (onlyDiffering)
             sb.Append("\nWHERE c.base_type IS NOT NULL");
         sb.Append("\nORDER BY transaction_key");
-        return sb.ToString();
-    }
-
-    private string ExpectedFeeSql(string method, string amount)
-    {
-        if (definition.Fees.RatesPpm.Count == 0) return $"CAST(NULL AS {dialect.IntegerType})";
-        var sb = new StringBuilder($"CASE {method}");
-        foreach (var (m, ppm) in definition.Fees.RatesPpm.OrderBy(r => r.Key))
-            sb.Append($" WHEN {S(m.ToString())} THEN {dialect.IntDiv($"{amount} * {dialect.Integer(ppm)}", "1000000")}");
-        sb.Append(" END");
-        return sb.ToString();
-    }
-
-    private string RuleFails(FieldRule rule, string row) => rule.Kind switch
-    {
-        FieldRuleKind.Equal => $"{row}.i_{rule.InternalColumn} <> {row}.e_{rule.ExternalColumn}",
-        FieldRuleKind.FeeSchedule =>
-            $"{row}.e_expected_fee IS NOT NULL AND ABS({row}.e_{rule.ExternalColumn} - {row}.e_expected_fee) > {dialect.Integer(definition.Fees.Tolerance)}",
-        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.Kind, "Unknown rule kind."),
-    };
-
-    private string ClassifySql()
-    {
-        var sb = new StringBuilder("CASE");
-        sb.Append($"\n                WHEN d.i_k IS NULL THEN {S(nameof(FindingType.MISSING_INTERNAL))}");
-        sb.Append($"\n                WHEN d.e_k IS NULL THEN {S(nameof(FindingType.MISSING_EXTERNAL))}");
-        sb.Append($"\n                WHEN d.e_line_count > 1 THEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))}");
-        foreach (var rule in definition.Rules)
-            sb.Append($"\n                WHEN {RuleFails(rule, "d")} THEN {S(rule.Type.ToString())}");
-        sb.Append("\n              END");
-        return sb.ToString();
-    }
-
-    private string DiffSql()
-    {
-        var parts = new List<string>
-        {
-            $"COALESCE(CASE WHEN c.i_k IS NULL THEN {S("internal,")} END, '')",
-            $"COALESCE(CASE WHEN c.e_k IS NULL THEN {S("external,")} END, '')",
-            $"COALESCE(CASE WHEN c.e_line_count > 1 THEN {S("lineCount,")} END, '')",
-        };
-        foreach (var rule in definition.Rules)
-            parts.Add($"COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND {RuleFails(rule, "c")} " +
-                      $"THEN {S(rule.Field + ",")} END, '')");
-        return $"RTRIM({string.Join("\n                     || ", parts)}, ',')";
-    }
-
-    private string MoneyAtRiskSql()
-    {
-        var fee = definition.Rules.FirstOrDefault(r => r.Kind == FieldRuleKind.FeeSchedule);
-        var sb = new StringBuilder("CASE c.base_type");
-        sb.Append($" WHEN {S(nameof(FindingType.MISSING_INTERNAL))} THEN ABS(c.e_amount_total)");
-        sb.Append($" WHEN {S(nameof(FindingType.MISSING_EXTERNAL))} THEN ABS(c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN ABS(c.e_amount_total - c.i_amount)");
-        sb.Append($" WHEN {S(nameof(FindingType.AMOUNT_MISMATCH))} THEN CASE WHEN c.i_currency <> c.e_currency THEN ABS(c.i_amount) ELSE ABS(c.e_amount_total - c.i_amount) END");
-        sb.Append($" WHEN {S(nameof(FindingType.DATE_MISMATCH))} THEN ABS(c.i_amount)");
-        if (fee is not null)
-            sb.Append($" WHEN {S(nameof(FindingType.FEE_MISMATCH))} THEN ABS(c.e_{fee.ExternalColumn} - c.e_expected_fee)");
-        sb.Append(" ELSE 0 END");
         return sb.ToString();
     }
 }

@@ -4,20 +4,15 @@ using OpsConsole.Core.Reconciliation;
 namespace OpsConsole.Core.Warehouse;
 
 /// <summary>
-/// What the warehouse reconciliation SQL needs beyond <see cref="IReconSqlDialect"/>: integer division, a
-/// key filter on an array parameter and the engine's integer type. BigQuery is the production dialect; the
+/// What the warehouse reconciliation SQL needs beyond <see cref="IReconSqlDialect"/>: a key filter on an array
+/// parameter. BigQuery is the production dialect; the
 /// PostgreSQL one renders the very same query for the console's own tables so that tests can run it
 /// against the oracle.
 /// </summary>
 public interface IWarehouseSqlDialect : IReconSqlDialect
 {
-    /// <summary>Integer division truncating toward zero, as the fee schedule defines it.</summary>
-    string IntDiv(string dividend, string divisor);
-
     /// <summary>A condition: the column's value is one of the array parameter's strings.</summary>
     string InArray(string column, string arrayParameter);
-
-    string IntegerType { get; }
 }
 
 /// <summary>
@@ -53,10 +48,8 @@ public sealed class PostgresWarehouseDialect : IWarehouseSqlDialect
 
     public string Name => "postgres-warehouse";
     public ReconJoinStrategy JoinStrategy => ReconJoinStrategy.FullOuterJoin;
-    public string IntegerType => "BIGINT";
     public string KstDate(string instantColumn) => _inner.KstDate(instantColumn);
     public object InstantValue(DateTimeOffset instant) => _inner.InstantValue(instant);
     public object DateValue(DateOnly date) => _inner.DateValue(date);
-    public string IntDiv(string dividend, string divisor) => $"({dividend}) / ({divisor})";
     public string InArray(string column, string arrayParameter) => $"{column} = ANY({arrayParameter})";
 }

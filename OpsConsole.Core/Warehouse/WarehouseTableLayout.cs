@@ -51,6 +51,32 @@ public sealed class SettlementColumns
     public string Currency { get; set; } = "currency";
     /// <summary>The PG's KST business date (DATE); the partition column.</summary>
     public string SoldDate { get; set; } = "sold_date";
+
+    // Read only when fee contracts are configured (Pg:Contracts): what a contract prices by, the VAT and the
+    // reported fee breakdown (Toss's mId, card.issuerCode, easyPay.provider, card.installmentPlanMonths,
+    // card.interestPayer, vat, fees[BASE], fees[INSTALLMENT]).
+    public string MId { get; set; } = "m_id";
+    public string CardIssuerCode { get; set; } = "card_issuer_code";
+    public string EasyPayProvider { get; set; } = "easy_pay_provider";
+    public string CardInstallmentPlanMonths { get; set; } = "card_installment_plan_months";
+    public string CardInterestPayer { get; set; } = "card_interest_payer";
+    public string Vat { get; set; } = "vat";
+    public string FeeBase { get; set; } = "fee_base";
+    public string FeeInstallment { get; set; } = "fee_installment";
+
+    /// <summary>The mapped column of a fee column the reconciliation rules name (e.g. <c>m_id</c>).</summary>
+    public string Column(string name) => name switch
+    {
+        "m_id" => MId,
+        "card_issuer_code" => CardIssuerCode,
+        "easy_pay_provider" => EasyPayProvider,
+        "card_installment_plan_months" => CardInstallmentPlanMonths,
+        "card_interest_payer" => CardInterestPayer,
+        "vat" => Vat,
+        "fee_base" => FeeBase,
+        "fee_installment" => FeeInstallment,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a settlement fee column."),
+    };
 }
 
 public sealed class PaymentColumns

@@ -18,9 +18,15 @@ public sealed record InternalTx(string Key, string PaymentKey, string OrderId, T
     public DateOnly BusinessDate => BusinessCalendar.BusinessDateOf(OccurredAt);
 }
 
-/// <summary>One PG settlement line as the oracle sees it (our ledger is KRW; a line may report another currency).</summary>
+/// <summary>One PG settlement line as the oracle sees it (our ledger is KRW; a line may report another currency);
+/// <see cref="Vat"/> null: amount / 11 (unchecked without a contract), the other details null: not reported.</summary>
 public sealed record ExternalLine(string Key, string PaymentKey, string OrderId, PaymentMethod Method, long Amount,
-    long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt, string Currency = "KRW");
+    long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt, string? MId = null, string? IssuerCode = null,
+    string? Provider = null, int? Months = null, string? InterestPayer = null, long? Vat = null, long? FeeBase = null,
+    long? FeeInstallment = null, string Currency = "KRW")
+{
+    public long StoredVat => Vat ?? Amount / 11;
+}
 
 /// <summary>A payment of our ledger: status plus its transactions (none unless DONE/PARTIAL_CANCELED/CANCELED).</summary>
 public sealed record LedgerPayment(string PaymentKey, string OrderId, long Amount, PaymentMethod Method,
@@ -91,8 +97,10 @@ public sealed class Ledger
         db.Add(import);
         var n = 1;
         await SettlementLineWriter.AddAsync(db, list.Select(l => SettlementLine.Create(import, ++n, l.PaymentKey, l.Key,
-            l.OrderId, l.Method, l.Amount, l.Fee, l.Amount - l.Amount / 11, l.Amount / 11, l.Amount - l.Fee, l.ApprovedAt,
-            l.SoldDate, l.SoldDate.AddDays(2), l.Currency, null)).ToList(), CancellationToken.None);
+            l.OrderId, l.Method, l.Amount, l.Fee, l.Fee - l.StoredVat, l.StoredVat, l.Amount - l.Fee, l.ApprovedAt,
+            l.SoldDate, l.SoldDate.AddDays(2), l.Currency, l.MId, details: new SettlementLineDetails(FeeBase: l.FeeBase,
+                FeeInstallment: l.FeeInstallment, CardIssuerCode: l.IssuerCode, CardInstallmentPlanMonths: l.Months,
+                CardInterestPayer: l.InterestPayer, EasyPayProvider: l.Provider))).ToList(), CancellationToken.None);
         await db.SaveChangesAsync();
     }
 }

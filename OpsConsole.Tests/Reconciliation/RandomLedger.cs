@@ -14,11 +14,75 @@ public static class RandomLedger
 {
     private static readonly PaymentStatus[] FailedStatuses = [PaymentStatus.ABORTED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN];
 
-    public static Ledger Create(int seed, int payments, DateOnly date)
+    /// <summary>
+    /// Two merchants' contracts as configured (<c>Pg:Contracts</c>): issuer and easy-pay provider rates, installment
+    /// fees by months, a minimum fee. With <see cref="Create"/>'s <c>fees</c> holding contracts, lines carry merchant
+    /// ids (contracted, uncontracted, none), issuers, providers, installment months and who pays the interest, a
+    /// fee breakdown on about half of them, and faults in the BASE, the INSTALLMENT or the VAT.
+    /// </summary>
+    public static FeeContractOptions ContractSettings() => new()
+    {
+        Contracts =
+        {
+            ["mid_alpha"] = new FeeContractSettings
+            {
+                BaseRates = { ["CARD"] = 0.0231m, ["EASY_PAY"] = 0.0275m, ["TRANSFER"] = 0.015m },
+                CardIssuerRates = { ["11"] = 0.022m, ["41"] = 0.0242m },
+                EasyPayProviderRates = { ["토스페이"] = 0.0253m },
+                InstallmentRates = { ["2"] = 0.001m, ["3"] = 0.001765m, ["6"] = 0.0044m },
+                MinimumFee = 100,
+            },
+            ["mid_beta"] = new FeeContractSettings
+            {
+                BaseRates = { ["CARD"] = 0.018m, ["MOBILE_PHONE"] = 0.033m },
+                EasyPayProviderRates = { ["카카오페이"] = 0.03m },
+            },
+        },
+    };
+
+    public static Ledger Create(int seed, int payments, DateOnly date, FeeSchedule? feeSchedule = null)
     {
         var r = new Random(seed);
         var ledger = new Ledger();
-        var fees = FeeSchedule.Default;
+        var fees = feeSchedule ?? FeeSchedule.Default;
+        var withContracts = fees.Contracts.Count > 0;
+        T Pick<T>(params T[] items) => items[r.Next(items.Length)];
+
+        // A line's merchant and fee details, and its fee: right, or wrong in one component.
+        ExternalLine Priced(ExternalLine line)
+        {
+            if (!withContracts)
+                return line with { Fee = (fees.ExpectedFee(line.Method, line.Amount) ?? line.Amount / 20) + Pick(0L, 0, 0, 1, -1, 50, -50) };
+            var mId = Pick("mid_alpha", "mid_beta", "mid_other", null);
+            var months = line.Method == PaymentMethod.CARD ? Pick(0, 0, 2, 3, 6, 12) : (int?)null;
+            line = line with
+            {
+                MId = mId,
+                IssuerCode = line.Method == PaymentMethod.CARD ? Pick("11", "41", "61") : null,
+                Provider = line.Method == PaymentMethod.EASY_PAY ? Pick("토스페이", "카카오페이", "네이버페이") : null,
+                Months = months,
+                InterestPayer = months >= 2 ? Pick("MERCHANT", "CARD_COMPANY", "BUYER", null) : null,
+            };
+            var expected = mId is not null && fees.Contracts.TryGetValue(mId, out var contract)
+                ? contract.Expected(line.Method, line.Amount, line.IssuerCode, line.Provider, line.Months, line.InterestPayer)
+                : fees.ExpectedFee(line.Method, line.Amount) is { } flat ? new ContractFee(flat, 0) : null;
+            var (feeBase, installment) = expected is { } e ? (e.Base, e.Installment) : (line.Amount / 20, 0L);
+            switch (r.Next(4))
+            {
+                case 0: feeBase += Pick(1L, -30, 40); break;
+                case 1: installment += Pick(2L, 60); break;
+            }
+            var fee = feeBase + installment;
+            var vat = FeeContract.VatOf(fee) + (r.Next(6) == 0 ? Pick(1L, -2, 5) : 0);
+            var breakdown = r.Next(2) == 0;
+            return line with
+            {
+                Fee = fee,
+                Vat = vat,
+                FeeBase = breakdown ? feeBase : null,
+                FeeInstallment = breakdown && installment != 0 ? installment : null,
+            };
+        }
         var methods = Enum.GetValues<PaymentMethod>();
 
         DateTimeOffset Instant()
@@ -70,9 +134,9 @@ public static class RandomLedger
                 if (r.Next(10) == 0 && tx.KeyKnown) sold = sold.AddDays(r.Next(2) == 0 ? 1 : -1);
                 var currency = r.Next(15) == 0 ? "USD" : "KRW";
                 // Gift certificates and OTHER have no rate: any fee (no fee check applies to them).
-                var fee = (fees.ExpectedFee(method, lineAmount) ?? lineAmount / 20) + new long[] { 0, 0, 0, 1, -1, 50, -50 }[r.Next(7)];
+                var line = Priced(new ExternalLine(tx.Key, pk, order, method, lineAmount, 0, sold, tx.OccurredAt));
                 for (var k = 0; k < copies; k++)
-                    ledger.Lines.Add(new ExternalLine(tx.Key, pk, order, method, lineAmount, fee, sold, tx.OccurredAt, currency));
+                    ledger.Lines.Add(line with { Currency = currency });
             }
         }
 

@@ -72,7 +72,22 @@ public static class ReconOracle
             var currencyDiffers = tx is not null && line is not null && line.Currency != "KRW";
             var amountDiffers = tx is not null && line is not null && line.Amount != tx.SignedAmount;
             var dateDiffers = tx is not null && line is not null && line.SoldDate != tx.BusinessDate;
-            var feeDiffers = tx is not null && line is not null && fees.IsMismatch(line.Method, line.Amount, line.Fee);
+            // The fee: the line's merchant id's contract (BASE + INSTALLMENT, VAT checked) or the flat rate of its method.
+            FeeContract? contract = null;
+            var contracted = line?.MId is { } mId && fees.Contracts.TryGetValue(mId, out contract);
+            var contractFee = contracted
+                ? contract!.Expected(line!.Method, line.Amount, line.IssuerCode, line.Provider, line.Months, line.InterestPayer)
+                : null;
+            var expectedFee = line is null ? null : contracted ? contractFee?.Total : fees.ExpectedFee(line.Method, line.Amount);
+            var both = tx is not null && line is not null;
+            var totalDiffers = both && expectedFee is { } ef && Math.Abs(line!.Fee - ef) > fees.Tolerance;
+            var vatError = contracted && expectedFee is not null ? Math.Abs(line!.StoredVat - FeeContract.VatOf(line.Fee)) : 0;
+            var vatDiffers = both && vatError > fees.Tolerance;
+            var feeDiffers = totalDiffers || vatDiffers;
+            var baseDiffers = both && contractFee is { } cb && line!.FeeBase is { } reportedBase
+                              && Math.Abs(reportedBase - cb.Base) > fees.Tolerance;
+            var installmentDiffers = both && contractFee is { } ci && (line!.FeeBase is not null || line.FeeInstallment is not null)
+                                     && Math.Abs((line.FeeInstallment ?? 0) - ci.Installment) > fees.Tolerance;
 
             FindingType? type;
             long money;
@@ -90,7 +105,7 @@ public static class ReconOracle
             else if (feeDiffers)
             {
                 type = FindingType.FEE_MISMATCH;
-                money = Math.Abs(line.Fee - fees.ExpectedFee(line.Method, line.Amount)!.Value);
+                money = Math.Abs(line.Fee - expectedFee!.Value) + vatError;
             }
             else { type = null; money = 0; }
 
@@ -101,7 +116,10 @@ public static class ReconOracle
             if (currencyDiffers) diff.Add("currency");
             if (amountDiffers) diff.Add("amount");
             if (dateDiffers) diff.Add("soldDate");
-            if (feeDiffers) diff.Add("fee");
+            if (totalDiffers) diff.Add("fee");
+            if (baseDiffers) diff.Add("fee.base");
+            if (installmentDiffers) diff.Add("fee.installment");
+            if (vatDiffers) diff.Add("vat");
             result[key] = new Row(type, money, string.Join(",", diff), tx?.BusinessDate);
         }
         return result;

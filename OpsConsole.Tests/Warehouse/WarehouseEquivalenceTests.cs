@@ -28,19 +28,27 @@ public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutp
     private static readonly WarehouseReconciliationSql Neutral = new(Definition, new PostgresWarehouseDialect(), ConsoleLayout);
 
     [Fact]
-    public async Task NeutralRendering_OnRandomLedgers_AgreesWithTheOracle()
+    public Task NeutralRendering_OnRandomLedgers_AgreesWithTheOracle() => AgreesWithTheOracleAsync(FeeSchedule.Default);
+
+    /// <summary>Several merchants' contracts (the property tests' two): the warehouse's rendering of the same rules agrees too.</summary>
+    [Fact]
+    public Task NeutralRendering_WithContractsOfSeveralMerchants_AgreesWithTheOracle() =>
+        AgreesWithTheOracleAsync(FeeSchedule.Default.WithContracts(RandomLedger.ContractSettings().Build()));
+
+    private async Task AgreesWithTheOracleAsync(FeeSchedule fees)
     {
+        var sql = new WarehouseReconciliationSql(ReconciliationDefinition.Standard(fees), new PostgresWarehouseDialect(), ConsoleLayout);
         var date = ReconTestSupport.Date;
         var typesSeen = new HashSet<FindingType>();
         await Gen.Select(Gen.Int[1, 40], Gen.Int[0, int.MaxValue]).SampleAsync(async (payments, seed) =>
         {
             await Ledger.ClearAsync(db.Factory);
-            var ledger = RandomLedger.Create(seed, payments, date);
+            var ledger = RandomLedger.Create(seed, payments, date, fees);
             await ledger.SaveAsync(db.Factory);
 
-            var actual = await RunBothPassesAsync(date);
+            var actual = await RunBothPassesAsync(date, sql);
 
-            var expected = ReconOracle.Run(ledger, date, FeeSchedule.Default);
+            var expected = ReconOracle.Run(ledger, date, fees);
             if (!expected.SequenceEqual(actual))
                 Assert.Fail($"seed {seed}, payments {payments}:\n expected:\n  " + string.Join("\n  ", expected) +
                             "\n actual:\n  " + string.Join("\n  ", actual));
@@ -101,12 +109,13 @@ public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutp
     }
 
     /// <summary>Pass 1, then pass 2 on pass 1's keys, then the verdict as the run decides it.</summary>
-    private async Task<List<ExpectedFinding>> RunBothPassesAsync(DateOnly date)
+    private async Task<List<ExpectedFinding>> RunBothPassesAsync(DateOnly date, WarehouseReconciliationSql? sql = null)
     {
         var start = BusinessCalendar.StartOfDayUtc(date);
-        var pass1 = await QueryAsync(Neutral.Pass1(),
+        var neutral = sql ?? Neutral;
+        var pass1 = await QueryAsync(neutral.Pass1(),
             [new("date", date), new("from", start), new("to", start.AddDays(1))]);
-        var pass2 = await QueryAsync(Neutral.Pass2(recheckWindow: false),
+        var pass2 = await QueryAsync(neutral.Pass2(recheckWindow: false),
             [new("keys", pass1.Select(r => r.Key).ToArray())]);
         var second = pass2.ToDictionary(r => r.Key);
         return pass1.Select(first => second.TryGetValue(first.Key, out var s) && s.Type is { } type

@@ -14,6 +14,16 @@ public sealed class WarehouseSqlGoldenTests
     public void BigQueryPass1_MatchesGoldenFile() =>
         Golden.AssertMatches("bigquery-pass1.sql", BigQuerySql().Pass1());
 
+    /// <summary>Two merchants' contracts (issuer and provider rates, installment fees, a minimum fee, VAT): the same
+    /// rules (ReconRules) as the console's engines, rendered for BigQuery.</summary>
+    [Fact]
+    public void BigQueryPass1_WithContracts_MatchesGoldenFile() =>
+        Golden.AssertMatches("bigquery-pass1-contracts.sql",
+            new WarehouseReconciliationSql(
+                ReconciliationDefinition.Standard(FeeSchedule.Default.WithContracts(
+                    OpsConsole.Tests.Reconciliation.RandomLedger.ContractSettings().Build())),
+                new BigQueryReconDialect("acme-warehouse", "payments_ledger"), new WarehouseTableLayout()).Pass1());
+
     [Fact]
     public void BigQueryPass2_WithRecheckWindow_MatchesGoldenFile() =>
         Golden.AssertMatches("bigquery-pass2.sql", BigQuerySql().Pass2(recheckWindow: true));

@@ -26,7 +26,7 @@ internal static class WarehouseCli
     {
         var engine = context.Services.GetService<BigQueryReconciliationEngine>()
                      ?? throw new CliUsageException("The BigQuery engine is not registered in this build (builder.AddWarehouse()).");
-        var fees = context.Services.GetRequiredService<IOptions<ReconciliationOptions>>().Value.BuildFeeSchedule();
+        var fees = await context.Services.GetRequiredService<ReconciliationService>().FeesAsync(CancellationToken.None);
         await context.Out.WriteAsync(engine.Describe(ReconciliationDefinition.Standard(fees), date));
     }
 

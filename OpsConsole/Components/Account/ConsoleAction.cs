@@ -64,7 +64,11 @@ public static class ConsoleActions
     public static readonly ConsoleAction Administer = new(AdministerPolicy, [ConsoleRoles.Admin],
         "Only admin can manage users and see the settings.");
 
+    /// <summary>Changing the merchants' fee contracts (they decide every FEE_MISMATCH): admin only, audited.</summary>
+    public static readonly ConsoleAction ManageFeeContracts = new("manage-fee-contracts", [ConsoleRoles.Admin],
+        "Only admin can change fee contracts.");
+
     public static readonly IReadOnlyList<ConsoleAction> All =
         [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, AuditLog, RequestRepair, ApproveRepair,
-         ViewRepairs, ManageApiClients, Administer];
+         ViewRepairs, ManageApiClients, Administer, ManageFeeContracts];
 }

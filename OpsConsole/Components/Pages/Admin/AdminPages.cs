@@ -26,6 +26,8 @@ public static class AdminPages
             "Keys for services calling /api/v1: create (the key is shown once), revoke.", "nav-api-clients"),
         new("Settings", "admin/settings", Icons.Material.Filled.Tune, ConsoleActions.Administer,
             "The effective configuration, read-only; secrets hidden.", "nav-admin-settings"),
+        new("Fee contracts", "admin/fee-contracts", Icons.Material.Filled.Percent, ConsoleActions.ManageFeeContracts,
+            "Each PG merchant id's contract: base rates, issuer and easy-pay rates, installments, minimum fee.", "nav-fee-contracts"),
     ];
 
     /// <summary>The pages <paramref name="user"/> may open (none: no Admin group at all).</summary>

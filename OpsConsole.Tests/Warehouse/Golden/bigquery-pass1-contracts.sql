@@ -1,0 +1,48 @@
+-- OpsConsole reconciliation 'payment-transactions-vs-pg-settlement', pass 1 (bigquery)
+WITH i AS (
+  SELECT t.transaction_key AS k, t.payment_key AS payment_key, t.order_id AS order_id, t.kind AS kind,
+         CASE WHEN t.kind = 'CANCEL' THEN -t.amount ELSE t.amount END AS amount,
+         t.method AS method, DATE(t.occurred_at, 'Asia/Seoul') AS business_date, t.occurred_at AS occurred_at
+  FROM `acme-warehouse.payments_ledger.payment_transactions` t
+  WHERE t.business_date = @date AND t.occurred_at >= @from AND t.occurred_at < @to
+),
+e AS (
+  SELECT l.transaction_key AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key,
+         MIN(l.order_id) AS order_id, MIN(l.method) AS method, MIN(l.amount) AS amount,
+         SUM(l.amount) AS amount_total, MIN(l.fee) AS fee, MIN(l.sold_date) AS sold_date,
+         MIN(l.approved_at) AS approved_at, MIN(l.m_id) AS m_id, MIN(l.card_issuer_code) AS card_issuer_code, MIN(l.easy_pay_provider) AS easy_pay_provider, MIN(l.card_installment_plan_months) AS card_installment_plan_months, MIN(l.card_interest_payer) AS card_interest_payer, MIN(l.vat) AS vat, MIN(l.fee_base) AS fee_base, MIN(l.fee_installment) AS fee_installment
+  FROM `acme-warehouse.payments_ledger.settlement_lines` l
+  WHERE l.sold_date = @date
+  GROUP BY l.transaction_key
+),
+j AS (
+  SELECT i.k AS i_k, i.payment_key AS i_payment_key, i.order_id AS i_order_id, i.kind AS i_kind,
+         i.amount AS i_amount, i.method AS i_method, i.business_date AS i_business_date,
+         i.occurred_at AS i_occurred_at,
+         e.k AS e_k, e.line_count AS e_line_count, e.payment_key AS e_payment_key, e.order_id AS e_order_id,
+         e.method AS e_method, e.amount AS e_amount, e.amount_total AS e_amount_total, e.fee AS e_fee,
+         e.sold_date AS e_sold_date, e.approved_at AS e_approved_at, e.m_id AS e_m_id, e.card_issuer_code AS e_card_issuer_code, e.easy_pay_provider AS e_easy_pay_provider, e.card_installment_plan_months AS e_card_installment_plan_months, e.card_interest_payer AS e_card_interest_payer, e.vat AS e_vat, e.fee_base AS e_fee_base, e.fee_installment AS e_fee_installment
+  FROM i FULL OUTER JOIN e ON e.k = i.k
+),
+d AS (
+  SELECT j.*, CASE j.e_m_id WHEN 'mid_alpha' THEN (CASE WHEN j.e_amount > 0 AND DIV(j.e_amount * CASE WHEN j.e_method = 'CARD' AND j.e_card_issuer_code = '11' THEN 22000 WHEN j.e_method = 'CARD' AND j.e_card_issuer_code = '41' THEN 24200 WHEN j.e_method = 'EASY_PAY' AND j.e_easy_pay_provider = '토스페이' THEN 25300 WHEN j.e_method = 'CARD' THEN 23100 WHEN j.e_method = 'EASY_PAY' THEN 27500 WHEN j.e_method = 'TRANSFER' THEN 15000 END, 1000000) < 100 THEN 100 ELSE DIV(j.e_amount * CASE WHEN j.e_method = 'CARD' AND j.e_card_issuer_code = '11' THEN 22000 WHEN j.e_method = 'CARD' AND j.e_card_issuer_code = '41' THEN 24200 WHEN j.e_method = 'EASY_PAY' AND j.e_easy_pay_provider = '토스페이' THEN 25300 WHEN j.e_method = 'CARD' THEN 23100 WHEN j.e_method = 'EASY_PAY' THEN 27500 WHEN j.e_method = 'TRANSFER' THEN 15000 END, 1000000) END) + (CASE WHEN j.e_method = 'CARD' AND j.e_card_interest_payer = 'MERCHANT' THEN CASE j.e_card_installment_plan_months WHEN 2 THEN DIV(j.e_amount * 1000, 1000000) WHEN 3 THEN DIV(j.e_amount * 1765, 1000000) WHEN 6 THEN DIV(j.e_amount * 4400, 1000000) ELSE 0 END ELSE 0 END) WHEN 'mid_beta' THEN DIV(j.e_amount * CASE WHEN j.e_method = 'EASY_PAY' AND j.e_easy_pay_provider = '카카오페이' THEN 30000 WHEN j.e_method = 'CARD' THEN 18000 WHEN j.e_method = 'MOBILE_PHONE' THEN 33000 END, 1000000) ELSE CASE j.e_method WHEN 'CARD' THEN DIV(j.e_amount * 25000, 1000000) WHEN 'EASY_PAY' THEN DIV(j.e_amount * 30000, 1000000) WHEN 'TRANSFER' THEN DIV(j.e_amount * 20000, 1000000) WHEN 'VIRTUAL_ACCOUNT' THEN DIV(j.e_amount * 10000, 1000000) WHEN 'MOBILE_PHONE' THEN DIV(j.e_amount * 35000, 1000000) END END AS e_expected_fee
+  FROM j
+),
+c AS (
+  SELECT d.*, CASE WHEN d.i_k IS NULL THEN 'MISSING_INTERNAL' WHEN d.e_k IS NULL THEN 'MISSING_EXTERNAL' WHEN d.e_line_count > 1 THEN 'DUPLICATE_EXTERNAL' WHEN d.i_amount <> d.e_amount THEN 'AMOUNT_MISMATCH' WHEN d.i_business_date <> d.e_sold_date THEN 'DATE_MISMATCH' WHEN d.e_expected_fee IS NOT NULL AND (ABS(d.e_fee - d.e_expected_fee) > 1 OR (d.e_m_id IN ('mid_alpha', 'mid_beta') AND ABS(d.e_vat - (CASE WHEN d.e_fee >= 0 THEN DIV(d.e_fee + 5, 11) ELSE -DIV(5 - d.e_fee, 11) END)) > 1)) THEN 'FEE_MISMATCH' END AS base_type
+  FROM d
+)
+SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
+       CASE WHEN c.base_type = 'MISSING_INTERNAL' AND c.e_amount > 0 AND p.status IN ('ABORTED', 'EXPIRED', 'UNKNOWN') THEN 'CHARGED_BUT_FAILED' ELSE c.base_type END AS finding_type,
+       COALESCE(c.i_payment_key, c.e_payment_key) AS payment_key, COALESCE(c.i_order_id, c.e_order_id) AS order_id,
+       p.trace_id AS trace_id, p.status AS payment_status,
+       c.i_kind AS internal_kind, c.i_amount AS internal_amount, c.i_method AS internal_method,
+       c.i_business_date AS internal_business_date, c.i_occurred_at AS internal_occurred_at,
+       COALESCE(c.e_line_count, 0) AS external_line_count, c.e_amount AS external_amount,
+       CAST(c.e_amount_total AS INT64) AS external_amount_total, c.e_fee AS external_fee, c.e_expected_fee AS external_expected_fee,
+       c.e_method AS external_method, c.e_sold_date AS external_sold_date, c.e_approved_at AS external_approved_at,
+       RTRIM(COALESCE(CASE WHEN c.i_k IS NULL THEN 'internal,' END, '') || COALESCE(CASE WHEN c.e_k IS NULL THEN 'external,' END, '') || COALESCE(CASE WHEN c.e_line_count > 1 THEN 'lineCount,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_amount <> c.e_amount THEN 'amount,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_business_date <> c.e_sold_date THEN 'soldDate,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND ABS(c.e_fee - c.e_expected_fee) > 1 THEN 'fee,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND c.e_m_id IN ('mid_alpha', 'mid_beta') AND c.e_fee_base IS NOT NULL AND ABS(c.e_fee_base - (CASE c.e_m_id WHEN 'mid_alpha' THEN CASE WHEN c.e_amount > 0 AND DIV(c.e_amount * CASE WHEN c.e_method = 'CARD' AND c.e_card_issuer_code = '11' THEN 22000 WHEN c.e_method = 'CARD' AND c.e_card_issuer_code = '41' THEN 24200 WHEN c.e_method = 'EASY_PAY' AND c.e_easy_pay_provider = '토스페이' THEN 25300 WHEN c.e_method = 'CARD' THEN 23100 WHEN c.e_method = 'EASY_PAY' THEN 27500 WHEN c.e_method = 'TRANSFER' THEN 15000 END, 1000000) < 100 THEN 100 ELSE DIV(c.e_amount * CASE WHEN c.e_method = 'CARD' AND c.e_card_issuer_code = '11' THEN 22000 WHEN c.e_method = 'CARD' AND c.e_card_issuer_code = '41' THEN 24200 WHEN c.e_method = 'EASY_PAY' AND c.e_easy_pay_provider = '토스페이' THEN 25300 WHEN c.e_method = 'CARD' THEN 23100 WHEN c.e_method = 'EASY_PAY' THEN 27500 WHEN c.e_method = 'TRANSFER' THEN 15000 END, 1000000) END WHEN 'mid_beta' THEN DIV(c.e_amount * CASE WHEN c.e_method = 'EASY_PAY' AND c.e_easy_pay_provider = '카카오페이' THEN 30000 WHEN c.e_method = 'CARD' THEN 18000 WHEN c.e_method = 'MOBILE_PHONE' THEN 33000 END, 1000000) ELSE CASE c.e_method WHEN 'CARD' THEN DIV(c.e_amount * 25000, 1000000) WHEN 'EASY_PAY' THEN DIV(c.e_amount * 30000, 1000000) WHEN 'TRANSFER' THEN DIV(c.e_amount * 20000, 1000000) WHEN 'VIRTUAL_ACCOUNT' THEN DIV(c.e_amount * 10000, 1000000) WHEN 'MOBILE_PHONE' THEN DIV(c.e_amount * 35000, 1000000) END END)) > 1 THEN 'fee.base,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND c.e_m_id IN ('mid_alpha', 'mid_beta') AND (c.e_fee_base IS NOT NULL OR c.e_fee_installment IS NOT NULL) AND ABS(COALESCE(c.e_fee_installment, 0) - (CASE c.e_m_id WHEN 'mid_alpha' THEN CASE WHEN c.e_method = 'CARD' AND c.e_card_interest_payer = 'MERCHANT' THEN CASE c.e_card_installment_plan_months WHEN 2 THEN DIV(c.e_amount * 1000, 1000000) WHEN 3 THEN DIV(c.e_amount * 1765, 1000000) WHEN 6 THEN DIV(c.e_amount * 4400, 1000000) ELSE 0 END ELSE 0 END WHEN 'mid_beta' THEN 0 ELSE 0 END)) > 1 THEN 'fee.installment,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND c.e_m_id IN ('mid_alpha', 'mid_beta') AND ABS(c.e_vat - (CASE WHEN c.e_fee >= 0 THEN DIV(c.e_fee + 5, 11) ELSE -DIV(5 - c.e_fee, 11) END)) > 1 THEN 'vat,' END, ''), ',') AS diff_fields,
+       CAST(CASE c.base_type WHEN 'MISSING_INTERNAL' THEN ABS(c.e_amount_total) WHEN 'MISSING_EXTERNAL' THEN ABS(c.i_amount) WHEN 'DUPLICATE_EXTERNAL' THEN ABS(c.e_amount_total - c.i_amount) WHEN 'AMOUNT_MISMATCH' THEN ABS(c.e_amount_total - c.i_amount) WHEN 'DATE_MISMATCH' THEN ABS(c.i_amount) WHEN 'FEE_MISMATCH' THEN ABS(c.e_fee - c.e_expected_fee) + CASE WHEN c.e_m_id IN ('mid_alpha', 'mid_beta') THEN ABS(c.e_vat - (CASE WHEN c.e_fee >= 0 THEN DIV(c.e_fee + 5, 11) ELSE -DIV(5 - c.e_fee, 11) END)) ELSE 0 END ELSE 0 END AS INT64) AS money_at_risk
+FROM c LEFT JOIN `acme-warehouse.payments_ledger.payments` p ON p.payment_key = COALESCE(c.i_payment_key, c.e_payment_key)
+WHERE c.base_type IS NOT NULL
+ORDER BY transaction_key
