@@ -15,6 +15,8 @@ public static class CashSetup
         services.AddSingleton(sp => new KoreanBusinessCalendar(sp.GetRequiredService<IOptions<CashOptions>>().Value.ExtraClosures));
         services.AddSingleton<BankProfileStore>();
         services.AddSingleton<BankStatementImporter>();
+        services.AddSingleton<Payouts.PayoutReconciliationService>();
+        services.AddSingleton<Payouts.CashViewService>();
         return builder;
     }
 }
