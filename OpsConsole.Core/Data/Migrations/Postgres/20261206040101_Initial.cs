@@ -82,6 +82,20 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "cash_calendar_days",
+                columns: table => new
+                {
+                    date = table.Column<DateOnly>(type: "date", nullable: false),
+                    is_business_day = table.Column<bool>(type: "boolean", nullable: false),
+                    business_ordinal = table.Column<int>(type: "integer", nullable: false),
+                    due_ordinal = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_cash_calendar_days", x => x.date);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "data_protection_keys",
                 columns: table => new
                 {
@@ -213,6 +227,40 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     table.PrimaryKey("pk_payments", x => x.id);
                     table.CheckConstraint("ck_payments_balance", "balance_amount >= 0 AND balance_amount <= amount");
                     table.CheckConstraint("ck_payments_pending_cancel", "pending_cancel_amount >= 0 AND pending_cancel_amount <= balance_amount");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payout_runs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    from_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    to_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    as_of_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    trigger = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    requested_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    finished_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    pass1_ms = table.Column<long>(type: "bigint", nullable: true),
+                    pass2_ms = table.Column<long>(type: "bigint", nullable: true),
+                    persist_ms = table.Column<long>(type: "bigint", nullable: true),
+                    expected_count = table.Column<int>(type: "integer", nullable: false),
+                    expected_amount = table.Column<long>(type: "bigint", nullable: false),
+                    deposit_count = table.Column<int>(type: "integer", nullable: false),
+                    deposit_amount = table.Column<long>(type: "bigint", nullable: false),
+                    pass1_count = table.Column<int>(type: "integer", nullable: false),
+                    confirmed_count = table.Column<int>(type: "integer", nullable: false),
+                    transient_count = table.Column<int>(type: "integer", nullable: false),
+                    confirmed_amount = table.Column<long>(type: "bigint", nullable: false),
+                    auto_resolved_count = table.Column<int>(type: "integer", nullable: false),
+                    error = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    alert_delivered = table.Column<bool>(type: "boolean", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payout_runs", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -587,6 +635,68 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "payout_run_groups",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    pg_mid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    paid_out_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    sold_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    net_amount = table.Column<long>(type: "bigint", nullable: false),
+                    line_count = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payout_run_groups", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_payout_run_groups_payout_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "payout_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payout_run_items",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    pass = table.Column<int>(type: "integer", nullable: false),
+                    item_key = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    finding_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    match_kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    pg_mid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    account_name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    expected_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    due_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    deadline_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    expected_amount = table.Column<long>(type: "bigint", nullable: true),
+                    net_amount = table.Column<long>(type: "bigint", nullable: true),
+                    line_count = table.Column<long>(type: "bigint", nullable: false),
+                    deposit_id = table.Column<long>(type: "bigint", nullable: true),
+                    deposit_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    received_amount = table.Column<long>(type: "bigint", nullable: true),
+                    money_at_risk = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payout_run_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_payout_run_items_payout_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "payout_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_finding_notes",
                 columns: table => new
                 {
@@ -888,6 +998,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 filter: "status IN ('PENDING', 'UNKNOWN')");
 
             migrationBuilder.CreateIndex(
+                name: "ix_cash_calendar_days_is_business_day_business_ordinal",
+                table: "cash_calendar_days",
+                columns: new[] { "is_business_day", "business_ordinal" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_identity_role_claims_role_id",
                 table: "identity_role_claims",
                 column: "role_id");
@@ -1023,6 +1138,33 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_payments_trace_id",
                 table: "payments",
                 column: "trace_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payout_run_groups_run_id_pg_mid_paid_out_date",
+                table: "payout_run_groups",
+                columns: new[] { "run_id", "pg_mid", "paid_out_date" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payout_run_items_item_key_run_id",
+                table: "payout_run_items",
+                columns: new[] { "item_key", "run_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payout_run_items_run_id_pass_item_key",
+                table: "payout_run_items",
+                columns: new[] { "run_id", "pass", "item_key" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payout_runs_started_at",
+                table: "payout_runs",
+                column: "started_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_payout_runs_one_running",
+                table: "payout_runs",
+                column: "status",
+                unique: true,
+                filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_finding_notes_finding_id_at",
@@ -1209,6 +1351,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "payment_key");
 
             migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_payout_days",
+                table: "settlement_lines",
+                columns: new[] { "m_id", "paid_out_date" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_repeated_keys",
                 table: "settlement_lines",
                 column: "transaction_key",
@@ -1248,6 +1395,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "cancel_attempts");
 
             migrationBuilder.DropTable(
+                name: "cash_calendar_days");
+
+            migrationBuilder.DropTable(
                 name: "data_protection_keys");
 
             migrationBuilder.DropTable(
@@ -1273,6 +1423,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "payment_transactions");
+
+            migrationBuilder.DropTable(
+                name: "payout_run_groups");
+
+            migrationBuilder.DropTable(
+                name: "payout_run_items");
 
             migrationBuilder.DropTable(
                 name: "recon_finding_notes");
@@ -1309,6 +1465,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "payments");
+
+            migrationBuilder.DropTable(
+                name: "payout_runs");
 
             migrationBuilder.DropTable(
                 name: "recon_findings");

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206023209_Initial")]
+    [Migration("20261206040101_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -624,6 +624,308 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_bank_transactions_account_name_booking_date_direction");
 
                     b.ToTable("bank_transactions", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.CashCalendarDay", b =>
+                {
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<int>("BusinessOrdinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("business_ordinal");
+
+                    b.Property<int>("DueOrdinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("due_ordinal");
+
+                    b.Property<bool>("IsBusinessDay")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_business_day");
+
+                    b.HasKey("Date")
+                        .HasName("pk_cash_calendar_days");
+
+                    b.HasIndex("IsBusinessDay", "BusinessOrdinal")
+                        .HasDatabaseName("ix_cash_calendar_days_is_business_day_business_ordinal");
+
+                    b.ToTable("cash_calendar_days", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool?>("AlertDelivered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("alert_delivered");
+
+                    b.Property<DateOnly>("AsOfDate")
+                        .HasColumnType("date")
+                        .HasColumnName("as_of_date");
+
+                    b.Property<int>("AutoResolvedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("auto_resolved_count");
+
+                    b.Property<long>("ConfirmedAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("confirmed_amount");
+
+                    b.Property<int>("ConfirmedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("confirmed_count");
+
+                    b.Property<long>("DepositAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deposit_amount");
+
+                    b.Property<int>("DepositCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("deposit_count");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error");
+
+                    b.Property<long>("ExpectedAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expected_amount");
+
+                    b.Property<int>("ExpectedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("expected_count");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateOnly>("FromDate")
+                        .HasColumnType("date")
+                        .HasColumnName("from_date");
+
+                    b.Property<int>("Pass1Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass1_count");
+
+                    b.Property<long?>("Pass1Ms")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pass1_ms");
+
+                    b.Property<long?>("Pass2Ms")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pass2_ms");
+
+                    b.Property<long?>("PersistMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("persist_ms");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<DateOnly>("ToDate")
+                        .HasColumnType("date")
+                        .HasColumnName("to_date");
+
+                    b.Property<int>("TransientCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("transient_count");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_runs");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_payout_runs_started_at");
+
+                    b.HasIndex("Status")
+                        .IsUnique()
+                        .HasDatabaseName("ux_payout_runs_one_running")
+                        .HasFilter("status = 'RUNNING'");
+
+                    b.ToTable("payout_runs", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("LineCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("line_count");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("method");
+
+                    b.Property<long>("NetAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("net_amount");
+
+                    b.Property<DateOnly>("PaidOutDate")
+                        .HasColumnType("date")
+                        .HasColumnName("paid_out_date");
+
+                    b.Property<string>("PgMid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("pg_mid");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateOnly>("SoldDate")
+                        .HasColumnType("date")
+                        .HasColumnName("sold_date");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_run_groups");
+
+                    b.HasIndex("RunId", "PgMid", "PaidOutDate")
+                        .HasDatabaseName("ix_payout_run_groups_run_id_pg_mid_paid_out_date");
+
+                    b.ToTable("payout_run_groups", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AccountName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("account_name");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<DateOnly?>("DeadlineDate")
+                        .HasColumnType("date")
+                        .HasColumnName("deadline_date");
+
+                    b.Property<DateOnly?>("DepositDate")
+                        .HasColumnType("date")
+                        .HasColumnName("deposit_date");
+
+                    b.Property<long?>("DepositId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deposit_id");
+
+                    b.Property<DateOnly?>("DueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("due_date");
+
+                    b.Property<long?>("ExpectedAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expected_amount");
+
+                    b.Property<DateOnly?>("ExpectedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("expected_date");
+
+                    b.Property<string>("FindingType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("finding_type");
+
+                    b.Property<string>("ItemKey")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("item_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("LineCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("line_count");
+
+                    b.Property<string>("MatchKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("match_kind");
+
+                    b.Property<long>("MoneyAtRisk")
+                        .HasColumnType("bigint")
+                        .HasColumnName("money_at_risk");
+
+                    b.Property<long?>("NetAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("net_amount");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass");
+
+                    b.Property<string>("PgMid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("pg_mid");
+
+                    b.Property<long?>("ReceivedAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("received_amount");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_run_items");
+
+                    b.HasIndex("ItemKey", "RunId")
+                        .HasDatabaseName("ix_payout_run_items_item_key_run_id");
+
+                    b.HasIndex("RunId", "Pass", "ItemKey")
+                        .HasDatabaseName("ix_payout_run_items_run_id_pass_item_key");
+
+                    b.ToTable("payout_run_items", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Outbox.OutboxMessage", b =>
@@ -2021,6 +2323,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method" });
 
+                    b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days")
+                        .HasDatabaseName("ix_settlement_lines_payout_days");
+
                     b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
                         .HasDatabaseName("ix_settlement_lines_repeated_keys")
                         .HasFilter("key_repeated");
@@ -2476,6 +2781,26 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasConstraintName("fk_bank_transactions_bank_statement_imports_import_id");
 
                     b.Navigation("Import");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunGroup", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Cash.Payouts.PayoutRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_run_groups_payout_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunItem", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Cash.Payouts.PayoutRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_run_items_payout_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Payments.CancelAttempt", b =>

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206023207_Initial")]
+    [Migration("20261206040056_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -604,6 +604,302 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_bank_transactions_account_name_booking_date_direction");
 
                     b.ToTable("bank_transactions", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.CashCalendarDay", b =>
+                {
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date");
+
+                    b.Property<int>("BusinessOrdinal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("business_ordinal");
+
+                    b.Property<int>("DueOrdinal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_ordinal");
+
+                    b.Property<bool>("IsBusinessDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_business_day");
+
+                    b.HasKey("Date")
+                        .HasName("pk_cash_calendar_days");
+
+                    b.HasIndex("IsBusinessDay", "BusinessOrdinal")
+                        .HasDatabaseName("ix_cash_calendar_days_is_business_day_business_ordinal");
+
+                    b.ToTable("cash_calendar_days", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool?>("AlertDelivered")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("alert_delivered");
+
+                    b.Property<DateOnly>("AsOfDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("as_of_date");
+
+                    b.Property<int>("AutoResolvedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("auto_resolved_count");
+
+                    b.Property<long>("ConfirmedAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("confirmed_amount");
+
+                    b.Property<int>("ConfirmedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("confirmed_count");
+
+                    b.Property<long>("DepositAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deposit_amount");
+
+                    b.Property<int>("DepositCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deposit_count");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long>("ExpectedAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_amount");
+
+                    b.Property<int>("ExpectedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_count");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateOnly>("FromDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_date");
+
+                    b.Property<int>("Pass1Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pass1_count");
+
+                    b.Property<long?>("Pass1Ms")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pass1_ms");
+
+                    b.Property<long?>("Pass2Ms")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pass2_ms");
+
+                    b.Property<long?>("PersistMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("persist_ms");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<DateOnly>("ToDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_date");
+
+                    b.Property<int>("TransientCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("transient_count");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_runs");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_payout_runs_started_at");
+
+                    b.HasIndex("Status")
+                        .IsUnique()
+                        .HasDatabaseName("ux_payout_runs_one_running")
+                        .HasFilter("status = 'RUNNING'");
+
+                    b.ToTable("payout_runs", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LineCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("line_count");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<long>("NetAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("net_amount");
+
+                    b.Property<DateOnly>("PaidOutDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paid_out_date");
+
+                    b.Property<string>("PgMid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg_mid");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateOnly>("SoldDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sold_date");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_run_groups");
+
+                    b.HasIndex("RunId", "PgMid", "PaidOutDate")
+                        .HasDatabaseName("ix_payout_run_groups_run_id_pg_mid_paid_out_date");
+
+                    b.ToTable("payout_run_groups", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_name");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_date");
+
+                    b.Property<DateOnly?>("DeadlineDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_date");
+
+                    b.Property<DateOnly?>("DepositDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deposit_date");
+
+                    b.Property<long?>("DepositId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deposit_id");
+
+                    b.Property<DateOnly?>("DueDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_date");
+
+                    b.Property<long?>("ExpectedAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_amount");
+
+                    b.Property<DateOnly?>("ExpectedDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expected_date");
+
+                    b.Property<string>("FindingType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finding_type");
+
+                    b.Property<string>("ItemKey")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("LineCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("line_count");
+
+                    b.Property<string>("MatchKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("match_kind");
+
+                    b.Property<long>("MoneyAtRisk")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("money_at_risk");
+
+                    b.Property<long?>("NetAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("net_amount");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pass");
+
+                    b.Property<string>("PgMid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg_mid");
+
+                    b.Property<long?>("ReceivedAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_amount");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_run_items");
+
+                    b.HasIndex("ItemKey", "RunId")
+                        .HasDatabaseName("ix_payout_run_items_item_key_run_id");
+
+                    b.HasIndex("RunId", "Pass", "ItemKey")
+                        .HasDatabaseName("ix_payout_run_items_run_id_pass_item_key");
+
+                    b.ToTable("payout_run_items", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Outbox.OutboxMessage", b =>
@@ -1925,6 +2221,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
 
+                    b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days")
+                        .HasDatabaseName("ix_settlement_lines_payout_days");
+
                     b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
                         .HasDatabaseName("ix_settlement_lines_repeated_keys")
                         .HasFilter("key_repeated");
@@ -2369,6 +2668,26 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasConstraintName("fk_bank_transactions_bank_statement_imports_import_id");
 
                     b.Navigation("Import");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunGroup", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Cash.Payouts.PayoutRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_run_groups_payout_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunItem", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Cash.Payouts.PayoutRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_run_items_payout_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Payments.CancelAttempt", b =>
