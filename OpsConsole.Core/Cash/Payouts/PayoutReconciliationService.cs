@@ -33,6 +33,9 @@ public sealed class PayoutReconciliationService(
 
     private readonly ILogger _log = logger ?? NullLogger<PayoutReconciliationService>.Instance;
 
+    /// <summary>Tests: runs between the passes (a deposit or statement arriving while the run is under way).</summary>
+    internal Func<Task>? BetweenPasses { get; set; }
+
     /// <summary>The rules in force: <c>Cash:*</c> with the console's overrides.</summary>
     public Task<PayoutRules> RulesAsync(CancellationToken ct = default) => Task.FromResult(PayoutRules.From(options.Value));
 
@@ -130,6 +133,7 @@ public sealed class PayoutReconciliationService(
         var flagged = await CountAsync(db, run.Id, 1, ct);
         await UpdateAsync(run.Id, r => r.RecordPass1(sw.ElapsedMilliseconds, flagged), ct);
 
+        if (BetweenPasses is { } between) await between();
         sw.Restart();
         if (flagged > 0)
         {
