@@ -17,6 +17,7 @@ public static class CashSetup
         services.AddSingleton<BankStatementImporter>();
         services.AddSingleton<Payouts.PayoutReconciliationService>();
         services.AddSingleton<Payouts.CashViewService>();
+        services.AddSingleton<Reconciliation.IScheduledRunFollower, Payouts.PayoutScheduleFollower>();
         return builder;
     }
 }
