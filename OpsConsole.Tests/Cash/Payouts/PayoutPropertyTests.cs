@@ -28,7 +28,7 @@ public abstract class PayoutPropertyTests<TDb>(TDb db, ITestOutputHelper output)
             var ids = await AddDepositsAsync(db.Factory, deposits);
 
             // "Today" from within the range to after it: recent payouts are receivables (PENDING), older ones MISSING.
-            var now = Now.AddDays(-new Random(seed).Next(0, 16));
+            var now = Now.AddDays(-new Random(seed).Next(0, 19));
             var run = await Service(db.Factory, options, now).RunAsync(From, To, RunTrigger.CLI, "property-test");
 
             Assert.True(run.Status == RunStatus.SUCCEEDED, $"seed {seed}: {run.Error}");
