@@ -7,4 +7,7 @@ public interface IReconAlertSink
 {
     /// <summary>True when delivered; false when off or every attempt failed.</summary>
     Task<bool> SendRunSummaryAsync(ReconRunSummary summary, CancellationToken cancellationToken = default);
+
+    /// <summary>Any other summary (e.g. a payout run's), as Slack mrkdwn text; true when delivered.</summary>
+    Task<bool> SendTextAsync(string text, CancellationToken cancellationToken = default);
 }

@@ -16,11 +16,17 @@ public sealed class SlackAlertSink(IHttpClientFactory httpFactory, IOptions<Aler
 {
     public const string HttpClientName = "slack";
 
-    public async Task<bool> SendRunSummaryAsync(ReconRunSummary summary, CancellationToken cancellationToken = default)
+    public Task<bool> SendRunSummaryAsync(ReconRunSummary summary, CancellationToken cancellationToken = default) =>
+        SendAsync(Format(summary, options.Value.ConsoleBaseUrl), $"run {summary.Run.Id}", cancellationToken);
+
+    public Task<bool> SendTextAsync(string text, CancellationToken cancellationToken = default) =>
+        SendAsync(text, "summary", cancellationToken);
+
+    private async Task<bool> SendAsync(string text, string what, CancellationToken cancellationToken)
     {
         var o = options.Value;
         if (string.IsNullOrWhiteSpace(o.SlackWebhookUrl)) return false;
-        var payload = new { text = Format(summary, o.ConsoleBaseUrl) };
+        var payload = new { text };
         var delay = o.RetryBaseDelay;
         using var http = httpFactory.CreateClient(HttpClientName);
         for (var attempt = 1; attempt <= Math.Max(1, o.MaxAttempts); attempt++)
@@ -31,13 +37,13 @@ public sealed class SlackAlertSink(IHttpClientFactory httpFactory, IOptions<Aler
                 timeout.CancelAfter(o.AttemptTimeout);
                 using var response = await http.PostAsJsonAsync(o.SlackWebhookUrl, payload, timeout.Token);
                 if (response.IsSuccessStatusCode) return true;
-                logger.LogWarning("Slack answered {Status} to the summary of run {RunId} (attempt {Attempt})",
-                    (int)response.StatusCode, summary.Run.Id, attempt);
+                logger.LogWarning("Slack answered {Status} to the {What} summary (attempt {Attempt})",
+                    (int)response.StatusCode, what, attempt);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Slack summary of run {RunId} failed (attempt {Attempt}): {Error}",
-                    summary.Run.Id, attempt, e.Message);
+                logger.LogWarning("Slack {What} summary failed (attempt {Attempt}): {Error}",
+                    what, attempt, e.Message);
             }
             if (attempt < o.MaxAttempts)
             {
@@ -45,7 +51,7 @@ public sealed class SlackAlertSink(IHttpClientFactory httpFactory, IOptions<Aler
                 delay *= 2;
             }
         }
-        logger.LogError("Gave up sending the Slack summary of run {RunId}", summary.Run.Id);
+        logger.LogError("Gave up sending the Slack {What} summary", what);
         return false;
     }
 

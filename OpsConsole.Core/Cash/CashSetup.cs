@@ -15,6 +15,9 @@ public static class CashSetup
         services.AddSingleton(sp => new KoreanBusinessCalendar(sp.GetRequiredService<IOptions<CashOptions>>().Value.ExtraClosures));
         services.AddSingleton<BankProfileStore>();
         services.AddSingleton<BankStatementImporter>();
+        services.AddSingleton<Payouts.PayoutReconciliationService>();
+        services.AddSingleton<Payouts.CashViewService>();
+        services.AddSingleton<Reconciliation.IScheduledRunFollower, Payouts.PayoutScheduleFollower>();
         return builder;
     }
 }

@@ -22,6 +22,37 @@ public enum FindingType
     DATE_MISMATCH,
     /// <summary>The PG's fee differs from the fee schedule for the method beyond the tolerance.</summary>
     FEE_MISMATCH,
+
+    // Cash (PG payouts ↔ bank deposits, OpsConsole.Core/Cash): written by PayoutReconciliationService, never by
+    // the settlement run (see FindingTypes.Settlement).
+
+    /// <summary>An expected PG payout did not arrive by its due date + Cash:DateWindowBusinessDays.</summary>
+    PAYOUT_MISSING,
+    /// <summary>A deposit matched an expected payout with a different amount (the difference is at risk).</summary>
+    PAYOUT_AMOUNT_MISMATCH,
+    /// <summary>An expected payout arrived after its due date (within the window).</summary>
+    PAYOUT_LATE,
+    /// <summary>A deposit from a PG's counterparty that no expected payout explains.</summary>
+    UNEXPECTED_DEPOSIT,
+    /// <summary>The PG's paidOutDate breaks its contract (D+N business days after the sale, per method).</summary>
+    PAYOUT_DATE_OFF_CONTRACT,
+}
+
+/// <summary>Which finding types belong to which reconciliation (both live in <c>recon_findings</c>).</summary>
+public static class FindingTypes
+{
+    /// <summary>PG payouts ↔ bank deposits.</summary>
+    public static readonly IReadOnlyList<FindingType> Payout =
+    [
+        FindingType.PAYOUT_MISSING, FindingType.PAYOUT_AMOUNT_MISMATCH, FindingType.PAYOUT_LATE,
+        FindingType.UNEXPECTED_DEPOSIT, FindingType.PAYOUT_DATE_OFF_CONTRACT,
+    ];
+
+    /// <summary>Our ledger ↔ PG settlement lines (the settlement run's types).</summary>
+    public static readonly IReadOnlyList<FindingType> Settlement =
+        Enum.GetValues<FindingType>().Except(Payout).ToArray();
+
+    public static bool IsPayout(FindingType type) => Payout.Contains(type);
 }
 
 /// <summary>Lifecycle of a finding: OPEN → ACKNOWLEDGED → RESOLVED; AUTO_RESOLVED when a run no longer sees it.</summary>

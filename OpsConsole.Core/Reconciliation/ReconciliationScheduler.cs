@@ -16,7 +16,8 @@ namespace OpsConsole.Core.Reconciliation;
 /// RUNNING row at once and runs the date. A date already reconciled by a scheduled run is skipped.
 /// </summary>
 public sealed class ReconciliationScheduler(ReconciliationService service, IDbContextFactory<OpsDbContext> dbFactory,
-    JobLock jobLock, IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<ReconciliationScheduler> logger)
+    JobLock jobLock, IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<ReconciliationScheduler> logger,
+    IEnumerable<IScheduledRunFollower>? followers = null)
     : BackgroundService
 {
     public const string Actor = "scheduler";
@@ -116,6 +117,17 @@ public sealed class ReconciliationScheduler(ReconciliationService service, IDbCo
             var run = await service.RunAsync(businessDate, RunTrigger.SCHEDULE, Actor,
                 pullFirst: options.Value.PullBeforeScheduledRun, cancellationToken: cancellationToken);
             logger.LogInformation("Scheduled run {RunId} for {BusinessDate}: {Status}", run.Id, businessDate, run.Status);
+            foreach (var follower in followers ?? [])
+            {
+                try
+                {
+                    await follower.AfterScheduledRunAsync(businessDate, cancellationToken);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "{Follower} after the scheduled run of {BusinessDate} failed", follower.GetType().Name, businessDate);
+                }
+            }
             return true;
         }
         catch (DomainException e) when (e.Code == "RUN_IN_PROGRESS")

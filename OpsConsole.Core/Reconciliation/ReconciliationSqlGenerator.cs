@@ -440,6 +440,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                resolved_by = {S(ResolvedBySystem)}, version = version + 1
         WHERE business_date = {P("date")} AND last_run_id <> {P("run")}
           AND status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})
+          AND type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))})
         """;
 
     /// <summary>Counts and amounts by type for the run.</summary>

@@ -85,7 +85,7 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
         }, iter: iterations, threads: 1, writeLine: output.WriteLine);
 
         // The generator must exercise every finding type, or the property proves little.
-        Assert.Equal(Enum.GetValues<FindingType>().Order(), typesSeen.Order());
+        Assert.Equal(FindingTypes.Settlement.Order(), typesSeen.Order());
         return diffsSeen;
     }
 }

@@ -112,6 +112,8 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
         ["GET /repairs/{Id:long}"] = AnyRole,
         ["GET /repairs/batches/{Id:long}"] = AnyRole,
         ["GET /audit"] = Roles("admin", "finance", "oncall"),
+        ["GET /cash"] = Roles("finance", "oncall", "admin"),
+        ["GET /cash/findings/{Id:long}"] = Roles("finance", "oncall", "admin"),
         ["GET /signin"] = Anyone,
         ["GET /access-denied"] = SignedIn, // anonymous: sent to sign in
         ["GET /not-found"] = Anyone,

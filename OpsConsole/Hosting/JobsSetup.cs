@@ -105,6 +105,7 @@ internal sealed class DemoDataJob(
     DemoSeeder seeder,
     ReconciliationService reconciliation,
     IHostApplicationLifetime lifetime,
+    IServiceProvider services,
     ILogger<DemoDataJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -141,6 +142,9 @@ internal sealed class DemoDataJob(
                 }
             }));
             logger.LogWarning("Demo reconciliation done for {First} to {Last}.", truth.FirstDay, truth.LastDay);
+            // The sandbox PG's payouts arrive in the sandbox bank: import its statement and reconcile the payouts.
+            var payouts = await SandboxBank.ImportAndReconcileAsync(services, truth.FirstDay, truth.LastDay, stoppingToken);
+            logger.LogWarning("Demo payout reconciliation: {Status}, {Confirmed} confirmed findings.", payouts?.Status, payouts?.ConfirmedCount);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

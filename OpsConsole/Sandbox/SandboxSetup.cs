@@ -32,6 +32,13 @@ public static class SandboxSetup
             : $"Data Source={Path.Combine(builder.Configuration["DataDirectory"] is { Length: > 0 } d ? d : "data", "sandbox-pg.db")}";
         builder.Services.AddDbContextFactory<SandboxDbContext>(o => o.UseSqlite(connectionString));
         builder.Services.AddSingleton<SandboxPg>();
+        builder.Services.AddSingleton<SandboxBank>();
+        // The sandbox PG pays into the sandbox bank account unless Cash:Pgs is configured (defaults below the configuration).
+        if (!builder.Configuration.GetSection("Cash:Pgs").GetChildren().Any())
+            builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+            {
+                InitialData = SandboxBank.DefaultCashSettings(builder.Configuration["Sandbox:MerchantId"] is { Length: > 0 } m ? m : new SandboxOptions().MerchantId),
+            });
         return builder;
     }
 

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpsConsole.Core.Alerts;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Reconciliation;
+
+namespace OpsConsole.Core.Cash.Payouts;
+
+/// <summary>
+/// Reconciles PG payouts against bank deposits over a range of paidOutDates, set-based (<see cref="PayoutSqlGenerator"/>):
+/// pass 1 aggregates the lines once and classifies; pass 2 re-reads the flagged (merchant id, date) pairs and all
+/// deposits on fresh data and classifies again; only findings both passes flag are CONFIRMED (a deposit or statement
+/// that arrived between the passes turns them TRANSIENT). Re-running a range updates the same findings; open findings
+/// of the range a run no longer sees are AUTO_RESOLVED. Then a Slack summary when something is confirmed.
+/// </summary>
+public sealed class PayoutReconciliationService(
+    IDbContextFactory<OpsDbContext> dbFactory,
+    IOptions<CashOptions> options,
+    KoreanBusinessCalendar calendar,
+    TimeProvider clock,
+    ILogger<PayoutReconciliationService>? logger = null,
+    IReconAlertSink? alerts = null)
+{
+    /// <summary>How far before the range the running net starts (negative days carried into the range).</summary>
+    public const int OffsetLookbackDays = 31;
+
+    /// <summary>How far before the range expected payouts and deposits take part in matching (not reported).</summary>
+    public const int MatchLookbackDays = 14;
+
+    private readonly ILogger _log = logger ?? NullLogger<PayoutReconciliationService>.Instance;
+
+    /// <summary>Tests: runs between the passes (a deposit or statement arriving while the run is under way).</summary>
+    internal Func<Task>? BetweenPasses { get; set; }
+
+    /// <summary>The rules in force: <c>Cash:*</c> with the console's overrides.</summary>
+    public Task<PayoutRules> RulesAsync(CancellationToken ct = default) => Task.FromResult(PayoutRules.From(options.Value));
+
+    /// <summary>
+    /// Runs both passes over paidOutDates [<paramref name="from"/>, <paramref name="to"/>]. Throws
+    /// <see cref="DomainException"/> PAYOUT_RUN_IN_PROGRESS when another payout run holds the lock, CASH_NOT_CONFIGURED
+    /// without <c>Cash:Pgs</c>, CALENDAR_NOT_COVERED for dates outside the calendar. A failure inside the run is
+    /// recorded on the run (FAILED with its error) and returned.
+    /// </summary>
+    public async Task<PayoutRun> RunAsync(DateOnly from, DateOnly to, RunTrigger trigger, string requestedBy,
+        CancellationToken cancellationToken = default)
+    {
+        var rules = await RulesAsync(cancellationToken);
+        if (rules.Pgs.Count == 0)
+            throw DomainException.BadInput("CASH_NOT_CONFIGURED",
+                "No PG payouts are configured: set Cash:Pgs:{mId}:Account and :Counterparty (docs/cash.md).");
+        var asOf = BusinessCalendar.Today(clock);
+        var lookback = from.AddDays(-OffsetLookbackDays);
+        var mfrom = from.AddDays(-MatchLookbackDays);
+        calendar.IsBusinessDay(lookback);
+        var depto = calendar.AddBusinessDays(calendar.NextBusinessDayOnOrAfter(to), rules.DateWindowBusinessDays);
+
+        var run = PayoutRun.Start(from, to, asOf, trigger, requestedBy, clock.GetUtcNow());
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            db.Add(run);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                throw DomainException.Conflict("PAYOUT_RUN_IN_PROGRESS", "Another payout reconciliation is running; try again when it has finished.");
+            }
+        }
+
+        try
+        {
+            await ExecuteAsync(run, rules, lookback, mfrom, depto, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _log.LogError(e, "Payout run {RunId} failed", run.Id);
+            await UpdateAsync(run.Id, r => r.Fail(e.Message, clock.GetUtcNow()), CancellationToken.None);
+        }
+        catch (OperationCanceledException)
+        {
+            await UpdateAsync(run.Id, r => r.Fail("Cancelled.", clock.GetUtcNow()), CancellationToken.None);
+            throw;
+        }
+
+        var finished = await GetRunAsync(run.Id, CancellationToken.None);
+        if (finished.Status == RunStatus.SUCCEEDED && finished.ConfirmedCount > 0 && alerts is not null)
+        {
+            var delivered = false;
+            try
+            {
+                delivered = await alerts.SendTextAsync(await AlertTextAsync(finished, CancellationToken.None), CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning(e, "The alert of payout run {RunId} could not be sent; the run is unaffected", run.Id);
+            }
+            await UpdateAsync(run.Id, r => r.RecordAlert(delivered), CancellationToken.None);
+            finished = await GetRunAsync(run.Id, CancellationToken.None);
+        }
+        return finished;
+    }
+
+    private async Task ExecuteAsync(PayoutRun run, PayoutRules rules, DateOnly lookback, DateOnly mfrom, DateOnly depto,
+        CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var dialect = ReconSql.DialectFor(db.Provider);
+        var gen = new PayoutSqlGenerator(dialect, PayoutSqlFunctions.For(dialect), rules);
+        var p = new Dictionary<string, object?>
+        {
+            ["run"] = run.Id,
+            ["frun"] = run.FindingRunId,
+            ["lookback"] = dialect.DateValue(lookback),
+            ["mfrom"] = dialect.DateValue(mfrom),
+            ["from"] = dialect.DateValue(run.FromDate),
+            ["to"] = dialect.DateValue(run.ToDate),
+            ["depto"] = dialect.DateValue(depto),
+            ["asof"] = dialect.DateValue(run.AsOfDate),
+        };
+
+        await RefreshCalendarAsync(db, ct);
+
+        var sw = Stopwatch.StartNew();
+        await ReconSql.ExecuteAsync(db, gen.InsertGroups(), p, ct);
+        if (dialect.RefreshStatistics("payout_run_groups") is { } analyze)
+            await ReconSql.ExecuteAsync(db, analyze, p, ct);
+        await ReconSql.ExecuteAsync(db, gen.InsertItems(), With(p, "pass", 1), ct);
+        var flagged = await CountAsync(db, run.Id, 1, ct);
+        await UpdateAsync(run.Id, r => r.RecordPass1(sw.ElapsedMilliseconds, flagged), ct);
+
+        if (BetweenPasses is { } between) await between();
+        sw.Restart();
+        if (flagged > 0)
+        {
+            await ReconSql.ExecuteAsync(db, gen.DeleteFlaggedGroups(), p, ct);
+            await ReconSql.ExecuteAsync(db, gen.InsertFlaggedGroups(), p, ct);
+        }
+        // Pass 2 always writes the run's full view (the Cash page reads it), from the aggregate and fresh deposits.
+        await ReconSql.ExecuteAsync(db, gen.InsertItems(), With(p, "pass", 2), ct);
+        await UpdateAsync(run.Id, r => r.RecordPass2(sw.ElapsedMilliseconds), ct);
+
+        sw.Restart();
+        var now = clock.GetUtcNow();
+        var pn = With(p, "now", dialect.InstantValue(now));
+        int confirmed, transient, autoResolved;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            confirmed = await ReconSql.ExecuteAsync(db, gen.UpsertConfirmed(), pn, ct);
+            transient = await ReconSql.ExecuteAsync(db, gen.UpsertTransient(), pn, ct);
+            autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(), pn, ct);
+            await tx.CommitAsync(ct);
+        }
+        var items = db.Set<PayoutRunItem>().AsNoTracking().Where(i => i.RunId == run.Id && i.Pass == 2);
+        var expected = await items.Where(i => i.Kind == PayoutItemKind.EXPECTED && i.ExpectedAmount > 0)
+            .GroupBy(_ => 1).Select(g => new { Count = g.Count(), Sum = g.Sum(i => i.ExpectedAmount ?? 0) }).FirstOrDefaultAsync(ct);
+        var confirmedAmount = await db.Set<Finding>().AsNoTracking()
+            .Where(f => f.LastRunId == run.FindingRunId && f.Verdict == FindingVerdict.CONFIRMED).SumAsync(f => f.MoneyAtRisk, ct);
+        var deposits = await DepositTotalsAsync(db, rules, run.FromDate, run.ToDate, ct);
+        var counts = new PayoutRunCounts(expected?.Count ?? 0, expected?.Sum ?? 0, deposits.Count, deposits.Sum,
+            confirmed, confirmedAmount, transient, autoResolved);
+        await UpdateAsync(run.Id, r => r.Succeed(sw.ElapsedMilliseconds, counts, clock.GetUtcNow()), ct);
+        _log.LogInformation("Payout run {RunId} ({From}..{To}): {Confirmed} confirmed, {Transient} transient, {Auto} auto-resolved",
+            run.Id, run.FromDate, run.ToDate, confirmed, transient, autoResolved);
+    }
+
+    /// <summary>Recognised deposits booked in the range (count, sum) — the control total of the cash side.</summary>
+    private static async Task<(int Count, long Sum)> DepositTotalsAsync(OpsDbContext db, PayoutRules rules, DateOnly from,
+        DateOnly to, CancellationToken ct)
+    {
+        var accounts = rules.Pgs.Select(p => p.Account).Distinct().ToList();
+        var credits = await db.Set<BankTransaction>().AsNoTracking()
+            .Where(t => t.Direction == BankDirection.CREDIT && accounts.Contains(t.AccountName) && t.BookingDate >= from && t.BookingDate <= to)
+            .Select(t => new { t.AccountName, t.Counterparty, t.Memo, t.Amount }).ToListAsync(ct);
+        var recognised = credits.Where(t => rules.Pgs.Any(p => p.Account == t.AccountName && p.Recognises(t.Counterparty, t.Memo))).ToList();
+        return (recognised.Count, recognised.Sum(t => t.Amount));
+    }
+
+    private async Task RefreshCalendarAsync(OpsDbContext db, CancellationToken ct)
+    {
+        var days = CashCalendarDay.From(calendar).ToList();
+        var stored = await db.Set<CashCalendarDay>().AsNoTracking().ToListAsync(ct);
+        if (stored.Count == days.Count && stored.OrderBy(d => d.Date).Zip(days)
+                .All(x => x.First.Date == x.Second.Date && x.First.BusinessOrdinal == x.Second.BusinessOrdinal && x.First.IsBusinessDay == x.Second.IsBusinessDay))
+            return;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Set<CashCalendarDay>().ExecuteDeleteAsync(ct);
+        db.AddRange(days);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    private static async Task<int> CountAsync(OpsDbContext db, long runId, int pass, CancellationToken ct) =>
+        await db.Set<PayoutRunItem>().CountAsync(i => i.RunId == runId && i.Pass == pass && i.FindingType != null, ct);
+
+    private static Dictionary<string, object?> With(Dictionary<string, object?> p, string name, object? value) =>
+        new(p) { [name] = value };
+
+    public async Task<PayoutRun> GetRunAsync(long runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<PayoutRun>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct)
+               ?? throw DomainException.NotFound("PAYOUT_RUN_NOT_FOUND", $"Payout run {runId} does not exist.");
+    }
+
+    private async Task UpdateAsync(long runId, Action<PayoutRun> change, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Set<PayoutRun>().FirstAsync(r => r.Id == runId, ct);
+        change(run);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The Slack text of a run with confirmed findings: counts and amounts by type, the largest five.</summary>
+    private async Task<string> AlertTextAsync(PayoutRun run, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var findings = await db.Set<Finding>().AsNoTracking()
+            .Where(f => f.LastRunId == run.FindingRunId && f.Verdict == FindingVerdict.CONFIRMED).ToListAsync(ct);
+        return PayoutAlert.Format(run, findings);
+    }
+}
