@@ -30,6 +30,16 @@ public static class FindingTypeNames
             "Both sides have the transaction, but the PG files it under another day (KST) than we do."),
         new(FindingType.FEE_MISMATCH, "Fee differs from the contract",
             "The PG charged a fee that differs from the fee schedule for the method beyond the tolerance."),
+        new(FindingType.PAYOUT_MISSING, "Payout not received",
+            "The PG owes us a payout for this day, but no matching deposit reached the bank account by its date and window."),
+        new(FindingType.PAYOUT_AMOUNT_MISMATCH, "Payout amount differs",
+            "A deposit arrived for the PG's payout, but for a different amount: the difference is missing or extra cash."),
+        new(FindingType.PAYOUT_LATE, "Payout arrived late",
+            "The PG's payout reached the bank after its payout date: the money is here, the contract's timing was not kept."),
+        new(FindingType.UNEXPECTED_DEPOSIT, "Unexpected deposit",
+            "A deposit from a PG arrived that no expected payout explains: find what it pays before booking it."),
+        new(FindingType.PAYOUT_DATE_OFF_CONTRACT, "Payout date off contract",
+            "The PG scheduled the payout on a date its contract (D+N business days) does not allow."),
     ];
 
     private static readonly Dictionary<FindingType, FindingTypeName> ByType = All.ToDictionary(n => n.Type);

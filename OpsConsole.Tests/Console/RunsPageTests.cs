@@ -113,6 +113,8 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
     {
         public Task<bool> SendRunSummaryAsync(ReconRunSummary summary, CancellationToken cancellationToken = default) =>
             Task.FromResult(false);
+
+        public Task<bool> SendTextAsync(string text, CancellationToken cancellationToken = default) => Task.FromResult(false);
     }
 
     [Fact]
