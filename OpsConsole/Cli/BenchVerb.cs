@@ -59,6 +59,9 @@ public sealed class BenchVerb : ICliVerb
         var ci = CultureInfo.InvariantCulture;
         var o = context.Out;
         o.WriteLine(string.Create(ci, $"bench recon  provider={r.Provider}  N={r.Payments:N0} payments ({r.TransactionRows:N0} transactions, {r.LineRows:N0} PG lines)"));
+        o.WriteLine($"  machine: {BenchEnvironment.Machine()} (at the end)");
+        if (provider == DatabaseProvider.Postgres)
+            o.WriteLine($"  server: {(await BenchEnvironment.ReadAsync(connection!, cancellationToken)).Describe()}");
         o.WriteLine(string.Create(ci, $"  load (not timed in total)   {r.Load.TotalSeconds,8:F2} s"));
         o.WriteLine(string.Create(ci, $"  pass 1                      {r.Pass1.TotalSeconds,8:F2} s   ({r.Pass1Candidates:N0} differing keys)"));
         o.WriteLine(string.Create(ci, $"  pass 2                      {r.Pass2.TotalSeconds,8:F2} s"));
