@@ -212,6 +212,20 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_dirty_keys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_dirty_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_findings",
                 columns: table => new
                 {
@@ -289,6 +303,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     confirmed_amount = table.Column<long>(type: "INTEGER", nullable: false),
                     auto_resolved_count = table.Column<int>(type: "INTEGER", nullable: false),
                     error = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    scope = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    compared_keys = table.Column<int>(type: "INTEGER", nullable: true),
+                    rules_fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     alert_delivered = table.Column<bool>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
@@ -678,6 +695,24 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_run_keys",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_keys", x => new { x.run_id, x.transaction_key });
+                    table.ForeignKey(
+                        name: "fk_recon_run_keys_recon_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_run_totals",
                 columns: table => new
                 {
@@ -993,6 +1028,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_dirty_keys_business_date_transaction_key",
+                table: "recon_dirty_keys",
+                columns: new[] { "business_date", "transaction_key" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_finding_notes_finding_id_at",
                 table: "recon_finding_notes",
                 columns: new[] { "finding_id", "at" });
@@ -1233,6 +1273,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "payment_transactions");
 
             migrationBuilder.DropTable(
+                name: "recon_dirty_keys");
+
+            migrationBuilder.DropTable(
                 name: "recon_finding_notes");
 
             migrationBuilder.DropTable(
@@ -1240,6 +1283,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "recon_run_items");
+
+            migrationBuilder.DropTable(
+                name: "recon_run_keys");
 
             migrationBuilder.DropTable(
                 name: "recon_run_totals");

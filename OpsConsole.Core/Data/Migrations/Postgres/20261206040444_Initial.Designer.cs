@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206023209_Initial")]
+    [Migration("20261206040444_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1479,6 +1479,35 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.ToTable("recon_finding_sightings", (string)null);
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconDirtyKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("TransactionKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_dirty_keys");
+
+                    b.HasIndex("BusinessDate", "TransactionKey")
+                        .HasDatabaseName("ix_recon_dirty_keys_business_date_transaction_key");
+
+                    b.ToTable("recon_dirty_keys", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRun", b =>
                 {
                     b.Property<long>("Id")
@@ -1499,6 +1528,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("date")
                         .HasColumnName("business_date");
+
+                    b.Property<int?>("ComparedKeys")
+                        .HasColumnType("integer")
+                        .HasColumnName("compared_keys");
 
                     b.Property<long>("ConfirmedAmount")
                         .HasColumnType("bigint")
@@ -1556,6 +1589,17 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("requested_by");
+
+                    b.Property<string>("RulesFingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rules_fingerprint");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("scope");
 
                     b.Property<long?>("SettleMs")
                         .HasColumnType("bigint")
@@ -1735,6 +1779,24 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_recon_run_items_run_id_pass_transaction_key");
 
                     b.ToTable("recon_run_items", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunKey", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("TransactionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transaction_key")
+                        .UseCollation("C");
+
+                    b.HasKey("RunId", "TransactionKey")
+                        .HasName("pk_recon_run_keys");
+
+                    b.ToTable("recon_run_keys", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunTotal", b =>
@@ -2533,6 +2595,16 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_recon_run_items_recon_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunKey", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_run_keys_recon_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunTotal", b =>

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206023207_Initial")]
+    [Migration("20261206040432_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1401,6 +1401,32 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.ToTable("recon_finding_sightings", (string)null);
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconDirtyKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("TransactionKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_dirty_keys");
+
+                    b.HasIndex("BusinessDate", "TransactionKey")
+                        .HasDatabaseName("ix_recon_dirty_keys_business_date_transaction_key");
+
+                    b.ToTable("recon_dirty_keys", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRun", b =>
                 {
                     b.Property<long>("Id")
@@ -1419,6 +1445,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("TEXT")
                         .HasColumnName("business_date");
+
+                    b.Property<int?>("ComparedKeys")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compared_keys");
 
                     b.Property<long>("ConfirmedAmount")
                         .HasColumnType("INTEGER")
@@ -1476,6 +1506,17 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("requested_by");
+
+                    b.Property<string>("RulesFingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules_fingerprint");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
 
                     b.Property<long?>("SettleMs")
                         .HasColumnType("INTEGER")
@@ -1651,6 +1692,23 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_recon_run_items_run_id_pass_transaction_key");
 
                     b.ToTable("recon_run_items", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunKey", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("TransactionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_key");
+
+                    b.HasKey("RunId", "TransactionKey")
+                        .HasName("pk_recon_run_keys");
+
+                    b.ToTable("recon_run_keys", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunTotal", b =>
@@ -2426,6 +2484,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_recon_run_items_recon_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunKey", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_run_keys_recon_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunTotal", b =>

@@ -216,6 +216,20 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_dirty_keys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_dirty_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_findings",
                 columns: table => new
                 {
@@ -293,6 +307,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     confirmed_amount = table.Column<long>(type: "bigint", nullable: false),
                     auto_resolved_count = table.Column<int>(type: "integer", nullable: false),
                     error = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    scope = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    compared_keys = table.Column<int>(type: "integer", nullable: true),
+                    rules_fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     alert_delivered = table.Column<bool>(type: "boolean", nullable: true)
                 },
                 constraints: table =>
@@ -683,6 +700,24 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_run_keys",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_keys", x => new { x.run_id, x.transaction_key });
+                    table.ForeignKey(
+                        name: "fk_recon_run_keys_recon_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_run_totals",
                 columns: table => new
                 {
@@ -1025,6 +1060,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_dirty_keys_business_date_transaction_key",
+                table: "recon_dirty_keys",
+                columns: new[] { "business_date", "transaction_key" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_finding_notes_finding_id_at",
                 table: "recon_finding_notes",
                 columns: new[] { "finding_id", "at" });
@@ -1275,6 +1315,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "payment_transactions");
 
             migrationBuilder.DropTable(
+                name: "recon_dirty_keys");
+
+            migrationBuilder.DropTable(
                 name: "recon_finding_notes");
 
             migrationBuilder.DropTable(
@@ -1282,6 +1325,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "recon_run_items");
+
+            migrationBuilder.DropTable(
+                name: "recon_run_keys");
 
             migrationBuilder.DropTable(
                 name: "recon_run_totals");
