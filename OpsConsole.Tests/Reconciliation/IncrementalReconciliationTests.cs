@@ -87,6 +87,29 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         Assert.True(await read.Set<Finding>().AnyAsync(f => f.TransactionKey == "late-1" && f.Status == FindingStatus.OPEN));
     }
 
+    [Fact]
+    public async Task ACsvStatementImportedAgainWithOneLineChanged_MarksOnlyThatKey()
+    {
+        await Ledger.ClearAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        var importer = new SettlementImporter(db.Factory, TimeProvider.System);
+        const string header = "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate,currency,mId";
+        static string Line(int i, long amount) =>
+            $"csvpay{i},csvtx{i},csvorder{i},CARD,{amount},{amount / 40},{amount - amount / 11},{amount / 11},{amount - amount / 40},2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,";
+        static MemoryStream Csv(IEnumerable<string> lines) => new(System.Text.Encoding.UTF8.GetBytes(header + "\n" + string.Join("\n", lines) + "\n"));
+
+        Assert.True((await importer.ImportCsvAsync(Csv(Enumerable.Range(1, 5).Select(i => Line(i, 10_000))), "a.csv", "test")).Succeeded);
+        Assert.Equal(RunScope.FULL, (await RunAsync(service, D, full: false, 0)).Scope);
+        // The same statement again with one amount corrected: one key changed, four identical.
+        Assert.True((await importer.ImportCsvAsync(Csv(Enumerable.Range(1, 5).Select(i => Line(i, i == 3 ? 12_000 : 10_000))), "b.csv", "test")).Succeeded);
+
+        var run = await RunAsync(service, D, full: false, 0);
+
+        Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
+        await using var read = db.Factory.CreateDbContext();
+        Assert.Equal(12_000, (await read.Set<Finding>().SingleAsync(f => f.TransactionKey == "csvtx3")).ExternalAmount);
+    }
+
     private static ExternalLine Orphan(string key) => new(key, key + "-pay", key + "-order", PaymentMethod.CARD, 5000,
         FeeSchedule.Default.ExpectedFee(PaymentMethod.CARD, 5000)!.Value, D, BusinessCalendar.StartOfDayUtc(D).AddHours(2));
 
