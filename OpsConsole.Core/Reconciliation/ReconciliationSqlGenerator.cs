@@ -129,15 +129,21 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public string Pass1KeysInsert()
     {
         var key = definition.KeyColumn;
+        // The date is a filter on the rows found by key, never an index range: the day's (date, key) indexes would
+        // otherwise tempt the planner to read the whole day and hash it against the few keys (2.2 s instead of
+        // milliseconds for 1,000 keys in a 1M day on PostgreSQL).
+        string ByKeyOnly(string column) => dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
+            ? $"COALESCE({column}, {column})"
+            : dialect.ScanFilterColumn(column);
         var ofDate = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
-            ? $"t.business_date = {P("date")}"
+            ? $"{ByKeyOnly("t.business_date")} = {P("date")}"
             : $"t.occurred_at >= {P("from")} AND t.occurred_at < {P("to")}";
         return PassInsert(1, $"""
             ks AS (
               SELECT r.transaction_key AS k FROM {T("recon_run_keys")} r WHERE r.run_id = {P("run")}
             ),
             e AS (
-              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks) AND l.sold_date = {P("date")}")}
+              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks) AND {ByKeyOnly("l.sold_date")} = {P("date")}")}
             ),
             j AS (
               SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, CASE WHEN t.{key} IS NOT NULL THEN {P("date")} END AS i_business_date,
