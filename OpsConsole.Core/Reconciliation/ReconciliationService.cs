@@ -266,6 +266,9 @@ public sealed class ReconciliationService(
                 await ReconSql.ExecuteAsync(db, ReconChangeTracking.ClearSql(), ps, ct);
             await tx.CommitAsync(ct);
         }
+        // The incremental pass 1 starts from these keys: without statistics the planner may read the whole day.
+        if (incremental && dialect.RefreshStatistics(dialect.Table("recon_run_keys"), "run_id") is { } analyze)
+            await ReconSql.ExecuteAsync(db, analyze, new Dictionary<string, object?>(), ct);
         await UpdateRunAsync(runId, r => r.RecordScope(incremental ? RunScope.INCREMENTAL : RunScope.FULL, compared, fingerprint), ct);
         return incremental;
     }
