@@ -57,12 +57,13 @@ public sealed class OpsDbContextFactory : IDbContextFactory<OpsDbContext>
         };
         builder.UseSqlite(csb.ToString(), o => o.MigrationsAssembly(typeof(OpsDbContext).Assembly.FullName))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(new SqlitePragmaInterceptor());
+            .AddInterceptors(new SqlitePragmaInterceptor(), Reconciliation.ReconChangeTracking.Interceptor);
     }
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(OpsDbContext).Assembly.FullName))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(Reconciliation.ReconChangeTracking.Interceptor);
 }
 
 /// <summary>Design-time factories so <c>dotnet ef</c> can build one migration set per provider.</summary>

@@ -104,3 +104,13 @@ public enum RunPhase
     ALERTING,
     DONE,
 }
+
+/// <summary>
+/// What a run compared: the whole business date, or only the keys that changed since the date's last successful run
+/// (see <see cref="ReconChangeTracking"/>).
+/// </summary>
+public enum RunScope
+{
+    FULL,
+    INCREMENTAL,
+}

@@ -57,6 +57,14 @@ public sealed class ReconRun
 
     /// <summary>Approvals still without a key after that step: not compared by key (no single approval line yet).</summary>
     public long KeylessApprovals { get; private set; }
+    /// <summary>FULL: the whole date; INCREMENTAL: only the keys that changed since the date's last successful run.</summary>
+    public RunScope Scope { get; private set; }
+
+    /// <summary>How many keys an incremental run compared (null for a full run).</summary>
+    public int? ComparedKeys { get; private set; }
+
+    /// <summary>SHA-256 of the run's rules as SQL: a run whose rules differ from the last successful run's is full.</summary>
+    public string? RulesFingerprint { get; private set; }
 
     /// <summary>Whether the Slack summary was delivered (null: not attempted).</summary>
     public bool? AlertDelivered { get; private set; }
@@ -94,6 +102,11 @@ public sealed class ReconRun
     {
         KeysLearned = learned;
         KeylessApprovals = remaining;
+    internal void RecordScope(RunScope scope, int? comparedKeys, string rulesFingerprint)
+    {
+        Scope = scope;
+        ComparedKeys = comparedKeys;
+        RulesFingerprint = rulesFingerprint;
     }
 
     internal void RecordPass1(long ms, int differingKeys)

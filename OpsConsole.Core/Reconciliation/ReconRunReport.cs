@@ -25,7 +25,7 @@ public sealed record ReconRunReport(RunReport Run, IReadOnlyList<FindingReport> 
             run.ConfirmedCount, run.ConfirmedAmount, run.TransientCount, run.AutoResolvedCount,
             run.Totals.OrderBy(t => t.FindingType)
                 .Select(t => new TypeTotalReport(t.FindingType, t.ConfirmedCount, t.ConfirmedAmount, t.TransientCount))
-                .ToList()),
+                .ToList(), run.Scope, run.ComparedKeys),
         confirmed.Select(f => new FindingReport(f.Id, f.Type, f.Status, f.Verdict, f.BusinessDate, f.TransactionKey,
             f.PaymentKey, f.OrderId, f.TraceId, f.MoneyAtRisk, f.Diff, f.Pass1Type, f.PaymentStatus,
             new InternalSideReport(f.InternalKind, f.InternalAmount, f.InternalMethod, f.InternalBusinessDate, f.InternalOccurredAt),
@@ -36,10 +36,12 @@ public sealed record ReconRunReport(RunReport Run, IReadOnlyList<FindingReport> 
 }
 
 /// <param name="Pass1Candidates">Keys that differed in pass 1 (rechecked in pass 2).</param>
+/// <param name="Scope">FULL or INCREMENTAL (only the keys changed since the date's last successful run).</param>
+/// <param name="ComparedKeys">Keys an incremental run compared; null for a full run.</param>
 public sealed record RunReport(long Id, DateOnly BusinessDate, RunTrigger Trigger, string RequestedBy, RunStatus Status,
     string? Error, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, long? PullMs, long? Pass1Ms, long? SettleMs,
     long? Pass2Ms, long? PersistMs, int Pass1Candidates, int ConfirmedCount, long ConfirmedAmount, int TransientCount,
-    int AutoResolvedCount, IReadOnlyList<TypeTotalReport> Totals);
+    int AutoResolvedCount, IReadOnlyList<TypeTotalReport> Totals, RunScope Scope = RunScope.FULL, int? ComparedKeys = null);
 
 public sealed record TypeTotalReport(FindingType Type, int ConfirmedCount, long ConfirmedAmount, int TransientCount);
 

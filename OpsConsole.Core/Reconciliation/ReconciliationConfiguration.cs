@@ -73,6 +73,7 @@ internal sealed class ReconRunConfiguration : IEntityTypeConfiguration<ReconRun>
         b.Property(r => r.Pass1Ms).HasColumnName("pass1_ms");
         b.Property(r => r.Pass2Ms).HasColumnName("pass2_ms");
         b.Property(r => r.Pass1Count).HasColumnName("pass1_count");
+        b.Property(r => r.RulesFingerprint).HasMaxLength(64);
         // The run lock: one RUNNING run per business date, enforced by the database across replicas.
         b.HasIndex(r => r.BusinessDate).IsUnique().HasFilter("status = 'RUNNING'")
             .HasDatabaseName("ux_recon_runs_one_running_per_date");
@@ -166,5 +167,27 @@ internal sealed class FindingSightingConfiguration : IEntityTypeConfiguration<Fi
         b.HasOne<ReconRun>().WithMany().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(s => new { s.FindingId, s.RunId }).IsUnique();
         b.HasIndex(s => new { s.RunId, s.Verdict });
+    }
+}
+
+internal sealed class ReconDirtyKeyConfiguration : IEntityTypeConfiguration<ReconDirtyKey>
+{
+    public void Configure(EntityTypeBuilder<ReconDirtyKey> b)
+    {
+        b.ToTable("recon_dirty_keys");
+        b.HasKey(k => k.Id);
+        b.Property(k => k.TransactionKey).HasMaxLength(200);
+        b.HasIndex(k => new { k.BusinessDate, k.TransactionKey });
+    }
+}
+
+internal sealed class ReconRunKeyConfiguration : IEntityTypeConfiguration<ReconRunKey>
+{
+    public void Configure(EntityTypeBuilder<ReconRunKey> b)
+    {
+        b.ToTable("recon_run_keys");
+        b.HasKey(k => new { k.RunId, k.TransactionKey });
+        b.Property(k => k.TransactionKey).HasMaxLength(200);
+        b.HasOne<ReconRun>().WithMany().HasForeignKey(k => k.RunId).OnDelete(DeleteBehavior.Cascade);
     }
 }

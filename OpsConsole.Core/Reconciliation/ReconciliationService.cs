@@ -49,12 +49,14 @@ public sealed class ReconciliationService(
     /// </summary>
     /// <param name="settleDelay">Overrides <see cref="ReconciliationOptions.SettleDelay"/> for this run (null: the
     /// configured delay), e.g. zero for data known to have settled long ago.</param>
+    /// <param name="full">Compare the whole date even when an incremental run would do (see <see cref="RunScope"/>).</param>
     public async Task<ReconRun> RunAsync(DateOnly businessDate, RunTrigger trigger, string requestedBy,
         bool pullFirst = false, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default,
-        TimeSpan? settleDelay = null)
+        TimeSpan? settleDelay = null, bool full = false)
     {
         var run = await BeginAsync(businessDate, trigger, requestedBy, cancellationToken);
-        return await ExecuteAsync(run.Id, businessDate, pullFirst, progress, cancellationToken, settleDelay: settleDelay);
+        return await ExecuteAsync(run.Id, businessDate, pullFirst, progress, cancellationToken, settleDelay: settleDelay,
+            full: full);
     }
 
     /// <summary>
@@ -82,7 +84,7 @@ public sealed class ReconciliationService(
     /// </summary>
     /// <param name="engine">An external engine's name (e.g. <c>bigquery</c>); null for the console's database.</param>
     public async Task<long> StartAsync(DateOnly businessDate, string requestedBy, bool pullFirst = false,
-        RunTrigger trigger = RunTrigger.USER, string? engine = null)
+        RunTrigger trigger = RunTrigger.USER, string? engine = null, bool full = false)
     {
         var external = engine is null ? null : ExternalEngine(engine);
         var run = await BeginAsync(businessDate, trigger, requestedBy, _stopping.Token);
@@ -90,7 +92,8 @@ public sealed class ReconciliationService(
         {
             try
             {
-                await ExecuteAsync(run.Id, businessDate, pullFirst && external is null, null, _stopping.Token, external);
+                await ExecuteAsync(run.Id, businessDate, pullFirst && external is null, null, _stopping.Token, external,
+                    full: full);
             }
             catch (Exception e)
             {
@@ -170,7 +173,7 @@ public sealed class ReconciliationService(
 
     private async Task<ReconRun> ExecuteAsync(long runId, DateOnly date, bool pullFirst,
         IProgress<RunProgress>? progress, CancellationToken ct, IExternalReconEngine? external = null,
-        TimeSpan? settleDelay = null)
+        TimeSpan? settleDelay = null, bool full = false)
     {
         var o = options.Value;
         using var activity = Tracing.Source.StartActivity("reconciliation.run");
@@ -202,10 +205,14 @@ public sealed class ReconciliationService(
                     "Reconciliation run {RunId}: {Learned} approval key(s) learnt from settlement lines; {Keyless} approval(s) still without a key are not compared",
                     runId, learned.Count, keyless);
 
-            var p = await PassesAsync(runId, date, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external);
+            // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
+            // outside the marked write paths, so that run compares the whole date.
+            var incremental = external is null && await ClaimKeysAsync(runId, date, gen, dialect, full || learned.Count > 0, ct);
+            var p = await PassesAsync(runId, date, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
+                incremental);
             await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
             sw.Restart();
-            var totals = await PersistAsync(runId, date, gen, dialect, ct);
+            var totals = await PersistAsync(runId, date, gen, dialect, incremental, ct);
             var persistMs = sw.ElapsedMilliseconds;
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call.
             if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, _log, ct);
@@ -252,9 +259,52 @@ public sealed class ReconciliationService(
         return run;
     }
 
+    /// <summary>
+    /// Decides the run's scope and takes the date's change marks (<see cref="ReconChangeTracking"/>): incremental when
+    /// the date had a successful run with the same rules and no full run failed since (its claimed marks are gone);
+    /// then the run's keys are the marks plus the keys of runs that failed since. A full run only clears the marks.
+    /// Returns whether the run is incremental.
+    /// </summary>
+    private async Task<bool> ClaimKeysAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+        IReconSqlDialect dialect, bool full, CancellationToken ct)
+    {
+        var fingerprint = Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(gen.Pass2Insert())));
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.BusinessDate == date && r.Id < runId);
+        var last = await runs.Where(r => r.Status == RunStatus.SUCCEEDED).OrderByDescending(r => r.Id)
+            .Select(r => new { r.Id, r.RulesFingerprint }).FirstOrDefaultAsync(ct);
+        var incremental = !full && last is not null && last.RulesFingerprint == fingerprint
+                          && !await runs.AnyAsync(r => r.Id > last.Id && r.Status == RunStatus.FAILED && r.Scope == RunScope.FULL, ct);
+        var ps = new Dictionary<string, object?>
+        {
+            ["run"] = runId,
+            ["date"] = dialect.DateValue(date),
+            ["base"] = last?.Id ?? 0L,
+        };
+        int? compared = null;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            if (incremental)
+            {
+                var statements = ReconChangeTracking.ClaimSql(dialect);
+                compared = await ReconSql.ExecuteAsync(db, statements[0], ps, ct);
+                foreach (var sql in statements.Skip(1)) await ReconSql.ExecuteAsync(db, sql, ps, ct);
+            }
+            else
+                await ReconSql.ExecuteAsync(db, ReconChangeTracking.ClearSql(), ps, ct);
+            await tx.CommitAsync(ct);
+        }
+        // The incremental pass 1 starts from these keys: without statistics the planner may read the whole day.
+        if (incremental && dialect.RefreshStatistics(dialect.Table("recon_run_keys"), "run_id") is { } analyze)
+            await ReconSql.ExecuteAsync(db, analyze, new Dictionary<string, object?>(), ct);
+        await UpdateRunAsync(runId, r => r.RecordScope(incremental ? RunScope.INCREMENTAL : RunScope.FULL, compared, fingerprint), ct);
+        return incremental;
+    }
+
     private async Task<int> PassesAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, TimeSpan delay, IProgress<RunProgress>? progress, CancellationToken ct,
-        IExternalReconEngine? external = null)
+        IExternalReconEngine? external = null, bool incremental = false)
     {
         var sw = Stopwatch.StartNew();
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
@@ -273,10 +323,17 @@ public sealed class ReconciliationService(
                 ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
                 ["date"] = dialect.DateValue(date),
             };
-            var shares = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
-                ? await KeyRangeSharesAsync(gen, dialect, parameters, ct)
-                : HashShares(dialect, gen.Pass1Insert, parameters);
-            differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct);
+            if (incremental)
+                // A few keys: one statement of index probes, as pass 2.
+                differing = await RunInSharesAsync(dialect, [new PassShare(gen.Pass1KeysInsert(), parameters)],
+                    dialect.KeyLookupSettings, ct);
+            else
+            {
+                var shares = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
+                    ? await KeyRangeSharesAsync(gen, dialect, parameters, ct)
+                    : HashShares(dialect, gen.Pass1Insert, parameters);
+                differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct);
+            }
         }
         await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
 
@@ -382,7 +439,7 @@ public sealed class ReconciliationService(
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
 
     private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, CancellationToken ct)
+        IReconSqlDialect dialect, bool incremental, CancellationToken ct)
     {
         var ps = new Dictionary<string, object?>
         {
@@ -395,7 +452,7 @@ public sealed class ReconciliationService(
         await ReconSql.ExecuteAsync(db, gen.UpsertConfirmed(), ps, ct);
         await ReconSql.ExecuteAsync(db, gen.UpsertTransient(), ps, ct);
         await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
-        var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(), ps, ct);
+        var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
         await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         await tx.CommitAsync(ct);
 

@@ -126,6 +126,42 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             """, onlyDiffering: false, joinCarriesTransaction: true);
     }
 
+    /// <summary>
+    /// Pass 1 of an incremental run (<see cref="RunScope.INCREMENTAL"/>): the same comparison as <see cref="Pass1Insert(int)"/>
+    /// — our transactions of <c>@date</c> against the lines sold on <c>@date</c> — for only the run's keys
+    /// (<c>recon_run_keys</c> of <c>@run</c>): each key one probe of our transactions' unique key and one of the lines'
+    /// key. Inserts one pass-1 item per differing key, exactly as the full pass would for that key.
+    /// </summary>
+    public string Pass1KeysInsert()
+    {
+        var key = definition.KeyColumn;
+        // The date only filters the rows found by key; it is kept off the day's (date, key) indexes so that the planner
+        // has no reason to read the whole day. (What made the difference on PostgreSQL, 1.4-2.2 s down to 54 ms for 1,000
+        // keys in a 1M day, was the statistics of recon_run_keys gathered after the claim; see ReconciliationService.)
+        string ByKeyOnly(string column) => dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
+            ? $"COALESCE({column}, {column})"
+            : dialect.ScanFilterColumn(column);
+        var ofDate = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
+            ? $"{ByKeyOnly("t.business_date")} = {P("date")}"
+            : $"t.occurred_at >= {P("from")} AND t.occurred_at < {P("to")}";
+        return PassInsert(1, $"""
+            ks AS (
+              SELECT r.transaction_key AS k FROM {T("recon_run_keys")} r WHERE r.run_id = {P("run")}
+            ),
+            e AS (
+              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks) AND {ByKeyOnly("l.sold_date")} = {P("date")}")}
+            ),
+            j AS (
+              SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, CASE WHEN t.{key} IS NOT NULL THEN {P("date")} END AS i_business_date,
+                     {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
+                     {ExternalAs(c => "e." + c)}
+              FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k AND {ofDate}
+                LEFT JOIN e ON e.k = ks.k
+              WHERE t.{key} IS NOT NULL OR e.k IS NOT NULL
+            )
+            """, onlyDiffering: true, joinCarriesTransaction: true);
+    }
+
     /// <summary>The external side's filter, as an index probe condition and as a scan condition.</summary>
     private sealed record ExternalFilter(string Probe, string Scan);
 
@@ -434,13 +470,16 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         FROM {T("recon_findings")} f WHERE f.last_run_id = {P("run")}
         """;
 
-    /// <summary>Open/acknowledged findings of the date that this run did not see become AUTO_RESOLVED.</summary>
-    public string AutoResolveUnseen() => $"""
+    /// <summary>Open/acknowledged findings of the date that this run did not see become AUTO_RESOLVED; an incremental
+    /// run (<paramref name="onlyRunKeys"/>) speaks only for the keys it compared.</summary>
+    public string AutoResolveUnseen(bool onlyRunKeys = false) => $"""
         UPDATE {T("recon_findings")} SET status = {S(nameof(FindingStatus.AUTO_RESOLVED))}, resolved_at = {P("now")},
                resolved_by = {S(ResolvedBySystem)}, version = version + 1
         WHERE business_date = {P("date")} AND last_run_id <> {P("run")}
           AND status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})
-          AND type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))})
+          AND type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))}){(onlyRunKeys
+              ? $"\n  AND transaction_key IN (SELECT rk.transaction_key FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")})"
+              : "")}
         """;
 
     /// <summary>Counts and amounts by type for the run.</summary>

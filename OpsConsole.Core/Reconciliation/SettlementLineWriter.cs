@@ -29,13 +29,43 @@ public static class SettlementLineWriter
             throw new InvalidOperationException("Superseding settlement lines needs the caller's transaction.");
         await TakeTurnAsync(db, cancellationToken);
         var dates = soldDates.Distinct().ToArray();
+        // Reconciliation re-compares only the keys whose lines differ from the statement they replace.
+        var before = await db.Set<SettlementLine>().AsNoTracking().Where(l => dates.Contains(l.SoldDate))
+            .Select(l => new LineFields(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt))
+            .ToListAsync(cancellationToken);
         var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
-        await AddAsync(db, lines, cancellationToken);
+        await AddUnmarkedAsync(db, lines, cancellationToken);
+        var balance = new Dictionary<LineFields, int>();
+        foreach (var f in before) balance[f] = balance.GetValueOrDefault(f) - 1;
+        foreach (var l in lines)
+        {
+            var f = LineFields.Of(l);
+            balance[f] = balance.GetValueOrDefault(f) + 1;
+        }
+        var changed = balance.Where(b => b.Value != 0).Select(b => b.Key).ToList();
+        await ReconChangeTracking.MarkAsync(db, changed.Select(f => f.TransactionKey),
+            changed.Select(f => (f.SoldDate, f.TransactionKey)), null, cancellationToken);
         return superseded;
     }
 
+    /// <summary>What reconciliation reads of a line: two statements with the same multiset of these agree.</summary>
+    private readonly record struct LineFields(string TransactionKey, string PaymentKey, string OrderId,
+        Payments.PaymentMethod Method, long Amount, long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt)
+    {
+        public static LineFields Of(SettlementLine l) =>
+            new(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt);
+    }
+
+    /// <summary>Adds lines (see <see cref="AddUnmarkedAsync"/>) and marks their keys for reconciliation's next run.</summary>
     public static async Task AddAsync(OpsDbContext db, IReadOnlyList<SettlementLine> lines, CancellationToken cancellationToken)
+    {
+        await AddUnmarkedAsync(db, lines, cancellationToken);
+        await ReconChangeTracking.MarkAsync(db, lines.Select(l => l.TransactionKey),
+            lines.Select(l => (l.SoldDate, l.TransactionKey)), null, cancellationToken);
+    }
+
+    private static async Task AddUnmarkedAsync(OpsDbContext db, IReadOnlyList<SettlementLine> lines, CancellationToken cancellationToken)
     {
         var inBatch = lines.GroupBy(l => l.TransactionKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
@@ -81,9 +111,12 @@ public static class SettlementLineWriter
                  ?? throw new InvalidOperationException("Superseding settlement lines needs the caller's transaction.");
         await TakeTurnAsync(db, cancellationToken);
         var dates = soldDates.Distinct().ToArray();
+        var conn = db.Database.GetDbConnection();
+        if (dates.Length > 0)
+            await SettlementStaging.ExecAsync(conn, tx,
+                ReconChangeTracking.MarkSupersededSql(ReconSql.DialectFor(db.Provider), dates), cancellationToken);
         var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
-        var conn = db.Database.GetDbConnection();
         const string staging = SettlementStaging.Table;
         var columns = SettlementStaging.MovedColumns;
         await SettlementStaging.ExecAsync(conn, tx, $"""

@@ -115,6 +115,24 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
             Task.FromResult(false);
 
         public Task<bool> SendTextAsync(string text, CancellationToken cancellationToken = default) => Task.FromResult(false);
+    public async Task TheRunsTable_SaysWhetherARunComparedTheWholeDayOrOnlyTheChangedKeys()
+    {
+        SignInAs("oncall", ConsoleRoles.Oncall);
+        var date = new DateOnly(2026, 9, 20);
+        await TraceSeed.PaymentWithHistoryAsync(_database.Factory, startedAt: BusinessCalendar.StartOfDayUtc(date).AddHours(3));
+        var full = await _engine.RunAsync(date, Core.Reconciliation.RunTrigger.CLI, "oncall", settleDelay: TimeSpan.Zero);
+        // A late PG line for a transaction we never had: one changed key.
+        await Reconciliation.Ledger.AddLinesAsync(_database.Factory,
+        [
+            new Reconciliation.ExternalLine("late-tx-runs-page", "late-pay-runs-page", "late-order-runs-page",
+                Core.Payments.PaymentMethod.CARD, 5000, 125, date, BusinessCalendar.StartOfDayUtc(date).AddHours(5)),
+        ]);
+        var incremental = await _engine.RunAsync(date, Core.Reconciliation.RunTrigger.CLI, "oncall", settleDelay: TimeSpan.Zero);
+
+        var cut = Render<RunsPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("full day", cut.Find($"#run-{full.Id} .run-scope").TextContent.Trim()));
+        Assert.Equal("incremental · 1 key", cut.Find($"#run-{incremental.Id} .run-scope").TextContent.Trim());
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class Ledger
         await using var db = factory.CreateDbContext();
         foreach (var table in new[]
                  {
-                     "repair_requests", "recon_finding_sightings", "recon_finding_notes", "recon_findings", "recon_run_items",
+                     "repair_requests", "recon_run_keys", "recon_dirty_keys", "recon_finding_sightings", "recon_finding_notes", "recon_findings", "recon_run_items",
                      "recon_run_totals", "recon_runs", "settlement_lines", "settlement_imports", "payment_transactions",
                      "cancel_attempts", "payment_events", "payments", "audit_log",
                  })

@@ -17,7 +17,7 @@ public sealed class BenchVerb : ICliVerb
 {
     public string Name => "bench";
     public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database; 'bench import' a settlement CSV import's time and peak memory.";
-    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--keep] [--print-sql]  |  " +
+    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--keep] [--print-sql]  |  " +
                            "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]  |  " +
                            "import [--mb 50] [--connection CS] [--provider sqlite|postgres|both]";
     public bool NeedsServer => false;
@@ -53,12 +53,17 @@ public sealed class BenchVerb : ICliVerb
             return 0;
         }
 
+        var late = context.Arguments.GetInt("late", 0);
+        if (late < 0 || late > payments) throw new CliUsageException("--late must be between 0 and --payments.");
         var r = await ReconBenchmark.RunAsync(provider, connection, payments, context.Arguments.Has("keep"),
-            context.Error, cancellationToken);
+            context.Error, cancellationToken, late);
 
         var ci = CultureInfo.InvariantCulture;
         var o = context.Out;
         o.WriteLine(string.Create(ci, $"bench recon  provider={r.Provider}  N={r.Payments:N0} payments ({r.TransactionRows:N0} transactions, {r.LineRows:N0} PG lines)"));
+        o.WriteLine($"  machine: {BenchEnvironment.Machine()} (at the end)");
+        if (provider == DatabaseProvider.Postgres)
+            o.WriteLine($"  server: {(await BenchEnvironment.ReadAsync(connection!, cancellationToken)).Describe()}");
         o.WriteLine(string.Create(ci, $"  load (not timed in total)   {r.Load.TotalSeconds,8:F2} s"));
         o.WriteLine(string.Create(ci, $"  pass 1                      {r.Pass1.TotalSeconds,8:F2} s   ({r.Pass1Candidates:N0} differing keys)"));
         o.WriteLine(string.Create(ci, $"  pass 2                      {r.Pass2.TotalSeconds,8:F2} s"));
@@ -66,11 +71,20 @@ public sealed class BenchVerb : ICliVerb
         o.WriteLine(string.Create(ci, $"  total                       {r.Total.TotalSeconds,8:F2} s"));
         o.WriteLine(string.Create(ci, $"  bare FULL OUTER JOIN        {r.BareJoin.TotalSeconds,8:F2} s   ({r.BareJoinRows:N0} rows)"));
         o.WriteLine(string.Create(ci, $"  ratio total / bare join     {r.Ratio,8:F2}   (fastest of {ReconBenchmark.Rounds} turns each; all in the log)"));
+        o.WriteLine(string.Create(ci, $"  persist share of total      {r.Persist.TotalMilliseconds / Math.Max(1, r.Total.TotalMilliseconds) * 100,7:F1} %"));
+        var first = r.EngineTurns[0];
+        var last = r.EngineTurns[^1];
+        o.WriteLine(string.Create(ci, $"  full re-runs of the date    {string.Join(", ", r.EngineTurns.Select(t => t.TotalSeconds.ToString("F2", ci)))} s  (turn {r.EngineTurns.Count} / turn 1: {last / first:F2})"));
+        if (r.Incremental is { } inc)
+        {
+            o.WriteLine(string.Create(ci, $"  incremental re-run: {inc.Elapsed.TotalSeconds:F2} s, {inc.Elapsed / r.Total * 100:F1} % of the full run ({inc.LateKeys:N0} keys)"));
+            o.WriteLine(string.Create(ci, $"    {inc.Scope}, {inc.ComparedKeys:N0} keys compared; pass 1 {inc.Pass1Ms} ms, pass 2 {inc.Pass2Ms} ms, persist {inc.PersistMs} ms; findings {(inc.EqualsFull ? "equal" : "DIFFER FROM")} a full run's"));
+        }
         o.WriteLine(string.Create(ci, $"  findings                    {r.Confirmed:N0} confirmed, {r.Transient:N0} transient (expected {r.ExpectedByType.Values.Sum():N0} confirmed)"));
         foreach (var (type, expected) in r.ExpectedByType.OrderBy(e => e.Key))
             o.WriteLine(string.Create(ci, $"    {type,-20} {r.FoundByType.GetValueOrDefault(type),8:N0} found {expected,8:N0} injected"));
         o.WriteLine(string.Create(ci, $"  peak memory (this process)  {r.PeakWorkingSetBytes / 1024.0 / 1024.0,8:F0} MB"));
         o.WriteLine(r.FoundExactlyTheInjectedFaults ? "  result: found exactly the injected faults" : "  result: MISMATCH with the injected faults");
-        return r.FoundExactlyTheInjectedFaults ? 0 : 1;
+        return r.FoundExactlyTheInjectedFaults && r.Incremental is null or { EqualsFull: true } ? 0 : 1;
     }
 }

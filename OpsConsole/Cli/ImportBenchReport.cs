@@ -35,6 +35,9 @@ public static class ImportBenchReport
             var ci = CultureInfo.InvariantCulture;
             var o = context.Out;
             o.WriteLine(string.Create(ci, $"bench import  file={new FileInfo(path).Length / 1_000_000.0:F1} MB  {lines:N0} lines"));
+            o.WriteLine($"  machine: {BenchEnvironment.Machine()}");
+            if (providers.Contains(DatabaseProvider.Postgres))
+                o.WriteLine($"  server: {(await BenchEnvironment.ReadAsync(connection!, cancellationToken)).Describe()}");
             var ok = true;
             foreach (var provider in providers)
             {

@@ -5,7 +5,7 @@ using OpsConsole.Core.Reconciliation;
 namespace OpsConsole.Cli;
 
 /// <summary>
-/// <c>reconcile --date YYYY-MM-DD [--json] [--pull] [--by NAME] [--engine bigquery [--print-sql]]</c>: both passes
+/// <c>reconcile --date YYYY-MM-DD [--full] [--json] [--pull] [--by NAME] [--engine bigquery [--print-sql]]</c>: both passes
 /// for a KST business date, in the console's database or inside BigQuery.
 /// Exit 0 when the run succeeded (findings or not), 1 when it failed or another run holds the date, 2 on
 /// bad usage. <c>--json</c> prints <see cref="ReconRunReport"/> (stable field names) on stdout.
@@ -14,7 +14,7 @@ public sealed class ReconcileVerb : ICliVerb
 {
     public string Name => "reconcile";
     public string Summary => "Reconcile a KST business date against the PG's settlement lines (two passes).";
-    public string Usage => "--date YYYY-MM-DD [--json] [--pull] [--by NAME] [--engine bigquery [--print-sql]]   (settle delay: --Reconciliation:SettleDelay=00:02:00)";
+    public string Usage => "--date YYYY-MM-DD [--full] [--json] [--pull] [--by NAME] [--engine bigquery [--print-sql]]   (settle delay: --Reconciliation:SettleDelay=00:02:00)";
     public bool NeedsServer => true;
     public bool NeedsServerFor(CliArguments arguments) => !arguments.Has("print-sql");
 
@@ -48,7 +48,7 @@ public sealed class ReconcileVerb : ICliVerb
         var progress = json ? null : new Progress(context.Error);
         var run = engine is null
             ? await service.RunAsync(date, RunTrigger.CLI, by, pullFirst: args.Has("pull"), progress: progress,
-                cancellationToken: cancellationToken)
+                cancellationToken: cancellationToken, full: args.Has("full"))
             : await service.RunOnAsync(engine, date, RunTrigger.CLI, by, progress, cancellationToken);
         var jobs = engine is null ? [] : await WarehouseCli.JobsAsync(context, run.Id, cancellationToken);
 
@@ -68,7 +68,10 @@ public sealed class ReconcileVerb : ICliVerb
         else
         {
             var ci = CultureInfo.InvariantCulture;
-            context.Out.WriteLine(string.Create(ci, $"run {run.Id} {run.BusinessDate:yyyy-MM-dd}: {run.Status}"));
+            var scope = run.Scope == RunScope.INCREMENTAL
+                ? string.Create(ci, $"(incremental: {run.ComparedKeys} changed keys compared)")
+                : "(full day)";
+            context.Out.WriteLine(string.Create(ci, $"run {run.Id} {run.BusinessDate:yyyy-MM-dd}: {run.Status} {scope}"));
             WarehouseCli.WriteJobs(context.Out, jobs);
             if (run.Status == RunStatus.SUCCEEDED)
             {

@@ -97,6 +97,25 @@ public sealed class ReconBenchData(int payments, DateOnly businessDate)
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> PG lines that arrive after the day was reconciled (<c>bench recon --late K</c>): first
+    /// the missing lines of the payments whose line the PG left out (each resolves a MISSING_EXTERNAL), then lines of
+    /// transactions we never had (each a new MISSING_INTERNAL).
+    /// </summary>
+    public IEnumerable<BenchLine> LateLines(int count)
+    {
+        var n = 0;
+        for (long i = 1; i < payments && n < count; i += 1000, n++)
+        {
+            var (amount, method, at, _, _) = Shape(i);
+            yield return new BenchLine(0, $"bp{i:D10}", $"bt{i:D10}a", $"bo{i:D10}", method, amount,
+                _fees.ExpectedFee(method, amount)!.Value, at, businessDate);
+        }
+        for (var j = 0; n < count; j++, n++)
+            yield return new BenchLine(0, $"bxlp{j:D9}", $"bxl{j:D9}", $"bxlo{j:D9}", PaymentMethod.CARD, 7000,
+                _fees.ExpectedFee(PaymentMethod.CARD, 7000)!.Value, _dayStart.AddHours(2), businessDate);
+    }
+
     public IEnumerable<BenchLine> LineRows()
     {
         long id = 0;

@@ -29,7 +29,8 @@ public static class ReconBenchLoader
         {
             await using var conn = new NpgsqlConnection(cs);
             await conn.OpenAsync(ct);
-            await using (var cmd = new NpgsqlCommand(string.Format(CultureInfo.InvariantCulture, ImportSql, "now()"), conn))
+            await using (var cmd = new NpgsqlCommand(string.Format(CultureInfo.InvariantCulture, ImportSql, "now()") +
+                                                     "; SELECT setval(pg_get_serial_sequence('settlement_imports', 'id'), 1)", conn))
                 await cmd.ExecuteNonQueryAsync(ct);
 
             await PostgresBulkLoad.CopyAsync(conn, "payments", PaymentColumns, data.PaymentRows(), (w, p) =>

@@ -94,9 +94,18 @@ public static class ControlTotalsQuery
     private static async Task<List<FindingGroup>> FindingGroupsAsync(OpsDbContext db, DateOnly from, DateOnly to,
         CancellationToken ct)
     {
+        // A finding stands when the date's latest full run or a later incremental run saw it, and no later successful
+        // run compared its key without seeing it (an incremental run compares only changed keys: the findings of
+        // unchanged keys stand as the full run left them).
+        var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.Status == RunStatus.SUCCEEDED);
+        var latestFull = runs.Where(r => r.Scope == RunScope.FULL).GroupBy(r => r.BusinessDate)
+            .Select(g => new { Date = g.Key, RunId = g.Max(r => r.Id) });
         var standing = from f in db.Set<Finding>().AsNoTracking()
-                       join r in LatestRuns(db.Set<ReconRun>()) on new { D = f.BusinessDate, R = f.LastRunId } equals new { D = r.Date, R = r.RunId }
-                       where f.Verdict == FindingVerdict.CONFIRMED
+                       join full in latestFull on f.BusinessDate equals full.Date
+                       where f.Verdict == FindingVerdict.CONFIRMED && f.LastRunId >= full.RunId
+                             && f.Status != FindingStatus.AUTO_RESOLVED
+                             && !db.Set<ReconRunKey>().Any(k => k.TransactionKey == f.TransactionKey && k.RunId > f.LastRunId
+                                 && runs.Any(r => r.Id == k.RunId && r.BusinessDate == f.BusinessDate))
                        select f;
         var ofRange = standing.Where(f => f.BusinessDate >= from && f.BusinessDate <= to);
         var soldInRange = standing.Where(f => f.ExternalSoldDate != null && f.ExternalSoldDate != f.BusinessDate

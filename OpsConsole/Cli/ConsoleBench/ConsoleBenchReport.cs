@@ -22,11 +22,11 @@ public static class ConsoleBenchReport
 
         var r = await ConsoleBenchmark.RunAsync(connection, payments, findings, samples, warmup, args.Has("keep"),
             context.Error, cancellationToken, args.Get("database"));
-        Write(context.Out, r);
+        Write(context.Out, r, await Core.Data.BenchEnvironment.ReadAsync(connection, cancellationToken));
         return r.Passed ? 0 : 1;
     }
 
-    public static void Write(TextWriter o, ConsoleBenchResult r)
+    public static void Write(TextWriter o, ConsoleBenchResult r, Core.Data.BenchEnvironment.ServerSettings? server = null)
     {
         var ci = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(ci, $"bench console  PostgreSQL  {r.Data.Payments:N0} payments, {r.Data.Findings:N0} findings over {r.Data.Days} business dates"));
@@ -36,7 +36,8 @@ public static class ConsoleBenchReport
             o.WriteLine(string.Create(ci, $"  migrate {r.Migrate.TotalSeconds:F1} s, load (COPY + indexes + VACUUM ANALYZE) {r.Load.TotalSeconds:F0} s"));
         else
             o.WriteLine($"  measured again on kept database {r.Database} (loaded by an earlier run; indexes checked against the migration)");
-        o.WriteLine(string.Create(ci, $"  machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+        o.WriteLine($"  machine: {Core.Data.BenchEnvironment.Machine()}");
+        if (server is not null) o.WriteLine($"  server: {server.Describe()}");
         o.WriteLine();
         var baseline = r.Baseline.P50Ms;
         o.WriteLine(string.Create(ci, $"  {"query",-52} {"p50 ms",8} {"p95 ms",8} {"p50/base",9} {"p95/base",9} {"target",7}  result"));
@@ -49,17 +50,5 @@ public static class ConsoleBenchReport
         }
         o.WriteLine(string.Create(ci, $"  ratios against the p50 of '{ConsoleBenchmark.RatioBase}' ({baseline:F2} ms); {r.Kinds[0].Samples} samples per query after warm-up"));
         o.WriteLine(r.Passed ? "  result: all targets met" : "  result: TARGET MISSED");
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
     }
 }

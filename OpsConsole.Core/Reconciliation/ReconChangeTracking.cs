@@ -1,0 +1,182 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Payments;
+
+namespace OpsConsole.Core.Reconciliation;
+
+/// <summary>
+/// Which transaction keys changed since a business date was last reconciled (<see cref="ReconDirtyKey"/>), so that a
+/// re-run compares only those (<see cref="RunScope.INCREMENTAL"/>). Marked in the transaction of the change itself:
+/// <list type="bullet">
+/// <item>the payment core — every <see cref="PaymentTransaction"/> added, changed or removed and every
+/// <see cref="Payment"/> whose status or trace id changed, whatever code path saved it (<see cref="Interceptor"/>, an EF
+/// save interceptor on every context: PaymentService, the janitor, repairs, seeds);</item>
+/// <item>ingestion — <see cref="SettlementLineWriter"/>: lines added, and of a superseded statement only the keys whose
+/// lines really differ (a re-pull of an unchanged day marks nothing).</item>
+/// </list>
+/// A key is marked for every date whose run can see it: the business date of its transaction, the sold date of each of
+/// its lines (before and after the change) and the date of its open findings — pass 2 compares a key across dates, so a
+/// line filed under the next day changes the finding of the transaction's day too. A payment's change marks the keys of
+/// its transactions and of the PG lines that carry its payment key (CHARGED_BUT_FAILED depends on its status).
+/// What no mark can see: a change of the rules or the fee schedule — a run whose rules differ from the last successful
+/// run's is full (<see cref="ReconRun.RulesFingerprint"/>).
+/// </summary>
+public static class ReconChangeTracking
+{
+    private const int Chunk = 500;
+
+    /// <summary>The EF interceptor that marks the payment core's changes (registered on every context).</summary>
+    public static readonly SaveChangesInterceptor Interceptor = new PaymentChangeInterceptor();
+
+    private static readonly string[] Unresolved = [nameof(FindingStatus.OPEN), nameof(FindingStatus.ACKNOWLEDGED)];
+
+    /// <summary>
+    /// Adds marks (to be saved with the caller's changes) for <paramref name="keys"/> on every date their run can see
+    /// them, plus the known <paramref name="rows"/> (e.g. the sold dates of deleted lines); <paramref name="paymentKeys"/>
+    /// adds the keys of those payments' transactions and lines.
+    /// </summary>
+    public static async Task MarkAsync(OpsDbContext db, IEnumerable<string> keys, IEnumerable<(DateOnly Date, string Key)> rows,
+        IEnumerable<string>? paymentKeys, CancellationToken ct)
+    {
+        var marks = new HashSet<(DateOnly, string)>(rows);
+        var all = new HashSet<string>(keys, StringComparer.Ordinal);
+        foreach (var (_, key) in marks) all.Add(key);
+        foreach (var chunk in (paymentKeys ?? []).Distinct(StringComparer.Ordinal).Chunk(Chunk))
+        {
+            foreach (var t in await db.Set<PaymentTransaction>().AsNoTracking().Where(t => chunk.Contains(t.PaymentKey))
+                         .Select(t => new { t.TransactionKey, t.OccurredAt }).ToListAsync(ct))
+            {
+                all.Add(t.TransactionKey);
+                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.TransactionKey));
+            }
+            foreach (var l in await db.Set<SettlementLine>().AsNoTracking().Where(l => chunk.Contains(l.PaymentKey))
+                         .Select(l => new { l.TransactionKey, l.SoldDate }).ToListAsync(ct))
+                all.Add(l.TransactionKey);
+        }
+        foreach (var chunk in all.Chunk(Chunk))
+        {
+            foreach (var t in await db.Set<PaymentTransaction>().AsNoTracking().Where(t => chunk.Contains(t.TransactionKey))
+                         .Select(t => new { t.TransactionKey, t.OccurredAt }).ToListAsync(ct))
+                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.TransactionKey));
+            foreach (var l in await db.Set<SettlementLine>().AsNoTracking().Where(l => chunk.Contains(l.TransactionKey))
+                         .Select(l => new { l.TransactionKey, l.SoldDate }).Distinct().ToListAsync(ct))
+                marks.Add((l.SoldDate, l.TransactionKey));
+            foreach (var f in await db.Set<Finding>().AsNoTracking()
+                         .Where(f => chunk.Contains(f.TransactionKey)
+                                     && (f.Status == FindingStatus.OPEN || f.Status == FindingStatus.ACKNOWLEDGED))
+                         .Select(f => new { f.TransactionKey, f.BusinessDate }).ToListAsync(ct))
+                marks.Add((f.BusinessDate, f.TransactionKey));
+        }
+        db.Set<ReconDirtyKey>().AddRange(marks.Select(m => ReconDirtyKey.For(m.Item1, m.Item2)));
+    }
+
+    /// <summary>
+    /// Set-based, for a statement streamed into <see cref="SettlementStaging"/> that supersedes the stored lines of
+    /// <paramref name="soldDates"/> (run before the old lines are deleted): marks the keys whose lines differ between
+    /// the stored statement and the new one — compared as multisets of the fields reconciliation reads — on every date
+    /// their run can see them.
+    /// </summary>
+    public static string MarkSupersededSql(IReconSqlDialect dialect, IReadOnlyCollection<DateOnly> soldDates)
+    {
+        var dates = string.Join(", ", soldDates.Select(d => dialect.Text(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
+        const string fields = "transaction_key, payment_key, order_id, method, amount, fee, sold_date, approved_at";
+        var unresolved = string.Join(", ", Unresolved.Select(dialect.Text));
+        return $"""
+            WITH o AS (
+              SELECT {fields}, COUNT(*) AS n FROM settlement_lines WHERE sold_date IN ({dates}) GROUP BY {fields}
+            ),
+            s AS (
+              SELECT {fields}, COUNT(*) AS n FROM {SettlementStaging.Table} GROUP BY {fields}
+            ),
+            ch AS (
+              SELECT transaction_key AS k FROM (SELECT * FROM o EXCEPT SELECT * FROM s) a
+              UNION
+              SELECT transaction_key FROM (SELECT * FROM s EXCEPT SELECT * FROM o) b
+            )
+            INSERT INTO recon_dirty_keys (business_date, transaction_key)
+            SELECT DISTINCT d, k FROM (
+              SELECT l.sold_date AS d, l.transaction_key AS k FROM settlement_lines l WHERE l.transaction_key IN (SELECT k FROM ch)
+              UNION ALL
+              SELECT st.sold_date, st.transaction_key FROM {SettlementStaging.Table} st WHERE st.transaction_key IN (SELECT k FROM ch)
+              UNION ALL
+              SELECT {dialect.KstDate("t.occurred_at")}, t.transaction_key FROM payment_transactions t WHERE t.transaction_key IN (SELECT k FROM ch)
+              UNION ALL
+              SELECT f.business_date, f.transaction_key FROM recon_findings f
+              WHERE f.transaction_key IN (SELECT k FROM ch) AND f.status IN ({unresolved})
+            ) x
+            """;
+    }
+
+    /// <summary>
+    /// A full run of <c>@date</c> covers every key: it only clears the date's marks.
+    /// </summary>
+    public static string ClearSql() => "DELETE FROM recon_dirty_keys WHERE business_date = @date";
+
+    /// <summary>
+    /// An incremental run of <c>@date</c> (run <c>@run</c>) claims the date's marks as its keys, together with the keys
+    /// claimed by runs of the date that failed after the last successful one (<c>@base</c>), and deletes the marks.
+    /// PostgreSQL does both in one statement, so a mark committed meanwhile is neither lost nor claimed twice; SQLite's
+    /// write transactions are serial (two statements, one transaction).
+    /// </summary>
+    public static IReadOnlyList<string> ClaimSql(IReconSqlDialect dialect)
+    {
+        var failed = $"""
+            SELECT rk.transaction_key FROM recon_run_keys rk JOIN recon_runs r ON r.id = rk.run_id
+            WHERE r.business_date = @date AND r.status = {dialect.Text(nameof(RunStatus.FAILED))} AND r.id > @base
+            """;
+        if (dialect is PostgresReconDialect)
+            return [$"""
+                WITH d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date RETURNING transaction_key)
+                INSERT INTO recon_run_keys (run_id, transaction_key)
+                SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed}) x
+                """];
+        return [$"""
+                INSERT INTO recon_run_keys (run_id, transaction_key)
+                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date UNION {failed}) x
+                """, ClearSql()];
+    }
+
+    /// <summary>Marks what the payment core changed in this save (see <see cref="ReconChangeTracking"/>).</summary>
+    private static async Task MarkPaymentChangesAsync(OpsDbContext db, CancellationToken ct)
+    {
+        db.ChangeTracker.DetectChanges();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var rows = new HashSet<(DateOnly, string)>();
+        var payments = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in db.ChangeTracker.Entries<PaymentTransaction>())
+        {
+            if (e.State is not (EntityState.Added or EntityState.Deleted or EntityState.Modified)) continue;
+            rows.Add((BusinessCalendar.BusinessDateOf(e.Entity.OccurredAt), e.Entity.TransactionKey));
+            if (e.State == EntityState.Modified)
+                rows.Add((BusinessCalendar.BusinessDateOf(e.Property(t => t.OccurredAt).OriginalValue),
+                    e.Property(t => t.TransactionKey).OriginalValue));
+        }
+        foreach (var e in db.ChangeTracker.Entries<Payment>())
+            if (e.State is EntityState.Added or EntityState.Deleted || (e.State == EntityState.Modified && Changed(e)))
+                payments.Add(e.Entity.PaymentKey);
+        if (rows.Count == 0 && payments.Count == 0) return;
+        await MarkAsync(db, keys, rows, payments, ct);
+    }
+
+    private static bool Changed(EntityEntry<Payment> e) =>
+        e.Property(p => p.Status).IsModified || e.Property(p => p.TraceId).IsModified;
+
+    private sealed class PaymentChangeInterceptor : SaveChangesInterceptor
+    {
+        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        {
+            if (eventData.Context is OpsDbContext db) MarkPaymentChangesAsync(db, CancellationToken.None).GetAwaiter().GetResult();
+            return result;
+        }
+
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context is OpsDbContext db) await MarkPaymentChangesAsync(db, cancellationToken);
+            return result;
+        }
+    }
+}

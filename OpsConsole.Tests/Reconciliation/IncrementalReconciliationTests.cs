@@ -1,0 +1,218 @@
+using CsCheck;
+using Microsoft.EntityFrameworkCore;
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Data;
+using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
+using OpsConsole.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OpsConsole.Tests.Reconciliation;
+
+/// <summary>
+/// An incremental re-run (only the keys changed since the date's last successful run) leaves the findings exactly as a
+/// full run would: random ledgers over three business dates, each reconciled in full, then two rounds of random changes
+/// through the real write paths (late PG lines, a re-pulled statement that differs in a few lines, cancels, failed
+/// payments the janitor or a repair finds approved) each followed by incremental runs of the three dates; then every
+/// date is run again in full, and the findings must not change.
+/// </summary>
+public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHelper output) where TDb : TestDatabase
+{
+    private static readonly DateOnly D = ReconTestSupport.Date;
+    private static readonly DateOnly[] Dates = [D.AddDays(-1), D, D.AddDays(1)];
+
+    [Fact]
+    public async Task IncrementalRuns_AfterRandomChanges_LeaveTheFindingsAFullRunWould()
+    {
+        var service = ReconTestSupport.Service(db.Factory);
+        var compared = 0;
+        await Gen.Select(Gen.Int[4, 30], Gen.Int[0, int.MaxValue]).SampleAsync(async (payments, seed) =>
+        {
+            await Ledger.ClearAsync(db.Factory);
+            var ledger = RandomLedger.Create(seed, payments, D);
+            await ledger.SaveAsync(db.Factory);
+            foreach (var date in Dates)
+                Assert.Equal(RunScope.FULL, (await RunAsync(service, date, full: false, seed)).Scope);
+
+            var r = new Random(seed);
+            for (var round = 0; round < 2; round++)
+            {
+                for (var n = r.Next(1, 4); n > 0; n--) await ChangeAsync(r, seed);
+                foreach (var date in Dates)
+                {
+                    var run = await RunAsync(service, date, full: false, seed);
+                    Assert.True(run.Scope == RunScope.INCREMENTAL, $"seed {seed}: run of {date} was {run.Scope}");
+                    compared += run.ComparedKeys ?? 0;
+                }
+            }
+            var incremental = await SnapshotAsync();
+            foreach (var date in Dates) await RunAsync(service, date, full: true, seed);
+            var full = await SnapshotAsync();
+
+            if (!incremental.SequenceEqual(full))
+                Assert.Fail($"seed {seed}, payments {payments} ({db.Provider}): incremental differs from full\n incremental:\n  " +
+                            string.Join("\n  ", incremental.Except(full)) + "\n full:\n  " + string.Join("\n  ", full.Except(incremental)));
+        }, iter: 12, threads: 1, writeLine: output.WriteLine);
+        // The changes must reach the incremental runs, or the property proves little.
+        Assert.True(compared > 12, $"only {compared} keys compared incrementally");
+    }
+
+    [Fact]
+    public async Task ARerunWithoutChanges_ComparesNoKeys_AndAFailedRunsKeysAreComparedByTheNext()
+    {
+        await Ledger.ClearAsync(db.Factory);
+        var ledger = RandomLedger.Create(7, 10, D);
+        await ledger.SaveAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        await RunAsync(service, D, full: false, 7);
+
+        var again = await RunAsync(service, D, full: false, 7);
+        Assert.Equal((RunScope.INCREMENTAL, 0), (again.Scope, again.ComparedKeys ?? -1));
+
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("late-1")]);
+        // The next run claims the key, then fails (cancelled before pass 1); the run after it must compare it again.
+        using (var cts = new CancellationTokenSource())
+        {
+            var cancelling = new ReconTestSupport.OnPhase(RunPhase.PASS1, _ =>
+            {
+                cts.Cancel();
+                return Task.CompletedTask;
+            });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                service.RunAsync(D, RunTrigger.CLI, "test", progress: cancelling, cancellationToken: cts.Token));
+        }
+        var next = await RunAsync(service, D, full: false, 7);
+        Assert.Equal((RunScope.INCREMENTAL, 1), (next.Scope, next.ComparedKeys ?? -1));
+        await using var read = db.Factory.CreateDbContext();
+        Assert.True(await read.Set<Finding>().AnyAsync(f => f.TransactionKey == "late-1" && f.Status == FindingStatus.OPEN));
+    }
+
+    [Fact]
+    public async Task ACsvStatementImportedAgainWithOneLineChanged_MarksOnlyThatKey()
+    {
+        await Ledger.ClearAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        var importer = new SettlementImporter(db.Factory, TimeProvider.System);
+        const string header = "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate,currency,mId";
+        static string Line(int i, long amount) =>
+            $"csvpay{i},csvtx{i},csvorder{i},CARD,{amount},{amount / 40},{amount - amount / 11},{amount / 11},{amount - amount / 40},2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,";
+        static MemoryStream Csv(IEnumerable<string> lines) => new(System.Text.Encoding.UTF8.GetBytes(header + "\n" + string.Join("\n", lines) + "\n"));
+
+        Assert.True((await importer.ImportCsvAsync(Csv(Enumerable.Range(1, 5).Select(i => Line(i, 10_000))), "a.csv", "test")).Succeeded);
+        Assert.Equal(RunScope.FULL, (await RunAsync(service, D, full: false, 0)).Scope);
+        // The same statement again with one amount corrected: one key changed, four identical.
+        Assert.True((await importer.ImportCsvAsync(Csv(Enumerable.Range(1, 5).Select(i => Line(i, i == 3 ? 12_000 : 10_000))), "b.csv", "test")).Succeeded);
+
+        var run = await RunAsync(service, D, full: false, 0);
+
+        Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
+        await using var read = db.Factory.CreateDbContext();
+        Assert.Equal(12_000, (await read.Set<Finding>().SingleAsync(f => f.TransactionKey == "csvtx3")).ExternalAmount);
+    }
+
+    private static ExternalLine Orphan(string key) => new(key, key + "-pay", key + "-order", PaymentMethod.CARD, 5000,
+        FeeSchedule.Default.ExpectedFee(PaymentMethod.CARD, 5000)!.Value, D, BusinessCalendar.StartOfDayUtc(D).AddHours(2));
+
+    private async Task<ReconRun> RunAsync(ReconciliationService service, DateOnly date, bool full, int seed)
+    {
+        var run = await service.RunAsync(date, RunTrigger.CLI, "incremental-test", full: full);
+        Assert.True(run.Status == RunStatus.SUCCEEDED, $"seed {seed}: run of {date} failed: {run.Error}");
+        return run;
+    }
+
+    /// <summary>One random change through a real write path.</summary>
+    private async Task ChangeAsync(Random r, int seed)
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        var now = DateTimeOffset.UtcNow;
+        switch (r.Next(5))
+        {
+            case 0:
+            {
+                // A late PG line: for one of our transactions (sometimes filed under the next day), or one we never had.
+                var txs = await ctx.Set<PaymentTransaction>().AsNoTracking().OrderBy(t => t.Id).ToListAsync();
+                if (txs.Count == 0 || r.Next(3) == 0)
+                {
+                    await Ledger.AddLinesAsync(db.Factory, [Orphan($"late{seed:x8}{r.Next(1000)}") with { SoldDate = Dates[r.Next(3)] }]);
+                    break;
+                }
+                var t = txs[r.Next(txs.Count)];
+                var sold = BusinessCalendar.BusinessDateOf(t.OccurredAt).AddDays(r.Next(4) == 0 ? 1 : 0);
+                await Ledger.AddLinesAsync(db.Factory,
+                    [new ExternalLine(t.TransactionKey, t.PaymentKey, t.OrderId, t.Method, t.SignedAmount,
+                        FeeSchedule.Default.ExpectedFee(t.Method, t.SignedAmount) ?? 0, sold, t.OccurredAt)]);
+                break;
+            }
+            case 1:
+            {
+                // The PG's statement of a date again, a little different: a line dropped, one amount changed, one doubled.
+                var date = Dates[r.Next(3)];
+                var old = await ctx.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == date).OrderBy(l => l.Id).ToListAsync();
+                var lines = old.Select(l => new ExternalLine(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee,
+                    l.SoldDate, l.ApprovedAt)).ToList();
+                if (lines.Count > 0 && r.Next(2) == 0) lines.RemoveAt(r.Next(lines.Count));
+                if (lines.Count > 0 && r.Next(2) == 0)
+                {
+                    var i = r.Next(lines.Count);
+                    lines[i] = lines[i] with { Amount = lines[i].Amount + 100 };
+                }
+                if (lines.Count > 0 && r.Next(3) == 0) lines.Add(lines[r.Next(lines.Count)]);
+                await using var tx = await ctx.Database.BeginTransactionAsync();
+                var import = SettlementImport.ForPull(date, date, Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+                    lines.Count, "test", now);
+                ctx.Add(import);
+                var n = 0;
+                await SettlementLineWriter.SupersedeAsync(ctx, [date], lines.Select(l => SettlementLine.Create(import, ++n,
+                    l.PaymentKey, l.Key, l.OrderId, l.Method, l.Amount, l.Fee, l.Amount - l.Amount / 11, l.Amount / 11,
+                    l.Amount - l.Fee, l.ApprovedAt, l.SoldDate, l.SoldDate.AddDays(2), "KRW", null)).ToList(), default);
+                await ctx.SaveChangesAsync();
+                await tx.CommitAsync();
+                break;
+            }
+            case 2 or 3:
+            {
+                // A cancel of an approved payment, on any of the three days.
+                var open = await ctx.Payments.Where(p => p.Status == PaymentStatus.DONE || p.Status == PaymentStatus.PARTIAL_CANCELED)
+                    .OrderBy(p => p.Id).ToListAsync();
+                if (open.Count == 0) break;
+                var p = open[r.Next(open.Count)];
+                var amount = Math.Max(1, p.BalanceAmount / 2);
+                p.ReserveCancel(amount, now);
+                p.CompleteCancel(amount, $"late-cancel-{p.PaymentKey}-{r.Next(100000)}",
+                    BusinessCalendar.StartOfDayUtc(Dates[r.Next(3)]).AddMinutes(r.Next(1440)), now);
+                await ctx.SaveChangesAsync();
+                break;
+            }
+            default:
+            {
+                // A failed payment the PG did charge: a repair records the PG's approval (its line may be there already).
+                var failed = await ctx.Payments.Where(p => p.Status == PaymentStatus.ABORTED || p.Status == PaymentStatus.EXPIRED
+                                                           || p.Status == PaymentStatus.UNKNOWN).OrderBy(p => p.Id).ToListAsync();
+                if (failed.Count == 0) break;
+                var p = failed[r.Next(failed.Count)];
+                p.RecordPgApproval("tx" + p.PaymentKey[3..] + "a", p.Method,
+                    BusinessCalendar.StartOfDayUtc(Dates[r.Next(3)]).AddMinutes(r.Next(1440)), now);
+                await ctx.SaveChangesAsync();
+                break;
+            }
+        }
+    }
+
+    /// <summary>Every finding as a run leaves it (not the history counters a run adds: seen count, last run, sightings).</summary>
+    private async Task<List<string>> SnapshotAsync()
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        var rows = await ctx.Set<Finding>().AsNoTracking().ToListAsync();
+        return rows.Select(f => string.Join('|', f.TransactionKey, f.Type, f.BusinessDate, f.Verdict, f.Status, f.Pass1Type,
+                f.TransientReason, f.PaymentKey, f.PaymentStatus, f.InternalKind, f.InternalAmount, f.InternalBusinessDate,
+                f.ExternalLineCount, f.ExternalAmount, f.ExternalAmountTotal, f.ExternalFee, f.ExternalExpectedFee,
+                f.ExternalSoldDate, f.DiffFields, f.MoneyAtRisk))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+}
+
+public sealed class SqliteIncrementalReconciliationTests(SqliteTestDatabase db, ITestOutputHelper output)
+    : IncrementalReconciliationTests<SqliteTestDatabase>(db, output), IClassFixture<SqliteTestDatabase>;
+
+public sealed class PostgresIncrementalReconciliationTests(PostgresTestDatabase db, ITestOutputHelper output)
+    : IncrementalReconciliationTests<PostgresTestDatabase>(db, output), IClassFixture<PostgresTestDatabase>;
