@@ -49,6 +49,7 @@ public static class ReconChangeTracking
             foreach (var t in await db.Set<PaymentTransaction>().AsNoTracking().Where(t => chunk.Contains(t.PaymentKey))
                          .Select(t => new { t.TransactionKey, t.OccurredAt }).ToListAsync(ct))
             {
+                if (t.TransactionKey is null) continue; // a keyless approval: its learnt key makes that run full
                 all.Add(t.TransactionKey);
                 marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.TransactionKey));
             }
@@ -60,7 +61,7 @@ public static class ReconChangeTracking
         {
             foreach (var t in await db.Set<PaymentTransaction>().AsNoTracking().Where(t => chunk.Contains(t.TransactionKey))
                          .Select(t => new { t.TransactionKey, t.OccurredAt }).ToListAsync(ct))
-                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.TransactionKey));
+                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.TransactionKey!));
             foreach (var l in await db.Set<SettlementLine>().AsNoTracking().Where(l => chunk.Contains(l.TransactionKey))
                          .Select(l => new { l.TransactionKey, l.SoldDate }).Distinct().ToListAsync(ct))
                 marks.Add((l.SoldDate, l.TransactionKey));
@@ -149,10 +150,10 @@ public static class ReconChangeTracking
         foreach (var e in db.ChangeTracker.Entries<PaymentTransaction>())
         {
             if (e.State is not (EntityState.Added or EntityState.Deleted or EntityState.Modified)) continue;
-            rows.Add((BusinessCalendar.BusinessDateOf(e.Entity.OccurredAt), e.Entity.TransactionKey));
-            if (e.State == EntityState.Modified)
-                rows.Add((BusinessCalendar.BusinessDateOf(e.Property(t => t.OccurredAt).OriginalValue),
-                    e.Property(t => t.TransactionKey).OriginalValue));
+            if (e.Entity.TransactionKey is { } key)
+                rows.Add((BusinessCalendar.BusinessDateOf(e.Entity.OccurredAt), key));
+            if (e.State == EntityState.Modified && e.Property(t => t.TransactionKey).OriginalValue is { } originalKey)
+                rows.Add((BusinessCalendar.BusinessDateOf(e.Property(t => t.OccurredAt).OriginalValue), originalKey));
         }
         foreach (var e in db.ChangeTracker.Entries<Payment>())
             if (e.State is EntityState.Added or EntityState.Deleted || (e.State == EntityState.Modified && Changed(e)))

@@ -102,6 +102,8 @@ public sealed class ReconRun
     {
         KeysLearned = learned;
         KeylessApprovals = remaining;
+    }
+
     internal void RecordScope(RunScope scope, int? comparedKeys, string rulesFingerprint)
     {
         Scope = scope;

@@ -115,6 +115,9 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
             Task.FromResult(false);
 
         public Task<bool> SendTextAsync(string text, CancellationToken cancellationToken = default) => Task.FromResult(false);
+    }
+
+    [Fact]
     public async Task TheRunsTable_SaysWhetherARunComparedTheWholeDayOrOnlyTheChangedKeys()
     {
         SignInAs("oncall", ConsoleRoles.Oncall);

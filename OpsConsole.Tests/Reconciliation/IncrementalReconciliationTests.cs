@@ -139,8 +139,8 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                 var t = txs[r.Next(txs.Count)];
                 var sold = BusinessCalendar.BusinessDateOf(t.OccurredAt).AddDays(r.Next(4) == 0 ? 1 : 0);
                 await Ledger.AddLinesAsync(db.Factory,
-                    [new ExternalLine(t.TransactionKey, t.PaymentKey, t.OrderId, t.Method, t.SignedAmount,
-                        FeeSchedule.Default.ExpectedFee(t.Method, t.SignedAmount) ?? 0, sold, t.OccurredAt)]);
+                    [new ExternalLine(t.TransactionKey!, t.PaymentKey, t.OrderId, t.Method!.Value, t.SignedAmount,
+                        FeeSchedule.Default.ExpectedFee(t.Method!.Value, t.SignedAmount) ?? 0, sold, t.OccurredAt)]);
                 break;
             }
             case 1:
@@ -190,7 +190,7 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                                                            || p.Status == PaymentStatus.UNKNOWN).OrderBy(p => p.Id).ToListAsync();
                 if (failed.Count == 0) break;
                 var p = failed[r.Next(failed.Count)];
-                p.RecordPgApproval("tx" + p.PaymentKey[3..] + "a", p.Method,
+                p.RecordPgApproval("tx" + p.PaymentKey[3..] + "a", PaymentMethod.CARD,
                     BusinessCalendar.StartOfDayUtc(Dates[r.Next(3)]).AddMinutes(r.Next(1440)), now);
                 await ctx.SaveChangesAsync();
                 break;
