@@ -153,7 +153,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             ),
             j AS (
               SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, CASE WHEN t.{key} IS NOT NULL THEN {P("date")} END AS i_business_date,
-                     {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
+                     t.currency AS i_currency, {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
                      {ExternalAs(c => "e." + c)}
               FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k AND {ofDate}
                 LEFT JOIN e ON e.k = ks.k

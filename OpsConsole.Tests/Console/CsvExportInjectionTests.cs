@@ -46,7 +46,7 @@ public sealed class CsvExportInjectionTests(ConsoleAppHost app)
         var response = await client.GetAsync($"console/audit/export.csv?actor={actor}");
 
         var row = Assert.Single((await response.Content.ReadAsStringAsync()).Split('\n'), l => l.Contains(actor, StringComparison.Ordinal));
-        Assert.Contains($",{actor},test.formula,x,'-2+3,'+cmd|' /C calc'!A0,\"'@SUM(1,2)\",'=1+2,'\tok,", row, StringComparison.Ordinal);
+        Assert.Contains($",{actor},test.formula,x,'-2+3,,'+cmd|' /C calc'!A0,\"'@SUM(1,2)\",'=1+2,'\tok,", row, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class DashboardCardsTests : ConsoleComponentTest, IClassFixture<Sq
         _database = database;
         Services.AddLogging();
         Services.AddSingleton(new DashboardQueries(database.Factory, TimeProvider.System));
+        Services.AddSingleton(new Core.Cash.Payouts.CashViewService(database.Factory));
         Services.AddSingleton<IDbContextFactory<OpsDbContext>>(database.Factory);
         Render(b =>
         {
@@ -80,7 +81,7 @@ public sealed class DashboardCardsTests : ConsoleComponentTest, IClassFixture<Sq
         Assert.Equal("1", missingExternal.QuerySelector($"td[data-age={AgeBucket.OverSevenDays}]")!.TextContent.Trim());
         Assert.Equal("Missing at the PG", missingExternal.QuerySelector("td")!.TextContent.Trim());
         var attention = cut.FindAll("#attention-list tbody tr");
-        Assert.Equal(seeded.Order("c"), attention[0].QuerySelector("a")!.TextContent.Trim());
+        Assert.Equal(seeded.Order("c"), attention[0].QuerySelector(".copy-text")!.GetAttribute("title"));
         Assert.Equal("10 d", attention[0].QuerySelector(".attention-age")!.TextContent.Trim());
         Assert.Equal("MISSING_EXTERNAL", attention[0].QuerySelector(".mud-chip")!.GetAttribute("data-code"));
 

@@ -109,6 +109,7 @@ public sealed class DashboardPageTests : ConsoleComponentTest, IClassFixture<Sql
         _database = database;
         Services.AddLogging();
         Services.AddSingleton(new DashboardQueries(database.Factory, TimeProvider.System));
+        Services.AddSingleton(new Core.Cash.Payouts.CashViewService(database.Factory));
         Render(b =>
         {
             b.OpenComponent<MudPopoverProvider>(0);

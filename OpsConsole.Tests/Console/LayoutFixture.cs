@@ -46,7 +46,7 @@ public sealed class LayoutFixture : IAsyncLifetime
         await Browser.InitializeAsync();
 
         var truth = await App.Services.GetRequiredService<DemoSeeder>()
-            .SeedAsync(new SeedSpec(Days: 2, PerDay: 40, Seed: 42, FaultShare: 0.5), CancellationToken.None);
+            .SeedAsync(new SeedSpec(Days: 2, PerDay: 60, Seed: 42, FaultShare: 0.5), CancellationToken.None);
         var reconciliation = App.Services.GetRequiredService<ReconciliationService>();
         for (var day = truth.FirstDay; day <= truth.LastDay; day = day.AddDays(1))
             await reconciliation.RunAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true, settleDelay: TimeSpan.Zero);

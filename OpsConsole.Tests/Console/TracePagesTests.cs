@@ -21,6 +21,12 @@ public sealed class TracePagesTests : ConsoleComponentTest, IClassFixture<Sqlite
         Services.AddLogging();
         Services.AddSingleton(new PaymentTimeline(database.Factory, []));
         Services.AddSingleton<Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Data.OpsDbContext>>(database.Factory);
+        // The payment page asks the PG about a key our ledger lacks: this PG knows none.
+        Services.AddSingleton<Core.Gateway.IPaymentGateway>(new PgThatKnowsNothing());
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Core.Payments.PaymentService>(sp,
+            new Core.Payments.EventLog(database.Factory), new Core.Audit.AuditLog(database.Factory, TimeProvider.System),
+            Options.Create(new Core.Payments.JanitorOptions()), Options.Create(new Core.Gateway.PgOptions())));
         Services.AddSingleton(Options.Create(new TraceLinkOptions
         {
             Links = { ["Jaeger"] = "https://jaeger.example/trace/{traceId}" },
@@ -141,5 +147,17 @@ public sealed class TracePagesTests : ConsoleComponentTest, IClassFixture<Sqlite
         var cut = Render<PaymentTracePage>(p => p.Add(x => x.PaymentKey, "pk_does_not_exist"));
 
         cut.WaitForAssertion(() => Assert.Contains("pk_does_not_exist", cut.Find("#payment-not-found").TextContent));
+    }
+
+    private sealed class PgThatKnowsNothing : Core.Gateway.IPaymentGateway
+    {
+        public Task<Core.Gateway.PgResult<Core.Gateway.TossPayment>> GetPaymentAsync(string paymentKey, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new Core.Gateway.PgResult<Core.Gateway.TossPayment>(Core.Gateway.PgOutcome.Rejected, null, "GET",
+                $"/v1/payments/{paymentKey}", 404, "NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다.", 1, "", ""));
+
+        public Task<Core.Gateway.PgResult<Core.Gateway.TossPayment>> ConfirmAsync(Core.Gateway.TossConfirmRequest request, string idempotencyKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Core.Gateway.PgResult<Core.Gateway.TossPayment>> GetPaymentByOrderIdAsync(string orderId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Core.Gateway.PgResult<Core.Gateway.TossPayment>> CancelAsync(string paymentKey, Core.Gateway.TossCancelRequest request, string idempotencyKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Core.Gateway.PgResult<IReadOnlyList<Core.Gateway.TossSettlement>>> GetSettlementsAsync(DateOnly startDate, DateOnly endDate, int page, int size, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -27,7 +27,7 @@ public abstract class KeyAndCurrencyRunTests<TDb>(TDb db) : IAsyncLifetime where
 
     private static ExternalLine Line(InternalTx tx, string? key = null, string currency = "KRW") =>
         new(key ?? tx.Key, tx.PaymentKey, tx.OrderId, tx.Method, tx.SignedAmount,
-            FeeSchedule.Default.ExpectedFee(tx.Method, tx.SignedAmount)!.Value, tx.BusinessDate, tx.OccurredAt, currency);
+            FeeSchedule.Default.ExpectedFee(tx.Method, tx.SignedAmount)!.Value, tx.BusinessDate, tx.OccurredAt, Currency: currency);
 
     [Fact]
     public async Task KeylessApproval_LearnsTheKeyOfItsOneApprovalLine_ButNotFromTwoDifferentOnes()

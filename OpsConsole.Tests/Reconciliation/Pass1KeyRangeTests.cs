@@ -105,8 +105,11 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
         var plan = await PostgresPlan.ExplainAsync(explain, sql, Dialect.Pass1Settings!.Value.Set);
 
         Assert.True(plan.Contains("Merge Full Join", StringComparison.Ordinal), plan);
-        Assert.True(plan.Contains("Index Only Scan using ix_payment_transactions_business_date_key", StringComparison.Ordinal), plan);
-        Assert.True(plan.Contains("Index Only Scan using ix_settlement_lines_day_single_lines", StringComparison.Ordinal), plan);
+        // Both ledgers are read in key order from an index (no sort of the day, no hash). Since the currency is compared
+        // (issue 16), the planner reads the key indexes with a date filter rather than the day's covering indexes on this
+        // small data set; which one wins at 1M/10M is measured by `bench recon` (docs/benchmarks.md, issue 18).
+        Assert.Matches(@"Index (Only )?Scan using \w+ on payment_transactions t\b", plan);
+        Assert.Matches(@"Index (Only )?Scan using \w+ on settlement_lines l\b", plan);
         Assert.False(plan.Contains("Hash", StringComparison.Ordinal), plan);
     }
 

@@ -64,6 +64,8 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
     /// <summary>No serious or critical axe violations on what the page shows now.</summary>
     private static async Task AssertAccessibleAsync(IPage page, string what)
     {
+        // Colours are judged as shown, not half-way through a fade-in (a snackbar opening is translucent).
+        await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')");
         var result = await page.RunAxe();
         var problems = result.Violations.Where(v => v.Impact is "serious" or "critical")
             .Select(v => $"{what}: {v.Id} ({v.Impact}) {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();

@@ -1,4 +1,3 @@
-using CsCheck;
 using OpsConsole.Core.Cash;
 using OpsConsole.Core.Cash.Payouts;
 using OpsConsole.Core.Payments;
@@ -20,7 +19,7 @@ public abstract class PayoutPropertyTests<TDb>(TDb db, ITestOutputHelper output)
     {
         var typesSeen = new HashSet<FindingType>();
         var matchesSeen = new HashSet<PayoutMatch>();
-        await Gen.Int[0, int.MaxValue].SampleAsync(async seed =>
+        await FixedSamples.ForEachAsync(25, 1703, async seed =>
         {
             var (options, lines, deposits) = RandomMonth(seed);
             await ClearAsync(db.Factory);
@@ -44,7 +43,7 @@ public abstract class PayoutPropertyTests<TDb>(TDb db, ITestOutputHelper output)
                 if (i.Type is { } t) typesSeen.Add(t);
                 if (i.Match is { } m) matchesSeen.Add(m);
             }
-        }, iter: 25, threads: 1, writeLine: output.WriteLine);
+        }, output.WriteLine);
 
         // The generator must exercise every finding type and every way of matching, or the property proves little.
         Assert.Equal(FindingTypes.Payout.Order(), typesSeen.Order());

@@ -90,8 +90,9 @@ public static class ConsoleBenchLoader
             var fee = gross / 40;
             await using var cmd = new NpgsqlCommand("""
                 INSERT INTO recon_runs (id, business_date, trigger, requested_by, status, phase, progress_percent, started_at,
-                    heartbeat_at, finished_at, pass1_count, confirmed_count, transient_count, confirmed_amount, auto_resolved_count)
-                VALUES (@run, @date, 'SCHEDULE', 'bench', 'SUCCEEDED', 'DONE', 100, @at, @at, @at, 0, 0, 0, 0, 0);
+                    heartbeat_at, finished_at, pass1_count, confirmed_count, transient_count, confirmed_amount, auto_resolved_count,
+                    keys_learned, keyless_approvals, scope)
+                VALUES (@run, @date, 'SCHEDULE', 'bench', 'SUCCEEDED', 'DONE', 100, @at, @at, @at, 0, 0, 0, 0, 0, 0, 0, 'FULL');
                 INSERT INTO recon_run_control_totals (run_id, business_date, currency, our_approval_count, our_approval_amount,
                     our_cancel_count, our_cancel_amount, pg_approval_line_count, pg_approval_amount, pg_cancel_line_count,
                     pg_cancel_amount, pg_fee, pg_vat, pg_payout)
