@@ -83,7 +83,8 @@ public static class ReconChangeTracking
     public static string MarkSupersededSql(IReconSqlDialect dialect, IReadOnlyCollection<DateOnly> soldDates)
     {
         var dates = string.Join(", ", soldDates.Select(d => dialect.Text(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
-        const string fields = "transaction_key, payment_key, order_id, method, amount, fee, sold_date, approved_at";
+        // The compared fields a CSV file can carry (its staging table has no fee breakdown or card details).
+        const string fields = "transaction_key, payment_key, order_id, method, amount, fee, sold_date, approved_at, currency, m_id, vat";
         var unresolved = string.Join(", ", Unresolved.Select(dialect.Text));
         return $"""
             WITH o AS (

@@ -31,7 +31,9 @@ public static class SettlementLineWriter
         var dates = soldDates.Distinct().ToArray();
         // Reconciliation re-compares only the keys whose lines differ from the statement they replace.
         var before = await db.Set<SettlementLine>().AsNoTracking().Where(l => dates.Contains(l.SoldDate))
-            .Select(l => new LineFields(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt))
+            .Select(l => new LineFields(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt,
+                l.Currency, l.MId, l.Vat, l.FeeBase, l.FeeInstallment, l.CardIssuerCode, l.CardInstallmentPlanMonths,
+                l.CardInterestPayer, l.EasyPayProvider))
             .ToListAsync(cancellationToken);
         var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
@@ -51,10 +53,16 @@ public static class SettlementLineWriter
 
     /// <summary>What reconciliation reads of a line: two statements with the same multiset of these agree.</summary>
     private readonly record struct LineFields(string TransactionKey, string PaymentKey, string OrderId,
-        Payments.PaymentMethod Method, long Amount, long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt)
+        Payments.PaymentMethod Method, long Amount, long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt, string Currency,
+        string? MId, long Vat, long? FeeBase, long? FeeInstallment, string? CardIssuerCode, int? CardInstallmentPlanMonths,
+        string? CardInterestPayer, string? EasyPayProvider)
     {
+        /// <summary>Every field a rule compares (currency, the contract's inputs, the fee breakdown): a line whose
+        /// compared fields did not change does not mark its key.</summary>
         public static LineFields Of(SettlementLine l) =>
-            new(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt);
+            new(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt, l.Currency,
+                l.MId, l.Vat, l.FeeBase, l.FeeInstallment, l.CardIssuerCode, l.CardInstallmentPlanMonths,
+                l.CardInterestPayer, l.EasyPayProvider);
     }
 
     /// <summary>Adds lines (see <see cref="AddUnmarkedAsync"/>) and marks their keys for reconciliation's next run.</summary>

@@ -37,6 +37,7 @@ public sealed class LayoutFixture : IAsyncLifetime
 
     public long FindingId { get; private set; }
     public string TimedOutPaymentKey { get; private set; } = "";
+    public long PayoutFindingId { get; private set; }
     public long RepairId { get; private set; }
     public long BatchId { get; private set; }
 
@@ -50,6 +51,8 @@ public sealed class LayoutFixture : IAsyncLifetime
         var reconciliation = App.Services.GetRequiredService<ReconciliationService>();
         for (var day = truth.FirstDay; day <= truth.LastDay; day = day.AddDays(1))
             await reconciliation.RunAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true, settleDelay: TimeSpan.Zero);
+        // The sandbox PG's payouts into the sandbox bank, reconciled as the demo does: the Cash pages have findings.
+        await OpsConsole.Sandbox.SandboxBank.ImportAndReconcileAsync(App.Services, truth.FirstDay, truth.LastDay, CancellationToken.None);
 
         await using var db = await App.Db.CreateDbContextAsync();
         var charged = await db.Set<Finding>().AsNoTracking()
@@ -58,6 +61,10 @@ public sealed class LayoutFixture : IAsyncLifetime
         if (charged.Count < 2)
             throw new InvalidOperationException($"The demo seed made {charged.Count} charged-but-failed findings; the walk needs 2.");
         FindingId = charged[0].Id;
+        PayoutFindingId = await db.Set<Finding>().AsNoTracking().Where(f => FindingTypes.Payout.Contains(f.Type))
+            .OrderBy(f => f.Id).Select(f => f.Id).FirstOrDefaultAsync();
+        if (PayoutFindingId == 0)
+            throw new InvalidOperationException("The demo's sandbox bank made no payout finding; the walk needs one.");
         TimedOutPaymentKey = await db.PaymentEvents.AsNoTracking().Where(e => e.Type == PaymentEventTypes.PgTimeout)
             .Select(e => e.PaymentKey).FirstOrDefaultAsync() ?? charged[0].PaymentKey!;
         RepairId = (await App.Services.GetRequiredService<RepairService>().RequestAsync(new RepairCommand(RepairKind.REFUND,
@@ -87,6 +94,7 @@ public sealed class LayoutFixture : IAsyncLifetime
         "/discrepancies/{Id:long}" => [$"/discrepancies/{FindingId}"],
         "/trace/payment/{PaymentKey}" => [$"/trace/payment/{TimedOutPaymentKey}"],
         "/repairs/{Id:long}" => [$"/repairs/{RepairId}"],
+        "/cash/findings/{Id:long}" => [$"/cash/findings/{PayoutFindingId}"],
         "/repairs/batches/{Id:long}" => [$"/repairs/batches/{BatchId}"],
         var t when !t.Contains('{') => [t],
         var t => throw new InvalidOperationException(

@@ -103,7 +103,6 @@ public static class ControlTotalsQuery
         var standing = from f in db.Set<Finding>().AsNoTracking()
                        join full in latestFull on f.BusinessDate equals full.Date
                        where f.Verdict == FindingVerdict.CONFIRMED && f.LastRunId >= full.RunId
-                             && f.Status != FindingStatus.AUTO_RESOLVED
                              && !db.Set<ReconRunKey>().Any(k => k.TransactionKey == f.TransactionKey && k.RunId > f.LastRunId
                                  && runs.Any(r => r.Id == k.RunId && r.BusinessDate == f.BusinessDate))
                        select f;
