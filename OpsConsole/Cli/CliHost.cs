@@ -36,6 +36,20 @@ internal sealed record CliHost(bool Listens)
     }
 
     /// <summary>What <c>DatabaseStartup</c> does when the app starts (<c>Database:MigrateOnStart</c>, default on for SQLite).</summary>
+    /// <summary>Reads <typeparamref name="T"/> so that its start-up validation runs now: a bad setting ends the verb as a
+    /// configuration error naming every failure, before the verb touches anything.</summary>
+    public static void RequireValidOptions<T>(IServiceProvider services) where T : class
+    {
+        try
+        {
+            _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<T>>().Value;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            throw new OpsConsole.Core.Common.ConfigurationError(string.Join(" ", e.Failures));
+        }
+    }
+
     public static async Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         if (services.GetRequiredService<DatabaseOptions>().MigrateOnStart)

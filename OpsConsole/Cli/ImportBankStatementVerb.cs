@@ -32,14 +32,7 @@ public sealed class ImportBankStatementVerb : ICliVerb
         var path = args.Require("file");
         if (!File.Exists(path)) throw new CliUsageException($"--file '{path}' does not exist.");
         var by = args.Get("by") ?? $"cli:{Environment.UserName}";
-        try
-        {
-            _ = context.Services.GetRequiredService<IOptions<CashOptions>>().Value;
-        }
-        catch (OptionsValidationException e)
-        {
-            throw new ConfigurationError(string.Join(" ", e.Failures));
-        }
+        CliHost.RequireValidOptions<CashOptions>(context.Services);
         var importer = context.Services.GetRequiredService<BankStatementImporter>();
 
         BankImportResult result;

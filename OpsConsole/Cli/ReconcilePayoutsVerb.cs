@@ -42,14 +42,7 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
         var to = args.GetDate("to")!.Value;
         var json = args.Has("json");
         var by = args.Get("by") ?? $"cli:{Environment.UserName}";
-        try
-        {
-            _ = context.Services.GetRequiredService<IOptions<CashOptions>>().Value;
-        }
-        catch (OptionsValidationException e)
-        {
-            throw new ConfigurationError(string.Join(" ", e.Failures));
-        }
+        CliHost.RequireValidOptions<CashOptions>(context.Services);
         var service = context.Services.GetRequiredService<PayoutReconciliationService>();
         var view = context.Services.GetRequiredService<CashViewService>();
 
