@@ -119,7 +119,9 @@ public static class ReconChangeTracking
 
     /// <summary>
     /// An incremental run of <c>@date</c> (run <c>@run</c>) claims the date's marks as its keys, together with the keys
-    /// claimed by runs of the date that failed after the last successful one (<c>@base</c>), and deletes the marks.
+    /// claimed by runs of the date that failed after the last successful one (<c>@base</c>) and the keys of the date's
+    /// open (or acknowledged) settlement findings — these are compared again by every run, as a full run would, so that
+    /// a finding is re-seen, updated or auto-resolved even when no mark reached its key — and deletes the marks.
     /// PostgreSQL does both in one statement, so a mark committed meanwhile is neither lost nor claimed twice; SQLite's
     /// write transactions are serial (two statements, one transaction).
     /// </summary>
@@ -129,15 +131,20 @@ public static class ReconChangeTracking
             SELECT rk.transaction_key FROM recon_run_keys rk JOIN recon_runs r ON r.id = rk.run_id
             WHERE r.business_date = @date AND r.status = {dialect.Text(nameof(RunStatus.FAILED))} AND r.id > @base
             """;
+        var open = $"""
+            SELECT f.transaction_key FROM recon_findings f
+            WHERE f.business_date = @date AND f.status IN ({string.Join(", ", Unresolved.Select(dialect.Text))})
+              AND f.type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => dialect.Text(t.ToString())))})
+            """;
         if (dialect is PostgresReconDialect)
             return [$"""
                 WITH d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date RETURNING transaction_key)
                 INSERT INTO recon_run_keys (run_id, transaction_key)
-                SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed}) x
+                SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed} UNION {open}) x
                 """];
         return [$"""
                 INSERT INTO recon_run_keys (run_id, transaction_key)
-                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date UNION {failed}) x
+                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date UNION {failed} UNION {open}) x
                 """, ClearSql()];
     }
 

@@ -65,8 +65,10 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         var service = ReconTestSupport.Service(db.Factory);
         await RunAsync(service, D, full: false, 7);
 
+        // No marks: the re-run compares only the date's open findings again.
+        var open = await OpenKeysAsync(D);
         var again = await RunAsync(service, D, full: false, 7);
-        Assert.Equal((RunScope.INCREMENTAL, 0), (again.Scope, again.ComparedKeys ?? -1));
+        Assert.Equal((RunScope.INCREMENTAL, open.Count), (again.Scope, again.ComparedKeys ?? -1));
 
         await Ledger.AddLinesAsync(db.Factory, [Orphan("late-1")]);
         // The next run claims the key, then fails (cancelled before pass 1); the run after it must compare it again.
@@ -81,7 +83,7 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                 service.RunAsync(D, RunTrigger.CLI, "test", progress: cancelling, cancellationToken: cts.Token));
         }
         var next = await RunAsync(service, D, full: false, 7);
-        Assert.Equal((RunScope.INCREMENTAL, 1), (next.Scope, next.ComparedKeys ?? -1));
+        Assert.Equal((RunScope.INCREMENTAL, (await OpenKeysAsync(D)).Count), (next.Scope, next.ComparedKeys ?? -1));
         await using var read = db.Factory.CreateDbContext();
         Assert.True(await read.Set<Finding>().AnyAsync(f => f.TransactionKey == "late-1" && f.Status == FindingStatus.OPEN));
     }
@@ -102,11 +104,46 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         // The same statement again with one amount corrected: one key changed, four identical.
         Assert.True((await importer.ImportCsvAsync(Csv(Enumerable.Range(1, 5).Select(i => Line(i, i == 3 ? 12_000 : 10_000))), "b.csv", "test")).Succeeded);
 
+        await using var read = db.Factory.CreateDbContext();
+        Assert.Equal(["csvtx3"], await read.Set<ReconDirtyKey>().Where(k => k.BusinessDate == D).Select(k => k.TransactionKey)
+            .Distinct().ToListAsync());
+
         var run = await RunAsync(service, D, full: false, 0);
 
-        Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
-        await using var read = db.Factory.CreateDbContext();
+        // The marked key and the date's five open MISSING_INTERNAL findings (csvtx3 among them).
+        Assert.Equal((RunScope.INCREMENTAL, 5), (run.Scope, run.ComparedKeys ?? -1));
         Assert.Equal(12_000, (await read.Set<Finding>().SingleAsync(f => f.TransactionKey == "csvtx3")).ExternalAmount);
+    }
+
+    [Fact]
+    public async Task AnIncrementalRun_ComparesTheDatesOpenFindingsAgain_EvenWhenNoMarkReachedTheirKeys()
+    {
+        await Ledger.ClearAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("unmarked-1"), Orphan("unmarked-2")]);
+        Assert.Equal(RunScope.FULL, (await RunAsync(service, D, full: false, 0)).Scope);
+        Assert.Equal(["unmarked-1", "unmarked-2"], await OpenKeysAsync(D));
+
+        // A change no write path marked (a line withdrawn straight in the database): only re-comparing the open finding
+        // notices it, as a full run would.
+        await using (var ctx = db.Factory.CreateDbContext())
+            await ctx.Set<SettlementLine>().Where(l => l.TransactionKey == "unmarked-1").ExecuteDeleteAsync();
+        var run = await RunAsync(service, D, full: false, 0);
+
+        Assert.Equal((RunScope.INCREMENTAL, 2), (run.Scope, run.ComparedKeys ?? -1));
+        Assert.Equal(["unmarked-2"], await OpenKeysAsync(D));
+        await using var read = db.Factory.CreateDbContext();
+        var findings = await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync();
+        Assert.Equal([(FindingStatus.AUTO_RESOLVED, 1), (FindingStatus.OPEN, 2)], findings.Select(f => (f.Status, f.SeenCount)));
+    }
+
+    /// <summary>The keys of the date's open or acknowledged findings, in order.</summary>
+    private async Task<List<string>> OpenKeysAsync(DateOnly date)
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        return await ctx.Set<Finding>().Where(f => f.BusinessDate == date
+                                                   && (f.Status == FindingStatus.OPEN || f.Status == FindingStatus.ACKNOWLEDGED))
+            .Select(f => f.TransactionKey).Distinct().OrderBy(k => k).ToListAsync();
     }
 
     private static ExternalLine Orphan(string key) => new(key, key + "-pay", key + "-order", PaymentMethod.CARD, 5000,
