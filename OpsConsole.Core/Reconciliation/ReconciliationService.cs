@@ -449,9 +449,13 @@ public sealed class ReconciliationService(
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await ReconSql.ExecuteAsync(db, gen.UpsertConfirmed(), ps, ct);
-        await ReconSql.ExecuteAsync(db, gen.UpsertTransient(), ps, ct);
-        await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
+        if (dialect is PostgresReconDialect)
+            await ReconSql.ExecuteAsync(db, gen.UpsertFindingsAndSightings(), ps, ct);
+        else
+        {
+            await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
+        }
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
         await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         await tx.CommitAsync(ct);

@@ -372,13 +372,29 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string SignedAmountSql() =>
         $"CASE WHEN t.kind = {S(nameof(TransactionKind.CANCEL))} THEN -t.amount ELSE t.amount END";
 
-    /// <summary>Upserts the pass-2 survivors as CONFIRMED findings (an AUTO_RESOLVED finding reopens).</summary>
-    public string UpsertConfirmed() => UpsertFindings(confirmed: true);
+    /// <summary>
+    /// One statement for the run's findings: the pass-2 survivors as CONFIRMED (an AUTO_RESOLVED finding reopens) and
+    /// the pass-1 keys that no longer differ in pass 2 as TRANSIENT (with the reason; a workable finding becomes
+    /// AUTO_RESOLVED), each pass-1 key exactly one of the two, read from the run items once. A re-seen finding keeps every
+    /// value a run did not change (the transient side leaves the evidence and business date as they were), so its
+    /// indexed columns change only when the finding did. On PostgreSQL (<see cref="UpsertFindingsAndSightings"/>) the
+    /// sightings come from the same statement.
+    /// </summary>
+    public string UpsertFindings() => UpsertSql(returning: false);
 
-    /// <summary>Upserts pass-1 keys that no longer differ in pass 2 as TRANSIENT findings, with the reason.</summary>
-    public string UpsertTransient() => UpsertFindings(confirmed: false);
+    /// <summary>
+    /// PostgreSQL: <see cref="UpsertFindings"/> and the run's sightings (<see cref="InsertSightings"/>) in one statement
+    /// — the sightings are the rows the upsert returns, so the findings are not read again.
+    /// </summary>
+    public string UpsertFindingsAndSightings() => $"""
+        WITH up AS (
+        {UpsertSql(returning: true)}
+        )
+        INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
+        SELECT up.id, {P("run")}, {P("date")}, up.verdict, up.money_at_risk, {P("now")} FROM up
+        """;
 
-    private string UpsertFindings(bool confirmed)
+    private string UpsertSql(bool returning)
     {
         var cols = new List<string>
         {
@@ -388,28 +404,35 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         cols.AddRange(["first_run_id", "last_run_id", "first_seen_at", "last_seen_at", "seen_count", "version",
             "resolved_at", "resolved_by"]);
 
-        var src = confirmed ? "p2" : "p1";
-        var values = new List<string>
+        string Select(bool confirmed)
         {
-            $"{src}.transaction_key", $"{src}.finding_type",
-            $"COALESCE({src}.internal_business_date, {src}.external_sold_date)",
-            S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT)),
-            S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED)),
-            "p1.finding_type",
-            confirmed ? "NULL" : TransientReasonSql(),
-        };
-        values.AddRange(EvidenceColumns.Select(c => $"{src}.{c}"));
-        values.AddRange([P("run"), P("run"), P("now"), P("now"), "1", "1",
-            confirmed ? "NULL" : P("now"), confirmed ? "NULL" : S(ResolvedBySystem)]);
-
-        var from = confirmed
-            ? $"FROM {T("recon_run_items")} p2 JOIN {T("recon_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.transaction_key = p2.transaction_key\n" +
-              $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL AND NOT ({OfAnotherDate("p2")})"
-            : $"FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key\n" +
-              $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND (p2.finding_type IS NULL OR {OfAnotherDate("p2")})";
+            var src = confirmed ? "p2" : "p1";
+            var values = new List<string>
+            {
+                $"{src}.transaction_key", $"{src}.finding_type",
+                $"COALESCE({src}.internal_business_date, {src}.external_sold_date)",
+                S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT)),
+                S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED)),
+                "p1.finding_type",
+                confirmed ? "NULL" : TransientReasonSql(),
+            };
+            values.AddRange(EvidenceColumns.Select(c => $"{src}.{c}"));
+            values.AddRange([P("run"), P("run"), P("now"), P("now"), "1", "1",
+                confirmed ? "NULL" : P("now"), confirmed ? "NULL" : S(ResolvedBySystem)]);
+            var from = confirmed
+                ? $"FROM {T("recon_run_items")} p2 JOIN {T("recon_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.transaction_key = p2.transaction_key\n" +
+                  $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL AND NOT ({OfAnotherDate("p2")})"
+                : $"FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key\n" +
+                  $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND (p2.finding_type IS NULL OR {OfAnotherDate("p2")})";
+            return $"SELECT {string.Join(", ", values.Select((v, i) => $"{v} AS {cols[i]}"))}\n{from}";
+        }
 
         const string f = "recon_findings";
+        var confirmedRow = $"excluded.verdict = {S(nameof(FindingVerdict.CONFIRMED))}";
         var workable = $"{f}.status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})";
+        var auto = $"{f}.status = {S(nameof(FindingStatus.AUTO_RESOLVED))}";
+        // The evidence of a confirmed sighting replaces the stored one; a transient one keeps it.
+        string Evidence(string c) => $"{c} = CASE WHEN {confirmedRow} THEN excluded.{c} ELSE {f}.{c} END";
         var updates = new List<string>
         {
             "verdict = excluded.verdict",
@@ -419,28 +442,25 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             "last_seen_at = excluded.last_seen_at",
             $"seen_count = {f}.seen_count + 1",
             $"version = {f}.version + 1",
+            Evidence("business_date"),
         };
-        if (confirmed)
-        {
-            updates.Add("business_date = excluded.business_date");
-            updates.AddRange(EvidenceColumns.Select(c => $"{c} = excluded.{c}"));
-            var auto = $"{f}.status = {S(nameof(FindingStatus.AUTO_RESOLVED))}";
-            updates.Add($"status = CASE WHEN {auto} THEN {S(nameof(FindingStatus.OPEN))} ELSE {f}.status END");
-            updates.Add($"resolved_at = CASE WHEN {auto} THEN NULL ELSE {f}.resolved_at END");
-            updates.Add($"resolved_by = CASE WHEN {auto} THEN NULL ELSE {f}.resolved_by END");
-        }
-        else
-        {
-            updates.Add($"status = CASE WHEN {workable} THEN {S(nameof(FindingStatus.AUTO_RESOLVED))} ELSE {f}.status END");
-            updates.Add($"resolved_at = CASE WHEN {workable} THEN excluded.resolved_at ELSE {f}.resolved_at END");
-            updates.Add($"resolved_by = CASE WHEN {workable} THEN excluded.resolved_by ELSE {f}.resolved_by END");
-        }
+        updates.AddRange(EvidenceColumns.Select(Evidence));
+        updates.Add($"status = CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN {S(nameof(FindingStatus.OPEN))} ELSE {f}.status END" +
+                    $" WHEN {workable} THEN {S(nameof(FindingStatus.AUTO_RESOLVED))} ELSE {f}.status END");
+        updates.Add($"resolved_at = CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN NULL ELSE {f}.resolved_at END" +
+                    $" WHEN {workable} THEN excluded.resolved_at ELSE {f}.resolved_at END");
+        updates.Add($"resolved_by = CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN NULL ELSE {f}.resolved_by END" +
+                    $" WHEN {workable} THEN excluded.resolved_by ELSE {f}.resolved_by END");
 
+        // The WHERE makes SQLite read ON CONFLICT as the upsert clause rather than a join constraint.
         return $"""
             INSERT INTO {T(f)} ({string.Join(", ", cols)})
-            SELECT {string.Join(", ", values)}
-            {from}
-            ON CONFLICT (transaction_key, type) DO UPDATE SET {string.Join(", ", updates)}
+            SELECT * FROM (
+            {Select(confirmed: true)}
+            UNION ALL
+            {Select(confirmed: false)}
+            ) s WHERE 1 = 1
+            ON CONFLICT (transaction_key, type) DO UPDATE SET {string.Join(", ", updates)}{(returning ? "\nRETURNING id, verdict, money_at_risk" : "")}
             """;
     }
 

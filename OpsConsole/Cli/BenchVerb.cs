@@ -49,7 +49,8 @@ public sealed class BenchVerb : ICliVerb
                 Core.Reconciliation.ReconciliationDefinition.Standard(Core.Reconciliation.FeeSchedule.Default),
                 provider == DatabaseProvider.Postgres ? new Core.Reconciliation.PostgresReconDialect() : new Core.Reconciliation.SqliteReconDialect());
             context.Out.WriteLine(generator.Pass1Insert() + ";\n");
-            context.Out.WriteLine(generator.Pass2Insert() + ";");
+            context.Out.WriteLine(generator.Pass2Insert() + ";\n");
+            context.Out.WriteLine((provider == DatabaseProvider.Postgres ? generator.UpsertFindingsAndSightings() : generator.UpsertFindings()) + ";");
             return 0;
         }
 
