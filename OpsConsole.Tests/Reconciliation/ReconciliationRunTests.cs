@@ -204,8 +204,8 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
             .GetAsync(findingB.Id);
         Assert.Equal(FindingStatus.AUTO_RESOLVED, detail!.Finding.Status);
         Assert.Equal([second.Id, first.Id], detail.Sightings.Select(s => s.RunId));
-        // The third run was incremental: only tx-b changed, so tx-a was not compared (nor seen) again.
-        Assert.Equal(2, (await FindingsAsync()).Single(f => f.TransactionKey == "tx-a").SeenCount);
+        // The third run was incremental: tx-b changed, and tx-a, still open, was compared (and seen) again.
+        Assert.Equal(3, (await FindingsAsync()).Single(f => f.TransactionKey == "tx-a").SeenCount);
     }
 
     [Fact]
