@@ -39,6 +39,22 @@ internal static class ReconSql
         return values;
     }
 
+    /// <summary>Every row, each as its column values (DBNull as null).</summary>
+    public static async Task<IReadOnlyList<object?[]>> RowsAsync(OpsDbContext db, string sql,
+        IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+    {
+        await using var cmd = await CreateAsync(db, sql, parameters, ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
     private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
     {
