@@ -37,7 +37,13 @@ public sealed class PayoutReconciliationService(
     internal Func<Task>? BetweenPasses { get; set; }
 
     /// <summary>The rules in force: <c>Cash:*</c> with the console's overrides.</summary>
-    public Task<PayoutRules> RulesAsync(CancellationToken ct = default) => Task.FromResult(PayoutRules.From(options.Value));
+    public async Task<PayoutRules> RulesAsync(CancellationToken ct = default) => PayoutRules.From(await SettingsAsync(ct));
+
+    private Task<CashOptions> SettingsAsync(CancellationToken ct) => CashSettings.EffectiveAsync(dbFactory, options.Value, ct);
+
+    /// <summary>The configured calendar, or one with the console's extra closures when an admin changed them.</summary>
+    private KoreanBusinessCalendar CalendarFor(CashOptions settings) =>
+        settings.ExtraClosures.Order().SequenceEqual(options.Value.ExtraClosures.Order()) ? calendar : new KoreanBusinessCalendar(settings.ExtraClosures);
 
     /// <summary>
     /// Runs both passes over paidOutDates [<paramref name="from"/>, <paramref name="to"/>]. Throws
@@ -48,15 +54,17 @@ public sealed class PayoutReconciliationService(
     public async Task<PayoutRun> RunAsync(DateOnly from, DateOnly to, RunTrigger trigger, string requestedBy,
         CancellationToken cancellationToken = default)
     {
-        var rules = await RulesAsync(cancellationToken);
+        var settings = await SettingsAsync(cancellationToken);
+        var rules = PayoutRules.From(settings);
+        var businessDays = CalendarFor(settings);
         if (rules.Pgs.Count == 0)
             throw DomainException.BadInput("CASH_NOT_CONFIGURED",
                 "No PG payouts are configured: set Cash:Pgs:{mId}:Account and :Counterparty (docs/cash.md).");
         var asOf = BusinessCalendar.Today(clock);
         var lookback = from.AddDays(-OffsetLookbackDays);
         var mfrom = from.AddDays(-MatchLookbackDays);
-        calendar.IsBusinessDay(lookback);
-        var depto = calendar.AddBusinessDays(calendar.NextBusinessDayOnOrAfter(to), rules.DateWindowBusinessDays);
+        businessDays.IsBusinessDay(lookback);
+        var depto = businessDays.AddBusinessDays(businessDays.NextBusinessDayOnOrAfter(to), rules.DateWindowBusinessDays);
 
         var run = PayoutRun.Start(from, to, asOf, trigger, requestedBy, clock.GetUtcNow());
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -74,7 +82,7 @@ public sealed class PayoutReconciliationService(
 
         try
         {
-            await ExecuteAsync(run, rules, lookback, mfrom, depto, cancellationToken);
+            await ExecuteAsync(run, rules, businessDays, lookback, mfrom, depto, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -105,7 +113,7 @@ public sealed class PayoutReconciliationService(
         return finished;
     }
 
-    private async Task ExecuteAsync(PayoutRun run, PayoutRules rules, DateOnly lookback, DateOnly mfrom, DateOnly depto,
+    private async Task ExecuteAsync(PayoutRun run, PayoutRules rules, KoreanBusinessCalendar calendar, DateOnly lookback, DateOnly mfrom, DateOnly depto,
         CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -123,7 +131,7 @@ public sealed class PayoutReconciliationService(
             ["asof"] = dialect.DateValue(run.AsOfDate),
         };
 
-        await RefreshCalendarAsync(db, ct);
+        await RefreshCalendarAsync(db, calendar, ct);
 
         var sw = Stopwatch.StartNew();
         await ReconSql.ExecuteAsync(db, gen.InsertGroups(), p, ct);
@@ -180,7 +188,7 @@ public sealed class PayoutReconciliationService(
         return (recognised.Count, recognised.Sum(t => t.Amount));
     }
 
-    private async Task RefreshCalendarAsync(OpsDbContext db, CancellationToken ct)
+    private static async Task RefreshCalendarAsync(OpsDbContext db, KoreanBusinessCalendar calendar, CancellationToken ct)
     {
         var days = CashCalendarDay.From(calendar).ToList();
         var stored = await db.Set<CashCalendarDay>().AsNoTracking().ToListAsync(ct);

@@ -611,6 +611,40 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.ToTable("bank_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Cash.CashSettingRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Key")
+                        .HasName("pk_cash_settings");
+
+                    b.ToTable("cash_settings", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.CashCalendarDay", b =>
                 {
                     b.Property<DateOnly>("Date")
