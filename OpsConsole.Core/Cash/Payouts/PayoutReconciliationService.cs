@@ -134,7 +134,7 @@ public sealed class PayoutReconciliationService(
         await RefreshCalendarAsync(db, calendar, ct);
 
         var sw = Stopwatch.StartNew();
-        await ReconSql.ExecuteAsync(db, gen.InsertGroups(), p, ct);
+        await WriteGroupsAsync(db, gen.SelectGroups(), p, run.Id, ct);
         if (dialect.RefreshStatistics("payout_run_groups") is { } analyze)
             await ReconSql.ExecuteAsync(db, analyze, p, ct);
         await ReconSql.ExecuteAsync(db, gen.InsertItems(), With(p, "pass", 1), ct);
@@ -146,7 +146,7 @@ public sealed class PayoutReconciliationService(
         if (flagged > 0)
         {
             await ReconSql.ExecuteAsync(db, gen.DeleteFlaggedGroups(), p, ct);
-            await ReconSql.ExecuteAsync(db, gen.InsertFlaggedGroups(), p, ct);
+            await WriteGroupsAsync(db, gen.SelectFlaggedGroups(), p, run.Id, ct);
         }
         // Pass 2 always writes the run's full view (the Cash page reads it), from the aggregate and fresh deposits.
         await ReconSql.ExecuteAsync(db, gen.InsertItems(), With(p, "pass", 2), ct);
@@ -174,6 +174,22 @@ public sealed class PayoutReconciliationService(
         await UpdateAsync(run.Id, r => r.Succeed(sw.ElapsedMilliseconds, counts, clock.GetUtcNow()), ct);
         _log.LogInformation("Payout run {RunId} ({From}..{To}): {Confirmed} confirmed, {Transient} transient, {Auto} auto-resolved",
             run.Id, run.FromDate, run.ToDate, confirmed, transient, autoResolved);
+    }
+
+    /// <summary>
+    /// Runs an aggregate of the lines (<see cref="PayoutSqlGenerator.SelectGroups"/>) and stores its rows as the run's
+    /// groups. Not an INSERT … SELECT: PostgreSQL plans the SELECT of an INSERT without parallel workers, and the scan of
+    /// the lines is the run's one big cost; the aggregate is small (per merchant id, paidOutDate, soldDate and method).
+    /// </summary>
+    private static async Task WriteGroupsAsync(OpsDbContext db, string sql, IReadOnlyDictionary<string, object?> p, long runId,
+        CancellationToken ct)
+    {
+        var groups = await ReconSql.RowsAsync(db, sql, p, r => PayoutRunGroup.Create(runId, r.GetString(0), ReconSql.DateOf(r.GetValue(1)),
+            ReconSql.DateOf(r.GetValue(2)), r.GetString(3), Convert.ToInt64(r.GetValue(4), System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToInt64(r.GetValue(5), System.Globalization.CultureInfo.InvariantCulture)), ct);
+        db.AddRange(groups);
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
     }
 
     /// <summary>Recognised deposits booked in the range (count, sum) — the control total of the cash side.</summary>
