@@ -2569,6 +2569,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days")
                         .HasDatabaseName("ix_settlement_lines_payout_days");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days"), new[] { "SoldDate", "Method", "PayOutAmount" });
+
                     b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
                         .HasDatabaseName("ix_settlement_lines_repeated_keys")
                         .HasFilter("key_repeated");

@@ -2459,7 +2459,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
 
                     b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days")
-                        .HasDatabaseName("ix_settlement_lines_payout_days");
+                        .HasDatabaseName("ix_settlement_lines_payout_days")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "SoldDate", "Method", "PayOutAmount" });
 
                     b.HasIndex(new[] { "TransactionKey" }, "repeated_keys")
                         .HasDatabaseName("ix_settlement_lines_repeated_keys")

@@ -1494,7 +1494,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_payout_days",
                 table: "settlement_lines",
-                columns: new[] { "m_id", "paid_out_date" });
+                columns: new[] { "m_id", "paid_out_date" })
+                .Annotation("Npgsql:IndexInclude", new[] { "sold_date", "method", "pay_out_amount" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_repeated_keys",
