@@ -43,6 +43,10 @@ public sealed class BankStatementImporter(IDbContextFactory<OpsDbContext> dbFact
 {
     public const int MaxReportedErrors = 200;
 
+    /// <summary>The names of the accounts in force (configured or added in the console), ordered.</summary>
+    public async Task<IReadOnlyList<string>> AccountNamesAsync(CancellationToken ct = default) =>
+        (await CashSettings.EffectiveAsync(dbFactory, options.Value, ct)).Accounts.Keys.Order(StringComparer.Ordinal).ToList();
+
     /// <summary>Larger files are refused (50 MB).</summary>
     public const long MaxFileBytes = 50L * 1024 * 1024;
 
@@ -56,7 +60,7 @@ public sealed class BankStatementImporter(IDbContextFactory<OpsDbContext> dbFact
     {
         if (string.IsNullOrWhiteSpace(importedBy))
             throw DomainException.BadInput("IMPORTED_BY_REQUIRED", "An import needs the name of who imports it.");
-        var cash = options.Value;
+        var cash = await CashSettings.EffectiveAsync(dbFactory, options.Value, cancellationToken);
         fileName = Path.GetFileName(fileName);
         if (fileName.Length > 300) fileName = fileName[..300];
 

@@ -13,6 +13,7 @@ public static class CashSetup
         services.AddOptions<CashOptions>().BindConfiguration("Cash").ValidateOnStart();
         services.AddSingleton<IValidateOptions<CashOptions>, CashOptionsValidator>();
         services.AddSingleton(sp => new KoreanBusinessCalendar(sp.GetRequiredService<IOptions<CashOptions>>().Value.ExtraClosures));
+        services.AddSingleton<CashSettings>();
         services.AddSingleton<BankProfileStore>();
         services.AddSingleton<BankStatementImporter>();
         services.AddSingleton<Payouts.PayoutReconciliationService>();

@@ -55,6 +55,26 @@ internal static class ReconSql
         return rows;
     }
 
+    /// <summary>Every row, mapped by <paramref name="map"/>.</summary>
+    public static async Task<List<T>> RowsAsync<T>(OpsDbContext db, string sql, IReadOnlyDictionary<string, object?> parameters,
+        Func<DbDataReader, T> map, CancellationToken ct)
+    {
+        await using var cmd = await CreateAsync(db, sql, parameters, ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct)) rows.Add(map(reader));
+        return rows;
+    }
+
+    /// <summary>A date column as the providers return it: PostgreSQL a date, SQLite its yyyy-MM-dd text.</summary>
+    public static DateOnly DateOf(object value) => value switch
+    {
+        DateOnly d => d,
+        DateTime t => DateOnly.FromDateTime(t),
+        string s => DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new InvalidCastException($"Not a date: {value.GetType().Name}."),
+    };
+
     private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
     {

@@ -103,6 +103,7 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
         ["GET /admin/users"] = Roles("admin"),
         ["GET /admin/settings"] = Roles("admin"),
         ["GET /admin/fee-contracts"] = Roles("admin"),
+        ["GET /admin/cash-settings"] = Roles("admin"),
         ["GET /discrepancies"] = AnyRole,
         ["GET /discrepancies/{Id:long}"] = AnyRole,
         ["GET /trace"] = AnyRole,

@@ -12,14 +12,16 @@ namespace OpsConsole.Cli;
 /// <c>bench console --connection CS [--payments N] [--findings N] [--samples N]</c>: p50/p95 of the console's
 /// grid, trace and text-search queries on a fresh PostgreSQL database; exit 1 when a target is missed.
 /// <c>bench import [--mb 50] [--connection CS]</c>: time and peak memory of a settlement CSV import (see <see cref="ImportBenchReport"/>).
+/// <c>bench payouts --lines N --connection CS</c>: the payout run against a bare GROUP BY (see <see cref="PayoutBenchReport"/>).
 /// </summary>
 public sealed class BenchVerb : ICliVerb
 {
     public string Name => "bench";
-    public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database; 'bench import' a settlement CSV import's time and peak memory.";
+    public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database; 'bench import' a settlement CSV import's time and peak memory; 'bench payouts' the payout run against a bare GROUP BY on PostgreSQL.";
     public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--keep] [--print-sql]  |  " +
                            "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]  |  " +
-                           "import [--mb 50] [--connection CS] [--provider sqlite|postgres|both]";
+                           "import [--mb 50] [--connection CS] [--provider sqlite|postgres|both]  |  " +
+                           "payouts --connection CS [--lines 1000000] [--keep]";
     public bool NeedsServer => false;
     public bool UsesAppDatabase => false;
 
@@ -29,8 +31,10 @@ public sealed class BenchVerb : ICliVerb
             return await ConsoleBenchReport.RunAsync(context, cancellationToken);
         if (context.Arguments.Positionals.Contains("import", StringComparer.OrdinalIgnoreCase))
             return await ImportBenchReport.RunAsync(context, cancellationToken);
+        if (context.Arguments.Positionals.Contains("payouts", StringComparer.OrdinalIgnoreCase))
+            return await PayoutBenchReport.RunAsync(context, cancellationToken);
         if (!context.Arguments.Positionals.Contains("recon", StringComparer.OrdinalIgnoreCase))
-            throw new CliUsageException("name the benchmark: 'bench recon', 'bench console' or 'bench import'.");
+            throw new CliUsageException("name the benchmark: 'bench recon', 'bench console', 'bench import' or 'bench payouts'.");
         var payments = context.Arguments.GetInt("payments", 1_000_000);
         if (payments is < 1 or > 100_000_000) throw new CliUsageException("--payments must be between 1 and 100,000,000.");
         var provider = (context.Arguments.Get("provider") ?? "sqlite").ToLowerInvariant() switch

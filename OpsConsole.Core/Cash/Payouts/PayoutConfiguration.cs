@@ -62,10 +62,13 @@ internal sealed class CashCalendarDayConfiguration : IEntityTypeConfiguration<Ca
 
 /// <summary>
 /// The payout run's one scan of the settlement lines (by merchant id and paidOutDate) and pass 2's look-up of a few
-/// pairs: an index on (m_id, paid_out_date) holding the columns the aggregate reads.
+/// pairs: an index on (m_id, paid_out_date) holding the columns the aggregate reads (PostgreSQL INCLUDE), so pass 2 reads
+/// the flagged pairs index-only instead of visiting table pages spread over the whole table (`bench payouts` at 10M:
+/// pass 2 took 8.7 s through the plain index on lines loaded in random day order).
 /// </summary>
 internal sealed class SettlementLinePayoutIndexConfiguration : IEntityTypeConfiguration<SettlementLine>
 {
     public void Configure(EntityTypeBuilder<SettlementLine> b) =>
-        b.HasIndex(l => new { l.MId, l.PaidOutDate }, "payout_days").HasDatabaseName("ix_settlement_lines_payout_days");
+        b.HasIndex(l => new { l.MId, l.PaidOutDate }, "payout_days").HasDatabaseName("ix_settlement_lines_payout_days")
+            .IncludeProperties(l => new { l.SoldDate, l.Method, l.PayOutAmount });
 }

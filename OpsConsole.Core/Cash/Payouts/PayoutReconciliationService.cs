@@ -37,7 +37,13 @@ public sealed class PayoutReconciliationService(
     internal Func<Task>? BetweenPasses { get; set; }
 
     /// <summary>The rules in force: <c>Cash:*</c> with the console's overrides.</summary>
-    public Task<PayoutRules> RulesAsync(CancellationToken ct = default) => Task.FromResult(PayoutRules.From(options.Value));
+    public async Task<PayoutRules> RulesAsync(CancellationToken ct = default) => PayoutRules.From(await SettingsAsync(ct));
+
+    private Task<CashOptions> SettingsAsync(CancellationToken ct) => CashSettings.EffectiveAsync(dbFactory, options.Value, ct);
+
+    /// <summary>The configured calendar, or one with the console's extra closures when an admin changed them.</summary>
+    private KoreanBusinessCalendar CalendarFor(CashOptions settings) =>
+        settings.ExtraClosures.Order().SequenceEqual(options.Value.ExtraClosures.Order()) ? calendar : new KoreanBusinessCalendar(settings.ExtraClosures);
 
     /// <summary>
     /// Runs both passes over paidOutDates [<paramref name="from"/>, <paramref name="to"/>]. Throws
@@ -48,15 +54,17 @@ public sealed class PayoutReconciliationService(
     public async Task<PayoutRun> RunAsync(DateOnly from, DateOnly to, RunTrigger trigger, string requestedBy,
         CancellationToken cancellationToken = default)
     {
-        var rules = await RulesAsync(cancellationToken);
+        var settings = await SettingsAsync(cancellationToken);
+        var rules = PayoutRules.From(settings);
+        var businessDays = CalendarFor(settings);
         if (rules.Pgs.Count == 0)
             throw DomainException.BadInput("CASH_NOT_CONFIGURED",
                 "No PG payouts are configured: set Cash:Pgs:{mId}:Account and :Counterparty (docs/cash.md).");
         var asOf = BusinessCalendar.Today(clock);
         var lookback = from.AddDays(-OffsetLookbackDays);
         var mfrom = from.AddDays(-MatchLookbackDays);
-        calendar.IsBusinessDay(lookback);
-        var depto = calendar.AddBusinessDays(calendar.NextBusinessDayOnOrAfter(to), rules.DateWindowBusinessDays);
+        businessDays.IsBusinessDay(lookback);
+        var depto = businessDays.AddBusinessDays(businessDays.NextBusinessDayOnOrAfter(to), rules.DateWindowBusinessDays);
 
         var run = PayoutRun.Start(from, to, asOf, trigger, requestedBy, clock.GetUtcNow());
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -74,7 +82,7 @@ public sealed class PayoutReconciliationService(
 
         try
         {
-            await ExecuteAsync(run, rules, lookback, mfrom, depto, cancellationToken);
+            await ExecuteAsync(run, rules, businessDays, lookback, mfrom, depto, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -105,7 +113,7 @@ public sealed class PayoutReconciliationService(
         return finished;
     }
 
-    private async Task ExecuteAsync(PayoutRun run, PayoutRules rules, DateOnly lookback, DateOnly mfrom, DateOnly depto,
+    private async Task ExecuteAsync(PayoutRun run, PayoutRules rules, KoreanBusinessCalendar calendar, DateOnly lookback, DateOnly mfrom, DateOnly depto,
         CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -123,10 +131,10 @@ public sealed class PayoutReconciliationService(
             ["asof"] = dialect.DateValue(run.AsOfDate),
         };
 
-        await RefreshCalendarAsync(db, ct);
+        await RefreshCalendarAsync(db, calendar, ct);
 
         var sw = Stopwatch.StartNew();
-        await ReconSql.ExecuteAsync(db, gen.InsertGroups(), p, ct);
+        await WriteGroupsAsync(db, gen.SelectGroups(), p, run.Id, ct);
         if (dialect.RefreshStatistics("payout_run_groups") is { } analyze)
             await ReconSql.ExecuteAsync(db, analyze, p, ct);
         await ReconSql.ExecuteAsync(db, gen.InsertItems(), With(p, "pass", 1), ct);
@@ -138,7 +146,7 @@ public sealed class PayoutReconciliationService(
         if (flagged > 0)
         {
             await ReconSql.ExecuteAsync(db, gen.DeleteFlaggedGroups(), p, ct);
-            await ReconSql.ExecuteAsync(db, gen.InsertFlaggedGroups(), p, ct);
+            await WriteGroupsAsync(db, gen.SelectFlaggedGroups(), p, run.Id, ct);
         }
         // Pass 2 always writes the run's full view (the Cash page reads it), from the aggregate and fresh deposits.
         await ReconSql.ExecuteAsync(db, gen.InsertItems(), With(p, "pass", 2), ct);
@@ -168,6 +176,22 @@ public sealed class PayoutReconciliationService(
             run.Id, run.FromDate, run.ToDate, confirmed, transient, autoResolved);
     }
 
+    /// <summary>
+    /// Runs an aggregate of the lines (<see cref="PayoutSqlGenerator.SelectGroups"/>) and stores its rows as the run's
+    /// groups. Not an INSERT … SELECT: PostgreSQL plans the SELECT of an INSERT without parallel workers, and the scan of
+    /// the lines is the run's one big cost; the aggregate is small (per merchant id, paidOutDate, soldDate and method).
+    /// </summary>
+    private static async Task WriteGroupsAsync(OpsDbContext db, string sql, IReadOnlyDictionary<string, object?> p, long runId,
+        CancellationToken ct)
+    {
+        var groups = await ReconSql.RowsAsync(db, sql, p, r => PayoutRunGroup.Create(runId, r.GetString(0), ReconSql.DateOf(r.GetValue(1)),
+            ReconSql.DateOf(r.GetValue(2)), r.GetString(3), Convert.ToInt64(r.GetValue(4), System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToInt64(r.GetValue(5), System.Globalization.CultureInfo.InvariantCulture)), ct);
+        db.AddRange(groups);
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
     /// <summary>Recognised deposits booked in the range (count, sum) — the control total of the cash side.</summary>
     private static async Task<(int Count, long Sum)> DepositTotalsAsync(OpsDbContext db, PayoutRules rules, DateOnly from,
         DateOnly to, CancellationToken ct)
@@ -180,7 +204,7 @@ public sealed class PayoutReconciliationService(
         return (recognised.Count, recognised.Sum(t => t.Amount));
     }
 
-    private async Task RefreshCalendarAsync(OpsDbContext db, CancellationToken ct)
+    private static async Task RefreshCalendarAsync(OpsDbContext db, KoreanBusinessCalendar calendar, CancellationToken ct)
     {
         var days = CashCalendarDay.From(calendar).ToList();
         var stored = await db.Set<CashCalendarDay>().AsNoTracking().ToListAsync(ct);

@@ -101,6 +101,13 @@ public sealed class PayoutRunGroup
     public string Method { get; private set; }
     public long NetAmount { get; private set; }
     public long LineCount { get; private set; }
+
+    internal static PayoutRunGroup Create(long runId, string pgMid, DateOnly paidOutDate, DateOnly soldDate, string method,
+        long netAmount, long lineCount) => new()
+    {
+        RunId = runId, PgMid = pgMid, PaidOutDate = paidOutDate, SoldDate = soldDate, Method = method, NetAmount = netAmount,
+        LineCount = lineCount,
+    };
 }
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Core.Cash.Payouts;
@@ -9,14 +8,14 @@ namespace OpsConsole.Core.Cash.Payouts;
 /// (so a deposit that arrived late, or a statement imported since, updates the recent findings). Skipped when no
 /// <c>Cash:Pgs</c> are configured.
 /// </summary>
-public sealed class PayoutScheduleFollower(PayoutReconciliationService payouts, IOptions<CashOptions> options,
-    ILogger<PayoutScheduleFollower> logger) : IScheduledRunFollower
+public sealed class PayoutScheduleFollower(PayoutReconciliationService payouts, ILogger<PayoutScheduleFollower> logger)
+    : IScheduledRunFollower
 {
     public const int Days = 14;
 
     public async Task AfterScheduledRunAsync(DateOnly businessDate, CancellationToken cancellationToken)
     {
-        if (options.Value.Pgs.Count == 0) return;
+        if ((await payouts.RulesAsync(cancellationToken)).Pgs.Count == 0) return;
         var run = await payouts.RunAsync(businessDate.AddDays(1 - Days), businessDate, RunTrigger.SCHEDULE,
             ReconciliationScheduler.Actor, cancellationToken);
         logger.LogInformation("Scheduled payout run {RunId} ({From}..{To}): {Status}, {Confirmed} confirmed",

@@ -191,7 +191,7 @@ public static class ReconBenchmark
         });
     }
 
-    private static async Task<(TimeSpan Elapsed, long Rows)> TimeAsync(DatabaseProvider provider, string cs, string sql,
+    internal static async Task<(TimeSpan Elapsed, long Rows)> TimeAsync(DatabaseProvider provider, string cs, string sql,
         CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
@@ -199,7 +199,7 @@ public static class ReconBenchmark
         return (sw.Elapsed, rows);
     }
 
-    private static async Task<long> ScalarAsync(DatabaseProvider provider, string cs, string sql, CancellationToken ct)
+    internal static async Task<long> ScalarAsync(DatabaseProvider provider, string cs, string sql, CancellationToken ct)
     {
         await using System.Data.Common.DbConnection conn = provider == DatabaseProvider.Postgres
             ? new NpgsqlConnection(cs)

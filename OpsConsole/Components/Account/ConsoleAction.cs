@@ -68,11 +68,15 @@ public static class ConsoleActions
     public static readonly ConsoleAction ManageFeeContracts = new("manage-fee-contracts", [ConsoleRoles.Admin],
         "Only admin can change fee contracts.");
 
+    /// <summary>Changing the <c>Cash:*</c> settings (accounts, PG payout contracts, window, tolerance, closures): admin only, audited.</summary>
+    public static readonly ConsoleAction ManageCashSettings = new("manage-cash-settings", [ConsoleRoles.Admin],
+        "Only admin can change the cash settings.");
+
     /// <summary>The Cash page (PG payouts ↔ bank deposits): finance works it, on-call reads it, admin.</summary>
     public static readonly ConsoleAction ViewCash = new("view-cash",
         [ConsoleRoles.Finance, ConsoleRoles.Oncall, ConsoleRoles.Admin], "Only finance, on-call and admin can see the cash view.");
 
     public static readonly IReadOnlyList<ConsoleAction> All =
         [RunReconciliation, ImportSettlement, WorkFindings, ExportFindings, AuditLog, RequestRepair, ApproveRepair,
-         ViewRepairs, ManageApiClients, Administer, ManageFeeContracts, ViewCash];
+         ViewRepairs, ManageApiClients, Administer, ManageFeeContracts, ManageCashSettings, ViewCash];
 }

@@ -28,6 +28,8 @@ public static class AdminPages
             "The effective configuration, read-only; secrets hidden.", "nav-admin-settings"),
         new("Fee contracts", "admin/fee-contracts", Icons.Material.Filled.Percent, ConsoleActions.ManageFeeContracts,
             "Each PG merchant id's contract: base rates, issuer and easy-pay rates, installments, minimum fee.", "nav-fee-contracts"),
+        new("Cash settings", "admin/cash-settings", Icons.Material.Filled.AccountBalance, ConsoleActions.ManageCashSettings,
+            "Bank accounts, each PG merchant id's payout account, counterparty and D+N contract, window, tolerance, closures.", "nav-cash-settings"),
     ];
 
     /// <summary>The pages <paramref name="user"/> may open (none: no Admin group at all).</summary>
