@@ -1998,6 +1998,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("keys_learned");
 
+                    b.Property<long?>("LinesWithoutContract")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lines_without_contract");
+
                     b.Property<int>("Pass1Count")
                         .HasColumnType("integer")
                         .HasColumnName("pass1_count");

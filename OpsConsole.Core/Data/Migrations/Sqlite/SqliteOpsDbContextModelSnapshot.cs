@@ -1907,6 +1907,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("keys_learned");
 
+                    b.Property<long?>("LinesWithoutContract")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lines_without_contract");
+
                     b.Property<int>("Pass1Count")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pass1_count");

@@ -370,6 +370,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     error = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     keys_learned = table.Column<int>(type: "INTEGER", nullable: false),
                     keyless_approvals = table.Column<long>(type: "INTEGER", nullable: false),
+                    lines_without_contract = table.Column<long>(type: "INTEGER", nullable: true),
                     scope = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     compared_keys = table.Column<int>(type: "INTEGER", nullable: true),
                     rules_fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206052629_Initial")]
+    [Migration("20261206071003_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1909,6 +1909,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.Property<int>("KeysLearned")
                         .HasColumnType("INTEGER")
                         .HasColumnName("keys_learned");
+
+                    b.Property<long?>("LinesWithoutContract")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lines_without_contract");
 
                     b.Property<int>("Pass1Count")
                         .HasColumnType("INTEGER")

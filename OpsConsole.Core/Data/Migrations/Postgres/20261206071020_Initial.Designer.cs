@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206052634_Initial")]
+    [Migration("20261206071020_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2000,6 +2000,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<int>("KeysLearned")
                         .HasColumnType("integer")
                         .HasColumnName("keys_learned");
+
+                    b.Property<long?>("LinesWithoutContract")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lines_without_contract");
 
                     b.Property<int>("Pass1Count")
                         .HasColumnType("integer")

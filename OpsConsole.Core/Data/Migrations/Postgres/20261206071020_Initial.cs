@@ -374,6 +374,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     error = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
                     keys_learned = table.Column<int>(type: "integer", nullable: false),
                     keyless_approvals = table.Column<long>(type: "bigint", nullable: false),
+                    lines_without_contract = table.Column<long>(type: "bigint", nullable: true),
                     scope = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     compared_keys = table.Column<int>(type: "integer", nullable: true),
                     rules_fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
