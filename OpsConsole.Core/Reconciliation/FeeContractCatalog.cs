@@ -158,7 +158,8 @@ public sealed class FeeContractCatalog(
         ? JsonSerializer.Serialize(Settings(contracts[0]), Json)
         : JsonSerializer.Serialize(contracts.OrderBy(c => c.ValidFrom ?? DateOnly.MinValue).Select(Settings).ToList(), Json);
 
-    private static FeeContractSettings Settings(FeeContract c)
+    /// <summary>A contract back as its settings (the stored and configured shape).</summary>
+    public static FeeContractSettings Settings(FeeContract c)
     {
         static decimal Rate(long ppm) => ppm / 1_000_000m;
         return new FeeContractSettings

@@ -66,7 +66,7 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
         await using (var ctx = db.Factory.CreateDbContext())
             await ctx.Database.ExecuteSqlRawAsync("DELETE FROM fee_contracts");
         foreach (var mId in new[] { "mid_alpha", "mid_gamma" })
-            await catalog.SaveAsync(mId, JsonSerializer.Serialize(overTime.Where(c => c.MId == mId).Select(ToSettings)), "property-test");
+            await catalog.SaveAsync(mId, JsonSerializer.Serialize(overTime.Where(c => c.MId == mId).Select(FeeContractCatalog.Settings)), "property-test");
         var fees = FeeSchedule.Default.WithContracts(overTime);
         var service = new ReconciliationService(db.Factory,
             Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System, contracts: catalog);
@@ -77,15 +77,6 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
             Assert.Contains(component, diffs);
         Assert.True(_linesWithoutContract > 0, "the samples must have lines without a contract in force");
     }
-
-    private static FeeContractSettings ToSettings(FeeContract c) => new()
-    {
-        ValidFrom = c.ValidFrom, ValidUntil = c.ValidUntil, MinimumFee = c.MinimumFee == 0 ? null : c.MinimumFee,
-        BaseRates = c.BaseRatesPpm.ToDictionary(r => r.Key.ToString(), r => r.Value / 1_000_000m),
-        CardIssuerRates = c.CardIssuerRatesPpm.ToDictionary(r => r.Key, r => r.Value / 1_000_000m),
-        EasyPayProviderRates = c.EasyPayProviderRatesPpm.ToDictionary(r => r.Key, r => r.Value / 1_000_000m),
-        InstallmentRates = c.InstallmentRatesPpm.ToDictionary(r => r.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), r => r.Value / 1_000_000m),
-    };
 
     private long _linesWithoutContract;
 
