@@ -21,6 +21,9 @@ namespace OpsConsole.Core.Reconciliation;
 /// fee / 11 never ends in exactly .5), supply = fee − VAT. Toss's real lines agree: fee 1,492 → VAT 136 (floor would
 /// give 135), fee −2,250 → VAT −205, fee 859,950 → VAT 78,177; 860 → 78 + 782.</item>
 /// </list>
+/// A contract is in force from <see cref="ValidFrom"/> (a KST date, inclusive; null: from the first day) to
+/// <see cref="ValidUntil"/> (inclusive; null: open-ended, or until the merchant id's next contract starts): see
+/// <see cref="FeeContractTimeline"/> for which date of a line picks its contract.
 /// </summary>
 public sealed record FeeContract(
     string MId,
@@ -28,7 +31,9 @@ public sealed record FeeContract(
     IReadOnlyDictionary<string, long> CardIssuerRatesPpm,
     IReadOnlyDictionary<string, long> EasyPayProviderRatesPpm,
     IReadOnlyDictionary<int, long> InstallmentRatesPpm,
-    long MinimumFee)
+    long MinimumFee,
+    DateOnly? ValidFrom = null,
+    DateOnly? ValidUntil = null)
 {
     /// <summary>The <c>card.interestPayer</c> value under which an installment fee is expected.</summary>
     public const string MerchantPaysInterest = "MERCHANT";
@@ -109,9 +114,12 @@ public sealed record FeeContract(
 
         if (settings.MinimumFee is < 0)
             errors.Add($"{path}:MinimumFee must be zero or more KRW (got {settings.MinimumFee}).");
+        if (settings.ValidFrom is { } from && settings.ValidUntil is { } until && until < from)
+            errors.Add($"{path}:ValidUntil ({until:yyyy-MM-dd}) is before ValidFrom ({from:yyyy-MM-dd}).");
 
         if (errors.Count > 0) throw new ConfigurationError(string.Join(" ", errors));
-        return new FeeContract(mId, baseRates, issuers, providers, installments, settings.MinimumFee ?? 0);
+        return new FeeContract(mId, baseRates, issuers, providers, installments, settings.MinimumFee ?? 0,
+            settings.ValidFrom, settings.ValidUntil);
     }
 }
 
@@ -125,10 +133,16 @@ public readonly record struct ContractFee(long Base, long Installment)
 /// A contract as configured (<c>Pg:Contracts:{mId}</c>) or stored by an admin (as JSON): rates are fractions of the
 /// amount, VAT included. Method names are <see cref="PaymentMethod"/> names; issuer codes are Toss's
 /// <c>card.issuerCode</c> (e.g. <c>11</c>), providers <c>easyPay.provider</c> (e.g. <c>토스페이</c>); installment keys
-/// are months (2–36).
+/// are months (2–36). <see cref="ValidFrom"/>/<see cref="ValidUntil"/> bound its period (KST dates, both inclusive).
 /// </summary>
 public sealed class FeeContractSettings
 {
+    /// <summary>The first KST date the contract is in force; absent: from the first day.</summary>
+    public DateOnly? ValidFrom { get; set; }
+
+    /// <summary>The last KST date the contract is in force; absent: open-ended, or until the next contract starts.</summary>
+    public DateOnly? ValidUntil { get; set; }
+
     public Dictionary<string, decimal> BaseRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, decimal> CardIssuerRates { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, decimal> EasyPayProviderRates { get; set; } = new(StringComparer.Ordinal);

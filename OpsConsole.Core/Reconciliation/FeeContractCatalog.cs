@@ -30,6 +30,9 @@ public sealed record FeeContractView(string MId, FeeContractSource Source, strin
 /// merchant id by the ones an admin stored in the console (<c>fee_contracts</c>, checked before they are stored, every
 /// change audited). A reconciliation run takes them when it starts; a merchant id without a contract is checked
 /// against the flat <c>Reconciliation:FeeRates</c>.
+/// <para>A merchant id's stored terms are one contract (a JSON object) or its contracts over time (a JSON array, each
+/// with <c>ValidFrom</c>/<c>ValidUntil</c>, see <see cref="FeeContractTimeline"/>). The whole set is stored at once: a
+/// change that makes two periods overlap is refused with both named, and nothing is stored.</para>
 /// </summary>
 public sealed class FeeContractCatalog(
     IDbContextFactory<OpsDbContext> dbFactory,
@@ -41,6 +44,7 @@ public sealed class FeeContractCatalog(
 
     private static readonly JsonSerializerOptions Json = new()
     {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -52,7 +56,10 @@ public sealed class FeeContractCatalog(
         var contracts = options.Value.Build().ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         foreach (var record in await db.Set<FeeContractRecord>().AsNoTracking().OrderBy(r => r.MId).ToListAsync(ct))
-            contracts.Add(Parse(record.MId, record.Terms, $"fee_contracts[{record.MId}]"));
+        {
+            contracts.RemoveAll(c => c.MId == record.MId);
+            contracts.AddRange(Parse(record.MId, record.Terms, $"fee_contracts[{record.MId}]"));
+        }
         return contracts;
     }
 
@@ -71,14 +78,14 @@ public sealed class FeeContractCatalog(
     }
 
     /// <summary>
-    /// Stores <paramref name="terms"/> (JSON of <see cref="FeeContractSettings"/>) as the contract of
-    /// <paramref name="mId"/>; a bad contract is refused with every problem named and nothing stored.
+    /// Stores <paramref name="terms"/> (JSON of one <see cref="FeeContractSettings"/>, or an array of them for contracts
+    /// over time) as the contracts of <paramref name="mId"/>, replacing its stored ones; a bad contract or overlapping
+    /// periods are refused with every problem named and nothing stored. The audit entry holds the terms before and after.
     /// </summary>
     public async Task SaveAsync(string mId, string terms, string actor, CancellationToken ct = default)
     {
         mId = mId.Trim();
-        var contract = Parse(mId, terms, "contract");
-        var normalized = JsonSerializer.Serialize(Settings(contract), Json);
+        var normalized = Normalize(Parse(mId, terms, "contract"));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var record = await db.Set<FeeContractRecord>().SingleOrDefaultAsync(r => r.MId == mId, ct);
         var before = record?.Terms;
@@ -108,34 +115,57 @@ public sealed class FeeContractCatalog(
         await audit.WriteAsync(actor, "fee-contract.delete", AuditTarget, mId, record.Terms, null);
     }
 
-    /// <summary>Parses and checks a contract's JSON terms; a problem is a 400 naming it.</summary>
-    public static FeeContract Parse(string mId, string terms, string path)
+    /// <summary>
+    /// Parses and checks a merchant id's JSON terms (one contract, or an array of contracts over time): every problem
+    /// of every contract, and overlapping periods, are a 400 naming them.
+    /// </summary>
+    public static IReadOnlyList<FeeContract> Parse(string mId, string terms, string path)
     {
-        FeeContractSettings? settings;
+        List<FeeContractSettings?>? all;
         try
         {
-            settings = JsonSerializer.Deserialize<FeeContractSettings>(terms, Json);
+            all = terms.TrimStart().StartsWith('[')
+                ? JsonSerializer.Deserialize<List<FeeContractSettings?>>(terms, Json)
+                : [JsonSerializer.Deserialize<FeeContractSettings>(terms, Json)];
         }
         catch (JsonException e)
         {
             throw DomainException.BadInput("FEE_CONTRACT_INVALID", $"{path}: not a contract ({e.Message}).");
         }
-        if (settings is null) throw DomainException.BadInput("FEE_CONTRACT_INVALID", $"{path}: the contract is empty.");
+        if (all is null || all.Count == 0 || all.Any(a => a is null))
+            throw DomainException.BadInput("FEE_CONTRACT_INVALID", $"{path}: a contract is empty.");
+        var contracts = new List<FeeContract>();
+        var errors = new List<string>();
+        for (var i = 0; i < all.Count; i++)
+        {
+            try { contracts.Add(FeeContract.From(mId, all[i]!, all.Count == 1 ? path : $"{path}[{i}]")); }
+            catch (ConfigurationError e) { errors.Add(e.Message); }
+        }
+        if (errors.Count > 0) throw DomainException.BadInput("FEE_CONTRACT_INVALID", string.Join(" ", errors));
         try
         {
-            return FeeContract.From(mId, settings, path);
+            FeeContractTimeline.Build(mId, contracts, path);
         }
         catch (ConfigurationError e)
         {
-            throw DomainException.BadInput("FEE_CONTRACT_INVALID", e.Message);
+            throw DomainException.BadInput("FEE_CONTRACT_OVERLAP", e.Message);
         }
+        return contracts;
     }
 
-    private static FeeContractSettings Settings(FeeContract c)
+    /// <summary>The stored form: one contract as an object, several as an array in date order.</summary>
+    private static string Normalize(IReadOnlyList<FeeContract> contracts) => contracts.Count == 1
+        ? JsonSerializer.Serialize(Settings(contracts[0]), Json)
+        : JsonSerializer.Serialize(contracts.OrderBy(c => c.ValidFrom ?? DateOnly.MinValue).Select(Settings).ToList(), Json);
+
+    /// <summary>A contract back as its settings (the stored and configured shape).</summary>
+    public static FeeContractSettings Settings(FeeContract c)
     {
         static decimal Rate(long ppm) => ppm / 1_000_000m;
         return new FeeContractSettings
         {
+            ValidFrom = c.ValidFrom,
+            ValidUntil = c.ValidUntil,
             BaseRates = c.BaseRatesPpm.OrderBy(r => r.Key).ToDictionary(r => r.Key.ToString(), r => Rate(r.Value)),
             CardIssuerRates = c.CardIssuerRatesPpm.OrderBy(r => r.Key, StringComparer.Ordinal).ToDictionary(r => r.Key, r => Rate(r.Value)),
             EasyPayProviderRates = c.EasyPayProviderRatesPpm.OrderBy(r => r.Key, StringComparer.Ordinal).ToDictionary(r => r.Key, r => Rate(r.Value)),

@@ -4,8 +4,8 @@ using OpsConsole.Core.Payments;
 namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
-/// The PG's fees: the merchants' contracts (<see cref="Contracts"/>, by <c>m_id</c>) and, for a line of a merchant id
-/// without one, the default flat rate per method. Rates are held in parts per million so that every engine computes
+/// The PG's fees: the merchants' contracts (<see cref="Contracts"/>, by <c>m_id</c>, each over time: see
+/// <see cref="FeeContractTimeline"/>) and, for a line of a merchant id without any, the default flat rate per method. Rates are held in parts per million so that every engine computes
 /// the same integer: expected fee = amount × ppm / 1,000,000, truncated toward zero (negative for cancel lines).
 /// The flat default checks the total fee only; a contract also checks its VAT (see <see cref="FeeContract"/>).
 /// </summary>
@@ -34,23 +34,30 @@ public sealed class FeeSchedule
         }
         RatesPpm = ppm;
         Tolerance = tolerance;
-        Contracts = (contracts ?? []).ToDictionary(c => c.MId, StringComparer.Ordinal);
+        Contracts = FeeContractTimeline.ByMerchant(contracts ?? [], "Pg:Contracts");
     }
 
     private FeeSchedule(FeeSchedule flat, IEnumerable<FeeContract> contracts)
     {
         RatesPpm = flat.RatesPpm;
         Tolerance = flat.Tolerance;
-        Contracts = contracts.ToDictionary(c => c.MId, StringComparer.Ordinal);
+        Contracts = FeeContractTimeline.ByMerchant(contracts, "fee contracts");
     }
 
-    /// <summary>This schedule's flat rates and tolerance with <paramref name="contracts"/> (a later one for the same
-    /// merchant id wins: pass configured contracts first, then the stored overrides).</summary>
-    public FeeSchedule WithContracts(IEnumerable<FeeContract> contracts) =>
-        new(this, contracts.GroupBy(c => c.MId, StringComparer.Ordinal).Select(g => g.Last()));
+    /// <summary>This schedule's flat rates and tolerance with <paramref name="contracts"/>: all the contracts in force over
+    /// time, several per merchant id for several periods (overlapping periods are refused).</summary>
+    public FeeSchedule WithContracts(IEnumerable<FeeContract> contracts) => new(this, contracts);
 
-    /// <summary>The merchants' contracts by merchant id (<c>settlement_lines.m_id</c>).</summary>
-    public IReadOnlyDictionary<string, FeeContract> Contracts { get; }
+    /// <summary>The merchants' contracts over time by merchant id (<c>settlement_lines.m_id</c>).</summary>
+    public IReadOnlyDictionary<string, FeeContractTimeline> Contracts { get; }
+
+    /// <summary>
+    /// The contract of a line of <paramref name="mId"/> approved on <paramref name="approvedOn"/> (KST; see
+    /// <see cref="FeeContractTimeline"/>): <c>Contracted</c> when the merchant id has contracts at all, <c>InForce</c> the
+    /// one covering the date (null: none does, the line is not fee-checked).
+    /// </summary>
+    public (bool Contracted, FeeContract? InForce) ContractOf(string? mId, DateOnly approvedOn) =>
+        mId is not null && Contracts.TryGetValue(mId, out var timeline) ? (true, timeline.On(approvedOn)) : (false, null);
 
     public static FeeSchedule Default { get; } = new(DefaultRates, 1);
 

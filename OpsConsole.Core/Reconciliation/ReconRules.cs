@@ -34,14 +34,19 @@ public sealed class ReconRules(ReconciliationDefinition definition, IReconSqlDia
 
     private string Tolerance => dialect.Integer(definition.Fees.Tolerance);
 
-    private IEnumerable<FeeContract> Contracts =>
+    private IEnumerable<FeeContractTimeline> Contracts =>
         definition.Fees.Contracts.Values.OrderBy(c => c.MId, StringComparer.Ordinal);
 
+    /// <summary>Whether some merchant id's contracts change over time: then the fee rule reads the line's
+    /// <c>approved_at</c> (the date that picks the contract, see <see cref="FeeContractTimeline"/>).</summary>
+    public bool UsesPeriods => Contracts.Any(t => !t.IsTimeless);
+
     /// <summary>
-    /// The fee expected for a line (VAT included): its merchant id's contract (BASE + INSTALLMENT, see
-    /// <see cref="FeeContract"/>) or, without one, the flat rate of its method; truncated toward zero; NULL for a
-    /// method without a rate. <paramref name="column"/> maps an external column name (<c>method</c>, <c>amount</c>,
-    /// <c>m_id</c>, …) to its SQL.
+    /// The fee expected for a line (VAT included): the contract of its merchant id in force on the KST date of its
+    /// <c>approved_at</c> (BASE + INSTALLMENT, see <see cref="FeeContract"/>; NULL when the merchant id has contracts but
+    /// none on that date) or, for a merchant id without any contract, the flat rate of its method; truncated toward
+    /// zero; NULL for a method without a rate. <paramref name="column"/> maps an external column name (<c>method</c>,
+    /// <c>amount</c>, <c>m_id</c>, <c>approved_at</c>, …) to its SQL.
     /// </summary>
     public string ExpectedFee(Func<string, string> column) => ByContract(column, FeePart.Total);
 
@@ -52,11 +57,53 @@ public sealed class ReconRules(ReconciliationDefinition definition, IReconSqlDia
         var flat = part == FeePart.Installment ? "0" : FlatFee(column);
         if (!UsesContracts) return flat;
         var sb = new StringBuilder($"CASE {column("m_id")}");
-        foreach (var contract in Contracts)
-            sb.Append($" WHEN {S(contract.MId)} THEN {ContractFee(contract, column, part)}");
+        foreach (var timeline in Contracts)
+            sb.Append($" WHEN {S(timeline.MId)} THEN {InForce(timeline, column, p => ContractFee(p.Contract, column, part))}");
         sb.Append($" ELSE {flat} END");
         return sb.ToString();
     }
+
+    /// <summary>The value of the period in force on the line's approval date; NULL when no period covers it.</summary>
+    private string InForce(FeeContractTimeline timeline, Func<string, string> column, Func<FeeContractPeriod, string> value)
+    {
+        if (timeline.IsTimeless) return value(timeline.Periods[0]);
+        var sb = new StringBuilder("CASE");
+        foreach (var period in timeline.Periods)
+            sb.Append($" WHEN {Covers(period, column("approved_at"))} THEN {value(period)}");
+        sb.Append($" ELSE CAST(NULL AS {dialect.IntegerType}) END");
+        return sb.ToString();
+    }
+
+    /// <summary>The period covers an instant: compared as UTC instants (the KST day bounds), so no row is converted.</summary>
+    private string Covers(FeeContractPeriod period, string approvedAt)
+    {
+        var (start, end) = period.Instants;
+        var parts = new List<string>();
+        if (start is { } s) parts.Add($"{approvedAt} >= {dialect.InstantLiteral(s)}");
+        if (end is { } e) parts.Add($"{approvedAt} < {dialect.InstantLiteral(e)}");
+        return parts.Count == 0 ? "1 = 1" : string.Join(" AND ", parts);
+    }
+
+    /// <summary>
+    /// True for a line (columns by <paramref name="column"/>) of a merchant id that has contracts, none of them in force
+    /// on its approval date: it is not fee-checked, and the run counts it (<see cref="LinesWithoutContractCount"/>).
+    /// </summary>
+    public string WithoutContract(Func<string, string> column)
+    {
+        var gapped = Contracts.Where(t => !t.IsTimeless).ToList();
+        if (gapped.Count == 0) return "1 = 0";
+        var sb = new StringBuilder($"CASE {column("m_id")}");
+        foreach (var timeline in gapped)
+            sb.Append($" WHEN {S(timeline.MId)} THEN CASE WHEN {string.Join(" OR ", timeline.Periods.Select(p => $"({Covers(p, column("approved_at"))})"))} THEN 0 ELSE 1 END");
+        sb.Append(" ELSE 0 END = 1");
+        return sb.ToString();
+    }
+
+    /// <summary>How many lines of <c>@date</c> (sold date) are not fee-checked for want of a contract in force
+    /// (<see cref="WithoutContract"/>); null when no contract has a period (then there are none).</summary>
+    public string? LinesWithoutContractCount(string linesTable, string soldDateColumn = "sold_date") => UsesPeriods
+        ? $"SELECT COUNT(*) FROM {linesTable} l WHERE l.{soldDateColumn} = {dialect.Parameter("date")} AND {WithoutContract(c => "l." + c)}"
+        : null;
 
     private string FlatFee(Func<string, string> column)
     {
@@ -109,7 +156,7 @@ public sealed class ReconRules(ReconciliationDefinition definition, IReconSqlDia
     private string VatOf(string fee) =>
         $"CASE WHEN {fee} >= 0 THEN {dialect.IntDiv($"{fee} + 5", "11")} ELSE -{dialect.IntDiv($"5 - {fee}", "11")} END";
 
-    /// <summary>True when the row's merchant id has a contract.</summary>
+    /// <summary>True when the row's merchant id has contracts (with a non-NULL expected fee: one is in force).</summary>
     private string Contracted(string row) =>
         $"{row}.e_m_id IN ({string.Join(", ", Contracts.Select(c => S(c.MId)))})";
 

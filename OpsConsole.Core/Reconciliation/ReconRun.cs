@@ -57,6 +57,12 @@ public sealed class ReconRun
 
     /// <summary>Approvals still without a key after that step: not compared by key (no single approval line yet).</summary>
     public long KeylessApprovals { get; private set; }
+
+    /// <summary>
+    /// Lines of the date whose merchant id has fee contracts, none in force on the line's approval date: not fee-checked
+    /// (<see cref="FeeContractTimeline"/>). Null: not counted (a warehouse run).
+    /// </summary>
+    public long? LinesWithoutContract { get; private set; }
     /// <summary>FULL: the whole date; INCREMENTAL: only the keys that changed since the date's last successful run.</summary>
     public RunScope Scope { get; private set; }
 
@@ -103,6 +109,8 @@ public sealed class ReconRun
         KeysLearned = learned;
         KeylessApprovals = remaining;
     }
+
+    internal void RecordLinesWithoutContract(long lines) => LinesWithoutContract = lines;
 
     internal void RecordScope(RunScope scope, int? comparedKeys, string rulesFingerprint)
     {

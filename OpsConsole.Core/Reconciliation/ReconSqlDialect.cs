@@ -72,6 +72,9 @@ public interface IReconSqlDialect
     /// <summary>A UTC instant as the engine stores it (the parameter value).</summary>
     object InstantValue(DateTimeOffset instant);
 
+    /// <summary>A UTC instant as a literal comparable with the engine's instant columns.</summary>
+    string InstantLiteral(DateTimeOffset instant);
+
     /// <summary>A business date as the engine stores it (the parameter value).</summary>
     object DateValue(DateOnly date);
 
@@ -101,6 +104,8 @@ public sealed class SqliteReconDialect : IReconSqlDialect
     public string ScanFilterColumn(string column) => "+" + column;
     public string KstDate(string instantColumn) => $"date({instantColumn} / 1000, 'unixepoch', '+9 hours')";
     public object InstantValue(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
+    public string InstantLiteral(DateTimeOffset instant) => Integer(instant.ToUnixTimeMilliseconds());
+    private static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
     public object DateValue(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
@@ -164,6 +169,8 @@ public sealed class PostgresReconDialect : IReconSqlDialect
         $"LEFT JOIN LATERAL (SELECT x.* FROM {table} x WHERE x.{column} = {value} OFFSET 0) {alias} ON TRUE";
     public string KstDate(string instantColumn) => $"({instantColumn} AT TIME ZONE 'Asia/Seoul')::date";
     public object InstantValue(DateTimeOffset instant) => instant.ToUniversalTime();
+    public string InstantLiteral(DateTimeOffset instant) =>
+        $"TIMESTAMPTZ '{instant.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}+00'";
     public object DateValue(DateOnly date) => date;
 }
 

@@ -205,6 +205,8 @@ public sealed class ReconciliationService(
                     "Reconciliation run {RunId}: {Learned} approval key(s) learnt from settlement lines; {Keyless} approval(s) still without a key are not compared",
                     runId, learned.Count, keyless);
 
+            if (external is null) await CountLinesWithoutContractAsync(runId, date, gen, dialect, ct);
+
             // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
             // outside the marked write paths, so that run compares the whole date.
             var incremental = external is null && await ClaimKeysAsync(runId, date, gen, dialect, full || learned.Count > 0, ct);
@@ -257,6 +259,26 @@ public sealed class ReconciliationService(
             run = (await GetRunAsync(runId, CancellationToken.None))!;
         }
         return run;
+    }
+
+    /// <summary>
+    /// Counts the date's lines that are not fee-checked because their merchant id has no contract in force on their
+    /// approval date (<see cref="FeeContractTimeline"/>), records it with the run and logs it: never a silent pass.
+    /// </summary>
+    private async Task CountLinesWithoutContractAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+        IReconSqlDialect dialect, CancellationToken ct)
+    {
+        long lines = 0;
+        if (gen.LinesWithoutContractCount() is { } sql)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            lines = await ReconSql.ScalarAsync(db, sql, new Dictionary<string, object?> { ["date"] = dialect.DateValue(date) }, ct);
+        }
+        await UpdateRunAsync(runId, r => r.RecordLinesWithoutContract(lines), ct);
+        if (lines > 0)
+            _log.LogWarning(
+                "Reconciliation run {RunId} for {BusinessDate}: {Lines} settlement line(s) are not fee-checked: their merchant id has no fee contract in force on their approval date",
+                runId, date, lines);
     }
 
     /// <summary>

@@ -165,6 +165,10 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// <summary>The external side's filter, as an index probe condition and as a scan condition.</summary>
     private sealed record ExternalFilter(string Probe, string Scan);
 
+    /// <summary>How many lines sold on <c>@date</c> have no fee contract in force (<see cref="ReconRules.WithoutContract"/>);
+    /// null when no contract has a period, so there can be none.</summary>
+    public string? LinesWithoutContractCount() => _rules.LinesWithoutContractCount(T("settlement_lines"));
+
     /// <summary>The bare FULL OUTER JOIN of both ledgers on the key (the benchmark's yardstick).</summary>
     public string BareFullJoinCount()
     {
@@ -340,7 +344,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               ORDER BY t.{key} OFFSET 0
             ),
             s AS (
-              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date, l.currency{string.Concat(_rules.FeeInputColumns.Select(c => ", l." + c))}
+              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date, l.currency{string.Concat(_rules.FeeInputColumns.Select(c => ", l." + c))}{(_rules.UsesPeriods ? ", l.approved_at" : "")}
               FROM {T("settlement_lines")} l
               WHERE {externalScan} AND NOT l.key_repeated
               ORDER BY l.{key} OFFSET 0

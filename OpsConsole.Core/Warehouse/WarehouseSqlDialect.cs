@@ -31,6 +31,9 @@ public sealed class BigQueryReconDialect(string project, string dataset) : IWare
 
     public object InstantValue(DateTimeOffset instant) => BigQueryParameter.Timestamp("_", instant).Value!;
 
+    public string InstantLiteral(DateTimeOffset instant) =>
+        $"TIMESTAMP '{instant.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}+00'";
+
     public object DateValue(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     // BigQuery string literals escape with a backslash, not by doubling.
@@ -50,6 +53,7 @@ public sealed class PostgresWarehouseDialect : IWarehouseSqlDialect
     public ReconJoinStrategy JoinStrategy => ReconJoinStrategy.FullOuterJoin;
     public string KstDate(string instantColumn) => _inner.KstDate(instantColumn);
     public object InstantValue(DateTimeOffset instant) => _inner.InstantValue(instant);
+    public string InstantLiteral(DateTimeOffset instant) => _inner.InstantLiteral(instant);
     public object DateValue(DateOnly date) => _inner.DateValue(date);
     public string InArray(string column, string arrayParameter) => $"{column} = ANY({arrayParameter})";
 }

@@ -61,6 +61,24 @@ public sealed class FeeContractsPageTests : ConsoleComponentTest, IClassFixture<
     }
 
     [Fact]
+    public async Task Admin_StoringOverlappingPeriods_IsToldWhichOverlap_AndNothingIsStored()
+    {
+        SignInAs("admin", ConsoleRoles.Admin);
+        var cut = Render<FeeContractsPage>();
+
+        cut.Find("#fee-contract-mid").Input("TP_DATED");
+        cut.Find("#fee-contract-terms").Input(
+            """[{"ValidFrom": "2026-01-01", "ValidUntil": "2026-02-15", "BaseRates": {"CARD": 0.025}}, {"ValidFrom": "2026-02-01", "BaseRates": {"CARD": 0.02}}]""");
+        cut.Find("#fee-contract-form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("the contracts of TP_DATED overlap: 2026-01-01 to 2026-02-15 and 2026-02-01 to open end",
+            cut.Find("#fee-contract-error").TextContent));
+        await using var db = await _database.Factory.CreateDbContextAsync();
+        Assert.Empty(await db.Set<FeeContractRecord>().ToListAsync());
+        Assert.Empty(await db.AuditEntries.ToListAsync());
+    }
+
+    [Fact]
     public async Task ANonAdmin_CannotStoreAContract_EvenIfTheFormIsSubmitted()
     {
         SignInAs("finance", ConsoleRoles.Finance);

@@ -105,6 +105,48 @@ public sealed class FeeContractRuleTests
                  })
             Assert.Contains(part, error.Message);
     }
+
+    private static FeeContract Dated(DateOnly? from, DateOnly? until, decimal cardRate) =>
+        Contract(c => { c.ValidFrom = from; c.ValidUntil = until; c.BaseRates["CARD"] = cardRate; });
+
+    [Fact]
+    public void NewRateFromTheFirstOfAMonth_EndsThePreviousContractTheDayBefore()
+    {
+        var timeline = FeeContractTimeline.Build("TP01012100",
+            [Dated(new DateOnly(2026, 3, 1), null, 0.02m), Dated(null, null, 0.025m)], "test");
+
+        Assert.Equal(25_000, timeline.On(new DateOnly(2026, 2, 28))!.BaseRatesPpm[PaymentMethod.CARD]);
+        Assert.Equal(20_000, timeline.On(new DateOnly(2026, 3, 1))!.BaseRatesPpm[PaymentMethod.CARD]);
+        Assert.Equal(new DateOnly(2026, 2, 28), timeline.Periods[0].Until);
+        Assert.False(timeline.IsTimeless);
+    }
+
+    [Fact]
+    public void DaysBetweenAnExplicitEndAndTheNextStart_HaveNoContract()
+    {
+        var timeline = FeeContractTimeline.Build("TP01012100",
+            [Dated(new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), 0.025m), Dated(new DateOnly(2026, 3, 1), null, 0.02m)], "test");
+
+        Assert.Null(timeline.On(new DateOnly(2025, 12, 31)));
+        Assert.Null(timeline.On(new DateOnly(2026, 2, 14)));
+        Assert.NotNull(timeline.On(new DateOnly(2026, 1, 31)));
+        Assert.NotNull(timeline.On(new DateOnly(2030, 1, 1)));
+    }
+
+    [Fact]
+    public void OverlappingPeriods_AreRefusedNamingBoth()
+    {
+        var reachesIn = Assert.Throws<ConfigurationError>(() => FeeContractTimeline.Build("TP01012100",
+            [Dated(new DateOnly(2026, 1, 1), new DateOnly(2026, 2, 15), 0.025m), Dated(new DateOnly(2026, 2, 1), null, 0.02m)], "test"));
+        Assert.Contains("the contracts of TP01012100 overlap: 2026-01-01 to 2026-02-15 and 2026-02-01 to open end", reachesIn.Message);
+
+        Assert.Throws<ConfigurationError>(() => FeeContractTimeline.Build("TP01012100",
+            [Dated(new DateOnly(2026, 1, 1), null, 0.025m), Dated(new DateOnly(2026, 1, 1), null, 0.02m)], "test"));
+        Assert.Throws<ConfigurationError>(() => FeeContractTimeline.Build("TP01012100",
+            [Dated(null, null, 0.025m), Dated(null, new DateOnly(2026, 1, 1), 0.02m)], "test"));
+        var backwards = Assert.Throws<ConfigurationError>(() => Dated(new DateOnly(2026, 2, 1), new DateOnly(2026, 1, 1), 0.02m));
+        Assert.Contains("ValidUntil (2026-01-01) is before ValidFrom (2026-02-01)", backwards.Message);
+    }
 }
 
 /// <summary>Runs on both providers with contracts: the documented example and the forum's lines.</summary>
@@ -160,8 +202,11 @@ public abstract class ContractFeeRunTests<TDb>(TDb db) : IAsyncLifetime where TD
             Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System, contracts: catalog);
         var run = await service.RunAsync(D, RunTrigger.CLI, "contract-test");
         Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        _lastRun = run;
         return await ReconTestSupport.FindingsOfRunAsync(db.Factory, run.Id);
     }
+
+    private ReconRun? _lastRun;
 
     // The documented example (BASE 800 + INSTALLMENT 60 = 860, VAT 78), the merchant paying the interest.
     private static (LedgerPayment, ExternalLine) Documented(string id = "doc", long vat = 78, long installment = 60) =>
@@ -230,6 +275,90 @@ public abstract class ContractFeeRunTests<TDb>(TDb db) : IAsyncLifetime where TD
         var entry = Assert.Single(await ctx.AuditEntries.Where(a => a.TargetType == FeeContractCatalog.AuditTarget).ToListAsync());
         Assert.Equal("admin-kim", entry.Actor);
         Assert.Equal(MId, entry.TargetId);
+    }
+
+    // A rate change on D (2.5% → 2.0%): the old contract has no end, so it runs until the day before the new one.
+    private static string RateChangeOnD => JsonSerializer.Serialize(new[]
+    {
+        new FeeContractSettings { BaseRates = { ["CARD"] = 0.025m } },
+        new FeeContractSettings { ValidFrom = D, BaseRates = { ["CARD"] = 0.02m } },
+    });
+
+    // A cancel on D of a card approval of the day before: Toss's cancel line carries the approval's approvedAt.
+    private static (LedgerPayment, ExternalLine) CancelOfYesterdaysApproval(string id, long amount, long fee, long vat)
+    {
+        var approvedAt = Noon.AddDays(-1);
+        var approval = new InternalTx($"tx-{id}-a", $"pay-{id}", $"order-{id}", TransactionKind.APPROVAL, amount, PaymentMethod.CARD, approvedAt);
+        var cancel = new InternalTx($"tx-{id}-c", $"pay-{id}", $"order-{id}", TransactionKind.CANCEL, amount, PaymentMethod.CARD, Noon);
+        return (new LedgerPayment($"pay-{id}", $"order-{id}", amount, PaymentMethod.CARD, PaymentStatus.CANCELED, [approval, cancel]),
+            new ExternalLine(cancel.Key, cancel.PaymentKey, cancel.OrderId, PaymentMethod.CARD, -amount, fee, D, approvedAt, MId, "61",
+                Vat: vat));
+    }
+
+    [Fact]
+    public async Task RateChange_ApprovalOfTheDayTakesTheNewRate_ACancelOfAnEarlierApprovalRefundsTheOldOne()
+    {
+        var catalog = Catalog(null);
+        await catalog.SaveAsync(MId, RateChangeOnD, "admin-kim");
+
+        var findings = await RunAsync(catalog,
+            Card("new", 20_000, 400, 36, null, null, "61", 0, null),          // 2.0% of 20,000
+            CancelOfYesterdaysApproval("old", 40_000, -1_000, -91),            // refunds 2.5% of 40,000
+            CancelOfYesterdaysApproval("oldnewrate", 40_000, -800, -73));      // refunded at the new rate: 200 short
+
+        Assert.Equal([new ExpectedFinding("tx-oldnewrate-c", FindingType.FEE_MISMATCH, FindingVerdict.CONFIRMED, 200, "fee")], findings);
+        Assert.Equal(0, _lastRun!.LinesWithoutContract);
+    }
+
+    [Fact]
+    public async Task LineOnADateWithoutContract_IsNotFeeChecked_AndTheRunCountsIt()
+    {
+        var catalog = Catalog(null);
+        await catalog.SaveAsync(MId, JsonSerializer.Serialize(new FeeContractSettings { ValidFrom = D.AddDays(1), BaseRates = { ["CARD"] = 0.02m } }),
+            "admin-kim");
+
+        // 5,000 on 20,000 would be a FEE_MISMATCH under any contract or the flat rate.
+        var findings = await RunAsync(catalog, Card("gap", 20_000, 5_000, 455, null, null, "61", 0, null));
+
+        Assert.Empty(findings);
+        Assert.Equal(1, _lastRun!.LinesWithoutContract);
+    }
+
+    [Fact]
+    public async Task OverlappingPeriodsFromTheConsole_AreRefusedNamingBoth_AndTheStoredContractStays()
+    {
+        var catalog = Catalog(null);
+        await catalog.SaveAsync(MId, RateChangeOnD, "admin-kim");
+        var before = Assert.Single(await catalog.ListAsync()).Terms;
+
+        var error = await Assert.ThrowsAsync<DomainException>(() => catalog.SaveAsync(MId, JsonSerializer.Serialize(new[]
+        {
+            new FeeContractSettings { ValidFrom = new DateOnly(2026, 1, 1), ValidUntil = new DateOnly(2026, 2, 15), BaseRates = { ["CARD"] = 0.025m } },
+            new FeeContractSettings { ValidFrom = new DateOnly(2026, 2, 1), BaseRates = { ["CARD"] = 0.02m } },
+        }), "admin-lee"));
+
+        Assert.Equal("FEE_CONTRACT_OVERLAP", error.Code);
+        Assert.Contains("2026-01-01 to 2026-02-15 and 2026-02-01 to open end", error.Message);
+        Assert.Equal(before, Assert.Single(await catalog.ListAsync()).Terms);
+        await using var ctx = db.Factory.CreateDbContext();
+        Assert.Single(await ctx.AuditEntries.Where(a => a.TargetType == FeeContractCatalog.AuditTarget).ToListAsync());
+    }
+
+    [Fact]
+    public async Task ChangingTheContractsOverTime_IsAuditedBeforeAndAfter()
+    {
+        var catalog = Catalog(null);
+        await catalog.SaveAsync(MId, JsonSerializer.Serialize(new FeeContractSettings { BaseRates = { ["CARD"] = 0.025m } }), "admin-kim");
+
+        await catalog.SaveAsync(MId, RateChangeOnD, "admin-lee");
+
+        await using var ctx = db.Factory.CreateDbContext();
+        var update = await ctx.AuditEntries.Where(a => a.TargetType == FeeContractCatalog.AuditTarget && a.Action == "fee-contract.update")
+            .SingleAsync();
+        Assert.Equal("admin-lee", update.Actor);
+        Assert.DoesNotContain("ValidFrom", update.Before);
+        Assert.Contains($"\"ValidFrom\": \"{D:yyyy-MM-dd}\"", update.After);
+        Assert.StartsWith("[", update.After);
     }
 
     [Fact]

@@ -40,6 +40,35 @@ public static class RandomLedger
         },
     };
 
+    /// <summary>
+    /// Contracts over time around <paramref name="date"/>, as an admin stores them: <c>mid_alpha</c> changes its rates
+    /// on <paramref name="date"/> (a line approved the day before, and a cancel of such an approval, keep the old ones);
+    /// <c>mid_gamma</c> has a contract for <paramref name="date"/> only (its lines approved the day before or after have
+    /// none: not fee-checked, counted by the run); <c>mid_beta</c> keeps one contract for every date.
+    /// </summary>
+    public static IReadOnlyList<FeeContract> ContractsOverTime(DateOnly date)
+    {
+        var alpha = ContractSettings().Contracts["mid_alpha"];
+        var alphaNew = ContractSettings().Contracts["mid_alpha"];
+        alpha.ValidUntil = date.AddDays(-1); // explicit end, the day before the next starts
+        alphaNew.ValidFrom = date;
+        alphaNew.BaseRates["CARD"] = 0.0198m;
+        alphaNew.InstallmentRates["3"] = 0.0025m;
+        alphaNew.MinimumFee = 150;
+        var gamma = new FeeContractSettings
+        {
+            ValidFrom = date, ValidUntil = date,
+            BaseRates = { ["CARD"] = 0.021m, ["EASY_PAY"] = 0.025m, ["TRANSFER"] = 0.01m },
+            InstallmentRates = { ["2"] = 0.002m, ["6"] = 0.005m },
+        };
+        return
+        [
+            FeeContract.From("mid_alpha", alpha, "alpha"), FeeContract.From("mid_alpha", alphaNew, "alpha-new"),
+            FeeContract.From("mid_beta", ContractSettings().Contracts["mid_beta"], "beta"),
+            FeeContract.From("mid_gamma", gamma, "gamma"),
+        ];
+    }
+
     public static Ledger Create(int seed, int payments, DateOnly date, FeeSchedule? feeSchedule = null)
     {
         var r = new Random(seed);
@@ -53,7 +82,7 @@ public static class RandomLedger
         {
             if (!withContracts)
                 return line with { Fee = (fees.ExpectedFee(line.Method, line.Amount) ?? line.Amount / 20) + Pick(0L, 0, 0, 1, -1, 50, -50) };
-            var mId = Pick("mid_alpha", "mid_beta", "mid_other", null);
+            var mId = Pick(fees.Contracts.Keys.Order(StringComparer.Ordinal).Select(k => (string?)k).Append("mid_other").Append(null).ToArray());
             var months = line.Method == PaymentMethod.CARD ? Pick(0, 0, 2, 3, 6, 12) : (int?)null;
             line = line with
             {
@@ -63,9 +92,12 @@ public static class RandomLedger
                 Months = months,
                 InterestPayer = months >= 2 ? Pick("MERCHANT", "CARD_COMPANY", "BUYER", null) : null,
             };
-            var expected = mId is not null && fees.Contracts.TryGetValue(mId, out var contract)
-                ? contract.Expected(line.Method, line.Amount, line.IssuerCode, line.Provider, line.Months, line.InterestPayer)
-                : fees.ExpectedFee(line.Method, line.Amount) is { } flat ? new ContractFee(flat, 0) : null;
+            var expected = fees.ContractOf(mId, BusinessCalendar.BusinessDateOf(line.ApprovedAt)) switch
+            {
+                (true, { } contract) => contract.Expected(line.Method, line.Amount, line.IssuerCode, line.Provider, line.Months, line.InterestPayer),
+                (true, null) => null,
+                _ => fees.ExpectedFee(line.Method, line.Amount) is { } flat ? new ContractFee(flat, 0) : null,
+            };
             var (feeBase, installment) = expected is { } e ? (e.Base, e.Installment) : (line.Amount / 20, 0L);
             switch (r.Next(4))
             {
@@ -134,7 +166,8 @@ public static class RandomLedger
                 if (r.Next(10) == 0 && tx.KeyKnown) sold = sold.AddDays(r.Next(2) == 0 ? 1 : -1);
                 var currency = r.Next(15) == 0 ? "USD" : "KRW";
                 // Gift certificates and OTHER have no rate: any fee (no fee check applies to them).
-                var line = Priced(new ExternalLine(tx.Key, pk, order, method, lineAmount, 0, sold, tx.OccurredAt));
+                // A cancel line's approvedAt is the original approval's time (Toss's Settlement object).
+                var line = Priced(new ExternalLine(tx.Key, pk, order, method, lineAmount, 0, sold, approvalAt));
                 for (var k = 0; k < copies; k++)
                     ledger.Lines.Add(line with { Currency = currency });
             }

@@ -1,3 +1,4 @@
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
 
@@ -53,6 +54,12 @@ public static class ReconOracle
         return result.OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The lines sold on <paramref name="date"/> that are not fee-checked: their merchant id has contracts,
+    /// none in force on the line's approval date.</summary>
+    public static long LinesWithoutContract(Ledger ledger, DateOnly date, FeeSchedule fees) =>
+        ledger.Lines.Count(l => l.SoldDate == date
+                                && fees.ContractOf(l.MId, BusinessCalendar.BusinessDateOf(l.ApprovedAt)) is (true, null));
+
     private static Dictionary<string, Row> Classify(IEnumerable<InternalTx> txs, IEnumerable<ExternalLine> lines,
         IReadOnlyDictionary<string, PaymentStatus> status, FeeSchedule fees)
     {
@@ -72,12 +79,11 @@ public static class ReconOracle
             var currencyDiffers = tx is not null && line is not null && line.Currency != "KRW";
             var amountDiffers = tx is not null && line is not null && line.Amount != tx.SignedAmount;
             var dateDiffers = tx is not null && line is not null && line.SoldDate != tx.BusinessDate;
-            // The fee: the line's merchant id's contract (BASE + INSTALLMENT, VAT checked) or the flat rate of its method.
-            FeeContract? contract = null;
-            var contracted = line?.MId is { } mId && fees.Contracts.TryGetValue(mId, out contract);
-            var contractFee = contracted
-                ? contract!.Expected(line!.Method, line.Amount, line.IssuerCode, line.Provider, line.Months, line.InterestPayer)
-                : null;
+            // The fee: the contract of the line's merchant id in force on its approval date (KST; a cancel line carries
+            // the original approval's time) — BASE + INSTALLMENT, VAT checked — or, for a merchant id without contracts,
+            // the flat rate of its method. A contracted merchant id without a contract on that date: not fee-checked.
+            var (contracted, contract) = line is null ? (false, null) : fees.ContractOf(line.MId, BusinessCalendar.BusinessDateOf(line.ApprovedAt));
+            var contractFee = contract?.Expected(line!.Method, line.Amount, line.IssuerCode, line.Provider, line.Months, line.InterestPayer);
             var expectedFee = line is null ? null : contracted ? contractFee?.Total : fees.ExpectedFee(line.Method, line.Amount);
             var both = tx is not null && line is not null;
             var totalDiffers = both && expectedFee is { } ef && Math.Abs(line!.Fee - ef) > fees.Tolerance;

@@ -30,6 +30,8 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
     [Fact]
     public async Task Engine_WithContractsOfSeveralMerchants_AgreesWithTheOracle()
     {
+        await using (var ctx = db.Factory.CreateDbContext())
+            await ctx.Database.ExecuteSqlRawAsync("DELETE FROM fee_contracts");
         var configured = RandomLedger.ContractSettings();
         var beta = configured.Contracts["mid_beta"];
         configured.Contracts["mid_beta"] = new FeeContractSettings { BaseRates = { ["CARD"] = 0.05m } };
@@ -47,6 +49,36 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
         foreach (var component in new[] { "fee", "fee.installment" })
             Assert.Contains(component, diffs);
     }
+
+    /// <summary>
+    /// Contracts over time (<see cref="RandomLedger.ContractsOverTime"/>), stored by an admin over configured ones: a rate
+    /// change on the run's date, a contract for that date only, lines approved at the KST midnights around it, cancels
+    /// of the day before's approvals. The engine agrees with the oracle on the contract each line falls under, and the
+    /// run counts the lines without a contract in force as the oracle does.
+    /// </summary>
+    [Fact]
+    public async Task Engine_WithContractsOverTime_AgreesWithTheOracle_AndCountsLinesWithoutContract()
+    {
+        var date = ReconTestSupport.Date;
+        var overTime = RandomLedger.ContractsOverTime(date);
+        var catalog = new FeeContractCatalog(db.Factory, Options.Create(RandomLedger.ContractSettings()),
+            new OpsConsole.Core.Audit.AuditLog(db.Factory, TimeProvider.System), TimeProvider.System);
+        await using (var ctx = db.Factory.CreateDbContext())
+            await ctx.Database.ExecuteSqlRawAsync("DELETE FROM fee_contracts");
+        foreach (var mId in new[] { "mid_alpha", "mid_gamma" })
+            await catalog.SaveAsync(mId, JsonSerializer.Serialize(overTime.Where(c => c.MId == mId).Select(FeeContractCatalog.Settings)), "property-test");
+        var fees = FeeSchedule.Default.WithContracts(overTime);
+        var service = new ReconciliationService(db.Factory,
+            Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System, contracts: catalog);
+
+        var diffs = await AgreesWithTheOracleAsync(null, iterations: 30, fees, service);
+
+        foreach (var component in new[] { "fee", "fee.installment" })
+            Assert.Contains(component, diffs);
+        Assert.True(_linesWithoutContract > 0, "the samples must have lines without a contract in force");
+    }
+
+    private long _linesWithoutContract;
 
     private async Task<HashSet<string>> AgreesWithTheOracleAsync(ReconciliationOptions? options, int iterations,
         FeeSchedule? fees = null, ReconciliationService? engine = null)
@@ -73,6 +105,10 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
             Assert.True(run.Status == RunStatus.SUCCEEDED, $"seed {seed}: run failed: {run.Error}");
             var expected = ReconOracle.Run(ledger, date, fees);
             var actual = await ReconTestSupport.FindingsOfRunAsync(db.Factory, run.Id);
+            var uncontracted = ReconOracle.LinesWithoutContract(ledger, date, fees);
+            Assert.True(run.LinesWithoutContract == uncontracted,
+                $"seed {seed}: {run.LinesWithoutContract} lines without a contract counted, the oracle counts {uncontracted}");
+            _linesWithoutContract += uncontracted;
             if (!expected.SequenceEqual(actual))
                 Assert.Fail($"seed {seed}, payments {payments} ({db.Provider}):\n expected:\n  " +
                             string.Join("\n  ", expected) + "\n actual:\n  " + string.Join("\n  ", actual));

@@ -34,6 +34,12 @@ public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutp
     public Task NeutralRendering_WithContractsOfSeveralMerchants_AgreesWithTheOracle() =>
         AgreesWithTheOracleAsync(FeeSchedule.Default.WithContracts(RandomLedger.ContractSettings().Build()));
 
+    /// <summary>Contracts over time (a rate change on the date, a contract for the date only): the warehouse's rendering
+    /// picks each line's contract by its approval date as the oracle does.</summary>
+    [Fact]
+    public Task NeutralRendering_WithContractsOverTime_AgreesWithTheOracle() =>
+        AgreesWithTheOracleAsync(FeeSchedule.Default.WithContracts(RandomLedger.ContractsOverTime(ReconTestSupport.Date)));
+
     private async Task AgreesWithTheOracleAsync(FeeSchedule fees)
     {
         var sql = new WarehouseReconciliationSql(ReconciliationDefinition.Standard(fees), new PostgresWarehouseDialect(), ConsoleLayout);

@@ -24,6 +24,16 @@ public sealed class WarehouseSqlGoldenTests
                     OpsConsole.Tests.Reconciliation.RandomLedger.ContractSettings().Build())),
                 new BigQueryReconDialect("acme-warehouse", "payments_ledger"), new WarehouseTableLayout()).Pass1());
 
+    /// <summary>Contracts over time (a rate change, a contract for one date only): each merchant id's contract is picked by
+    /// the line's approval instant against the KST day bounds of its periods, rendered for BigQuery.</summary>
+    [Fact]
+    public void BigQueryPass1_WithContractsOverTime_MatchesGoldenFile() =>
+        Golden.AssertMatches("bigquery-pass1-contracts-over-time.sql",
+            new WarehouseReconciliationSql(
+                ReconciliationDefinition.Standard(FeeSchedule.Default.WithContracts(
+                    OpsConsole.Tests.Reconciliation.RandomLedger.ContractsOverTime(new DateOnly(2026, 3, 1)))),
+                new BigQueryReconDialect("acme-warehouse", "payments_ledger"), new WarehouseTableLayout()).Pass1());
+
     [Fact]
     public void BigQueryPass2_WithRecheckWindow_MatchesGoldenFile() =>
         Golden.AssertMatches("bigquery-pass2.sql", BigQuerySql().Pass2(recheckWindow: true));
