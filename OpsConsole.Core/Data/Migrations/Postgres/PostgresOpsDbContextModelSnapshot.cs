@@ -1822,6 +1822,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_recon_findings_other_sold_date")
                         .HasFilter("external_sold_date <> business_date");
 
+                    b.HasIndex(new[] { "ResolvedAt" }, "resolved_at")
+                        .HasDatabaseName("ix_recon_findings_resolved_at");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "ResolvedAt" }, "resolved_at"), new[] { "Status", "Verdict", "ResolvedBy", "Currency", "MoneyAtRisk" });
+
                     b.HasIndex(new[] { "FirstSeenAt" }, "unassigned_backlog")
                         .HasDatabaseName("ix_recon_findings_unassigned_backlog")
                         .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED') AND assignee IS NULL");

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206052629_Initial")]
+    [Migration("20261206065608_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1742,6 +1742,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex(new[] { "ExternalSoldDate" }, "other_sold_date")
                         .HasDatabaseName("ix_recon_findings_other_sold_date")
                         .HasFilter("external_sold_date <> business_date");
+
+                    b.HasIndex(new[] { "ResolvedAt" }, "resolved_at")
+                        .HasDatabaseName("ix_recon_findings_resolved_at")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "Status", "Verdict", "ResolvedBy", "Currency", "MoneyAtRisk" });
 
                     b.HasIndex(new[] { "FirstSeenAt" }, "unassigned_backlog")
                         .HasDatabaseName("ix_recon_findings_unassigned_backlog")

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206052634_Initial")]
+    [Migration("20261206065635_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1824,6 +1824,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex(new[] { "ExternalSoldDate" }, "other_sold_date")
                         .HasDatabaseName("ix_recon_findings_other_sold_date")
                         .HasFilter("external_sold_date <> business_date");
+
+                    b.HasIndex(new[] { "ResolvedAt" }, "resolved_at")
+                        .HasDatabaseName("ix_recon_findings_resolved_at");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "ResolvedAt" }, "resolved_at"), new[] { "Status", "Verdict", "ResolvedBy", "Currency", "MoneyAtRisk" });
 
                     b.HasIndex(new[] { "FirstSeenAt" }, "unassigned_backlog")
                         .HasDatabaseName("ix_recon_findings_unassigned_backlog")

@@ -1315,6 +1315,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "payment_key");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_resolved_at",
+                table: "recon_findings",
+                column: "resolved_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_status_id",
                 table: "recon_findings",
                 columns: new[] { "status", "id" });

@@ -1351,6 +1351,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_resolved_at",
+                table: "recon_findings",
+                column: "resolved_at")
+                .Annotation("Npgsql:IndexInclude", new[] { "status", "verdict", "resolved_by", "currency", "money_at_risk" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_status_id",
                 table: "recon_findings",
                 columns: new[] { "status", "id" });
