@@ -113,6 +113,41 @@ public sealed class ResolvedTodayPostgresTests(PostgresTestDatabase database)
     }
 }
 
+/// <summary>
+/// The dashboard's backlog queries (the date's unresolved by type, the 30-day trend, the aging matrix) read the partial
+/// backlog index alone, never the findings table: their cost follows the unresolved backlog, not the whole history.
+/// </summary>
+public sealed class DashboardBacklogPostgresTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>
+{
+    [Fact]
+    public async Task TheTrend_TheDatesTypes_AndTheAging_AreIndexOnlyScansOfTheBacklog()
+    {
+        await using var db = database.Factory.CreateDbContext();
+        var unresolved = db.Set<Finding>().Where(f => f.Verdict == FindingVerdict.CONFIRMED).Where(Finding.IsUnresolved);
+        var day = new DateOnly(2026, 12, 6);
+        var now = DateTimeOffset.UtcNow;
+        var queries = new (string Name, string Sql)[]
+        {
+            ("trend", unresolved.Where(f => f.BusinessDate >= day.AddDays(-29) && f.BusinessDate <= day).GroupBy(f => f.BusinessDate)
+                .Select(g => new { g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == "KRW" ? (decimal)f.MoneyAtRisk : 0m) })
+                .ToQueryString()),
+            ("types", unresolved.Where(f => f.BusinessDate == day).GroupBy(f => f.Type)
+                .Select(g => new { g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == "KRW" ? (decimal)f.MoneyAtRisk : 0m) })
+                .ToQueryString()),
+            ("aging", unresolved.GroupBy(f => new { f.Type, Age = f.FirstSeenAt >= now ? 0 : 1 })
+                .Select(g => new { g.Key.Type, g.Key.Age, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
+                .ToQueryString()),
+        };
+        foreach (var (name, sql) in queries)
+        {
+            var select = System.Text.RegularExpressions.Regex.Replace(sql[sql.IndexOf("SELECT", StringComparison.Ordinal)..], @"@\w+",
+                m => m.Value.Contains("now", StringComparison.Ordinal) ? "now()" : "'2026-12-06'");
+            var plan = await PostgresPlan.ExplainAsync(db, select, "SET enable_seqscan = off; SET enable_bitmapscan = off");
+            Assert.True(plan.Contains("Index Only Scan using ix_recon_findings_backlog ", StringComparison.Ordinal), $"{name}: {plan}");
+        }
+    }
+}
+
 public sealed class ResolvedTodayUrlTests
 {
     [Fact]

@@ -123,8 +123,8 @@ public static class FindingWorkload
 
 /// <summary>
 /// The dashboard's backlog look-ups read only unresolved confirmed findings: "Needs attention" (unassigned, oldest
-/// first — reads its ten rows from the index) and the aging matrix (type and age, with the money at risk: answered
-/// from the index alone). Partial, so resolved findings, the bulk of a long history, are not in them. "Resolved on a
+/// first — reads its ten rows from the index), and the date's unresolved by type, the 30-day trend and the aging matrix
+/// (answered from the backlog index alone). Partial, so resolved findings, the bulk of a long history, are not in them. "Resolved on a
 /// day" (<see cref="FindingWorkload.ResolvedOn"/>) reads its range of the resolved_at index.
 /// </summary>
 internal sealed class FindingWorkloadIndexConfiguration : Microsoft.EntityFrameworkCore.IEntityTypeConfiguration<Finding>
@@ -135,9 +135,13 @@ internal sealed class FindingWorkloadIndexConfiguration : Microsoft.EntityFramew
     {
         b.HasIndex(f => f.FirstSeenAt, "unassigned_backlog").HasFilter(Unresolved + " AND assignee IS NULL")
             .HasDatabaseName("ix_recon_findings_unassigned_backlog");
-        b.HasIndex(f => new { f.Type, f.FirstSeenAt }, "backlog_by_age").HasFilter(Unresolved)
-            .IncludeProperties(f => f.MoneyAtRisk)
-            .HasDatabaseName("ix_recon_findings_backlog_by_age");
+        // The unresolved backlog by business date, with what the dashboard groups and sums: the date's unresolved by type
+        // and currency (one date's range), the 30-day trend (30 dates' range) and the aging matrix (the whole index) are
+        // index-only scans of the backlog alone. Before it the trend read every finding of its 30 days from the table,
+        // resolved ones included (13,429 pages against 1,332 at 300,000 findings).
+        b.HasIndex(f => f.BusinessDate, "backlog").HasFilter(Unresolved)
+            .IncludeProperties(f => new { f.Type, f.FirstSeenAt, f.Currency, f.MoneyAtRisk })
+            .HasDatabaseName("ix_recon_findings_backlog");
         // "Resolved today" and the grid's resolution-date filter: a day's range of resolved_at; on PostgreSQL the
         // dashboard's grouping is answered from the index alone.
         b.HasIndex(f => f.ResolvedAt, "resolved_at").IncludeProperties(f => new { f.Status, f.Verdict, f.ResolvedBy, f.Currency, f.MoneyAtRisk })

@@ -1802,11 +1802,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "MoneyAtRisk", "Id"), new[] { "Verdict" });
 
-                    b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age")
-                        .HasDatabaseName("ix_recon_findings_backlog_by_age")
+                    b.HasIndex(new[] { "BusinessDate" }, "backlog")
+                        .HasDatabaseName("ix_recon_findings_backlog")
                         .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age"), new[] { "MoneyAtRisk" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "BusinessDate" }, "backlog"), new[] { "Type", "FirstSeenAt", "Currency", "MoneyAtRisk" });
 
                     b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix")
                         .HasDatabaseName("ix_recon_findings_order_id_prefix");

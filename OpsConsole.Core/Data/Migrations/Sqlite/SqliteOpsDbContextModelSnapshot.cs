@@ -1731,10 +1731,10 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id")
                         .HasAnnotation("Npgsql:IndexInclude", new[] { "Verdict" });
 
-                    b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age")
-                        .HasDatabaseName("ix_recon_findings_backlog_by_age")
+                    b.HasIndex(new[] { "BusinessDate" }, "backlog")
+                        .HasDatabaseName("ix_recon_findings_backlog")
                         .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')")
-                        .HasAnnotation("Npgsql:IndexInclude", new[] { "MoneyAtRisk" });
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "Type", "FirstSeenAt", "Currency", "MoneyAtRisk" });
 
                     b.HasIndex(new[] { "ExternalSoldDate" }, "other_sold_date")
                         .HasDatabaseName("ix_recon_findings_other_sold_date")

@@ -1295,11 +1295,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 columns: new[] { "assignee", "id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_backlog_by_age",
+                name: "ix_recon_findings_backlog",
                 table: "recon_findings",
-                columns: new[] { "type", "first_seen_at" },
+                column: "business_date",
                 filter: "verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')")
-                .Annotation("Npgsql:IndexInclude", new[] { "money_at_risk" });
+                .Annotation("Npgsql:IndexInclude", new[] { "type", "first_seen_at", "currency", "money_at_risk" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_business_date_id",

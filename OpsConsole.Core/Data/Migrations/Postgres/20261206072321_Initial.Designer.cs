@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206065635_Initial")]
+    [Migration("20261206072321_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1805,11 +1805,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "MoneyAtRisk", "Id"), new[] { "Verdict" });
 
-                    b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age")
-                        .HasDatabaseName("ix_recon_findings_backlog_by_age")
+                    b.HasIndex(new[] { "BusinessDate" }, "backlog")
+                        .HasDatabaseName("ix_recon_findings_backlog")
                         .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "Type", "FirstSeenAt" }, "backlog_by_age"), new[] { "MoneyAtRisk" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "BusinessDate" }, "backlog"), new[] { "Type", "FirstSeenAt", "Currency", "MoneyAtRisk" });
 
                     b.HasIndex(new[] { "OrderId" }, "ix_recon_findings_order_id_prefix")
                         .HasDatabaseName("ix_recon_findings_order_id_prefix");

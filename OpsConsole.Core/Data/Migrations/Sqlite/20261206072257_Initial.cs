@@ -1263,9 +1263,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "assignee", "id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_backlog_by_age",
+                name: "ix_recon_findings_backlog",
                 table: "recon_findings",
-                columns: new[] { "type", "first_seen_at" },
+                column: "business_date",
                 filter: "verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED')");
 
             migrationBuilder.CreateIndex(
