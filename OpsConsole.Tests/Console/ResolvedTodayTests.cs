@@ -28,8 +28,9 @@ internal static class ResolvedDaySeed
 
     public static async Task<Expected> SeedAsync(OpsDbContextFactory factory, DateOnly day)
     {
-        var older = await ReconSeed.DateWithDiscrepanciesAsync(factory, day.AddDays(-30));
-        var recent = await ReconSeed.DateWithDiscrepanciesAsync(factory, day.AddDays(-1));
+        // Business dates long before the day; the day far from the real clock, which stamps what the seed's own runs resolve.
+        var older = await ReconSeed.DateWithDiscrepanciesAsync(factory, new DateOnly(2026, 9, 10));
+        var recent = await ReconSeed.DateWithDiscrepanciesAsync(factory, new DateOnly(2026, 9, 24));
         var start = BusinessCalendar.StartOfDayUtc(day);
         var end = BusinessCalendar.StartOfDayUtc(day.AddDays(1));
         await using var db = factory.CreateDbContext();
@@ -65,7 +66,7 @@ public abstract class ResolvedTodayQueryTests(TestDatabase database)
     [Fact]
     public async Task ResolvedOnADay_CountsResolutionsOfThatKstDay_WhateverTheirBusinessDate()
     {
-        var expected = await ResolvedDaySeed.SeedAsync(database.Factory, new DateOnly(2026, 12, 6));
+        var expected = await ResolvedDaySeed.SeedAsync(database.Factory, new DateOnly(2030, 3, 6));
         await using var db = database.Factory.CreateDbContext();
 
         var day = await FindingWorkload.ResolvedOnAsync(db, expected.Day);
@@ -83,7 +84,7 @@ public abstract class ResolvedTodayQueryTests(TestDatabase database)
     [Fact]
     public async Task TheGridsResolvedOnFilter_SelectsTheSameFindings()
     {
-        var expected = await ResolvedDaySeed.SeedAsync(database.Factory, new DateOnly(2026, 12, 9));
+        var expected = await ResolvedDaySeed.SeedAsync(database.Factory, new DateOnly(2030, 3, 9));
         await using var db = database.Factory.CreateDbContext();
 
         var ids = await new FindingFilter { ResolvedOn = expected.Day }.Apply(db.Set<Finding>()).Select(f => f.Id).ToListAsync();
@@ -165,7 +166,9 @@ public sealed class ResolvedTodayUrlTests
 /// <summary>The dashboard's "resolved today" and the Discrepancies "Resolved today" view, rendered (SQLite).</summary>
 public sealed class ResolvedTodayPagesTests : ConsoleComponentTest, IClassFixture<SqliteTestDatabase>
 {
-    private static readonly DateOnly Today = new(2026, 12, 6);
+    private static readonly DateOnly Today = new(2030, 3, 6);
+    private static readonly SemaphoreSlim Seeding = new(1, 1);
+    private static ResolvedDaySeed.Expected? _seeded;
     private readonly SqliteTestDatabase _database;
     private ResolvedDaySeed.Expected _expected = null!;
 
@@ -191,7 +194,19 @@ public sealed class ResolvedTodayPagesTests : ConsoleComponentTest, IClassFixtur
         });
     }
 
-    public override async Task InitializeAsync() => _expected = await ResolvedDaySeed.SeedAsync(_database.Factory, Today);
+    /// <summary>Seeded once for the class (its tests share the database): every test sees the same day's four resolutions.</summary>
+    public override async Task InitializeAsync()
+    {
+        await Seeding.WaitAsync();
+        try
+        {
+            _expected = _seeded ??= await ResolvedDaySeed.SeedAsync(_database.Factory, Today);
+        }
+        finally
+        {
+            Seeding.Release();
+        }
+    }
 
     private NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
 
@@ -208,10 +223,10 @@ public sealed class ResolvedTodayPagesTests : ConsoleComponentTest, IClassFixtur
 
         var today = cut.Find("#dashboard-resolved-today");
         Assert.Equal("4", today.GetAttribute("data-count"));
-        Assert.Contains("Resolved today (2026-12-06 KST, any business date): 4 findings", Flat(today.TextContent));
+        Assert.Contains("Resolved today (2030-03-06 KST, any business date): 4 findings", Flat(today.TextContent));
         Assert.Equal(Kst.MoneyTotal(_expected.Krw), cut.Find("#dashboard-resolved-today-money").TextContent.Trim());
         Assert.Contains($"{MinorUnits.Format(_expected.Usd, "USD")} (1 finding)", cut.Find("#dashboard-resolved-today-other").TextContent);
-        Assert.Equal("discrepancies?resolved=2026-12-06", cut.Find("#dashboard-resolved-today-link").GetAttribute("href"));
+        Assert.Equal("discrepancies?resolved=2030-03-06", cut.Find("#dashboard-resolved-today-link").GetAttribute("href"));
         var auto = cut.Find($"#dashboard-resolved-today-by .resolver[data-resolver={FindingWorkload.SystemResolver}]");
         Assert.Contains($"Auto-resolved by a later run: 1 finding, {Kst.MoneyTotal(_expected.AutoResolvedKrw)} KRW", Flat(auto.TextContent));
         Assert.Contains("dave: 2 findings", Flat(cut.Find("#dashboard-resolved-today-by .resolver[data-resolver=dave]").TextContent));
@@ -224,13 +239,13 @@ public sealed class ResolvedTodayPagesTests : ConsoleComponentTest, IClassFixtur
         Navigation.NavigateTo("discrepancies");
         var cut = Render<DiscrepanciesPage>();
         var href = cut.Find("#view-resolved-today").GetAttribute("href");
-        Assert.Equal("discrepancies?resolved=2026-12-06", href);
+        Assert.Equal("discrepancies?resolved=2030-03-06", href);
 
         Navigation.NavigateTo(href!);
 
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("#findings-grid .finding-row").Count));
         Assert.Equal(Today, cut.Instance.Filter.ResolvedOn);
-        Assert.Contains("Resolved on 2026-12-06 (KST): 4 findings", Flat(cut.Find("#view-resolved").TextContent));
+        Assert.Contains("Resolved on 2030-03-06 (KST): 4 findings", Flat(cut.Find("#view-resolved").TextContent));
         Assert.Contains("auto-resolved by a later run: 1", cut.Find("#view-resolved").TextContent);
     }
 }
