@@ -24,6 +24,9 @@ public sealed record FindingFilter
     public string? Assignee { get; init; }
     public string? Text { get; init; }
 
+    /// <summary>The KST day the findings were resolved on (<see cref="FindingWorkload.ResolvedOn"/>), whatever their business date.</summary>
+    public DateOnly? ResolvedOn { get; init; }
+
     public IQueryable<Finding> Apply(IQueryable<Finding> query)
     {
         // One day is an equality, so an index on (business_date, sort column) also returns the rows in order.
@@ -55,6 +58,7 @@ public sealed record FindingFilter
             query = query.Where(f => f.TransactionKey.StartsWith(text) || f.PaymentKey.StartsWith(text) ||
                                      f.OrderId.StartsWith(text));
         }
+        if (ResolvedOn is { } resolvedOn) query = query.Where(FindingWorkload.ResolvedOn(resolvedOn));
         return query;
     }
 
@@ -93,6 +97,7 @@ public sealed record FindingFilter
             MaxAmount = long.TryParse(get("max"), NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : null,
             Assignee = Clean(get("assignee")),
             Text = Clean(get("q")),
+            ResolvedOn = ParseDate(get("resolved")),
         };
     }
 
@@ -111,6 +116,7 @@ public sealed record FindingFilter
             ("max", MaxAmount?.ToString(CultureInfo.InvariantCulture)),
             ("assignee", Assignee),
             ("q", Text),
+            ("resolved", Date(ResolvedOn)),
         };
         return string.Join('&', parts.Where(p => !string.IsNullOrEmpty(p.Value))
             .Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
@@ -129,6 +135,7 @@ public sealed record FindingFilter
         if (MaxAmount is not null) parts.Add($"max-{MaxAmount}");
         if (Assignee is not null) parts.Add($"assignee-{(Assignee == Unassigned ? "none" : Assignee)}");
         if (Text is not null) parts.Add($"q-{Text}");
+        if (ResolvedOn is not null) parts.Add($"resolved-{Date(ResolvedOn)}");
         var name = string.Join('_', parts);
         var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '+' or '.' ? c : '-').ToArray());
         return (safe.Length > 180 ? safe[..180] : safe) + ".csv";

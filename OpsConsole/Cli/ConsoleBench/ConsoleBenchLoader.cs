@@ -306,7 +306,7 @@ public static class ConsoleBenchLoader
                 Time(w, acknowledged ? seenAt.AddHours(2) : null);
                 Text(w, acknowledged ? "ops01" : null);
                 Time(w, status is FindingStatus.RESOLVED or FindingStatus.AUTO_RESOLVED ? seenAt.AddHours(4) : null);
-                Text(w, status == FindingStatus.RESOLVED ? "ops02" : status == FindingStatus.AUTO_RESOLVED ? "system" : null);
+                Text(w, status == FindingStatus.RESOLVED ? "ops02" : status == FindingStatus.AUTO_RESOLVED ? ReconciliationSqlGenerator.ResolvedBySystem : null);
                 Long(w, 1);
             }, ct);
 }

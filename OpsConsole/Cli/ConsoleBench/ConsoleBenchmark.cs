@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpsConsole.Components.Pages.Dashboard;
 using OpsConsole.Components.Pages.Discrepancies;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
@@ -190,6 +191,7 @@ public static class ConsoleBenchmark
         await Grid("filter max at risk", () => new FindingFilter { MaxAmount = random.Next(1, 400) * 1_000L });
         await Grid("filter assignee", () => new FindingFilter { Assignee = ConsoleBenchData.Assignees[random.Next(ConsoleBenchData.Assignees.Length)] });
         await Grid("filter unassigned", () => new FindingFilter { Assignee = FindingFilter.Unassigned });
+        await Grid("filter resolved on (a day)", () => new FindingFilter { ResolvedOn = RandomDate().AddDays(1) });
         await Grid("filter text (key prefix)", () =>
         {
             var i = data.FindingPayment(random.Next(1, data.Findings + 1));
@@ -219,11 +221,20 @@ public static class ConsoleBenchmark
             });
 
         // ---- dashboard: every card of a date, control totals included (the data set's totals add up by construction) ----
-        var dashboard = new DashboardQueries(factory, TimeProvider.System);
+        // "Now" is the day after the data set's last date, as the console sees it the next morning: the backlog spreads
+        // over every age bucket, and "resolved today" finds that morning's resolutions of the last date.
+        var dashboard = new DashboardQueries(factory, new Sandbox.HistoryClock(BusinessCalendar.StartOfDayUtc(LastDate.AddDays(1)).AddHours(14)));
         await Measure("dashboard", "dashboard of a date (with control totals)", DashboardTargetMs, async () =>
         {
             var result = await dashboard.LoadAsync(RandomDate(), ct);
-            return result.Reconciled && result.ControlTotals.Days.Count == 1 && result.ControlTotals.AddsUp;
+            return result.Reconciled && result.ControlTotals.Days.Count == 1 && result.ControlTotals.AddsUp &&
+                   result.ResolvedToday is { Count: > 0 } today && today.ByWhom.Sum(r => r.Count) == today.Count;
+        });
+        await Measure("dashboard", "resolved on a day (any business date)", null, async () =>
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var day = await FindingWorkload.ResolvedOnAsync(db, RandomDate().AddDays(1), ct);
+            return day.Count > 0 && day.ByWhom.Sum(r => r.Count) == day.Count;
         });
         await Measure("dashboard", "control totals of 7 days", null, async () =>
         {

@@ -20,13 +20,14 @@ public sealed record ResolvedTotal(int Count, decimal Money);
 
 /// <summary>
 /// <see cref="ByType"/> and <see cref="MoneyAtRisk"/> cover unresolved findings only (<see cref="Finding.IsUnresolved"/>);
-/// <see cref="Resolved"/> the resolved ones. <see cref="Reconciled"/>: the date has a SUCCEEDED run — without one,
+/// <see cref="Resolved"/> the resolved ones; <see cref="ResolvedToday"/> every finding resolved today (KST), whatever its
+/// business date. <see cref="Reconciled"/>: the date has a SUCCEEDED run — without one,
 /// no findings means "not reconciled yet", never "clean".
 /// </summary>
 public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
     IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal,
     ResolvedTotal Resolved, bool Reconciled, IReadOnlyList<ResolverTotal> ResolvedBy, ControlTotalsReport ControlTotals,
-    IReadOnlyList<AgingCell> Aging, IReadOnlyList<CurrencyTotal>? OtherCurrencies = null)
+    IReadOnlyList<AgingCell> Aging, IReadOnlyList<CurrencyTotal>? OtherCurrencies = null, ResolvedOnDay? ResolvedToday = null)
 {
     /// <summary>Money at risk is KRW; counts include every currency (see <see cref="OtherCurrencies"/>).</summary>
     public int Count => ByType.Sum(t => t.Count);
@@ -97,8 +98,9 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
 
         var controlTotals = await ControlTotalsQuery.LoadAsync(db, date, date, cancellationToken);
         var aging = await FindingWorkload.AgingAsync(db, clock.GetUtcNow(), cancellationToken);
+        var resolvedToday = await FindingWorkload.ResolvedOnAsync(db, BusinessCalendar.Today(clock), cancellationToken);
 
         return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled, resolvedBy,
-            controlTotals, aging, otherCurrencies);
+            controlTotals, aging, otherCurrencies, resolvedToday);
     }
 }
