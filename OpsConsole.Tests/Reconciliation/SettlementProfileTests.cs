@@ -12,8 +12,10 @@ namespace OpsConsole.Tests.Reconciliation;
 /// <summary>PG settlement files in their own layout, through mapping profiles (pure: the scanner, no database).</summary>
 public sealed class SettlementProfileTests
 {
-    internal static string Fixture(string name, [CallerFilePath] string callerPath = "") =>
-        Path.Combine(Path.GetDirectoryName(callerPath)!, "Fixtures", name);
+    /// <summary>A fixture under OpsConsole.Tests/Reconciliation/Fixtures (read from the source tree), whoever asks.</summary>
+    internal static string Fixture(string name) => Path.Combine(ThisDirectory(), "Fixtures", name);
+
+    private static string ThisDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     internal static readonly MappingProfile Inicis =
         new SettlementProfileStore(new DatabaseOptions { DataDirectory = Path.GetTempPath() }).Resolve(SandboxFilePg.ProfileName);
