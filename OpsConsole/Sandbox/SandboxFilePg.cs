@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using MiniExcelLibs;
 using OpsConsole.Core.Common.Tabular;
+using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Sandbox;
 
@@ -52,6 +53,28 @@ public sealed class SandboxFilePg(IDbContextFactory<SandboxDbContext> sandboxDb)
             .OrderBy(l => l.SoldDate).ThenBy(l => l.Id)
             .ToListAsync(ct);
         return Render(through is null ? lines : lines.Where(l => through.Contains(l.PaymentKey)), from, to, format);
+    }
+
+    /// <summary>
+    /// The demo path: the persona's settlement file of the sold dates [<paramref name="from"/>, <paramref name="to"/>]
+    /// written to <c>{DataDirectory}/sandbox-inicis/</c> and imported like an uploaded file through the shipped profile.
+    /// Not called on first start yet: an import supersedes every stored line of its sold dates, whatever its PG, until
+    /// settlement lines carry their PG (see the report of issue 16 §3) — then the demo calls it with the payment keys
+    /// of the payments made through this persona.
+    /// </summary>
+    public static async Task<SettlementImportResult> WriteAndImportAsync(IServiceProvider services, DateOnly from, DateOnly to,
+        SandboxFileFormat format, IReadOnlySet<string>? through, CancellationToken ct)
+    {
+        var bytes = await services.GetRequiredService<SandboxFilePg>().SettlementFileAsync(from, to, format, through, ct);
+        var config = services.GetRequiredService<IConfiguration>();
+        var dir = Path.Combine(config["DataDirectory"] is { Length: > 0 } d ? d : "data", ProfileName);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, $"정산내역_{from:yyyyMMdd}_{to:yyyyMMdd}.{(format == SandboxFileFormat.CSV ? "csv" : "xlsx")}");
+        await File.WriteAllBytesAsync(path, bytes, ct);
+        var profile = services.GetRequiredService<SettlementProfileStore>().Resolve(ProfileName);
+        await using var stream = File.OpenRead(path);
+        return await services.GetRequiredService<SettlementImporter>()
+            .ImportAsync(stream, path, "sandbox-pg", SettlementImportMode.CommitReplacing, profile, ct);
     }
 
     /// <summary>The file's bytes for these lines (pure).</summary>
