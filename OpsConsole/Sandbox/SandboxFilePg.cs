@@ -66,7 +66,7 @@ public sealed class SandboxFilePg(IDbContextFactory<SandboxDbContext> sandboxDb)
         SandboxFileFormat format, IReadOnlySet<string>? through, CancellationToken ct)
     {
         var bytes = await services.GetRequiredService<SandboxFilePg>().SettlementFileAsync(from, to, format, through, ct);
-        var config = services.GetRequiredService<IConfiguration>();
+        var config = services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
         var dir = Path.Combine(config["DataDirectory"] is { Length: > 0 } d ? d : "data", ProfileName);
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, $"정산내역_{from:yyyyMMdd}_{to:yyyyMMdd}.{(format == SandboxFileFormat.CSV ? "csv" : "xlsx")}");
