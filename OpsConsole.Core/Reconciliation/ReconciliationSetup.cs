@@ -40,6 +40,7 @@ public static class ReconciliationSetup
             sp.GetRequiredService<IDbContextFactory<OpsDbContext>>(), sp.GetRequiredService<IOptions<ReconciliationOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReconLiveCheck>>()));
         services.AddSingleton<SettlementImporter>();
+        services.AddSingleton<SettlementProfileStore>();
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<FindingService>();
 

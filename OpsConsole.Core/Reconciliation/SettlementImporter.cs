@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
+using OpsConsole.Core.Common.Tabular;
 using OpsConsole.Core.Data;
 
 namespace OpsConsole.Core.Reconciliation;
@@ -94,9 +95,27 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         CancellationToken cancellationToken = default) =>
         ImportCsvAsync(content, fileName, importedBy, SettlementImportMode.Commit, cancellationToken);
 
-    public async Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
-        SettlementImportMode mode, CancellationToken cancellationToken = default)
+    public Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
+        SettlementImportMode mode, CancellationToken cancellationToken = default) =>
+        ImportAsync(content, fileName, importedBy, mode, null, cancellationToken);
+
+    /// <summary>
+    /// Imports a settlement file: the settlement CSV (<paramref name="profile"/> null), or a PG's own CSV or .xlsx read
+    /// through a mapping profile (<see cref="SettlementFileProfile"/>), with the same semantics either way.
+    /// </summary>
+    public async Task<SettlementImportResult> ImportAsync(Stream content, string fileName, string importedBy,
+        SettlementImportMode mode, MappingProfile? profile, CancellationToken cancellationToken = default)
     {
+        if (profile is not null) SettlementFileProfile.Require(profile);
+        if (profile is not null && !content.CanSeek)
+        {
+            // A workbook is read out of order: keep a stream we cannot seek in a temporary file first.
+            await using var copy = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 65536,
+                FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            await content.CopyToAsync(copy, cancellationToken);
+            copy.Position = 0;
+            return await ImportAsync(copy, fileName, importedBy, mode, profile, cancellationToken);
+        }
         if (string.IsNullOrWhiteSpace(importedBy))
             throw DomainException.BadInput("IMPORTED_BY_REQUIRED", "An import needs the name of who imports it.");
         fileName = Path.GetFileName(fileName);
@@ -118,7 +137,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         {
             try
             {
-                return await ImportOnceAsync(content, fileName, importedBy, mode, sha, cancellationToken);
+                return await ImportOnceAsync(content, fileName, importedBy, mode, profile, sha, cancellationToken);
             }
             catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
@@ -133,14 +152,14 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
     }
 
     private async Task<SettlementImportResult> ImportOnceAsync(Stream content, string fileName, string importedBy,
-        SettlementImportMode mode, StrongBox<string> sha, CancellationToken cancellationToken)
+        SettlementImportMode mode, MappingProfile? profile, StrongBox<string> sha, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         SettlementCsvScan scan;
         await using (var staging = await SettlementStaging.CreateAsync(db, cancellationToken))
         {
-            scan = await SettlementCsvScanner.ScanAsync(content, MaxFileBytes,
+            scan = await SettlementCsvScanner.ScanAsync(content, MaxFileBytes, profile,
                 line => staging.AddAsync(line, cancellationToken), cancellationToken);
             sha.Value = scan.Sha256;
             if (scan.TotalErrorCount > 0)
@@ -190,7 +209,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         _log.LogInformation("Settlement file {File} (import {ImportId}): {Summary}", fileName, import.Id, result.ImportedSummary);
         if (audit is not null)
             await audit.WriteAsync(importedBy, "settlement.import", "settlement_import", import.Id.ToString(CultureInfo.InvariantCulture),
-                after: $"{fileName} sha256={scan.Sha256}: {result.ImportedSummary}; {preview.Describe()}",
+                after: $"{fileName} sha256={scan.Sha256}{(profile is null ? "" : $" profile={profile.Name}")}: {result.ImportedSummary}; {preview.Describe()}",
                 reason: preview.RemovesLines ? $"replacement confirmed: removes {SoldDateChange.Lines(preview.RemovedLines)}" : null);
         return result;
     }

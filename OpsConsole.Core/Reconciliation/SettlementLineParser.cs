@@ -52,8 +52,10 @@ public static partial class SettlementLineParser
     /// </param>
     /// <param name="currencyAccepted">The PG client already accepted the line's currency (Pg:Currencies) and read its
     /// amounts into minor units; without it (CSV files, whole numbers) only the ledger's currency is accepted.</param>
+    /// <param name="fileCurrency">The currency of every line, when the file's format or profile states it (the line
+    /// has no currency of its own); without it a blank currency is an error, never the ledger's currency.</param>
     public static ParsedSettlementLine? Parse(int line, Func<string, string?> field, List<SettlementRowError> errors,
-        bool unknownMethodIsOther = false, bool currencyAccepted = false)
+        bool unknownMethodIsOther = false, bool currencyAccepted = false, string? fileCurrency = null)
     {
         var before = errors.Count;
         string Text(string name, int max)
@@ -112,7 +114,12 @@ public static partial class SettlementLineParser
             errors.Add(new(line, "paidOutDate", $"{paidOut:yyyy-MM-dd} is before soldDate {sold:yyyy-MM-dd}"));
 
         var currency = field("currency")?.Trim();
-        if (string.IsNullOrEmpty(currency)) currency = Money.LedgerCurrency;
+        if (string.IsNullOrEmpty(currency)) currency = fileCurrency;
+        if (string.IsNullOrEmpty(currency))
+        {
+            errors.Add(new(line, "currency", "is empty (the file states no currency of its own)"));
+            currency = "";
+        }
         else if (!CurrencyCode().IsMatch(currency))
             errors.Add(new(line, "currency", $"'{Shorten(currency)}' is not a 3-letter currency code"));
         else if (currency != Money.LedgerCurrency && !currencyAccepted)

@@ -35,6 +35,7 @@ public sealed class RunsPageTests : ConsoleComponentTest, IClassFixture<SqliteTe
         Services.AddSingleton<AuditLog>();
         Services.AddSingleton(_engine);
         Services.AddSingleton(new SettlementImporter(database.Factory, TimeProvider.System));
+        Services.AddSingleton(new SettlementProfileStore(new DatabaseOptions { DataDirectory = Path.GetTempPath() }));
         var cashProfiles = new Core.Cash.BankProfileStore(new DatabaseOptions { DataDirectory = Path.GetTempPath() });
         Services.AddSingleton(new Core.Cash.BankStatementImporter(database.Factory, TimeProvider.System,
             Options.Create(new Core.Cash.CashOptions()), cashProfiles));

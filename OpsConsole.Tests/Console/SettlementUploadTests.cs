@@ -7,6 +7,7 @@ using MudBlazor;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Runs.Components;
 using OpsConsole.Core.Audit;
+using OpsConsole.Core.Data;
 using OpsConsole.Core.Reconciliation;
 using OpsConsole.Tests.Infrastructure;
 using OpsConsole.Tests.Reconciliation;
@@ -24,6 +25,7 @@ public sealed class SettlementUploadTests : ConsoleComponentTest, IClassFixture<
         _database = database;
         Services.AddLogging();
         Services.AddSingleton(new SettlementImporter(database.Factory, TimeProvider.System, new AuditLog(database.Factory, TimeProvider.System)));
+        Services.AddSingleton(new SettlementProfileStore(new DatabaseOptions { DataDirectory = Path.GetTempPath() }));
         Services.AddScoped<ConsoleUser>();
         Render(b =>
         {
@@ -74,6 +76,24 @@ public sealed class SettlementUploadTests : ConsoleComponentTest, IClassFixture<
         cut.WaitForAssertion(() => Assert.Equal("fix.csv: imported 1 line (superseding 147 earlier lines of 2026-12-05).",
             cut.Find("#import-result .mud-alert-message").TextContent.Trim()));
         Assert.Equal(1, await StoredAsync());
+    }
+
+    [Fact]
+    public async Task Finance_ChoosesAPgProfile_AndImportsThatPgsExcelFile()
+    {
+        SignInAs("fiona", ConsoleRoles.Finance);
+        var cut = Render<SettlementUpload>();
+
+        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.SelectOption("sandbox-inicis"));
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(
+            File.ReadAllBytes(SettlementProfileTests.Fixture("sandbox-inicis.xlsx")), "정산내역.xlsx",
+            contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+
+        cut.WaitForAssertion(() => Assert.Equal("adds 2 lines of 2026-12-05",
+            cut.Find("tr.import-preview-date[data-date='2026-12-05'] td:last-child").TextContent.Trim()));
+        cut.Find("button#import-commit").Click();
+        cut.WaitForAssertion(() => Assert.StartsWith("정산내역.xlsx: imported 4 lines", cut.Find("#import-result .mud-alert-message").TextContent.Trim()));
+        Assert.Equal(4, await StoredAsync());
     }
 
     [Fact]

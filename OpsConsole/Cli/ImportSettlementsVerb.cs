@@ -1,17 +1,21 @@
+using OpsConsole.Core.Common;
+using OpsConsole.Core.Common.Tabular;
 using OpsConsole.Core.Reconciliation;
 
 namespace OpsConsole.Cli;
 
 /// <summary>
-/// <c>import-settlements --file F.csv [--by NAME] [--preview] [--replace]</c>: exit 0 imported, already imported or
-/// previewed; 1 rejected; 2 refused because the file would remove stored lines without <c>--replace</c>.
+/// <c>import-settlements --file F [--profile P] [--by NAME] [--preview] [--replace]</c>: exit 0 imported, already
+/// imported or previewed; 1 rejected (or an unusable profile); 2 refused because the file would remove stored lines
+/// without <c>--replace</c>. Without <c>--profile</c> the file is the settlement CSV; with it, a PG's own CSV or .xlsx
+/// read through the mapping profile P (a name in <c>{DataDirectory}/profiles/</c> or shipped, or a path).
 /// </summary>
 public sealed class ImportSettlementsVerb : ICliVerb
 {
     public string Name => "import-settlements";
-    public string Summary => "Import a PG settlement CSV (all or nothing; supersedes the earlier lines of its sold dates; the same file twice is a no-op; " +
+    public string Summary => "Import a PG settlement CSV, or a PG's own CSV/Excel file through a mapping profile (all or nothing; supersedes the earlier lines of its sold dates; the same file twice is a no-op; " +
                              "a file that would remove lines needs --replace; --preview shows what it changes and stores nothing).";
-    public string Usage => "--file F.csv [--by NAME] [--preview] [--replace]";
+    public string Usage => "--file F [--profile NAME|PATH] [--by NAME] [--preview] [--replace]";
     public bool NeedsServer => false;
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
@@ -20,13 +24,26 @@ public sealed class ImportSettlementsVerb : ICliVerb
         if (!File.Exists(path)) throw new CliUsageException($"--file '{path}' does not exist.");
         var by = context.Arguments.Get("by") ?? $"cli:{Environment.UserName}";
         var importer = context.Services.GetRequiredService<SettlementImporter>();
+        MappingProfile? profile = null;
+        if (context.Arguments.Get("profile") is { } profileName)
+        {
+            try
+            {
+                profile = context.Services.GetRequiredService<SettlementProfileStore>().Resolve(profileName);
+            }
+            catch (DomainException e)
+            {
+                context.Error.WriteLine($"import-settlements: {e.Message} ({e.Code})");
+                return 1;
+            }
+        }
         await using var stream = File.OpenRead(path);
 
         var mode = context.Arguments.Has("preview") ? SettlementImportMode.Preview
             : context.Arguments.Has("replace") ? SettlementImportMode.CommitReplacing
             : SettlementImportMode.Commit;
 
-        var result = await importer.ImportCsvAsync(stream, path, by, mode, cancellationToken);
+        var result = await importer.ImportAsync(stream, path, by, mode, profile, cancellationToken);
 
         if (result.Preview is { } preview)
             foreach (var date in preview.Dates)

@@ -33,6 +33,7 @@ public static class SandboxSetup
         builder.Services.AddDbContextFactory<SandboxDbContext>(o => o.UseSqlite(connectionString));
         builder.Services.AddSingleton<SandboxPg>();
         builder.Services.AddSingleton<SandboxBank>();
+        builder.Services.AddSingleton<SandboxFilePg>();
         // The sandbox PG pays into the sandbox bank account unless Cash:Pgs is configured (defaults below the configuration).
         if (!builder.Configuration.GetSection("Cash:Pgs").GetChildren().Any())
             builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource

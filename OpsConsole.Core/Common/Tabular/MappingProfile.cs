@@ -41,6 +41,24 @@ public sealed record MappingProfile
     /// <summary>Role → header text of the column holding it.</summary>
     public required IReadOnlyDictionary<string, string> Columns { get; init; }
 
+    /// <summary>The PG whose files this profile reads (settlement files; the name of its PG connection).</summary>
+    public string? Pg { get; init; }
+
+    /// <summary>.NET custom format of date-and-time cells, e.g. <c>yyyy-MM-dd HH:mm:ss</c> (settlement files' approval time).</summary>
+    public string? DateTimeFormat { get; init; }
+
+    /// <summary>IANA zone of the file's times, which carry no offset (Korean PGs: <c>Asia/Seoul</c>).</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>Role → the value of every row, for what the file does not carry but its owner states (e.g. <c>"currency": "KRW"</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Fixed { get; init; }
+
+    /// <summary>Role → (text in the file → our text), e.g. <c>"method": {"신용카드": "카드"}</c>. Text not listed is kept as is.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Values { get; init; }
+
+    /// <summary>How a cancel row is recognised (settlement files).</summary>
+    public CancelRule? Cancel { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNameCaseInsensitive = true,
@@ -79,6 +97,8 @@ public sealed record MappingProfile
         if (NumberFormat is not null && ParseNumberFormat(NumberFormat) is null)
             yield return $"\"numberFormat\" '{NumberFormat}' is not supported (#,##0 or #.##0,00)";
         if (Delimiter is not null && Separator(Delimiter) is null) yield return "\"delimiter\" must be one character (or \\t)";
+        if (TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+            yield return $"\"timeZone\" '{TimeZone}' is not a known time zone (e.g. Asia/Seoul)";
         if (Columns is null || Columns.Count == 0) yield return "\"columns\" is required";
         else
         {
@@ -139,4 +159,15 @@ public sealed record MappingProfile
         date = default;
         return false;
     }
+}
+
+/// <summary>
+/// How a settlement file shows a cancel: <c>{"by": "negativeAmount"}</c> (cancel rows carry negative amounts) or
+/// <c>{"by": "status", "values": ["취소", "부분취소"]}</c> (the <c>status</c> column holds one of the values; amounts are
+/// written positive and stored negative).
+/// </summary>
+public sealed record CancelRule
+{
+    public required string By { get; init; }
+    public IReadOnlyList<string>? Values { get; init; }
 }

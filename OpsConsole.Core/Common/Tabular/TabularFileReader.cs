@@ -1,5 +1,3 @@
-using System.Text;
-using CsvHelper;
 using MiniExcelLibs;
 
 namespace OpsConsole.Core.Common.Tabular;
@@ -57,12 +55,31 @@ public static class TabularFileReader
         if (errors.Count > 0) return (null, errors);
 
         var headerEntry = raw.FirstOrDefault(r => r.Line == profile.HeaderRow);
-        if (headerEntry.Cells is null || headerEntry.Cells.All(IsBlank))
+        if (IndexHeader(profile, headerEntry.Cells, errors) is not { } indexed) return (null, errors);
+        var (header, index) = indexed;
+
+        var rows = raw.Where(r => r.Line > profile.HeaderRow && !r.Cells.All(IsBlank))
+            .Select(r => new TabularRow(r.Line, r.Cells, index)).ToList();
+        if (rows.Count == 0)
+            errors.Add(new(profile.HeaderRow, "", "the file has a header but no rows"));
+        return (new TabularTable(format, header, rows), errors);
+    }
+
+    /// <summary>
+    /// The header of a file read through <paramref name="profile"/>: its trimmed names and their positions, with every
+    /// column the profile names present. Null (and the problems in <paramref name="errors"/>) when the header row is
+    /// blank or missing, a name appears twice, or a column the profile names is not there.
+    /// </summary>
+    public static (string[] Header, Dictionary<string, int> Index)? IndexHeader(MappingProfile profile, IReadOnlyList<object?>? cells,
+        List<ImportRowError> errors)
+    {
+        if (cells is null || cells.All(IsBlank))
         {
             errors.Add(new(profile.HeaderRow, "", $"the header row {profile.HeaderRow} (\"headerRow\" of profile {profile.Name}) is empty or missing"));
-            return (null, errors);
+            return null;
         }
-        var header = headerEntry.Cells.Select(c => Convert.ToString(c, System.Globalization.CultureInfo.InvariantCulture)?.Trim().TrimStart('\uFEFF') ?? "").ToArray();
+        var before = errors.Count;
+        var header = cells.Select(c => Convert.ToString(c, System.Globalization.CultureInfo.InvariantCulture)?.Trim().TrimStart('\uFEFF') ?? "").ToArray();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.Length; i++)
         {
@@ -74,56 +91,27 @@ public static class TabularFileReader
             if (!index.ContainsKey(name))
                 errors.Add(new(profile.HeaderRow, name, $"column of \"{role}\" is not in the header (found: {string.Join(", ", header.Where(h => h.Length > 0))})"));
         }
-        if (errors.Count > 0) return (null, errors);
-
-        var rows = raw.Where(r => r.Line > profile.HeaderRow && !r.Cells.All(IsBlank))
-            .Select(r => new TabularRow(r.Line, r.Cells, index)).ToList();
-        if (rows.Count == 0)
-            errors.Add(new(profile.HeaderRow, "", "the file has a header but no rows"));
-        return (new TabularTable(format, header, rows), errors);
+        return errors.Count > before ? null : (header, index);
     }
 
-    private static bool IsBlank(object? cell) => cell is null || cell is string s && string.IsNullOrWhiteSpace(s);
+    public static bool IsBlank(object? cell) => cell is null || cell is string s && string.IsNullOrWhiteSpace(s);
 
     private static List<(int, object?[])> ReadCsv(byte[] bytes, MappingProfile profile, List<ImportRowError> errors)
     {
-        var rows = new List<(int, object?[])>();
-        string text;
-        try
+        using var input = new TabularByteStream(new MemoryStream(bytes, writable: false), long.MaxValue, profile.TextEncoding);
+        var rows = TabularCsvReader.ReadAsync(input, profile.TextEncoding, profile.FieldSeparator, errors.Add, CancellationToken.None)
+            .ToBlockingEnumerable().Select(r => (r.Line, r.Cells.Select(f => (object?)f).ToArray())).ToList();
+        input.DrainAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (input.InvalidLine is { } line)
         {
-            text = profile.TextEncoding.GetString(bytes);
-        }
-        catch (DecoderFallbackException e)
-        {
-            var line = 1 + bytes.AsSpan(0, Math.Min(e.Index < 0 ? 0 : e.Index, bytes.Length)).Count((byte)'\n');
-            errors.Add(new(line, "", $"the file is not valid {profile.Encoding} (profile {profile.Name}); is it in another encoding?"));
-            return rows;
-        }
-        var options = new CsvReaderOptions
-        {
-            Separator = profile.FieldSeparator,
-            HasHeader = false,
-            TrackLineNumbers = true,
-            SkipEmptyLines = true,
-            AllowLineBreaksInQuotes = true,
-            TrimWhitespace = false,
-            FormatProvider = System.Globalization.CultureInfo.InvariantCulture,
-            MalformedData = CsvMalformedDataHandling.Recover,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            OnMalformedRecord = r => errors.Add(new((int)r.LineNumber, "", $"malformed CSV ({r.Reason})")),
-        };
-        try
-        {
-            using var csv = CsvReader.Create(new StringReader(text.TrimStart('\uFEFF')), options, leaveOpen: false);
-            while (csv.Read())
-                rows.Add(((int)csv.LineNumber, csv.Current.ToArray().Select(f => (object?)f).ToArray()));
-        }
-        catch (CsvFormatException e)
-        {
-            errors.Add(new((int)e.LineNumber, "", $"malformed CSV: {e.Message.Split('\n')[0]}"));
+            errors.Clear();
+            errors.Add(NotInEncoding(profile, line));
         }
         return rows;
     }
+
+    public static ImportRowError NotInEncoding(MappingProfile profile, long line) =>
+        new((int)line, "", $"the file is not valid {profile.Encoding} (profile {profile.Name}); is it in another encoding?");
 
     private static List<(int, object?[])> ReadXlsx(byte[] bytes, List<ImportRowError> errors)
     {
@@ -131,17 +119,29 @@ public static class TabularFileReader
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
-            var line = 0;
-            foreach (IDictionary<string, object?> row in MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX))
-            {
-                line++;
-                rows.Add((line, row.Values.ToArray()));
-            }
+            rows.AddRange(XlsxRows(stream));
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or NotSupportedException)
+        catch (Exception e) when (IsXlsxError(e))
         {
-            errors.Add(new(0, "", $"the file is not a readable Excel workbook (.xlsx): {e.Message}"));
+            errors.Add(XlsxUnreadable(e));
         }
         return rows;
     }
+
+    /// <summary>The rows of the first sheet of an .xlsx (seekable stream), read lazily: 1-based row number and typed cells.</summary>
+    public static IEnumerable<(int Line, object?[] Cells)> XlsxRows(Stream seekable)
+    {
+        var line = 0;
+        foreach (IDictionary<string, object?> row in MiniExcel.Query(seekable, useHeaderRow: false, excelType: ExcelType.XLSX))
+        {
+            line++;
+            yield return (line, row.Values.ToArray());
+        }
+    }
+
+    public static bool IsXlsxError(Exception e) =>
+        e is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or NotSupportedException;
+
+    public static ImportRowError XlsxUnreadable(Exception e) =>
+        new(0, "", $"the file is not a readable Excel workbook (.xlsx): {e.Message}");
 }
