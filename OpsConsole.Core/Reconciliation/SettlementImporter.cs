@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace OpsConsole.Core.Reconciliation;
 
@@ -77,9 +79,14 @@ public sealed record SettlementImportResult(ImportOutcome Outcome, long? ImportI
 /// <see cref="SettlementLineWriter.SupersedeFromStagingAsync"/>). Identical lines inside one file are kept
 /// (evidence of duplicates).
 /// </summary>
+/// <para>A file is one PG connection's (<see cref="PgConnections.Resolve"/>: named, or the only one configured): its
+/// lines carry that PG, supersede only that PG's lines, and a line of a merchant id the PG does not serve rejects the
+/// file.</para>
 public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock,
-    AuditLog? audit = null, ILogger<SettlementImporter>? logger = null)
+    AuditLog? audit = null, ILogger<SettlementImporter>? logger = null, PgConnections? connections = null)
 {
+    private readonly PgConnections _connections = connections ?? PgConnections.Single;
+
     /// <summary>At most this many errors are returned (the total is in the result).</summary>
     public const int MaxReportedErrors = SettlementCsvScanner.KeptErrors;
 
@@ -94,9 +101,15 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         CancellationToken cancellationToken = default) =>
         ImportCsvAsync(content, fileName, importedBy, SettlementImportMode.Commit, cancellationToken);
 
+    public Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
+        SettlementImportMode mode, CancellationToken cancellationToken = default) =>
+        ImportCsvAsync(content, fileName, importedBy, mode, pg: null, cancellationToken);
+
+    /// <param name="pg">The PG connection whose file this is (<c>--pg</c>); required when more than one is configured.</param>
     public async Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
-        SettlementImportMode mode, CancellationToken cancellationToken = default)
+        SettlementImportMode mode, string? pg, CancellationToken cancellationToken = default)
     {
+        var connection = _connections.Resolve(pg);
         if (string.IsNullOrWhiteSpace(importedBy))
             throw DomainException.BadInput("IMPORTED_BY_REQUIRED", "An import needs the name of who imports it.");
         fileName = Path.GetFileName(fileName);
@@ -118,7 +131,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         {
             try
             {
-                return await ImportOnceAsync(content, fileName, importedBy, mode, sha, cancellationToken);
+                return await ImportOnceAsync(content, fileName, importedBy, mode, connection, sha, cancellationToken);
             }
             catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
@@ -133,7 +146,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
     }
 
     private async Task<SettlementImportResult> ImportOnceAsync(Stream content, string fileName, string importedBy,
-        SettlementImportMode mode, StrongBox<string> sha, CancellationToken cancellationToken)
+        SettlementImportMode mode, PgConnection pg, StrongBox<string> sha, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -151,6 +164,11 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
             }
             await staging.CompleteAsync(cancellationToken);
         }
+        if (await ForeignMerchantAsync(db, pg, cancellationToken) is { } foreign)
+        {
+            _log.LogWarning("Settlement file {File} rejected: {Error}", fileName, foreign);
+            return new(ImportOutcome.Rejected, null, fileName, scan.Sha256, scan.LineCount, [foreign], 1, [], 0);
+        }
 
         var existing = await db.Set<SettlementImport>().AsNoTracking()
             .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == scan.Sha256, cancellationToken);
@@ -160,7 +178,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         // What the file changes, from the staging table (set-based), while holding the ingestion turn: the
         // superseding below replaces exactly these dates' lines.
         await SettlementLineWriter.TakeTurnAsync(db, cancellationToken);
-        var preview = await SettlementImportPreview.FromStagingAsync(db, cancellationToken);
+        var preview = await SettlementImportPreview.FromStagingAsync(db, pg.Name, cancellationToken);
         if (mode == SettlementImportMode.Preview || (mode == SettlementImportMode.Commit && preview.RemovesLines))
         {
             await tx.RollbackAsync(cancellationToken);
@@ -177,7 +195,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
             return held;
         }
 
-        var import = SettlementImport.ForCsv(fileName, scan.Sha256, scan.LineCount, importedBy, clock.GetUtcNow());
+        var import = SettlementImport.ForCsv(fileName, scan.Sha256, scan.LineCount, importedBy, clock.GetUtcNow(), pg.Name);
         db.Set<SettlementImport>().Add(import);
         await db.SaveChangesAsync(cancellationToken);
         var superseded = await SettlementLineWriter.SupersedeFromStagingAsync(db, scan.SoldDates, import, cancellationToken);
@@ -193,6 +211,23 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
                 after: $"{fileName} sha256={scan.Sha256}: {result.ImportedSummary}; {preview.Describe()}",
                 reason: preview.RemovesLines ? $"replacement confirmed: removes {SoldDateChange.Lines(preview.RemovedLines)}" : null);
         return result;
+    }
+
+    /// <summary>The first staged line whose merchant id <paramref name="pg"/> does not serve (none when it serves every one).</summary>
+    private static async Task<SettlementRowError?> ForeignMerchantAsync(OpsDbContext db, PgConnection pg, CancellationToken ct)
+    {
+        if (pg.MerchantIds.Count == 0) return null;
+        var dialect = ReconSql.DialectFor(db.Provider);
+        var ids = string.Join(", ", pg.MerchantIds.Select(dialect.Text));
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        cmd.CommandText = $"SELECT line_number, m_id FROM {SettlementStaging.Table} WHERE m_id IS NULL OR m_id NOT IN ({ids}) ORDER BY line_number LIMIT 1";
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var line = reader.GetInt32(0);
+        return reader.IsDBNull(1)
+            ? new SettlementRowError(line, "mId", $"the line names no merchant id; PG '{pg.Name}' serves {string.Join(", ", pg.MerchantIds)}")
+            : new SettlementRowError(line, "mId", $"merchant id '{reader.GetString(1)}' is not one of PG '{pg.Name}' ({string.Join(", ", pg.MerchantIds)})");
     }
 
     private async Task<SettlementImport?> FindAsync(string sha, CancellationToken cancellationToken)
