@@ -2302,6 +2302,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(300)")
                         .HasColumnName("name");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly?>("RangeFrom")
                         .HasColumnType("date")
                         .HasColumnName("range_from");
@@ -2486,6 +2492,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnName("payment_key")
                         .UseCollation("C");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly>("SoldDate")
                         .HasColumnType("date")
                         .HasColumnName("sold_date");
@@ -2522,6 +2534,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_transaction_key");
+
+                    b.HasIndex("Pg", "SoldDate")
+                        .HasDatabaseName("ix_settlement_lines_pg_sold_date");
 
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");

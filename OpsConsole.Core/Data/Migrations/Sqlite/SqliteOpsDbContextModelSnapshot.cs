@@ -2204,6 +2204,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly?>("RangeFrom")
                         .HasColumnType("TEXT")
                         .HasColumnName("range_from");
@@ -2385,6 +2391,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_key");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly>("SoldDate")
                         .HasColumnType("TEXT")
                         .HasColumnName("sold_date");
@@ -2420,6 +2432,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_transaction_key");
+
+                    b.HasIndex("Pg", "SoldDate")
+                        .HasDatabaseName("ix_settlement_lines_pg_sold_date");
 
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");

@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206052629_Initial")]
+    [Migration("20261206070209_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2207,6 +2207,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly?>("RangeFrom")
                         .HasColumnType("TEXT")
                         .HasColumnName("range_from");
@@ -2388,6 +2394,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_key");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly>("SoldDate")
                         .HasColumnType("TEXT")
                         .HasColumnName("sold_date");
@@ -2423,6 +2435,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_transaction_key");
+
+                    b.HasIndex("Pg", "SoldDate")
+                        .HasDatabaseName("ix_settlement_lines_pg_sold_date");
 
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");

@@ -453,6 +453,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
                     sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     row_count = table.Column<int>(type: "INTEGER", nullable: false),
@@ -957,6 +958,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     import_id = table.Column<long>(type: "INTEGER", nullable: false),
                     source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     line_number = table.Column<int>(type: "INTEGER", nullable: false),
                     payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
@@ -1437,6 +1439,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "ix_settlement_lines_payout_days",
                 table: "settlement_lines",
                 columns: new[] { "m_id", "paid_out_date" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_pg_sold_date",
+                table: "settlement_lines",
+                columns: new[] { "pg", "sold_date" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_repeated_keys",

@@ -457,6 +457,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     source = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
                     sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     row_count = table.Column<int>(type: "integer", nullable: false),
@@ -962,6 +963,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     import_id = table.Column<long>(type: "bigint", nullable: false),
                     source = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     line_number = table.Column<int>(type: "integer", nullable: false),
                     payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
@@ -1480,6 +1482,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_settlement_lines_payout_days",
                 table: "settlement_lines",
                 columns: new[] { "m_id", "paid_out_date" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_settlement_lines_pg_sold_date",
+                table: "settlement_lines",
+                columns: new[] { "pg", "sold_date" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_repeated_keys",

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206052634_Initial")]
+    [Migration("20261206070225_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2305,6 +2305,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(300)")
                         .HasColumnName("name");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly?>("RangeFrom")
                         .HasColumnType("date")
                         .HasColumnName("range_from");
@@ -2489,6 +2495,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnName("payment_key")
                         .UseCollation("C");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<DateOnly>("SoldDate")
                         .HasColumnType("date")
                         .HasColumnName("sold_date");
@@ -2525,6 +2537,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
                     b.HasIndex("TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_transaction_key");
+
+                    b.HasIndex("Pg", "SoldDate")
+                        .HasDatabaseName("ix_settlement_lines_pg_sold_date");
 
                     b.HasIndex("SoldDate", "TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
