@@ -46,7 +46,7 @@ public sealed class ImportSettlementsVerb : ICliVerb
         switch (result.Outcome)
         {
             case ImportOutcome.Imported:
-                context.Out.WriteLine($"{result.FileName}: PG {pg.Name}: {result.ImportedSummary} (import {result.ImportId}, sha256 {result.Sha256})");
+                context.Out.WriteLine($"{result.FileName}: {result.ImportedSummary} (PG {pg.Name}, import {result.ImportId}, sha256 {result.Sha256})");
                 return 0;
             case ImportOutcome.Previewed:
                 context.Out.WriteLine($"{result.FileName}: preview only, nothing imported ({result.RowCount} lines valid)" +
