@@ -20,6 +20,7 @@ public sealed class MultiPgUploadTests : ConsoleComponentTest, IClassFixture<Sql
                                "pay-i1,tx-i1,order-i1,카드,1000,25,23,2,975,2026-12-05T10:00:00+09:00,2026-12-05,2026-12-07,KRW,INIpayTest\n";
 
     private readonly SqliteTestDatabase _database;
+    private readonly IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> _providers;
 
     public MultiPgUploadTests(SqliteTestDatabase database)
     {
@@ -36,7 +37,7 @@ public sealed class MultiPgUploadTests : ConsoleComponentTest, IClassFixture<Sql
         Services.AddSingleton(pgs);
         Services.AddSingleton(new SettlementImporter(database.Factory, TimeProvider.System, connections: pgs));
         Services.AddScoped<ConsoleUser>();
-        Render(b =>
+        _providers = Render(b =>
         {
             b.OpenComponent<MudPopoverProvider>(0);
             b.CloseComponent();
@@ -77,7 +78,7 @@ public sealed class MultiPgUploadTests : ConsoleComponentTest, IClassFixture<Sql
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(Encoding.UTF8.GetBytes(Csv), "inicis.csv", contentType: "text/csv"));
 
-        cut.WaitForAssertion(() => Assert.Contains("The PG is required: 2 PG connections are configured (inicis, toss).", cut.Markup));
+        _providers.WaitForAssertion(() => Assert.Contains("The PG is required: 2 PG connections are configured (inicis, toss).", _providers.Markup));
         Assert.Empty(cut.FindAll("#import-preview"));
     }
 }
