@@ -67,7 +67,7 @@ public sealed class Ledger
 
     public static Payment ToEntity(LedgerPayment p, DateTimeOffset now)
     {
-        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, "KRW", "trace" + p.PaymentKey, now);
+        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, "KRW", "trace" + p.PaymentKey, now, Core.Gateway.PgConnections.LegacyName);
         switch (p.Status)
         {
             case PaymentStatus.ABORTED: payment.MarkAborted("REJECT_CARD_PAYMENT", "refused", now); break;

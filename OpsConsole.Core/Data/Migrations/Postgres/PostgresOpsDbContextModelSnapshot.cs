@@ -1185,6 +1185,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("pending_cancel_amount");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<DateTimeOffset>("RequestedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("requested_at");

@@ -1149,6 +1149,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("pending_cancel_amount");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<long>("RequestedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("requested_at");

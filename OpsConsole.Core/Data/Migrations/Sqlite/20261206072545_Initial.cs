@@ -215,6 +215,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 {
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     amount = table.Column<long>(type: "INTEGER", nullable: false),

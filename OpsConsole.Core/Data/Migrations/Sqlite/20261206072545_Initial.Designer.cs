@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206070209_Initial")]
+    [Migration("20261206072545_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1151,6 +1151,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.Property<long>("PendingCancelAmount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pending_cancel_amount");
+
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
 
                     b.Property<long>("RequestedAt")
                         .HasColumnType("INTEGER")

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206070225_Initial")]
+    [Migration("20261206072632_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1187,6 +1187,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.Property<long>("PendingCancelAmount")
                         .HasColumnType("bigint")
                         .HasColumnName("pending_cancel_amount");
+
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
 
                     b.Property<DateTimeOffset>("RequestedAt")
                         .HasColumnType("timestamp with time zone")

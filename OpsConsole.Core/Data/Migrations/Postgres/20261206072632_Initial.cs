@@ -219,6 +219,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 {
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     amount = table.Column<long>(type: "bigint", nullable: false),
