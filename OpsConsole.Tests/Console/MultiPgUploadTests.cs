@@ -2,7 +2,6 @@ using System.Text;
 using Bunit;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using MudBlazor;
 using OpsConsole.Components.Account;
 using OpsConsole.Components.Pages.Runs.Components;
@@ -25,14 +24,7 @@ public sealed class MultiPgUploadTests : ConsoleComponentTest, IClassFixture<Sql
     public MultiPgUploadTests(SqliteTestDatabase database)
     {
         _database = database;
-        var pgs = PgConnections.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Pgs:toss:Kind"] = "toss",
-            ["Pgs:toss:MerchantIds"] = "tosspayments",
-            ["Pgs:toss:SecretKey"] = "test_sk_opsconsole_sandbox",
-            ["Pgs:inicis:Kind"] = "file",
-            ["Pgs:inicis:MerchantIds"] = "INIpayTest",
-        }).Build());
+        var pgs = TwoPgs.Connections;
         Services.AddLogging();
         Services.AddSingleton(pgs);
         Services.AddSingleton(new SettlementImporter(database.Factory, TimeProvider.System, connections: pgs));

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using OpsConsole.Cli;
 using OpsConsole.Core.Common;
@@ -21,18 +20,7 @@ public abstract class MultiPgSettlementTests<TDb>(TDb db) : IAsyncLifetime where
     private static readonly DateOnly D = ReconTestSupport.Date;
     private const string Header = "paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate,currency,mId\n";
 
-    /// <summary>Toss by API (the sandbox's merchant id) and KG Inicis by files, as in docs/configuration.md.</summary>
-    private static readonly Dictionary<string, string?> TwoPgs = new()
-    {
-        ["Pgs:toss:Kind"] = "toss",
-        ["Pgs:toss:MerchantIds"] = "tosspayments",
-        ["Pgs:toss:SecretKey"] = "test_sk_opsconsole_sandbox",
-        ["Pgs:inicis:Kind"] = "file",
-        ["Pgs:inicis:MerchantIds"] = "INIpayTest",
-    };
-
-    private static readonly PgConnections Pgs =
-        PgConnections.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(TwoPgs).Build());
+    private static readonly PgConnections Pgs = TwoPgs.Connections;
 
     public Task InitializeAsync() => Ledger.ClearAsync(db.Factory);
     public Task DisposeAsync() => Task.CompletedTask;
@@ -127,7 +115,7 @@ public abstract class MultiPgSettlementTests<TDb>(TDb db) : IAsyncLifetime where
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var config = TwoPgs.Select(kv => $"--{kv.Key}={kv.Value}")
+        var config = TwoPgs.Settings.Select(kv => $"--{kv.Key}={kv.Value}")
             .Concat([$"--Database:Provider={db.Provider}", $"--ConnectionStrings:OpsConsole={db.ConnectionString}"]);
         var code = await CliRunner.RunAsync([.. args, .. config], stdout, stderr,
             b => b.Environment.ApplicationName = typeof(CliRunner).Assembly.GetName().Name!);
