@@ -37,7 +37,12 @@ public static class CoreSetup
         // generator writes history with its own clock); tests register their own TimeProvider first.
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<DatabaseStartup>();
+        // The PG connections are checked now: a bad Pgs section stops the start with every problem named.
+        var pgConnections = PgConnections.FromConfiguration(config);
+        services.AddSingleton(pgConnections);
         services.Configure<PgOptions>(config.GetSection("Pg"));
+        if (pgConnections.ApiSection is { } apiSection)
+            services.Configure<PgOptions>(config.GetSection(apiSection));
         services.Configure<JanitorOptions>(config.GetSection("Janitor"));
         services.Configure<OutboxOptions>(config.GetSection("Outbox"));
         services.AddPgClient();

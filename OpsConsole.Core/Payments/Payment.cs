@@ -16,6 +16,10 @@ public sealed class Payment
     }
 
     public long Id { get; private set; }
+
+    /// <summary>The PG connection (<c>Pgs:{name}</c>) the payment was made through.</summary>
+    public string Pg { get; private set; } = "";
+
     public string PaymentKey { get; private set; }
     public string OrderId { get; private set; }
     public long Amount { get; private set; }
@@ -54,15 +58,19 @@ public sealed class Payment
     /// A confirm is about to be sent. The method stays unknown (null) until the PG names it; <paramref name="amount"/>
     /// is in minor units of <paramref name="currency"/>.
     /// </summary>
+    /// <param name="pg">The PG connection the confirm goes to.</param>
     public static Payment StartConfirm(string paymentKey, string orderId, long amount, string currency,
-        string traceId, DateTimeOffset now)
+        string traceId, DateTimeOffset now, string pg)
     {
+        if (string.IsNullOrWhiteSpace(pg))
+            throw new ArgumentException("A payment is made through a PG connection.", nameof(pg));
         PaymentValidation.EnsurePaymentKey(paymentKey);
         PaymentValidation.EnsureOrderId(orderId);
         PaymentValidation.EnsurePositiveAmount(amount, "amount");
         PaymentValidation.EnsureCurrency(currency);
         return new Payment
         {
+            Pg = pg,
             PaymentKey = paymentKey,
             OrderId = orderId,
             Amount = amount,
@@ -82,9 +90,9 @@ public sealed class Payment
     /// reconciliation run matches it.
     /// </summary>
     public static Payment RecordedFromPg(string paymentKey, string orderId, long amount, string currency, PaymentMethod method,
-        string? methodText, string? transactionKey, DateTimeOffset approvedAt, string traceId, DateTimeOffset now)
+        string? methodText, string? transactionKey, DateTimeOffset approvedAt, string traceId, DateTimeOffset now, string pg)
     {
-        var payment = StartConfirm(paymentKey, orderId, amount, currency, traceId, now);
+        var payment = StartConfirm(paymentKey, orderId, amount, currency, traceId, now, pg);
         payment.MarkApproved(transactionKey, method, approvedAt, now, methodText);
         return payment;
     }

@@ -14,6 +14,7 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
                 "pending_cancel_amount >= 0 AND pending_cancel_amount <= balance_amount");
         });
         b.HasKey(p => p.Id);
+        b.Property(p => p.Pg).HasMaxLength(Gateway.PgConnections.MaxNameLength);
         b.Property(p => p.PaymentKey).HasMaxLength(200);
         b.Property(p => p.OrderId).HasMaxLength(64);
         b.Property(p => p.MethodText).HasMaxLength(64);

@@ -25,8 +25,13 @@ public sealed class PaymentService(
     TimeProvider clock,
     IOptions<JanitorOptions> janitorOptions,
     IOptions<PgOptions> pgOptions,
-    ILogger<PaymentService> logger)
+    ILogger<PaymentService> logger,
+    PgConnections connections)
 {
+    /// <summary>The PG connection payments are made through (the toss one).</summary>
+    private string PgName => connections.Api?.Name
+        ?? throw DomainException.Conflict("PG_NO_API", "No toss PG connection is configured: payments need the PG API.");
+
     private const int ConcurrencyRetries = 5;
 
     public static string ConfirmIdempotencyKey(string paymentKey) => $"confirm-{paymentKey}";
@@ -157,7 +162,7 @@ public sealed class PaymentService(
         if (atPg.ApprovedAt is not { } approvedAt)
             throw DomainException.Conflict("PG_NO_APPROVAL_TIME", $"The PG gives no approval time for payment {atPg.PaymentKey}: record it by hand.");
         var payment = Payment.RecordedFromPg(atPg.PaymentKey, atPg.OrderId, atPg.TotalAmount, atPg.Currency, method, atPg.Method,
-            transactionKey, approvedAt.ToUniversalTime(), Tracing.CurrentTraceId(), now);
+            transactionKey, approvedAt.ToUniversalTime(), Tracing.CurrentTraceId(), now, PgName);
         var amountText = MinorUnits.Format(atPg.TotalAmount, atPg.Currency);
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         db.Payments.Add(payment);
@@ -223,7 +228,7 @@ public sealed class PaymentService(
 
         var now = clock.GetUtcNow();
         var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, command.Currency,
-            Tracing.CurrentTraceId(), now);
+            Tracing.CurrentTraceId(), now, PgName);
         db.Payments.Add(payment);
         db.PaymentEvents.Add(StateEvent(payment, null,
             $"confirm requested for {MinorUnits.Format(command.Amount, command.Currency)} by {command.RequestedBy}"));

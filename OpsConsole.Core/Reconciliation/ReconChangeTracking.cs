@@ -80,7 +80,7 @@ public static class ReconChangeTracking
     /// the stored statement and the new one — compared as multisets of the fields reconciliation reads — on every date
     /// their run can see them.
     /// </summary>
-    public static string MarkSupersededSql(IReconSqlDialect dialect, IReadOnlyCollection<DateOnly> soldDates)
+    public static string MarkSupersededSql(IReconSqlDialect dialect, IReadOnlyCollection<DateOnly> soldDates, string pg)
     {
         var dates = string.Join(", ", soldDates.Select(d => dialect.Text(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
         // The compared fields a CSV file can carry (its staging table has no fee breakdown or card details).
@@ -88,7 +88,7 @@ public static class ReconChangeTracking
         var unresolved = string.Join(", ", Unresolved.Select(dialect.Text));
         return $"""
             WITH o AS (
-              SELECT {fields}, COUNT(*) AS n FROM settlement_lines WHERE sold_date IN ({dates}) GROUP BY {fields}
+              SELECT {fields}, COUNT(*) AS n FROM settlement_lines WHERE sold_date IN ({dates}) AND pg = {dialect.Text(pg)} GROUP BY {fields}
             ),
             s AS (
               SELECT {fields}, COUNT(*) AS n FROM {SettlementStaging.Table} GROUP BY {fields}

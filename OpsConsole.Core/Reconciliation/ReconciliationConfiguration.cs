@@ -12,6 +12,7 @@ internal sealed class SettlementImportConfiguration : IEntityTypeConfiguration<S
         b.Property(i => i.Name).HasMaxLength(300);
         b.Property(i => i.Sha256).HasMaxLength(64);
         b.Property(i => i.ImportedBy).HasMaxLength(100);
+        b.Property(i => i.Pg).HasMaxLength(Gateway.PgConnections.MaxNameLength);
         // The same CSV file is imported once, whoever tries and however often (also concurrently).
         b.HasIndex(i => i.Sha256).IsUnique().HasFilter("source = 'CSV'")
             .HasDatabaseName("ux_settlement_imports_csv_sha256");
@@ -37,6 +38,7 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
         b.Property(l => l.CardAcquireStatus).HasMaxLength(32);
         b.Property(l => l.EasyPayProvider).HasMaxLength(64);
         b.Property(l => l.CancelTransactionKey).HasMaxLength(200);
+        b.Property(l => l.Pg).HasMaxLength(Gateway.PgConnections.MaxNameLength);
         b.HasOne(l => l.Import).WithMany().HasForeignKey(l => l.ImportId).OnDelete(DeleteBehavior.Cascade);
         // Not unique: duplicates are evidence. Lines of keys reported once are unique per key; the lines of
         // keys reported more than once sit in a small partial index (see SettlementLine.KeyRepeated).
@@ -48,6 +50,8 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
         b.HasIndex(l => new { l.SoldDate, l.TransactionKey });
         b.HasIndex(l => l.PaymentKey);
         b.HasIndex(l => l.ImportId);
+        // A PG's statement supersedes that PG's lines of its sold dates only.
+        b.HasIndex(l => new { l.Pg, l.SoldDate });
     }
 
     /// <summary>

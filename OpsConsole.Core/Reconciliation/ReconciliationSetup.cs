@@ -35,7 +35,8 @@ public static class ReconciliationSetup
 
         services.AddSingleton(sp => new SettlementPuller(sp.GetRequiredService<IPaymentGateway>,
             sp.GetRequiredService<IDbContextFactory<OpsDbContext>>(), sp.GetRequiredService<IOptions<ReconciliationOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SettlementPuller>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SettlementPuller>>(),
+            sp.GetRequiredService<Gateway.PgConnections>()));
         services.AddSingleton(sp => new ReconLiveCheck(sp.GetRequiredService<IPaymentGateway>,
             sp.GetRequiredService<IDbContextFactory<OpsDbContext>>(), sp.GetRequiredService<IOptions<ReconciliationOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReconLiveCheck>>()));

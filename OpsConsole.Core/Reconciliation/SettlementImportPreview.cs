@@ -48,7 +48,8 @@ public sealed record SettlementImportPreview(IReadOnlyList<SoldDateChange> Dates
     public string Describe() => string.Join("; ", Dates.Select(d => d.Describe()));
 
     /// <summary>Groups the staged lines by sold date against the stored lines of those dates, in the caller's transaction.</summary>
-    internal static async Task<SettlementImportPreview> FromStagingAsync(OpsDbContext db, CancellationToken cancellationToken)
+    /// <summary>The staged file against the stored lines of the PG <paramref name="pg"/> (the ones it would supersede).</summary>
+    internal static async Task<SettlementImportPreview> FromStagingAsync(OpsDbContext db, string pg, CancellationToken cancellationToken)
     {
         var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The preview needs the import's transaction.");
         const string staging = SettlementStaging.Table;
@@ -58,7 +59,7 @@ public sealed record SettlementImportPreview(IReadOnlyList<SoldDateChange> Dates
             SELECT s.sold_date, s.n, s.amount, COALESCE(h.n, 0), COALESCE(h.amount, 0)
             FROM (SELECT sold_date, COUNT(*) AS n, SUM(amount) AS amount FROM {staging} GROUP BY sold_date) s
             LEFT JOIN (SELECT sold_date, COUNT(*) AS n, SUM(amount) AS amount FROM settlement_lines
-                       WHERE sold_date IN (SELECT sold_date FROM {staging}) GROUP BY sold_date) h ON h.sold_date = s.sold_date
+                       WHERE pg = {ReconSql.DialectFor(db.Provider).Text(pg)} AND sold_date IN (SELECT sold_date FROM {staging}) GROUP BY sold_date) h ON h.sold_date = s.sold_date
             ORDER BY s.sold_date
             """;
         var dates = new List<SoldDateChange>();

@@ -9,6 +9,8 @@ using OpsConsole.Core.Audit;
 using OpsConsole.Core.Common;
 using OpsConsole.Core.Common.Tabular;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace OpsConsole.Core.Reconciliation;
 
@@ -78,9 +80,14 @@ public sealed record SettlementImportResult(ImportOutcome Outcome, long? ImportI
 /// <see cref="SettlementLineWriter.SupersedeFromStagingAsync"/>). Identical lines inside one file are kept
 /// (evidence of duplicates).
 /// </summary>
+/// <para>A file is one PG connection's (<see cref="PgConnections.Resolve"/>: named, or the only one configured): its
+/// lines carry that PG, supersede only that PG's lines, and a line of a merchant id the PG does not serve rejects the
+/// file.</para>
 public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock,
-    AuditLog? audit = null, ILogger<SettlementImporter>? logger = null)
+    AuditLog? audit = null, ILogger<SettlementImporter>? logger = null, PgConnections? connections = null)
 {
+    private readonly PgConnections _connections = connections ?? PgConnections.Single;
+
     /// <summary>At most this many errors are returned (the total is in the result).</summary>
     public const int MaxReportedErrors = SettlementCsvScanner.KeptErrors;
 
@@ -97,16 +104,28 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
 
     public Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
         SettlementImportMode mode, CancellationToken cancellationToken = default) =>
-        ImportAsync(content, fileName, importedBy, mode, null, cancellationToken);
+        ImportAsync(content, fileName, importedBy, mode, null, null, cancellationToken);
+
+    /// <param name="pg">The PG connection whose file this is (<c>--pg</c>); required when more than one is configured.</param>
+    public Task<SettlementImportResult> ImportCsvAsync(Stream content, string fileName, string importedBy,
+        SettlementImportMode mode, string? pg, CancellationToken cancellationToken = default) =>
+        ImportAsync(content, fileName, importedBy, mode, null, pg, cancellationToken);
 
     /// <summary>
     /// Imports a settlement file: the settlement CSV (<paramref name="profile"/> null), or a PG's own CSV or .xlsx read
-    /// through a mapping profile (<see cref="SettlementFileProfile"/>), with the same semantics either way.
+    /// through a mapping profile (<see cref="SettlementFileProfile"/>), with the same semantics either way. The file's PG
+    /// is <paramref name="pg"/> (<c>--pg</c>), else the PG the profile names, else the only configured one; a
+    /// <paramref name="pg"/> that contradicts the profile's is refused.
     /// </summary>
     public async Task<SettlementImportResult> ImportAsync(Stream content, string fileName, string importedBy,
-        SettlementImportMode mode, MappingProfile? profile, CancellationToken cancellationToken = default)
+        SettlementImportMode mode, MappingProfile? profile, string? pg, CancellationToken cancellationToken = default)
     {
         if (profile is not null) SettlementFileProfile.Require(profile);
+        if (!string.IsNullOrWhiteSpace(pg) && profile?.Pg is { } named && !string.Equals(named, pg.Trim(), StringComparison.Ordinal))
+            throw DomainException.BadInput("PG_PROFILE_MISMATCH",
+                $"--pg '{pg.Trim()}' contradicts profile '{profile.Name}', which reads files of PG '{named}'.");
+        var connection = _connections.Resolve(string.IsNullOrWhiteSpace(pg) ? profile?.Pg : pg,
+            string.IsNullOrWhiteSpace(pg) && profile?.Pg is not null ? $"profile '{profile.Name}' names PG" : "--pg");
         if (profile is not null && !content.CanSeek)
         {
             // A workbook is read out of order: keep a stream we cannot seek in a temporary file first.
@@ -114,7 +133,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
                 FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             await content.CopyToAsync(copy, cancellationToken);
             copy.Position = 0;
-            return await ImportAsync(copy, fileName, importedBy, mode, profile, cancellationToken);
+            return await ImportAsync(copy, fileName, importedBy, mode, profile, connection.Name, cancellationToken);
         }
         if (string.IsNullOrWhiteSpace(importedBy))
             throw DomainException.BadInput("IMPORTED_BY_REQUIRED", "An import needs the name of who imports it.");
@@ -137,7 +156,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         {
             try
             {
-                return await ImportOnceAsync(content, fileName, importedBy, mode, profile, sha, cancellationToken);
+                return await ImportOnceAsync(content, fileName, importedBy, mode, profile, connection, sha, cancellationToken);
             }
             catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
@@ -152,7 +171,8 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
     }
 
     private async Task<SettlementImportResult> ImportOnceAsync(Stream content, string fileName, string importedBy,
-        SettlementImportMode mode, MappingProfile? profile, StrongBox<string> sha, CancellationToken cancellationToken)
+        SettlementImportMode mode, MappingProfile? profile, PgConnection pg, StrongBox<string> sha,
+        CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -170,6 +190,11 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
             }
             await staging.CompleteAsync(cancellationToken);
         }
+        if (await ForeignMerchantAsync(db, pg, cancellationToken) is { } foreign)
+        {
+            _log.LogWarning("Settlement file {File} rejected: {Error}", fileName, foreign);
+            return new(ImportOutcome.Rejected, null, fileName, scan.Sha256, scan.LineCount, [foreign], 1, [], 0);
+        }
 
         var existing = await db.Set<SettlementImport>().AsNoTracking()
             .FirstOrDefaultAsync(i => i.Source == SettlementSource.CSV && i.Sha256 == scan.Sha256, cancellationToken);
@@ -179,7 +204,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
         // What the file changes, from the staging table (set-based), while holding the ingestion turn: the
         // superseding below replaces exactly these dates' lines.
         await SettlementLineWriter.TakeTurnAsync(db, cancellationToken);
-        var preview = await SettlementImportPreview.FromStagingAsync(db, cancellationToken);
+        var preview = await SettlementImportPreview.FromStagingAsync(db, pg.Name, cancellationToken);
         if (mode == SettlementImportMode.Preview || (mode == SettlementImportMode.Commit && preview.RemovesLines))
         {
             await tx.RollbackAsync(cancellationToken);
@@ -196,7 +221,7 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
             return held;
         }
 
-        var import = SettlementImport.ForCsv(fileName, scan.Sha256, scan.LineCount, importedBy, clock.GetUtcNow());
+        var import = SettlementImport.ForCsv(fileName, scan.Sha256, scan.LineCount, importedBy, clock.GetUtcNow(), pg.Name);
         db.Set<SettlementImport>().Add(import);
         await db.SaveChangesAsync(cancellationToken);
         var superseded = await SettlementLineWriter.SupersedeFromStagingAsync(db, scan.SoldDates, import, cancellationToken);
@@ -212,6 +237,23 @@ public sealed class SettlementImporter(IDbContextFactory<OpsDbContext> dbFactory
                 after: $"{fileName} sha256={scan.Sha256}{(profile is null ? "" : $" profile={profile.Name}")}: {result.ImportedSummary}; {preview.Describe()}",
                 reason: preview.RemovesLines ? $"replacement confirmed: removes {SoldDateChange.Lines(preview.RemovedLines)}" : null);
         return result;
+    }
+
+    /// <summary>The first staged line whose merchant id <paramref name="pg"/> does not serve (none when it serves every one).</summary>
+    private static async Task<SettlementRowError?> ForeignMerchantAsync(OpsDbContext db, PgConnection pg, CancellationToken ct)
+    {
+        if (pg.MerchantIds.Count == 0) return null;
+        var dialect = ReconSql.DialectFor(db.Provider);
+        var ids = string.Join(", ", pg.MerchantIds.Select(dialect.Text));
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        cmd.CommandText = $"SELECT line_number, m_id FROM {SettlementStaging.Table} WHERE m_id IS NULL OR m_id NOT IN ({ids}) ORDER BY line_number LIMIT 1";
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var line = reader.GetInt32(0);
+        return reader.IsDBNull(1)
+            ? new SettlementRowError(line, "mId", $"the line names no merchant id; PG '{pg.Name}' serves {string.Join(", ", pg.MerchantIds)}")
+            : new SettlementRowError(line, "mId", $"merchant id '{reader.GetString(1)}' is not one of PG '{pg.Name}' ({string.Join(", ", pg.MerchantIds)})");
     }
 
     private async Task<SettlementImport?> FindAsync(string sha, CancellationToken cancellationToken)

@@ -18,6 +18,9 @@ public sealed class SettlementLine
     public long ImportId { get; private set; }
     public SettlementSource Source { get; private set; }
 
+    /// <summary>The PG connection (<c>Pgs:{name}</c>) whose pull or file brought the line: its import's <see cref="SettlementImport.Pg"/>.</summary>
+    public string Pg { get; private set; } = "";
+
     /// <summary>1-based line of the CSV file (0 for API pulls: the position in the pulled sequence).</summary>
     public int LineNumber { get; private set; }
 
@@ -99,6 +102,7 @@ public sealed class SettlementLine
         CanceledAt = details?.CanceledAt?.ToUniversalTime(),
         Import = import,
         Source = import.Source,
+        Pg = import.Pg,
         LineNumber = lineNumber,
         PaymentKey = paymentKey,
         TransactionKey = transactionKey,
@@ -152,6 +156,9 @@ public sealed class SettlementImport
     public long Id { get; private set; }
     public SettlementSource Source { get; private set; }
 
+    /// <summary>The PG connection (<c>Pgs:{name}</c>) that was pulled or whose file this is; its lines supersede only that PG's lines.</summary>
+    public string Pg { get; private set; } = "";
+
     /// <summary>The file name, or <c>api 2026-01-01..2026-01-02</c> for a pull.</summary>
     public string Name { get; private set; }
 
@@ -168,8 +175,9 @@ public sealed class SettlementImport
     public DateOnly? RangeTo { get; private set; }
 
     public static SettlementImport ForCsv(string name, string sha256, int rowCount, string importedBy,
-        DateTimeOffset at) => new()
+        DateTimeOffset at, string pg) => new()
     {
+        Pg = RequirePg(pg),
         Source = SettlementSource.CSV,
         Name = name,
         Sha256 = sha256,
@@ -179,8 +187,9 @@ public sealed class SettlementImport
     };
 
     public static SettlementImport ForPull(DateOnly from, DateOnly to, string sha256, int rowCount,
-        string importedBy, DateTimeOffset at) => new()
+        string importedBy, DateTimeOffset at, string pg) => new()
     {
+        Pg = RequirePg(pg),
         Source = SettlementSource.API,
         Name = $"api {from:yyyy-MM-dd}..{to:yyyy-MM-dd}",
         Sha256 = sha256,
@@ -190,4 +199,8 @@ public sealed class SettlementImport
         RangeFrom = from,
         RangeTo = to,
     };
+
+    private static string RequirePg(string pg) => string.IsNullOrWhiteSpace(pg)
+        ? throw new ArgumentException("A settlement import belongs to a PG connection.", nameof(pg))
+        : pg;
 }

@@ -15,27 +15,29 @@ public static class SettlementLineWriter
 
     /// <summary>
     /// The PG's statement for a sold date is the latest report that covered it, whichever channel it came by:
-    /// in the caller's transaction, deletes the stored lines of any source whose sold date is one of
-    /// <paramref name="soldDates"/>, then adds <paramref name="lines"/> (see <see cref="AddAsync"/>, whose
+    /// in the caller's transaction, deletes the stored lines of the PG <paramref name="pg"/> (another PG's lines
+    /// stay), of any source, whose sold date is one of <paramref name="soldDates"/>, then adds <paramref name="lines"/> (see <see cref="AddAsync"/>, whose
     /// look-up of held keys sees the deletion). Returns how many lines were superseded. On PostgreSQL the
     /// ingestions take turns (a transaction-scoped advisory lock), so one that starts while another is
     /// committing deletes that one's lines instead of adding to them; SQLite's write transactions already do.
     /// A key whose other lines were deleted may stay marked with one line left; reconciliation counts it as one.
     /// </summary>
-    public static async Task<int> SupersedeAsync(OpsDbContext db, IReadOnlyCollection<DateOnly> soldDates,
+    public static async Task<int> SupersedeAsync(OpsDbContext db, string pg, IReadOnlyCollection<DateOnly> soldDates,
         IReadOnlyList<SettlementLine> lines, CancellationToken cancellationToken)
     {
+        if (lines.FirstOrDefault(l => l.Pg != pg) is { } other)
+            throw new InvalidOperationException($"A line of PG '{other.Pg}' cannot supersede the lines of PG '{pg}'.");
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Superseding settlement lines needs the caller's transaction.");
         await TakeTurnAsync(db, cancellationToken);
         var dates = soldDates.Distinct().ToArray();
         // Reconciliation re-compares only the keys whose lines differ from the statement they replace.
-        var before = await db.Set<SettlementLine>().AsNoTracking().Where(l => dates.Contains(l.SoldDate))
+        var before = await db.Set<SettlementLine>().AsNoTracking().Where(l => l.Pg == pg && dates.Contains(l.SoldDate))
             .Select(l => new LineFields(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt,
                 l.Currency, l.MId, l.Vat, l.FeeBase, l.FeeInstallment, l.CardIssuerCode, l.CardInstallmentPlanMonths,
                 l.CardInterestPayer, l.EasyPayProvider))
             .ToListAsync(cancellationToken);
-        var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
+        var superseded = await db.Set<SettlementLine>().Where(l => l.Pg == pg && dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
         await AddUnmarkedAsync(db, lines, cancellationToken);
         var balance = new Dictionary<LineFields, int>();
@@ -120,10 +122,11 @@ public static class SettlementLineWriter
         await TakeTurnAsync(db, cancellationToken);
         var dates = soldDates.Distinct().ToArray();
         var conn = db.Database.GetDbConnection();
+        var dialect = ReconSql.DialectFor(db.Provider);
         if (dates.Length > 0)
             await SettlementStaging.ExecAsync(conn, tx,
-                ReconChangeTracking.MarkSupersededSql(ReconSql.DialectFor(db.Provider), dates), cancellationToken);
-        var superseded = await db.Set<SettlementLine>().Where(l => dates.Contains(l.SoldDate))
+                ReconChangeTracking.MarkSupersededSql(dialect, dates, import.Pg), cancellationToken);
+        var superseded = await db.Set<SettlementLine>().Where(l => l.Pg == import.Pg && dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
         const string staging = SettlementStaging.Table;
         var columns = SettlementStaging.MovedColumns;
@@ -137,8 +140,8 @@ public static class SettlementLineWriter
             WHERE NOT key_repeated AND transaction_key IN (SELECT transaction_key FROM {staging} WHERE key_repeated)
             """, cancellationToken);
         await SettlementStaging.ExecAsync(conn, tx, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"""
-            INSERT INTO settlement_lines (import_id, source, {columns}, key_repeated)
-            SELECT {import.Id}, '{import.Source}', {columns}, key_repeated FROM {staging} ORDER BY line_number
+            INSERT INTO settlement_lines (import_id, source, pg, {columns}, key_repeated)
+            SELECT {import.Id}, '{import.Source}', {dialect.Text(import.Pg)}, {columns}, key_repeated FROM {staging} ORDER BY line_number
             """), cancellationToken);
         return superseded;
     }

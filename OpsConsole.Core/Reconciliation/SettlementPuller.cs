@@ -25,9 +25,12 @@ public sealed record SettlementPullResult(long ImportId, DateOnly From, DateOnly
 /// fetched and validated first; then, in one transaction, the pulled lines supersede the stored lines of the
 /// range, whichever channel brought them (CSV or API; see <see cref="SettlementLineWriter.SupersedeAsync"/>).
 /// A failed page or a bad line changes nothing. Pulling a range again is therefore idempotent.
+/// The lines are the API connection's (<see cref="PgConnections.Api"/>): they carry its name, supersede only its lines,
+/// and a line of a merchant id it does not serve rejects the pull.
 /// </summary>
 public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFactory<OpsDbContext> dbFactory,
-    IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<SettlementPuller>? logger = null)
+    IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<SettlementPuller>? logger = null,
+    PgConnections? connections = null)
 {
     public const int MaxDays = 93;
 
@@ -43,6 +46,8 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
         if (to.DayNumber - from.DayNumber >= MaxDays)
             throw DomainException.BadInput("PULL_RANGE_TOO_LONG", $"Pull at most {MaxDays} days at a time.");
 
+        var connection = (connections ?? PgConnections.Single).Api
+                         ?? throw DomainException.BadInput("PG_NO_API", "No toss PG connection is configured: every PG delivers files (import-settlements).");
         var size = options.Value.PullPageSize;
         if (size is < 1 or > MaxPageSize)
             throw new ConfigurationError(
@@ -77,7 +82,10 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
                 ["paidOutDate"] = s.PaidOutDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["currency"] = s.Currency, ["mId"] = s.MId,
             };
-            if (SettlementLineParser.Parse(n + 1, name => fields.GetValueOrDefault(name), errors, unknownMethodIsOther: true,
+            if (!connection.Serves(s.MId))
+                errors.Add(new SettlementRowError(n + 1, "mId",
+                    $"merchant id '{s.MId}' is not one of PG '{connection.Name}' ({string.Join(", ", connection.MerchantIds)})"));
+            else if (SettlementLineParser.Parse(n + 1, name => fields.GetValueOrDefault(name), errors, unknownMethodIsOther: true,
                     currencyAccepted: true) is { } line)
                 lines.Add(line with { ApprovedAt = s.ApprovedAt.ToUniversalTime(), Details = DetailsOf(s) });
         }
@@ -100,7 +108,7 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
         {
             try
             {
-                var (importId, replaced) = await ReplaceAsync(from, to, sha, lines, requestedBy, cancellationToken);
+                var (importId, replaced) = await ReplaceAsync(connection.Name, from, to, sha, lines, requestedBy, cancellationToken);
                 _log.LogInformation("Pulled {Lines} settlement lines for {From}..{To} in {Pages} page(s), replacing {Replaced}",
                     lines.Count, from, to, page, replaced);
                 return new SettlementPullResult(importId, from, to, page, lines.Count, replaced, warnings);
@@ -112,16 +120,16 @@ public sealed class SettlementPuller(Func<IPaymentGateway> gateway, IDbContextFa
         }
     }
 
-    /// <summary>In one transaction: the earlier lines of the range (of any source) go, the pulled ones come in.</summary>
-    private async Task<(long ImportId, int Replaced)> ReplaceAsync(DateOnly from, DateOnly to, string sha,
+    /// <summary>In one transaction: the PG's earlier lines of the range (of any source) go, the pulled ones come in.</summary>
+    private async Task<(long ImportId, int Replaced)> ReplaceAsync(string pg, DateOnly from, DateOnly to, string sha,
         List<ParsedSettlementLine> lines, string requestedBy, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var import = SettlementImport.ForPull(from, to, sha, lines.Count, requestedBy, clock.GetUtcNow());
+        var import = SettlementImport.ForPull(from, to, sha, lines.Count, requestedBy, clock.GetUtcNow(), pg);
         db.Set<SettlementImport>().Add(import);
         var range = Enumerable.Range(from.DayNumber, to.DayNumber - from.DayNumber + 1).Select(DateOnly.FromDayNumber).ToList();
-        var replaced = await SettlementLineWriter.SupersedeAsync(db, range,
+        var replaced = await SettlementLineWriter.SupersedeAsync(db, pg, range,
             lines.Select(l => l.ToEntity(import)).ToList(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);

@@ -18,6 +18,8 @@ public abstract class ConsoleComponentTest : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton(Options.Create(new DemoOptions { Enabled = true }));
+        // The single PG connection of a configuration without Pgs (a test with several registers its own after this).
+        Services.AddSingleton(Core.Gateway.PgConnections.Single);
         Auth = AddAuthorization();
     }
 

@@ -35,7 +35,7 @@ public static class ReconSeed
             Payment Approved(string letter, long amount)
             {
                 var p = Payment.StartConfirm($"pk_{letter}_{suffix}", $"order-{letter}-{suffix}", amount, "KRW",
-                    System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), at);
+                    System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), at, Core.Gateway.PgConnections.LegacyName);
                 db.Payments.Add(p);
                 return p;
             }

@@ -26,7 +26,7 @@ public static class TraceSeed
         var token = $"Gateway-Hiccup-{suffix}";
 
         await using var db = factory.CreateDbContext();
-        var payment = Payment.StartConfirm(paymentKey, orderId, 15000, "KRW", traceId, t0);
+        var payment = Payment.StartConfirm(paymentKey, orderId, 15000, "KRW", traceId, t0, Core.Gateway.PgConnections.LegacyName);
         db.Payments.Add(payment);
         await db.SaveChangesAsync();
         payment.MarkApproved(transactionKey, PaymentMethod.CARD, t0.AddSeconds(2), t0.AddSeconds(2));

@@ -22,8 +22,8 @@ public sealed class OpsMetricsGaugeTests(SqliteTestDatabase db) : IClassFixture<
         var suffix = Guid.NewGuid().ToString("N")[..8];
         await using (var ctx = db.Factory.CreateDbContext())
         {
-            var unknown = Payment.StartConfirm($"pk_u_{suffix}", $"order-u-{suffix}", 1_000, "KRW", "00000000000000000000000000000001", now);
-            var inFlight = Payment.StartConfirm($"pk_f_{suffix}", $"order-f-{suffix}", 2_000, "KRW", "00000000000000000000000000000002", now);
+            var unknown = Payment.StartConfirm($"pk_u_{suffix}", $"order-u-{suffix}", 1_000, "KRW", "00000000000000000000000000000001", now, Core.Gateway.PgConnections.LegacyName);
+            var inFlight = Payment.StartConfirm($"pk_f_{suffix}", $"order-f-{suffix}", 2_000, "KRW", "00000000000000000000000000000002", now, Core.Gateway.PgConnections.LegacyName);
             ctx.Payments.AddRange(unknown, inFlight);
             await ctx.SaveChangesAsync();
             unknown.MarkUnknown("timed out", now.AddMinutes(1), now);

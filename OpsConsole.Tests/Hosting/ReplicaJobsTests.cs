@@ -144,7 +144,7 @@ public sealed class ReplicaJobsTests : IAsyncLifetime
         var key = $"pay_sched_{Guid.NewGuid():N}";
         var order = $"order-{key}"[..40];
         var at = new DateTimeOffset(date.ToDateTime(new TimeOnly(12, 0)), BusinessCalendar.KstOffset);
-        var p = Payment.StartConfirm(key, order, 10_000, "KRW", "", at.ToUniversalTime());
+        var p = Payment.StartConfirm(key, order, 10_000, "KRW", "", at.ToUniversalTime(), Core.Gateway.PgConnections.LegacyName);
         p.MarkApproved($"tx_{key}", PaymentMethod.CARD, at.ToUniversalTime(), at.ToUniversalTime());
         await using (var db = await _db.Factory.CreateDbContextAsync())
         {
@@ -171,7 +171,7 @@ public sealed class ReplicaJobsTests : IAsyncLifetime
     {
         var key = $"pay_replica_{Guid.NewGuid():N}";
         var now = DateTimeOffset.UtcNow;
-        var p = Payment.StartConfirm(key, $"order-{key}"[..40], 10_000, "KRW", "", now.AddMinutes(-10));
+        var p = Payment.StartConfirm(key, $"order-{key}"[..40], 10_000, "KRW", "", now.AddMinutes(-10), Core.Gateway.PgConnections.LegacyName);
         p.MarkUnknown("the answer was lost", now.AddSeconds(-1), now.AddMinutes(-10));
         await using var db = await _db.Factory.CreateDbContextAsync();
         db.Payments.Add(p);

@@ -153,7 +153,7 @@ public abstract class PaymentFlowTests<TDatabase>(PaymentAppFixture<TDatabase> f
         await using (var db = await fx.Database.Factory.CreateDbContextAsync())
         {
             db.Payments.Add(Payment.StartConfirm(key, order, amount, "KRW", "00000000000000000000000000000001",
-                DateTimeOffset.UtcNow));
+                DateTimeOffset.UtcNow, Core.Gateway.PgConnections.LegacyName));
             await db.SaveChangesAsync();
         }
         Assert.True((await Pg.ConfirmAsync(new TossConfirmRequest(key, order, amount), PaymentService.ConfirmIdempotencyKey(key))).IsSuccess);

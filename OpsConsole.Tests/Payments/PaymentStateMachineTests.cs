@@ -8,7 +8,7 @@ public class PaymentStateMachineTests
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 3, 0, 0, TimeSpan.Zero);
 
     private static Payment NewPayment(long amount = 10_000) =>
-        Payment.StartConfirm("pay_1", "order-0001", amount, "KRW", "trace", Now);
+        Payment.StartConfirm("pay_1", "order-0001", amount, "KRW", "trace", Now, Core.Gateway.PgConnections.LegacyName);
 
     [Fact]
     public void StartConfirm_RecordsIntentInProgress()
@@ -35,7 +35,7 @@ public class PaymentStateMachineTests
     public void StartConfirm_WithMalformedOrderId_IsRefused(string orderId)
     {
         var e = Assert.Throws<DomainException>(() =>
-            Payment.StartConfirm("pay_1", orderId, 100, "KRW", "t", Now));
+            Payment.StartConfirm("pay_1", orderId, 100, "KRW", "t", Now, Core.Gateway.PgConnections.LegacyName));
         Assert.Equal("INVALID_ORDER_ID", e.Code);
     }
 

@@ -195,10 +195,10 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                 if (lines.Count > 0 && r.Next(3) == 0) lines.Add(lines[r.Next(lines.Count)]);
                 await using var tx = await ctx.Database.BeginTransactionAsync();
                 var import = SettlementImport.ForPull(date, date, Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
-                    lines.Count, "test", now);
+                    lines.Count, "test", now, OpsConsole.Core.Gateway.PgConnections.LegacyName);
                 ctx.Add(import);
                 var n = 0;
-                await SettlementLineWriter.SupersedeAsync(ctx, [date], lines.Select(l => SettlementLine.Create(import, ++n,
+                await SettlementLineWriter.SupersedeAsync(ctx, OpsConsole.Core.Gateway.PgConnections.LegacyName, [date], lines.Select(l => SettlementLine.Create(import, ++n,
                     l.PaymentKey, l.Key, l.OrderId, l.Method, l.Amount, l.Fee, l.Amount - l.Amount / 11, l.Amount / 11,
                     l.Amount - l.Fee, l.ApprovedAt, l.SoldDate, l.SoldDate.AddDays(2), "KRW", null)).ToList(), default);
                 await ctx.SaveChangesAsync();

@@ -67,7 +67,7 @@ public sealed class Ledger
 
     public static Payment ToEntity(LedgerPayment p, DateTimeOffset now)
     {
-        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, "KRW", "trace" + p.PaymentKey, now);
+        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, "KRW", "trace" + p.PaymentKey, now, Core.Gateway.PgConnections.LegacyName);
         switch (p.Status)
         {
             case PaymentStatus.ABORTED: payment.MarkAborted("REJECT_CARD_PAYMENT", "refused", now); break;
@@ -93,7 +93,7 @@ public sealed class Ledger
         if (list.Count == 0) return;
         await using var db = factory.CreateDbContext();
         var import = SettlementImport.ForCsv("test.csv", Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
-            list.Count, "test", DateTimeOffset.UtcNow);
+            list.Count, "test", DateTimeOffset.UtcNow, OpsConsole.Core.Gateway.PgConnections.LegacyName);
         db.Add(import);
         var n = 1;
         await SettlementLineWriter.AddAsync(db, list.Select(l => SettlementLine.Create(import, ++n, l.PaymentKey, l.Key,

@@ -157,7 +157,7 @@ public abstract class SettlementImportTests<TDb>(TDb db) : IAsyncLifetime where 
         var line = "pay-1,tx-1,order-1,CARD,10000,250,9091,909,9750,2026-03-15T10:00:00+09:00,2026-03-15,2026-03-17,KRW,\n";
         await Importer().ImportCsvAsync(Csv(Header + "\n" + line), "a.csv", "alice");
         await using var ctx = db.Factory.CreateDbContext();
-        var import = SettlementImport.ForCsv("raw.csv", new string('0', 64), 1, "test", DateTimeOffset.UtcNow);
+        var import = SettlementImport.ForCsv("raw.csv", new string('0', 64), 1, "test", DateTimeOffset.UtcNow, OpsConsole.Core.Gateway.PgConnections.LegacyName);
         ctx.Add(import);
         // Bypassing SettlementLineWriter: the unique index of single-line keys stops it.
         var (parsed, _) = SettlementImporter.Parse(Encoding.UTF8.GetBytes(Header + "\n" + line));

@@ -236,11 +236,11 @@ public sealed class PostgresSettlementSupersedeTests(PostgresTestDatabase db)
         await using var other = Db.Factory.CreateDbContext();
         await using (var tx = await other.Database.BeginTransactionAsync())
         {
-            var import = SettlementImport.ForPull(D, D, new string('1', 64), pg.Count, "other", DateTimeOffset.UtcNow);
+            var import = SettlementImport.ForPull(D, D, new string('1', 64), pg.Count, "other", DateTimeOffset.UtcNow, OpsConsole.Core.Gateway.PgConnections.LegacyName);
             other.Add(import);
             var (parsed, errors) = SettlementImporter.Parse(Encoding.UTF8.GetBytes(CsvText(pg)));
             Assert.Empty(errors);
-            await SettlementLineWriter.SupersedeAsync(other, [D], parsed.Select(l => l.ToEntity(import)).ToList(), default);
+            await SettlementLineWriter.SupersedeAsync(other, OpsConsole.Core.Gateway.PgConnections.LegacyName, [D], parsed.Select(l => l.ToEntity(import)).ToList(), default);
             await other.SaveChangesAsync();
 
             var importing = ImportAsync(pg);

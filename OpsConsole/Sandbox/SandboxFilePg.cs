@@ -74,7 +74,7 @@ public sealed class SandboxFilePg(IDbContextFactory<SandboxDbContext> sandboxDb)
         var profile = services.GetRequiredService<SettlementProfileStore>().Resolve(ProfileName);
         await using var stream = File.OpenRead(path);
         return await services.GetRequiredService<SettlementImporter>()
-            .ImportAsync(stream, path, "sandbox-pg", SettlementImportMode.CommitReplacing, profile, ct);
+            .ImportAsync(stream, path, "sandbox-pg", SettlementImportMode.CommitReplacing, profile, null, ct);
     }
 
     /// <summary>The file's bytes for these lines (pure).</summary>

@@ -9,10 +9,10 @@ namespace OpsConsole.Core.Reconciliation.Benchmark;
 /// <summary>Bulk loads <see cref="ReconBenchData"/>: PostgreSQL binary COPY, SQLite prepared inserts in big transactions.</summary>
 public static class ReconBenchLoader
 {
-    private const string PaymentColumns = "id, payment_key, order_id, amount, balance_amount, pending_cancel_amount, currency, method, status, requested_at, approved_at, updated_at, trace_id, version, janitor_attempts";
+    private const string PaymentColumns = "id, payment_key, order_id, amount, balance_amount, pending_cancel_amount, currency, method, status, requested_at, approved_at, updated_at, trace_id, version, janitor_attempts, pg";
     private const string TransactionColumns = "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at, currency";
-    private const string LineColumns = "id, import_id, source, line_number, payment_key, transaction_key, order_id, method, amount, fee, supply_amount, vat, pay_out_amount, approved_at, sold_date, paid_out_date, currency, key_repeated";
-    private const string ImportSql = "INSERT INTO settlement_imports (id, source, name, sha256, row_count, imported_by, imported_at) VALUES (1, 'API', 'bench', 'bench', 0, 'bench', {0})";
+    private const string LineColumns = "id, import_id, source, line_number, payment_key, transaction_key, order_id, method, amount, fee, supply_amount, vat, pay_out_amount, approved_at, sold_date, paid_out_date, currency, key_repeated, pg";
+    private const string ImportSql = "INSERT INTO settlement_imports (id, source, name, sha256, row_count, imported_by, imported_at, pg) VALUES (1, 'API', 'bench', 'bench', 0, 'bench', {0}, '" + Gateway.PgConnections.LegacyName + "')";
 
     public static async Task LoadAsync(DatabaseProvider provider, string connectionString, ReconBenchData data,
         CancellationToken ct)
@@ -51,6 +51,7 @@ public static class ReconBenchLoader
                 w.Write(p.TraceId, NpgsqlDbType.Varchar);
                 w.Write(1L, NpgsqlDbType.Bigint);
                 w.Write(0, NpgsqlDbType.Integer);
+                w.Write(Gateway.PgConnections.LegacyName, NpgsqlDbType.Varchar);
             }, ct);
 
             await PostgresBulkLoad.CopyAsync(conn, "payment_transactions", TransactionColumns, data.TransactionRows(), (w, t) =>
@@ -87,6 +88,7 @@ public static class ReconBenchLoader
                 w.Write(l.SoldDate.AddDays(2), NpgsqlDbType.Date);
                 w.Write("KRW", NpgsqlDbType.Varchar);
                 w.Write(l.KeyRepeated, NpgsqlDbType.Boolean);
+                w.Write(Gateway.PgConnections.LegacyName, NpgsqlDbType.Varchar);
             }, ct);
         }, log: null, builders: 2, ct);
 
@@ -102,7 +104,7 @@ public static class ReconBenchLoader
             v[0] = p.Id; v[1] = p.Key; v[2] = p.OrderId; v[3] = p.Amount; v[4] = p.Balance; v[5] = 0L; v[6] = "KRW";
             v[7] = p.Method.ToString(); v[8] = p.Status.ToString(); v[9] = p.At.ToUnixTimeMilliseconds();
             v[10] = p.Balance > 0 ? p.At.ToUnixTimeMilliseconds() : DBNull.Value; v[11] = p.At.ToUnixTimeMilliseconds();
-            v[12] = p.TraceId; v[13] = 1L; v[14] = 0;
+            v[12] = p.TraceId; v[13] = 1L; v[14] = 0; v[15] = Gateway.PgConnections.LegacyName;
         }, ct);
         await InsertAsync(conn, "payment_transactions", TransactionColumns, data.TransactionRows(), (t, v) =>
         {
@@ -117,6 +119,7 @@ public static class ReconBenchLoader
             v[10] = l.Amount - l.Amount / 11; v[11] = l.Amount / 11; v[12] = l.Amount - l.Fee;
             v[13] = l.ApprovedAt.ToUnixTimeMilliseconds(); v[14] = l.SoldDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             v[15] = l.SoldDate.AddDays(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture); v[16] = "KRW"; v[17] = l.KeyRepeated;
+            v[18] = Gateway.PgConnections.LegacyName;
         }, ct);
         await ExecAsync(conn, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA synchronous=NORMAL;", ct);
     }

@@ -115,7 +115,7 @@ public static class ReconBenchmark
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var import = SettlementImport.ForCsv("bench-late.csv", Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
-                late, "bench", DateTimeOffset.UtcNow);
+                late, "bench", DateTimeOffset.UtcNow, Gateway.PgConnections.LegacyName);
             db.Add(import);
             var n = 0;
             await SettlementLineWriter.AddAsync(db, data.LateLines(late).Select(l => SettlementLine.Create(import, ++n,

@@ -70,7 +70,7 @@ public static class PayoutTestSupport
         if (list.Count == 0) return;
         await using var db = factory.CreateDbContext();
         var import = SettlementImport.ForCsv("payout-test.csv", Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
-            list.Count, "test", DateTimeOffset.UtcNow);
+            list.Count, "test", DateTimeOffset.UtcNow, OpsConsole.Core.Gateway.PgConnections.LegacyName);
         db.Add(import);
         var n = 0;
         await SettlementLineWriter.AddAsync(db, list.Select(l =>

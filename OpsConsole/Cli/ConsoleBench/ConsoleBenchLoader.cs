@@ -134,7 +134,7 @@ public static class ConsoleBenchLoader
     private static Task CopyPaymentsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
         PostgresBulkLoad.CopyAsync(conn, "payments",
             "id, payment_key, order_id, amount, balance_amount, pending_cancel_amount, currency, method, status, requested_at, " +
-            "approved_at, updated_at, failure_code, failure_message, trace_id, version, janitor_attempts",
+            "approved_at, updated_at, failure_code, failure_message, trace_id, version, janitor_attempts, pg",
             d.PaymentIds(), (w, i) =>
             {
                 var status = ConsoleBenchData.Status(i);
@@ -156,6 +156,7 @@ public static class ConsoleBenchLoader
                 Text(w, ConsoleBenchData.TraceId(i));
                 Long(w, 1);
                 w.Write(status == PaymentStatus.EXPIRED ? 1 : 0, NpgsqlDbType.Integer);
+                Text(w, Core.Gateway.PgConnections.LegacyName);
             }, ct);
 
     private static Task CopyTransactionsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
