@@ -79,24 +79,6 @@ public sealed class SettlementUploadTests : ConsoleComponentTest, IClassFixture<
     }
 
     [Fact]
-    public async Task Finance_ChoosesAPgProfile_AndImportsThatPgsExcelFile()
-    {
-        SignInAs("fiona", ConsoleRoles.Finance);
-        var cut = Render<SettlementUpload>();
-
-        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.SelectOption("sandbox-inicis"));
-        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(
-            File.ReadAllBytes(SettlementProfileTests.Fixture("sandbox-inicis.xlsx")), "정산내역.xlsx",
-            contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
-
-        cut.WaitForAssertion(() => Assert.Equal("adds 2 lines of 2026-12-05",
-            cut.Find("tr.import-preview-date[data-date='2026-12-05'] td:last-child").TextContent.Trim()));
-        cut.Find("button#import-commit").Click();
-        cut.WaitForAssertion(() => Assert.StartsWith("정산내역.xlsx: imported 4 lines", cut.Find("#import-result .mud-alert-message").TextContent.Trim()));
-        Assert.Equal(4, await StoredAsync());
-    }
-
-    [Fact]
     public async Task AFileThatRemovesNothing_IsPreviewed_ThenImportedWithOneClick_OrDiscarded()
     {
         SignInAs("fiona", ConsoleRoles.Finance);

@@ -17,4 +17,15 @@ public static class TwoPgs
 
     public static PgConnections Connections { get; } =
         PgConnections.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(Settings).Build());
+
+    /// <summary>Toss by API and the sandbox's file persona (<c>sandbox-inicis</c>, the PG its shipped profile names).</summary>
+    public static PgConnections WithSandboxInicis { get; } = PgConnections.FromConfiguration(new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pgs:toss:Kind"] = "toss",
+            ["Pgs:toss:MerchantIds"] = "tosspayments",
+            ["Pgs:toss:SecretKey"] = "test_sk_opsconsole_sandbox",
+            ["Pgs:sandbox-inicis:Kind"] = "file",
+            ["Pgs:sandbox-inicis:MerchantIds"] = "INIpayTest",
+        }).Build());
 }

@@ -13,7 +13,8 @@ public abstract class SettlementProfileImportTests<TDb>(TDb db) : IAsyncLifetime
     public Task InitializeAsync() => Ledger.ClearAsync(db.Factory);
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private SettlementImporter Importer() => new(db.Factory, TimeProvider.System, new AuditLog(db.Factory, TimeProvider.System));
+    private SettlementImporter Importer() => new(db.Factory, TimeProvider.System, new AuditLog(db.Factory, TimeProvider.System),
+        connections: TwoPgs.WithSandboxInicis);
 
     private static FileStream Open(string fixture) => File.OpenRead(SettlementProfileTests.Fixture(fixture));
 
@@ -24,12 +25,12 @@ public abstract class SettlementProfileImportTests<TDb>(TDb db) : IAsyncLifetime
 
         await using (var file = Open("sandbox-inicis.cp949.csv"))
         {
-            var first = await Importer().ImportAsync(file, "정산내역.csv", "alice", SettlementImportMode.Commit, profile);
+            var first = await Importer().ImportAsync(file, "정산내역.csv", "alice", SettlementImportMode.Commit, profile, null);
             Assert.Equal((ImportOutcome.Imported, 4), (first.Outcome, first.RowCount));
         }
         await using (var again = Open("sandbox-inicis.cp949.csv"))
         {
-            var second = await Importer().ImportAsync(again, "정산내역.csv", "alice", SettlementImportMode.Commit, profile);
+            var second = await Importer().ImportAsync(again, "정산내역.csv", "alice", SettlementImportMode.Commit, profile, null);
             Assert.Equal(ImportOutcome.AlreadyImported, second.Outcome);
         }
 
@@ -53,7 +54,7 @@ public abstract class SettlementProfileImportTests<TDb>(TDb db) : IAsyncLifetime
         };
 
         await using var file = Open("sandbox-inicis.xlsx");
-        var result = await Importer().ImportAsync(file, "정산내역.xlsx", "alice", SettlementImportMode.Commit, profile);
+        var result = await Importer().ImportAsync(file, "정산내역.xlsx", "alice", SettlementImportMode.Commit, profile, null);
 
         Assert.Equal(ImportOutcome.Rejected, result.Outcome);
         Assert.Equal([4, 5, 6, 7], result.Errors.Where(e => e.Field == "결제수단").Select(e => e.Line));
@@ -67,14 +68,14 @@ public abstract class SettlementProfileImportTests<TDb>(TDb db) : IAsyncLifetime
     {
         var profile = SettlementProfileTests.Inicis;
         await using (var file = Open("sandbox-inicis.cp949.csv"))
-            await Importer().ImportAsync(file, "a.csv", "alice", SettlementImportMode.Commit, profile);
+            await Importer().ImportAsync(file, "a.csv", "alice", SettlementImportMode.Commit, profile, null);
         var cp949 = MappingProfile.ResolveEncoding("CP949")!;
         var text = cp949.GetString(File.ReadAllBytes(SettlementProfileTests.Fixture("sandbox-inicis.cp949.csv")));
         var shorter = string.Join("\r\n", text.Split("\r\n").Where(l => !l.Contains("INIMX_EPAY", StringComparison.Ordinal)));
 
-        var held = await Importer().ImportAsync(new MemoryStream(cp949.GetBytes(shorter)), "b.csv", "alice", SettlementImportMode.Commit, profile);
+        var held = await Importer().ImportAsync(new MemoryStream(cp949.GetBytes(shorter)), "b.csv", "alice", SettlementImportMode.Commit, profile, null);
         var replaced = await Importer().ImportAsync(new MemoryStream(cp949.GetBytes(shorter)), "b.csv", "alice",
-            SettlementImportMode.CommitReplacing, profile);
+            SettlementImportMode.CommitReplacing, profile, null);
 
         Assert.Equal(ImportOutcome.NeedsConfirmation, held.Outcome);
         Assert.Equal(ImportOutcome.Imported, replaced.Outcome);
