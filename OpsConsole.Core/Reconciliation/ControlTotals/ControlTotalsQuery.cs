@@ -96,29 +96,40 @@ public static class ControlTotalsQuery
     {
         // A finding stands when the date's latest full run or a later incremental run saw it, and no later successful
         // run compared its key without seeing it (an incremental run compares only changed keys: the findings of
-        // unchanged keys stand as the full run left them).
+        // unchanged keys stand as the full run left them). Only a date with a successful incremental run after its
+        // latest full run can have such a later run, so only that date's findings pay for the anti-join against the
+        // run keys; the others (most dates: the day's scheduled full run, nothing after) are read from the date index.
         var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.Status == RunStatus.SUCCEEDED);
         var latestFull = runs.Where(r => r.Scope == RunScope.FULL).GroupBy(r => r.BusinessDate)
             .Select(g => new { Date = g.Key, RunId = g.Max(r => r.Id) });
-        var standing = from f in db.Set<Finding>().AsNoTracking()
-                       join full in latestFull on f.BusinessDate equals full.Date
-                       where f.Verdict == FindingVerdict.CONFIRMED && f.LastRunId >= full.RunId
-                             && !db.Set<ReconRunKey>().Any(k => k.TransactionKey == f.TransactionKey && k.RunId > f.LastRunId
-                                 && runs.Any(r => r.Id == k.RunId && r.BusinessDate == f.BusinessDate))
-                       select f;
-        var ofRange = standing.Where(f => f.BusinessDate >= from && f.BusinessDate <= to);
-        var soldInRange = standing.Where(f => f.ExternalSoldDate != null && f.ExternalSoldDate != f.BusinessDate
-                                              && f.ExternalSoldDate >= from && f.ExternalSoldDate <= to
-                                              && (f.BusinessDate < from || f.BusinessDate > to));
+        var rerunDates = await runs.Where(r => r.Scope != RunScope.FULL
+                                               && latestFull.Any(f => f.Date == r.BusinessDate && f.RunId < r.Id))
+            .Select(r => r.BusinessDate).Distinct().ToListAsync(ct);
+        var seenByLatest = from f in db.Set<Finding>().AsNoTracking()
+                           join full in latestFull on f.BusinessDate equals full.Date
+                           where f.Verdict == FindingVerdict.CONFIRMED && f.LastRunId >= full.RunId
+                           select f;
+        var standingSets = new List<IQueryable<Finding>> { seenByLatest.Where(f => !rerunDates.Contains(f.BusinessDate)) };
+        if (rerunDates.Count > 0)
+            standingSets.Add(seenByLatest.Where(f => rerunDates.Contains(f.BusinessDate)
+                && !db.Set<ReconRunKey>().Any(k => k.TransactionKey == f.TransactionKey && k.RunId > f.LastRunId
+                    && runs.Any(r => r.Id == k.RunId && r.BusinessDate == f.BusinessDate))));
         var groups = new List<FindingGroup>();
-        foreach (var query in new[] { ofRange, soldInRange })
+        foreach (var standing in standingSets)
         {
-            groups.AddRange(await query
-                .GroupBy(f => new { f.InternalBusinessDate, f.ExternalSoldDate, f.Type })
-                .Select(g => new FindingGroup(g.Key.InternalBusinessDate, g.Key.ExternalSoldDate, g.Key.Type, g.Count(),
-                    g.Count(f => f.InternalAmount != null), g.Sum(f => f.InternalAmount ?? 0),
-                    g.Sum(f => f.ExternalAmountTotal ?? 0)))
-                .ToListAsync(ct));
+            var ofRange = standing.Where(f => f.BusinessDate >= from && f.BusinessDate <= to);
+            var soldInRange = standing.Where(f => f.ExternalSoldDate != null && f.ExternalSoldDate != f.BusinessDate
+                                                  && f.ExternalSoldDate >= from && f.ExternalSoldDate <= to
+                                                  && (f.BusinessDate < from || f.BusinessDate > to));
+            foreach (var query in new[] { ofRange, soldInRange })
+            {
+                groups.AddRange(await query
+                    .GroupBy(f => new { f.InternalBusinessDate, f.ExternalSoldDate, f.Type })
+                    .Select(g => new FindingGroup(g.Key.InternalBusinessDate, g.Key.ExternalSoldDate, g.Key.Type, g.Count(),
+                        g.Count(f => f.InternalAmount != null), g.Sum(f => f.InternalAmount ?? 0),
+                        g.Sum(f => f.ExternalAmountTotal ?? 0)))
+                    .ToListAsync(ct));
+            }
         }
         return groups;
     }
