@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using OpsConsole.Components.Account;
+using OpsConsole.Core.Data;
 using OpsConsole.Components.Pages.Runs.Components;
 using OpsConsole.Core.Gateway;
 using OpsConsole.Core.Reconciliation;
@@ -28,6 +29,7 @@ public sealed class MultiPgUploadTests : ConsoleComponentTest, IClassFixture<Sql
         Services.AddLogging();
         Services.AddSingleton(pgs);
         Services.AddSingleton(new SettlementImporter(database.Factory, TimeProvider.System, connections: pgs));
+        Services.AddSingleton(new SettlementProfileStore(new DatabaseOptions { DataDirectory = Path.GetTempPath() }));
         Services.AddScoped<ConsoleUser>();
         _providers = Render(b =>
         {

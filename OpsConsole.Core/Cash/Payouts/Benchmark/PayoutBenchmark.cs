@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
 using OpsConsole.Core.Reconciliation;
 using OpsConsole.Core.Reconciliation.Benchmark;
 
@@ -29,7 +30,7 @@ public static class PayoutBenchmark
 {
     public const int Rounds = 3;
 
-    private const string LineColumns = "id, import_id, source, line_number, payment_key, transaction_key, order_id, method, amount, fee, supply_amount, vat, pay_out_amount, approved_at, sold_date, paid_out_date, currency, key_repeated, m_id";
+    private const string LineColumns = "id, import_id, source, line_number, payment_key, transaction_key, order_id, method, amount, fee, supply_amount, vat, pay_out_amount, approved_at, sold_date, paid_out_date, currency, key_repeated, m_id, pg";
 
     /// <summary>The yardstick: what any payout check must at least do — aggregate the lines per merchant id and day, and look the deposits up.</summary>
     public static string BareGroupBy(DateOnly lookback) => $"""
@@ -129,8 +130,8 @@ public static class PayoutBenchmark
         {
             await using var conn = new NpgsqlConnection(cs);
             await conn.OpenAsync(ct);
-            await using (var cmd = new NpgsqlCommand("INSERT INTO settlement_imports (id, source, name, sha256, row_count, imported_by, imported_at) " +
-                                                     "VALUES (1, 'API', 'bench', 'bench', 0, 'bench', now()); " +
+            await using (var cmd = new NpgsqlCommand("INSERT INTO settlement_imports (id, source, name, sha256, row_count, imported_by, imported_at, pg) " +
+                                                     $"VALUES (1, 'API', 'bench', 'bench', 0, 'bench', now(), '{PgConnections.LegacyName}'); " +
                                                      "SELECT setval(pg_get_serial_sequence('settlement_imports', 'id'), 1)", conn))
                 await cmd.ExecuteNonQueryAsync(ct);
             await PostgresBulkLoad.CopyAsync(conn, "settlement_lines", LineColumns, data.LineRows(), (w, l) =>
@@ -156,6 +157,7 @@ public static class PayoutBenchmark
                 w.Write("KRW", NpgsqlDbType.Varchar);
                 w.Write(false, NpgsqlDbType.Boolean);
                 w.Write(l.MId, NpgsqlDbType.Varchar);
+                w.Write(PgConnections.LegacyName, NpgsqlDbType.Varchar);
             }, ct);
         }, log: null, builders: 2, ct);
 
