@@ -161,6 +161,12 @@ public sealed class RepairService(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Requests are created one at a time, so that their ids follow their commits: the single-approver check
+            // below counts the requests with a smaller id, which must then all be visible (with a sequence alone, a
+            // request could take id 1, commit after id 2 was checked, and both skip the second approver). SQLite has
+            // one writer at a time already.
+            if (db.Provider == DatabaseProvider.Postgres)
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('repair_requests'))", cancellationToken);
             db.Add(request);
             try
             {

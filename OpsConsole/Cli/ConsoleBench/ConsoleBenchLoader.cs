@@ -29,6 +29,11 @@ public static class ConsoleBenchLoader
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(ct);
         await InsertRunsAsync(conn, data, ct);
+        // Statistics for the runs too, as a server that has run reconciliation for a while has them (autovacuum
+        // analyzes a table after its first 50 changes): without them the planner takes the date's runs for one row and
+        // nests a loop over the findings per date (a 7-day control total measured 167 ms instead of 18 ms).
+        await using (var analyze = new NpgsqlCommand("ANALYZE recon_runs, recon_run_control_totals", conn))
+            await analyze.ExecuteNonQueryAsync(ct);
         var counts = new Dictionary<string, long>();
         foreach (var table in Tables.Append("recon_run_control_totals"))
         {
