@@ -10,8 +10,9 @@ public sealed record CurrencyTotals(string Currency, LedgerSide Ours, PgSide Pg)
 /// <summary>The findings of one type that explain part of the difference: how many and their signed differences (ours − PG).</summary>
 public sealed record FindingDifference(FindingType Type, int Count, long Difference);
 
-/// <summary>One reconciled date of a report: its run, the ledgers' difference and what the findings explain.</summary>
-public sealed record DayControl(DateOnly Date, long RunId, long OurNet, long PgGross, long FindingsDifference)
+/// <summary>One reconciled date of one PG connection (<see cref="Pg"/>) in a report: its run, the ledgers' difference and
+/// what the findings explain. A date reconciled for several PGs has one per PG.</summary>
+public sealed record DayControl(DateOnly Date, long RunId, long OurNet, long PgGross, long FindingsDifference, string Pg = "")
 {
     public long Unexplained => OurNet - PgGross - FindingsDifference;
     public bool AddsUp => Unexplained == 0;

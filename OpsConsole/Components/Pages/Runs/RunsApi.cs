@@ -9,9 +9,10 @@ using OpsConsole.Core.Reconciliation;
 namespace OpsConsole.Components.Pages.Runs;
 
 /// <summary>
-/// <c>POST /console/runs</c> (form: <c>date</c>=yyyy-MM-dd, <c>pullFirst</c>, antiforgery token): starts a
+/// <c>POST /console/runs</c> (form: <c>date</c>=yyyy-MM-dd, <c>pullFirst</c>, <c>pg</c>, antiforgery token): starts a
 /// reconciliation run for on-call and admin, the same action as the Runs page's "Run now", for scripts
-/// and runbooks that hold a console session.
+/// and runbooks that hold a console session. Without <c>pg</c> every configured PG's run of the date starts; the answer
+/// lists each started run with its PG. An unknown <c>pg</c> is refused (400 PG_UNKNOWN), nothing started.
 /// </summary>
 public static class RunsApi
 {
@@ -29,8 +30,8 @@ public static class RunsApi
     }
 
     private static async Task<Results<Accepted<RunStarted>, ProblemHttpResult>> StartAsync(
-        [FromForm] string? date, [FromForm] bool? pullFirst, HttpContext http, ReconciliationService runs,
-        AuditLog audit, TimeProvider clock)
+        [FromForm] string? date, [FromForm] bool? pullFirst, [FromForm] string? pg, HttpContext http,
+        ReconciliationService runs, AuditLog audit, TimeProvider clock)
     {
         var actor = http.User.Identity?.Name ?? "unknown";
         var businessDate = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
@@ -38,8 +39,9 @@ public static class RunsApi
             : BusinessCalendar.Today(clock).AddDays(-1);
         try
         {
-            var runId = await RunTrigger.StartAsync(runs, audit, businessDate, actor, pullFirst ?? false);
-            return TypedResults.Accepted($"/runs#run-{runId}", new RunStarted(runId, businessDate));
+            var started = await RunTrigger.StartEachAsync(runs, audit, businessDate, actor, pullFirst ?? false, pg: pg);
+            var runId = started[0].RunId;
+            return TypedResults.Accepted($"/runs#run-{runId}", new RunStarted(runId, businessDate, started));
         }
         catch (DomainException e)
         {
@@ -48,22 +50,34 @@ public static class RunsApi
     }
 }
 
-public sealed record RunStarted(long RunId, DateOnly BusinessDate);
+/// <param name="RunId">The first started run (the only one when a PG was named).</param>
+/// <param name="Runs">Every started run with its PG.</param>
+public sealed record RunStarted(long RunId, DateOnly BusinessDate, IReadOnlyList<StartedRun> Runs);
 
 /// <summary>Starting a run from the console: one place, so the page and the endpoint audit alike.</summary>
 public static class RunTrigger
 {
     /// <param name="engine">An external engine (e.g. <c>bigquery</c>); null runs in the console's database.</param>
+    /// <param name="pg">The PG connection; null: every configured PG's run (one each). Returns the first started run.</param>
     public static async Task<long> StartAsync(ReconciliationService runs, AuditLog audit, DateOnly businessDate,
-        string actor, bool pullFirst, string? engine = null)
+        string actor, bool pullFirst, string? engine = null, string? pg = null) =>
+        (await StartEachAsync(runs, audit, businessDate, actor, pullFirst, engine, pg))[0].RunId;
+
+    /// <summary>Starts the run of <paramref name="pg"/>, or (null) of every configured PG; audits each.</summary>
+    public static async Task<IReadOnlyList<StartedRun>> StartEachAsync(ReconciliationService runs, AuditLog audit,
+        DateOnly businessDate, string actor, bool pullFirst, string? engine = null, string? pg = null)
     {
         var date = businessDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         try
         {
-            var runId = await runs.StartAsync(businessDate, actor, pullFirst, engine: engine);
-            await audit.WriteAsync(actor, "recon.run", "recon_run", runId.ToString(CultureInfo.InvariantCulture),
-                after: $"businessDate={date} pullFirst={pullFirst}" + (engine is null ? "" : $" engine={engine}"), outcome: "started");
-            return runId;
+            IReadOnlyList<StartedRun> started = string.IsNullOrWhiteSpace(pg)
+                ? await runs.StartEachPgAsync(businessDate, actor, pullFirst, engine: engine)
+                : [new StartedRun(await runs.StartAsync(businessDate, actor, pullFirst, engine: engine, pg: pg), pg.Trim())];
+            foreach (var run in started)
+                await audit.WriteAsync(actor, "recon.run", "recon_run", run.RunId.ToString(CultureInfo.InvariantCulture),
+                    after: $"businessDate={date} pg={run.Pg} pullFirst={pullFirst}" + (engine is null ? "" : $" engine={engine}"),
+                    outcome: "started");
+            return started;
         }
         catch (DomainException e)
         {
