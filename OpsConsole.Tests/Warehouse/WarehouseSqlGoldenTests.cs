@@ -46,7 +46,7 @@ public sealed class WarehouseSqlGoldenTests
         Assert.DoesNotContain("@recheck_from", sql);
         Assert.DoesNotContain("@date", sql);
         Assert.Contains("WHERE (t.transaction_key IN UNNEST(@keys) OR (t.transaction_key IS NULL AND t.payment_key IN (SELECT lk.payment_key FROM lk)))", sql);
-        Assert.Contains("WHERE l.transaction_key IN UNNEST(@keys)\n", sql);
+        Assert.Contains("WHERE l.transaction_key IN UNNEST(@keys) AND l.pg = @pg\n", sql);
     }
 
     [Fact]
