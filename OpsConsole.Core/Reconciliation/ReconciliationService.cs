@@ -450,7 +450,8 @@ public sealed class ReconciliationService(
                 HashShares(dialect, gen.Pass2Insert, new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg }),
                 dialect.KeyLookupSettings, ct);
         }
-        if (differing > 0 && options.Value.LiveCheck)
+        // The live check asks the PG API: only the API connection's runs have one to ask.
+        if (differing > 0 && options.Value.LiveCheck && Connections.Find(pg)?.Kind == Gateway.PgKind.Toss)
         {
             if (liveCheck is null)
                 throw new InvalidOperationException("Reconciliation:LiveCheck is on but no PG client is configured.");

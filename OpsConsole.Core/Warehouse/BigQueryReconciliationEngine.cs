@@ -75,10 +75,10 @@ public sealed class BigQueryReconciliationEngine(
     public BigQueryQuery Pass1Query(ReconciliationDefinition definition, DateOnly businessDate, string pg) =>
         new(Sql(definition).Pass1(),
         [
-            BigQueryParameter.String("pg", pg),
             BigQueryParameter.Date("date", businessDate),
             BigQueryParameter.Timestamp("from", BusinessCalendar.StartOfDayUtc(businessDate)),
             BigQueryParameter.Timestamp("to", BusinessCalendar.StartOfDayUtc(businessDate.AddDays(1))),
+            BigQueryParameter.String("pg", pg),
         ])
         {
             Labels = Labels(businessDate, 1),
@@ -88,12 +88,13 @@ public sealed class BigQueryReconciliationEngine(
     public BigQueryQuery Pass2Query(ReconciliationDefinition definition, DateOnly businessDate, string pg, IReadOnlyList<string> keys)
     {
         var window = O.RecheckWindowDays > 0;
-        var parameters = new List<BigQueryParameter> { BigQueryParameter.String("pg", pg), BigQueryParameter.StringArray("keys", keys) };
+        var parameters = new List<BigQueryParameter> { BigQueryParameter.StringArray("keys", keys) };
         if (window)
         {
             parameters.Add(BigQueryParameter.Date("recheck_from", businessDate.AddDays(-O.RecheckWindowDays)));
             parameters.Add(BigQueryParameter.Date("recheck_to", businessDate.AddDays(O.RecheckWindowDays)));
         }
+        parameters.Add(BigQueryParameter.String("pg", pg));
         return new BigQueryQuery(Sql(definition).Pass2(window), parameters) { Labels = Labels(businessDate, 2) };
     }
 

@@ -36,6 +36,24 @@ public sealed class DiscrepancyEndpointTests(ConsoleAppHost app)
     }
 
     [Fact]
+    public async Task FindingsExport_PgFilter_KeepsOnlyThatPgsFindings_AndEachRowNamesItsPg()
+    {
+        var seeded = await app.Discrepancies;
+        using var client = await app.SignedInClientAsync("finance");
+
+        var toss = (await client.GetStringAsync("console/findings/export.csv?from=2026-11-20&to=2026-11-20&pg=toss"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var other = (await client.GetStringAsync("console/findings/export.csv?from=2026-11-20&to=2026-11-20&pg=inicis"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.EndsWith(",pg", toss[0]);
+        var mine = toss.Skip(1).Where(l => l.Contains(seeded.Suffix)).ToList();
+        Assert.NotEmpty(mine);
+        Assert.All(mine, l => Assert.EndsWith(",toss", l.TrimEnd('\r')));
+        Assert.DoesNotContain(other.Skip(1), l => l.Contains(seeded.Suffix));
+    }
+
+    [Fact]
     public async Task FindingsExport_WithoutSignIn_IsUnauthorized()
     {
         using var client = app.NewClient();
@@ -67,6 +85,7 @@ public sealed class DiscrepancyEndpointTests(ConsoleAppHost app)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var started = await response.Content.ReadFromJsonAsync<RunStarted>();
         Assert.Equal(new DateOnly(2026, 11, 18), started!.BusinessDate);
+        Assert.Equal(new StartedRun(started.RunId, "toss"), Assert.Single(started.Runs));
         await app.Services.GetRequiredService<ReconciliationService>().WhenBackgroundIdleAsync();
         await using var db = app.Db.CreateDbContext();
         var run = await db.Set<ReconRun>().SingleAsync(r => r.Id == started.RunId);

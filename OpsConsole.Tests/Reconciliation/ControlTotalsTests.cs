@@ -57,6 +57,41 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
         return await ControlTotalsQuery.LoadAsync(ctx, from, to);
     }
 
+    /// <summary>
+    /// Two PGs on the same dates (toss: every finding type; inicis: an amount mismatch and a toss payment's line filed
+    /// under inicis): each (date, PG) adds up on its own, the date's totals are the sum of both PGs' runs, and one PG's
+    /// report holds only its own.
+    /// </summary>
+    [Fact]
+    public async Task SeveralPgs_EachDateAndPgAddsUp_AndTheDateIsTheSumOfItsPgs()
+    {
+        var ledger = EveryType(out var missingExternal);
+        var inicis = ReconTestSupport.Done("ini", 8_000, Noon) with { Pg = ReconTestSupport.FilePg };
+        ledger.Payments.Add(inicis);
+        ledger.Lines.Add(ReconTestSupport.LineFor(inicis.Transactions[0], amount: 7_500) with { Pg = ReconTestSupport.FilePg });
+        ledger.Lines.Add(ReconTestSupport.LineFor(missingExternal.Transactions[0]) with { Pg = ReconTestSupport.FilePg });
+        await ledger.SaveAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory, connections: TwoPgs.Connections);
+        foreach (var date in new[] { D, Next })
+            Assert.All((await service.RunEachPgAsync(date, RunTrigger.CLI, "tester")).Runs,
+                r => Assert.Equal(RunStatus.SUCCEEDED, r.Status));
+
+        var day = await ReportAsync(D, D);
+        ControlTotalsReport onlyInicis;
+        await using (var ctx = db.Factory.CreateDbContext())
+            onlyInicis = await ControlTotalsQuery.LoadAsync(ctx, D, D, pg: ReconTestSupport.FilePg);
+
+        Assert.Equal([(D, ReconTestSupport.FilePg), (D, Ledger.DefaultPg)], day.Days.Select(d => (d.Date, d.Pg)));
+        Assert.All(day.Days, d => Assert.True(d.AddsUp, $"{d.Date} {d.Pg}: {d.Unexplained} unexplained"));
+        Assert.True(day.AddsUp, $"{day.Unexplained} unexplained");
+        var ours = ledger.Transactions.Where(t => t.BusinessDate == D).Sum(t => t.SignedAmount);
+        var theirs = ledger.Lines.Where(l => l.SoldDate == D).Sum(l => l.Amount);
+        Assert.Equal((ours, theirs), (day.Ledger.Ours.Net, day.Ledger.Pg.Gross));
+        Assert.Equal([ReconTestSupport.FilePg], onlyInicis.Days.Select(d => d.Pg));
+        Assert.Equal((8_000L, 7_500L + 7_000L), (onlyInicis.Ledger.Ours.Net, onlyInicis.Ledger.Pg.Gross));
+        Assert.True(onlyInicis.AddsUp, $"{onlyInicis.Unexplained} unexplained");
+    }
+
     [Fact]
     public async Task EveryFindingType_OurNetMinusPgGross_EqualsTheFindingsDifferences_PerDateAndOverTheRange()
     {

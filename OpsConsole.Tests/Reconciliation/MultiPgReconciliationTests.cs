@@ -19,7 +19,7 @@ public abstract class MultiPgReconciliationTests<TDb>(TDb db) : IAsyncLifetime w
     public Task InitializeAsync() => Ledger.ClearAsync(db.Factory);
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private ReconciliationService Service() => ReconTestSupport.Service(db.Factory, connections: ReconTestSupport.TwoPgs());
+    private ReconciliationService Service() => ReconTestSupport.Service(db.Factory, connections: TwoPgs.Connections);
 
     private async Task<List<Finding>> FindingsAsync()
     {

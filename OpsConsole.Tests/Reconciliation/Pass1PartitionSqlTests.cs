@@ -14,8 +14,8 @@ public sealed class Pass1PartitionSqlTests
 
         // Our transactions (read, and checked for the repeated keys), the single lines and the grouped repeated keys:
         // a key lands in one range on every side.
-        Assert.Equal(2, Count(sql, "t.business_date = @date AND t.transaction_key >= @lo AND t.transaction_key < @hi"));
-        Assert.Equal(2, Count(sql, "l.sold_date = @date AND l.transaction_key >= @lo AND l.transaction_key < @hi"));
+        Assert.Equal(2, Count(sql, "t.business_date = @date AND t.pg = @pg AND t.transaction_key >= @lo AND t.transaction_key < @hi"));
+        Assert.Equal(2, Count(sql, "l.sold_date = @date AND l.pg = @pg AND l.transaction_key >= @lo AND l.transaction_key < @hi"));
         Assert.Contains("i FULL OUTER JOIN s ON s.k = i.k", sql);
     }
 

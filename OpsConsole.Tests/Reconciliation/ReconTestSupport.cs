@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpsConsole.Core.Alerts;
-using Microsoft.Extensions.Configuration;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Gateway;
 using OpsConsole.Core.Payments;
@@ -18,19 +17,8 @@ public static class ReconTestSupport
         new(factory, Options.Create(options ?? new ReconciliationOptions { SettleDelay = TimeSpan.Zero }),
             TimeProvider.System, alerts: alerts, connections: connections);
 
-    /// <summary>The second PG connection of <see cref="TwoPgs"/> (a file PG).</summary>
+    /// <summary>The file PG of <see cref="Infrastructure.TwoPgs"/> (the other is <see cref="Ledger.DefaultPg"/>, by API).</summary>
     public const string FilePg = "inicis";
-
-    /// <summary>Two PG connections: the toss API one (<see cref="Ledger.DefaultPg"/>) and the file PG <see cref="FilePg"/>.</summary>
-    public static PgConnections TwoPgs() => PgConnections.FromConfiguration(new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"Pgs:{Ledger.DefaultPg}:Kind"] = "toss",
-            [$"Pgs:{Ledger.DefaultPg}:MerchantIds"] = "mid_alpha,mid_beta,mid_gamma",
-            [$"Pgs:{Ledger.DefaultPg}:SecretKey"] = "test_sk",
-            [$"Pgs:{FilePg}:Kind"] = "file",
-            [$"Pgs:{FilePg}:MerchantIds"] = "mid_inicis",
-        }).Build());
 
     /// <summary>A DONE payment of our ledger with its approval and cancels (keys tx-{id}, tx-{id}-c1 …).</summary>
     public static LedgerPayment Done(string id, long amount, DateTimeOffset at, params (long Amount, DateTimeOffset At)[] cancels)

@@ -65,11 +65,7 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
         Assert.Equal(Ledger.DefaultPg, finding.GetProperty("pg").GetString());
     }
 
-    private static readonly string[] TwoPgs =
-    [
-        $"--Pgs:{Ledger.DefaultPg}:Kind=toss", $"--Pgs:{Ledger.DefaultPg}:MerchantIds=mid_toss", $"--Pgs:{Ledger.DefaultPg}:SecretKey=test_sk",
-        $"--Pgs:{ReconTestSupport.FilePg}:Kind=file", $"--Pgs:{ReconTestSupport.FilePg}:MerchantIds=mid_inicis",
-    ];
+    private static readonly string[] TwoPgSettings = [.. TwoPgs.Settings.Select(kv => $"--{kv.Key}={kv.Value}")];
 
     [Fact]
     public async Task Reconcile_WithSeveralPgs_RunsEachPg_JsonListsEveryRunWithItsPg()
@@ -81,8 +77,8 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
         ledger.Lines.Add(new ExternalLine("tx-cli", "pay-cli", "order-cli", PaymentMethod.CARD, 10_000, 250, D, at, Pg: ReconTestSupport.FilePg));
         await ledger.SaveAsync(db.Factory);
 
-        var (code, stdout, stderr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--json", .. TwoPgs]);
-        var (oneCode, one, oneErr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--json", "--pg", ReconTestSupport.FilePg, .. TwoPgs]);
+        var (code, stdout, stderr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--json", .. TwoPgSettings]);
+        var (oneCode, one, oneErr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--json", "--pg", ReconTestSupport.FilePg, .. TwoPgSettings]);
 
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
@@ -104,7 +100,7 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
     [Fact]
     public async Task Reconcile_UnknownPg_IsRefusedWithTheConfiguredNames_NothingRuns()
     {
-        var (code, _, stderr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--pg", "kcp", .. TwoPgs]);
+        var (code, _, stderr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--pg", "kcp", .. TwoPgSettings]);
 
         Assert.Equal(2, code);
         Assert.Contains("--pg 'kcp' is not a configured PG connection (configured: inicis, toss)", stderr);

@@ -87,7 +87,7 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
     public async Task Engine_WithSeveralPgs_EachPgsRunAgreesWithTheOracle()
     {
         var date = ReconTestSupport.Date;
-        var connections = ReconTestSupport.TwoPgs();
+        var connections = TwoPgs.Connections;
         var service = ReconTestSupport.Service(db.Factory, connections: connections);
         var pgs = connections.All.Select(c => c.Name).ToList();
         var typesSeen = new HashSet<FindingType>();

@@ -61,7 +61,7 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
         Assert.Equal(posts[0].Body!["query"]!.GetValue<string>(), posts[1].Body!["query"]!.GetValue<string>());
         Assert.Equal(posts[0].Body!["queryParameters"]!.ToJsonString(), posts[1].Body!["queryParameters"]!.ToJsonString());
         Assert.Equal(
-            """[{"name":"date","parameterType":{"type":"DATE"},"parameterValue":{"value":"2026-11-24"}},{"name":"from","parameterType":{"type":"TIMESTAMP"},"parameterValue":{"value":"2026-11-23 15:00:00.000000\u002B00:00"}},{"name":"to","parameterType":{"type":"TIMESTAMP"},"parameterValue":{"value":"2026-11-24 15:00:00.000000\u002B00:00"}}]""",
+            """[{"name":"date","parameterType":{"type":"DATE"},"parameterValue":{"value":"2026-11-24"}},{"name":"from","parameterType":{"type":"TIMESTAMP"},"parameterValue":{"value":"2026-11-23 15:00:00.000000\u002B00:00"}},{"name":"to","parameterType":{"type":"TIMESTAMP"},"parameterValue":{"value":"2026-11-24 15:00:00.000000\u002B00:00"}},{"name":"pg","parameterType":{"type":"STRING"},"parameterValue":{"value":"toss"}}]""",
             posts[1].Body!["queryParameters"]!.ToJsonString());
         Assert.Equal("2026-11-24", posts[1].Body!["labels"]!["business_date"]!.GetValue<string>());
         Assert.Equal("1", posts[1].Body!["labels"]!["pass"]!.GetValue<string>());
@@ -113,7 +113,7 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
         Assert.Equal("job-pass2", result.Job.JobId);
         var run = _server.Of("query")[1].Body!;
         Assert.Equal(
-            """[{"name":"keys","parameterType":{"type":"ARRAY","arrayType":{"type":"STRING"}},"parameterValue":{"arrayValues":[{"value":"tx-1"},{"value":"tx-2"}]}},{"name":"recheck_from","parameterType":{"type":"DATE"},"parameterValue":{"value":"2026-11-21"}},{"name":"recheck_to","parameterType":{"type":"DATE"},"parameterValue":{"value":"2026-11-27"}}]""",
+            """[{"name":"keys","parameterType":{"type":"ARRAY","arrayType":{"type":"STRING"}},"parameterValue":{"arrayValues":[{"value":"tx-1"},{"value":"tx-2"}]}},{"name":"recheck_from","parameterType":{"type":"DATE"},"parameterValue":{"value":"2026-11-21"}},{"name":"recheck_to","parameterType":{"type":"DATE"},"parameterValue":{"value":"2026-11-27"}},{"name":"pg","parameterType":{"type":"STRING"},"parameterValue":{"value":"toss"}}]""",
             run["queryParameters"]!.ToJsonString());
         var sql = run["query"]!.GetValue<string>();
         Assert.Contains("t.transaction_key IN UNNEST(@keys)", sql);
