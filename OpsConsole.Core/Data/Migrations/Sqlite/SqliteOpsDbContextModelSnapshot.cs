@@ -941,6 +941,77 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.ToTable("payout_run_items", (string)null);
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("BytesBilled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_billed");
+
+                    b.Property<long>("BytesProcessed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_processed");
+
+                    b.Property<string>("ConsoleUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("console_url");
+
+                    b.Property<long>("EstimatedBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimated_bytes");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pass");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<int>("RowsReturned")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows_returned");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_run_jobs");
+
+                    b.HasIndex("RunId", "Pass")
+                        .HasDatabaseName("ix_payout_run_jobs_run_id_pass");
+
+                    b.ToTable("payout_run_jobs", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -2955,6 +3026,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_payout_run_items_payout_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunJob", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Cash.Payouts.PayoutRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_run_jobs_payout_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Payments.CancelAttempt", b =>

@@ -747,6 +747,36 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "payout_run_jobs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    pass = table.Column<int>(type: "INTEGER", nullable: false),
+                    step = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    job_id = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    location = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    estimated_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    bytes_processed = table.Column<long>(type: "INTEGER", nullable: false),
+                    bytes_billed = table.Column<long>(type: "INTEGER", nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    rows_returned = table.Column<int>(type: "INTEGER", nullable: false),
+                    console_url = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    recorded_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payout_run_jobs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_payout_run_jobs_payout_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "payout_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_finding_notes",
                 columns: table => new
                 {
@@ -1244,6 +1274,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "run_id", "pass", "item_key" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_payout_run_jobs_run_id_pass",
+                table: "payout_run_jobs",
+                columns: new[] { "run_id", "pass" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_payout_runs_started_at",
                 table: "payout_runs",
                 column: "started_at");
@@ -1547,6 +1582,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "payout_run_items");
+
+            migrationBuilder.DropTable(
+                name: "payout_run_jobs");
 
             migrationBuilder.DropTable(
                 name: "recon_dirty_keys");

@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206080703_Initial")]
+    [Migration("20261206094010_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -969,6 +969,79 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_payout_run_items_run_id_pass_item_key");
 
                     b.ToTable("payout_run_items", (string)null);
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("BytesBilled")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes_billed");
+
+                    b.Property<long>("BytesProcessed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes_processed");
+
+                    b.Property<string>("ConsoleUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("console_url");
+
+                    b.Property<long>("EstimatedBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("estimated_bytes");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Pass")
+                        .HasColumnType("integer")
+                        .HasColumnName("pass");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<int>("RowsReturned")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_returned");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_run_jobs");
+
+                    b.HasIndex("RunId", "Pass")
+                        .HasDatabaseName("ix_payout_run_jobs_run_id_pass");
+
+                    b.ToTable("payout_run_jobs", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Outbox.OutboxMessage", b =>
@@ -3079,6 +3152,16 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_payout_run_items_payout_runs_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Cash.Payouts.PayoutRunJob", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Cash.Payouts.PayoutRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_run_jobs_payout_runs_run_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Payments.CancelAttempt", b =>
