@@ -10,7 +10,7 @@ using OpsConsole.Core.Reconciliation;
 namespace OpsConsole.Cli;
 
 /// <summary>
-/// <c>reconcile-payouts --from D --to D [--json] [--by NAME] [--engine bigquery]</c>: PG payouts (paidOutDate in the range) against the bank
+/// <c>reconcile-payouts --from D --to D [--json] [--by NAME] [--engine database|bigquery]</c>: PG payouts (paidOutDate in the range) against the bank
 /// deposits, both passes. Exit 0 when the run succeeded (findings or not), 1 when it failed or another payout run is
 /// running, 2 on bad usage or invalid <c>Cash:*</c> settings. <c>--json</c>: one document, the run and its confirmed findings.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
 {
     public string Name => "reconcile-payouts";
     public string Summary => "Reconcile PG payouts (paidOutDate from..to) against bank deposits (two passes).";
-    public string Usage => "--from YYYY-MM-DD --to YYYY-MM-DD [--json] [--by NAME] [--engine bigquery]";
+    public string Usage => "--from YYYY-MM-DD --to YYYY-MM-DD [--json] [--by NAME] [--engine database|bigquery]";
     public bool NeedsServer => true;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -43,7 +43,8 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
         var to = args.GetDate("to")!.Value;
         var json = args.Has("json");
         var by = args.Get("by") ?? $"cli:{Environment.UserName}";
-        var engine = WarehouseCli.EngineOption(args);
+        // --engine database|bigquery; without it Cash:Engine decides (default: the console's database).
+        var engine = args.Get("engine") is null ? null : WarehouseCli.EngineOption(args) ?? "database";
         CliHost.RequireValidOptions<CashOptions>(context.Services);
         var service = context.Services.GetRequiredService<PayoutReconciliationService>();
         var view = context.Services.GetRequiredService<CashViewService>();
@@ -57,10 +58,11 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
         {
             if (json) context.Out.WriteLine(JsonSerializer.Serialize(new { outcome = "REFUSED", code = e.Code, message = e.Message }, Json));
             context.Error.WriteLine($"{Name}: {e.Message} ({e.Code})");
-            return e.Code is "CASH_NOT_CONFIGURED" or "CALENDAR_NOT_COVERED" or "BAD_RANGE" ? 2 : 1;
+            return e.Code is "CASH_NOT_CONFIGURED" or "CALENDAR_NOT_COVERED" or "BAD_RANGE" or "UNKNOWN_ENGINE" ? 2 : 1;
         }
         var findings = run.Status == RunStatus.SUCCEEDED ? await view.FindingsOfRunAsync(run.Id, cancellationToken) : [];
-        var jobs = engine is null ? [] : await view.JobsOfRunAsync(run.Id, cancellationToken);
+        var effective = service.EffectiveEngine(engine);
+        var jobs = await view.JobsOfRunAsync(run.Id, cancellationToken);
         if (json)
         {
             context.Out.WriteLine(JsonSerializer.Serialize(new
@@ -73,9 +75,9 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
                     depositCount = run.DepositCount, depositAmount = run.DepositAmount, pass1Count = run.Pass1Count,
                     confirmedCount = run.ConfirmedCount, confirmedAmount = run.ConfirmedAmount,
                     transientCount = run.TransientCount, autoResolvedCount = run.AutoResolvedCount,
-                    engine = engine ?? "database",
+                    engine = effective,
                 },
-                warehouseJobs = engine is null ? null : jobs.Select(j => new
+                warehouseJobs = effective == "database" ? null : jobs.Select(j => new
                 {
                     pass = j.Pass, step = j.Step, jobId = j.JobId, location = j.Location, estimatedBytes = j.EstimatedBytes,
                     bytesProcessed = j.BytesProcessed, bytesBilled = j.BytesBilled, attempts = j.Attempts,

@@ -56,8 +56,8 @@ public sealed class PayoutReconciliationService(
     /// without <c>Cash:Pgs</c>, CALENDAR_NOT_COVERED for dates outside the calendar. A failure inside the run is
     /// recorded on the run (FAILED with its error) and returned.
     /// </summary>
-    /// <param name="engine">null (or <c>database</c>) for the console's database, <c>bigquery</c> for the warehouse
-    /// (UNKNOWN_ENGINE when it is not configured in this build).</param>
+    /// <param name="engine"><c>database</c> for the console's database, <c>bigquery</c> for the warehouse (UNKNOWN_ENGINE
+    /// when it is not configured in this build); null: <see cref="EffectiveEngine"/>.</param>
     public async Task<PayoutRun> RunAsync(DateOnly from, DateOnly to, RunTrigger trigger, string requestedBy,
         CancellationToken cancellationToken = default, string? engine = null)
     {
@@ -122,9 +122,14 @@ public sealed class PayoutReconciliationService(
         return finished;
     }
 
-    private BigQueryPayoutEngine? EngineFor(string? engine)
+    /// <summary>The engine a run uses: the one requested, else <c>Cash:Engine</c>, else the console's database.</summary>
+    public string EffectiveEngine(string? requested) =>
+        (requested ?? options.Value.Engine) is { Length: > 0 } e ? e.ToLowerInvariant() : "database";
+
+    private BigQueryPayoutEngine? EngineFor(string? requested)
     {
-        if (engine is null || string.Equals(engine, "database", StringComparison.OrdinalIgnoreCase)) return null;
+        var engine = EffectiveEngine(requested);
+        if (engine == "database") return null;
         if (string.Equals(engine, BigQueryPayoutEngine.EngineName, StringComparison.OrdinalIgnoreCase) && warehouse is not null)
             return warehouse;
         throw DomainException.BadInput("UNKNOWN_ENGINE",

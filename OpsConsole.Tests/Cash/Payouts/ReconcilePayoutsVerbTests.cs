@@ -56,11 +56,14 @@ public sealed class ReconcilePayoutsVerbTests(PostgresTestDatabase db) : IClassF
     }
 
     [Theory]
-    [InlineData("database")]
-    [InlineData("bigquery")]
-    public async Task Json_PrintsTheRunAndItsConfirmedFindings(string engine)
+    [InlineData("database", null, "database")]
+    [InlineData("bigquery", null, "bigquery")]
+    [InlineData(null, "bigquery", "bigquery")] // Cash:Engine for runs that name none
+    [InlineData("database", "bigquery", "database")]
+    public async Task Json_PrintsTheRunAndItsConfirmedFindings(string? option, string? configured, string engine)
     {
-        var (code, output, error) = await RunAsync("--engine", engine);
+        var (code, output, error) = await RunAsync([.. option is null ? [] : new[] { "--engine", option },
+            .. configured is null ? [] : new[] { $"--Cash:Engine={configured}" }]);
 
         Assert.True(code == 0, error + output);
         using var json = JsonDocument.Parse(output); // exactly one document
