@@ -18,7 +18,7 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
 {
     public string Name => "reconcile-payouts";
     public string Summary => "Reconcile PG payouts (paidOutDate from..to) against bank deposits (two passes).";
-    public string Usage => "--from YYYY-MM-DD --to YYYY-MM-DD [--json] [--by NAME] [--engine database|bigquery]";
+    public string Usage => "--from YYYY-MM-DD --to YYYY-MM-DD [--json] [--by NAME] [--engine database|bigquery [--print-sql]]";
     public bool NeedsServer => true;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -32,7 +32,9 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
         var from = args.GetDate("from") ?? throw new CliUsageException("--from is required.");
         var to = args.GetDate("to") ?? throw new CliUsageException("--to is required.");
         if (to < from) throw new CliUsageException("--to is before --from.");
-        WarehouseCli.EngineOption(args);
+        var engine = WarehouseCli.EngineOption(args);
+        if (args.Has("print-sql") && engine is null)
+            throw new CliUsageException("--print-sql needs --engine bigquery.");
     }
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
@@ -48,6 +50,19 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
         CliHost.RequireValidOptions<CashOptions>(context.Services);
         var service = context.Services.GetRequiredService<PayoutReconciliationService>();
         var view = context.Services.GetRequiredService<CashViewService>();
+        if (args.Has("print-sql"))
+        {
+            try
+            {
+                await context.Out.WriteAsync(await service.DescribeBigQueryAsync(from, to, cancellationToken));
+                return 0;
+            }
+            catch (DomainException e)
+            {
+                context.Error.WriteLine($"{Name}: {e.Message} ({e.Code})");
+                return 2;
+            }
+        }
 
         PayoutRun run;
         try

@@ -102,6 +102,29 @@ public sealed class BigQueryPayoutEngine(BigQueryReconciliationEngine warehouse,
                 [Date(d.Date), d.IsBusinessDay ? "true" : "false", Int(d.BusinessOrdinal), Int(d.DueOrdinal)])),
         ]);
 
+    /// <summary>
+    /// The jobs' SQL and parameters of a run over <paramref name="window"/> (<c>--print-sql</c>, the golden file): the
+    /// run id, the aggregate, the deposits, the calendar and pass 1's findings are placeholders until the run has them.
+    /// </summary>
+    public string Describe(PayoutRules rules, PayoutWindow window)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"-- Engine: BigQuery (Standard SQL), jobs run in project {O.ProjectId}, data in {O.DataProjectId ?? O.ProjectId}.{O.Dataset}, location {O.Location ?? "(default)"}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"-- Payouts paidOutDate {window.From:yyyy-MM-dd}..{window.To:yyyy-MM-dd}; maximumBytesBilled {O.MaximumBytesBilled}; each job is dry-run first.\n");
+        foreach (var (title, query) in new[]
+                 {
+                     ("Pass 1, lines", Pass1LinesQuery(rules, 0, window.Lookback, window.To)),
+                     ("Pass 1 and 2, match (the run's aggregate, deposits and calendar as parameters)", MatchQuery(rules, 0, 1, window, [], [], [])),
+                     ("Pass 2, lines (pass 1's flagged payouts as @items)", Pass2LinesQuery(rules, 0, window.Lookback, window.To, [])),
+                 })
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"\n-- ===== {title} =====\n-- Parameters:\n");
+            foreach (var p in query.Parameters) sb.Append(CultureInfo.InvariantCulture, $"--   {p}\n");
+            sb.Append(query.Sql.TrimEnd()).Append(";\n");
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Runs a lines job; its rows are the run's groups.</summary>
     public async Task<(List<PayoutRunGroup> Groups, WarehouseJob Job)> GroupsAsync(int pass, BigQueryQuery query, long runId,
         CancellationToken ct)

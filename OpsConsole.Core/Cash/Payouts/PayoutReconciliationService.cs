@@ -62,17 +62,8 @@ public sealed class PayoutReconciliationService(
         CancellationToken cancellationToken = default, string? engine = null)
     {
         var bigQuery = EngineFor(engine);
-        var settings = await SettingsAsync(cancellationToken);
-        var rules = PayoutRules.From(settings);
-        var businessDays = CalendarFor(settings);
-        if (rules.Pgs.Count == 0)
-            throw DomainException.BadInput("CASH_NOT_CONFIGURED",
-                "No PG payouts are configured: set Cash:Pgs:{mId}:Account and :Counterparty (docs/cash.md).");
-        var asOf = BusinessCalendar.Today(clock);
-        var lookback = from.AddDays(-OffsetLookbackDays);
-        var mfrom = from.AddDays(-MatchLookbackDays);
-        businessDays.IsBusinessDay(lookback);
-        var depto = businessDays.AddBusinessDays(businessDays.NextBusinessDayOnOrAfter(to), rules.DateWindowBusinessDays);
+        var (rules, businessDays, window) = await PlanAsync(from, to, cancellationToken);
+        var asOf = window.AsOf;
 
         var run = PayoutRun.Start(from, to, asOf, trigger, requestedBy, clock.GetUtcNow());
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -90,7 +81,6 @@ public sealed class PayoutReconciliationService(
 
         try
         {
-            var window = new PayoutWindow(lookback, mfrom, from, to, depto, asOf);
             await ExecuteAsync(run, rules, businessDays, window, bigQuery, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -120,6 +110,33 @@ public sealed class PayoutReconciliationService(
             finished = await GetRunAsync(run.Id, CancellationToken.None);
         }
         return finished;
+    }
+
+    /// <summary>The rules and calendar in force and the dates of a run over [from, to] (refusals as <see cref="RunAsync"/>).</summary>
+    private async Task<(PayoutRules Rules, KoreanBusinessCalendar Calendar, PayoutWindow Window)> PlanAsync(DateOnly from, DateOnly to,
+        CancellationToken ct)
+    {
+        var settings = await SettingsAsync(ct);
+        var rules = PayoutRules.From(settings);
+        var businessDays = CalendarFor(settings);
+        if (rules.Pgs.Count == 0)
+            throw DomainException.BadInput("CASH_NOT_CONFIGURED",
+                "No PG payouts are configured: set Cash:Pgs:{mId}:Account and :Counterparty (docs/cash.md).");
+        var lookback = from.AddDays(-OffsetLookbackDays);
+        businessDays.IsBusinessDay(lookback);
+        var depto = businessDays.AddBusinessDays(businessDays.NextBusinessDayOnOrAfter(to), rules.DateWindowBusinessDays);
+        return (rules, businessDays, new PayoutWindow(lookback, from.AddDays(-MatchLookbackDays), from, to, depto, BusinessCalendar.Today(clock)));
+    }
+
+    /// <summary>
+    /// <c>reconcile-payouts --engine bigquery --print-sql</c>: the BigQuery jobs' SQL and parameters of a run over
+    /// [from, to] with the rules in force, for a data engineer to review. Calls nothing.
+    /// </summary>
+    public async Task<string> DescribeBigQueryAsync(DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        var bigQuery = EngineFor(BigQueryPayoutEngine.EngineName)!;
+        var (rules, _, window) = await PlanAsync(from, to, ct);
+        return bigQuery.Describe(rules, window);
     }
 
     /// <summary>The engine a run uses: the one requested, else <c>Cash:Engine</c>, else the console's database.</summary>

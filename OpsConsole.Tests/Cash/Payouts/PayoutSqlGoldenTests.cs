@@ -29,17 +29,9 @@ public sealed class BigQueryPayoutJobsGoldenTests
     {
         var options = new BigQueryOptions { ProjectId = "ops-jobs", DataProjectId = "ops-project", Dataset = "payments" };
         var engine = new BigQueryPayoutEngine(WarehouseTestSupport.Engine(options), Microsoft.Extensions.Options.Options.Create(options));
-        var rules = PayoutRules.From(PayoutTestSupport.Options());
         var window = new PayoutWindow(new(2026, 1, 30), new(2026, 2, 16), new(2026, 3, 2), new(2026, 3, 20), new(2026, 3, 25), new(2026, 3, 31));
-        var queries = new[]
-        {
-            ("Pass 1, lines", engine.Pass1LinesQuery(rules, 42, window.Lookback, window.To)),
-            ("Pass 1 and 2, match", engine.MatchQuery(rules, 42, 1, window, [], [], [])),
-            ("Pass 2, lines", engine.Pass2LinesQuery(rules, 42, window.Lookback, window.To, [])),
-        };
 
-        var text = string.Join("\n", queries.Select(q =>
-            $"-- ===== {q.Item1} =====\n-- Parameters:\n{string.Concat(q.Item2.Parameters.Select(p => $"--   {p}\n"))}{q.Item2.Sql.TrimEnd()};\n"));
+        var text = engine.Describe(PayoutRules.From(PayoutTestSupport.Options()), window);
 
         Golden.AssertMatches("bigquery-payout-jobs.sql", text);
         Assert.Contains("FROM `ops-project.payments.settlement_lines` s WHERE s.sold_date BETWEEN @sold_from AND @to", text);

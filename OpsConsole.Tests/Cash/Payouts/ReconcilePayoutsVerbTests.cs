@@ -102,6 +102,20 @@ public sealed class ReconcilePayoutsVerbTests(PostgresTestDatabase db) : IClassF
     }
 
     [Fact]
+    public async Task PrintSql_PrintsTheBigQueryJobsAndTheirParameters_WithoutCallingBigQuery()
+    {
+        var (code, output, error) = await RunAsync("--engine", "bigquery", "--print-sql");
+
+        Assert.True(code == 0, error);
+        Assert.Empty(_server.Requests);
+        Assert.Contains("-- ===== Pass 1, lines =====", output);
+        Assert.Contains("--   @lookback DATE = '2026-01-30'", output);
+        Assert.Contains("FROM `ops-proj.ledger.settlement_lines` s WHERE s.sold_date BETWEEN @sold_from AND @to", output);
+        Assert.Contains("--   @deposits ARRAY<STRUCT<id INT64", output);
+        Assert.Contains("-- ===== Pass 2, lines", output);
+    }
+
+    [Fact]
     public async Task AnUnknownEngine_IsBadUsage()
     {
         var (code, _, error) = await RunAsync("--engine", "snowflake");

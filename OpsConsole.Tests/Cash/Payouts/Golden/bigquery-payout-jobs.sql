@@ -1,3 +1,6 @@
+-- Engine: BigQuery (Standard SQL), jobs run in project ops-jobs, data in ops-project.payments, location (default)
+-- Payouts paidOutDate 2026-03-02..2026-03-20; maximumBytesBilled 107374182400; each job is dry-run first.
+
 -- ===== Pass 1, lines =====
 -- Parameters:
 --   @lookback DATE = '2026-01-30'
@@ -8,9 +11,9 @@ FROM (SELECT s.m_id AS m_id, s.paid_out_date AS paid_out_date, s.sold_date AS so
 WHERE l.m_id IN ('inicis', 'nicepay', 'tosspay') AND l.paid_out_date >= @lookback AND l.paid_out_date <= @to
 GROUP BY l.m_id, l.paid_out_date, l.sold_date, l.method;
 
--- ===== Pass 1 and 2, match =====
+-- ===== Pass 1 and 2, match (the run's aggregate, deposits and calendar as parameters) =====
 -- Parameters:
---   @run INT64 = '42'
+--   @run INT64 = '0'
 --   @pass INT64 = '1'
 --   @mfrom DATE = '2026-02-16'
 --   @from DATE = '2026-03-02'
@@ -153,9 +156,9 @@ SELECT @run, @pass, 'CONTRACT:' || o.pg_mid || ':' || FORMAT_DATE('%Y-%m-%d', o.
        NULL, NULL, NULL, o.net, o.lines, NULL, NULL, NULL, 0
 FROM offc o JOIN pgs pg ON pg.m_id = o.pg_mid;
 
--- ===== Pass 2, lines =====
+-- ===== Pass 2, lines (pass 1's flagged payouts as @items) =====
 -- Parameters:
---   @run INT64 = '42'
+--   @run INT64 = '0'
 --   @to DATE = '2026-03-20'
 --   @sold_from DATE = '2025-10-22'
 --   @items ARRAY<STRUCT<run_id INT64, pass INT64, finding_type STRING, kind STRING, pg_mid STRING, expected_date DATE>> = [0 rows]
