@@ -272,8 +272,8 @@ public sealed class PayoutReconciliationService(
     }
 
     /// <summary>
-    /// The match job of a pass on BigQuery: the run's groups, the credits of the configured accounts in [mfrom, depto]
-    /// (read now: fresh for pass 2) and the calendar go with the query; the items it returns are stored with its job.
+    /// The match job of a pass on BigQuery: the run's groups, the recognised credits of the configured accounts in
+    /// [mfrom, depto] (read now: fresh for pass 2) and the calendar go with the query; the items it returns are stored with its job.
     /// </summary>
     private async Task MatchOnBigQueryAsync(OpsDbContext db, BigQueryPayoutEngine bigQuery, PayoutRules rules, long runId, int pass,
         PayoutWindow window, KoreanBusinessCalendar calendar, CancellationToken ct)
@@ -284,6 +284,9 @@ public sealed class PayoutReconciliationService(
             .Where(t => t.Direction == BankDirection.CREDIT && accounts.Contains(t.AccountName)
                         && t.BookingDate >= window.MatchFrom && t.BookingDate <= window.DepositsTo)
             .ToListAsync(ct);
+        // Only the credits a PG's patterns recognise travel (the SQL recognises them again): an operating account's other
+        // incoming payments would only make the request bigger (BigQuery accepts up to 10 MB).
+        deposits = deposits.Where(t => rules.Pgs.Any(p => p.Account == t.AccountName && p.Recognises(t.Counterparty, t.Memo))).ToList();
         var query = bigQuery.MatchQuery(rules, runId, pass, window, groups, deposits, CashCalendarDay.From(calendar));
         var (items, job) = await bigQuery.ItemsAsync(pass, query, ct);
         await SaveAsync(db, runId, "match", job, items, ct);
