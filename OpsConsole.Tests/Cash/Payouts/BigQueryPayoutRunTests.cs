@@ -144,6 +144,38 @@ public sealed class BigQueryPayoutRunTests(PostgresTestDatabase db, ITestOutputH
     }
 
     [Fact]
+    public async Task RunOnBigQuery_WhatChangesBetweenThePasses_MakesPass1sFindingsTransient()
+    {
+        var options = await MonthWithFindingsAsync();
+        var service = BigQueryService(options);
+        service.BetweenPasses = async () =>
+        {
+            // The missing inicis payout arrives; the PG corrects the short tosspay day with a line (re-read by pass 2's lines job).
+            await AddDepositsAsync(db.Factory, [new Deposit("kb-operating", new(2026, 3, 6), 30_000, "KG이니시스")]);
+            await AddLinesAsync(db.Factory, [new PayoutLine("tosspay", new(2026, 3, 3), new(2026, 3, 5), Core.Payments.PaymentMethod.CARD, -1_500)]);
+        };
+
+        var run = await service.RunAsync(From, To, RunTrigger.CLI, "t", engine: "bigquery");
+
+        Assert.True(run.Status == RunStatus.SUCCEEDED, run.Error);
+        var findings = (await FindingsAsync(db.Factory)).ToDictionary(f => f.TransactionKey);
+        Assert.Equal((FindingType.PAYOUT_MISSING, FindingVerdict.TRANSIENT, FindingStatus.AUTO_RESOLVED),
+            (findings["PAYOUT:inicis:2026-03-06"].Type, findings["PAYOUT:inicis:2026-03-06"].Verdict, findings["PAYOUT:inicis:2026-03-06"].Status));
+        // Pass 1: the 68,500 deposit paid 3/4 short (the earliest open payout of its window) and 3/5 was missing. Pass 2
+        // re-reads the lines: 3/5 nets 68,500 and matches exactly, so 3/4 is missing.
+        Assert.Equal((FindingType.PAYOUT_MISSING, FindingVerdict.TRANSIENT),
+            (findings["PAYOUT:tosspay:2026-03-05"].Type, findings["PAYOUT:tosspay:2026-03-05"].Verdict));
+        Assert.Equal((FindingType.PAYOUT_MISSING, FindingVerdict.CONFIRMED, FindingType.PAYOUT_AMOUNT_MISMATCH, 50_000L),
+            (findings["PAYOUT:tosspay:2026-03-04"].Type, findings["PAYOUT:tosspay:2026-03-04"].Verdict,
+                findings["PAYOUT:tosspay:2026-03-04"].Pass1Type, findings["PAYOUT:tosspay:2026-03-04"].MoneyAtRisk));
+        Assert.Equal(2, run.TransientCount);
+        // Pass 2's lines job got pass 1's flagged payouts, not the whole range.
+        var pass2Lines = _server.Of("query").Last(q => q.Body?["labels"]?["pass"]?.GetValue<string>() == "2"
+                                                      && q.Body?["labels"]?["step"]?.GetValue<string>() == "lines").Body!;
+        Assert.Contains("\"items\"", pass2Lines["queryParameters"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task RunOnBigQuery_WhenAJobFailsForGood_FailsTheRunAndAppliesNothing()
     {
         var options = await MonthWithFindingsAsync();
