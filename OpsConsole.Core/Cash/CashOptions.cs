@@ -22,6 +22,13 @@ public sealed class CashOptions
     /// <summary><c>Cash:AmountTolerance</c> (default 0, minor units): difference still accepted as a match.</summary>
     public long AmountTolerance { get; set; }
 
+    /// <summary>
+    /// <c>Cash:Engine</c>: where payout runs that name no engine (the daily follower, the Cash page, the CLI without
+    /// <c>--engine</c>) run: empty or <c>database</c> the console's database, <c>bigquery</c> the warehouse
+    /// (<c>Warehouse:BigQuery:*</c>, docs/bigquery.md). Configuration only (not edited in the console).
+    /// </summary>
+    public string? Engine { get; set; }
+
     /// <summary>The configured account whose number equals <paramref name="number"/> (spaces and dashes ignored).</summary>
     public KeyValuePair<string, CashAccountOptions>? AccountByNumber(string number)
     {
@@ -101,6 +108,9 @@ public sealed class CashOptionsValidator : IValidateOptions<CashOptions>
             failures.Add("Cash:DateWindowBusinessDays must be 0..30.");
         if (options.AmountTolerance < 0)
             failures.Add("Cash:AmountTolerance must not be negative.");
+        if (options.Engine is { Length: > 0 } engine && !engine.Equals("database", StringComparison.OrdinalIgnoreCase)
+                                                       && !engine.Equals("bigquery", StringComparison.OrdinalIgnoreCase))
+            failures.Add($"Cash:Engine = {engine}: must be 'database' or 'bigquery'.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -10,6 +10,25 @@ namespace OpsConsole.Core.Warehouse;
 public sealed record BigQueryParameter(string Name, string Type, string? Value, IReadOnlyList<string>? ArrayValues = null,
     string? ArrayType = null)
 {
+    /// <summary>For an <c>ARRAY&lt;STRUCT&lt;…&gt;&gt;</c> parameter: the struct's fields (name, scalar type) in order.</summary>
+    public IReadOnlyList<(string Name, string Type)>? StructFields { get; init; }
+
+    /// <summary>For an <c>ARRAY&lt;STRUCT&lt;…&gt;&gt;</c> parameter: the rows, each with one text value (or null) per field.</summary>
+    public IReadOnlyList<IReadOnlyList<string?>>? StructRows { get; init; }
+
+    /// <summary>
+    /// An <c>ARRAY&lt;STRUCT&lt;…&gt;&gt;</c> parameter (read in SQL as <c>UNNEST(@name)</c>): a small table sent with the
+    /// query, values in the canonical text form of their type (INT64, STRING, DATE, BOOL).
+    /// </summary>
+    public static BigQueryParameter StructArray(string name, IReadOnlyList<(string Name, string Type)> fields,
+        IEnumerable<IReadOnlyList<string?>> rows)
+    {
+        var list = rows.ToList();
+        if (list.Any(r => r.Count != fields.Count))
+            throw new ArgumentException($"Every row of @{name} needs {fields.Count} values.", nameof(rows));
+        return new BigQueryParameter(name, "ARRAY", null, null, "STRUCT") { StructFields = fields, StructRows = list };
+    }
+
     public static BigQueryParameter String(string name, string? value) => new(name, "STRING", value);
 
     public static BigQueryParameter Int64(string name, long value) =>
@@ -29,11 +48,20 @@ public sealed record BigQueryParameter(string Name, string Type, string? Value, 
         new(name, "ARRAY", null, values.ToList(), "STRING");
 
     /// <summary>How the parameter reads in reviews and in <c>--print-sql</c>.</summary>
-    public override string ToString() => ArrayValues is null
+    public override string ToString() => StructFields is not null
+        ? $"@{Name} ARRAY<STRUCT<{string.Join(", ", StructFields.Select(f => $"{f.Name} {f.Type}"))}>> = [{StructRows!.Count} rows]"
+        : ArrayValues is null
         ? $"@{Name} {Type} = {(Value is null ? "NULL" : $"'{Value}'")}"
         : $"@{Name} ARRAY<{ArrayType}> = [{string.Join(", ", ArrayValues.Take(20).Select(v => $"'{v}'"))}{(ArrayValues.Count > 20 ? $", … {ArrayValues.Count} values" : "")}]";
 
-    internal QueryParameterJson ToJson() => new(
+    internal QueryParameterJson ToJson() => StructFields is not null
+        ? new(Name,
+            new ParameterTypeJson("ARRAY", new ParameterTypeJson("STRUCT",
+                StructTypes: StructFields.Select(f => new StructTypeJson(f.Name, new ParameterTypeJson(f.Type))).ToList())),
+            new ParameterValueJson(null, StructRows!.Select(r => new ParameterValueJson(null, StructValues:
+                StructFields.Select((f, i) => (f.Name, Value: new ParameterValueJson(r[i])))
+                    .ToDictionary(x => x.Name, x => x.Value))).ToList()))
+        : new(
         Name,
         ArrayValues is null
             ? new ParameterTypeJson(Type)
@@ -45,8 +73,14 @@ public sealed record BigQueryParameter(string Name, string Type, string? Value, 
 
 internal sealed record QueryParameterJson(string Name, ParameterTypeJson ParameterType, ParameterValueJson ParameterValue);
 
-internal sealed record ParameterTypeJson(string Type, ParameterTypeJson? ArrayType = null);
+internal sealed record ParameterTypeJson(
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ParameterTypeJson? ArrayType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StructTypeJson>? StructTypes = null);
+
+internal sealed record StructTypeJson(string Name, ParameterTypeJson Type);
 
 internal sealed record ParameterValueJson(
     string? Value,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ParameterValueJson>? ArrayValues = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ParameterValueJson>? ArrayValues = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, ParameterValueJson>? StructValues = null);

@@ -123,6 +123,19 @@ public sealed class BigQueryReconciliationEngine(
 
     private async Task<WarehousePassResult> RunAsync(int pass, BigQueryQuery query, CancellationToken ct)
     {
+        var (result, job) = await RunCheckedAsync(pass, query, ct);
+        var items = result.Rows.Select(WarehouseItem.FromRow).ToList();
+        logger.LogInformation("BigQuery pass {Pass}: job {JobId}, {Rows} rows, {Processed} processed, {Billed} billed",
+            pass, job.JobId, items.Count, FormatBytes(job.BytesProcessed), FormatBytes(job.BytesBilled));
+        return new WarehousePassResult(pass, items, job);
+    }
+
+    /// <summary>
+    /// Dry-runs the query, refuses it above the byte limit (nothing runs, nothing is billed), then runs it with the
+    /// client's retries. Also used by the payout reconciliation's BigQuery engine.
+    /// </summary>
+    public async Task<(BigQueryResult Result, WarehouseJob Job)> RunCheckedAsync(int pass, BigQueryQuery query, CancellationToken ct)
+    {
         var limit = query.MaximumBytesBilled ?? O.MaximumBytesBilled;
         var dry = await client.DryRunAsync(query, ct);
         logger.LogInformation("BigQuery pass {Pass} will scan {Bytes} (limit {Limit})", pass, FormatBytes(dry.TotalBytesProcessed), FormatBytes(limit));
@@ -134,12 +147,8 @@ public sealed class BigQueryReconciliationEngine(
                 "bytesBilledLimitExceeded", BigQueryErrorClass.Fatal);
 
         var result = await client.QueryAsync(query, ct);
-        var items = result.Rows.Select(WarehouseItem.FromRow).ToList();
-        var job = new WarehouseJob(pass, result.Job.JobId, result.Job.Location, dry.TotalBytesProcessed,
-            result.TotalBytesProcessed, result.TotalBytesBilled, result.JobAttempts, result.Job.ConsoleUrl);
-        logger.LogInformation("BigQuery pass {Pass}: job {JobId}, {Rows} rows, {Processed} processed, {Billed} billed",
-            pass, job.JobId, items.Count, FormatBytes(job.BytesProcessed), FormatBytes(job.BytesBilled));
-        return new WarehousePassResult(pass, items, job);
+        return (result, new WarehouseJob(pass, result.Job.JobId, result.Job.Location, dry.TotalBytesProcessed,
+            result.TotalBytesProcessed, result.TotalBytesBilled, result.JobAttempts, result.Job.ConsoleUrl));
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ public static class WarehouseSetup
             sp.GetRequiredService<ILogger<BigQueryClient>>()));
         services.AddSingleton<BigQueryReconciliationEngine>();
         services.AddSingleton<IExternalReconEngine>(sp => sp.GetRequiredService<BigQueryReconciliationEngine>());
+        services.AddSingleton<Cash.Payouts.BigQueryPayoutEngine>(); // reconcile-payouts --engine bigquery
         return builder;
     }
 }

@@ -56,6 +56,12 @@ public sealed class SettlementColumns
     /// <summary>The PG connection name of the line (a run compares one PG's rows).</summary>
     public string Pg { get; set; } = "pg";
 
+    // Read by the payout reconciliation on BigQuery (docs/cash.md): the PG's payout date and amount of the line.
+    /// <summary>The PG's KST payout date of the line (DATE, Toss <c>paidOutDate</c>).</summary>
+    public string PaidOutDate { get; set; } = "paid_out_date";
+    /// <summary>What the PG pays out for the line after fees (INT64, Toss <c>payOutAmount</c>; cancels negative).</summary>
+    public string PayOutAmount { get; set; } = "pay_out_amount";
+
     // Read only when fee contracts are configured (Pg:Contracts): what a contract prices by, the VAT and the
     // reported fee breakdown (Toss's mId, card.issuerCode, easyPay.provider, card.installmentPlanMonths,
     // card.interestPayer, vat, fees[BASE], fees[INSTALLMENT]).

@@ -42,6 +42,15 @@ public sealed class FakeBigQueryServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Of(string kind) => _requests.Where(r => r.Kind == kind).ToList();
 
+    /// <summary>
+    /// When set, queries and result pages nothing is scripted for are executed on this SQL engine (a PostgreSQL database
+    /// holding the warehouse's tables) instead of failing with notFound.
+    /// </summary>
+    public FakeBigQuerySql? Executor { get; set; }
+
+    /// <summary>Tests: answers a request before the executor does (null: let it through), e.g. a failure of one job.</summary>
+    public Func<RecordedRequest, ScriptedResponse?>? Intercept { get; set; }
+
     /// <summary>Answers of kind "job" when nothing is scripted: DONE with these statistics.</summary>
     public long DefaultBytesProcessed { get; set; } = 1_000;
 
@@ -118,7 +127,7 @@ public sealed class FakeBigQueryServer : IAsyncDisposable
 
         var response = _scripts.TryGetValue(kind, out var queue) && queue.TryDequeue(out var next)
             ? next(request)
-            : Default(request);
+            : Intercept?.Invoke(request) ?? (Executor is { } sql && kind is "query" or "results" ? await sql.AnswerAsync(request) : Default(request));
         ctx.Response.StatusCode = response.Status;
         ctx.Response.ContentType = "application/json; charset=UTF-8";
         await ctx.Response.WriteAsync(response.Body);

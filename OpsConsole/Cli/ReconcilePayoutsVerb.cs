@@ -10,7 +10,7 @@ using OpsConsole.Core.Reconciliation;
 namespace OpsConsole.Cli;
 
 /// <summary>
-/// <c>reconcile-payouts --from D --to D [--json] [--by NAME]</c>: PG payouts (paidOutDate in the range) against the bank
+/// <c>reconcile-payouts --from D --to D [--json] [--by NAME] [--engine database|bigquery]</c>: PG payouts (paidOutDate in the range) against the bank
 /// deposits, both passes. Exit 0 when the run succeeded (findings or not), 1 when it failed or another payout run is
 /// running, 2 on bad usage or invalid <c>Cash:*</c> settings. <c>--json</c>: one document, the run and its confirmed findings.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
 {
     public string Name => "reconcile-payouts";
     public string Summary => "Reconcile PG payouts (paidOutDate from..to) against bank deposits (two passes).";
-    public string Usage => "--from YYYY-MM-DD --to YYYY-MM-DD [--json] [--by NAME]";
+    public string Usage => "--from YYYY-MM-DD --to YYYY-MM-DD [--json] [--by NAME] [--engine database|bigquery [--print-sql]]";
     public bool NeedsServer => true;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -32,6 +32,9 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
         var from = args.GetDate("from") ?? throw new CliUsageException("--from is required.");
         var to = args.GetDate("to") ?? throw new CliUsageException("--to is required.");
         if (to < from) throw new CliUsageException("--to is before --from.");
+        var engine = WarehouseCli.EngineOption(args);
+        if (args.Has("print-sql") && engine is null)
+            throw new CliUsageException("--print-sql needs --engine bigquery.");
     }
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
@@ -42,22 +45,39 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
         var to = args.GetDate("to")!.Value;
         var json = args.Has("json");
         var by = args.Get("by") ?? $"cli:{Environment.UserName}";
+        // --engine database|bigquery; without it Cash:Engine decides (default: the console's database).
+        var engine = args.Get("engine") is null ? null : WarehouseCli.EngineOption(args) ?? "database";
         CliHost.RequireValidOptions<CashOptions>(context.Services);
         var service = context.Services.GetRequiredService<PayoutReconciliationService>();
         var view = context.Services.GetRequiredService<CashViewService>();
+        if (args.Has("print-sql"))
+        {
+            try
+            {
+                await context.Out.WriteAsync(await service.DescribeBigQueryAsync(from, to, cancellationToken));
+                return 0;
+            }
+            catch (DomainException e)
+            {
+                context.Error.WriteLine($"{Name}: {e.Message} ({e.Code})");
+                return 2;
+            }
+        }
 
         PayoutRun run;
         try
         {
-            run = await service.RunAsync(from, to, RunTrigger.CLI, by, cancellationToken);
+            run = await service.RunAsync(from, to, RunTrigger.CLI, by, cancellationToken, engine);
         }
         catch (DomainException e)
         {
             if (json) context.Out.WriteLine(JsonSerializer.Serialize(new { outcome = "REFUSED", code = e.Code, message = e.Message }, Json));
             context.Error.WriteLine($"{Name}: {e.Message} ({e.Code})");
-            return e.Code is "CASH_NOT_CONFIGURED" or "CALENDAR_NOT_COVERED" or "BAD_RANGE" ? 2 : 1;
+            return e.Code is "CASH_NOT_CONFIGURED" or "CALENDAR_NOT_COVERED" or "BAD_RANGE" or "UNKNOWN_ENGINE" ? 2 : 1;
         }
         var findings = run.Status == RunStatus.SUCCEEDED ? await view.FindingsOfRunAsync(run.Id, cancellationToken) : [];
+        var effective = service.EffectiveEngine(engine);
+        var jobs = await view.JobsOfRunAsync(run.Id, cancellationToken);
         if (json)
         {
             context.Out.WriteLine(JsonSerializer.Serialize(new
@@ -70,7 +90,14 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
                     depositCount = run.DepositCount, depositAmount = run.DepositAmount, pass1Count = run.Pass1Count,
                     confirmedCount = run.ConfirmedCount, confirmedAmount = run.ConfirmedAmount,
                     transientCount = run.TransientCount, autoResolvedCount = run.AutoResolvedCount,
+                    engine = effective,
                 },
+                warehouseJobs = effective == "database" ? null : jobs.Select(j => new
+                {
+                    pass = j.Pass, step = j.Step, jobId = j.JobId, location = j.Location, estimatedBytes = j.EstimatedBytes,
+                    bytesProcessed = j.BytesProcessed, bytesBilled = j.BytesBilled, attempts = j.Attempts,
+                    rowsReturned = j.RowsReturned, consoleUrl = j.ConsoleUrl,
+                }),
                 findings = findings.Select(f => new
                 {
                     id = f.Finding.Id,
@@ -96,10 +123,15 @@ public sealed class ReconcilePayoutsVerb : ICliVerb
             context.Out.WriteLine(string.Create(ci,
                 $"Payout run {run.Id} {run.FromDate:yyyy-MM-dd}..{run.ToDate:yyyy-MM-dd}: {run.Status}; expected {run.ExpectedCount} payouts {run.ExpectedAmount:N0} KRW, deposits {run.DepositCount} {run.DepositAmount:N0} KRW; {run.ConfirmedCount} confirmed ({run.ConfirmedAmount:N0} KRW at risk), {run.TransientCount} transient, {run.AutoResolvedCount} auto-resolved"));
             if (run.Error is not null) context.Out.WriteLine("Error: " + run.Error);
+            foreach (var j in jobs)
+                context.Out.WriteLine(string.Create(ci,
+                    $"  BigQuery pass {j.Pass} {j.Step}: job {j.JobId}, {BigQueryReconciliationEngineFormat(j.BytesProcessed)} processed, {BigQueryReconciliationEngineFormat(j.BytesBilled)} billed, {j.RowsReturned} rows — {j.ConsoleUrl}"));
             foreach (var f in findings)
                 context.Out.WriteLine(string.Create(ci,
                     $"  {f.Finding.Type,-26} {f.Finding.TransactionKey,-36} expected {f.Item?.ExpectedAmount?.ToString("N0", ci) ?? "-",12} received {f.Item?.ReceivedAmount?.ToString("N0", ci) ?? "-",12} at risk {f.Finding.MoneyAtRisk:N0}"));
         }
         return run.Status == RunStatus.SUCCEEDED ? 0 : 1;
     }
+
+    private static string BigQueryReconciliationEngineFormat(long bytes) => Core.Warehouse.BigQueryReconciliationEngine.FormatBytes(bytes);
 }

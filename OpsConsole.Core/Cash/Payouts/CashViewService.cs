@@ -31,6 +31,13 @@ public sealed class CashViewService(IDbContextFactory<OpsDbContext> dbFactory)
         return findings.Select(f => new PayoutFindingView(f, byKey.GetValueOrDefault((f.TransactionKey, f.Type)))).ToList();
     }
 
+    /// <summary>The BigQuery jobs of a payout run on the warehouse, in the order they ran (none for the database engine).</summary>
+    public async Task<List<PayoutRunJob>> JobsOfRunAsync(long runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<PayoutRunJob>().AsNoTracking().Where(j => j.RunId == runId).OrderBy(j => j.Id).ToListAsync(ct);
+    }
+
     /// <summary>The latest successful payout run (null: none yet).</summary>
     public async Task<PayoutRun?> LatestRunAsync(CancellationToken ct = default)
     {

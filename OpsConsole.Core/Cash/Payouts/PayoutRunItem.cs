@@ -80,6 +80,18 @@ public sealed class PayoutRunItem
     public long? ReceivedAmount { get; private set; }
 
     public long MoneyAtRisk { get; private set; }
+
+    /// <summary>A row the payout SQL produced elsewhere (the BigQuery engine's match job), in its column order.</summary>
+    internal static PayoutRunItem Create(long runId, int pass, string itemKey, PayoutItemKind kind, FindingType? findingType,
+        PayoutMatch? matchKind, string pgMid, string accountName, DateOnly businessDate, DateOnly? expectedDate, DateOnly? dueDate,
+        DateOnly? deadlineDate, long? expectedAmount, long? netAmount, long lineCount, long? depositId, DateOnly? depositDate,
+        long? receivedAmount, long moneyAtRisk) => new()
+    {
+        RunId = runId, Pass = pass, ItemKey = itemKey, Kind = kind, FindingType = findingType, MatchKind = matchKind, PgMid = pgMid,
+        AccountName = accountName, BusinessDate = businessDate, ExpectedDate = expectedDate, DueDate = dueDate,
+        DeadlineDate = deadlineDate, ExpectedAmount = expectedAmount, NetAmount = netAmount, LineCount = lineCount,
+        DepositId = depositId, DepositDate = depositDate, ReceivedAmount = receivedAmount, MoneyAtRisk = moneyAtRisk,
+    };
 }
 
 /// <summary>

@@ -90,6 +90,14 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
             : string.Join("\n          UNION ALL ", rows.Select((r, i) =>
                 "SELECT " + string.Join(", ", r.Select((v, c) => i == 0 ? $"{v} AS {names[c]}" : v))));
 
+    /// <summary>The columns of <see cref="Items"/>, in order.</summary>
+    public static readonly IReadOnlyList<string> ItemColumns =
+    [
+        "run_id", "pass", "item_key", "kind", "finding_type", "match_kind", "pg_mid", "account_name", "business_date",
+        "expected_date", "due_date", "deadline_date", "expected_amount", "net_amount", "line_count", "deposit_id",
+        "deposit_date", "received_amount", "money_at_risk",
+    ];
+
     private string Window => I(rules.DateWindowBusinessDays);
     private string Tolerance => I(rules.AmountTolerance);
 
@@ -97,7 +105,18 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
     /// Matches and classifies the run's groups against the deposits, writing pass <c>@pass</c>'s items: every
     /// expected payout and offset day of [@from, @to], every unexplained deposit booked in it, every off-contract date.
     /// </summary>
-    public string InsertItems()
+    public string InsertItems() => $"""
+        INSERT INTO {T("payout_run_items")} (run_id, pass, item_key, kind, finding_type, match_kind, pg_mid, account_name,
+          business_date, expected_date, due_date, deadline_date, expected_amount, net_amount, line_count, deposit_id,
+          deposit_date, received_amount, money_at_risk)
+
+        """ + Items();
+
+    /// <summary>
+    /// <see cref="InsertItems"/>' SELECT alone: the item columns in the order of <see cref="ItemColumns"/> (the BigQuery
+    /// engine brings these rows back and writes them to the console's <c>payout_run_items</c>).
+    /// </summary>
+    public string Items()
     {
         var pgs = Rows(rules.Pgs.Select(p => new[] { S(p.MId), S(p.Account) }).ToList(), ["m_id", "account_name"], "");
         var pats = Rows(rules.Pgs.SelectMany(p => p.Patterns.Select(x => new[] { S(p.MId), S(p.Account), S(x.ToUpperInvariant()) })).ToList(),
@@ -109,9 +128,6 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
         string Key(string prefix, string mid, string date) => $"{S(prefix)} || {mid} || {S(":")} || {functions.DateText(date)}";
         var upTo = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW";
         return $"""
-            INSERT INTO {T("payout_run_items")} (run_id, pass, item_key, kind, finding_type, match_kind, pg_mid, account_name,
-              business_date, expected_date, due_date, deadline_date, expected_amount, net_amount, line_count, deposit_id,
-              deposit_date, received_amount, money_at_risk)
             WITH pgs AS (
               {pgs}
             ), pats AS (

@@ -55,7 +55,7 @@ public abstract class PayoutPropertyTests<TDb>(TDb db, ITestOutputHelper output)
     /// short, missing, several days combined, plus stray deposits of PG counterparties. Amounts come from a few
     /// values so that duplicates and coincidental sums happen.
     /// </summary>
-    private static (CashOptions, List<PayoutLine>, List<Deposit>) RandomMonth(int seed)
+    internal static (CashOptions, List<PayoutLine>, List<Deposit>) RandomMonth(int seed)
     {
         var rnd = new Random(seed);
         var options = Options(window: rnd.Next(0, 4), tolerance: rnd.Next(3) == 0 ? 500 : 0);
