@@ -476,6 +476,7 @@ public sealed class ReconciliationService(
         else
         {
             await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(), ps, ct);
             await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
         }
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);

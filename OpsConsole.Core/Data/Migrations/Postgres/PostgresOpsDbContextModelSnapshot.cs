@@ -1800,8 +1800,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("version");
 
-                    b.HasKey("Id")
-                        .HasName("pk_recon_findings");
+                    b.HasKey("Id");
 
                     b.HasIndex("LastRunId")
                         .HasDatabaseName("ix_recon_findings_last_run_id");
@@ -1872,6 +1871,20 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED') AND assignee IS NULL");
 
                     b.ToTable("recon_findings", (string)null);
+
+                    b.SplitToTable("recon_finding_last_seen", null, t =>
+                        {
+                            t.Property("Id")
+                                .HasColumnName("finding_id");
+
+                            t.Property("LastRunId");
+
+                            t.Property("LastSeenAt");
+
+                            t.Property("SeenCount");
+                        });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>
@@ -3106,6 +3119,16 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_recon_run_control_totals_recon_run_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.Finding", null)
+                        .WithOne()
+                        .HasForeignKey("OpsConsole.Core.Reconciliation.Finding", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_findings_recon_findings_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>

@@ -1724,8 +1724,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
-                    b.HasKey("Id")
-                        .HasName("pk_recon_findings");
+                    b.HasKey("Id");
 
                     b.HasIndex("LastRunId")
                         .HasDatabaseName("ix_recon_findings_last_run_id");
@@ -1789,6 +1788,18 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasFilter("verdict = 'CONFIRMED' AND status IN ('OPEN', 'ACKNOWLEDGED') AND assignee IS NULL");
 
                     b.ToTable("recon_findings", (string)null);
+
+                    b.SplitToTable("recon_finding_last_seen", null, t =>
+                        {
+                            t.Property("Id")
+                                .HasColumnName("finding_id");
+
+                            t.Property("LastRunId");
+
+                            t.Property("LastSeenAt");
+
+                            t.Property("SeenCount");
+                        });
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>
@@ -2985,6 +2996,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_recon_run_control_totals_recon_run_run_id");
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.Finding", b =>
+                {
+                    b.HasOne("OpsConsole.Core.Reconciliation.Finding", null)
+                        .WithOne()
+                        .HasForeignKey("OpsConsole.Core.Reconciliation.Finding", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recon_findings_recon_findings_id");
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingNote", b =>

@@ -347,10 +347,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     money_at_risk = table.Column<long>(type: "bigint", nullable: false),
                     assignee = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     first_run_id = table.Column<long>(type: "bigint", nullable: false),
-                    last_run_id = table.Column<long>(type: "bigint", nullable: false),
                     first_seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    last_seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    seen_count = table.Column<int>(type: "integer", nullable: false),
                     acknowledged_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     acknowledged_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     resolved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
@@ -359,8 +356,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_recon_findings", x => x.id);
-                });
+                    table.PrimaryKey("PK_recon_findings", x => x.id);
+                })
+                .Annotation("Npgsql:StorageParameter:fillfactor", 70);
 
             migrationBuilder.CreateTable(
                 name: "recon_runs",
@@ -752,56 +750,25 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "recon_finding_notes",
+                name: "recon_finding_last_seen",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     finding_id = table.Column<long>(type: "bigint", nullable: false),
-                    author = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    text = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
-                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    last_run_id = table.Column<long>(type: "bigint", nullable: false),
+                    last_seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    seen_count = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_recon_finding_notes", x => x.id);
+                    table.PrimaryKey("PK_recon_finding_last_seen", x => x.finding_id);
                     table.ForeignKey(
-                        name: "fk_recon_finding_notes_recon_findings_finding_id",
+                        name: "fk_recon_findings_recon_findings_id",
                         column: x => x.finding_id,
                         principalTable: "recon_findings",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "recon_finding_sightings",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    finding_id = table.Column<long>(type: "bigint", nullable: false),
-                    run_id = table.Column<long>(type: "bigint", nullable: false),
-                    run_business_date = table.Column<DateOnly>(type: "date", nullable: false),
-                    verdict = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    money_at_risk = table.Column<long>(type: "bigint", nullable: false),
-                    seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_findings_finding_id",
-                        column: x => x.finding_id,
-                        principalTable: "recon_findings",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_run_run_id",
-                        column: x => x.run_id,
-                        principalTable: "recon_runs",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
+                })
+                .Annotation("Npgsql:StorageParameter:fillfactor", 70);
 
             migrationBuilder.CreateTable(
                 name: "recon_run_control_totals",
@@ -1022,6 +989,58 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         name: "fk_settlement_lines_settlement_imports_import_id",
                         column: x => x.import_id,
                         principalTable: "settlement_imports",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_finding_notes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    finding_id = table.Column<long>(type: "bigint", nullable: false),
+                    author = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    text = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_notes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_notes_recon_findings_finding_id",
+                        column: x => x.finding_id,
+                        principalTable: "recon_finding_last_seen",
+                        principalColumn: "finding_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_finding_sightings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    finding_id = table.Column<long>(type: "bigint", nullable: false),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    run_business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    verdict = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    money_at_risk = table.Column<long>(type: "bigint", nullable: false),
+                    seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_sightings_recon_findings_finding_id",
+                        column: x => x.finding_id,
+                        principalTable: "recon_finding_last_seen",
+                        principalColumn: "finding_id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_sightings_recon_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1293,6 +1312,16 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 columns: new[] { "business_date", "transaction_key" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_last_run_id",
+                table: "recon_finding_last_seen",
+                column: "last_run_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_last_seen_at_id",
+                table: "recon_finding_last_seen",
+                columns: new[] { "last_seen_at", "finding_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_finding_notes_finding_id_at",
                 table: "recon_finding_notes",
                 columns: new[] { "finding_id", "at" });
@@ -1335,16 +1364,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "ix_recon_findings_business_date_status",
                 table: "recon_findings",
                 columns: new[] { "business_date", "status" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_last_run_id",
-                table: "recon_findings",
-                column: "last_run_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_last_seen_at_id",
-                table: "recon_findings",
-                columns: new[] { "last_seen_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_money_at_risk_id",
@@ -1642,7 +1661,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 name: "payout_runs");
 
             migrationBuilder.DropTable(
-                name: "recon_findings");
+                name: "recon_finding_last_seen");
 
             migrationBuilder.DropTable(
                 name: "recon_runs");
@@ -1652,6 +1671,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "settlement_imports");
+
+            migrationBuilder.DropTable(
+                name: "recon_findings");
         }
     }
 }

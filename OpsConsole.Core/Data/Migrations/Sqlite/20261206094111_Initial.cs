@@ -309,8 +309,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "recon_findings",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
+                    id = table.Column<long>(type: "INTEGER", nullable: false),
                     transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
@@ -343,10 +342,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
                     assignee = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     first_run_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    last_run_id = table.Column<long>(type: "INTEGER", nullable: false),
                     first_seen_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    last_seen_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    seen_count = table.Column<int>(type: "INTEGER", nullable: false),
                     acknowledged_at = table.Column<long>(type: "INTEGER", nullable: true),
                     acknowledged_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     resolved_at = table.Column<long>(type: "INTEGER", nullable: true),
@@ -355,7 +351,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_recon_findings", x => x.id);
+                    table.PrimaryKey("PK_recon_findings", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -747,53 +743,21 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "recon_finding_notes",
+                name: "recon_finding_last_seen",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
                     finding_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    author = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    text = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
-                    at = table.Column<long>(type: "INTEGER", nullable: false)
+                    last_run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_seen_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    seen_count = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_recon_finding_notes", x => x.id);
+                    table.PrimaryKey("PK_recon_finding_last_seen", x => x.finding_id);
                     table.ForeignKey(
-                        name: "fk_recon_finding_notes_recon_findings_finding_id",
+                        name: "fk_recon_findings_recon_findings_id",
                         column: x => x.finding_id,
                         principalTable: "recon_findings",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "recon_finding_sightings",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    run_business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    verdict = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
-                    seen_at = table.Column<long>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_findings_finding_id",
-                        column: x => x.finding_id,
-                        principalTable: "recon_findings",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_run_run_id",
-                        column: x => x.run_id,
-                        principalTable: "recon_runs",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1017,6 +981,58 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         name: "fk_settlement_lines_settlement_imports_import_id",
                         column: x => x.import_id,
                         principalTable: "settlement_imports",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_finding_notes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    author = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    text = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_notes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_notes_recon_findings_finding_id",
+                        column: x => x.finding_id,
+                        principalTable: "recon_finding_last_seen",
+                        principalColumn: "finding_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_finding_sightings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    run_business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    verdict = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
+                    seen_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_sightings_recon_findings_finding_id",
+                        column: x => x.finding_id,
+                        principalTable: "recon_finding_last_seen",
+                        principalColumn: "finding_id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_recon_finding_sightings_recon_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "recon_runs",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1261,6 +1277,16 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "business_date", "transaction_key" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_last_run_id",
+                table: "recon_finding_last_seen",
+                column: "last_run_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recon_findings_last_seen_at_id",
+                table: "recon_finding_last_seen",
+                columns: new[] { "last_seen_at", "finding_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_finding_notes_finding_id_at",
                 table: "recon_finding_notes",
                 columns: new[] { "finding_id", "at" });
@@ -1301,16 +1327,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "ix_recon_findings_business_date_status",
                 table: "recon_findings",
                 columns: new[] { "business_date", "status" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_last_run_id",
-                table: "recon_findings",
-                column: "last_run_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_last_seen_at_id",
-                table: "recon_findings",
-                columns: new[] { "last_seen_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_money_at_risk_id",
@@ -1597,7 +1613,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 name: "payout_runs");
 
             migrationBuilder.DropTable(
-                name: "recon_findings");
+                name: "recon_finding_last_seen");
 
             migrationBuilder.DropTable(
                 name: "recon_runs");
@@ -1607,6 +1623,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "settlement_imports");
+
+            migrationBuilder.DropTable(
+                name: "recon_findings");
         }
     }
 }
