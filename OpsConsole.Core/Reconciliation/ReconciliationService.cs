@@ -217,7 +217,7 @@ public sealed class ReconciliationService(
             var totals = await PersistAsync(runId, date, gen, dialect, incremental, ct);
             var persistMs = sw.ElapsedMilliseconds;
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call.
-            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, _log, ct);
+            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, _log, ct, incremental);
             await UpdateRunAsync(runId, r => r.Succeed(persistMs, totals.Confirmed, totals.Transient,
                 totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
             progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100));

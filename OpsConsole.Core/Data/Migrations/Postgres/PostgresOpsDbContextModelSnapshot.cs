@@ -1499,6 +1499,78 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.ControlTotalsDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("OurApprovalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_approval_amount");
+
+                    b.Property<long>("OurApprovalCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_approval_count");
+
+                    b.Property<long>("OurCancelAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_cancel_amount");
+
+                    b.Property<long>("OurCancelCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_cancel_count");
+
+                    b.Property<long>("PgApprovalAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_approval_amount");
+
+                    b.Property<long>("PgApprovalLineCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_approval_line_count");
+
+                    b.Property<long>("PgCancelAmount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_cancel_amount");
+
+                    b.Property<long>("PgCancelLineCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_cancel_line_count");
+
+                    b.Property<long>("PgFee")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_fee");
+
+                    b.Property<long>("PgPayout")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_payout");
+
+                    b.Property<long>("PgVat")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_vat");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_control_total_deltas");
+
+                    b.HasIndex("BusinessDate")
+                        .HasDatabaseName("ix_recon_control_total_deltas_business_date");
+
+                    b.ToTable("recon_control_total_deltas", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>
                 {
                     b.Property<long>("RunId")

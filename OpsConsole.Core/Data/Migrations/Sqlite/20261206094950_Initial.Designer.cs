@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206094111_Initial")]
+    [Migration("20261206094950_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1428,6 +1428,76 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         {
                             t.HasCheckConstraint("ck_payment_transactions_amount", "amount > 0");
                         });
+                });
+
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.ControlTotalsDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("OurApprovalAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_approval_amount");
+
+                    b.Property<long>("OurApprovalCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_approval_count");
+
+                    b.Property<long>("OurCancelAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_cancel_amount");
+
+                    b.Property<long>("OurCancelCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_cancel_count");
+
+                    b.Property<long>("PgApprovalAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_approval_amount");
+
+                    b.Property<long>("PgApprovalLineCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_approval_line_count");
+
+                    b.Property<long>("PgCancelAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_cancel_amount");
+
+                    b.Property<long>("PgCancelLineCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_cancel_line_count");
+
+                    b.Property<long>("PgFee")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_fee");
+
+                    b.Property<long>("PgPayout")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_payout");
+
+                    b.Property<long>("PgVat")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_vat");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_control_total_deltas");
+
+                    b.HasIndex("BusinessDate")
+                        .HasDatabaseName("ix_recon_control_total_deltas_business_date");
+
+                    b.ToTable("recon_control_total_deltas", (string)null);
                 });
 
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>

@@ -296,6 +296,31 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_control_total_deltas",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    our_approval_count = table.Column<long>(type: "bigint", nullable: false),
+                    our_approval_amount = table.Column<long>(type: "bigint", nullable: false),
+                    our_cancel_count = table.Column<long>(type: "bigint", nullable: false),
+                    our_cancel_amount = table.Column<long>(type: "bigint", nullable: false),
+                    pg_approval_line_count = table.Column<long>(type: "bigint", nullable: false),
+                    pg_approval_amount = table.Column<long>(type: "bigint", nullable: false),
+                    pg_cancel_line_count = table.Column<long>(type: "bigint", nullable: false),
+                    pg_cancel_amount = table.Column<long>(type: "bigint", nullable: false),
+                    pg_fee = table.Column<long>(type: "bigint", nullable: false),
+                    pg_vat = table.Column<long>(type: "bigint", nullable: false),
+                    pg_payout = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_control_total_deltas", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_dirty_keys",
                 columns: table => new
                 {
@@ -1307,6 +1332,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_control_total_deltas_business_date",
+                table: "recon_control_total_deltas",
+                column: "business_date");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_dirty_keys_business_date_transaction_key",
                 table: "recon_dirty_keys",
                 columns: new[] { "business_date", "transaction_key" });
@@ -1611,6 +1641,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "payout_run_items");
+
+            migrationBuilder.DropTable(
+                name: "recon_control_total_deltas");
 
             migrationBuilder.DropTable(
                 name: "recon_dirty_keys");
