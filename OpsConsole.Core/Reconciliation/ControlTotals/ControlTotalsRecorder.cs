@@ -55,6 +55,8 @@ public static class ControlTotalsRecorder
         foreach (var currency in totals.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal))
         {
             var (ours, pg) = totals.GetValueOrDefault(currency, (LedgerSide.Empty, PgSide.Empty));
+            // A currency whose lines all left the date (deltas summing to nothing) has no row, as when the day is summed.
+            if (currency != Money.LedgerCurrency && ours == LedgerSide.Empty && pg == PgSide.Empty) continue;
             db.Add(RunControlTotal.Create(runId, date, currency, currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, pg));
         }
         await db.SaveChangesAsync(ct);
