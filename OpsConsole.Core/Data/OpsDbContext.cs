@@ -82,6 +82,7 @@ public sealed class PostgresOpsDbContext(DbContextOptions<PostgresOpsDbContext> 
         PaymentTransactionConfiguration.ConfigurePostgres(modelBuilder);
         Reconciliation.SettlementLineConfiguration.ConfigurePostgres(modelBuilder);
         Reconciliation.FindingGridIndexConfiguration.ConfigurePostgres(modelBuilder);
+        Reconciliation.FindingConfiguration.ConfigurePostgres(modelBuilder);
         UseByteOrderForKeys(modelBuilder);
     }
 

@@ -62,7 +62,11 @@ public static class PostgresBulkLoad
 
         foreach (var table in tables)
         {
-            await ExecAsync(conn, $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))", ct);
+            // A table keyed by another's id (recon_finding_last_seen: finding_id) has no sequence of its own.
+            await using (var hasId = new NpgsqlCommand(
+                             $"SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = 'id'", conn))
+                if ((long)(await hasId.ExecuteScalarAsync(ct))! > 0)
+                    await ExecAsync(conn, $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))", ct);
             await ExecAsync(conn, $"ALTER TABLE {table} RESET (autovacuum_enabled)", ct);
             await ExecAsync(conn, $"VACUUM ANALYZE {table}", ct);
             await VacuumUntilAllVisibleAsync(conn, table, log, ct);

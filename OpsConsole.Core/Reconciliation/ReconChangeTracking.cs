@@ -156,9 +156,18 @@ public static class ReconChangeTracking
         var keys = new HashSet<string>(StringComparer.Ordinal);
         var rows = new HashSet<(DateOnly, string, string)>();
         var payments = new HashSet<string>(StringComparer.Ordinal);
+        var totals = new List<(DateTimeOffset, string, TransactionKind, long, int)>();
         foreach (var e in db.ChangeTracker.Entries<PaymentTransaction>())
         {
             if (e.State is not (EntityState.Added or EntityState.Deleted or EntityState.Modified)) continue;
+            // The date's control totals move with the transaction (ControlTotalsDelta): its old values out, its new in.
+            var moved = e.State == EntityState.Modified && (e.Property(t => t.Amount).IsModified
+                                                            || e.Property(t => t.Kind).IsModified || e.Property(t => t.OccurredAt).IsModified);
+            if (e.State == EntityState.Deleted || moved)
+                totals.Add((e.Property(t => t.OccurredAt).OriginalValue, e.Property(t => t.Pg).OriginalValue, e.Property(t => t.Kind).OriginalValue,
+                    e.Property(t => t.Amount).OriginalValue, -1));
+            if (e.State == EntityState.Added || moved)
+                totals.Add((e.Entity.OccurredAt, e.Entity.Pg, e.Entity.Kind, e.Entity.Amount, +1));
             if (e.Entity.TransactionKey is { } key)
                 rows.Add((BusinessCalendar.BusinessDateOf(e.Entity.OccurredAt), e.Entity.Pg, key));
             if (e.State == EntityState.Modified && e.Property(t => t.TransactionKey).OriginalValue is { } originalKey)
@@ -167,6 +176,7 @@ public static class ReconChangeTracking
         foreach (var e in db.ChangeTracker.Entries<Payment>())
             if (e.State is EntityState.Added or EntityState.Deleted || (e.State == EntityState.Modified && Changed(e)))
                 payments.Add(e.Entity.PaymentKey);
+        ControlTotals.ControlTotalsDelta.AddTransactions(db, totals);
         if (rows.Count == 0 && payments.Count == 0) return;
         await MarkAsync(db, keys, rows, payments, ct);
     }

@@ -289,7 +289,7 @@ public sealed class ReconciliationService(
             var totals = await PersistAsync(runId, date, pg, gen, dialect, incremental, ct);
             var persistMs = sw.ElapsedMilliseconds;
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call.
-            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg, _log, ct);
+            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg, _log, ct, incremental);
             await UpdateRunAsync(runId, r => r.Succeed(persistMs, totals.Confirmed, totals.Transient,
                 totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
             progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100, pg));
@@ -553,6 +553,7 @@ public sealed class ReconciliationService(
         else
         {
             await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(), ps, ct);
             await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
         }
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);

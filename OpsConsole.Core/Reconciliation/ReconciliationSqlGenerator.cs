@@ -393,64 +393,56 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public string UpsertFindings() => UpsertSql(returning: false);
 
     /// <summary>
-    /// PostgreSQL: <see cref="UpsertFindings"/> and the run's sightings (<see cref="InsertSightings"/>) in one statement
-    /// — the sightings are the rows the upsert returns, so the findings are not read again.
+    /// PostgreSQL: <see cref="UpsertFindings"/>, the findings' last-seen rows (<see cref="UpsertLastSeen"/>) and the run's
+    /// sightings (<see cref="InsertSightings"/>) in one statement — both come from the rows the upsert returns, so the
+    /// findings are not read again.
     /// </summary>
     public string UpsertFindingsAndSightings() => $"""
         WITH up AS (
         {UpsertSql(returning: true)}
+        ),
+        seen AS (
+        {LastSeenUpsert("SELECT up.id FROM up")}
         )
         INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
         SELECT up.id, {P("run")}, {P("date")}, up.verdict, up.money_at_risk, {P("now")} FROM up
         """;
 
+    /// <summary>
+    /// SQLite, after <see cref="UpsertFindings"/>: every finding the run upserted (the same (key, type) pairs, read from
+    /// the run items again) is last seen by this run (<see cref="FindingConfiguration.LastSeenTable"/>).
+    /// </summary>
+    public string UpsertLastSeen() => LastSeenUpsert($"""
+        SELECT f.id FROM {T("recon_findings")} f
+          JOIN ({RunFindingsSql()}) s ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = {P("pg")}
+        """);
+
+    /// <summary>The per-run columns of the findings <paramref name="findingIds"/> selects: inserted for a new finding,
+    /// moved to this run for a re-seen one. Only this narrow table's rows change when an unchanged finding is seen again.</summary>
+    private string LastSeenUpsert(string findingIds) => $"""
+        INSERT INTO {T(FindingConfiguration.LastSeenTable)} (finding_id, last_run_id, last_seen_at, seen_count)
+        SELECT x.id, {P("run")}, {P("now")}, 1 FROM ({findingIds}) x WHERE 1 = 1
+        ON CONFLICT (finding_id) DO UPDATE SET last_run_id = excluded.last_run_id, last_seen_at = excluded.last_seen_at,
+          seen_count = {T(FindingConfiguration.LastSeenTable)}.seen_count + 1
+        """;
+
     private string UpsertSql(bool returning)
     {
-        var cols = new List<string>
-        {
-            "pg", "transaction_key", "type", "business_date", "verdict", "status", "pass1_type", "transient_reason",
-        };
-        cols.AddRange(EvidenceColumns);
-        cols.AddRange(["first_run_id", "last_run_id", "first_seen_at", "last_seen_at", "seen_count", "version",
-            "resolved_at", "resolved_by"]);
-
-        string Select(bool confirmed)
-        {
-            var src = confirmed ? "p2" : "p1";
-            var values = new List<string>
-            {
-                P("pg"), $"{src}.transaction_key", $"{src}.finding_type",
-                $"COALESCE({src}.internal_business_date, {src}.external_sold_date)",
-                S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT)),
-                S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED)),
-                "p1.finding_type",
-                confirmed ? "NULL" : TransientReasonSql(),
-            };
-            values.AddRange(EvidenceColumns.Select(c => $"{src}.{c}"));
-            values.AddRange([P("run"), P("run"), P("now"), P("now"), "1", "1",
-                confirmed ? "NULL" : P("now"), confirmed ? "NULL" : S(ResolvedBySystem)]);
-            var from = confirmed
-                ? $"FROM {T("recon_run_items")} p2 JOIN {T("recon_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.transaction_key = p2.transaction_key\n" +
-                  $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL AND NOT ({OfAnotherDate("p2")})"
-                : $"FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key\n" +
-                  $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND (p2.finding_type IS NULL OR {OfAnotherDate("p2")})";
-            return $"SELECT {string.Join(", ", values.Select((v, i) => $"{v} AS {cols[i]}"))}\n{from}";
-        }
+        var cols = FindingColumns();
 
         const string f = "recon_findings";
         var confirmedRow = $"excluded.verdict = {S(nameof(FindingVerdict.CONFIRMED))}";
         var workable = $"{f}.status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})";
         var auto = $"{f}.status = {S(nameof(FindingStatus.AUTO_RESOLVED))}";
-        // The evidence of a confirmed sighting replaces the stored one; a transient one keeps it.
+        // The evidence of a confirmed sighting replaces the stored one; a transient one keeps it. The run's own columns
+        // (last run, last seen, seen count) are not here: they live in the narrow table (LastSeenUpsert), so an unchanged
+        // finding's update rewrites only unindexed or equal values and stays a HOT update on PostgreSQL.
         string Evidence(string c) => $"{c} = CASE WHEN {confirmedRow} THEN excluded.{c} ELSE {f}.{c} END";
         var updates = new List<string>
         {
             "verdict = excluded.verdict",
             "transient_reason = excluded.transient_reason",
             "pass1_type = excluded.pass1_type",
-            "last_run_id = excluded.last_run_id",
-            "last_seen_at = excluded.last_seen_at",
-            $"seen_count = {f}.seen_count + 1",
             $"version = {f}.version + 1",
             Evidence("business_date"),
         };
@@ -466,11 +458,61 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"""
             INSERT INTO {T(f)} ({string.Join(", ", cols)})
             SELECT * FROM (
+            {RunFindingsSql(cols)}
+            ) s WHERE 1 = 1
+            ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", updates)}{(returning ? "\nRETURNING id, verdict, money_at_risk" : "")}
+            """;
+    }
+
+    /// <summary>The findings' columns a run writes (<see cref="UpsertFindings"/>), in order.</summary>
+    private static List<string> FindingColumns()
+    {
+        var cols = new List<string>
+        {
+            "pg", "transaction_key", "type", "business_date", "verdict", "status", "pass1_type", "transient_reason",
+        };
+        cols.AddRange(EvidenceColumns);
+        cols.AddRange(["first_run_id", "first_seen_at", "version", "resolved_at", "resolved_by"]);
+        return cols;
+    }
+
+    /// <summary>
+    /// One row per finding the run saw, read from the run items: the pass-2 survivors as CONFIRMED, the pass-1 keys that
+    /// no longer differ in pass 2 as TRANSIENT (each pass-1 key exactly one of the two), as <paramref name="columns"/>
+    /// (<see cref="FindingColumns"/>; by default only the finding's identity, transaction_key and type).
+    /// </summary>
+    private string RunFindingsSql(IReadOnlyList<string>? columns = null)
+    {
+        var cols = columns ?? ["transaction_key", "type"];
+        var all = FindingColumns();
+        string Select(bool confirmed)
+        {
+            var src = confirmed ? "p2" : "p1";
+            var values = new List<string>
+            {
+                P("pg"), $"{src}.transaction_key", $"{src}.finding_type",
+                $"COALESCE({src}.internal_business_date, {src}.external_sold_date)",
+                S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT)),
+                S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED)),
+                "p1.finding_type",
+                confirmed ? "NULL" : TransientReasonSql(),
+            };
+            values.AddRange(EvidenceColumns.Select(c => $"{src}.{c}"));
+            values.AddRange([P("run"), P("now"), "1", confirmed ? "NULL" : P("now"), confirmed ? "NULL" : S(ResolvedBySystem)]);
+            var from = confirmed
+                ? $"FROM {T("recon_run_items")} p2 JOIN {T("recon_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.transaction_key = p2.transaction_key\n" +
+                  $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL AND NOT ({OfAnotherDate("p2")})"
+                : $"FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key\n" +
+                  $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND (p2.finding_type IS NULL OR {OfAnotherDate("p2")})";
+            var selected = values.Select((v, i) => (Value: v, Column: all[i]))
+                .Where(c => cols.Contains(c.Column)).Select(c => $"{c.Value} AS {c.Column}");
+            return $"SELECT {string.Join(", ", selected)}\n{from}";
+        }
+
+        return $"""
             {Select(confirmed: true)}
             UNION ALL
             {Select(confirmed: false)}
-            ) s WHERE 1 = 1
-            ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", updates)}{(returning ? "\nRETURNING id, verdict, money_at_risk" : "")}
             """;
     }
 
@@ -497,7 +539,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public string InsertSightings() => $"""
         INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
         SELECT f.id, {P("run")}, {P("date")}, f.verdict, f.money_at_risk, {P("now")}
-        FROM {T("recon_findings")} f WHERE f.last_run_id = {P("run")}
+        FROM {T(FindingConfiguration.LastSeenTable)} ls JOIN {T("recon_findings")} f ON f.id = ls.finding_id
+        WHERE ls.last_run_id = {P("run")}
         """;
 
     /// <summary>Open/acknowledged findings of the date and the run's PG that this run did not see become AUTO_RESOLVED
@@ -506,7 +549,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public string AutoResolveUnseen(bool onlyRunKeys = false) => $"""
         UPDATE {T("recon_findings")} SET status = {S(nameof(FindingStatus.AUTO_RESOLVED))}, resolved_at = {P("now")},
                resolved_by = {S(ResolvedBySystem)}, version = version + 1
-        WHERE business_date = {P("date")} AND pg = {P("pg")} AND last_run_id <> {P("run")}
+        WHERE business_date = {P("date")} AND pg = {P("pg")}
+          AND id NOT IN (SELECT ls.finding_id FROM {T(FindingConfiguration.LastSeenTable)} ls WHERE ls.last_run_id = {P("run")})
           AND status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})
           AND type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))}){(onlyRunKeys
               ? $"\n  AND transaction_key IN (SELECT rk.transaction_key FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")})"

@@ -37,6 +37,7 @@ public static class SettlementLineWriter
                 l.Currency, l.MId, l.Vat, l.FeeBase, l.FeeInstallment, l.CardIssuerCode, l.CardInstallmentPlanMonths,
                 l.CardInterestPayer, l.EasyPayProvider))
             .ToListAsync(cancellationToken);
+        await SubtractFromTotalsAsync(db, pg, dates, cancellationToken);
         var superseded = await db.Set<SettlementLine>().Where(l => l.Pg == pg && dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
         await AddUnmarkedAsync(db, lines, cancellationToken);
@@ -96,6 +97,20 @@ public static class SettlementLineWriter
             if (held.Contains(line.TransactionKey) || inBatch[line.TransactionKey] > 1) line.MarkKeyRepeated();
         }
         db.Set<SettlementLine>().AddRange(lines);
+        ControlTotals.ControlTotalsDelta.AddLines(db, lines);
+    }
+
+    /// <summary>The stored lines of <paramref name="pg"/> on <paramref name="dates"/>, about to be superseded, leave their
+    /// dates' control totals (<see cref="ControlTotals.ControlTotalsDelta"/>).</summary>
+    private static async Task SubtractFromTotalsAsync(OpsDbContext db, string pg, IReadOnlyCollection<DateOnly> dates,
+        CancellationToken cancellationToken)
+    {
+        if (dates.Count == 0) return;
+        var dialect = ReconSql.DialectFor(db.Provider);
+        var list = string.Join(", ", dates.Select(d => dialect.Text(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
+        await ReconSql.ExecuteAsync(db, ControlTotals.ControlTotalsDelta.LinesSql(
+            $"settlement_lines WHERE pg = {dialect.Text(pg)} AND sold_date IN ({list})", -1),
+            new Dictionary<string, object?>(), cancellationToken);
     }
 
     /// <summary>
@@ -126,9 +141,11 @@ public static class SettlementLineWriter
         if (dates.Length > 0)
             await SettlementStaging.ExecAsync(conn, tx,
                 ReconChangeTracking.MarkSupersededSql(dialect, dates, import.Pg), cancellationToken);
+        await SubtractFromTotalsAsync(db, import.Pg, dates, cancellationToken);
         var superseded = await db.Set<SettlementLine>().Where(l => l.Pg == import.Pg && dates.Contains(l.SoldDate))
             .ExecuteDeleteAsync(cancellationToken);
         const string staging = SettlementStaging.Table;
+        await SettlementStaging.ExecAsync(conn, tx, ControlTotals.ControlTotalsDelta.LinesSql(staging, +1, dialect.Text(import.Pg)), cancellationToken);
         var columns = SettlementStaging.MovedColumns;
         await SettlementStaging.ExecAsync(conn, tx, $"""
             UPDATE {staging} SET key_repeated = TRUE

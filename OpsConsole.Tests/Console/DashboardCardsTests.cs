@@ -56,8 +56,8 @@ public sealed class DashboardCardsTests : ConsoleComponentTest, IClassFixture<Sq
             e.Resolve("carol", DateTimeOffset.UtcNow);
             await db.SaveChangesAsync();
             // The MISSING_EXTERNAL was found ten days ago: the oldest in the backlog and first in "Needs attention".
-            await db.Set<Finding>().Where(f => f.PaymentKey == seeded.Key("c"))
-                .ExecuteUpdateAsync(s => s.SetProperty(f => f.FirstSeenAt, DateTimeOffset.UtcNow.AddDays(-10)));
+            await FindingEdits.SetAsync(db, f => f.PaymentKey == seeded.Key("c"),
+                e => e.Property(f => f.FirstSeenAt).CurrentValue = DateTimeOffset.UtcNow.AddDays(-10));
         }
 
         var cut = RenderFor(date);

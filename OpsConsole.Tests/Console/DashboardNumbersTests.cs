@@ -24,8 +24,8 @@ internal static class FindingResolution
         Assert.Equal(FindingType.CHARGED_BUT_FAILED, e.Type);
         e.Resolve("finance", DateTimeOffset.UtcNow);
         await db.SaveChangesAsync();
-        await db.Set<Finding>().Where(f => f.PaymentKey == seeded.Key("c"))
-            .ExecuteUpdateAsync(s => s.SetProperty(f => f.Status, FindingStatus.AUTO_RESOLVED));
+        await FindingEdits.SetAsync(db, f => f.PaymentKey == seeded.Key("c"),
+            e => e.Property(f => f.Status).CurrentValue = FindingStatus.AUTO_RESOLVED);
         var c = await db.Set<Finding>().AsNoTracking().SingleAsync(f => f.PaymentKey == seeded.Key("c"));
         Assert.True(e.MoneyAtRisk > 0 && c.MoneyAtRisk > 0);
         return (e.MoneyAtRisk, c.MoneyAtRisk);

@@ -242,9 +242,12 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         SignInAs("engineer", ConsoleRoles.Engineer);
         await using var db = _database.Factory.CreateDbContext();
         var asked = await db.Set<Finding>().Where(f => f.OrderId == _seeded.Order("c")).Select(f => f.Id).SingleAsync();
-        await db.Set<Finding>().Where(f => f.Id == asked).ExecuteUpdateAsync(u => u
-            .SetProperty(f => f.PgLiveStatus, "CANCELED").SetProperty(f => f.PgLiveBalance, 0L)
-            .SetProperty(f => f.PgLiveCheckedAt, DateTimeOffset.UtcNow));
+        await FindingEdits.SetAsync(db, f => f.Id == asked, e =>
+        {
+            e.Property(f => f.PgLiveStatus).CurrentValue = "CANCELED";
+            e.Property(f => f.PgLiveBalance).CurrentValue = 0L;
+            e.Property(f => f.PgLiveCheckedAt).CurrentValue = DateTimeOffset.UtcNow;
+        });
 
         var cut = RenderPage<OpsConsole.Components.Pages.Discrepancies.FindingDetailPage>(p => p.Add(x => x.Id, asked));
         cut.WaitForAssertion(() => Assert.Contains("CANCELED", cut.Find("#finding-pg-live").TextContent));

@@ -45,16 +45,18 @@ internal static class ResolvedDaySeed
         (await F(older, "c")).Resolve("carol", start.AddMilliseconds(-1)); // yesterday
         (await F(recent, "b")).Resolve("erin", end);              // tomorrow
         await db.SaveChangesAsync();
-        await db.Set<Finding>().Where(f => f.Id == recentE.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.Currency, "USD"));
+        await FindingEdits.SetAsync(db, f => f.Id == recentE.Id, e => e.Property(f => f.Currency).CurrentValue = "USD");
         // A later run auto-resolves older d this morning.
         var olderD = await F(older, "d");
-        await db.Set<Finding>().Where(f => f.Id == olderD.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(f => f.Status, FindingStatus.AUTO_RESOLVED)
-            .SetProperty(f => f.ResolvedAt, start.AddHours(2))
-            .SetProperty(f => f.ResolvedBy, FindingWorkload.SystemResolver));
+        await FindingEdits.SetAsync(db, f => f.Id == olderD.Id, e =>
+        {
+            e.Property(f => f.Status).CurrentValue = FindingStatus.AUTO_RESOLVED;
+            e.Property(f => f.ResolvedAt).CurrentValue = start.AddHours(2);
+            e.Property(f => f.ResolvedBy).CurrentValue = FindingWorkload.SystemResolver;
+        });
         // An OPEN finding that carries a resolution time from earlier today (reopened) is not resolved work.
         var recentD = await F(recent, "d");
-        await db.Set<Finding>().Where(f => f.Id == recentD.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.ResolvedAt, start.AddHours(1)));
+        await FindingEdits.SetAsync(db, f => f.Id == recentD.Id, e => e.Property(f => f.ResolvedAt).CurrentValue = start.AddHours(1));
 
         return new Expected(day, [olderB.Id, recentC.Id, recentE.Id, olderD.Id],
             olderB.MoneyAtRisk + recentC.MoneyAtRisk + olderD.MoneyAtRisk, recentE.MoneyAtRisk, olderD.MoneyAtRisk);

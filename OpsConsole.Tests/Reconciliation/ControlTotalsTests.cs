@@ -170,7 +170,11 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
         await EveryType(out _).SaveAsync(db.Factory);
         await ReconTestSupport.Service(db.Factory).RunAsync(D, RunTrigger.CLI, "tester");
         await using (var ctx = db.Factory.CreateDbContext())
-            await ctx.Set<Finding>().Where(f => f.Type == FindingType.MISSING_INTERNAL).ExecuteDeleteAsync();
+        {
+            // Tracked, not ExecuteDelete: EF does not bulk-delete an entity split over two tables (recon_finding_last_seen).
+            ctx.RemoveRange(await ctx.Set<Finding>().Where(f => f.Type == FindingType.MISSING_INTERNAL).ToListAsync());
+            await ctx.SaveChangesAsync();
+        }
 
         var day = await ReportAsync(D, D);
 

@@ -34,6 +34,7 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                 Assert.Equal(RunScope.FULL, (await RunAsync(service, date, full: false, seed)).Scope);
 
             var r = new Random(seed);
+            var lastIncremental = new Dictionary<DateOnly, long>();
             for (var round = 0; round < 2; round++)
             {
                 for (var n = r.Next(1, 4); n > 0; n--) await ChangeAsync(r, seed);
@@ -42,11 +43,20 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                     var run = await RunAsync(service, date, full: false, seed);
                     Assert.True(run.Scope == RunScope.INCREMENTAL, $"seed {seed}: run of {date} was {run.Scope}");
                     compared += run.ComparedKeys ?? 0;
+                    lastIncremental[date] = run.Id;
                 }
             }
             var incremental = await SnapshotAsync();
-            foreach (var date in Dates) await RunAsync(service, date, full: true, seed);
+            var fullRuns = new Dictionary<DateOnly, long>();
+            foreach (var date in Dates) fullRuns[date] = (await RunAsync(service, date, full: true, seed)).Id;
             var full = await SnapshotAsync();
+
+            // The incremental runs' control totals (the last recorded totals plus the changes since) equal the full runs'
+            // (the day summed): nothing changed between them.
+            foreach (var date in Dates)
+                Assert.True((await TotalsAsync(lastIncremental[date])).SequenceEqual(await TotalsAsync(fullRuns[date])),
+                    $"seed {seed}, payments {payments} ({db.Provider}): control totals of {date}: incremental " +
+                    $"[{string.Join("; ", await TotalsAsync(lastIncremental[date]))}] vs full [{string.Join("; ", await TotalsAsync(fullRuns[date]))}]");
 
             if (!incremental.SequenceEqual(full))
                 Assert.Fail($"seed {seed}, payments {payments} ({db.Provider}): incremental differs from full\n incremental:\n  " +
@@ -135,6 +145,15 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         await using var read = db.Factory.CreateDbContext();
         var findings = await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync();
         Assert.Equal([(FindingStatus.AUTO_RESOLVED, 1), (FindingStatus.OPEN, 2)], findings.Select(f => (f.Status, f.SeenCount)));
+    }
+
+    /// <summary>A run's control totals, one line per currency, in order.</summary>
+    private async Task<List<string>> TotalsAsync(long runId)
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        var rows = await ctx.Set<OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal>().AsNoTracking()
+            .Where(t => t.RunId == runId).ToListAsync();
+        return rows.Select(t => $"{t.Currency} ours {t.Ours} pg {t.Pg}").Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The keys of the date's open or acknowledged findings, in order.</summary>

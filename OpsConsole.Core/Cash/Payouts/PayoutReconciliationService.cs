@@ -239,6 +239,7 @@ public sealed class PayoutReconciliationService(
         {
             confirmed = await ReconSql.ExecuteAsync(db, gen.UpsertConfirmed(), pn, ct);
             transient = await ReconSql.ExecuteAsync(db, gen.UpsertTransient(), pn, ct);
+            await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(), pn, ct);
             autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(), pn, ct);
             await tx.CommitAsync(ct);
         }

@@ -265,6 +265,34 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
     /// <summary>Pass-1 findings whose key pass 2 no longer flags: TRANSIENT (and AUTO_RESOLVED when still workable).</summary>
     public string UpsertTransient() => UpsertFindings(confirmed: false);
 
+    /// <summary>
+    /// After <see cref="UpsertConfirmed"/> and <see cref="UpsertTransient"/>: the findings they wrote are last seen by this
+    /// run (<see cref="FindingConfiguration.LastSeenTable"/>, the findings' per-run columns).
+    /// </summary>
+    public string UpsertLastSeen()
+    {
+        var lastSeen = T(FindingConfiguration.LastSeenTable);
+        return $"""
+            INSERT INTO {lastSeen} (finding_id, last_run_id, last_seen_at, seen_count)
+            SELECT f.id, {P("frun")}, {P("now")}, 1
+            FROM {T("recon_findings")} f JOIN (
+              SELECT p2.item_key AS k, p2.finding_type AS type {FindingsFrom(confirmed: true)}
+              UNION ALL
+              SELECT p1.item_key, p1.finding_type {FindingsFrom(confirmed: false)}
+            ) s ON f.transaction_key = s.k AND f.type = s.type
+            WHERE 1 = 1
+            ON CONFLICT (finding_id) DO UPDATE SET last_run_id = excluded.last_run_id, last_seen_at = excluded.last_seen_at,
+              seen_count = {lastSeen}.seen_count + 1
+            """;
+    }
+
+    /// <summary>The run items that become the run's CONFIRMED (pass-2 survivors) or TRANSIENT findings.</summary>
+    private string FindingsFrom(bool confirmed) => confirmed
+        ? $"FROM {T("payout_run_items")} p2 JOIN {T("payout_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.item_key = p2.item_key AND p1.finding_type IS NOT NULL\n" +
+          $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL"
+        : $"FROM {T("payout_run_items")} p1 LEFT JOIN {T("payout_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.item_key = p1.item_key AND p2.finding_type IS NOT NULL\n" +
+          $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND p1.finding_type IS NOT NULL AND p2.id IS NULL";
+
     private string UpsertFindings(bool confirmed)
     {
         var src = confirmed ? "p2" : "p1";
@@ -278,19 +306,14 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
                      $" WHEN p1.finding_type = {S(nameof(FindingType.UNEXPECTED_DEPOSIT))} THEN {S("an expected payout explains the deposit on recheck")}" +
                      $" WHEN p1.finding_type = {S(nameof(FindingType.PAYOUT_DATE_OFF_CONTRACT))} THEN {S("the lines agree with the contract on recheck")}" +
                      $" ELSE {S("the deposit matches on recheck")} END";
-        var from = confirmed
-            ? $"FROM {T("payout_run_items")} p2 JOIN {T("payout_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.item_key = p2.item_key AND p1.finding_type IS NOT NULL\n" +
-              $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL"
-            : $"FROM {T("payout_run_items")} p1 LEFT JOIN {T("payout_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.item_key = p1.item_key AND p2.finding_type IS NOT NULL\n" +
-              $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND p1.finding_type IS NOT NULL AND p2.id IS NULL";
+        var from = FindingsFrom(confirmed);
         const string f = "recon_findings";
         var workable = $"{f}.status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})";
         var auto = $"{f}.status = {S(nameof(FindingStatus.AUTO_RESOLVED))}";
         var updates = new List<string>
         {
             "verdict = excluded.verdict", "transient_reason = excluded.transient_reason", "pass1_type = excluded.pass1_type",
-            "last_run_id = excluded.last_run_id", "last_seen_at = excluded.last_seen_at",
-            $"seen_count = {f}.seen_count + 1", $"version = {f}.version + 1",
+            $"version = {f}.version + 1",
         };
         if (confirmed)
         {
@@ -310,13 +333,13 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
         }
         return $"""
             INSERT INTO {T(f)} (transaction_key, type, business_date, verdict, status, pass1_type, transient_reason, payment_key,
-              order_id, external_line_count, external_amount, internal_amount, diff_fields, money_at_risk, first_run_id, last_run_id,
-              first_seen_at, last_seen_at, seen_count, version, resolved_at, resolved_by)
+              order_id, external_line_count, external_amount, internal_amount, diff_fields, money_at_risk, first_run_id,
+              first_seen_at, version, resolved_at, resolved_by)
             SELECT {src}.item_key, {src}.finding_type, {src}.business_date,
                    {S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT))},
                    {S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED))}, p1.finding_type,
                    {(confirmed ? "NULL" : reason)}, '', '', {src}.line_count, {src}.expected_amount, {src}.received_amount, {diff},
-                   {src}.money_at_risk, {P("frun")}, {P("frun")}, {P("now")}, {P("now")}, 1, 1,
+                   {src}.money_at_risk, {P("frun")}, {P("now")}, 1,
                    {(confirmed ? "NULL" : P("now"))}, {(confirmed ? "NULL" : S(ReconciliationSqlGenerator.ResolvedBySystem))}
             {from}
             ON CONFLICT (transaction_key, type) DO UPDATE SET {string.Join(", ", updates)}
@@ -327,7 +350,8 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
     public string AutoResolveUnseen() => $"""
         UPDATE {T("recon_findings")} SET status = {S(nameof(FindingStatus.AUTO_RESOLVED))}, resolved_at = {P("now")},
                resolved_by = {S(ReconciliationSqlGenerator.ResolvedBySystem)}, version = version + 1
-        WHERE business_date >= {P("from")} AND business_date <= {P("to")} AND last_run_id <> {P("frun")}
+        WHERE business_date >= {P("from")} AND business_date <= {P("to")} 
+          AND id NOT IN (SELECT ls.finding_id FROM {T(FindingConfiguration.LastSeenTable)} ls WHERE ls.last_run_id = {P("frun")})
           AND type IN ({string.Join(", ", FindingTypes.Payout.Select(t => S(t.ToString())))})
           AND status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})
         """;

@@ -13,7 +13,7 @@ public sealed record ReconBenchResult(
     TimeSpan Pass2, TimeSpan Persist, TimeSpan Total, int Pass1Candidates, int Confirmed, int Transient,
     IReadOnlyDictionary<FindingType, int> FoundByType, IReadOnlyDictionary<FindingType, int> ExpectedByType,
     long PeakWorkingSetBytes, TimeSpan BareJoin, long BareJoinRows, IReadOnlyList<TimeSpan> EngineTurns,
-    IncrementalBenchResult? Incremental = null)
+    IncrementalBenchResult? Incremental = null, IReadOnlyList<TimeSpan>? EnginePersists = null)
 {
     public double Ratio => Total.TotalMilliseconds / Math.Max(1, BareJoin.TotalMilliseconds);
     public bool FoundExactlyTheInjectedFaults => ExpectedByType.All(e => FoundByType.GetValueOrDefault(e.Key) == e.Value)
@@ -37,12 +37,12 @@ public static class ReconBenchmark
 {
     public static readonly DateOnly BusinessDate = new(2026, 3, 15);
 
-    /// <summary>How many times the yardstick and the engine each run, taking turns (the engine's turns are full re-runs
-    /// of the same date: the fifth must stay within 10 % of the first).</summary>
+    /// <summary>How many times the yardstick and the engine each run by default, taking turns (the engine's turns are
+    /// full re-runs of the same date: the fifth must stay within 10 % of the first); <c>--reruns N</c> changes it.</summary>
     public const int Rounds = 5;
 
     public static async Task<ReconBenchResult> RunAsync(DatabaseProvider provider, string? connection, int payments,
-        bool keep, TextWriter log, CancellationToken ct, int late = 0)
+        bool keep, TextWriter log, CancellationToken ct, int late = 0, int rounds = Rounds)
     {
         var (cs, drop) = await CreateDatabaseAsync(provider, connection, ct);
         log.WriteLine($"bench: fresh {provider} database {Describe(provider, cs)}");
@@ -68,7 +68,7 @@ public static class ReconBenchmark
             var bares = new List<TimeSpan>();
             long bareRows = 0;
             var runs = new List<(ReconRun Run, TimeSpan Total)>();
-            for (var i = 1; i <= Rounds; i++)
+            for (var i = 1; i <= rounds; i++)
             {
                 var (bare, rows) = await TimeAsync(provider, cs, generator.BareFullJoinCount(), ct);
                 bares.Add(bare);
@@ -95,7 +95,8 @@ public static class ReconBenchmark
                 TimeSpan.FromMilliseconds(run.Pass1Ms ?? 0), TimeSpan.FromMilliseconds(run.Pass2Ms ?? 0),
                 TimeSpan.FromMilliseconds(run.PersistMs ?? 0), total, run.Pass1Count, run.ConfirmedCount,
                 run.TransientCount, run.Totals.ToDictionary(t => t.FindingType, t => t.ConfirmedCount), data.Expected,
-                process.PeakWorkingSet64, bares.Min(), bareRows, runs.Select(r => r.Total).ToList(), incremental);
+                process.PeakWorkingSet64, bares.Min(), bareRows, runs.Select(r => r.Total).ToList(), incremental,
+                runs.Select(r => TimeSpan.FromMilliseconds(r.Run.PersistMs ?? 0)).ToList());
         }
         finally
         {

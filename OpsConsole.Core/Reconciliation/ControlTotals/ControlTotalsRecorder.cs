@@ -12,15 +12,72 @@ namespace OpsConsole.Core.Reconciliation.ControlTotals;
 /// over the date's settlement lines, both of the run's PG (<see cref="ReconRun.Pg"/>), right after the run persisted its findings, so the totals and the findings
 /// describe the same data. Called once, by <see cref="ReconciliationService"/> for runs in the console's database
 /// (an external engine's data lives in the warehouse). Why stored and not summed on each page load: a 10M-payment
-/// day is ~0.3–3 s of summing; a run already reads the day, the dashboard then reads a few rows.
+/// day is ~0.3–3 s of summing; a run already reads the day, the dashboard then reads a few rows. An incremental run does
+/// not read the day: its totals are the last recorded ones plus the changes since (<see cref="ControlTotalsDelta"/>).
 /// </summary>
 public static class ControlTotalsRecorder
 {
+    /// <param name="incremental">The run compared only the changed keys: its totals are the last recorded totals of the
+    /// date plus the changes since (<see cref="ControlTotalsDelta"/>), not a scan of the day; when the date has no recorded
+    /// totals yet, the day is summed.</param>
     public static async Task RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date, string pg,
-        ILogger log, CancellationToken ct)
+        ILogger log, CancellationToken ct, bool incremental = false)
     {
         var sw = Stopwatch.StartNew();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // The deltas are consumed in the snapshot the totals describe: PostgreSQL's repeatable read (a change committed
+        // meanwhile is neither summed nor consumed, its delta waits for the next run); on SQLite the DELETE takes the
+        // write lock first, so nothing can commit in between.
+        await using var tx = db.Provider == DatabaseProvider.Postgres
+            ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct)
+            : await db.Database.BeginTransactionAsync(ct);
+        var deltas = (await ReconSql.RowsAsync(db, ControlTotalsDelta.ConsumeSql(),
+                new Dictionary<string, object?> { ["date"] = ReconSql.DialectFor(db.Provider).DateValue(date), ["pg"] = pg }, ct))
+            .Select(ControlTotalsDelta.Read).ToList();
+        var previous = incremental ? await LastRecordedAsync(db, date, pg, ct) : [];
+        Dictionary<string, (LedgerSide Ours, PgSide Pg)> totals;
+        string how;
+        if (previous.Count > 0)
+        {
+            totals = previous.ToDictionary(t => t.Currency, t => (t.Ours, t.Pg), StringComparer.Ordinal);
+            foreach (var d in deltas)
+            {
+                var (ours, pg) = totals.GetValueOrDefault(d.Currency, (LedgerSide.Empty, PgSide.Empty));
+                totals[d.Currency] = (ours.Plus(d.Ours), pg.Plus(d.Pg));
+            }
+            how = $"run {previous[0].RunId}'s totals and {deltas.Count} change(s) since";
+        }
+        else
+        {
+            totals = await SumDayAsync(db, date, pg, ct);
+            how = "the day summed";
+        }
+        foreach (var currency in totals.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal))
+        {
+            var (ours, pg) = totals.GetValueOrDefault(currency, (LedgerSide.Empty, PgSide.Empty));
+            // A currency whose lines all left the date (deltas summing to nothing) has no row, as when the day is summed.
+            if (currency != Money.LedgerCurrency && ours == LedgerSide.Empty && pg == PgSide.Empty) continue;
+            db.Add(RunControlTotal.Create(runId, date, currency, currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, pg));
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Control totals of run {RunId} for {BusinessDate} and PG {Pg} recorded in {Ms} ms ({How})", runId, date, pg,
+            sw.ElapsedMilliseconds, how);
+    }
+
+    /// <summary>The totals of the date's and PG's latest run that recorded them (runs of a date and PG take turns: ids grow).</summary>
+    private static async Task<List<RunControlTotal>> LastRecordedAsync(OpsDbContext db, DateOnly date, string pg, CancellationToken ct)
+    {
+        var runs = db.Set<ReconRun>().Where(r => r.Pg == pg).Select(r => r.Id);
+        var last = await db.Set<RunControlTotal>().Where(t => t.BusinessDate == date && runs.Contains(t.RunId))
+            .OrderByDescending(t => t.RunId).Select(t => (long?)t.RunId).FirstOrDefaultAsync(ct);
+        return last is null ? [] : await db.Set<RunControlTotal>().AsNoTracking().Where(t => t.RunId == last).ToListAsync(ct);
+    }
+
+    /// <summary>Both ledgers' totals of the date and PG, summed from the day's transactions and lines.</summary>
+    private static async Task<Dictionary<string, (LedgerSide Ours, PgSide Pg)>> SumDayAsync(OpsDbContext db, DateOnly date,
+        string pg, CancellationToken ct)
+    {
         var ours = await OursAsync(db, date, pg, ct);
         var lines = await db.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == date && l.Pg == pg)
             .GroupBy(l => l.Currency)
@@ -36,19 +93,11 @@ public static class ControlTotalsRecorder
                 Payout = g.Sum(l => l.PayOutAmount),
             })
             .ToListAsync(ct);
-
-        var pgSides = lines.ToDictionary(l => l.Currency,
-            l => new PgSide(l.ApprovalLines, l.Approvals, l.CancelLines, l.Cancels, l.Fee, l.Vat, l.Payout));
-        var currencies = pgSides.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal);
-        foreach (var currency in currencies)
-        {
-            db.Add(RunControlTotal.Create(runId, date, currency,
-                currency == Money.LedgerCurrency ? ours : LedgerSide.Empty,
-                pgSides.GetValueOrDefault(currency) ?? PgSide.Empty));
-        }
-        await db.SaveChangesAsync(ct);
-        log.LogInformation("Control totals of run {RunId} for {BusinessDate} recorded in {Ms} ms", runId, date,
-            sw.ElapsedMilliseconds);
+        var totals = lines.ToDictionary(l => l.Currency,
+            l => (LedgerSide.Empty, new PgSide(l.ApprovalLines, l.Approvals, l.CancelLines, l.Cancels, l.Fee, l.Vat, l.Payout)),
+            StringComparer.Ordinal);
+        totals[Money.LedgerCurrency] = (ours, totals.GetValueOrDefault(Money.LedgerCurrency, (LedgerSide.Empty, PgSide.Empty)).Item2);
+        return totals;
     }
 
     /// <summary>

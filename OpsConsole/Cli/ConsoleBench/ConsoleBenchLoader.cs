@@ -16,14 +16,16 @@ namespace OpsConsole.Cli.ConsoleBench;
 public static class ConsoleBenchLoader
 {
     private static readonly string[] Tables =
-        ["payments", "payment_transactions", "payment_events", "cancel_attempts", "outbox_messages", "recon_findings"];
+        ["payments", "payment_transactions", "payment_events", "cancel_attempts", "outbox_messages", "recon_findings",
+         "recon_finding_last_seen"];
 
     public static async Task<IReadOnlyDictionary<string, long>> LoadAsync(string cs, ConsoleBenchData data,
         TextWriter log, CancellationToken ct)
     {
         // Two COPY streams and two index builders: the machine has two cores.
         await PostgresBulkLoad.RunAsync(cs, Tables, () => Task.WhenAll(
-            InSequenceAsync(cs, data, ct, CopyPaymentsAsync, CopyTransactionsAsync, CopyCancelAttemptsAsync, CopyFindingsAsync),
+            InSequenceAsync(cs, data, ct, CopyPaymentsAsync, CopyTransactionsAsync, CopyCancelAttemptsAsync, CopyFindingsAsync,
+                CopyFindingsLastSeenAsync),
             InSequenceAsync(cs, data, ct, CopyEventsAsync, CopyOutboxAsync)), log, builders: 2, ct);
 
         await using var conn = new NpgsqlConnection(cs);
@@ -254,8 +256,8 @@ public static class ConsoleBenchLoader
             "id, transaction_key, type, business_date, verdict, status, payment_key, order_id, trace_id, payment_status, " +
             "internal_kind, internal_amount, internal_method, internal_business_date, internal_occurred_at, " +
             "external_line_count, external_amount, external_amount_total, external_fee, external_method, external_sold_date, " +
-            "external_approved_at, diff_fields, money_at_risk, assignee, first_run_id, last_run_id, first_seen_at, " +
-            "last_seen_at, seen_count, acknowledged_at, acknowledged_by, resolved_at, resolved_by, version, pg",
+            "external_approved_at, diff_fields, money_at_risk, assignee, first_run_id, first_seen_at, " +
+            "acknowledged_at, acknowledged_by, resolved_at, resolved_by, version, pg",
             Enumerable.Range(1, d.Findings).Select(j => (long)j), (w, j) =>
             {
                 var i = d.FindingPayment(j);
@@ -266,7 +268,7 @@ public static class ConsoleBenchLoader
                 var hasInternal = type != FindingType.MISSING_INTERNAL;
                 var hasExternal = type != FindingType.MISSING_EXTERNAL;
                 var amount = ConsoleBenchData.Amount(i);
-                var seenAt = BusinessCalendar.StartOfDayUtc(date.AddDays(1)).AddHours(1 + ConsoleBenchData.Hash(j, 27) % 20);
+                var seenAt = SeenAt(d, j);
                 var dayIndex = date.DayNumber - d.LastDate.DayNumber + d.Days;
                 w.Write(j, NpgsqlDbType.Bigint);
                 Text(w, ConsoleBenchData.ApprovalKey(i));
@@ -306,10 +308,7 @@ public static class ConsoleBenchLoader
                 Long(w, ConsoleBenchData.FindingMoney(j));
                 Text(w, ConsoleBenchData.FindingAssignee(j));
                 Long(w, dayIndex);
-                Long(w, dayIndex);
                 Time(w, seenAt);
-                Time(w, seenAt);
-                w.Write(1, NpgsqlDbType.Integer);
                 var acknowledged = status != FindingStatus.OPEN && status != FindingStatus.AUTO_RESOLVED;
                 Time(w, acknowledged ? seenAt.AddHours(2) : null);
                 Text(w, acknowledged ? "ops01" : null);
@@ -317,5 +316,21 @@ public static class ConsoleBenchLoader
                 Text(w, status == FindingStatus.RESOLVED ? "ops02" : status == FindingStatus.AUTO_RESOLVED ? ReconciliationSqlGenerator.ResolvedBySystem : null);
                 Long(w, 1);
                 Text(w, Core.Gateway.PgConnections.LegacyName);
+            }, ct);
+
+    /// <summary>When finding <paramref name="j"/> was first (and last) seen: an hour or more after its date ended.</summary>
+    private static DateTimeOffset SeenAt(ConsoleBenchData d, long j) =>
+        BusinessCalendar.StartOfDayUtc(d.BusinessDate(d.FindingPayment(j)).AddDays(1)).AddHours(1 + ConsoleBenchData.Hash(j, 27) % 20);
+
+    /// <summary>The findings' per-run columns (<c>recon_finding_last_seen</c>): seen once, by their date's run.</summary>
+    private static Task CopyFindingsLastSeenAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
+        PostgresBulkLoad.CopyAsync(conn, "recon_finding_last_seen", "finding_id, last_run_id, last_seen_at, seen_count",
+            Enumerable.Range(1, d.Findings).Select(j => (long)j), (w, j) =>
+            {
+                var date = d.BusinessDate(d.FindingPayment(j));
+                w.Write(j, NpgsqlDbType.Bigint);
+                Long(w, date.DayNumber - d.LastDate.DayNumber + d.Days);
+                Time(w, SeenAt(d, j));
+                w.Write(1, NpgsqlDbType.Integer);
             }, ct);
 }
