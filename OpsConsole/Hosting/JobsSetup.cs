@@ -126,6 +126,10 @@ internal sealed class DemoDataJob(
             var truth = await seeder.SeedAsync(spec, stoppingToken);
             logger.LogWarning("Demo data ready: {Payments} payments, {Cancels} cancels, {Faults} injected faults ({First} to {Last}). Reconciling those days...",
                 truth.Payments, truth.Cancels, truth.Faults.Count, truth.FirstDay, truth.LastDay);
+            // The demo's second PG delivers a settlement file: the sandbox persona writes it, the importer reads it.
+            if (await seeder.ImportFilePgAsync(truth, stoppingToken) is { } file)
+                logger.LogWarning("Demo settlement file of {Pg} imported: {Rows} lines ({File}).", DemoPgConnections.FilePgName,
+                    file.RowCount, file.FileName);
             // Reconcile every seeded day. Nothing is in flight on those past days, so the runs skip the settle delay
             // and the console shows their findings at once.
             var days = Enumerable.Range(0, truth.Days).Select(i => truth.FirstDay.AddDays(i)).ToList();
