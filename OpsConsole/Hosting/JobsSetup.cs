@@ -118,7 +118,8 @@ internal sealed class DemoDataJob(
         await started.Task.WaitAsync(stoppingToken);
         if (!await seeder.IsEmptyAsync(stoppingToken)) return;
 
-        var spec = new SeedSpec(config.GetValue("Demo:SeedDays", 7), config.GetValue("Demo:SeedPerDay", 150), 42);
+        var spec = new SeedSpec(config.GetValue("Demo:SeedDays", 7), config.GetValue("Demo:SeedPerDay", 150), 42,
+            config.GetValue("Demo:SeedFaultShare", 0.06));
         logger.LogWarning("First start: generating demo data ({Days} days x {PerDay} payments through the sandbox PG)...",
             spec.Days, spec.PerDay);
         try
