@@ -24,7 +24,7 @@ public static class FindingExport
         "payment_status", "internal_kind", "internal_amount", "internal_method", "internal_business_date",
         "external_line_count", "external_amount", "external_amount_total", "external_fee", "external_expected_fee",
         "external_method", "external_sold_date", "diff_fields", "money_at_risk", "assignee", "first_seen_at_utc",
-        "last_seen_at_utc", "seen_count", "currency");
+        "last_seen_at_utc", "seen_count", "currency", "pg");
 
     public static IEndpointRouteBuilder MapFindingExport(this IEndpointRouteBuilder app)
     {
@@ -75,6 +75,6 @@ public static class FindingExport
             N(f.InternalAmount), T(f.InternalMethod?.ToString()), D(f.InternalBusinessDate), N(f.ExternalLineCount),
             N(f.ExternalAmount), N(f.ExternalAmountTotal), N(f.ExternalFee), N(f.ExternalExpectedFee),
             T(f.ExternalMethod?.ToString()), D(f.ExternalSoldDate), T(f.DiffFields), N(f.MoneyAtRisk), T(f.Assignee),
-            CsvCells.Utc(f.FirstSeenAt), CsvCells.Utc(f.LastSeenAt), N(f.SeenCount), T(f.Currency));
+            CsvCells.Utc(f.FirstSeenAt), CsvCells.Utc(f.LastSeenAt), N(f.SeenCount), T(f.Currency), T(f.Pg));
     }
 }
