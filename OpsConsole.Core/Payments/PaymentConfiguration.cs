@@ -43,6 +43,7 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
         b.Property(t => t.OrderId).HasMaxLength(64);
         b.Property(t => t.TransactionKey).HasMaxLength(200);
         b.Property(t => t.Currency).HasMaxLength(3);
+        b.Property(t => t.Pg).HasMaxLength(Gateway.PgConnections.MaxNameLength);
         // NULL (an approval whose key the PG has not told yet) is distinct from every key and from another NULL on
         // SQLite and on PostgreSQL (NULLS DISTINCT, the default): the index keeps keys unique and allows many NULLs.
         b.HasIndex(t => t.TransactionKey).IsUnique();
@@ -56,7 +57,7 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
 
     /// <summary>
     /// PostgreSQL only: the transaction's KST business date, stored as a generated column, and the index that hands
-    /// reconciliation pass 1 a day's transactions in key order with the columns it compares (kind, amount): the
+    /// reconciliation pass 1 a (day, PG)'s transactions in key order with the columns it compares (kind, amount): the
     /// pass merge-joins them with the day's settlement lines read the same way (see
     /// <see cref="Reconciliation.ReconJoinStrategy.OrderedMergeJoin"/>) instead of hashing millions of rows.
     /// </summary>
@@ -65,7 +66,7 @@ internal sealed class PaymentTransactionConfiguration : IEntityTypeConfiguration
         var b = modelBuilder.Entity<PaymentTransaction>();
         b.Property<DateOnly>(BusinessDateColumn)
             .HasComputedColumnSql($"({new Reconciliation.PostgresReconDialect().KstDate("occurred_at")})", stored: true);
-        b.HasIndex(BusinessDateColumn, nameof(PaymentTransaction.TransactionKey))
+        b.HasIndex(BusinessDateColumn, nameof(PaymentTransaction.Pg), nameof(PaymentTransaction.TransactionKey))
             .IncludeProperties(t => new { t.Kind, t.Amount, t.Currency })
             .HasDatabaseName("ix_payment_transactions_business_date_key");
     }

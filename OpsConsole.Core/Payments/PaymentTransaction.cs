@@ -9,11 +9,16 @@ public sealed class PaymentTransaction
 {
     private PaymentTransaction()
     {
-        PaymentKey = OrderId = Currency = "";
+        PaymentKey = OrderId = Currency = Pg = "";
     }
 
     public long Id { get; private set; }
     public long PaymentId { get; private set; }
+
+    /// <summary>The payment's PG connection (<see cref="Payment.Pg"/>), copied so that a run of one PG reads only its
+    /// transactions without joining the payments.</summary>
+    public string Pg { get; private set; }
+
     public string PaymentKey { get; private set; }
     public string OrderId { get; private set; }
     /// <summary>
@@ -46,6 +51,7 @@ public sealed class PaymentTransaction
         long amount, DateTimeOffset at) => new()
     {
         PaymentId = payment.Id,
+        Pg = payment.Pg,
         PaymentKey = payment.PaymentKey,
         OrderId = payment.OrderId,
         TransactionKey = transactionKey,
@@ -57,10 +63,11 @@ public sealed class PaymentTransaction
     };
 
     /// <summary>For bulk loaders (benchmarks, imports of history) that bypass the payment aggregate.</summary>
-    public static PaymentTransaction ForLoad(long paymentId, string paymentKey, string orderId, string? transactionKey,
+    public static PaymentTransaction ForLoad(long paymentId, string pg, string paymentKey, string orderId, string? transactionKey,
         TransactionKind kind, long amount, PaymentMethod? method, DateTimeOffset at, string currency) => new()
     {
         PaymentId = paymentId,
+        Pg = pg,
         PaymentKey = paymentKey,
         OrderId = orderId,
         TransactionKey = transactionKey,

@@ -17,7 +17,7 @@ public sealed record LearnedApprovalKey(long TransactionId, string PaymentKey, s
 /// partly cancelled at the PG before the janitor looked it up (Toss's <c>lastTransactionKey</c> then names the last
 /// cancel) — take the key of their payment's approval line. Set-based, one statement on SQLite and PostgreSQL:
 /// an approval without a key whose <c>payment_key</c> has exactly one approval (non-cancel: amount &gt; 0, no cancel
-/// time) settlement key, not already booked on another transaction, gets that key. Each learnt key is a
+/// time) settlement key of its own PG (another PG's line never names our approval), not already booked on another transaction, gets that key. Each learnt key is a
 /// <c>key.learned</c> event on the payment's timeline and the batch one audit entry, in the same transaction. The
 /// ordinary passes then match the approval by key. An approval still without a key (no line yet, or several) is not
 /// compared by key; the passes skip it and the run names how many remain.
@@ -31,7 +31,7 @@ public static class ApprovalKeyLearning
     {
         var t = dialect.Table("payment_transactions");
         var l = dialect.Table("settlement_lines");
-        var approvalLine = $"sl.payment_key = {t}.payment_key AND sl.amount > 0 AND sl.canceled_at IS NULL";
+        var approvalLine = $"sl.payment_key = {t}.payment_key AND sl.pg = {t}.pg AND sl.amount > 0 AND sl.canceled_at IS NULL";
         return $"""
             UPDATE {t} SET transaction_key = (SELECT MIN(sl.transaction_key) FROM {l} sl WHERE {approvalLine})
             WHERE {t}.transaction_key IS NULL AND {t}.kind = {dialect.Text(nameof(TransactionKind.APPROVAL))}
@@ -41,13 +41,14 @@ public static class ApprovalKeyLearning
             """;
     }
 
-    /// <summary>How many approvals are still without a key after the step.</summary>
+    /// <summary>How many approvals of the PG <c>@pg</c> are still without a key after the step.</summary>
     public static string RemainingSql(IReconSqlDialect dialect) =>
-        $"SELECT COUNT(*) FROM {dialect.Table("payment_transactions")} WHERE transaction_key IS NULL";
+        $"SELECT COUNT(*) FROM {dialect.Table("payment_transactions")} WHERE transaction_key IS NULL AND pg = {dialect.Parameter("pg")}";
 
-    /// <summary>Runs the step in its own transaction; returns the keys learnt and how many approvals remain without one.</summary>
+    /// <summary>Runs the step in its own transaction; returns the keys learnt and how many approvals of
+    /// <paramref name="pg"/> (the run's PG) remain without one.</summary>
     public static async Task<(IReadOnlyList<LearnedApprovalKey> Learned, long Remaining)> RunAsync(
-        IDbContextFactory<OpsDbContext> dbFactory, long runId, DateTimeOffset now, CancellationToken ct)
+        IDbContextFactory<OpsDbContext> dbFactory, long runId, string pg, DateTimeOffset now, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var dialect = ReconSql.DialectFor(db.Provider);
@@ -72,7 +73,7 @@ public static class ApprovalKeyLearning
                 string.Join(", ", learned.Select(k => $"{k.PaymentKey} → {k.TransactionKey}")), null,
                 $"{learned.Count} approval key(s) learnt from settlement lines", Tracing.CurrentTraceId()));
         await db.SaveChangesAsync(ct);
-        var remaining = await ReconSql.ScalarAsync(db, RemainingSql(dialect), new Dictionary<string, object?>(), ct);
+        var remaining = await ReconSql.ScalarAsync(db, RemainingSql(dialect), new Dictionary<string, object?> { ["pg"] = pg }, ct);
         await tx.CommitAsync(ct);
         return (learned, remaining);
     }

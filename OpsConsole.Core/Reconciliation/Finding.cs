@@ -5,7 +5,7 @@ using OpsConsole.Core.Payments;
 namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
-/// One discrepancy between the ledgers, identified by (<see cref="TransactionKey"/>, <see cref="Type"/>):
+/// One discrepancy between the ledgers, identified by (<see cref="Pg"/>, <see cref="TransactionKey"/>, <see cref="Type"/>):
 /// re-running a date updates the same finding and records a <see cref="FindingSighting"/>, never a
 /// duplicate. Holds both sides' values as last seen, the differing fields and the money at risk.
 /// Written set-based by the engine; people change it through <see cref="FindingService"/>.
@@ -16,10 +16,14 @@ public sealed class Finding
 
     private Finding()
     {
-        TransactionKey = PaymentKey = OrderId = DiffFields = "";
+        TransactionKey = PaymentKey = OrderId = DiffFields = Pg = "";
     }
 
     public long Id { get; private set; }
+
+    /// <summary>The PG connection whose run found it (<see cref="ReconRun.Pg"/>): the same key at two PGs is two findings.</summary>
+    public string Pg { get; private set; }
+
     public string TransactionKey { get; private set; }
     public FindingType Type { get; private set; }
 

@@ -19,5 +19,6 @@ public interface IExternalReconEngine
 }
 
 /// <param name="ConsoleDialect">The dialect of the console's database, where the items are written.</param>
+/// <param name="Pg">The run's PG connection (<see cref="ReconRun.Pg"/>): the passes compare only its rows.</param>
 public sealed record ReconPassContext(long RunId, DateOnly BusinessDate, ReconciliationDefinition Definition,
-    IReconSqlDialect ConsoleDialect);
+    IReconSqlDialect ConsoleDialect, string Pg);

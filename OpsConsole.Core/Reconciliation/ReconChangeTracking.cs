@@ -34,24 +34,25 @@ public static class ReconChangeTracking
     private static readonly string[] Unresolved = [nameof(FindingStatus.OPEN), nameof(FindingStatus.ACKNOWLEDGED)];
 
     /// <summary>
-    /// Adds marks (to be saved with the caller's changes) for <paramref name="keys"/> on every date their run can see
-    /// them, plus the known <paramref name="rows"/> (e.g. the sold dates of deleted lines); <paramref name="paymentKeys"/>
-    /// adds the keys of those payments' transactions and lines.
+    /// Adds marks (to be saved with the caller's changes) for <paramref name="keys"/> on every (date, PG) whose run can
+    /// see them, plus the known <paramref name="rows"/> (e.g. the sold dates of deleted lines); <paramref name="paymentKeys"/>
+    /// adds the keys of those payments' transactions and lines. A key is marked for the PG of each row that carries it
+    /// (our transaction's payment's PG, a line's PG, a finding's PG): the run of one PG never claims another's marks.
     /// </summary>
-    public static async Task MarkAsync(OpsDbContext db, IEnumerable<string> keys, IEnumerable<(DateOnly Date, string Key)> rows,
-        IEnumerable<string>? paymentKeys, CancellationToken ct)
+    public static async Task MarkAsync(OpsDbContext db, IEnumerable<string> keys,
+        IEnumerable<(DateOnly Date, string Pg, string Key)> rows, IEnumerable<string>? paymentKeys, CancellationToken ct)
     {
-        var marks = new HashSet<(DateOnly, string)>(rows);
+        var marks = new HashSet<(DateOnly, string, string)>(rows);
         var all = new HashSet<string>(keys, StringComparer.Ordinal);
-        foreach (var (_, key) in marks) all.Add(key);
+        foreach (var (_, _, key) in marks) all.Add(key);
         foreach (var chunk in (paymentKeys ?? []).Distinct(StringComparer.Ordinal).Chunk(Chunk))
         {
             foreach (var t in await db.Set<PaymentTransaction>().AsNoTracking().Where(t => chunk.Contains(t.PaymentKey))
-                         .Select(t => new { t.TransactionKey, t.OccurredAt }).ToListAsync(ct))
+                         .Select(t => new { t.TransactionKey, t.Pg, t.OccurredAt }).ToListAsync(ct))
             {
                 if (t.TransactionKey is null) continue; // a keyless approval: its learnt key makes that run full
                 all.Add(t.TransactionKey);
-                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.TransactionKey));
+                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.Pg, t.TransactionKey));
             }
             foreach (var l in await db.Set<SettlementLine>().AsNoTracking().Where(l => chunk.Contains(l.PaymentKey))
                          .Select(l => new { l.TransactionKey, l.SoldDate }).ToListAsync(ct))
@@ -60,18 +61,18 @@ public static class ReconChangeTracking
         foreach (var chunk in all.Chunk(Chunk))
         {
             foreach (var t in await db.Set<PaymentTransaction>().AsNoTracking().Where(t => chunk.Contains(t.TransactionKey))
-                         .Select(t => new { t.TransactionKey, t.OccurredAt }).ToListAsync(ct))
-                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.TransactionKey!));
+                         .Select(t => new { t.TransactionKey, t.Pg, t.OccurredAt }).ToListAsync(ct))
+                marks.Add((BusinessCalendar.BusinessDateOf(t.OccurredAt), t.Pg, t.TransactionKey!));
             foreach (var l in await db.Set<SettlementLine>().AsNoTracking().Where(l => chunk.Contains(l.TransactionKey))
-                         .Select(l => new { l.TransactionKey, l.SoldDate }).Distinct().ToListAsync(ct))
-                marks.Add((l.SoldDate, l.TransactionKey));
+                         .Select(l => new { l.TransactionKey, l.Pg, l.SoldDate }).Distinct().ToListAsync(ct))
+                marks.Add((l.SoldDate, l.Pg, l.TransactionKey));
             foreach (var f in await db.Set<Finding>().AsNoTracking()
                          .Where(f => chunk.Contains(f.TransactionKey)
                                      && (f.Status == FindingStatus.OPEN || f.Status == FindingStatus.ACKNOWLEDGED))
-                         .Select(f => new { f.TransactionKey, f.BusinessDate }).ToListAsync(ct))
-                marks.Add((f.BusinessDate, f.TransactionKey));
+                         .Select(f => new { f.TransactionKey, f.Pg, f.BusinessDate }).ToListAsync(ct))
+                marks.Add((f.BusinessDate, f.Pg, f.TransactionKey));
         }
-        db.Set<ReconDirtyKey>().AddRange(marks.Select(m => ReconDirtyKey.For(m.Item1, m.Item2)));
+        db.Set<ReconDirtyKey>().AddRange(marks.Select(m => ReconDirtyKey.For(m.Item1, m.Item2, m.Item3)));
     }
 
     /// <summary>
@@ -98,27 +99,27 @@ public static class ReconChangeTracking
               UNION
               SELECT transaction_key FROM (SELECT * FROM s EXCEPT SELECT * FROM o) b
             )
-            INSERT INTO recon_dirty_keys (business_date, transaction_key)
-            SELECT DISTINCT d, k FROM (
-              SELECT l.sold_date AS d, l.transaction_key AS k FROM settlement_lines l WHERE l.transaction_key IN (SELECT k FROM ch)
+            INSERT INTO recon_dirty_keys (business_date, pg, transaction_key)
+            SELECT DISTINCT d, p, k FROM (
+              SELECT l.sold_date AS d, l.pg AS p, l.transaction_key AS k FROM settlement_lines l WHERE l.transaction_key IN (SELECT k FROM ch)
               UNION ALL
-              SELECT st.sold_date, st.transaction_key FROM {SettlementStaging.Table} st WHERE st.transaction_key IN (SELECT k FROM ch)
+              SELECT st.sold_date, {dialect.Text(pg)}, st.transaction_key FROM {SettlementStaging.Table} st WHERE st.transaction_key IN (SELECT k FROM ch)
               UNION ALL
-              SELECT {dialect.KstDate("t.occurred_at")}, t.transaction_key FROM payment_transactions t WHERE t.transaction_key IN (SELECT k FROM ch)
+              SELECT {dialect.KstDate("t.occurred_at")}, t.pg, t.transaction_key FROM payment_transactions t WHERE t.transaction_key IN (SELECT k FROM ch)
               UNION ALL
-              SELECT f.business_date, f.transaction_key FROM recon_findings f
+              SELECT f.business_date, f.pg, f.transaction_key FROM recon_findings f
               WHERE f.transaction_key IN (SELECT k FROM ch) AND f.status IN ({unresolved})
             ) x
             """;
     }
 
     /// <summary>
-    /// A full run of <c>@date</c> covers every key: it only clears the date's marks.
+    /// A full run of <c>@date</c> and PG <c>@pg</c> covers every key: it only clears that PG's marks of the date.
     /// </summary>
-    public static string ClearSql() => "DELETE FROM recon_dirty_keys WHERE business_date = @date";
+    public static string ClearSql() => "DELETE FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg";
 
     /// <summary>
-    /// An incremental run of <c>@date</c> (run <c>@run</c>) claims the date's marks as its keys, together with the keys
+    /// An incremental run of <c>@date</c> and PG <c>@pg</c> (run <c>@run</c>) claims that PG's marks of the date as its keys, together with the keys
     /// claimed by runs of the date that failed after the last successful one (<c>@base</c>) and the keys of the date's
     /// open (or acknowledged) settlement findings — these are compared again by every run, as a full run would, so that
     /// a finding is re-seen, updated or auto-resolved even when no mark reached its key — and deletes the marks.
@@ -129,22 +130,22 @@ public static class ReconChangeTracking
     {
         var failed = $"""
             SELECT rk.transaction_key FROM recon_run_keys rk JOIN recon_runs r ON r.id = rk.run_id
-            WHERE r.business_date = @date AND r.status = {dialect.Text(nameof(RunStatus.FAILED))} AND r.id > @base
+            WHERE r.business_date = @date AND r.pg = @pg AND r.status = {dialect.Text(nameof(RunStatus.FAILED))} AND r.id > @base
             """;
         var open = $"""
             SELECT f.transaction_key FROM recon_findings f
-            WHERE f.business_date = @date AND f.status IN ({string.Join(", ", Unresolved.Select(dialect.Text))})
+            WHERE f.business_date = @date AND f.pg = @pg AND f.status IN ({string.Join(", ", Unresolved.Select(dialect.Text))})
               AND f.type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => dialect.Text(t.ToString())))})
             """;
         if (dialect is PostgresReconDialect)
             return [$"""
-                WITH d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date RETURNING transaction_key)
+                WITH d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg RETURNING transaction_key)
                 INSERT INTO recon_run_keys (run_id, transaction_key)
                 SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed} UNION {open}) x
                 """];
         return [$"""
                 INSERT INTO recon_run_keys (run_id, transaction_key)
-                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date UNION {failed} UNION {open}) x
+                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg UNION {failed} UNION {open}) x
                 """, ClearSql()];
     }
 
@@ -153,15 +154,15 @@ public static class ReconChangeTracking
     {
         db.ChangeTracker.DetectChanges();
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        var rows = new HashSet<(DateOnly, string)>();
+        var rows = new HashSet<(DateOnly, string, string)>();
         var payments = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in db.ChangeTracker.Entries<PaymentTransaction>())
         {
             if (e.State is not (EntityState.Added or EntityState.Deleted or EntityState.Modified)) continue;
             if (e.Entity.TransactionKey is { } key)
-                rows.Add((BusinessCalendar.BusinessDateOf(e.Entity.OccurredAt), key));
+                rows.Add((BusinessCalendar.BusinessDateOf(e.Entity.OccurredAt), e.Entity.Pg, key));
             if (e.State == EntityState.Modified && e.Property(t => t.TransactionKey).OriginalValue is { } originalKey)
-                rows.Add((BusinessCalendar.BusinessDateOf(e.Property(t => t.OccurredAt).OriginalValue), originalKey));
+                rows.Add((BusinessCalendar.BusinessDateOf(e.Property(t => t.OccurredAt).OriginalValue), e.Entity.Pg, originalKey));
         }
         foreach (var e in db.ChangeTracker.Entries<Payment>())
             if (e.State is EntityState.Added or EntityState.Deleted || (e.State == EntityState.Modified && Changed(e)))

@@ -10,15 +10,19 @@ public sealed class ReconDirtyKey
 {
     private ReconDirtyKey()
     {
-        TransactionKey = "";
+        TransactionKey = Pg = "";
     }
 
     public long Id { get; private set; }
     public DateOnly BusinessDate { get; private set; }
+
+    /// <summary>The PG connection whose run of the date must compare the key again (the runs are per PG).</summary>
+    public string Pg { get; private set; }
+
     public string TransactionKey { get; private set; }
 
-    public static ReconDirtyKey For(DateOnly businessDate, string transactionKey) =>
-        new() { BusinessDate = businessDate, TransactionKey = transactionKey };
+    public static ReconDirtyKey For(DateOnly businessDate, string pg, string transactionKey) =>
+        new() { BusinessDate = businessDate, Pg = pg, TransactionKey = transactionKey };
 }
 
 /// <summary>

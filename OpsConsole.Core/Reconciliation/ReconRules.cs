@@ -99,10 +99,11 @@ public sealed class ReconRules(ReconciliationDefinition definition, IReconSqlDia
         return sb.ToString();
     }
 
-    /// <summary>How many lines of <c>@date</c> (sold date) are not fee-checked for want of a contract in force
-    /// (<see cref="WithoutContract"/>); null when no contract has a period (then there are none).</summary>
-    public string? LinesWithoutContractCount(string linesTable, string soldDateColumn = "sold_date") => UsesPeriods
-        ? $"SELECT COUNT(*) FROM {linesTable} l WHERE l.{soldDateColumn} = {dialect.Parameter("date")} AND {WithoutContract(c => "l." + c)}"
+    /// <summary>How many lines of <c>@date</c> (sold date) and PG <c>@pg</c> (in <paramref name="pgColumn"/>) are not
+    /// fee-checked for want of a contract in force (<see cref="WithoutContract"/>); null when no contract has a period
+    /// (then there are none).</summary>
+    public string? LinesWithoutContractCount(string linesTable, string soldDateColumn = "sold_date", string pgColumn = "pg") => UsesPeriods
+        ? $"SELECT COUNT(*) FROM {linesTable} l WHERE l.{soldDateColumn} = {dialect.Parameter("date")} AND l.{pgColumn} = {dialect.Parameter("pg")} AND {WithoutContract(c => "l." + c)}"
         : null;
 
     private string FlatFee(Func<string, string> column)

@@ -3,9 +3,9 @@ using OpsConsole.Core.Common;
 namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
-/// One reconciliation of a KST business date: both passes, their timings, counts and amounts by type, and
-/// live progress. At most one RUNNING run per business date exists (a partial unique index), also across
-/// app replicas.
+/// One reconciliation of one PG connection's KST business date (<see cref="Pg"/>): both passes, their timings, counts
+/// and amounts by type, and live progress. At most one RUNNING run per (business date, PG) exists (a partial unique
+/// index), also across app replicas; the runs of different PGs are independent.
 /// </summary>
 public sealed class ReconRun
 {
@@ -13,11 +13,18 @@ public sealed class ReconRun
 
     private ReconRun()
     {
-        RequestedBy = "";
+        RequestedBy = Pg = "";
     }
 
     public long Id { get; private set; }
     public DateOnly BusinessDate { get; private set; }
+
+    /// <summary>
+    /// The PG connection (<see cref="Gateway.PgConnections"/>) whose payments and settlement lines this run compared:
+    /// only that PG's payments, lines, findings and change marks take part.
+    /// </summary>
+    public string Pg { get; private set; }
+
     public RunTrigger Trigger { get; private set; }
     public string RequestedBy { get; private set; }
     public RunStatus Status { get; private set; }
@@ -79,13 +86,16 @@ public sealed class ReconRun
 
     public TimeSpan? Duration => FinishedAt - StartedAt;
 
-    public static ReconRun Start(DateOnly businessDate, RunTrigger trigger, string requestedBy, DateTimeOffset now)
+    public static ReconRun Start(DateOnly businessDate, string pg, RunTrigger trigger, string requestedBy, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(requestedBy))
             throw DomainException.BadInput("REQUESTED_BY_REQUIRED", "A run needs the name of who requested it.");
+        if (string.IsNullOrWhiteSpace(pg) || pg.Length > Gateway.PgConnections.MaxNameLength)
+            throw DomainException.BadInput("PG_REQUIRED", "A run needs the name of its PG connection.");
         return new ReconRun
         {
             BusinessDate = businessDate,
+            Pg = pg,
             Trigger = trigger,
             RequestedBy = requestedBy,
             Status = RunStatus.RUNNING,

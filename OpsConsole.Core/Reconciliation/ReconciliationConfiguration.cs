@@ -47,21 +47,20 @@ internal sealed class SettlementLineConfiguration : IEntityTypeConfiguration<Set
             .HasDatabaseName("ux_settlement_lines_single_line_keys");
         b.HasIndex(l => l.TransactionKey, "repeated_keys").HasFilter("key_repeated")
             .HasDatabaseName("ix_settlement_lines_repeated_keys");
-        b.HasIndex(l => new { l.SoldDate, l.TransactionKey });
+        // A run reads its PG's lines of a sold date; a PG's statement supersedes that PG's lines of its sold dates only.
+        b.HasIndex(l => new { l.SoldDate, l.Pg, l.TransactionKey });
         b.HasIndex(l => l.PaymentKey);
         b.HasIndex(l => l.ImportId);
-        // A PG's statement supersedes that PG's lines of its sold dates only.
-        b.HasIndex(l => new { l.Pg, l.SoldDate });
     }
 
     /// <summary>
-    /// PostgreSQL only: a day's single lines in key order with the columns reconciliation pass 1 compares, so the pass
+    /// PostgreSQL only: a (day, PG)'s single lines in key order with the columns reconciliation pass 1 compares, so the pass
     /// reads them from the index alone (see <see cref="ReconJoinStrategy.OrderedMergeJoin"/>). Partial, like the
     /// pass's filter: a plain (sold date, key) index that merely included <c>key_repeated</c> would tie on cost with
     /// the single lines' unique key index, whose plan then reads the table at random.
     /// </summary>
     internal static void ConfigurePostgres(ModelBuilder modelBuilder) =>
-        modelBuilder.Entity<SettlementLine>().HasIndex(l => new { l.SoldDate, l.TransactionKey }, "day_single_lines")
+        modelBuilder.Entity<SettlementLine>().HasIndex(l => new { l.SoldDate, l.Pg, l.TransactionKey }, "day_single_lines")
             .HasFilter("NOT key_repeated").IncludeProperties(l => new { l.Amount, l.Fee, l.Method, l.Currency })
             .HasDatabaseName("ix_settlement_lines_day_single_lines");
 }
@@ -78,9 +77,10 @@ internal sealed class ReconRunConfiguration : IEntityTypeConfiguration<ReconRun>
         b.Property(r => r.Pass2Ms).HasColumnName("pass2_ms");
         b.Property(r => r.Pass1Count).HasColumnName("pass1_count");
         b.Property(r => r.RulesFingerprint).HasMaxLength(64);
-        // The run lock: one RUNNING run per business date, enforced by the database across replicas.
-        b.HasIndex(r => r.BusinessDate).IsUnique().HasFilter("status = 'RUNNING'")
-            .HasDatabaseName("ux_recon_runs_one_running_per_date");
+        b.Property(r => r.Pg).HasMaxLength(Gateway.PgConnections.MaxNameLength);
+        // The run lock: one RUNNING run per (business date, PG), enforced by the database across replicas.
+        b.HasIndex(r => new { r.BusinessDate, r.Pg }).IsUnique().HasFilter("status = 'RUNNING'")
+            .HasDatabaseName("ux_recon_runs_one_running_per_date_pg");
         b.HasIndex(r => new { r.BusinessDate, r.StartedAt }).HasDatabaseName("ix_recon_runs_date_started");
         b.HasIndex(r => r.StartedAt);
         b.HasMany(r => r.Totals).WithOne().HasForeignKey(t => t.RunId).OnDelete(DeleteBehavior.Cascade);
@@ -135,9 +135,11 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         b.Property(f => f.AcknowledgedBy).HasMaxLength(100);
         b.Property(f => f.ResolvedBy).HasMaxLength(100);
         b.Property(f => f.Version).IsConcurrencyToken();
-        // Idempotent re-runs: a finding is its key + type.
-        b.HasIndex(f => new { f.TransactionKey, f.Type }).IsUnique();
-        b.HasIndex(f => new { f.BusinessDate, f.Status });
+        b.Property(f => f.Pg).HasMaxLength(Gateway.PgConnections.MaxNameLength);
+        // Idempotent re-runs: a finding is its key + type + PG (the key leads: the grid's key prefix filter uses it).
+        b.HasIndex(f => new { f.TransactionKey, f.Type, f.Pg }).IsUnique();
+        // A run's scope: the findings of its (business date, PG).
+        b.HasIndex(f => new { f.BusinessDate, f.Pg, f.Status });
         b.HasIndex(f => new { f.Status, f.Type });
         b.HasIndex(f => f.LastRunId);
         b.HasIndex(f => f.TraceId);
@@ -181,7 +183,8 @@ internal sealed class ReconDirtyKeyConfiguration : IEntityTypeConfiguration<Reco
         b.ToTable("recon_dirty_keys");
         b.HasKey(k => k.Id);
         b.Property(k => k.TransactionKey).HasMaxLength(200);
-        b.HasIndex(k => new { k.BusinessDate, k.TransactionKey });
+        b.Property(k => k.Pg).HasMaxLength(Gateway.PgConnections.MaxNameLength);
+        b.HasIndex(k => new { k.BusinessDate, k.Pg, k.TransactionKey });
     }
 }
 

@@ -11,12 +11,14 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>Live progress of a run (also persisted on the run row for other circuits and replicas).</summary>
-public sealed record RunProgress(long RunId, DateOnly BusinessDate, RunPhase Phase, int Percent);
+public sealed record RunProgress(long RunId, DateOnly BusinessDate, RunPhase Phase, int Percent, string Pg = "");
 
 /// <summary>
-/// Runs reconciliations: takes the per-date lock (a RUNNING run row), optionally pulls the PG's settlement
-/// lines, runs pass 1, waits <see cref="ReconciliationOptions.SettleDelay"/>, rechecks the pass-1 keys in
-/// pass 2, persists findings set-based, then alerts (a failing alert never fails the run).
+/// Runs reconciliations, one PG connection at a time (<see cref="ReconRun.Pg"/>): takes the per-(date, PG) lock (a
+/// RUNNING run row), optionally pulls the PG's settlement lines, runs pass 1, waits
+/// <see cref="ReconciliationOptions.SettleDelay"/>, rechecks the pass-1 keys in pass 2, persists findings set-based,
+/// then alerts (a failing alert never fails the run). <see cref="RunEachPgAsync"/> runs every configured PG's run of a
+/// date, each its own run with its own lock, change marks and findings.
 /// </summary>
 public sealed class ReconciliationService(
     IDbContextFactory<OpsDbContext> dbFactory,
@@ -28,8 +30,12 @@ public sealed class ReconciliationService(
     IEnumerable<IExternalReconEngine>? externalEngines = null,
     ReconLiveCheck? liveCheck = null,
     OpsMetrics? metrics = null,
-    FeeContractCatalog? contracts = null) : IDisposable
+    FeeContractCatalog? contracts = null,
+    Gateway.PgConnections? connections = null) : IDisposable
 {
+    /// <summary>The configured PG connections (a run is one connection's).</summary>
+    public Gateway.PgConnections Connections { get; } = connections ?? Gateway.PgConnections.Single;
+
     private readonly ILogger _log = logger ?? NullLogger<ReconciliationService>.Instance;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _background = new();
@@ -43,20 +49,50 @@ public sealed class ReconciliationService(
         run is { Status: RunStatus.RUNNING, Phase: RunPhase.SETTLING } ? run.HeartbeatAt + options.Value.SettleDelay : null;
 
     /// <summary>
-    /// Runs both passes for <paramref name="businessDate"/> and returns the finished run (SUCCEEDED, or
-    /// FAILED with <see cref="ReconRun.Error"/>). Throws <see cref="DomainException"/> RUN_IN_PROGRESS when
-    /// another run of the date holds the lock.
+    /// Runs both passes for <paramref name="businessDate"/> and the PG connection <paramref name="pg"/> and returns the
+    /// finished run (SUCCEEDED, or FAILED with <see cref="ReconRun.Error"/>). Throws <see cref="DomainException"/>
+    /// RUN_IN_PROGRESS when another run of the date and PG holds the lock; PG_UNKNOWN for a name that is not configured
+    /// and PG_REQUIRED for none when several are (with one configured, null is that one).
     /// </summary>
     /// <param name="settleDelay">Overrides <see cref="ReconciliationOptions.SettleDelay"/> for this run (null: the
     /// configured delay), e.g. zero for data known to have settled long ago.</param>
     /// <param name="full">Compare the whole date even when an incremental run would do (see <see cref="RunScope"/>).</param>
     public async Task<ReconRun> RunAsync(DateOnly businessDate, RunTrigger trigger, string requestedBy,
         bool pullFirst = false, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default,
+        TimeSpan? settleDelay = null, bool full = false, string? pg = null)
+    {
+        var connection = Connections.Resolve(pg);
+        var run = await BeginAsync(businessDate, connection.Name, trigger, requestedBy, cancellationToken);
+        return await ExecuteAsync(run.Id, businessDate, connection.Name, pullFirst, progress, cancellationToken,
+            settleDelay: settleDelay, full: full);
+    }
+
+    /// <summary>
+    /// One run of <paramref name="businessDate"/> per configured PG connection, in configuration order, each as
+    /// <see cref="RunAsync"/> (its own run row, lock, change marks and findings). A PG whose run of the date is already
+    /// running is skipped and named in the result; the others still run.
+    /// </summary>
+    public async Task<PgRunsResult> RunEachPgAsync(DateOnly businessDate, RunTrigger trigger, string requestedBy,
+        bool pullFirst = false, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default,
         TimeSpan? settleDelay = null, bool full = false)
     {
-        var run = await BeginAsync(businessDate, trigger, requestedBy, cancellationToken);
-        return await ExecuteAsync(run.Id, businessDate, pullFirst, progress, cancellationToken, settleDelay: settleDelay,
-            full: full);
+        var runs = new List<ReconRun>();
+        var busy = new List<string>();
+        foreach (var connection in Connections.All)
+        {
+            try
+            {
+                runs.Add(await RunAsync(businessDate, trigger, requestedBy, pullFirst, progress, cancellationToken,
+                    settleDelay, full, connection.Name));
+            }
+            catch (DomainException e) when (e.Code == "RUN_IN_PROGRESS")
+            {
+                _log.LogWarning("Reconciliation of {BusinessDate} for PG {Pg} skipped: {Reason}", businessDate,
+                    connection.Name, e.Message);
+                busy.Add(e.Message);
+            }
+        }
+        return new PgRunsResult(runs, busy);
     }
 
     /// <summary>
@@ -64,11 +100,12 @@ public sealed class ReconciliationService(
     /// (e.g. <c>bigquery</c>); the lock, persistence and alerts are the same.
     /// </summary>
     public async Task<ReconRun> RunOnAsync(string engine, DateOnly businessDate, RunTrigger trigger, string requestedBy,
-        IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default, string? pg = null)
     {
         var external = ExternalEngine(engine);
-        var run = await BeginAsync(businessDate, trigger, requestedBy, cancellationToken);
-        return await ExecuteAsync(run.Id, businessDate, false, progress, cancellationToken, external);
+        var connection = Connections.Resolve(pg);
+        var run = await BeginAsync(businessDate, connection.Name, trigger, requestedBy, cancellationToken);
+        return await ExecuteAsync(run.Id, businessDate, connection.Name, false, progress, cancellationToken, external);
     }
 
     /// <summary>The external engine of that name; a clear error when it is not configured.</summary>
@@ -83,17 +120,19 @@ public sealed class ReconciliationService(
     /// returns the run id. Follow progress with <see cref="GetRunAsync"/>.
     /// </summary>
     /// <param name="engine">An external engine's name (e.g. <c>bigquery</c>); null for the console's database.</param>
+    /// <param name="pg">The PG connection (see <see cref="RunAsync"/>; null with one configured).</param>
     public async Task<long> StartAsync(DateOnly businessDate, string requestedBy, bool pullFirst = false,
-        RunTrigger trigger = RunTrigger.USER, string? engine = null, bool full = false)
+        RunTrigger trigger = RunTrigger.USER, string? engine = null, bool full = false, string? pg = null)
     {
         var external = engine is null ? null : ExternalEngine(engine);
-        var run = await BeginAsync(businessDate, trigger, requestedBy, _stopping.Token);
+        var connection = Connections.Resolve(pg);
+        var run = await BeginAsync(businessDate, connection.Name, trigger, requestedBy, _stopping.Token);
         var task = Task.Run(async () =>
         {
             try
             {
-                await ExecuteAsync(run.Id, businessDate, pullFirst && external is null, null, _stopping.Token, external,
-                    full: full);
+                await ExecuteAsync(run.Id, businessDate, connection.Name, pullFirst && external is null, null,
+                    _stopping.Token, external, full: full);
             }
             catch (Exception e)
             {
@@ -118,36 +157,41 @@ public sealed class ReconciliationService(
             .FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
     }
 
-    /// <summary>Latest runs first, optionally of one business date.</summary>
+    /// <summary>Latest runs first, optionally of one business date and of one PG connection.</summary>
     public async Task<IReadOnlyList<ReconRun>> ListRunsAsync(DateOnly? businessDate = null, int take = 50,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? pg = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var q = db.Set<ReconRun>().AsNoTracking().Include(r => r.Totals).AsQueryable();
         if (businessDate is { } d) q = q.Where(r => r.BusinessDate == d);
+        if (!string.IsNullOrWhiteSpace(pg))
+        {
+            var name = pg.Trim();
+            q = q.Where(r => r.Pg == name);
+        }
         return await q.OrderByDescending(r => r.Id).Take(Math.Clamp(take, 1, 500)).ToListAsync(cancellationToken);
     }
 
-    private async Task<ReconRun> BeginAsync(DateOnly businessDate, RunTrigger trigger, string requestedBy,
+    private async Task<ReconRun> BeginAsync(DateOnly businessDate, string pg, RunTrigger trigger, string requestedBy,
         CancellationToken ct)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var run = ReconRun.Start(businessDate, trigger, requestedBy, clock.GetUtcNow());
+            var run = ReconRun.Start(businessDate, pg, trigger, requestedBy, clock.GetUtcNow());
             db.Set<ReconRun>().Add(run);
             try
             {
                 await db.SaveChangesAsync(ct);
-                _log.LogInformation("Reconciliation run {RunId} for {BusinessDate} started ({Trigger}, {By})",
-                    run.Id, businessDate, trigger, requestedBy);
+                _log.LogInformation("Reconciliation run {RunId} for {BusinessDate} and PG {Pg} started ({Trigger}, {By})",
+                    run.Id, businessDate, pg, trigger, requestedBy);
                 return run;
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
                 await using var db2 = await dbFactory.CreateDbContextAsync(ct);
                 var holder = await db2.Set<ReconRun>()
-                    .FirstOrDefaultAsync(r => r.BusinessDate == businessDate && r.Status == RunStatus.RUNNING, ct);
+                    .FirstOrDefaultAsync(r => r.BusinessDate == businessDate && r.Pg == pg && r.Status == RunStatus.RUNNING, ct);
                 if (holder is null) continue;
                 var now = clock.GetUtcNow();
                 if (holder.HeartbeatAt < now - options.Value.StaleRunAfter)
@@ -157,11 +201,11 @@ public sealed class ReconciliationService(
                     continue;
                 }
                 throw DomainException.Conflict("RUN_IN_PROGRESS",
-                    $"Run {holder.Id} for {businessDate:yyyy-MM-dd} is already running " +
+                    $"Run {holder.Id} for {businessDate:yyyy-MM-dd} (PG {pg}) is already running " +
                     $"(started {holder.StartedAt:yyyy-MM-dd HH:mm:ss}Z by {holder.RequestedBy}, phase {holder.Phase}).");
             }
         }
-        throw DomainException.Conflict("RUN_IN_PROGRESS", $"Could not take the run lock of {businessDate:yyyy-MM-dd}.");
+        throw DomainException.Conflict("RUN_IN_PROGRESS", $"Could not take the run lock of {businessDate:yyyy-MM-dd} (PG {pg}).");
     }
 
     /// <summary>The flat fee rates with the merchants' contracts in force when the run starts.</summary>
@@ -171,7 +215,7 @@ public sealed class ReconciliationService(
         return contracts is null ? fees : fees.WithContracts(await contracts.EffectiveAsync(ct));
     }
 
-    private async Task<ReconRun> ExecuteAsync(long runId, DateOnly date, bool pullFirst,
+    private async Task<ReconRun> ExecuteAsync(long runId, DateOnly date, string pg, bool pullFirst,
         IProgress<RunProgress>? progress, CancellationToken ct, IExternalReconEngine? external = null,
         TimeSpan? settleDelay = null, bool full = false)
     {
@@ -179,13 +223,15 @@ public sealed class ReconciliationService(
         using var activity = Tracing.Source.StartActivity("reconciliation.run");
         activity?.SetTag("recon.run_id", runId);
         activity?.SetTag("recon.business_date", date.ToString("yyyy-MM-dd"));
+        activity?.SetTag("recon.pg", pg);
         try
         {
             var dialect = await DialectAsync(ct);
             var gen = new ReconciliationSqlGenerator(ReconciliationDefinition.Standard(await FeesAsync(ct)), dialect);
             var sw = Stopwatch.StartNew();
 
-            if (pullFirst)
+            // Only the API connection's lines are pulled; a file PG's lines come by import.
+            if (pullFirst && Connections.Find(pg)?.Kind == Gateway.PgKind.Toss)
             {
                 if (puller is null)
                     throw new InvalidOperationException("A settlement pull was requested but no PG client is configured.");
@@ -198,32 +244,32 @@ public sealed class ReconciliationService(
 
             // Approvals booked without a key (the PG's answer did not tell it) take it from their settlement line, so
             // that every engine's passes match them by key. The one place this happens.
-            var (learned, keyless) = await ApprovalKeyLearning.RunAsync(dbFactory, runId, clock.GetUtcNow(), ct);
+            var (learned, keyless) = await ApprovalKeyLearning.RunAsync(dbFactory, runId, pg, clock.GetUtcNow(), ct);
             await UpdateRunAsync(runId, r => r.RecordKeyLearning(learned.Count, keyless), ct);
             if (learned.Count > 0 || keyless > 0)
                 _log.LogInformation(
                     "Reconciliation run {RunId}: {Learned} approval key(s) learnt from settlement lines; {Keyless} approval(s) still without a key are not compared",
                     runId, learned.Count, keyless);
 
-            if (external is null) await CountLinesWithoutContractAsync(runId, date, gen, dialect, ct);
+            if (external is null) await CountLinesWithoutContractAsync(runId, date, pg, gen, dialect, ct);
 
             // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
             // outside the marked write paths, so that run compares the whole date.
-            var incremental = external is null && await ClaimKeysAsync(runId, date, gen, dialect, full || learned.Count > 0, ct);
-            var p = await PassesAsync(runId, date, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
+            var incremental = external is null && await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct);
+            var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
                 incremental);
             await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
             sw.Restart();
-            var totals = await PersistAsync(runId, date, gen, dialect, incremental, ct);
+            var totals = await PersistAsync(runId, date, pg, gen, dialect, incremental, ct);
             var persistMs = sw.ElapsedMilliseconds;
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call.
-            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, _log, ct);
+            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg, _log, ct);
             await UpdateRunAsync(runId, r => r.Succeed(persistMs, totals.Confirmed, totals.Transient,
                 totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
-            progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100));
+            progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100, pg));
             _log.LogInformation(
-                "Reconciliation run {RunId} for {BusinessDate}: {Pass1} differing keys in pass 1, {Confirmed} confirmed, {Transient} transient",
-                runId, date, p, totals.Confirmed, totals.Transient);
+                "Reconciliation run {RunId} for {BusinessDate} and PG {Pg}: {Pass1} differing keys in pass 1, {Confirmed} confirmed, {Transient} transient",
+                runId, date, pg, p, totals.Confirmed, totals.Transient);
         }
         catch (Exception e) when (e is not DomainException { Code: "RUN_IN_PROGRESS" })
         {
@@ -265,14 +311,15 @@ public sealed class ReconciliationService(
     /// Counts the date's lines that are not fee-checked because their merchant id has no contract in force on their
     /// approval date (<see cref="FeeContractTimeline"/>), records it with the run and logs it: never a silent pass.
     /// </summary>
-    private async Task CountLinesWithoutContractAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+    private async Task CountLinesWithoutContractAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, CancellationToken ct)
     {
         long lines = 0;
         if (gen.LinesWithoutContractCount() is { } sql)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            lines = await ReconSql.ScalarAsync(db, sql, new Dictionary<string, object?> { ["date"] = dialect.DateValue(date) }, ct);
+            lines = await ReconSql.ScalarAsync(db, sql,
+                new Dictionary<string, object?> { ["date"] = dialect.DateValue(date), ["pg"] = pg }, ct);
         }
         await UpdateRunAsync(runId, r => r.RecordLinesWithoutContract(lines), ct);
         if (lines > 0)
@@ -287,13 +334,13 @@ public sealed class ReconciliationService(
     /// then the run's keys are the marks plus the keys of runs that failed since. A full run only clears the marks.
     /// Returns whether the run is incremental.
     /// </summary>
-    private async Task<bool> ClaimKeysAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+    private async Task<bool> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, bool full, CancellationToken ct)
     {
         var fingerprint = Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(gen.Pass2Insert())));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.BusinessDate == date && r.Id < runId);
+        var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.BusinessDate == date && r.Pg == pg && r.Id < runId);
         var last = await runs.Where(r => r.Status == RunStatus.SUCCEEDED).OrderByDescending(r => r.Id)
             .Select(r => new { r.Id, r.RulesFingerprint }).FirstOrDefaultAsync(ct);
         var incremental = !full && last is not null && last.RulesFingerprint == fingerprint
@@ -301,6 +348,7 @@ public sealed class ReconciliationService(
         var ps = new Dictionary<string, object?>
         {
             ["run"] = runId,
+            ["pg"] = pg,
             ["date"] = dialect.DateValue(date),
             ["base"] = last?.Id ?? 0L,
         };
@@ -324,13 +372,13 @@ public sealed class ReconciliationService(
         return incremental;
     }
 
-    private async Task<int> PassesAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+    private async Task<int> PassesAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, TimeSpan delay, IProgress<RunProgress>? progress, CancellationToken ct,
         IExternalReconEngine? external = null, bool incremental = false)
     {
         var sw = Stopwatch.StartNew();
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
-        var context = new ReconPassContext(runId, date, gen.Definition, dialect);
+        var context = new ReconPassContext(runId, date, gen.Definition, dialect, pg);
         int differing;
         if (external is not null)
             differing = await external.RunPass1Async(context, ct);
@@ -341,6 +389,7 @@ public sealed class ReconciliationService(
             var parameters = new Dictionary<string, object?>
             {
                 ["run"] = runId,
+                ["pg"] = pg,
                 ["from"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date)),
                 ["to"] = dialect.InstantValue(BusinessCalendar.StartOfDayUtc(date.AddDays(1))),
                 ["date"] = dialect.DateValue(date),
@@ -372,7 +421,7 @@ public sealed class ReconciliationService(
         else if (differing > 0)
         {
             await RunInSharesAsync(dialect,
-                HashShares(dialect, gen.Pass2Insert, new Dictionary<string, object?> { ["run"] = runId }),
+                HashShares(dialect, gen.Pass2Insert, new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg }),
                 dialect.KeyLookupSettings, ct);
         }
         if (differing > 0 && options.Value.LiveCheck)
@@ -460,12 +509,13 @@ public sealed class ReconciliationService(
 
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
 
-    private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, ReconciliationSqlGenerator gen,
+    private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, bool incremental, CancellationToken ct)
     {
         var ps = new Dictionary<string, object?>
         {
             ["run"] = runId,
+            ["pg"] = pg,
             ["date"] = dialect.DateValue(date),
             ["now"] = dialect.InstantValue(clock.GetUtcNow()),
         };
@@ -527,6 +577,10 @@ public sealed class ReconciliationService(
         _stopping.Dispose();
     }
 }
+
+/// <summary>The runs of <see cref="ReconciliationService.RunEachPgAsync"/>, and why a PG's run did not start (another of
+/// its runs of the date was running).</summary>
+public sealed record PgRunsResult(IReadOnlyList<ReconRun> Runs, IReadOnlyList<string> Skipped);
 
 /// <summary>A finished run with its largest confirmed findings (what the Slack summary shows).</summary>
 public sealed record ReconRunSummary(ReconRun Run, IReadOnlyList<Finding> LargestFindings);

@@ -16,8 +16,12 @@ namespace OpsConsole.Core.Reconciliation;
 /// <para>Money at risk: MISSING_INTERNAL / CHARGED_BUT_FAILED |Σ PG amounts|; MISSING_EXTERNAL and
 /// DATE_MISMATCH |our amount|; DUPLICATE_EXTERNAL and AMOUNT_MISMATCH |Σ PG amounts − our amount|;
 /// FEE_MISMATCH |fee − expected fee|.</para>
-/// <para>Parameters: pass 1 <c>@run, @from, @to</c> (UTC instants bounding the KST day), <c>@date</c>;
-/// pass 2 <c>@run</c>; persistence <c>@run, @date, @now</c>.</para>
+/// <para>The PG dimension: a run compares one PG connection's ledgers (<c>@pg</c>, <see cref="ReconRun.Pg"/>) — our
+/// transactions of that PG's payments (<c>payment_transactions.pg</c>) against that PG's settlement lines — so a key
+/// is matched on (PG, key): a payment of one PG and another PG's line with the same key never match. The payment
+/// looked up for a key counts (its status, trace id) only when it is the run's PG's.</para>
+/// <para>Parameters: pass 1 <c>@run, @pg, @from, @to</c> (UTC instants bounding the KST day), <c>@date</c>;
+/// pass 2 <c>@run, @pg</c>; persistence <c>@run, @pg, @date, @now</c>.</para>
 /// </summary>
 public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definition, IReconSqlDialect dialect)
 {
@@ -62,9 +66,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var key = definition.KeyColumn;
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
         // An approval without a key (not learnt yet: ApprovalKeyLearning) cannot be compared by key.
-        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")} AND t.{key} IS NOT NULL";
-        var externalProbe = $"l.sold_date = {P("date")}";
-        var externalScan = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")}";
+        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")} AND t.pg = {P("pg")} AND t.{key} IS NOT NULL";
+        var externalProbe = $"l.sold_date = {P("date")} AND l.pg = {P("pg")}";
+        var externalScan = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")} AND l.pg = {P("pg")}";
         if (parts > 1 && dialect.KeyPartition($"t.{key}", parts) is { } internalShare)
         {
             internalFilter += " AND " + internalShare;
@@ -91,8 +95,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         string InRange(string column) =>
             (range.HasLower ? $" AND {column} >= {P("lo")}" : "") + (range.HasUpper ? $" AND {column} < {P("hi")}" : "");
         // An approval without a key cannot be compared by key; a lower bound excludes it already.
-        var internalFilter = $"t.business_date = {P("date")}{InRange("t." + key)}" + (range.HasLower ? "" : $" AND t.{key} IS NOT NULL");
-        var externalScan = $"l.sold_date = {P("date")}{InRange("l." + key)}";
+        var internalFilter = $"t.business_date = {P("date")} AND t.pg = {P("pg")}{InRange("t." + key)}" + (range.HasLower ? "" : $" AND t.{key} IS NOT NULL");
+        var externalScan = $"l.sold_date = {P("date")} AND l.pg = {P("pg")}{InRange("l." + key)}";
         return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + OrderedMergeJoinSql(internalFilter, externalScan),
             onlyDiffering: true);
     }
@@ -112,14 +116,14 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               {keys}
             ),
             e AS (
-              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks)")}
+              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks) AND l.pg = {P("pg")}")}
             ),
             j AS (
               SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
                      t.currency AS i_currency,
                      {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
                      {ExternalAs(c => "e." + c)}
-              FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k
+              FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k AND t.pg = {P("pg")}
                 LEFT JOIN e ON e.k = ks.k
               WHERE t.{key} IS NOT NULL OR e.k IS NOT NULL
             )
@@ -149,13 +153,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               SELECT r.transaction_key AS k FROM {T("recon_run_keys")} r WHERE r.run_id = {P("run")}
             ),
             e AS (
-              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks) AND {ByKeyOnly("l.sold_date")} = {P("date")}")}
+              {GroupedLinesSql($"l.{key} IN (SELECT ks.k FROM ks) AND {ByKeyOnly("l.sold_date")} = {P("date")} AND l.pg = {P("pg")}")}
             ),
             j AS (
               SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, CASE WHEN t.{key} IS NOT NULL THEN {P("date")} END AS i_business_date,
                      t.currency AS i_currency, {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
                      {ExternalAs(c => "e." + c)}
-              FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k AND {ofDate}
+              FROM ks LEFT JOIN {T("payment_transactions")} t ON t.{key} = ks.k AND {ofDate} AND t.pg = {P("pg")}
                 LEFT JOIN e ON e.k = ks.k
               WHERE t.{key} IS NOT NULL OR e.k IS NOT NULL
             )
@@ -212,6 +216,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string PassInsert(int pass, string joinCtes, bool onlyDiffering, bool joinCarriesTransaction = false)
     {
         string Tx(string column) => joinCarriesTransaction ? "c.t_" + column : "t." + column;
+        // The payment of a key counts only when it is the run's PG's (a line's payment key may be another PG's).
+        string ofRunPg(string column) => $"CASE WHEN p.pg = {P("pg")} THEN {column} END";
         var transactionLookup = joinCarriesTransaction
             ? ""
             : dialect.LookupJoin(T("payment_transactions"), "t", definition.KeyColumn, "c.i_k");
@@ -228,9 +234,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             )
             INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})
             SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
-                   {_rules.FinalType("c", "p.status")},
+                   {_rules.FinalType("c", ofRunPg("p.status"))},
                    COALESCE({Tx("payment_key")}, c.e_payment_key), COALESCE({Tx("order_id")}, c.e_order_id),
-                   p.trace_id, p.status,
+                   {ofRunPg("p.trace_id")}, {ofRunPg("p.status")},
                    {Tx("kind")}, c.i_amount, {Tx("method")}, c.i_business_date, {Tx("occurred_at")},
                    COALESCE(c.e_line_count, 0), c.e_amount, c.e_amount_total, c.e_fee, c.e_expected_fee,
                    c.e_method, c.e_sold_date, c.e_approved_at,
@@ -402,7 +408,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     {
         var cols = new List<string>
         {
-            "transaction_key", "type", "business_date", "verdict", "status", "pass1_type", "transient_reason",
+            "pg", "transaction_key", "type", "business_date", "verdict", "status", "pass1_type", "transient_reason",
         };
         cols.AddRange(EvidenceColumns);
         cols.AddRange(["first_run_id", "last_run_id", "first_seen_at", "last_seen_at", "seen_count", "version",
@@ -413,7 +419,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             var src = confirmed ? "p2" : "p1";
             var values = new List<string>
             {
-                $"{src}.transaction_key", $"{src}.finding_type",
+                P("pg"), $"{src}.transaction_key", $"{src}.finding_type",
                 $"COALESCE({src}.internal_business_date, {src}.external_sold_date)",
                 S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT)),
                 S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED)),
@@ -464,7 +470,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             UNION ALL
             {Select(confirmed: false)}
             ) s WHERE 1 = 1
-            ON CONFLICT (transaction_key, type) DO UPDATE SET {string.Join(", ", updates)}{(returning ? "\nRETURNING id, verdict, money_at_risk" : "")}
+            ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", updates)}{(returning ? "\nRETURNING id, verdict, money_at_risk" : "")}
             """;
     }
 
@@ -494,12 +500,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         FROM {T("recon_findings")} f WHERE f.last_run_id = {P("run")}
         """;
 
-    /// <summary>Open/acknowledged findings of the date that this run did not see become AUTO_RESOLVED; an incremental
-    /// run (<paramref name="onlyRunKeys"/>) speaks only for the keys it compared.</summary>
+    /// <summary>Open/acknowledged findings of the date and the run's PG that this run did not see become AUTO_RESOLVED
+    /// (another PG's findings are its runs'); an incremental run (<paramref name="onlyRunKeys"/>) speaks only for the
+    /// keys it compared.</summary>
     public string AutoResolveUnseen(bool onlyRunKeys = false) => $"""
         UPDATE {T("recon_findings")} SET status = {S(nameof(FindingStatus.AUTO_RESOLVED))}, resolved_at = {P("now")},
                resolved_by = {S(ResolvedBySystem)}, version = version + 1
-        WHERE business_date = {P("date")} AND last_run_id <> {P("run")}
+        WHERE business_date = {P("date")} AND pg = {P("pg")} AND last_run_id <> {P("run")}
           AND status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})
           AND type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))}){(onlyRunKeys
               ? $"\n  AND transaction_key IN (SELECT rk.transaction_key FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")})"

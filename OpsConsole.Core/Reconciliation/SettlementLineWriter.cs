@@ -33,7 +33,7 @@ public static class SettlementLineWriter
         var dates = soldDates.Distinct().ToArray();
         // Reconciliation re-compares only the keys whose lines differ from the statement they replace.
         var before = await db.Set<SettlementLine>().AsNoTracking().Where(l => l.Pg == pg && dates.Contains(l.SoldDate))
-            .Select(l => new LineFields(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt,
+            .Select(l => new LineFields(l.Pg, l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt,
                 l.Currency, l.MId, l.Vat, l.FeeBase, l.FeeInstallment, l.CardIssuerCode, l.CardInstallmentPlanMonths,
                 l.CardInterestPayer, l.EasyPayProvider))
             .ToListAsync(cancellationToken);
@@ -49,12 +49,12 @@ public static class SettlementLineWriter
         }
         var changed = balance.Where(b => b.Value != 0).Select(b => b.Key).ToList();
         await ReconChangeTracking.MarkAsync(db, changed.Select(f => f.TransactionKey),
-            changed.Select(f => (f.SoldDate, f.TransactionKey)), null, cancellationToken);
+            changed.Select(f => (f.SoldDate, f.Pg, f.TransactionKey)), null, cancellationToken);
         return superseded;
     }
 
     /// <summary>What reconciliation reads of a line: two statements with the same multiset of these agree.</summary>
-    private readonly record struct LineFields(string TransactionKey, string PaymentKey, string OrderId,
+    private readonly record struct LineFields(string Pg, string TransactionKey, string PaymentKey, string OrderId,
         Payments.PaymentMethod Method, long Amount, long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt, string Currency,
         string? MId, long Vat, long? FeeBase, long? FeeInstallment, string? CardIssuerCode, int? CardInstallmentPlanMonths,
         string? CardInterestPayer, string? EasyPayProvider)
@@ -62,7 +62,7 @@ public static class SettlementLineWriter
         /// <summary>Every field a rule compares (currency, the contract's inputs, the fee breakdown): a line whose
         /// compared fields did not change does not mark its key.</summary>
         public static LineFields Of(SettlementLine l) =>
-            new(l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt, l.Currency,
+            new(l.Pg, l.TransactionKey, l.PaymentKey, l.OrderId, l.Method, l.Amount, l.Fee, l.SoldDate, l.ApprovedAt, l.Currency,
                 l.MId, l.Vat, l.FeeBase, l.FeeInstallment, l.CardIssuerCode, l.CardInstallmentPlanMonths,
                 l.CardInterestPayer, l.EasyPayProvider);
     }
@@ -72,7 +72,7 @@ public static class SettlementLineWriter
     {
         await AddUnmarkedAsync(db, lines, cancellationToken);
         await ReconChangeTracking.MarkAsync(db, lines.Select(l => l.TransactionKey),
-            lines.Select(l => (l.SoldDate, l.TransactionKey)), null, cancellationToken);
+            lines.Select(l => (l.SoldDate, l.Pg, l.TransactionKey)), null, cancellationToken);
     }
 
     private static async Task AddUnmarkedAsync(OpsDbContext db, IReadOnlyList<SettlementLine> lines, CancellationToken cancellationToken)

@@ -240,7 +240,7 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
     {
         await using (var ctx = db.Factory.CreateDbContext())
         {
-            ctx.Add(ReconRun.Start(D, RunTrigger.SCHEDULE, "crashed-replica", DateTimeOffset.UtcNow.AddHours(-2)));
+            ctx.Add(ReconRun.Start(D, OpsConsole.Core.Gateway.PgConnections.LegacyName, RunTrigger.SCHEDULE, "crashed-replica", DateTimeOffset.UtcNow.AddHours(-2)));
             await ctx.SaveChangesAsync();
         }
 

@@ -10,7 +10,7 @@ namespace OpsConsole.Core.Reconciliation.Benchmark;
 public static class ReconBenchLoader
 {
     private const string PaymentColumns = "id, payment_key, order_id, amount, balance_amount, pending_cancel_amount, currency, method, status, requested_at, approved_at, updated_at, trace_id, version, janitor_attempts, pg";
-    private const string TransactionColumns = "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at, currency";
+    private const string TransactionColumns = "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at, currency, pg";
     private const string LineColumns = "id, import_id, source, line_number, payment_key, transaction_key, order_id, method, amount, fee, supply_amount, vat, pay_out_amount, approved_at, sold_date, paid_out_date, currency, key_repeated, pg";
     private const string ImportSql = "INSERT INTO settlement_imports (id, source, name, sha256, row_count, imported_by, imported_at, pg) VALUES (1, 'API', 'bench', 'bench', 0, 'bench', {0}, '" + Gateway.PgConnections.LegacyName + "')";
 
@@ -66,6 +66,7 @@ public static class ReconBenchLoader
                 w.Write(t.Method.ToString(), NpgsqlDbType.Varchar);
                 w.Write(t.At.UtcDateTime, NpgsqlDbType.TimestampTz);
                 w.Write("KRW", NpgsqlDbType.Varchar);
+                w.Write(Gateway.PgConnections.LegacyName, NpgsqlDbType.Varchar);
             }, ct);
 
             await PostgresBulkLoad.CopyAsync(conn, "settlement_lines", LineColumns, data.LineRows(), (w, l) =>
@@ -110,7 +111,7 @@ public static class ReconBenchLoader
         {
             v[0] = t.Id; v[1] = t.PaymentId; v[2] = t.PaymentKey; v[3] = t.OrderId; v[4] = t.TransactionKey;
             v[5] = t.Kind.ToString(); v[6] = t.Amount; v[7] = t.Method.ToString(); v[8] = t.At.ToUnixTimeMilliseconds();
-            v[9] = "KRW";
+            v[9] = "KRW"; v[10] = Gateway.PgConnections.LegacyName;
         }, ct);
         await InsertAsync(conn, "settlement_lines", LineColumns, data.LineRows(), (l, v) =>
         {

@@ -9,20 +9,20 @@ namespace OpsConsole.Core.Reconciliation.ControlTotals;
 
 /// <summary>
 /// Records a run's control totals (<see cref="RunControlTotal"/>): one aggregate over the date's transactions and one
-/// over the date's settlement lines, right after the run persisted its findings, so the totals and the findings
+/// over the date's settlement lines, both of the run's PG (<see cref="ReconRun.Pg"/>), right after the run persisted its findings, so the totals and the findings
 /// describe the same data. Called once, by <see cref="ReconciliationService"/> for runs in the console's database
 /// (an external engine's data lives in the warehouse). Why stored and not summed on each page load: a 10M-payment
 /// day is ~0.3–3 s of summing; a run already reads the day, the dashboard then reads a few rows.
 /// </summary>
 public static class ControlTotalsRecorder
 {
-    public static async Task RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date,
+    public static async Task RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date, string pg,
         ILogger log, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ours = await OursAsync(db, date, ct);
-        var lines = await db.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == date)
+        var ours = await OursAsync(db, date, pg, ct);
+        var lines = await db.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == date && l.Pg == pg)
             .GroupBy(l => l.Currency)
             .Select(g => new
             {
@@ -37,14 +37,14 @@ public static class ControlTotalsRecorder
             })
             .ToListAsync(ct);
 
-        var pg = lines.ToDictionary(l => l.Currency,
+        var pgSides = lines.ToDictionary(l => l.Currency,
             l => new PgSide(l.ApprovalLines, l.Approvals, l.CancelLines, l.Cancels, l.Fee, l.Vat, l.Payout));
-        var currencies = pg.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal);
+        var currencies = pgSides.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal);
         foreach (var currency in currencies)
         {
             db.Add(RunControlTotal.Create(runId, date, currency,
                 currency == Money.LedgerCurrency ? ours : LedgerSide.Empty,
-                pg.GetValueOrDefault(currency) ?? PgSide.Empty));
+                pgSides.GetValueOrDefault(currency) ?? PgSide.Empty));
         }
         await db.SaveChangesAsync(ct);
         log.LogInformation("Control totals of run {RunId} for {BusinessDate} recorded in {Ms} ms", runId, date,
@@ -58,14 +58,14 @@ public static class ControlTotalsRecorder
     /// (<see cref="IReconSqlDialect.ScanFilterColumn"/>), as pass 1 does: a day is most of the table, and walking the
     /// occurred_at index fetched each row at random (about 3× the CPU at 220,000 transactions).
     /// </summary>
-    private static async Task<LedgerSide> OursAsync(OpsDbContext db, DateOnly date, CancellationToken ct)
+    private static async Task<LedgerSide> OursAsync(OpsDbContext db, DateOnly date, string pg, CancellationToken ct)
     {
         var from = BusinessCalendar.StartOfDayUtc(date);
         var to = BusinessCalendar.StartOfDayUtc(date.AddDays(1));
         List<(TransactionKind Kind, long Count, long Amount)> byKind;
         if (db.Provider == DatabaseProvider.Postgres)
             byKind = (await db.Set<PaymentTransaction>().AsNoTracking()
-                    .Where(t => EF.Property<DateOnly>(t, "BusinessDate") == date)
+                    .Where(t => EF.Property<DateOnly>(t, "BusinessDate") == date && t.Pg == pg)
                     .GroupBy(t => t.Kind)
                     .Select(g => new { Kind = g.Key, Count = g.LongCount(), Amount = g.Sum(t => t.Amount) })
                     .ToListAsync(ct))
@@ -75,8 +75,8 @@ public static class ControlTotalsRecorder
             var dialect = ReconSql.DialectFor(db.Provider);
             var occurredAt = dialect.ScanFilterColumn("occurred_at");
             var rows = await ReconSql.RowsAsync(db,
-                $"SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM payment_transactions WHERE {occurredAt} >= @from AND {occurredAt} < @to GROUP BY kind",
-                new Dictionary<string, object?> { ["from"] = dialect.InstantValue(from), ["to"] = dialect.InstantValue(to) }, ct);
+                $"SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM payment_transactions WHERE {occurredAt} >= @from AND {occurredAt} < @to AND pg = @pg GROUP BY kind",
+                new Dictionary<string, object?> { ["from"] = dialect.InstantValue(from), ["to"] = dialect.InstantValue(to), ["pg"] = pg }, ct);
             byKind = rows.Select(r => (Enum.Parse<TransactionKind>((string)r[0]!), Convert.ToInt64(r[1]), Convert.ToInt64(r[2]))).ToList();
         }
         var approvals = byKind.FirstOrDefault(k => k.Kind == TransactionKind.APPROVAL);

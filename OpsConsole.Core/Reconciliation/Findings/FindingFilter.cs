@@ -24,6 +24,9 @@ public sealed record FindingFilter
     public string? Assignee { get; init; }
     public string? Text { get; init; }
 
+    /// <summary>Only the findings of this PG connection (<see cref="Finding.Pg"/>); null: every PG.</summary>
+    public string? Pg { get; init; }
+
     /// <summary>The KST day the findings were resolved on (<see cref="FindingWorkload.ResolvedOn"/>), whatever their business date.</summary>
     public DateOnly? ResolvedOn { get; init; }
 
@@ -47,6 +50,7 @@ public sealed record FindingFilter
             query = query.Where(f => statuses.Contains(f.Status));
         }
         if (Verdict is { } verdict) query = query.Where(f => f.Verdict == verdict);
+        if (Pg is { } pg) query = query.Where(f => f.Pg == pg);
         if (Method is { } method) query = query.Where(f => f.InternalMethod == method || f.ExternalMethod == method);
         if (MinAmount is { } min) query = query.Where(f => f.MoneyAtRisk >= min);
         if (MaxAmount is { } max) query = query.Where(f => f.MoneyAtRisk <= max);
@@ -97,6 +101,7 @@ public sealed record FindingFilter
             MaxAmount = long.TryParse(get("max"), NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : null,
             Assignee = Clean(get("assignee")),
             Text = Clean(get("q")),
+            Pg = Clean(get("pg")),
             ResolvedOn = ParseDate(get("resolved")),
         };
     }
@@ -117,6 +122,7 @@ public sealed record FindingFilter
             ("assignee", Assignee),
             ("q", Text),
             ("resolved", Date(ResolvedOn)),
+            ("pg", Pg),
         };
         return string.Join('&', parts.Where(p => !string.IsNullOrEmpty(p.Value))
             .Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
@@ -136,6 +142,7 @@ public sealed record FindingFilter
         if (Assignee is not null) parts.Add($"assignee-{(Assignee == Unassigned ? "none" : Assignee)}");
         if (Text is not null) parts.Add($"q-{Text}");
         if (ResolvedOn is not null) parts.Add($"resolved-{Date(ResolvedOn)}");
+        if (Pg is not null) parts.Add($"pg-{Pg}");
         var name = string.Join('_', parts);
         var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '+' or '.' ? c : '-').ToArray());
         return (safe.Length > 180 ? safe[..180] : safe) + ".csv";

@@ -96,14 +96,15 @@ public static class ConsoleBenchLoader
             await using var cmd = new NpgsqlCommand("""
                 INSERT INTO recon_runs (id, business_date, trigger, requested_by, status, phase, progress_percent, started_at,
                     heartbeat_at, finished_at, pass1_count, confirmed_count, transient_count, confirmed_amount, auto_resolved_count,
-                    keys_learned, keyless_approvals, scope)
-                VALUES (@run, @date, 'SCHEDULE', 'bench', 'SUCCEEDED', 'DONE', 100, @at, @at, @at, 0, 0, 0, 0, 0, 0, 0, 'FULL');
+                    keys_learned, keyless_approvals, scope, pg)
+                VALUES (@run, @date, 'SCHEDULE', 'bench', 'SUCCEEDED', 'DONE', 100, @at, @at, @at, 0, 0, 0, 0, 0, 0, 0, 'FULL', @pg);
                 INSERT INTO recon_run_control_totals (run_id, business_date, currency, our_approval_count, our_approval_amount,
                     our_cancel_count, our_cancel_amount, pg_approval_line_count, pg_approval_amount, pg_cancel_line_count,
                     pg_cancel_amount, pg_fee, pg_vat, pg_payout)
                 VALUES (@run, @date, 'KRW', @oac, @oaa, @occ, @oca, @oac, @paa, @occ, @oca, @fee, @vat, @payout);
                 """, conn);
             cmd.Parameters.AddWithValue("run", RunOf(date));
+            cmd.Parameters.AddWithValue("pg", Core.Gateway.PgConnections.LegacyName);
             cmd.Parameters.AddWithValue("date", date);
             cmd.Parameters.AddWithValue("at", at.UtcDateTime);
             cmd.Parameters.AddWithValue("oac", o.ApprovalCount);
@@ -166,7 +167,7 @@ public static class ConsoleBenchLoader
 
     private static Task CopyTransactionsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
         PostgresBulkLoad.CopyAsync(conn, "payment_transactions",
-            "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at, currency",
+            "id, payment_id, payment_key, order_id, transaction_key, kind, amount, method, occurred_at, currency, pg",
             d.Transactions(), (w, t) =>
             {
                 w.Write(t.Id, NpgsqlDbType.Bigint);
@@ -179,6 +180,7 @@ public static class ConsoleBenchLoader
                 Text(w, ConsoleBenchData.Method(t.PaymentId).ToString());
                 Time(w, t.At);
                 Text(w, "KRW");
+                Text(w, Core.Gateway.PgConnections.LegacyName);
             }, ct);
 
     private static Task CopyEventsAsync(NpgsqlConnection conn, ConsoleBenchData d, CancellationToken ct) =>
@@ -253,7 +255,7 @@ public static class ConsoleBenchLoader
             "internal_kind, internal_amount, internal_method, internal_business_date, internal_occurred_at, " +
             "external_line_count, external_amount, external_amount_total, external_fee, external_method, external_sold_date, " +
             "external_approved_at, diff_fields, money_at_risk, assignee, first_run_id, last_run_id, first_seen_at, " +
-            "last_seen_at, seen_count, acknowledged_at, acknowledged_by, resolved_at, resolved_by, version",
+            "last_seen_at, seen_count, acknowledged_at, acknowledged_by, resolved_at, resolved_by, version, pg",
             Enumerable.Range(1, d.Findings).Select(j => (long)j), (w, j) =>
             {
                 var i = d.FindingPayment(j);
@@ -314,5 +316,6 @@ public static class ConsoleBenchLoader
                 Time(w, status is FindingStatus.RESOLVED or FindingStatus.AUTO_RESOLVED ? seenAt.AddHours(4) : null);
                 Text(w, status == FindingStatus.RESOLVED ? "ops02" : status == FindingStatus.AUTO_RESOLVED ? ReconciliationSqlGenerator.ResolvedBySystem : null);
                 Long(w, 1);
+                Text(w, Core.Gateway.PgConnections.LegacyName);
             }, ct);
 }

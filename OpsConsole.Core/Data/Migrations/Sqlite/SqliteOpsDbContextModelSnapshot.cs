@@ -1396,6 +1396,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_key");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<string>("TransactionKey")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
@@ -1659,6 +1665,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_status");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<long?>("PgLiveBalance")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pg_live_balance");
@@ -1745,9 +1757,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("BusinessDate", "Id")
                         .HasDatabaseName("ix_recon_findings_business_date_id");
 
-                    b.HasIndex("BusinessDate", "Status")
-                        .HasDatabaseName("ix_recon_findings_business_date_status");
-
                     b.HasIndex("LastSeenAt", "Id")
                         .HasDatabaseName("ix_recon_findings_last_seen_at_id");
 
@@ -1760,16 +1769,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("Status", "Type")
                         .HasDatabaseName("ix_recon_findings_status_type");
 
-                    b.HasIndex("TransactionKey", "Type")
-                        .IsUnique()
-                        .HasDatabaseName("ix_recon_findings_transaction_key_type");
-
                     b.HasIndex("Type", "Id")
                         .HasDatabaseName("ix_recon_findings_type_id");
 
                     b.HasIndex("BusinessDate", "MoneyAtRisk", "Id")
                         .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id")
                         .HasAnnotation("Npgsql:IndexInclude", new[] { "Verdict" });
+
+                    b.HasIndex("BusinessDate", "Pg", "Status")
+                        .HasDatabaseName("ix_recon_findings_business_date_pg_status");
+
+                    b.HasIndex("TransactionKey", "Type", "Pg")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recon_findings_transaction_key_type_pg");
 
                     b.HasIndex(new[] { "BusinessDate" }, "backlog")
                         .HasDatabaseName("ix_recon_findings_backlog")
@@ -1884,6 +1896,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("business_date");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<string>("TransactionKey")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1893,8 +1911,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_recon_dirty_keys");
 
-                    b.HasIndex("BusinessDate", "TransactionKey")
-                        .HasDatabaseName("ix_recon_dirty_keys_business_date_transaction_key");
+                    b.HasIndex("BusinessDate", "Pg", "TransactionKey")
+                        .HasDatabaseName("ix_recon_dirty_keys_business_date_pg_transaction_key");
 
                     b.ToTable("recon_dirty_keys", (string)null);
                 });
@@ -1971,6 +1989,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("persist_ms");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<string>("Phase")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2029,13 +2053,13 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_recon_runs");
 
-                    b.HasIndex("BusinessDate")
-                        .IsUnique()
-                        .HasDatabaseName("ux_recon_runs_one_running_per_date")
-                        .HasFilter("status = 'RUNNING'");
-
                     b.HasIndex("StartedAt")
                         .HasDatabaseName("ix_recon_runs_started_at");
+
+                    b.HasIndex("BusinessDate", "Pg")
+                        .IsUnique()
+                        .HasDatabaseName("ux_recon_runs_one_running_per_date_pg")
+                        .HasFilter("status = 'RUNNING'");
 
                     b.HasIndex("BusinessDate", "StartedAt")
                         .HasDatabaseName("ix_recon_runs_date_started");
@@ -2481,11 +2505,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_transaction_key");
 
-                    b.HasIndex("Pg", "SoldDate")
-                        .HasDatabaseName("ix_settlement_lines_pg_sold_date");
-
-                    b.HasIndex("SoldDate", "TransactionKey")
-                        .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
+                    b.HasIndex("SoldDate", "Pg", "TransactionKey")
+                        .HasDatabaseName("ix_settlement_lines_sold_date_pg_transaction_key");
 
                     b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days")
                         .HasDatabaseName("ix_settlement_lines_payout_days")

@@ -302,6 +302,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C")
                 },
                 constraints: table =>
@@ -315,6 +316,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 {
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     business_date = table.Column<DateOnly>(type: "date", nullable: false),
@@ -369,6 +371,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     trigger = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     requested_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
@@ -667,6 +670,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     payment_id = table.Column<long>(type: "bigint", nullable: false),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
                     order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true, collation: "C"),
@@ -1208,7 +1212,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_payment_transactions_business_date_key",
                 table: "payment_transactions",
-                columns: new[] { "business_date", "transaction_key" })
+                columns: new[] { "business_date", "pg", "transaction_key" })
                 .Annotation("Npgsql:IndexInclude", new[] { "kind", "amount", "currency" });
 
             migrationBuilder.CreateIndex(
@@ -1288,9 +1292,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_dirty_keys_business_date_transaction_key",
+                name: "ix_recon_dirty_keys_business_date_pg_transaction_key",
                 table: "recon_dirty_keys",
-                columns: new[] { "business_date", "transaction_key" });
+                columns: new[] { "business_date", "pg", "transaction_key" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_finding_notes_finding_id_at",
@@ -1332,9 +1336,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 .Annotation("Npgsql:IndexInclude", new[] { "verdict" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_business_date_status",
+                name: "ix_recon_findings_business_date_pg_status",
                 table: "recon_findings",
-                columns: new[] { "business_date", "status" });
+                columns: new[] { "business_date", "pg", "status" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_last_run_id",
@@ -1391,9 +1395,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_transaction_key_type",
+                name: "ix_recon_findings_transaction_key_type_pg",
                 table: "recon_findings",
-                columns: new[] { "transaction_key", "type" },
+                columns: new[] { "transaction_key", "type", "pg" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -1423,9 +1427,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 column: "started_at");
 
             migrationBuilder.CreateIndex(
-                name: "ux_recon_runs_one_running_per_date",
+                name: "ux_recon_runs_one_running_per_date_pg",
                 table: "recon_runs",
-                column: "business_date",
+                columns: new[] { "business_date", "pg" },
                 unique: true,
                 filter: "status = 'RUNNING'");
 
@@ -1487,7 +1491,7 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_day_single_lines",
                 table: "settlement_lines",
-                columns: new[] { "sold_date", "transaction_key" },
+                columns: new[] { "sold_date", "pg", "transaction_key" },
                 filter: "NOT key_repeated")
                 .Annotation("Npgsql:IndexInclude", new[] { "amount", "fee", "method", "currency" });
 
@@ -1508,20 +1512,15 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 .Annotation("Npgsql:IndexInclude", new[] { "sold_date", "method", "pay_out_amount" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_settlement_lines_pg_sold_date",
-                table: "settlement_lines",
-                columns: new[] { "pg", "sold_date" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_repeated_keys",
                 table: "settlement_lines",
                 column: "transaction_key",
                 filter: "key_repeated");
 
             migrationBuilder.CreateIndex(
-                name: "ix_settlement_lines_sold_date_transaction_key",
+                name: "ix_settlement_lines_sold_date_pg_transaction_key",
                 table: "settlement_lines",
-                columns: new[] { "sold_date", "transaction_key" });
+                columns: new[] { "sold_date", "pg", "transaction_key" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_transaction_key",

@@ -298,6 +298,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
@@ -311,6 +312,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 {
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
@@ -365,6 +367,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     trigger = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     requested_by = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
@@ -663,6 +666,7 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     payment_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
@@ -1256,9 +1260,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 filter: "status = 'RUNNING'");
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_dirty_keys_business_date_transaction_key",
+                name: "ix_recon_dirty_keys_business_date_pg_transaction_key",
                 table: "recon_dirty_keys",
-                columns: new[] { "business_date", "transaction_key" });
+                columns: new[] { "business_date", "pg", "transaction_key" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_finding_notes_finding_id_at",
@@ -1298,9 +1302,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "business_date", "money_at_risk", "id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_business_date_status",
+                name: "ix_recon_findings_business_date_pg_status",
                 table: "recon_findings",
-                columns: new[] { "business_date", "status" });
+                columns: new[] { "business_date", "pg", "status" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_recon_findings_last_run_id",
@@ -1354,9 +1358,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "trace_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_recon_findings_transaction_key_type",
+                name: "ix_recon_findings_transaction_key_type_pg",
                 table: "recon_findings",
-                columns: new[] { "transaction_key", "type" },
+                columns: new[] { "transaction_key", "type", "pg" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -1386,9 +1390,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 column: "started_at");
 
             migrationBuilder.CreateIndex(
-                name: "ux_recon_runs_one_running_per_date",
+                name: "ux_recon_runs_one_running_per_date_pg",
                 table: "recon_runs",
-                column: "business_date",
+                columns: new[] { "business_date", "pg" },
                 unique: true,
                 filter: "status = 'RUNNING'");
 
@@ -1463,20 +1467,15 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "m_id", "paid_out_date" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_settlement_lines_pg_sold_date",
-                table: "settlement_lines",
-                columns: new[] { "pg", "sold_date" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_repeated_keys",
                 table: "settlement_lines",
                 column: "transaction_key",
                 filter: "key_repeated");
 
             migrationBuilder.CreateIndex(
-                name: "ix_settlement_lines_sold_date_transaction_key",
+                name: "ix_settlement_lines_sold_date_pg_transaction_key",
                 table: "settlement_lines",
-                columns: new[] { "sold_date", "transaction_key" });
+                columns: new[] { "sold_date", "pg", "transaction_key" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_settlement_lines_transaction_key",

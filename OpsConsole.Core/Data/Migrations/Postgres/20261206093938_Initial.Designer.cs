@@ -12,7 +12,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOpsDbContext))]
-    [Migration("20261206080703_Initial")]
+    [Migration("20261206093938_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1465,6 +1465,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnName("payment_key")
                         .UseCollation("C");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<string>("TransactionKey")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -1487,10 +1493,10 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_payment_transactions_transaction_key");
 
-                    b.HasIndex("BusinessDate", "TransactionKey")
+                    b.HasIndex("BusinessDate", "Pg", "TransactionKey")
                         .HasDatabaseName("ix_payment_transactions_business_date_key");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "TransactionKey"), new[] { "Kind", "Amount", "Currency" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "Pg", "TransactionKey"), new[] { "Kind", "Amount", "Currency" });
 
                     b.HasIndex(new[] { "PaymentKey" }, "keyless")
                         .HasDatabaseName("ix_payment_transactions_keyless")
@@ -1737,6 +1743,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)")
                         .HasColumnName("payment_status");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<long?>("PgLiveBalance")
                         .HasColumnType("bigint")
                         .HasColumnName("pg_live_balance");
@@ -1818,9 +1830,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("BusinessDate", "Id")
                         .HasDatabaseName("ix_recon_findings_business_date_id");
 
-                    b.HasIndex("BusinessDate", "Status")
-                        .HasDatabaseName("ix_recon_findings_business_date_status");
-
                     b.HasIndex("LastSeenAt", "Id")
                         .HasDatabaseName("ix_recon_findings_last_seen_at_id");
 
@@ -1833,10 +1842,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("Status", "Type")
                         .HasDatabaseName("ix_recon_findings_status_type");
 
-                    b.HasIndex("TransactionKey", "Type")
-                        .IsUnique()
-                        .HasDatabaseName("ix_recon_findings_transaction_key_type");
-
                     b.HasIndex("Type", "Id")
                         .HasDatabaseName("ix_recon_findings_type_id");
 
@@ -1844,6 +1849,13 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id");
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("BusinessDate", "MoneyAtRisk", "Id"), new[] { "Verdict" });
+
+                    b.HasIndex("BusinessDate", "Pg", "Status")
+                        .HasDatabaseName("ix_recon_findings_business_date_pg_status");
+
+                    b.HasIndex("TransactionKey", "Type", "Pg")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recon_findings_transaction_key_type_pg");
 
                     b.HasIndex(new[] { "BusinessDate" }, "backlog")
                         .HasDatabaseName("ix_recon_findings_backlog")
@@ -1976,6 +1988,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("date")
                         .HasColumnName("business_date");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<string>("TransactionKey")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1986,8 +2004,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_recon_dirty_keys");
 
-                    b.HasIndex("BusinessDate", "TransactionKey")
-                        .HasDatabaseName("ix_recon_dirty_keys_business_date_transaction_key");
+                    b.HasIndex("BusinessDate", "Pg", "TransactionKey")
+                        .HasDatabaseName("ix_recon_dirty_keys_business_date_pg_transaction_key");
 
                     b.ToTable("recon_dirty_keys", (string)null);
                 });
@@ -2066,6 +2084,12 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("persist_ms");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
                     b.Property<string>("Phase")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2124,13 +2148,13 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_recon_runs");
 
-                    b.HasIndex("BusinessDate")
-                        .IsUnique()
-                        .HasDatabaseName("ux_recon_runs_one_running_per_date")
-                        .HasFilter("status = 'RUNNING'");
-
                     b.HasIndex("StartedAt")
                         .HasDatabaseName("ix_recon_runs_started_at");
+
+                    b.HasIndex("BusinessDate", "Pg")
+                        .IsUnique()
+                        .HasDatabaseName("ux_recon_runs_one_running_per_date_pg")
+                        .HasFilter("status = 'RUNNING'");
 
                     b.HasIndex("BusinessDate", "StartedAt")
                         .HasDatabaseName("ix_recon_runs_date_started");
@@ -2587,17 +2611,14 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.HasIndex("TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_transaction_key");
 
-                    b.HasIndex("Pg", "SoldDate")
-                        .HasDatabaseName("ix_settlement_lines_pg_sold_date");
+                    b.HasIndex("SoldDate", "Pg", "TransactionKey")
+                        .HasDatabaseName("ix_settlement_lines_sold_date_pg_transaction_key");
 
-                    b.HasIndex("SoldDate", "TransactionKey")
-                        .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
-
-                    b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines")
+                    b.HasIndex(new[] { "SoldDate", "Pg", "TransactionKey" }, "day_single_lines")
                         .HasDatabaseName("ix_settlement_lines_day_single_lines")
                         .HasFilter("NOT key_repeated");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method", "Currency" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "SoldDate", "Pg", "TransactionKey" }, "day_single_lines"), new[] { "Amount", "Fee", "Method", "Currency" });
 
                     b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days")
                         .HasDatabaseName("ix_settlement_lines_payout_days");

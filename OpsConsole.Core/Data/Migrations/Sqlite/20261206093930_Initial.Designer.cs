@@ -11,7 +11,7 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOpsDbContext))]
-    [Migration("20261206080700_Initial")]
+    [Migration("20261206093930_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1399,6 +1399,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_key");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<string>("TransactionKey")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
@@ -1662,6 +1668,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_status");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<long?>("PgLiveBalance")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pg_live_balance");
@@ -1748,9 +1760,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("BusinessDate", "Id")
                         .HasDatabaseName("ix_recon_findings_business_date_id");
 
-                    b.HasIndex("BusinessDate", "Status")
-                        .HasDatabaseName("ix_recon_findings_business_date_status");
-
                     b.HasIndex("LastSeenAt", "Id")
                         .HasDatabaseName("ix_recon_findings_last_seen_at_id");
 
@@ -1763,16 +1772,19 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("Status", "Type")
                         .HasDatabaseName("ix_recon_findings_status_type");
 
-                    b.HasIndex("TransactionKey", "Type")
-                        .IsUnique()
-                        .HasDatabaseName("ix_recon_findings_transaction_key_type");
-
                     b.HasIndex("Type", "Id")
                         .HasDatabaseName("ix_recon_findings_type_id");
 
                     b.HasIndex("BusinessDate", "MoneyAtRisk", "Id")
                         .HasDatabaseName("ix_recon_findings_business_date_money_at_risk_id")
                         .HasAnnotation("Npgsql:IndexInclude", new[] { "Verdict" });
+
+                    b.HasIndex("BusinessDate", "Pg", "Status")
+                        .HasDatabaseName("ix_recon_findings_business_date_pg_status");
+
+                    b.HasIndex("TransactionKey", "Type", "Pg")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recon_findings_transaction_key_type_pg");
 
                     b.HasIndex(new[] { "BusinessDate" }, "backlog")
                         .HasDatabaseName("ix_recon_findings_backlog")
@@ -1887,6 +1899,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("business_date");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<string>("TransactionKey")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1896,8 +1914,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_recon_dirty_keys");
 
-                    b.HasIndex("BusinessDate", "TransactionKey")
-                        .HasDatabaseName("ix_recon_dirty_keys_business_date_transaction_key");
+                    b.HasIndex("BusinessDate", "Pg", "TransactionKey")
+                        .HasDatabaseName("ix_recon_dirty_keys_business_date_pg_transaction_key");
 
                     b.ToTable("recon_dirty_keys", (string)null);
                 });
@@ -1974,6 +1992,12 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("persist_ms");
 
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
                     b.Property<string>("Phase")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2032,13 +2056,13 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_recon_runs");
 
-                    b.HasIndex("BusinessDate")
-                        .IsUnique()
-                        .HasDatabaseName("ux_recon_runs_one_running_per_date")
-                        .HasFilter("status = 'RUNNING'");
-
                     b.HasIndex("StartedAt")
                         .HasDatabaseName("ix_recon_runs_started_at");
+
+                    b.HasIndex("BusinessDate", "Pg")
+                        .IsUnique()
+                        .HasDatabaseName("ux_recon_runs_one_running_per_date_pg")
+                        .HasFilter("status = 'RUNNING'");
 
                     b.HasIndex("BusinessDate", "StartedAt")
                         .HasDatabaseName("ix_recon_runs_date_started");
@@ -2484,11 +2508,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.HasIndex("TransactionKey")
                         .HasDatabaseName("ix_settlement_lines_transaction_key");
 
-                    b.HasIndex("Pg", "SoldDate")
-                        .HasDatabaseName("ix_settlement_lines_pg_sold_date");
-
-                    b.HasIndex("SoldDate", "TransactionKey")
-                        .HasDatabaseName("ix_settlement_lines_sold_date_transaction_key");
+                    b.HasIndex("SoldDate", "Pg", "TransactionKey")
+                        .HasDatabaseName("ix_settlement_lines_sold_date_pg_transaction_key");
 
                     b.HasIndex(new[] { "MId", "PaidOutDate" }, "payout_days")
                         .HasDatabaseName("ix_settlement_lines_payout_days")
