@@ -31,11 +31,12 @@ public sealed class DemoDataJobTests
         await job.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(90));
 
         await using var db = await host.Get<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync();
-        var runs = await db.Set<ReconRun>().AsNoTracking().OrderBy(r => r.BusinessDate).ToListAsync();
-        Assert.Equal(2, runs.Count);
+        // One run per (date, PG).
+        var runs = await db.Set<ReconRun>().AsNoTracking().OrderBy(r => r.BusinessDate).ThenBy(r => r.Pg).ToListAsync();
+        Assert.Equal(4, runs.Count);
         Assert.All(runs, r => Assert.Equal(RunStatus.SUCCEEDED, r.Status));
         Assert.All(runs, r => Assert.InRange(r.SettleMs ?? -1, 0, 10_000));
-        Assert.Equal(runs[0].BusinessDate.AddDays(1), runs[1].BusinessDate);
+        Assert.Equal(runs[0].BusinessDate.AddDays(1), runs[2].BusinessDate);
 
         // Two PGs: the Toss-like API connection and the sandbox's file persona, each with payments, settlement lines
         // (the file persona's imported from the file it wrote, through its profile) and findings.
@@ -49,9 +50,14 @@ public sealed class DemoDataJobTests
             l => Assert.Equal(SandboxFilePg.MerchantId, l.MId));
         var import = await db.Set<SettlementImport>().SingleAsync(i => i.Pg == DemoPgConnections.FilePgName);
         Assert.EndsWith(".csv", import.Name);
-        var findingPgs = await (from f in db.Set<Finding>()
-                                join p in db.Payments on f.PaymentKey equals p.PaymentKey
-                                select p.Pg).Distinct().ToListAsync();
+        Assert.Equal(pgs, runs.Select(r => r.Pg).Distinct().Order(StringComparer.Ordinal));
+        var findingPgs = await db.Set<Finding>().Select(f => f.Pg).Distinct().ToListAsync();
         Assert.Equal(pgs, findingPgs.Order(StringComparer.Ordinal));
+        // A finding carries the PG of the payment it is about (where our ledger has the payment).
+        var mislabelled = await (from f in db.Set<Finding>()
+                                 join p in db.Payments on f.PaymentKey equals p.PaymentKey
+                                 where f.Pg != p.Pg
+                                 select f.Id).CountAsync();
+        Assert.Equal(0, mislabelled);
     }
 }

@@ -138,7 +138,8 @@ internal sealed class DemoDataJob(
             {
                 try
                 {
-                    await reconciliation.RunAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true,
+                    // One run per PG: the toss one pulls its lines first, the file PG's came from its file above.
+                    await reconciliation.RunEachPgAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true,
                         cancellationToken: stoppingToken, settleDelay: TimeSpan.Zero);
                 }
                 catch (DomainException e)
