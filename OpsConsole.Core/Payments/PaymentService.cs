@@ -27,7 +27,7 @@ public sealed class PaymentService(
     IOptions<PgOptions> pgOptions,
     ILogger<PaymentService> logger,
     PgConnections connections,
-    PgEndpoint endpoint)
+    PgEndpoint? endpoint = null)
 {
     /// <summary>The PG connection payments are made through by default (the toss one).</summary>
     private string PgName => connections.Api?.Name
@@ -43,7 +43,7 @@ public sealed class PaymentService(
     {
         if (string.IsNullOrWhiteSpace(pg)) return connections.Find(PgName)!;
         var connection = connections.Resolve(pg, "pg");
-        if (connection.Kind == PgKind.File && !endpoint.IsSandbox)
+        if (connection.Kind == PgKind.File && endpoint?.IsSandbox != true)
             throw DomainException.BadInput("PG_NO_API",
                 $"PG '{connection.Name}' is a file connection: OpsConsole has no payment API client for it.");
         return connection;

@@ -5,9 +5,11 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Reconciliation.ControlTotals;
 
 /// <summary>
-/// Builds a <see cref="ControlTotalsReport"/> for a KST date or range: the stored totals of each date's latest
-/// successful run (<see cref="RunControlTotal"/>, a few rows per date) and the signed differences of the findings
-/// that run left standing, in two grouped queries over the findings' date indexes.
+/// Builds a <see cref="ControlTotalsReport"/> for a KST date or range, of one PG connection or of every PG: the stored
+/// totals of the latest successful run of each (date, PG) (<see cref="RunControlTotal"/>, a few rows per run) and the
+/// signed differences of the findings that run left standing, in two grouped queries over the findings' date indexes.
+/// A run compares one PG's payments with that PG's lines, so each (date, PG) adds up on its own and every PG's report
+/// is the sum of its dates (<see cref="ControlTotalsReport.Days"/> holds one row per date and PG).
 /// <para>The findings that explain a date: CONFIRMED findings seen by the latest successful run of their own business
 /// date (older sightings no longer describe the ledgers). A finding's signed difference on a date is its internal
 /// amount when its transaction belongs to the date, minus the PG's amount when its lines' sold date is the date (cancels
@@ -16,41 +18,44 @@ namespace OpsConsole.Core.Reconciliation.ControlTotals;
 /// </summary>
 public static class ControlTotalsQuery
 {
+    /// <param name="pg">Only this PG connection's runs and findings; null: every PG.</param>
     public static async Task<ControlTotalsReport> LoadAsync(OpsDbContext db, DateOnly from, DateOnly to,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? pg = null)
     {
         if (to < from) throw DomainException.BadInput("RANGE_REVERSED", "The range ends before it starts.");
         if (to.DayNumber - from.DayNumber > 366)
             throw DomainException.BadInput("RANGE_TOO_LONG", "Control totals cover at most a year at a time.");
 
-        var latest = await LatestRuns(db.Set<ReconRun>().Where(r => r.BusinessDate >= from && r.BusinessDate <= to))
-            .ToListAsync(cancellationToken);
+        var runsInRange = db.Set<ReconRun>().Where(r => r.BusinessDate >= from && r.BusinessDate <= to);
+        if (pg is not null) runsInRange = runsInRange.Where(r => r.Pg == pg);
+        var latest = await LatestRuns(runsInRange).ToListAsync(cancellationToken);
         var runIds = latest.Select(r => r.RunId).ToList();
         var stored = await db.Set<RunControlTotal>().AsNoTracking().Where(t => runIds.Contains(t.RunId))
             .ToListAsync(cancellationToken);
-        var covered = stored.Select(t => t.BusinessDate).ToHashSet();
+        var pgOfRun = latest.ToDictionary(r => r.RunId, r => r.Pg);
+        var covered = stored.Select(t => (t.BusinessDate, pgOfRun[t.RunId])).ToHashSet();
 
         var allDates = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
         var reconciled = latest.Select(r => r.Date).ToHashSet();
         var notReconciled = allDates.Where(d => !reconciled.Contains(d)).ToList();
-        var withoutTotals = allDates.Where(d => reconciled.Contains(d) && !covered.Contains(d)).ToList();
+        var withoutTotals = allDates.Where(d => latest.Any(r => r.Date == d && !covered.Contains((d, r.Pg)))).ToList();
 
-        var groups = await FindingGroupsAsync(db, from, to, cancellationToken);
+        var groups = await FindingGroupsAsync(db, from, to, pg, cancellationToken);
         var byType = new Dictionary<FindingType, (int Count, long Difference)>();
         var perDay = covered.ToDictionary(d => d, _ => 0L);
         long unmatched = 0;
         foreach (var g in groups)
         {
-            var internalCounts = g.InternalDate is { } id && covered.Contains(id);
-            var externalCounts = g.ExternalDate is { } ed && covered.Contains(ed);
+            var internalCounts = g.InternalDate is { } id && covered.Contains((id, g.Pg));
+            var externalCounts = g.ExternalDate is { } ed && covered.Contains((ed, g.Pg));
             if (!internalCounts && !externalCounts) continue;
             var difference = (internalCounts ? g.Internal : 0) - (externalCounts ? g.External : 0);
             if (internalCounts)
             {
-                perDay[g.InternalDate!.Value] += g.Internal;
+                perDay[(g.InternalDate!.Value, g.Pg)] += g.Internal;
                 unmatched += g.InternalCount;
             }
-            if (externalCounts) perDay[g.ExternalDate!.Value] -= g.External;
+            if (externalCounts) perDay[(g.ExternalDate!.Value, g.Pg)] -= g.External;
             var t = byType.GetValueOrDefault(g.Type);
             byType[g.Type] = (t.Count + g.Count, t.Difference + difference);
         }
@@ -63,27 +68,29 @@ public static class ControlTotalsQuery
             .Select(g => new CurrencyTotals(g.Key, g.Aggregate(LedgerSide.Empty, (s, t) => s.Plus(t.Ours)),
                 g.Aggregate(PgSide.Empty, (s, t) => s.Plus(t.Pg))))
             .ToList();
-        var days = krw.OrderBy(t => t.BusinessDate)
-            .Select(t => new DayControl(t.BusinessDate, t.RunId, t.Ours.Net, t.Pg.Gross, perDay[t.BusinessDate]))
+        var days = krw.OrderBy(t => t.BusinessDate).ThenBy(t => pgOfRun[t.RunId], StringComparer.Ordinal)
+            .Select(t => new DayControl(t.BusinessDate, t.RunId, t.Ours.Net, t.Pg.Gross, perDay[(t.BusinessDate, pgOfRun[t.RunId])],
+                pgOfRun[t.RunId]))
             .ToList();
         var types = byType.Select(kv => new FindingDifference(kv.Key, kv.Value.Count, kv.Value.Difference))
             .OrderBy(t => t.Type).ToList();
-        return new ControlTotalsReport(from, to, ledger, others, unmatched, types, days, notReconciled, withoutTotals);
+        return new ControlTotalsReport(from, to, ledger, others, unmatched, types, days, notReconciled, withoutTotals, pg);
     }
 
-    /// <summary>The latest SUCCEEDED run of each business date.</summary>
+    /// <summary>The latest SUCCEEDED run of each business date and PG.</summary>
     private static IQueryable<LatestRun> LatestRuns(IQueryable<ReconRun> runs) =>
         runs.Where(r => r.Status == RunStatus.SUCCEEDED)
-            .GroupBy(r => r.BusinessDate)
-            .Select(g => new LatestRun { Date = g.Key, RunId = g.Max(r => r.Id) });
+            .GroupBy(r => new { r.BusinessDate, r.Pg })
+            .Select(g => new LatestRun { Date = g.Key.BusinessDate, Pg = g.Key.Pg, RunId = g.Max(r => r.Id) });
 
     private sealed class LatestRun
     {
         public DateOnly Date { get; init; }
+        public string Pg { get; init; } = "";
         public long RunId { get; init; }
     }
 
-    private sealed record FindingGroup(DateOnly? InternalDate, DateOnly? ExternalDate, FindingType Type, int Count,
+    private sealed record FindingGroup(string Pg, DateOnly? InternalDate, DateOnly? ExternalDate, FindingType Type, int Count,
         int InternalCount, long Internal, long External);
 
     /// <summary>
@@ -92,28 +99,30 @@ public static class ControlTotalsQuery
     /// range (a DATE_MISMATCH of the day before; partial index on the sold date of such findings).
     /// </summary>
     private static async Task<List<FindingGroup>> FindingGroupsAsync(OpsDbContext db, DateOnly from, DateOnly to,
-        CancellationToken ct)
+        string? pg, CancellationToken ct)
     {
         // A finding stands when the date's latest full run or a later incremental run saw it, and no later successful
         // run compared its key without seeing it (an incremental run compares only changed keys: the findings of
         // unchanged keys stand as the full run left them). Only a date with a successful incremental run after its
         // latest full run can have such a later run, so only that date's findings pay for the anti-join against the
         // run keys; the others (most dates: the day's scheduled full run, nothing after) are read from the date index.
+        // Runs are per (date, PG): "latest" and "later" are of the finding's own PG.
         var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.Status == RunStatus.SUCCEEDED);
-        var latestFull = runs.Where(r => r.Scope == RunScope.FULL).GroupBy(r => r.BusinessDate)
-            .Select(g => new { Date = g.Key, RunId = g.Max(r => r.Id) });
+        if (pg is not null) runs = runs.Where(r => r.Pg == pg);
+        var latestFull = runs.Where(r => r.Scope == RunScope.FULL).GroupBy(r => new { r.BusinessDate, r.Pg })
+            .Select(g => new { Date = g.Key.BusinessDate, g.Key.Pg, RunId = g.Max(r => r.Id) });
         var rerunDates = await runs.Where(r => r.Scope != RunScope.FULL
-                                               && latestFull.Any(f => f.Date == r.BusinessDate && f.RunId < r.Id))
+                                               && latestFull.Any(f => f.Date == r.BusinessDate && f.Pg == r.Pg && f.RunId < r.Id))
             .Select(r => r.BusinessDate).Distinct().ToListAsync(ct);
         var seenByLatest = from f in db.Set<Finding>().AsNoTracking()
-                           join full in latestFull on f.BusinessDate equals full.Date
+                           join full in latestFull on new { Date = f.BusinessDate, f.Pg } equals new { full.Date, full.Pg }
                            where f.Verdict == FindingVerdict.CONFIRMED && f.LastRunId >= full.RunId
                            select f;
         var standingSets = new List<IQueryable<Finding>> { seenByLatest.Where(f => !rerunDates.Contains(f.BusinessDate)) };
         if (rerunDates.Count > 0)
             standingSets.Add(seenByLatest.Where(f => rerunDates.Contains(f.BusinessDate)
                 && !db.Set<ReconRunKey>().Any(k => k.TransactionKey == f.TransactionKey && k.RunId > f.LastRunId
-                    && runs.Any(r => r.Id == k.RunId && r.BusinessDate == f.BusinessDate))));
+                    && runs.Any(r => r.Id == k.RunId && r.BusinessDate == f.BusinessDate && r.Pg == f.Pg))));
         var groups = new List<FindingGroup>();
         foreach (var standing in standingSets)
         {
@@ -124,8 +133,8 @@ public static class ControlTotalsQuery
             foreach (var query in new[] { ofRange, soldInRange })
             {
                 groups.AddRange(await query
-                    .GroupBy(f => new { f.InternalBusinessDate, f.ExternalSoldDate, f.Type })
-                    .Select(g => new FindingGroup(g.Key.InternalBusinessDate, g.Key.ExternalSoldDate, g.Key.Type, g.Count(),
+                    .GroupBy(f => new { f.Pg, f.InternalBusinessDate, f.ExternalSoldDate, f.Type })
+                    .Select(g => new FindingGroup(g.Key.Pg, g.Key.InternalBusinessDate, g.Key.ExternalSoldDate, g.Key.Type, g.Count(),
                         g.Count(f => f.InternalAmount != null), g.Sum(f => f.InternalAmount ?? 0),
                         g.Sum(f => f.ExternalAmountTotal ?? 0)))
                     .ToListAsync(ct));

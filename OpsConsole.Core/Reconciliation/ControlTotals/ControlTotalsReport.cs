@@ -10,8 +10,8 @@ public sealed record CurrencyTotals(string Currency, LedgerSide Ours, PgSide Pg)
 /// <summary>The findings of one type that explain part of the difference: how many and their signed differences (ours − PG).</summary>
 public sealed record FindingDifference(FindingType Type, int Count, long Difference);
 
-/// <summary>One reconciled date of a report: its run, the ledgers' difference and what the findings explain.</summary>
-public sealed record DayControl(DateOnly Date, long RunId, long OurNet, long PgGross, long FindingsDifference)
+/// <summary>One reconciled date of one PG of a report: its run, the ledgers' difference and what the findings explain.</summary>
+public sealed record DayControl(DateOnly Date, long RunId, long OurNet, long PgGross, long FindingsDifference, string Pg = "")
 {
     public long Unexplained => OurNet - PgGross - FindingsDifference;
     public bool AddsUp => Unexplained == 0;
@@ -33,8 +33,15 @@ public sealed record ControlTotalsReport(
     IReadOnlyList<FindingDifference> ByType,
     IReadOnlyList<DayControl> Days,
     IReadOnlyList<DateOnly> NotReconciled,
-    IReadOnlyList<DateOnly> WithoutTotals)
+    IReadOnlyList<DateOnly> WithoutTotals,
+    string? Pg = null)
 {
+    /// <summary>Each PG's sums over its reconciled dates (KRW), in name order: each adds up on its own.</summary>
+    public IReadOnlyList<PgControl> ByPg => Days.GroupBy(d => d.Pg)
+        .OrderBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => new PgControl(g.Key, g.Sum(d => d.OurNet), g.Sum(d => d.PgGross), g.Sum(d => d.FindingsDifference)))
+        .ToList();
+
     public bool HasTotals => Days.Count > 0;
 
     public long FindingsDifference => ByType.Sum(t => t.Difference);
@@ -54,4 +61,11 @@ public sealed record ControlTotalsReport(
     public double? MatchRate => Ledger.Ours.Count == 0 ? null : (double)Matched / Ledger.Ours.Count;
 
     public bool IsRange => From != To;
+}
+
+/// <summary>One PG's control totals over a report's reconciled dates (KRW).</summary>
+public sealed record PgControl(string Pg, long OurNet, long PgGross, long FindingsDifference)
+{
+    public long Unexplained => OurNet - PgGross - FindingsDifference;
+    public bool AddsUp => Unexplained == 0;
 }
