@@ -26,7 +26,9 @@ public static class ApprovalKeyLearning
 {
     public const string EventType = "key.learned";
 
-    /// <summary>The UPDATE … RETURNING of the step (table names through <paramref name="dialect"/>).</summary>
+    /// <summary>The UPDATE … RETURNING of the step for the approvals of the PG <c>@pg</c> (table names through
+    /// <paramref name="dialect"/>): a run learns only its own PG's keys, so the change that makes it compare the whole
+    /// date never reaches another PG's ledger unseen.</summary>
     public static string LearnSql(IReconSqlDialect dialect)
     {
         var t = dialect.Table("payment_transactions");
@@ -34,7 +36,7 @@ public static class ApprovalKeyLearning
         var approvalLine = $"sl.payment_key = {t}.payment_key AND sl.pg = {t}.pg AND sl.amount > 0 AND sl.canceled_at IS NULL";
         return $"""
             UPDATE {t} SET transaction_key = (SELECT MIN(sl.transaction_key) FROM {l} sl WHERE {approvalLine})
-            WHERE {t}.transaction_key IS NULL AND {t}.kind = {dialect.Text(nameof(TransactionKind.APPROVAL))}
+            WHERE {t}.transaction_key IS NULL AND {t}.pg = {dialect.Parameter("pg")} AND {t}.kind = {dialect.Text(nameof(TransactionKind.APPROVAL))}
               AND (SELECT COUNT(DISTINCT sl.transaction_key) FROM {l} sl WHERE {approvalLine}) = 1
               AND NOT EXISTS (SELECT 1 FROM {l} sl JOIN {t} o ON o.transaction_key = sl.transaction_key WHERE {approvalLine})
             RETURNING {t}.id, {t}.payment_key, {t}.order_id, {t}.transaction_key
@@ -59,6 +61,10 @@ public static class ApprovalKeyLearning
             cmd.CommandText = LearnSql(dialect);
             cmd.CommandTimeout = 3600;
             cmd.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = "@pg";
+            parameter.Value = pg;
+            cmd.Parameters.Add(parameter);
             await using DbDataReader reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 learned.Add(new LearnedApprovalKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));

@@ -13,7 +13,7 @@ public enum FindingSort
 }
 
 /// <summary>
-/// Filters for the findings grid. Null means "any". <see cref="Search"/> matches a transaction key, payment
+/// Filters for the findings grid. Null means "any"; <see cref="Pg"/> keeps one PG connection's findings. <see cref="Search"/> matches a transaction key, payment
 /// key, order id or trace id exactly. By default only CONFIRMED findings are listed.
 /// </summary>
 public sealed record FindingQuery(
@@ -27,7 +27,8 @@ public sealed record FindingQuery(
     string? Assignee = null,
     FindingSort Sort = FindingSort.MoneyAtRiskDesc,
     int Skip = 0,
-    int Take = 50);
+    int Take = 50,
+    string? Pg = null);
 
 public sealed record FindingPage(IReadOnlyList<Finding> Items, int TotalCount, long TotalMoneyAtRisk);
 
@@ -82,6 +83,11 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
             q = q.Where(f => f.TransactionKey == s || f.PaymentKey == s || f.OrderId == s || f.TraceId == s);
         }
         if (!string.IsNullOrWhiteSpace(query.Assignee)) q = q.Where(f => f.Assignee == query.Assignee);
+        if (!string.IsNullOrWhiteSpace(query.Pg))
+        {
+            var pg = query.Pg.Trim();
+            q = q.Where(f => f.Pg == pg);
+        }
         return q;
     }
 

@@ -8,12 +8,14 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
-/// Daily at <see cref="ReconciliationOptions.ScheduleKst"/> (KST), reconciles the previous business date,
-/// pulling the PG's settlement lines first. With several replicas, one runs it: the scheduled run of a date holds
+/// Daily at <see cref="ReconciliationOptions.ScheduleKst"/> (KST), reconciles the previous business date for every
+/// configured PG connection (one run each; the API connection's settlement lines are pulled first). With several replicas, one runs it: the scheduled run of a date holds
 /// that date's <see cref="JobLock"/> for its whole duration; the others wait and retry every
 /// <see cref="ReconciliationOptions.ScheduleRetryInterval"/> until the date is reconciled. If the holder dies
 /// (kill -9), its lock goes with its database session: the next one to get the lock abandons the dead run's
-/// RUNNING row at once and runs the date. A date already reconciled by a scheduled run is skipped.
+/// RUNNING row at once and runs the date. A PG whose date was already reconciled by a scheduled run is skipped; a PG
+/// whose date is held by a console run is retried later while the other PGs run now. The followers run once every
+/// PG's date is reconciled.
 /// </summary>
 public sealed class ReconciliationScheduler(ReconciliationService service, IDbContextFactory<OpsDbContext> dbFactory,
     JobLock jobLock, IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<ReconciliationScheduler> logger,
@@ -83,7 +85,7 @@ public sealed class ReconciliationScheduler(ReconciliationService service, IDbCo
         }
     }
 
-    /// <summary>False when another replica (or a console run) holds the date: try again later.</summary>
+    /// <summary>False when another replica (or a console run) holds the date or one PG's run of it: try again later.</summary>
     private async Task<bool> TryRunScheduledAsync(DateOnly businessDate, CancellationToken cancellationToken)
     {
         await using var held = await jobLock.TryAcquireAsync($"recon-schedule-{businessDate:yyyyMMdd}", cancellationToken);
@@ -92,13 +94,17 @@ public sealed class ReconciliationScheduler(ReconciliationService service, IDbCo
             logger.LogInformation("Scheduled run for {BusinessDate}: another replica runs it; trying again later", businessDate);
             return false;
         }
+        List<string> pending;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            if (await db.Set<ReconRun>().AnyAsync(r => r.BusinessDate == businessDate &&
-                                                      r.Trigger == RunTrigger.SCHEDULE &&
-                                                      r.Status == RunStatus.SUCCEEDED, cancellationToken))
+            var reconciled = await db.Set<ReconRun>().Where(r => r.BusinessDate == businessDate &&
+                                                                 r.Trigger == RunTrigger.SCHEDULE &&
+                                                                 r.Status == RunStatus.SUCCEEDED)
+                .Select(r => r.Pg).Distinct().ToListAsync(cancellationToken);
+            pending = service.Connections.All.Select(c => c.Name).Where(pg => !reconciled.Contains(pg)).ToList();
+            if (pending.Count == 0)
             {
-                logger.LogInformation("{BusinessDate} was already reconciled by a scheduled run", businessDate);
+                logger.LogInformation("{BusinessDate} was already reconciled by a scheduled run of every PG", businessDate);
                 return true;
             }
             // With the date's schedule lock held, a scheduled run still RUNNING belongs to a replica that died.
@@ -112,28 +118,34 @@ public sealed class ReconciliationScheduler(ReconciliationService service, IDbCo
             }
             await db.SaveChangesAsync(cancellationToken);
         }
-        try
+        var waiting = false;
+        foreach (var pg in pending)
         {
-            var run = await service.RunAsync(businessDate, RunTrigger.SCHEDULE, Actor,
-                pullFirst: options.Value.PullBeforeScheduledRun, cancellationToken: cancellationToken);
-            logger.LogInformation("Scheduled run {RunId} for {BusinessDate}: {Status}", run.Id, businessDate, run.Status);
-            foreach (var follower in followers ?? [])
+            try
             {
-                try
-                {
-                    await follower.AfterScheduledRunAsync(businessDate, cancellationToken);
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    logger.LogError(e, "{Follower} after the scheduled run of {BusinessDate} failed", follower.GetType().Name, businessDate);
-                }
+                var run = await service.RunAsync(businessDate, RunTrigger.SCHEDULE, Actor,
+                    pullFirst: options.Value.PullBeforeScheduledRun, cancellationToken: cancellationToken, pg: pg);
+                logger.LogInformation("Scheduled run {RunId} for {BusinessDate} and PG {Pg}: {Status}", run.Id, businessDate,
+                    pg, run.Status);
             }
-            return true;
+            catch (DomainException e) when (e.Code == "RUN_IN_PROGRESS")
+            {
+                logger.LogInformation("Scheduled run for {BusinessDate} and PG {Pg} waits: {Reason}", businessDate, pg, e.Message);
+                waiting = true; // a run started from the console holds the date of this PG
+            }
         }
-        catch (DomainException e) when (e.Code == "RUN_IN_PROGRESS")
+        if (waiting) return false;
+        foreach (var follower in followers ?? [])
         {
-            logger.LogInformation("Scheduled run for {BusinessDate} waits: {Reason}", businessDate, e.Message);
-            return false; // a run started from the console holds the date
+            try
+            {
+                await follower.AfterScheduledRunAsync(businessDate, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "{Follower} after the scheduled run of {BusinessDate} failed", follower.GetType().Name, businessDate);
+            }
         }
+        return true;
     }
 }

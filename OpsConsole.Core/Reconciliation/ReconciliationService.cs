@@ -147,6 +147,32 @@ public sealed class ReconciliationService(
         return run.Id;
     }
 
+    /// <summary>
+    /// <see cref="StartAsync"/> for every configured PG connection (configuration order): each PG's run of the date in
+    /// the background, each with its own lock. A PG whose run of the date is running is skipped; RUN_IN_PROGRESS only
+    /// when no PG's run could start. Returns the started runs.
+    /// </summary>
+    public async Task<IReadOnlyList<StartedRun>> StartEachPgAsync(DateOnly businessDate, string requestedBy,
+        bool pullFirst = false, RunTrigger trigger = RunTrigger.USER, string? engine = null, bool full = false)
+    {
+        var started = new List<StartedRun>();
+        DomainException? busy = null;
+        foreach (var connection in Connections.All)
+        {
+            try
+            {
+                started.Add(new StartedRun(await StartAsync(businessDate, requestedBy, pullFirst, trigger, engine, full,
+                    connection.Name), connection.Name));
+            }
+            catch (DomainException e) when (e.Code == "RUN_IN_PROGRESS")
+            {
+                busy ??= e;
+            }
+        }
+        if (started.Count == 0 && busy is not null) throw busy;
+        return started;
+    }
+
     /// <summary>Completes when background runs started by <see cref="StartAsync"/> have finished.</summary>
     public Task WhenBackgroundIdleAsync() => Task.WhenAll(_background.Values);
 
@@ -559,8 +585,13 @@ public sealed class ReconciliationService(
     private async Task MoveAsync(long runId, DateOnly date, RunPhase phase, int percent,
         IProgress<RunProgress>? progress, CancellationToken ct)
     {
-        await UpdateRunAsync(runId, r => r.MoveTo(phase, percent, clock.GetUtcNow()), ct);
-        progress?.Report(new RunProgress(runId, date, phase, percent));
+        string pg = "";
+        await UpdateRunAsync(runId, r =>
+        {
+            r.MoveTo(phase, percent, clock.GetUtcNow());
+            pg = r.Pg;
+        }, ct);
+        progress?.Report(new RunProgress(runId, date, phase, percent, pg));
     }
 
     private async Task UpdateRunAsync(long runId, Action<ReconRun> change, CancellationToken ct)
@@ -581,6 +612,9 @@ public sealed class ReconciliationService(
 /// <summary>The runs of <see cref="ReconciliationService.RunEachPgAsync"/>, and why a PG's run did not start (another of
 /// its runs of the date was running).</summary>
 public sealed record PgRunsResult(IReadOnlyList<ReconRun> Runs, IReadOnlyList<string> Skipped);
+
+/// <summary>A run started in the background, and its PG connection.</summary>
+public sealed record StartedRun(long RunId, string Pg);
 
 /// <summary>A finished run with its largest confirmed findings (what the Slack summary shows).</summary>
 public sealed record ReconRunSummary(ReconRun Run, IReadOnlyList<Finding> LargestFindings);

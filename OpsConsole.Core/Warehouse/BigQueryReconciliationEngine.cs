@@ -31,7 +31,7 @@ public sealed class BigQueryReconciliationEngine(
 
     public async Task<int> RunPass1Async(ReconPassContext context, CancellationToken cancellationToken)
     {
-        var result = await RunPass1Async(context.Definition, context.BusinessDate, cancellationToken);
+        var result = await RunPass1Async(context.Definition, context.BusinessDate, context.Pg, cancellationToken);
         await SaveAsync(context, result, cancellationToken);
         return result.Items.Count;
     }
@@ -43,7 +43,7 @@ public sealed class BigQueryReconciliationEngine(
             keys = await db.Set<ReconRunItem>().AsNoTracking()
                 .Where(i => i.RunId == context.RunId && i.Pass == 1)
                 .Select(i => i.TransactionKey).Distinct().ToListAsync(cancellationToken);
-        var result = await RunPass2Async(context.Definition, context.BusinessDate, keys, cancellationToken);
+        var result = await RunPass2Async(context.Definition, context.BusinessDate, context.Pg, keys, cancellationToken);
         await SaveAsync(context, result, cancellationToken);
     }
 
@@ -71,10 +71,11 @@ public sealed class BigQueryReconciliationEngine(
             new BigQueryReconDialect(O.DataProjectId is { Length: > 0 } dp ? dp : O.ProjectId, O.Dataset), O.Tables);
     }
 
-    /// <summary>Pass 1's query: the business date's partitions, and the UTC bounds of the KST day.</summary>
-    public BigQueryQuery Pass1Query(ReconciliationDefinition definition, DateOnly businessDate) =>
+    /// <summary>Pass 1's query for the PG <paramref name="pg"/>: the business date's partitions, and the UTC bounds of the KST day.</summary>
+    public BigQueryQuery Pass1Query(ReconciliationDefinition definition, DateOnly businessDate, string pg) =>
         new(Sql(definition).Pass1(),
         [
+            BigQueryParameter.String("pg", pg),
             BigQueryParameter.Date("date", businessDate),
             BigQueryParameter.Timestamp("from", BusinessCalendar.StartOfDayUtc(businessDate)),
             BigQueryParameter.Timestamp("to", BusinessCalendar.StartOfDayUtc(businessDate.AddDays(1))),
@@ -83,11 +84,11 @@ public sealed class BigQueryReconciliationEngine(
             Labels = Labels(businessDate, 1),
         };
 
-    /// <summary>Pass 2's query: only <paramref name="keys"/>, within the recheck window when one is set.</summary>
-    public BigQueryQuery Pass2Query(ReconciliationDefinition definition, DateOnly businessDate, IReadOnlyList<string> keys)
+    /// <summary>Pass 2's query for the PG <paramref name="pg"/>: only <paramref name="keys"/>, within the recheck window when one is set.</summary>
+    public BigQueryQuery Pass2Query(ReconciliationDefinition definition, DateOnly businessDate, string pg, IReadOnlyList<string> keys)
     {
         var window = O.RecheckWindowDays > 0;
-        var parameters = new List<BigQueryParameter> { BigQueryParameter.StringArray("keys", keys) };
+        var parameters = new List<BigQueryParameter> { BigQueryParameter.String("pg", pg), BigQueryParameter.StringArray("keys", keys) };
         if (window)
         {
             parameters.Add(BigQueryParameter.Date("recheck_from", businessDate.AddDays(-O.RecheckWindowDays)));
@@ -96,16 +97,16 @@ public sealed class BigQueryReconciliationEngine(
         return new BigQueryQuery(Sql(definition).Pass2(window), parameters) { Labels = Labels(businessDate, 2) };
     }
 
-    public Task<WarehousePassResult> RunPass1Async(ReconciliationDefinition definition, DateOnly businessDate,
+    public Task<WarehousePassResult> RunPass1Async(ReconciliationDefinition definition, DateOnly businessDate, string pg,
         CancellationToken cancellationToken = default) =>
-        RunAsync(1, Pass1Query(definition, businessDate), cancellationToken);
+        RunAsync(1, Pass1Query(definition, businessDate, pg), cancellationToken);
 
     public async Task<WarehousePassResult> RunPass2Async(ReconciliationDefinition definition, DateOnly businessDate,
-        IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+        string pg, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         if (keys.Count == 0)
             return new WarehousePassResult(2, [], new WarehouseJob(2, "", O.Location, 0, 0, 0, 0, ""));
-        return await RunAsync(2, Pass2Query(definition, businessDate, keys), cancellationToken);
+        return await RunAsync(2, Pass2Query(definition, businessDate, pg, keys), cancellationToken);
     }
 
     /// <summary>
@@ -113,9 +114,9 @@ public sealed class BigQueryReconciliationEngine(
     /// for the console to show before the user starts a run.
     /// </summary>
     public async Task<WarehouseEstimate> EstimatePass1Async(ReconciliationDefinition definition, DateOnly businessDate,
-        CancellationToken cancellationToken = default)
+        string pg, CancellationToken cancellationToken = default)
     {
-        var dry = await client.DryRunAsync(Pass1Query(definition, businessDate), cancellationToken);
+        var dry = await client.DryRunAsync(Pass1Query(definition, businessDate, pg), cancellationToken);
         return new WarehouseEstimate(dry.TotalBytesProcessed, O.MaximumBytesBilled);
     }
 
@@ -144,16 +145,16 @@ public sealed class BigQueryReconciliationEngine(
     /// The SQL of both passes and the parameters each would send, for a data engineer to review
     /// (<c>--print-sql</c>). Calls nothing. Pass 2's keys are those pass 1 finds, so a placeholder is shown.
     /// </summary>
-    public string Describe(ReconciliationDefinition definition, DateOnly businessDate)
+    public string Describe(ReconciliationDefinition definition, DateOnly businessDate, string pg)
     {
         var sb = new StringBuilder();
         var target = $"{O.DataProjectId ?? O.ProjectId}.{O.Dataset}";
         sb.AppendLine(CultureInfo.InvariantCulture, $"-- Engine: BigQuery (Standard SQL), jobs run in project {O.ProjectId}, data in {target}, location {O.Location ?? "(default)"}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"-- Business date {businessDate:yyyy-MM-dd} (KST); maximumBytesBilled {O.MaximumBytesBilled} ({FormatBytes(O.MaximumBytesBilled)}); each pass is dry-run first.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"-- Business date {businessDate:yyyy-MM-dd} (KST), PG {pg}; maximumBytesBilled {O.MaximumBytesBilled} ({FormatBytes(O.MaximumBytesBilled)}); each pass is dry-run first.");
         sb.AppendLine();
-        Append(sb, "Pass 1", Pass1Query(definition, businessDate));
+        Append(sb, "Pass 1", Pass1Query(definition, businessDate, pg));
         sb.AppendLine();
-        Append(sb, "Pass 2 (the keys pass 1 finds; shown with placeholders)", Pass2Query(definition, businessDate, ["<pass-1 key>", "…"]));
+        Append(sb, "Pass 2 (the keys pass 1 finds; shown with placeholders)", Pass2Query(definition, businessDate, pg, ["<pass-1 key>", "…"]));
         return sb.ToString();
     }
 

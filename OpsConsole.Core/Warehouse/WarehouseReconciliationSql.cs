@@ -11,8 +11,10 @@ namespace OpsConsole.Core.Warehouse;
 /// CHARGED_BUT_FAILED, diff, money at risk) — only the join and the output differ. Unlike the console engines, whose passes
 /// <c>INSERT</c> into <c>recon_run_items</c> in the same database, these queries <c>SELECT</c> the item columns,
 /// so the rows can be brought back and written to the console's database.
-/// <para>Parameters: pass 1 <c>@date</c> (partition filter of both tables), <c>@from</c>, <c>@to</c> (the UTC
-/// instants bounding the KST day); pass 2 <c>@keys</c> (ARRAY&lt;STRING&gt;) and, with a recheck window,
+/// <para>A run is one PG connection's (<c>@pg</c>, both passes): our transactions of that PG's payments against that
+/// PG's settlement lines, matched on (PG, key) as the console engines do; the payment looked up for a key is the PG's.</para>
+/// <para>Parameters: pass 1 <c>@pg</c>, <c>@date</c> (partition filter of both tables), <c>@from</c>, <c>@to</c> (the UTC
+/// instants bounding the KST day); pass 2 <c>@pg</c>, <c>@keys</c> (ARRAY&lt;STRING&gt;) and, with a recheck window,
 /// <c>@recheck_from</c>, <c>@recheck_to</c> (partition range).</para>
 /// </summary>
 public sealed class WarehouseReconciliationSql(
@@ -46,8 +48,8 @@ public sealed class WarehouseReconciliationSql(
     {
         var t = Tc;
         var internalFilter = (t.BusinessDate is { Length: > 0 } bd ? $"t.{bd} = {P("date")} AND " : "") +
-                             $"t.{t.OccurredAt} >= {P("from")} AND t.{t.OccurredAt} < {P("to")}";
-        var externalFilter = $"l.{Sc.SoldDate} = {P("date")}";
+                             $"t.{t.OccurredAt} >= {P("from")} AND t.{t.OccurredAt} < {P("to")} AND t.{t.Pg} = {P("pg")}";
+        var externalFilter = $"l.{Sc.SoldDate} = {P("date")} AND l.{Sc.Pg} = {P("pg")}";
         return Pass(1, internalFilter, externalFilter, onlyDiffering: true);
     }
 
@@ -57,8 +59,9 @@ public sealed class WarehouseReconciliationSql(
     public string Pass2(bool recheckWindow)
     {
         // An approval without a key whose learnt key (lk) is a pass-1 key is rechecked too.
-        var internalFilter = $"({dialect.InArray($"t.{Tc.TransactionKey}", P("keys"))} OR (t.{Tc.TransactionKey} IS NULL AND t.{Tc.PaymentKey} IN (SELECT lk.payment_key FROM lk)))";
-        var externalFilter = dialect.InArray($"l.{Sc.TransactionKey}", P("keys"));
+        var internalFilter = $"({dialect.InArray($"t.{Tc.TransactionKey}", P("keys"))} OR (t.{Tc.TransactionKey} IS NULL AND t.{Tc.PaymentKey} IN (SELECT lk.payment_key FROM lk)))" +
+                             $" AND t.{Tc.Pg} = {P("pg")}";
+        var externalFilter = $"{dialect.InArray($"l.{Sc.TransactionKey}", P("keys"))} AND l.{Sc.Pg} = {P("pg")}";
         if (recheckWindow)
         {
             if (Tc.BusinessDate is { Length: > 0 } bd)
@@ -132,7 +135,7 @@ public sealed class WarehouseReconciliationSql(
                    {_rules.Diff("c")} AS diff_fields,
                    CAST({_rules.MoneyAtRisk("c")} AS {dialect.IntegerType}) AS money_at_risk,
                    COALESCE(c.i_currency, c.e_currency) AS currency
-            FROM c LEFT JOIN {dialect.Table(layout.Payments)} p ON p.{pc.PaymentKey} = COALESCE(c.i_payment_key, c.e_payment_key)
+            FROM c LEFT JOIN {dialect.Table(layout.Payments)} p ON p.{pc.PaymentKey} = COALESCE(c.i_payment_key, c.e_payment_key) AND p.{pc.Pg} = {P("pg")}
             """);
         if (onlyDiffering)
             sb.Append("\nWHERE c.base_type IS NOT NULL");

@@ -36,6 +36,8 @@ public sealed class TransactionColumns
     public string Currency { get; set; } = "currency";
     /// <summary>The KST business date the row is partitioned by (DATE).</summary>
     public string? BusinessDate { get; set; } = "business_date";
+    /// <summary>The PG connection name of the transaction's payment (a run compares one PG's rows).</summary>
+    public string Pg { get; set; } = "pg";
 }
 
 public sealed class SettlementColumns
@@ -51,6 +53,8 @@ public sealed class SettlementColumns
     public string Currency { get; set; } = "currency";
     /// <summary>The PG's KST business date (DATE); the partition column.</summary>
     public string SoldDate { get; set; } = "sold_date";
+    /// <summary>The PG connection name of the line (a run compares one PG's rows).</summary>
+    public string Pg { get; set; } = "pg";
 
     // Read only when fee contracts are configured (Pg:Contracts): what a contract prices by, the VAT and the
     // reported fee breakdown (Toss's mId, card.issuerCode, easyPay.provider, card.installmentPlanMonths,
@@ -84,4 +88,6 @@ public sealed class PaymentColumns
     public string PaymentKey { get; set; } = "payment_key";
     public string Status { get; set; } = "status";
     public string TraceId { get; set; } = "trace_id";
+    /// <summary>The payment's PG connection name.</summary>
+    public string Pg { get; set; } = "pg";
 }

@@ -19,22 +19,27 @@ public sealed record InternalTx(string Key, string PaymentKey, string OrderId, T
 }
 
 /// <summary>One PG settlement line as the oracle sees it (our ledger is KRW; a line may report another currency);
-/// <see cref="Vat"/> null: amount / 11 (unchecked without a contract), the other details null: not reported.</summary>
+/// <see cref="Vat"/> null: amount / 11 (unchecked without a contract), the other details null: not reported.
+/// <see cref="Pg"/>: the PG connection that reported it.</summary>
 public sealed record ExternalLine(string Key, string PaymentKey, string OrderId, PaymentMethod Method, long Amount,
     long Fee, DateOnly SoldDate, DateTimeOffset ApprovedAt, string? MId = null, string? IssuerCode = null,
     string? Provider = null, int? Months = null, string? InterestPayer = null, long? Vat = null, long? FeeBase = null,
-    long? FeeInstallment = null, string Currency = "KRW")
+    long? FeeInstallment = null, string Currency = "KRW", string Pg = Ledger.DefaultPg)
 {
     public long StoredVat => Vat ?? Amount / 11;
 }
 
-/// <summary>A payment of our ledger: status plus its transactions (none unless DONE/PARTIAL_CANCELED/CANCELED).</summary>
+/// <summary>A payment of our ledger at the PG connection <see cref="Pg"/>: status plus its transactions (none unless
+/// DONE/PARTIAL_CANCELED/CANCELED).</summary>
 public sealed record LedgerPayment(string PaymentKey, string OrderId, long Amount, PaymentMethod Method,
-    PaymentStatus Status, IReadOnlyList<InternalTx> Transactions);
+    PaymentStatus Status, IReadOnlyList<InternalTx> Transactions, string Pg = Ledger.DefaultPg);
 
 /// <summary>Both ledgers of a test, and how to write them into a database.</summary>
 public sealed class Ledger
 {
+    /// <summary>The PG connection of a configuration without <c>Pgs</c> (every test ledger's unless it says otherwise).</summary>
+    public const string DefaultPg = OpsConsole.Core.Gateway.PgConnections.LegacyName;
+
     public List<LedgerPayment> Payments { get; } = [];
     public List<ExternalLine> Lines { get; } = [];
 
@@ -67,7 +72,7 @@ public sealed class Ledger
 
     public static Payment ToEntity(LedgerPayment p, DateTimeOffset now)
     {
-        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, "KRW", "trace" + p.PaymentKey, now, Core.Gateway.PgConnections.LegacyName);
+        var payment = Payment.StartConfirm(p.PaymentKey, p.OrderId, p.Amount, "KRW", "trace" + p.PaymentKey, now, p.Pg);
         switch (p.Status)
         {
             case PaymentStatus.ABORTED: payment.MarkAborted("REJECT_CARD_PAYMENT", "refused", now); break;
@@ -87,13 +92,18 @@ public sealed class Ledger
         return payment;
     }
 
+    /// <summary>Adds the lines as one import per PG connection.</summary>
     public static async Task AddLinesAsync(OpsDbContextFactory factory, IEnumerable<ExternalLine> lines)
     {
-        var list = lines.ToList();
-        if (list.Count == 0) return;
+        foreach (var ofPg in lines.GroupBy(l => l.Pg).OrderBy(g => g.Key, StringComparer.Ordinal))
+            await AddLinesOfPgAsync(factory, ofPg.Key, ofPg.ToList());
+    }
+
+    private static async Task AddLinesOfPgAsync(OpsDbContextFactory factory, string pg, List<ExternalLine> list)
+    {
         await using var db = factory.CreateDbContext();
         var import = SettlementImport.ForCsv("test.csv", Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
-            list.Count, "test", DateTimeOffset.UtcNow, OpsConsole.Core.Gateway.PgConnections.LegacyName);
+            list.Count, "test", DateTimeOffset.UtcNow, pg);
         db.Add(import);
         var n = 1;
         await SettlementLineWriter.AddAsync(db, list.Select(l => SettlementLine.Create(import, ++n, l.PaymentKey, l.Key,

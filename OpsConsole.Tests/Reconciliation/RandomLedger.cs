@@ -9,6 +9,10 @@ namespace OpsConsole.Tests.Reconciliation;
 /// day and the day after; partial cancels; failed payments the PG charged anyway; missing, duplicated,
 /// re-dated, mis-priced and mis-feed lines; orphan PG lines; lines in another currency (USD); approvals booked
 /// without a key (their line is never re-dated, so every engine can learn the key from the line of the same day).
+/// With several PG connections (<c>pgs</c>), each payment is one PG's and its lines that PG's, except that some lines
+/// are filed under another PG (the key is then missing at one PG and orphaned at the other) and some are reported by
+/// two PGs (the same key at both); orphan lines are any PG's. The PG choices draw from their own random sequence, so
+/// the ledger is otherwise the one the same seed gives with one PG.
 /// </summary>
 public static class RandomLedger
 {
@@ -69,9 +73,13 @@ public static class RandomLedger
         ];
     }
 
-    public static Ledger Create(int seed, int payments, DateOnly date, FeeSchedule? feeSchedule = null)
+    public static Ledger Create(int seed, int payments, DateOnly date, FeeSchedule? feeSchedule = null,
+        IReadOnlyList<string>? pgs = null)
     {
         var r = new Random(seed);
+        var pr = new Random(seed ^ 0x5A5A5A);
+        string PgOf() => pgs is null ? Ledger.DefaultPg : pgs[pr.Next(pgs.Count)];
+        string OtherPg(string pg) => pgs!.Where(p => p != pg).ElementAt(pr.Next(pgs!.Count - 1));
         var ledger = new Ledger();
         var fees = feeSchedule ?? FeeSchedule.Default;
         var withContracts = fees.Contracts.Count > 0;
@@ -153,7 +161,8 @@ public static class RandomLedger
                         approvalAt.AddMilliseconds(r.NextInt64(1, 3 * 3_600_000))));
                 }
             }
-            ledger.Payments.Add(new LedgerPayment(pk, order, amount, method, status, txs));
+            var pg = PgOf();
+            ledger.Payments.Add(new LedgerPayment(pk, order, amount, method, status, txs, pg));
 
             var charged = status == PaymentStatus.DONE ? txs : r.Next(2) == 0 ? [approval] : [];
             foreach (var tx in charged)
@@ -167,9 +176,16 @@ public static class RandomLedger
                 var currency = r.Next(15) == 0 ? "USD" : "KRW";
                 // Gift certificates and OTHER have no rate: any fee (no fee check applies to them).
                 // A cancel line's approvedAt is the original approval's time (Toss's Settlement object).
-                var line = Priced(new ExternalLine(tx.Key, pk, order, method, lineAmount, 0, sold, approvalAt));
+                var line = Priced(new ExternalLine(tx.Key, pk, order, method, lineAmount, 0, sold, approvalAt, Pg: pg));
+                // Several PGs: a line filed under another PG, or reported by another PG too (the same key at two PGs).
+                var (linePg, alsoAt) = pgs is { Count: > 1 }
+                    ? pr.Next(12) switch { 0 => (OtherPg(pg), null), 1 => (pg, OtherPg(pg)), _ => (pg, (string?)null) }
+                    : (pg, null);
                 for (var k = 0; k < copies; k++)
-                    ledger.Lines.Add(line with { Currency = currency });
+                {
+                    ledger.Lines.Add(line with { Currency = currency, Pg = linePg });
+                    if (alsoAt is not null) ledger.Lines.Add(line with { Currency = currency, Pg = alsoAt });
+                }
             }
         }
 
@@ -179,7 +195,8 @@ public static class RandomLedger
             var method = methods[r.Next(methods.Length)];
             var at = Instant();
             ledger.Lines.Add(new ExternalLine($"orphan{seed:x8}{j}", $"orphanpay{seed:x8}{j}", $"orphanord{seed:x8}{j}",
-                method, amount, fees.ExpectedFee(method, amount) ?? amount / 20, BusinessCalendar.BusinessDateOf(at), at));
+                method, amount, fees.ExpectedFee(method, amount) ?? amount / 20, BusinessCalendar.BusinessDateOf(at), at,
+                Pg: PgOf()));
         }
         return ledger;
     }

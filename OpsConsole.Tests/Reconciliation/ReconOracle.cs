@@ -9,7 +9,8 @@ public sealed record ExpectedFinding(string Key, FindingType Type, FindingVerdic
 
 /// <summary>
 /// The obviously-correct in-memory reconciler every engine must agree with: the rules of
-/// <see cref="ReconciliationDefinition.Standard"/> written out as plain loops over both ledgers.
+/// <see cref="ReconciliationDefinition.Standard"/> written out as plain loops over both ledgers. A run is one PG
+/// connection's: only that PG's payments (and their transactions) and lines take part.
 /// </summary>
 public static class ReconOracle
 {
@@ -20,26 +21,30 @@ public static class ReconOracle
     /// <summary>Pass 1 on the date, pass 2 on pass-1 keys without the date filter (no data change between). A
     /// survivor whose transaction is of another date is that date's finding: this run keeps its pass-1 view as
     /// TRANSIENT.</summary>
-    public static List<ExpectedFinding> Run(Ledger ledger, DateOnly date, FeeSchedule fees)
+    public static List<ExpectedFinding> Run(Ledger ledger, DateOnly date, FeeSchedule fees, string pg = Ledger.DefaultPg)
     {
-        var status = ledger.Payments.ToDictionary(p => p.PaymentKey, p => p.Status);
-        // An approval without a key takes the key of its payment's one approval line (amount > 0) unless another
-        // transaction has it (ApprovalKeyLearning); without exactly one such key it is not compared at all.
+        var payments = ledger.Payments.Where(p => p.Pg == pg).ToList();
+        var lines = ledger.Lines.Where(l => l.Pg == pg).ToList();
+        // Another PG's payment is not this run's: its status never makes a line CHARGED_BUT_FAILED.
+        var status = payments.ToDictionary(p => p.PaymentKey, p => p.Status);
+        // An approval without a key takes the key of its payment's one approval line (amount > 0) of its own PG unless
+        // another transaction (of any PG: keys are unique) has it (ApprovalKeyLearning); without exactly one such key it
+        // is not compared at all.
         var booked = ledger.Transactions.Where(t => t.KeyKnown).Select(t => t.Key).ToHashSet();
-        var allTx = ledger.Transactions.Select(t =>
+        var allTx = payments.SelectMany(p => p.Transactions).Select(t =>
         {
             if (t.KeyKnown) return t;
-            var keys = ledger.Lines.Where(l => l.PaymentKey == t.PaymentKey && l.Amount > 0).Select(l => l.Key).Distinct().ToList();
+            var keys = lines.Where(l => l.PaymentKey == t.PaymentKey && l.Amount > 0).Select(l => l.Key).Distinct().ToList();
             return keys.Count == 1 && !booked.Contains(keys[0]) ? t with { Key = keys[0], KeyKnown = true } : null;
         }).OfType<InternalTx>().ToList();
 
         var pass1Tx = allTx.Where(t => t.BusinessDate == date).ToList();
-        var pass1Lines = ledger.Lines.Where(l => l.SoldDate == date).ToList();
+        var pass1Lines = lines.Where(l => l.SoldDate == date).ToList();
         var pass1 = Classify(pass1Tx, pass1Lines, status, fees)
             .Where(kv => kv.Value.Type is not null).ToDictionary();
 
         var keys = pass1.Keys.ToHashSet();
-        var pass2 = Classify(allTx.Where(t => keys.Contains(t.Key)), ledger.Lines.Where(l => keys.Contains(l.Key)),
+        var pass2 = Classify(allTx.Where(t => keys.Contains(t.Key)), lines.Where(l => keys.Contains(l.Key)),
             status, fees);
 
         var result = new List<ExpectedFinding>();
@@ -56,8 +61,8 @@ public static class ReconOracle
 
     /// <summary>The lines sold on <paramref name="date"/> that are not fee-checked: their merchant id has contracts,
     /// none in force on the line's approval date.</summary>
-    public static long LinesWithoutContract(Ledger ledger, DateOnly date, FeeSchedule fees) =>
-        ledger.Lines.Count(l => l.SoldDate == date
+    public static long LinesWithoutContract(Ledger ledger, DateOnly date, FeeSchedule fees, string pg = Ledger.DefaultPg) =>
+        ledger.Lines.Count(l => l.SoldDate == date && l.Pg == pg
                                 && fees.ContractOf(l.MId, BusinessCalendar.BusinessDateOf(l.ApprovedAt)) is (true, null));
 
     private static Dictionary<string, Row> Classify(IEnumerable<InternalTx> txs, IEnumerable<ExternalLine> lines,

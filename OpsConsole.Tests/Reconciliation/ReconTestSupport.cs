@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpsConsole.Core.Alerts;
+using Microsoft.Extensions.Configuration;
 using OpsConsole.Core.Data;
+using OpsConsole.Core.Gateway;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
 
@@ -12,9 +14,23 @@ public static class ReconTestSupport
     public static readonly DateOnly Date = new(2026, 3, 15);
 
     public static ReconciliationService Service(OpsDbContextFactory factory, IReconAlertSink? alerts = null,
-        ReconciliationOptions? options = null) =>
+        ReconciliationOptions? options = null, PgConnections? connections = null) =>
         new(factory, Options.Create(options ?? new ReconciliationOptions { SettleDelay = TimeSpan.Zero }),
-            TimeProvider.System, alerts: alerts);
+            TimeProvider.System, alerts: alerts, connections: connections);
+
+    /// <summary>The second PG connection of <see cref="TwoPgs"/> (a file PG).</summary>
+    public const string FilePg = "inicis";
+
+    /// <summary>Two PG connections: the toss API one (<see cref="Ledger.DefaultPg"/>) and the file PG <see cref="FilePg"/>.</summary>
+    public static PgConnections TwoPgs() => PgConnections.FromConfiguration(new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Pgs:{Ledger.DefaultPg}:Kind"] = "toss",
+            [$"Pgs:{Ledger.DefaultPg}:MerchantIds"] = "mid_alpha,mid_beta,mid_gamma",
+            [$"Pgs:{Ledger.DefaultPg}:SecretKey"] = "test_sk",
+            [$"Pgs:{FilePg}:Kind"] = "file",
+            [$"Pgs:{FilePg}:MerchantIds"] = "mid_inicis",
+        }).Build());
 
     /// <summary>A DONE payment of our ledger with its approval and cancels (keys tx-{id}, tx-{id}-c1 …).</summary>
     public static LedgerPayment Done(string id, long amount, DateTimeOffset at, params (long Amount, DateTimeOffset At)[] cancels)

@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using OpsConsole.Cli;
 using OpsConsole.Core.Common;
+using Microsoft.EntityFrameworkCore;
 using OpsConsole.Core.Payments;
+using OpsConsole.Core.Reconciliation;
 using OpsConsole.Tests.Infrastructure;
 
 namespace OpsConsole.Tests.Reconciliation;
@@ -59,6 +61,55 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
         Assert.Equal(10_000, finding.GetProperty("internal").GetProperty("amount").GetInt64());
         Assert.Equal(12_000, finding.GetProperty("external").GetProperty("amount").GetInt64());
         Assert.Equal("amount", finding.GetProperty("diff")[0].GetString());
+        Assert.Equal(Ledger.DefaultPg, run.GetProperty("pg").GetString());
+        Assert.Equal(Ledger.DefaultPg, finding.GetProperty("pg").GetString());
+    }
+
+    private static readonly string[] TwoPgs =
+    [
+        $"--Pgs:{Ledger.DefaultPg}:Kind=toss", $"--Pgs:{Ledger.DefaultPg}:MerchantIds=mid_toss", $"--Pgs:{Ledger.DefaultPg}:SecretKey=test_sk",
+        $"--Pgs:{ReconTestSupport.FilePg}:Kind=file", $"--Pgs:{ReconTestSupport.FilePg}:MerchantIds=mid_inicis",
+    ];
+
+    [Fact]
+    public async Task Reconcile_WithSeveralPgs_RunsEachPg_JsonListsEveryRunWithItsPg()
+    {
+        var at = BusinessCalendar.StartOfDayUtc(D).AddHours(3);
+        var ledger = new Ledger();
+        ledger.Payments.Add(new LedgerPayment("pay-cli", "order-cli", 10_000, PaymentMethod.CARD, PaymentStatus.DONE,
+            [new InternalTx("tx-cli", "pay-cli", "order-cli", TransactionKind.APPROVAL, 10_000, PaymentMethod.CARD, at)]));
+        ledger.Lines.Add(new ExternalLine("tx-cli", "pay-cli", "order-cli", PaymentMethod.CARD, 10_000, 250, D, at, Pg: ReconTestSupport.FilePg));
+        await ledger.SaveAsync(db.Factory);
+
+        var (code, stdout, stderr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--json", .. TwoPgs]);
+        var (oneCode, one, oneErr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--json", "--pg", ReconTestSupport.FilePg, .. TwoPgs]);
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("2026-03-15", doc.RootElement.GetProperty("businessDate").GetString());
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal([ReconTestSupport.FilePg, Ledger.DefaultPg], runs.Select(r => r.GetProperty("run").GetProperty("pg").GetString()));
+        var atInicis = Assert.Single(runs[0].GetProperty("findings").EnumerateArray());
+        Assert.Equal(("tx-cli", "MISSING_INTERNAL", ReconTestSupport.FilePg),
+            (atInicis.GetProperty("transactionKey").GetString(), atInicis.GetProperty("type").GetString(), atInicis.GetProperty("pg").GetString()));
+        var atToss = Assert.Single(runs[1].GetProperty("findings").EnumerateArray());
+        Assert.Equal(("tx-cli", "MISSING_EXTERNAL", Ledger.DefaultPg),
+            (atToss.GetProperty("transactionKey").GetString(), atToss.GetProperty("type").GetString(), atToss.GetProperty("pg").GetString()));
+        // --pg: only that PG's run, as the single-run document.
+        Assert.True(oneCode == 0, oneErr);
+        using var single = JsonDocument.Parse(one);
+        Assert.Equal(ReconTestSupport.FilePg, single.RootElement.GetProperty("run").GetProperty("pg").GetString());
+    }
+
+    [Fact]
+    public async Task Reconcile_UnknownPg_IsRefusedWithTheConfiguredNames_NothingRuns()
+    {
+        var (code, _, stderr) = await RunAsync(["reconcile", "--date", "2026-03-15", "--pg", "kcp", .. TwoPgs]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--pg 'kcp' is not a configured PG connection (configured: inicis, toss)", stderr);
+        await using var ctx = db.Factory.CreateDbContext();
+        Assert.Equal(0, await ctx.Set<ReconRun>().CountAsync());
     }
 
     [Fact]

@@ -78,6 +78,55 @@ public abstract class ReconciliationPropertyTests<TDb>(TDb db, ITestOutputHelper
         Assert.True(_linesWithoutContract > 0, "the samples must have lines without a contract in force");
     }
 
+    /// <summary>
+    /// Two PG connections: payments of both, lines filed under the wrong PG, the same key reported by both PGs, orphan
+    /// lines of either. Each PG's run (one per PG, as <c>reconcile</c> runs them) agrees with the oracle run for that PG
+    /// alone: matching is on (PG, key), a PG's findings are its run's.
+    /// </summary>
+    [Fact]
+    public async Task Engine_WithSeveralPgs_EachPgsRunAgreesWithTheOracle()
+    {
+        var date = ReconTestSupport.Date;
+        var connections = ReconTestSupport.TwoPgs();
+        var service = ReconTestSupport.Service(db.Factory, connections: connections);
+        var pgs = connections.All.Select(c => c.Name).ToList();
+        var typesSeen = new HashSet<FindingType>();
+        var keysAtBothPgs = 0;
+        await FixedSamples.ForEachAsync(20, 4099, 1, 40, async (payments, seed) =>
+        {
+            await Ledger.ClearAsync(db.Factory);
+            var ledger = RandomLedger.Create(seed, payments, date, pgs: pgs);
+            await ledger.SaveAsync(db.Factory);
+
+            var runs = await service.RunEachPgAsync(date, RunTrigger.CLI, "property-test");
+
+            Assert.Equal(pgs, runs.Runs.Select(r => r.Pg));
+            var seen = new Dictionary<string, List<ExpectedFinding>>();
+            foreach (var run in runs.Runs)
+            {
+                Assert.True(run.Status == RunStatus.SUCCEEDED, $"seed {seed}: run of {run.Pg} failed: {run.Error}");
+                var expected = ReconOracle.Run(ledger, date, FeeSchedule.Default, run.Pg);
+                var actual = await ReconTestSupport.FindingsOfRunAsync(db.Factory, run.Id);
+                if (!expected.SequenceEqual(actual))
+                    Assert.Fail($"seed {seed}, payments {payments} ({db.Provider}), PG {run.Pg}:\n expected:\n  " +
+                                string.Join("\n  ", expected) + "\n actual:\n  " + string.Join("\n  ", actual));
+                typesSeen.UnionWith(actual.Select(f => f.Type));
+                seen[run.Pg] = actual;
+            }
+            keysAtBothPgs += seen[pgs[0]].Select(f => f.Key).Intersect(seen[pgs[1]].Select(f => f.Key)).Count();
+            // Every finding carries the PG of the runs that saw it.
+            await using var ctx = db.Factory.CreateDbContext();
+            Assert.Empty(await (from s in ctx.Set<FindingSighting>()
+                                join f in ctx.Set<Finding>() on s.FindingId equals f.Id
+                                join r in ctx.Set<ReconRun>() on s.RunId equals r.Id
+                                where f.Pg != r.Pg
+                                select f.Id).ToListAsync());
+        }, output.WriteLine);
+
+        Assert.Equal(FindingTypes.Settlement.Order(), typesSeen.Order());
+        Assert.True(keysAtBothPgs > 0, "the samples must have keys with findings at both PGs");
+    }
+
     private long _linesWithoutContract;
 
     private async Task<HashSet<string>> AgreesWithTheOracleAsync(ReconciliationOptions? options, int iterations,

@@ -52,7 +52,7 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
             ]));
         _server.Script("job", Bq.Job("job-pass1", processed: 4_900_000, billed: 10_485_760));
 
-        var result = await Engine().RunPass1Async(Definition, Day);
+        var result = await Engine().RunPass1Async(Definition, Day, "toss");
 
         var posts = _server.Of("query");
         Assert.Equal(2, posts.Count);
@@ -92,7 +92,7 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
     {
         _server.Script("query", Bq.DryRun(3L * 1024 * 1024 * 1024 * 1024), Bq.Query("must-not-run", true));
 
-        var e = await Assert.ThrowsAsync<BigQueryException>(() => Engine().RunPass1Async(Definition, Day));
+        var e = await Assert.ThrowsAsync<BigQueryException>(() => Engine().RunPass1Async(Definition, Day, "toss"));
 
         var only = Assert.Single(_server.Requests);
         Assert.True(only.Body!["dryRun"]!.GetValue<bool>());
@@ -107,7 +107,7 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
     {
         _server.Script("query", Bq.DryRun(1000), Bq.Query("job-pass2", true, ItemSchema, []));
 
-        var result = await Engine(o => o.RecheckWindowDays = 3).RunPass2Async(Definition, Day, ["tx-1", "tx-2"]);
+        var result = await Engine(o => o.RecheckWindowDays = 3).RunPass2Async(Definition, Day, "toss", ["tx-1", "tx-2"]);
 
         Assert.Empty(result.Items);
         Assert.Equal("job-pass2", result.Job.JobId);
@@ -126,7 +126,7 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
     {
         _server.Script("query", Bq.DryRun(15L * 1024 * 1024 * 1024));
 
-        var estimate = await Engine().EstimatePass1Async(Definition, Day);
+        var estimate = await Engine().EstimatePass1Async(Definition, Day, "toss");
 
         Assert.Equal(15L * 1024 * 1024 * 1024, estimate.Bytes);
         Assert.False(estimate.WithinLimit);
@@ -137,7 +137,7 @@ public sealed class BigQueryReconciliationEngineTests : IAsyncLifetime
     [Fact]
     public async Task Pass2_WithoutPass1Keys_CallsNothing()
     {
-        var result = await Engine().RunPass2Async(Definition, Day, []);
+        var result = await Engine().RunPass2Async(Definition, Day, "toss", []);
 
         Assert.Empty(result.Items);
         Assert.Empty(_server.Requests);

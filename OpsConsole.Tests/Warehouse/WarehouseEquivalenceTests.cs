@@ -40,6 +40,33 @@ public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutp
     public Task NeutralRendering_WithContractsOverTime_AgreesWithTheOracle() =>
         AgreesWithTheOracleAsync(FeeSchedule.Default.WithContracts(RandomLedger.ContractsOverTime(ReconTestSupport.Date)));
 
+    /// <summary>Two PGs (the same key at both, lines filed under the wrong PG): each PG's passes agree with the oracle's
+    /// run of that PG.</summary>
+    [Fact]
+    public async Task NeutralRendering_WithSeveralPgs_AgreesWithTheOraclePerPg()
+    {
+        var date = ReconTestSupport.Date;
+        string[] pgs = [ReconTestSupport.FilePg, Ledger.DefaultPg];
+        var typesSeen = new HashSet<FindingType>();
+        await FixedSamples.ForEachAsync(15, 4099, 1, 40, async (payments, seed) =>
+        {
+            await Ledger.ClearAsync(db.Factory);
+            var ledger = RandomLedger.Create(seed, payments, date, pgs: pgs);
+            await ledger.SaveAsync(db.Factory);
+            foreach (var pg in pgs)
+            {
+                var actual = await RunBothPassesAsync(date, pg: pg);
+                var expected = ReconOracle.Run(ledger, date, FeeSchedule.Default, pg);
+                if (!expected.SequenceEqual(actual))
+                    Assert.Fail($"seed {seed}, payments {payments}, PG {pg}:\n expected:\n  " + string.Join("\n  ", expected) +
+                                "\n actual:\n  " + string.Join("\n  ", actual));
+                typesSeen.UnionWith(actual.Select(f => f.Type));
+            }
+        }, output.WriteLine);
+
+        Assert.Equal(FindingTypes.Settlement.Order(), typesSeen.Order());
+    }
+
     private async Task AgreesWithTheOracleAsync(FeeSchedule fees)
     {
         var sql = new WarehouseReconciliationSql(ReconciliationDefinition.Standard(fees), new PostgresWarehouseDialect(), ConsoleLayout);
@@ -114,14 +141,15 @@ public sealed class WarehouseEquivalenceTests(PostgresTestDatabase db, ITestOutp
     }
 
     /// <summary>Pass 1, then pass 2 on pass 1's keys, then the verdict as the run decides it.</summary>
-    private async Task<List<ExpectedFinding>> RunBothPassesAsync(DateOnly date, WarehouseReconciliationSql? sql = null)
+    private async Task<List<ExpectedFinding>> RunBothPassesAsync(DateOnly date, WarehouseReconciliationSql? sql = null,
+        string pg = Ledger.DefaultPg)
     {
         var start = BusinessCalendar.StartOfDayUtc(date);
         var neutral = sql ?? Neutral;
         var pass1 = await QueryAsync(neutral.Pass1(),
-            [new("date", date), new("from", start), new("to", start.AddDays(1))]);
+            [new("pg", pg), new("date", date), new("from", start), new("to", start.AddDays(1))]);
         var pass2 = await QueryAsync(neutral.Pass2(recheckWindow: false),
-            [new("keys", pass1.Select(r => r.Key).ToArray())]);
+            [new("pg", pg), new("keys", pass1.Select(r => r.Key).ToArray())]);
         var second = pass2.ToDictionary(r => r.Key);
         return pass1.Select(first => second.TryGetValue(first.Key, out var s) && s.Type is { } type
                                      && (s.InternalDate is null || s.InternalDate == date)

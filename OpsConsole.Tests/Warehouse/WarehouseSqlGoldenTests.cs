@@ -46,7 +46,7 @@ public sealed class WarehouseSqlGoldenTests
         Assert.DoesNotContain("@recheck_from", sql);
         Assert.DoesNotContain("@date", sql);
         Assert.Contains("WHERE (t.transaction_key IN UNNEST(@keys) OR (t.transaction_key IS NULL AND t.payment_key IN (SELECT lk.payment_key FROM lk)))", sql);
-        Assert.Contains("WHERE l.transaction_key IN UNNEST(@keys)\n", sql);
+        Assert.Contains("WHERE l.transaction_key IN UNNEST(@keys) AND l.pg = @pg\n", sql);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class WarehouseSqlGoldenTests
             MaximumBytesBilled = 50L * 1024 * 1024 * 1024,
         });
 
-        Golden.AssertMatches("print-sql.txt", engine.Describe(Definition, new DateOnly(2026, 11, 24)));
+        Golden.AssertMatches("print-sql.txt", engine.Describe(Definition, new DateOnly(2026, 11, 24), "toss"));
     }
 
     [Fact]
@@ -80,25 +80,27 @@ public sealed class WarehouseSqlGoldenTests
             TransactionColumns = new TransactionColumns
             {
                 PaymentKey = "tx_pk", OrderId = "tx_oid", TransactionKey = "tx_key", Kind = "tx_kind", Amount = "tx_amt",
-                Method = "tx_method", OccurredAt = "tx_at", BusinessDate = "tx_day",
+                Method = "tx_method", OccurredAt = "tx_at", BusinessDate = "tx_day", Pg = "tx_pg",
             },
             SettlementColumns = new SettlementColumns
             {
                 PaymentKey = "sl_pk", TransactionKey = "sl_key", OrderId = "sl_oid", Method = "sl_method", Amount = "sl_amt",
-                Fee = "sl_fee", ApprovedAt = "sl_at", SoldDate = "sl_day",
+                Fee = "sl_fee", ApprovedAt = "sl_at", SoldDate = "sl_day", Pg = "sl_pg",
             },
-            PaymentColumns = new PaymentColumns { PaymentKey = "p_pk", Status = "p_status", TraceId = "p_trace" },
+            PaymentColumns = new PaymentColumns { PaymentKey = "p_pk", Status = "p_status", TraceId = "p_trace", Pg = "p_pg" },
         };
 
         var sql = BigQuerySql(layout).Pass1() + BigQuerySql(layout).Pass2(true);
 
         foreach (var column in new[] { "tx_pk", "tx_oid", "tx_key", "tx_kind", "tx_amt", "tx_method", "tx_at", "tx_day",
-                     "sl_pk", "sl_key", "sl_oid", "sl_method", "sl_amt", "sl_fee", "sl_at", "sl_day", "p_pk", "p_status", "p_trace" })
+                     "sl_pk", "sl_key", "sl_oid", "sl_method", "sl_amt", "sl_fee", "sl_at", "sl_day", "p_pk", "p_status", "p_trace",
+                     "tx_pg", "sl_pg", "p_pg" })
             Assert.Contains(column, sql);
         Assert.Contains("`acme-warehouse.payments_ledger.ledger_tx`", sql);
         Assert.Contains("`acme-warehouse.payments_ledger.toss_lines`", sql);
         Assert.Contains("`acme-warehouse.payments_ledger.pay`", sql);
-        foreach (var unmapped in new[] { "t.payment_key", "t.occurred_at", "l.sold_date", "l.fee", "p.status", "p.trace_id", "t.business_date" })
+        foreach (var unmapped in new[] { "t.payment_key", "t.occurred_at", "l.sold_date", "l.fee", "p.status", "p.trace_id", "t.business_date",
+                     "t.pg", "l.pg", "p.pg" })
             Assert.DoesNotContain(unmapped, sql);
     }
 }

@@ -21,13 +21,13 @@ internal static class WarehouseCli
         return BigQueryReconciliationEngine.EngineName;
     }
 
-    /// <summary><c>--print-sql</c>: both passes' SQL and parameters, without calling BigQuery.</summary>
-    public static async Task PrintSqlAsync(CliContext context, DateOnly date)
+    /// <summary><c>--print-sql</c>: both passes' SQL and parameters for the PG <paramref name="pg"/>, without calling BigQuery.</summary>
+    public static async Task PrintSqlAsync(CliContext context, DateOnly date, string pg)
     {
         var engine = context.Services.GetService<BigQueryReconciliationEngine>()
                      ?? throw new CliUsageException("The BigQuery engine is not registered in this build (builder.AddWarehouse()).");
         var fees = await context.Services.GetRequiredService<ReconciliationService>().FeesAsync(CancellationToken.None);
-        await context.Out.WriteAsync(engine.Describe(ReconciliationDefinition.Standard(fees), date));
+        await context.Out.WriteAsync(engine.Describe(ReconciliationDefinition.Standard(fees), date, pg));
     }
 
     public static async Task<List<WarehouseJobRecord>> JobsAsync(CliContext context, long runId, CancellationToken ct)
@@ -44,6 +44,18 @@ internal static class WarehouseCli
             output.WriteLine(
                 $"  BigQuery pass {j.Pass}: job {j.JobId}, {BigQueryReconciliationEngine.FormatBytes(j.BytesProcessed)} processed, " +
                 $"{BigQueryReconciliationEngine.FormatBytes(j.BytesBilled)} billed, {j.RowsReturned} rows — {j.ConsoleUrl}");
+    }
+
+    /// <summary>The runs of several PGs (each <see cref="WithJobs"/>'s document) as one <see cref="PgRunsReport"/>-shaped document.</summary>
+    public static string RunsWithJobs(DateOnly date, IEnumerable<string> runs, IReadOnlyList<string> skipped)
+    {
+        var node = new JsonObject
+        {
+            ["businessDate"] = date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["runs"] = new JsonArray(runs.Select(r => JsonNode.Parse(r)).ToArray()),
+            ["skipped"] = new JsonArray(skipped.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
+        };
+        return node.ToJsonString(ReconRunReport.Json);
     }
 
     /// <summary>The run report with a <c>warehouseJobs</c> array added (a new field; the others are unchanged).</summary>

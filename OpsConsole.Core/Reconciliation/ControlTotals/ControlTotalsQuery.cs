@@ -5,11 +5,10 @@ using OpsConsole.Core.Data;
 namespace OpsConsole.Core.Reconciliation.ControlTotals;
 
 /// <summary>
-/// Builds a <see cref="ControlTotalsReport"/> for a KST date or range, of one PG connection or of every PG: the stored
-/// totals of the latest successful run of each (date, PG) (<see cref="RunControlTotal"/>, a few rows per run) and the
-/// signed differences of the findings that run left standing, in two grouped queries over the findings' date indexes.
-/// A run compares one PG's payments with that PG's lines, so each (date, PG) adds up on its own and every PG's report
-/// is the sum of its dates (<see cref="ControlTotalsReport.Days"/> holds one row per date and PG).
+/// Builds a <see cref="ControlTotalsReport"/> for a KST date or range: the stored totals of each (date, PG)'s latest
+/// successful run (<see cref="RunControlTotal"/>, a few rows per date and PG) and the signed differences of the findings
+/// that run left standing, in two grouped queries over the findings' date indexes. Runs are per PG connection: a date's
+/// totals are the sum over its PGs' runs (or one PG's, with <c>pg</c>), and each (date, PG) is one <see cref="DayControl"/>.
 /// <para>The findings that explain a date: CONFIRMED findings seen by the latest successful run of their own business
 /// date (older sightings no longer describe the ledgers). A finding's signed difference on a date is its internal
 /// amount when its transaction belongs to the date, minus the PG's amount when its lines' sold date is the date (cancels
@@ -18,7 +17,7 @@ namespace OpsConsole.Core.Reconciliation.ControlTotals;
 /// </summary>
 public static class ControlTotalsQuery
 {
-    /// <param name="pg">Only this PG connection's runs and findings; null: every PG.</param>
+    /// <param name="pg">One PG connection's totals; null: every PG's, summed per date.</param>
     public static async Task<ControlTotalsReport> LoadAsync(OpsDbContext db, DateOnly from, DateOnly to,
         CancellationToken cancellationToken = default, string? pg = null)
     {
@@ -26,28 +25,29 @@ public static class ControlTotalsQuery
         if (to.DayNumber - from.DayNumber > 366)
             throw DomainException.BadInput("RANGE_TOO_LONG", "Control totals cover at most a year at a time.");
 
-        var runsInRange = db.Set<ReconRun>().Where(r => r.BusinessDate >= from && r.BusinessDate <= to);
-        if (pg is not null) runsInRange = runsInRange.Where(r => r.Pg == pg);
-        var latest = await LatestRuns(runsInRange).ToListAsync(cancellationToken);
+        var ofRange = db.Set<ReconRun>().Where(r => r.BusinessDate >= from && r.BusinessDate <= to);
+        if (pg is not null) ofRange = ofRange.Where(r => r.Pg == pg);
+        var latest = await LatestRuns(ofRange).ToListAsync(cancellationToken);
         var runIds = latest.Select(r => r.RunId).ToList();
+        var pgOfRun = latest.ToDictionary(r => r.RunId, r => r.Pg);
         var stored = await db.Set<RunControlTotal>().AsNoTracking().Where(t => runIds.Contains(t.RunId))
             .ToListAsync(cancellationToken);
-        var pgOfRun = latest.ToDictionary(r => r.RunId, r => r.Pg);
-        var covered = stored.Select(t => (t.BusinessDate, pgOfRun[t.RunId])).ToHashSet();
+        var coveredRuns = stored.Select(t => (t.BusinessDate, Pg: pgOfRun[t.RunId])).ToHashSet();
+        var covered = coveredRuns.Select(c => c.BusinessDate).ToHashSet();
 
         var allDates = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
         var reconciled = latest.Select(r => r.Date).ToHashSet();
         var notReconciled = allDates.Where(d => !reconciled.Contains(d)).ToList();
-        var withoutTotals = allDates.Where(d => latest.Any(r => r.Date == d && !covered.Contains((d, r.Pg)))).ToList();
+        var withoutTotals = allDates.Where(d => reconciled.Contains(d) && !covered.Contains(d)).ToList();
 
         var groups = await FindingGroupsAsync(db, from, to, pg, cancellationToken);
         var byType = new Dictionary<FindingType, (int Count, long Difference)>();
-        var perDay = covered.ToDictionary(d => d, _ => 0L);
+        var perDay = coveredRuns.ToDictionary(d => d, _ => 0L);
         long unmatched = 0;
         foreach (var g in groups)
         {
-            var internalCounts = g.InternalDate is { } id && covered.Contains((id, g.Pg));
-            var externalCounts = g.ExternalDate is { } ed && covered.Contains((ed, g.Pg));
+            var internalCounts = g.InternalDate is { } id && coveredRuns.Contains((id, g.Pg));
+            var externalCounts = g.ExternalDate is { } ed && coveredRuns.Contains((ed, g.Pg));
             if (!internalCounts && !externalCounts) continue;
             var difference = (internalCounts ? g.Internal : 0) - (externalCounts ? g.External : 0);
             if (internalCounts)
@@ -69,12 +69,12 @@ public static class ControlTotalsQuery
                 g.Aggregate(PgSide.Empty, (s, t) => s.Plus(t.Pg))))
             .ToList();
         var days = krw.OrderBy(t => t.BusinessDate).ThenBy(t => pgOfRun[t.RunId], StringComparer.Ordinal)
-            .Select(t => new DayControl(t.BusinessDate, t.RunId, t.Ours.Net, t.Pg.Gross, perDay[(t.BusinessDate, pgOfRun[t.RunId])],
-                pgOfRun[t.RunId]))
+            .Select(t => new DayControl(t.BusinessDate, t.RunId, t.Ours.Net, t.Pg.Gross,
+                perDay[(t.BusinessDate, pgOfRun[t.RunId])], pgOfRun[t.RunId]))
             .ToList();
         var types = byType.Select(kv => new FindingDifference(kv.Key, kv.Value.Count, kv.Value.Difference))
             .OrderBy(t => t.Type).ToList();
-        return new ControlTotalsReport(from, to, ledger, others, unmatched, types, days, notReconciled, withoutTotals, pg);
+        return new ControlTotalsReport(from, to, ledger, others, unmatched, types, days, notReconciled, withoutTotals);
     }
 
     /// <summary>The latest SUCCEEDED run of each business date and PG.</summary>
@@ -90,7 +90,7 @@ public static class ControlTotalsQuery
         public long RunId { get; init; }
     }
 
-    private sealed record FindingGroup(string Pg, DateOnly? InternalDate, DateOnly? ExternalDate, FindingType Type, int Count,
+    private sealed record FindingGroup(DateOnly? InternalDate, DateOnly? ExternalDate, FindingType Type, string Pg, int Count,
         int InternalCount, long Internal, long External);
 
     /// <summary>
@@ -106,21 +106,28 @@ public static class ControlTotalsQuery
         // unchanged keys stand as the full run left them). Only a date with a successful incremental run after its
         // latest full run can have such a later run, so only that date's findings pay for the anti-join against the
         // run keys; the others (most dates: the day's scheduled full run, nothing after) are read from the date index.
-        // Runs are per (date, PG): "latest" and "later" are of the finding's own PG.
+        // Per PG: a finding stands by the runs of its own (business date, PG).
         var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.Status == RunStatus.SUCCEEDED);
         if (pg is not null) runs = runs.Where(r => r.Pg == pg);
         var latestFull = runs.Where(r => r.Scope == RunScope.FULL).GroupBy(r => new { r.BusinessDate, r.Pg })
             .Select(g => new { Date = g.Key.BusinessDate, g.Key.Pg, RunId = g.Max(r => r.Id) });
-        var rerunDates = await runs.Where(r => r.Scope != RunScope.FULL
-                                               && latestFull.Any(f => f.Date == r.BusinessDate && f.Pg == r.Pg && f.RunId < r.Id))
-            .Select(r => r.BusinessDate).Distinct().ToListAsync(ct);
+        var reruns = await runs.Where(r => r.Scope != RunScope.FULL
+                                           && latestFull.Any(f => f.Date == r.BusinessDate && f.Pg == r.Pg && f.RunId < r.Id))
+            .Select(r => new { r.BusinessDate, r.Pg }).Distinct().ToListAsync(ct);
+        // The (date, PG) pairs are few; the dates × PGs of them may include a pair without a rerun, which then merely
+        // pays for the anti-join (exact either way).
+        var rerunDates = reruns.Select(r => r.BusinessDate).Distinct().ToList();
+        var rerunPgs = reruns.Select(r => r.Pg).Distinct().ToList();
         var seenByLatest = from f in db.Set<Finding>().AsNoTracking()
-                           join full in latestFull on new { Date = f.BusinessDate, f.Pg } equals new { full.Date, full.Pg }
+                           join full in latestFull on new { f.BusinessDate, f.Pg } equals new { BusinessDate = full.Date, full.Pg }
                            where f.Verdict == FindingVerdict.CONFIRMED && f.LastRunId >= full.RunId
                            select f;
-        var standingSets = new List<IQueryable<Finding>> { seenByLatest.Where(f => !rerunDates.Contains(f.BusinessDate)) };
-        if (rerunDates.Count > 0)
-            standingSets.Add(seenByLatest.Where(f => rerunDates.Contains(f.BusinessDate)
+        var standingSets = new List<IQueryable<Finding>>
+        {
+            seenByLatest.Where(f => !(rerunDates.Contains(f.BusinessDate) && rerunPgs.Contains(f.Pg))),
+        };
+        if (reruns.Count > 0)
+            standingSets.Add(seenByLatest.Where(f => rerunDates.Contains(f.BusinessDate) && rerunPgs.Contains(f.Pg)
                 && !db.Set<ReconRunKey>().Any(k => k.TransactionKey == f.TransactionKey && k.RunId > f.LastRunId
                     && runs.Any(r => r.Id == k.RunId && r.BusinessDate == f.BusinessDate && r.Pg == f.Pg))));
         var groups = new List<FindingGroup>();
@@ -133,8 +140,8 @@ public static class ControlTotalsQuery
             foreach (var query in new[] { ofRange, soldInRange })
             {
                 groups.AddRange(await query
-                    .GroupBy(f => new { f.Pg, f.InternalBusinessDate, f.ExternalSoldDate, f.Type })
-                    .Select(g => new FindingGroup(g.Key.Pg, g.Key.InternalBusinessDate, g.Key.ExternalSoldDate, g.Key.Type, g.Count(),
+                    .GroupBy(f => new { f.InternalBusinessDate, f.ExternalSoldDate, f.Type, f.Pg })
+                    .Select(g => new FindingGroup(g.Key.InternalBusinessDate, g.Key.ExternalSoldDate, g.Key.Type, g.Key.Pg, g.Count(),
                         g.Count(f => f.InternalAmount != null), g.Sum(f => f.InternalAmount ?? 0),
                         g.Sum(f => f.ExternalAmountTotal ?? 0)))
                     .ToListAsync(ct));

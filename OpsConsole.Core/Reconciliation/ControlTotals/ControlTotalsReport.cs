@@ -10,7 +10,8 @@ public sealed record CurrencyTotals(string Currency, LedgerSide Ours, PgSide Pg)
 /// <summary>The findings of one type that explain part of the difference: how many and their signed differences (ours − PG).</summary>
 public sealed record FindingDifference(FindingType Type, int Count, long Difference);
 
-/// <summary>One reconciled date of one PG of a report: its run, the ledgers' difference and what the findings explain.</summary>
+/// <summary>One reconciled date of one PG connection (<see cref="Pg"/>) in a report: its run, the ledgers' difference and
+/// what the findings explain. A date reconciled for several PGs has one per PG.</summary>
 public sealed record DayControl(DateOnly Date, long RunId, long OurNet, long PgGross, long FindingsDifference, string Pg = "")
 {
     public long Unexplained => OurNet - PgGross - FindingsDifference;
@@ -33,8 +34,7 @@ public sealed record ControlTotalsReport(
     IReadOnlyList<FindingDifference> ByType,
     IReadOnlyList<DayControl> Days,
     IReadOnlyList<DateOnly> NotReconciled,
-    IReadOnlyList<DateOnly> WithoutTotals,
-    string? Pg = null)
+    IReadOnlyList<DateOnly> WithoutTotals)
 {
     /// <summary>Each PG's sums over its reconciled dates (KRW), in name order: each adds up on its own.</summary>
     public IReadOnlyList<PgControl> ByPg => Days.GroupBy(d => d.Pg)

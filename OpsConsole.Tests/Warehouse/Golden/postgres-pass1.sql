@@ -4,7 +4,7 @@ WITH lk AS (
   -- did not tell it) is matched by it, as the console engines do after learning it (ApprovalKeyLearning).
   SELECT l.payment_key AS payment_key, MIN(l.transaction_key) AS k
   FROM settlement_lines l
-  WHERE l.sold_date = @date AND l.amount > 0
+  WHERE l.sold_date = @date AND l.pg = @pg AND l.amount > 0
   GROUP BY l.payment_key
   HAVING COUNT(DISTINCT l.transaction_key) = 1
 ),
@@ -15,7 +15,7 @@ i AS (
          t.currency AS currency
   FROM payment_transactions t
     LEFT JOIN lk ON t.transaction_key IS NULL AND t.kind = 'APPROVAL' AND lk.payment_key = t.payment_key
-  WHERE t.occurred_at >= @from AND t.occurred_at < @to AND (t.transaction_key IS NOT NULL OR lk.k IS NOT NULL)
+  WHERE t.occurred_at >= @from AND t.occurred_at < @to AND t.pg = @pg AND (t.transaction_key IS NOT NULL OR lk.k IS NOT NULL)
 ),
 e AS (
   SELECT l.transaction_key AS k, COUNT(*) AS line_count, MIN(l.payment_key) AS payment_key,
@@ -23,7 +23,7 @@ e AS (
          SUM(l.amount) AS amount_total, MIN(l.fee) AS fee, MIN(l.sold_date) AS sold_date,
          MIN(l.approved_at) AS approved_at, MIN(l.currency) AS currency
   FROM settlement_lines l
-  WHERE l.sold_date = @date
+  WHERE l.sold_date = @date AND l.pg = @pg
   GROUP BY l.transaction_key
 ),
 j AS (
@@ -55,6 +55,6 @@ SELECT COALESCE(c.i_k, c.e_k) AS transaction_key,
        RTRIM(COALESCE(CASE WHEN c.i_k IS NULL THEN 'internal,' END, '') || COALESCE(CASE WHEN c.e_k IS NULL THEN 'external,' END, '') || COALESCE(CASE WHEN c.e_line_count > 1 THEN 'lineCount,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_currency <> c.e_currency THEN 'currency,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_amount <> c.e_amount THEN 'amount,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.i_business_date <> c.e_sold_date THEN 'soldDate,' END, '') || COALESCE(CASE WHEN c.i_k IS NOT NULL AND c.e_k IS NOT NULL AND c.e_expected_fee IS NOT NULL AND ABS(c.e_fee - c.e_expected_fee) > 1 THEN 'fee,' END, ''), ',') AS diff_fields,
        CAST(CASE c.base_type WHEN 'MISSING_INTERNAL' THEN ABS(c.e_amount_total) WHEN 'MISSING_EXTERNAL' THEN ABS(c.i_amount) WHEN 'DUPLICATE_EXTERNAL' THEN ABS(c.e_amount_total - c.i_amount) WHEN 'AMOUNT_MISMATCH' THEN CASE WHEN c.i_currency <> c.e_currency THEN ABS(c.i_amount) ELSE ABS(c.e_amount_total - c.i_amount) END WHEN 'DATE_MISMATCH' THEN ABS(c.i_amount) WHEN 'FEE_MISMATCH' THEN ABS(c.e_fee - c.e_expected_fee) ELSE 0 END AS BIGINT) AS money_at_risk,
        COALESCE(c.i_currency, c.e_currency) AS currency
-FROM c LEFT JOIN payments p ON p.payment_key = COALESCE(c.i_payment_key, c.e_payment_key)
+FROM c LEFT JOIN payments p ON p.payment_key = COALESCE(c.i_payment_key, c.e_payment_key) AND p.pg = @pg
 WHERE c.base_type IS NOT NULL
 ORDER BY transaction_key

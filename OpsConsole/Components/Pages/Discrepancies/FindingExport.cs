@@ -13,7 +13,8 @@ namespace OpsConsole.Components.Pages.Discrepancies;
 
 /// <summary>
 /// <c>GET /console/findings/export.csv?{the grid's filter}</c>: every finding matching the filter (all pages),
-/// streamed row by row, with the filter in the file name. The export is audited.
+/// streamed row by row, with the filter in the file name (<c>pg=NAME</c> keeps one PG connection's). Each row names its
+/// PG (the last column). The export is audited.
 /// </summary>
 public static class FindingExport
 {

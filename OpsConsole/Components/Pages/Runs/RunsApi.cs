@@ -9,10 +9,10 @@ using OpsConsole.Core.Reconciliation;
 namespace OpsConsole.Components.Pages.Runs;
 
 /// <summary>
-/// <c>POST /console/runs</c> (form: <c>date</c>=yyyy-MM-dd, <c>pullFirst</c>, <c>pg</c>, antiforgery token): starts
-/// the reconciliation run of one PG connection (<c>pg</c>), or one run per configured PG when <c>pg</c> is absent, for
-/// on-call and admin — the same action as the Runs page's "Run now", for scripts and runbooks that hold a console
-/// session. The answer names the first run and lists every run started.
+/// <c>POST /console/runs</c> (form: <c>date</c>=yyyy-MM-dd, <c>pullFirst</c>, <c>pg</c>, antiforgery token): starts a
+/// reconciliation run for on-call and admin, the same action as the Runs page's "Run now", for scripts
+/// and runbooks that hold a console session. Without <c>pg</c> every configured PG's run of the date starts; the answer
+/// lists each started run with its PG. An unknown <c>pg</c> is refused (400 PG_UNKNOWN), nothing started.
 /// </summary>
 public static class RunsApi
 {
@@ -30,8 +30,8 @@ public static class RunsApi
     }
 
     private static async Task<Results<Accepted<RunStarted>, ProblemHttpResult>> StartAsync(
-        [FromForm] string? date, [FromForm] bool? pullFirst, [FromForm] string? pg, HttpContext http, ReconciliationService runs,
-        AuditLog audit, TimeProvider clock)
+        [FromForm] string? date, [FromForm] bool? pullFirst, [FromForm] string? pg, HttpContext http,
+        ReconciliationService runs, AuditLog audit, TimeProvider clock)
     {
         var actor = http.User.Identity?.Name ?? "unknown";
         var businessDate = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
@@ -39,12 +39,9 @@ public static class RunsApi
             : BusinessCalendar.Today(clock).AddDays(-1);
         try
         {
-            var started = await RunTrigger.StartEachAsync(runs, audit, businessDate, actor, pullFirst ?? false,
-                string.IsNullOrWhiteSpace(pg) ? null : pg.Trim());
-            if (started.Runs.Count == 0)
-                return TypedResults.Problem(string.Join(" ", started.Refused), statusCode: StatusCodes.Status409Conflict, title: "RUN_IN_PROGRESS");
-            var first = started.Runs[0].RunId;
-            return TypedResults.Accepted($"/runs#run-{first}", new RunStarted(first, businessDate, started.Runs, started.Refused));
+            var started = await RunTrigger.StartEachAsync(runs, audit, businessDate, actor, pullFirst ?? false, pg: pg);
+            var runId = started[0].RunId;
+            return TypedResults.Accepted($"/runs#run-{runId}", new RunStarted(runId, businessDate, started));
         }
         catch (DomainException e)
         {
@@ -53,63 +50,39 @@ public static class RunsApi
     }
 }
 
-/// <param name="RunId">The first run started.</param>
-/// <param name="Runs">Every run started, one per PG.</param>
-/// <param name="Refused">PGs whose run of the date was already running (one sentence each).</param>
-public sealed record RunStarted(long RunId, DateOnly BusinessDate, IReadOnlyList<PgRunStarted>? Runs = null,
-    IReadOnlyList<string>? Refused = null);
-
-public sealed record PgRunStarted(long RunId, string Pg);
-
-/// <summary>What <see cref="RunTrigger.StartEachAsync"/> started, and what it could not start.</summary>
-public sealed record PgRunsStarted(IReadOnlyList<PgRunStarted> Runs, IReadOnlyList<string> Refused);
+/// <param name="RunId">The first started run (the only one when a PG was named).</param>
+/// <param name="Runs">Every started run with its PG.</param>
+public sealed record RunStarted(long RunId, DateOnly BusinessDate, IReadOnlyList<StartedRun> Runs);
 
 /// <summary>Starting a run from the console: one place, so the page and the endpoint audit alike.</summary>
 public static class RunTrigger
 {
     /// <param name="engine">An external engine (e.g. <c>bigquery</c>); null runs in the console's database.</param>
-    /// <param name="pg">The PG connection (null: the only one; refused with PG_REQUIRED when several are configured).</param>
+    /// <param name="pg">The PG connection; null: every configured PG's run (one each). Returns the first started run.</param>
     public static async Task<long> StartAsync(ReconciliationService runs, AuditLog audit, DateOnly businessDate,
-        string actor, bool pullFirst, string? engine = null, string? pg = null)
+        string actor, bool pullFirst, string? engine = null, string? pg = null) =>
+        (await StartEachAsync(runs, audit, businessDate, actor, pullFirst, engine, pg))[0].RunId;
+
+    /// <summary>Starts the run of <paramref name="pg"/>, or (null) of every configured PG; audits each.</summary>
+    public static async Task<IReadOnlyList<StartedRun>> StartEachAsync(ReconciliationService runs, AuditLog audit,
+        DateOnly businessDate, string actor, bool pullFirst, string? engine = null, string? pg = null)
     {
         var date = businessDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         try
         {
-            var runId = await runs.StartAsync(businessDate, actor, pullFirst, engine: engine, pg: pg);
-            await audit.WriteAsync(actor, "recon.run", "recon_run", runId.ToString(CultureInfo.InvariantCulture),
-                after: $"businessDate={date} pullFirst={pullFirst}" + (pg is null ? "" : $" pg={pg}") +
-                       (engine is null ? "" : $" engine={engine}"), outcome: "started");
-            return runId;
+            IReadOnlyList<StartedRun> started = string.IsNullOrWhiteSpace(pg)
+                ? await runs.StartEachPgAsync(businessDate, actor, pullFirst, engine: engine)
+                : [new StartedRun(await runs.StartAsync(businessDate, actor, pullFirst, engine: engine, pg: pg), pg.Trim())];
+            foreach (var run in started)
+                await audit.WriteAsync(actor, "recon.run", "recon_run", run.RunId.ToString(CultureInfo.InvariantCulture),
+                    after: $"businessDate={date} pg={run.Pg} pullFirst={pullFirst}" + (engine is null ? "" : $" engine={engine}"),
+                    outcome: "started");
+            return started;
         }
         catch (DomainException e)
         {
             await audit.WriteAsync(actor, "recon.run", "business_date", date, outcome: $"refused: {e.Code}");
             throw;
         }
-    }
-
-    /// <summary>
-    /// The run of <paramref name="pg"/>, or (null) one run per configured PG connection, each started and audited as
-    /// <see cref="StartAsync"/>. A PG whose run of the date is already running is named in <see cref="PgRunsStarted.Refused"/>
-    /// and the others still start; any other refusal (a bad PG name, say) is thrown.
-    /// </summary>
-    public static async Task<PgRunsStarted> StartEachAsync(ReconciliationService runs, AuditLog audit, DateOnly businessDate,
-        string actor, bool pullFirst, string? pg)
-    {
-        var names = pg is not null ? [runs.Connections.Resolve(pg).Name] : runs.Connections.All.Select(c => c.Name).ToList();
-        var started = new List<PgRunStarted>();
-        var refused = new List<string>();
-        foreach (var name in names)
-        {
-            try
-            {
-                started.Add(new PgRunStarted(await StartAsync(runs, audit, businessDate, actor, pullFirst, pg: name), name));
-            }
-            catch (DomainException e) when (e.Code == "RUN_IN_PROGRESS")
-            {
-                refused.Add(e.Message);
-            }
-        }
-        return new PgRunsStarted(started, refused);
     }
 }
