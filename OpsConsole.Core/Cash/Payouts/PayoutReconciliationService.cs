@@ -23,7 +23,8 @@ public sealed class PayoutReconciliationService(
     KoreanBusinessCalendar calendar,
     TimeProvider clock,
     ILogger<PayoutReconciliationService>? logger = null,
-    IReconAlertSink? alerts = null)
+    IReconAlertSink? alerts = null,
+    Gateway.PgConnections? connections = null)
 {
     /// <summary>How far before the range the running net starts (negative days carried into the range).</summary>
     public const int OffsetLookbackDays = 31;
@@ -118,7 +119,7 @@ public sealed class PayoutReconciliationService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var dialect = ReconSql.DialectFor(db.Provider);
-        var gen = new PayoutSqlGenerator(dialect, PayoutSqlFunctions.For(dialect), rules);
+        var gen = new PayoutSqlGenerator(dialect, PayoutSqlFunctions.For(dialect), rules, connections);
         var p = new Dictionary<string, object?>
         {
             ["run"] = run.Id,
