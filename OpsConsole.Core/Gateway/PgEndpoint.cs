@@ -17,6 +17,9 @@ public sealed class PgEndpoint(IOptions<PgOptions> options, IServiceProvider ser
 
     public bool SandboxEnabled { get; set; }
 
+    /// <summary>The PG API client talks to the app's own sandbox (no <c>Pg:BaseUrl</c>), which plays every sandbox persona.</summary>
+    public bool IsSandbox => SandboxEnabled && string.IsNullOrWhiteSpace(options.Value.BaseUrl);
+
     public Uri BaseUri => _resolved ??= Resolve();
 
     private Uri Resolve()

@@ -3,8 +3,9 @@ namespace OpsConsole.Core.Payments;
 /// <param name="Amount">In minor units of <paramref name="Currency"/> (KRW has none: won).</param>
 /// <param name="RequestedBy">Who asked: <c>api:&lt;client&gt;</c> for the checkout API; named in the payment's events.</param>
 /// <param name="Currency">ISO 4217 code; must be one of <c>Pg:Currencies</c>. The checkout API documents its absence as KRW.</param>
+/// <param name="Pg">The PG connection the payment goes through (<see cref="PaymentService.ConnectionFor"/>); null: the toss one.</param>
 public sealed record ConfirmCommand(string PaymentKey, string OrderId, long Amount, string RequestedBy = "api",
-    string Currency = Common.Money.LedgerCurrency);
+    string Currency = Common.Money.LedgerCurrency, string? Pg = null);
 
 /// <param name="CancelAmount">Null cancels the whole remaining balance.</param>
 public sealed record CancelCommand(string PaymentKey, string IdempotencyKey, long? CancelAmount, string CancelReason,

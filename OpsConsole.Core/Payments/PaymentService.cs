@@ -26,11 +26,33 @@ public sealed class PaymentService(
     IOptions<JanitorOptions> janitorOptions,
     IOptions<PgOptions> pgOptions,
     ILogger<PaymentService> logger,
-    PgConnections connections)
+    PgConnections connections,
+    PgEndpoint? endpoint = null)
 {
-    /// <summary>The PG connection payments are made through (the toss one).</summary>
+    /// <summary>The PG connection payments are made through by default (the toss one).</summary>
     private string PgName => connections.Api?.Name
         ?? throw DomainException.Conflict("PG_NO_API", "No toss PG connection is configured: payments need the PG API.");
+
+    /// <summary>
+    /// The connection a payment goes through, recorded on it (<c>payments.pg</c>): the named one, else the toss one.
+    /// OpsConsole has one PG API client, so a <see cref="PgKind.File"/> connection takes payments only when that client
+    /// talks to the sandbox, which plays every persona (the demo's second PG); a real file PG's payments are refused
+    /// here (<c>PG_NO_API</c>): nothing is sent to the toss API on another PG's behalf.
+    /// </summary>
+    public PgConnection ConnectionFor(string? pg)
+    {
+        if (string.IsNullOrWhiteSpace(pg)) return connections.Find(PgName)!;
+        var connection = connections.Resolve(pg, "pg");
+        if (connection.Kind == PgKind.File && endpoint?.IsSandbox != true)
+            throw DomainException.BadInput("PG_NO_API",
+                $"PG '{connection.Name}' is a file connection: OpsConsole has no payment API client for it.");
+        return connection;
+    }
+
+    /// <summary>The connection serving the merchant id the PG names on a payment; the toss one when it names none we know.</summary>
+    private string PgServing(string? mId) =>
+        mId is null ? PgName
+            : connections.All.FirstOrDefault(c => c.MerchantIds.Contains(mId, StringComparer.Ordinal))?.Name ?? PgName;
 
     private const int ConcurrencyRetries = 5;
 
@@ -42,6 +64,7 @@ public sealed class PaymentService(
         PaymentValidation.EnsureOrderId(command.OrderId);
         PaymentValidation.EnsurePositiveAmount(command.Amount, "amount");
         PaymentValidation.EnsureCurrency(command.Currency);
+        ConnectionFor(command.Pg);
         if (!pgOptions.Value.AcceptedCurrencies.Contains(command.Currency))
             throw DomainException.BadInput("UNSUPPORTED_CURRENCY",
                 $"currency {command.Currency} is not accepted (accepted: {pgOptions.Value.Currencies}; setting Pg:Currencies).");
@@ -162,7 +185,7 @@ public sealed class PaymentService(
         if (atPg.ApprovedAt is not { } approvedAt)
             throw DomainException.Conflict("PG_NO_APPROVAL_TIME", $"The PG gives no approval time for payment {atPg.PaymentKey}: record it by hand.");
         var payment = Payment.RecordedFromPg(atPg.PaymentKey, atPg.OrderId, atPg.TotalAmount, atPg.Currency, method, atPg.Method,
-            transactionKey, approvedAt.ToUniversalTime(), Tracing.CurrentTraceId(), now, PgName);
+            transactionKey, approvedAt.ToUniversalTime(), Tracing.CurrentTraceId(), now, PgServing(atPg.MId));
         var amountText = MinorUnits.Format(atPg.TotalAmount, atPg.Currency);
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         db.Payments.Add(payment);
@@ -226,9 +249,10 @@ public sealed class PaymentService(
         if (existing is not null)
             return (existing, false);
 
+        var pgName = ConnectionFor(command.Pg).Name;
         var now = clock.GetUtcNow();
         var payment = Payment.StartConfirm(command.PaymentKey, command.OrderId, command.Amount, command.Currency,
-            Tracing.CurrentTraceId(), now, PgName);
+            Tracing.CurrentTraceId(), now, pgName);
         db.Payments.Add(payment);
         db.PaymentEvents.Add(StateEvent(payment, null,
             $"confirm requested for {MinorUnits.Format(command.Amount, command.Currency)} by {command.RequestedBy}"));

@@ -190,7 +190,7 @@ public sealed class PaymentTimeline(IDbContextFactory<OpsDbContext> dbFactory, I
             .Where(p => p.PaymentKey == paymentKey)
             .Select(p => new PaymentSummary(p.Id, p.PaymentKey, p.OrderId, p.Amount, p.BalanceAmount,
                 p.Status.ToString(), p.Method == null ? null : p.Method.ToString(), p.RequestedAt, p.ApprovedAt, p.UpdatedAt,
-                p.TraceId, p.FailureCode, p.FailureMessage, p.Currency))
+                p.TraceId, p.FailureCode, p.FailureMessage, p.Currency, p.Pg))
             .FirstOrDefaultAsync(cancellationToken);
         if (payment is null) return null;
 

@@ -38,10 +38,11 @@ public sealed record TimelineEntry
 }
 
 /// <summary>The payment a timeline is about.</summary>
+/// <param name="Pg">The PG connection the payment went through (<c>payments.pg</c>).</param>
 public sealed record PaymentSummary(
     long Id, string PaymentKey, string OrderId, long Amount, long BalanceAmount, string Status, string? Method,
     DateTimeOffset RequestedAt, DateTimeOffset? ApprovedAt, DateTimeOffset UpdatedAt, string TraceId,
-    string? FailureCode, string? FailureMessage, string Currency = Common.Money.LedgerCurrency);
+    string? FailureCode, string? FailureMessage, string Currency = Common.Money.LedgerCurrency, string Pg = "");
 
 public sealed record PaymentTrace(PaymentSummary Payment, IReadOnlyList<TimelineEntry> Entries)
 {

@@ -33,6 +33,15 @@ public sealed class DiscrepancyEndpointTests(ConsoleAppHost app)
         Assert.Contains(mine, l => l.Contains(",MISSING_INTERNAL,") && l.Contains(seeded.Order("d")));
         await using var db = app.Db.CreateDbContext();
         Assert.True(await db.AuditEntries.AnyAsync(a => a.Actor == "finance" && a.Action == "findings.export"));
+
+        // The PG filter: its findings with their PG in the last column; another PG's filter exports none of them.
+        var ofPg = (await client.GetStringAsync($"console/findings/export.csv?from=2026-11-20&to=2026-11-20&q=order-&pg=toss"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Where(l => l.Contains(seeded.Suffix)).ToList();
+        Assert.NotEmpty(ofPg);
+        Assert.All(ofPg, l => Assert.EndsWith(",toss", l.TrimEnd('\r')));
+        var other = await client.GetAsync($"console/findings/export.csv?from=2026-11-20&to=2026-11-20&q=order-&pg=sandbox-inicis");
+        Assert.EndsWith("_pg-sandbox-inicis.csv", other.Content.Headers.ContentDisposition!.FileName!.Trim('"'));
+        Assert.DoesNotContain(seeded.Suffix, await other.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -11,8 +11,9 @@ using OpsConsole.Sandbox;
 namespace OpsConsole.Tests.Console;
 
 /// <summary>
-/// One app host with demo data (the app's own generator through the sandbox PG, every day reconciled, a repair and a
-/// batch requested) and one browser, shared by the layout tests: every console page at laptop and desktop sizes, in
+/// One app host with demo data (the app's own generator through the sandbox PG and, as on the demo's first start, a
+/// share of the payments through the second PG — the sandbox's file persona, its settlement file imported — every day
+/// reconciled for each PG, a repair and a batch requested) and one browser, shared by the layout tests: every console page at laptop and desktop sizes, in
 /// both themes. The pages are the app's routes, found by reflection: a new page is covered without touching the tests
 /// (a route with a parameter needs a sample path in <see cref="SamplePath"/>).
 /// </summary>
@@ -21,7 +22,15 @@ public sealed class LayoutFixture : IAsyncLifetime
     public ConsoleAppHost App { get; } = new()
     {
         // The demo's timeouts end after 1 s instead of the production 10 s.
-        Settings = { ["Pg:AttemptTimeout"] = "00:00:01", ["Pg:TotalTimeout"] = "00:00:03" },
+        Settings =
+        {
+            ["Pg:AttemptTimeout"] = "00:00:01", ["Pg:TotalTimeout"] = "00:00:03",
+            // The demo's two PGs (DemoPgConnections): the Toss-like sandbox and the file persona with its contract.
+            ["Pgs:toss:Kind"] = "toss", ["Pgs:toss:MerchantIds"] = "opsconsole_sandbox", ["Pgs:toss:SecretKey"] = "test_sk_opsconsole_sandbox",
+            ["Pgs:sandbox-inicis:Kind"] = "file", ["Pgs:sandbox-inicis:MerchantIds"] = SandboxFilePg.MerchantId,
+            ["Pg:Contracts:INIpayTest:BaseRates:CARD"] = "0.022", ["Pg:Contracts:INIpayTest:BaseRates:EASY_PAY"] = "0.027",
+            ["Pg:Contracts:INIpayTest:BaseRates:TRANSFER"] = "0.018",
+        },
     };
 
     public BrowserFixture Browser { get; } = new();
@@ -46,11 +55,12 @@ public sealed class LayoutFixture : IAsyncLifetime
         await ((IAsyncLifetime)App).InitializeAsync();
         await Browser.InitializeAsync();
 
-        var truth = await App.Services.GetRequiredService<DemoSeeder>()
-            .SeedAsync(new SeedSpec(Days: 2, PerDay: 60, Seed: 42, FaultShare: 0.5), CancellationToken.None);
+        var seeder = App.Services.GetRequiredService<DemoSeeder>();
+        var truth = await seeder.SeedAsync(new SeedSpec(Days: 2, PerDay: 60, Seed: 42, FaultShare: 0.5), CancellationToken.None);
+        await seeder.ImportFilePgAsync(truth, CancellationToken.None);
         var reconciliation = App.Services.GetRequiredService<ReconciliationService>();
         for (var day = truth.FirstDay; day <= truth.LastDay; day = day.AddDays(1))
-            await reconciliation.RunAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true, settleDelay: TimeSpan.Zero);
+            await reconciliation.RunEachPgAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true, settleDelay: TimeSpan.Zero);
         // The sandbox PG's payouts into the sandbox bank, reconciled as the demo does: the Cash pages have findings.
         await OpsConsole.Sandbox.SandboxBank.ImportAndReconcileAsync(App.Services, truth.FirstDay, truth.LastDay, CancellationToken.None);
 
@@ -88,8 +98,8 @@ public sealed class LayoutFixture : IAsyncLifetime
     /// <summary>The paths the walk visits for a route: its parameters filled from the demo data, plus telling variants.</summary>
     private IEnumerable<string> SamplePath((string Template, Type Page) route) => route.Template switch
     {
-        "/" => ["/"],
-        "/discrepancies" => ["/discrepancies?verdict=any"],
+        "/" => ["/", $"/?pg={DemoPgConnections.FilePgName}"],
+        "/discrepancies" => ["/discrepancies?verdict=any", $"/discrepancies?verdict=any&pg={DemoPgConnections.FilePgName}"],
         "/trace" => ["/trace?q=timeout"],
         "/discrepancies/{Id:long}" => [$"/discrepancies/{FindingId}"],
         "/trace/payment/{PaymentKey}" => [$"/trace/payment/{TimedOutPaymentKey}"],

@@ -20,22 +20,26 @@ public static class ReconSeed
         public string Order(string letter) => $"order-{letter}-{Suffix}";
     }
 
+    /// <param name="pg">With <paramref name="connections"/>: the PG connection whose payments, lines (merchant id
+    /// <paramref name="mId"/>) and run these are; null: the single connection of a configuration without Pgs.</param>
     public static async Task<Seeded> DateWithDiscrepanciesAsync(OpsDbContextFactory factory, DateOnly date,
-        ReconciliationService? engine = null)
+        ReconciliationService? engine = null, string? pg = null, Core.Gateway.PgConnections? connections = null,
+        string? mId = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var at = BusinessCalendar.StartOfDayUtc(date).AddHours(3);
-        var csv = new StringBuilder("paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate\n");
+        var csv = new StringBuilder("paymentKey,transactionKey,orderId,method,amount,fee,supplyAmount,vat,payOutAmount,approvedAt,soldDate,paidOutDate" +
+                                    (mId is null ? "" : ",mId") + "\n");
         // The default fee schedule charges 2.5 % on cards: the PG's fee matches it.
         void Line(string letter, long amount) => csv.Append(CultureInfo.InvariantCulture,
-            $"pk_{letter}_{suffix},tx_{letter}_{suffix},order-{letter}-{suffix},카드,{amount},{amount / 40},{amount},0,{amount - amount / 40},{at:yyyy-MM-ddTHH:mm:ssZ},{date:yyyy-MM-dd},{date.AddDays(2):yyyy-MM-dd}\n");
+            $"pk_{letter}_{suffix},tx_{letter}_{suffix},order-{letter}-{suffix},카드,{amount},{amount / 40},{amount},0,{amount - amount / 40},{at:yyyy-MM-ddTHH:mm:ssZ},{date:yyyy-MM-dd},{date.AddDays(2):yyyy-MM-dd}").Append(mId is null ? "" : "," + mId).Append('\n');
 
         await using (var db = factory.CreateDbContext())
         {
             Payment Approved(string letter, long amount)
             {
                 var p = Payment.StartConfirm($"pk_{letter}_{suffix}", $"order-{letter}-{suffix}", amount, "KRW",
-                    System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), at, Core.Gateway.PgConnections.LegacyName);
+                    System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), at, pg ?? Core.Gateway.PgConnections.LegacyName);
                 db.Payments.Add(p);
                 return p;
             }
@@ -56,15 +60,15 @@ public static class ReconSeed
         Line("d", 5_000);                  // we have no such payment: MISSING_INTERNAL
         Line("e", 7_000);
 
-        var importer = new SettlementImporter(factory, TimeProvider.System);
+        var importer = new SettlementImporter(factory, TimeProvider.System, connections: connections);
         var import = await importer.ImportCsvAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())),
-            $"settlement-{suffix}.csv", "test");
+            $"settlement-{suffix}.csv", "test", SettlementImportMode.Commit, pg);
         if (!import.Succeeded)
             throw new InvalidOperationException("seed CSV rejected: " + string.Join("; ", import.Errors));
 
         engine ??= new ReconciliationService(factory,
-            Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System);
-        var run = await engine.RunAsync(date, RunTrigger.CLI, "test");
+            Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System, connections: connections);
+        var run = await engine.RunAsync(date, RunTrigger.CLI, "test", pg: pg);
         if (run.Status != RunStatus.SUCCEEDED) throw new InvalidOperationException("seed run failed: " + run.Error);
         return new Seeded(date, suffix, run.Id);
     }

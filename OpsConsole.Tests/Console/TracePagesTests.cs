@@ -87,6 +87,8 @@ public sealed class TracePagesTests : ConsoleComponentTest, IClassFixture<Sqlite
         var jaeger = cut.Find("#trace-links a");
         Assert.Equal($"https://jaeger.example/trace/{seeded.TraceId}", jaeger.GetAttribute("href"));
         Assert.Equal(seeded.TraceId, cut.Find("#payment-trace-id").TextContent);
+        // The PG connection the payment went through.
+        Assert.Equal(Core.Gateway.PgConnections.LegacyName, cut.Find("#payment-pg").TextContent.Trim());
         Assert.DoesNotContain(TraceSeed.CardNumber, cut.Markup);
     }
 

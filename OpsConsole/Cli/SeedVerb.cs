@@ -22,6 +22,8 @@ public sealed class SeedVerb : ICliVerb
         var seeder = context.Services.GetRequiredService<DemoSeeder>();
         var started = DateTimeOffset.UtcNow;
         var truth = await seeder.SeedAsync(spec, cancellationToken);
+        if (await seeder.ImportFilePgAsync(truth, cancellationToken) is { } file)
+            context.Out.WriteLine($"Imported the {DemoPgConnections.FilePgName} settlement file: {file.RowCount} lines ({file.FileName}).");
         if (a.Get("truth") is { } path)
             await DemoSeeder.WriteTruthAsync(truth, path);
         context.Out.WriteLine($"Seeded {truth.Payments} payments ({truth.Cancels} cancels, {truth.Faults.Count} injected faults) " +

@@ -23,6 +23,7 @@ public static class ConsoleHost
         });
         configure?.Invoke(builder);
 
+        builder.AddDemoPgConnections();
         builder.AddOpsConsoleCore();
         builder.AddReconciliation();
         builder.AddCash();

@@ -118,7 +118,8 @@ internal sealed class DemoDataJob(
         await started.Task.WaitAsync(stoppingToken);
         if (!await seeder.IsEmptyAsync(stoppingToken)) return;
 
-        var spec = new SeedSpec(config.GetValue("Demo:SeedDays", 7), config.GetValue("Demo:SeedPerDay", 150), 42);
+        var spec = new SeedSpec(config.GetValue("Demo:SeedDays", 7), config.GetValue("Demo:SeedPerDay", 150), 42,
+            config.GetValue("Demo:SeedFaultShare", 0.06));
         logger.LogWarning("First start: generating demo data ({Days} days x {PerDay} payments through the sandbox PG)...",
             spec.Days, spec.PerDay);
         try
@@ -126,6 +127,10 @@ internal sealed class DemoDataJob(
             var truth = await seeder.SeedAsync(spec, stoppingToken);
             logger.LogWarning("Demo data ready: {Payments} payments, {Cancels} cancels, {Faults} injected faults ({First} to {Last}). Reconciling those days...",
                 truth.Payments, truth.Cancels, truth.Faults.Count, truth.FirstDay, truth.LastDay);
+            // The demo's second PG delivers a settlement file: the sandbox persona writes it, the importer reads it.
+            if (await seeder.ImportFilePgAsync(truth, stoppingToken) is { } file)
+                logger.LogWarning("Demo settlement file of {Pg} imported: {Rows} lines ({File}).", DemoPgConnections.FilePgName,
+                    file.RowCount, file.FileName);
             // Reconcile every seeded day. Nothing is in flight on those past days, so the runs skip the settle delay
             // and the console shows their findings at once.
             var days = Enumerable.Range(0, truth.Days).Select(i => truth.FirstDay.AddDays(i)).ToList();
@@ -133,7 +138,8 @@ internal sealed class DemoDataJob(
             {
                 try
                 {
-                    await reconciliation.RunAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true,
+                    // One run per PG: the toss one pulls its lines first, the file PG's came from its file above.
+                    await reconciliation.RunEachPgAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true,
                         cancellationToken: stoppingToken, settleDelay: TimeSpan.Zero);
                 }
                 catch (DomainException e)

@@ -13,11 +13,13 @@ namespace OpsConsole.Sandbox;
 public sealed record SeedSpec(int Days, int PerDay, int Seed, double FaultShare = 0.06, DateOnly? LastDay = null);
 
 /// <summary>One injected fault and the finding a reconciliation of its business date must report (null: none).</summary>
+/// <param name="Pg">The PG connection the payment went through.</param>
 public sealed record SeedTruthItem(DateOnly BusinessDate, string PaymentKey, string OrderId, string? TransactionKey,
-    string Fault, string? ExpectedFinding);
+    string Fault, string? ExpectedFinding, string Pg = PgConnections.LegacyName);
 
+/// <param name="PaymentsByPg">How many payments went through each PG connection.</param>
 public sealed record SeedTruth(int Seed, int Days, int PerDay, DateOnly FirstDay, DateOnly LastDay, int Payments,
-    int Cancels, IReadOnlyList<SeedTruthItem> Faults);
+    int Cancels, IReadOnlyList<SeedTruthItem> Faults, IReadOnlyDictionary<string, int>? PaymentsByPg = null);
 
 /// <summary>
 /// Generates demo history through the real checkout path: checkout at the sandbox PG over HTTP, confirm
@@ -26,6 +28,10 @@ public sealed record SeedTruth(int Seed, int Days, int PerDay, DateOnly FirstDay
 /// payment's instant: the seed's own payment path stamps our ledger with it and sends it to the sandbox PG, so
 /// both ledgers agree on when things happened, while the app's clock (sign-in, audit, UI, janitor) is never
 /// touched. Ends by running the janitor (at real time) so unknown outcomes are settled.
+/// <para>With the demo's second PG configured (<see cref="DemoPgConnections"/>), about a third of the payments go
+/// through it: checked out at the sandbox's file persona (<c>mId</c> <see cref="SandboxFilePg.MerchantId"/>) and
+/// confirmed with that connection named, so they carry its <c>pg</c>; the same fault mix applies, and its settlement
+/// faults end up in the persona's file (<see cref="ImportFilePgAsync"/>).</para>
 /// </summary>
 public sealed class DemoSeeder(
     IServiceProvider services,
@@ -64,6 +70,13 @@ public sealed class DemoSeeder(
     private static readonly PaymentMethod[] Methods =
         [PaymentMethod.CARD, PaymentMethod.CARD, PaymentMethod.CARD, PaymentMethod.EASY_PAY, PaymentMethod.TRANSFER];
 
+    /// <summary>Share of the payments that go through the demo's second PG when it is configured.</summary>
+    public const double FilePgShare = 0.3;
+
+    /// <summary>The demo's second PG (the sandbox's file persona), when configured.</summary>
+    private PgConnection? FilePg => services.GetRequiredService<PgConnections>().Find(DemoPgConnections.FilePgName) is
+        { Kind: PgKind.File } c && c.Serves(SandboxFilePg.MerchantId) ? c : null;
+
     public async Task<SeedTruth> SeedAsync(SeedSpec spec, CancellationToken cancellationToken = default)
     {
         if (spec.Days is < 1 or > 366) throw DomainException.BadInput("INVALID_DAYS", "days must be 1 to 366.");
@@ -79,6 +92,9 @@ public sealed class DemoSeeder(
         var payments = 0;
         var cancels = 0;
         var runId = $"{spec.Seed:x}{random.Next():x}";
+        var filePg = FilePg;
+        var tossPg = services.GetRequiredService<PgConnections>().Api?.Name ?? PgConnections.LegacyName;
+        var byPg = new Dictionary<string, int>(StringComparer.Ordinal);
 
         for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
         {
@@ -99,19 +115,25 @@ public sealed class DemoSeeder(
                 var amount = random.Next(1, 500) * 100L;
                 var method = Methods[random.Next(Methods.Length)];
                 var (fault, finding) = random.NextDouble() < spec.FaultShare ? FaultMix[random.Next(FaultMix.Length)] : (null, null);
+                // Drawn only with a second PG, so a seed without one makes the same payments as before.
+                var viaFilePg = filePg is not null && random.NextDouble() < FilePgShare;
+                var pg = viaFilePg ? filePg!.Name : tossPg;
 
-                var paymentKey = await CheckoutAsync(checkoutClient, orderId, amount, method, fault == PgOnly ? null : fault, cancellationToken);
+                var paymentKey = await CheckoutAsync(checkoutClient, orderId, amount, method, fault == PgOnly ? null : fault,
+                    viaFilePg ? SandboxFilePg.MerchantId : null, cancellationToken);
                 payments++;
+                byPg[pg] = byPg.GetValueOrDefault(pg) + 1;
                 if (fault == PgOnly)
                 {
                     var r = await gateway.ConfirmAsync(new TossConfirmRequest(paymentKey, orderId, amount), $"pg-only-{paymentKey}", cancellationToken);
-                    faults.Add(new SeedTruthItem(day, paymentKey, orderId, r.Value?.LastTransactionKey, fault, finding));
+                    faults.Add(new SeedTruthItem(day, paymentKey, orderId, r.Value?.LastTransactionKey, fault, finding, pg));
                     continue;
                 }
 
-                var p = await paymentService.ConfirmAsync(new ConfirmCommand(paymentKey, orderId, amount), cancellationToken);
+                var p = await paymentService.ConfirmAsync(new ConfirmCommand(paymentKey, orderId, amount, Pg: viaFilePg ? pg : null),
+                    cancellationToken);
                 if (fault is not null)
-                    faults.Add(new SeedTruthItem(day, paymentKey, orderId, null, fault, finding));
+                    faults.Add(new SeedTruthItem(day, paymentKey, orderId, null, fault, finding, pg));
                 else if (p.Status == PaymentStatus.DONE && random.NextDouble() < 0.04)
                 {
                     // A few ordinary partial and full cancels, later the same day.
@@ -126,7 +148,23 @@ public sealed class DemoSeeder(
         }
 
         await SettleUnknownsAsync(cancellationToken);
-        return new SeedTruth(spec.Seed, spec.Days, spec.PerDay, firstDay, lastDay, payments, cancels, faults);
+        return new SeedTruth(spec.Seed, spec.Days, spec.PerDay, firstDay, lastDay, payments, cancels, faults, byPg);
+    }
+
+    /// <summary>
+    /// With the demo's second PG configured: the sandbox file persona writes its settlement file of the seeded days
+    /// (CP949 CSV, planted faults included) and it is imported through the shipped profile as that PG's lines, as an
+    /// operator's upload would. Null without a second PG.
+    /// </summary>
+    public async Task<Core.Reconciliation.SettlementImportResult?> ImportFilePgAsync(SeedTruth truth, CancellationToken cancellationToken)
+    {
+        if (FilePg is not { } filePg) return null;
+        var result = await SandboxFilePg.WriteAndImportAsync(services, truth.FirstDay, truth.LastDay, SandboxFileFormat.CSV,
+            filePg.Name, cancellationToken);
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"The {filePg.Name} settlement file was rejected: " +
+                                                string.Join("; ", result.Errors.Select(e => $"line {e.Line} {e.Field}: {e.Message}")));
+        return result;
     }
 
     /// <summary>True when the console's ledger has no payments yet (first start).</summary>
@@ -155,10 +193,10 @@ public sealed class DemoSeeder(
     }
 
     private async Task<string> CheckoutAsync(HttpClient http, string orderId, long amount, PaymentMethod method, string? fault,
-        CancellationToken cancellationToken)
+        string? mId, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(new Uri(endpoint.BaseUri, "v1/checkout"),
-            new { orderId, amount, method = method.ToString(), fault }, cancellationToken);
+            new { orderId, amount, method = method.ToString(), fault, mId }, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"Sandbox checkout failed: {(int)response.StatusCode} {body}");

@@ -72,8 +72,9 @@ public sealed class SandboxBank(IDbContextFactory<SandboxDbContext> sandboxDb, K
     {
         await using var db = await sandboxDb.CreateDbContextAsync(ct);
         var lookback = from.AddDays(-31);
+        // The Toss-like persona's payouts only: the file persona (SandboxFilePg) pays into no sandbox account.
         var days = await db.SettlementLines.AsNoTracking()
-            .Where(l => l.PaidOutDate >= lookback && l.PaidOutDate <= to)
+            .Where(l => l.MerchantId == null && l.PaidOutDate >= lookback && l.PaidOutDate <= to)
             .GroupBy(l => l.PaidOutDate).Select(g => new { Date = g.Key, Net = g.Sum(l => l.PayOutAmount) })
             .ToListAsync(ct);
         var payouts = new List<(DateOnly Date, long Amount)>();

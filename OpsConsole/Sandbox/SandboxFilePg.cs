@@ -41,31 +41,28 @@ public sealed class SandboxFilePg(IDbContextFactory<SandboxDbContext> sandboxDb)
     private static readonly TimeZoneInfo Kst = TimeZoneInfo.FindSystemTimeZoneById("Asia/Seoul");
 
     /// <summary>
-    /// The settlement file of the sold dates [<paramref name="from"/>, <paramref name="to"/>] for the payments made
-    /// through this persona (<paramref name="through"/>: their payment keys; null: every payment of the sandbox).
+    /// The settlement file of the sold dates [<paramref name="from"/>, <paramref name="to"/>]: the lines of the payments
+    /// made through this persona (checkout with <c>mId</c> <see cref="MerchantId"/>), planted settlement faults included.
     /// </summary>
-    public async Task<byte[]> SettlementFileAsync(DateOnly from, DateOnly to, SandboxFileFormat format,
-        IReadOnlySet<string>? through = null, CancellationToken ct = default)
+    public async Task<byte[]> SettlementFileAsync(DateOnly from, DateOnly to, SandboxFileFormat format, CancellationToken ct = default)
     {
         await using var db = await sandboxDb.CreateDbContextAsync(ct);
         var lines = await db.SettlementLines.AsNoTracking()
-            .Where(l => l.SoldDate >= from && l.SoldDate <= to)
+            .Where(l => l.MerchantId == MerchantId && l.SoldDate >= from && l.SoldDate <= to)
             .OrderBy(l => l.SoldDate).ThenBy(l => l.Id)
             .ToListAsync(ct);
-        return Render(through is null ? lines : lines.Where(l => through.Contains(l.PaymentKey)), from, to, format);
+        return Render(lines, from, to, format);
     }
 
     /// <summary>
     /// The demo path: the persona's settlement file of the sold dates [<paramref name="from"/>, <paramref name="to"/>]
-    /// written to <c>{DataDirectory}/sandbox-inicis/</c> and imported like an uploaded file through the shipped profile.
-    /// Not called on first start yet: an import supersedes every stored line of its sold dates, whatever its PG, until
-    /// settlement lines carry their PG (see the report of issue 16 §3) — then the demo calls it with the payment keys
-    /// of the payments made through this persona.
+    /// written to <c>{DataDirectory}/sandbox-inicis/</c> and imported like an uploaded file through the shipped profile,
+    /// as the lines of PG <paramref name="pg"/> (an import supersedes only its own PG's lines).
     /// </summary>
     public static async Task<SettlementImportResult> WriteAndImportAsync(IServiceProvider services, DateOnly from, DateOnly to,
-        SandboxFileFormat format, IReadOnlySet<string>? through, CancellationToken ct)
+        SandboxFileFormat format, string pg, CancellationToken ct)
     {
-        var bytes = await services.GetRequiredService<SandboxFilePg>().SettlementFileAsync(from, to, format, through, ct);
+        var bytes = await services.GetRequiredService<SandboxFilePg>().SettlementFileAsync(from, to, format, ct);
         var config = services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
         var dir = Path.Combine(config["DataDirectory"] is { Length: > 0 } d ? d : "data", ProfileName);
         Directory.CreateDirectory(dir);
@@ -74,7 +71,7 @@ public sealed class SandboxFilePg(IDbContextFactory<SandboxDbContext> sandboxDb)
         var profile = services.GetRequiredService<SettlementProfileStore>().Resolve(ProfileName);
         await using var stream = File.OpenRead(path);
         return await services.GetRequiredService<SettlementImporter>()
-            .ImportAsync(stream, path, "sandbox-pg", SettlementImportMode.CommitReplacing, profile, null, ct);
+            .ImportAsync(stream, path, "sandbox-pg", SettlementImportMode.CommitReplacing, profile, pg, ct);
     }
 
     /// <summary>The file's bytes for these lines (pure).</summary>

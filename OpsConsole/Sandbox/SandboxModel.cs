@@ -24,6 +24,9 @@ public sealed class SandboxPayment
 
     /// <summary>An interest-free installment promotion (the card company pays the interest).</summary>
     public bool InterestFree { get; set; }
+
+    /// <summary>The persona's merchant id the payment was made under; null: the Toss-like persona (<c>Sandbox:MerchantId</c>).</summary>
+    public string? MerchantId { get; set; }
 }
 
 public sealed class SandboxTransaction
@@ -58,6 +61,9 @@ public sealed class SandboxSettlementLine
     public int? InstallmentPlanMonths { get; set; }
     public bool? InterestFree { get; set; }
     public DateTimeOffset? CanceledAt { get; set; }
+
+    /// <summary>The payment's <see cref="SandboxPayment.MerchantId"/>: which persona settles the line (null: the Toss-like one).</summary>
+    public string? MerchantId { get; set; }
 }
 
 public sealed class SandboxIdempotencyRecord

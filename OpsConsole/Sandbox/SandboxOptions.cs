@@ -37,6 +37,17 @@ public sealed class SandboxOptions
     /// <summary>paidOutDate = soldDate + this many days.</summary>
     public int PayoutDelayDays { get; set; } = 2;
 
+    /// <summary>
+    /// The file persona's (<see cref="SandboxFilePg"/>) fee rate per method, VAT included. The demo configures the same
+    /// rates as the contract of its merchant id (<c>Pg:Contracts:INIpayTest</c>), so only the planted fee faults differ.
+    /// </summary>
+    public Dictionary<string, decimal> FilePgFeeRates { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["CARD"] = 0.022m,
+        ["EASY_PAY"] = 0.027m,
+        ["TRANSFER"] = 0.018m,
+    };
+
     /// <summary>Share of checkouts without an explicit fault that get a random one (demo data).</summary>
     public double FaultRate { get; set; }
 }

@@ -25,10 +25,15 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
 
     /// <param name="amount">In the currency's units as on Toss's wire (KRW won, USD 726.24).</param>
     /// <param name="currency">ISO 4217; KRW when absent (the sandbox's checkout, not OpsConsole's ledger).</param>
+    /// <param name="mId">The persona: absent or <c>Sandbox:MerchantId</c> for the Toss-like one (settled through
+    /// <c>GET /v1/settlements</c>), <see cref="SandboxFilePg.MerchantId"/> for the file persona (settled in its file).</param>
     public async Task<Answer> CheckoutAsync(string? orderId, decimal amount, string? method, string? fault,
-        int installmentPlanMonths = 0, bool interestFree = false, string? currency = null)
+        int installmentPlanMonths = 0, bool interestFree = false, string? currency = null, string? mId = null)
     {
         currency ??= "KRW";
+        if (mId is not null && mId != options.Value.MerchantId && mId != SandboxFilePg.MerchantId)
+            return Error(400, TossErrorCodes.InvalidRequest,
+                $"mId '{mId}' is not a sandbox merchant ({options.Value.MerchantId} or {SandboxFilePg.MerchantId}).");
         if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
             return Error(400, TossErrorCodes.InvalidRequest, "currency must be an ISO 4217 code such as KRW or USD.");
         if (!MinorUnits.TryToMinor(amount, currency, out var minor))
@@ -67,6 +72,7 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 RequestedAt = SandboxClock.Now(clock),
                 InstallmentPlanMonths = installmentPlanMonths,
                 InterestFree = interestFree,
+                MerchantId = mId == SandboxFilePg.MerchantId ? mId : null,
             };
             db.Payments.Add(payment);
             await db.SaveChangesAsync();
@@ -241,7 +247,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         if (options.Value.SettlementDelay > TimeSpan.Zero)
             await Task.Delay(options.Value.SettlementDelay, TimeProvider.System, cancellationToken); // latency, not business time
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = db.SettlementLines.AsNoTracking();
+        // The Toss-like persona's lines only: the file persona's are in its settlement file (SandboxFilePg).
+        var query = db.SettlementLines.AsNoTracking().Where(l => l.MerchantId == null);
         query = byPaidOut.Value
             ? query.Where(l => l.PaidOutDate >= start && l.PaidOutDate <= end)
             : query.Where(l => l.SoldDate >= start && l.SoldDate <= end);
@@ -354,7 +361,8 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
         DateTimeOffset at, IReadOnlySet<string> faults, bool canceled = false)
     {
         if (faults.Contains(SandboxFaults.SettlementMissing)) return;
-        var rate = options.Value.FeeRates.GetValueOrDefault(p.Method, 0.025m);
+        var rate = (p.MerchantId == SandboxFilePg.MerchantId ? options.Value.FilePgFeeRates : options.Value.FeeRates)
+            .GetValueOrDefault(p.Method, 0.025m);
         var amount = faults.Contains(SandboxFaults.SettlementAmountOff) ? signedAmount + SandboxFaults.AmountOffBy : signedAmount;
         var fee = (long)Math.Round(amount * rate, MidpointRounding.AwayFromZero);
         var isCard = p.Method == nameof(PaymentMethod.CARD);
@@ -378,10 +386,11 @@ public sealed class SandboxPg(IDbContextFactory<SandboxDbContext> dbFactory, Tim
                 FeeInstallment = installmentFee,
                 InstallmentPlanMonths = isCard ? p.InstallmentPlanMonths : null,
                 InterestFree = isCard ? p.InterestFree : null,
+                MerchantId = p.MerchantId,
             });
     }
 
-    private Task<TossPayment> ToTossAsync(SandboxDbContext db, SandboxPayment p) => ToTossAsync(db, p, options.Value.MerchantId);
+    private Task<TossPayment> ToTossAsync(SandboxDbContext db, SandboxPayment p) => ToTossAsync(db, p, p.MerchantId ?? options.Value.MerchantId);
 
     private static async Task<TossPayment> ToTossAsync(SandboxDbContext db, SandboxPayment p, string mId)
     {

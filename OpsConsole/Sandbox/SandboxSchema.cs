@@ -18,6 +18,8 @@ internal static class SandboxSchema
         ("sandbox_settlement_lines", "CanceledAt", "TEXT NULL"),
         ("sandbox_payments", "Currency", "TEXT NOT NULL DEFAULT 'KRW'"),
         ("sandbox_settlement_lines", "Currency", "TEXT NOT NULL DEFAULT 'KRW'"),
+        ("sandbox_payments", "MerchantId", "TEXT NULL"),
+        ("sandbox_settlement_lines", "MerchantId", "TEXT NULL"),
     ];
 
     public static void AddMissingColumns(SandboxDbContext db)

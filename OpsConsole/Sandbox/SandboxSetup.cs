@@ -59,7 +59,7 @@ public static class SandboxSetup
         var pg = app.MapGroup("/sandbox/pg/v1").ExcludeFromDescription().AllowAnonymous().Exempt().AddEndpointFilter(SandboxClock.FromHeader);
         pg.MapPost("/checkout", async (CheckoutRequest body, SandboxPg sandbox) =>
             Write(await sandbox.CheckoutAsync(body.OrderId, body.Amount, body.Method, body.Fault,
-                body.InstallmentPlanMonths ?? 0, body.InterestFree ?? false, body.Currency)));
+                body.InstallmentPlanMonths ?? 0, body.InterestFree ?? false, body.Currency, body.MId)));
 
         var api = pg.MapGroup("").AddEndpointFilter(RequireSecretKey);
         api.MapPost("/payments/confirm", (HttpContext ctx, SandboxPg sandbox) =>
@@ -84,9 +84,10 @@ public static class SandboxSetup
         return app;
     }
 
-    /// <summary><c>amount</c> in the currency's units (USD 726.24); <c>currency</c> ISO 4217, KRW when absent.</summary>
+    /// <summary><c>amount</c> in the currency's units (USD 726.24); <c>currency</c> ISO 4217, KRW when absent; <c>mId</c>
+    /// the persona (absent: the Toss-like one; <see cref="SandboxFilePg.MerchantId"/>: the file persona).</summary>
     public sealed record CheckoutRequest(string? OrderId, decimal Amount, string? Method, string? Fault,
-        int? InstallmentPlanMonths = null, bool? InterestFree = null, string? Currency = null);
+        int? InstallmentPlanMonths = null, bool? InterestFree = null, string? Currency = null, string? MId = null);
 
     private static async ValueTask<object?> RequireSecretKey(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
     {

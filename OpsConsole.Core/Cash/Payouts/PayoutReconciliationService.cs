@@ -28,7 +28,7 @@ public sealed class PayoutReconciliationService(
     TimeProvider clock,
     ILogger<PayoutReconciliationService>? logger = null,
     IReconAlertSink? alerts = null,
-    BigQueryPayoutEngine? warehouse = null)
+    BigQueryPayoutEngine? warehouse = null, Gateway.PgConnections? connections = null)
 {
     /// <summary>How far before the range the running net starts (negative days carried into the range).</summary>
     public const int OffsetLookbackDays = 31;
@@ -173,7 +173,7 @@ public sealed class PayoutReconciliationService(
         var (lookback, mfrom, depto) = (window.Lookback, window.MatchFrom, window.DepositsTo);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var dialect = ReconSql.DialectFor(db.Provider);
-        var gen = new PayoutSqlGenerator(dialect, PayoutSqlFunctions.For(dialect), rules);
+        var gen = new PayoutSqlGenerator(dialect, PayoutSqlFunctions.For(dialect), rules, connections);
         var p = new Dictionary<string, object?>
         {
             ["run"] = run.Id,

@@ -28,7 +28,9 @@ namespace OpsConsole.Core.Cash.Payouts;
 /// range UNEXPECTED_DEPOSIT (its amount); lines whose paidOutDate is not their soldDate + the contract's D+N
 /// (per method) PAYOUT_DATE_OFF_CONTRACT, one per merchant id and paidOutDate.
 /// </summary>
-public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFunctions functions, PayoutRules rules)
+/// <param name="connections">The PG connections: a payout finding carries the one serving its merchant id (<c>pg</c>).</param>
+public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFunctions functions, PayoutRules rules,
+    Gateway.PgConnections? connections = null)
 {
     public IReconSqlDialect Dialect => dialect;
 
@@ -38,6 +40,19 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private string MidList => string.Join(", ", rules.Pgs.Select(p => S(p.MId)));
+
+    /// <summary>
+    /// The PG connection of a merchant id (SQL over <paramref name="mId"/>): the one serving it; NULL for a merchant id
+    /// no connection serves, so the finding's insert fails naming the column rather than storing a made-up PG.
+    /// </summary>
+    private string PgOf(string mId)
+    {
+        var all = (connections ?? Gateway.PgConnections.Single).All;
+        if (all.Count == 1 && all[0].MerchantIds.Count == 0) return S(all[0].Name);
+        var cases = rules.Pgs.Select(p => (p.MId, Pg: all.FirstOrDefault(c => c.Serves(p.MId))?.Name))
+            .Where(m => m.Pg is not null).Select(m => $" WHEN {S(m.MId)} THEN {S(m.Pg!)}");
+        return $"CASE {mId}{string.Concat(cases)} ELSE NULL END";
+    }
 
     private string InsertGroupsInto => $"INSERT INTO {T("payout_run_groups")} (run_id, pg_mid, paid_out_date, sold_date, method, net_amount, line_count)\n";
 
@@ -332,17 +347,17 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
                 $"resolved_by = CASE WHEN {workable} THEN excluded.resolved_by ELSE {f}.resolved_by END"]);
         }
         return $"""
-            INSERT INTO {T(f)} (transaction_key, type, business_date, verdict, status, pass1_type, transient_reason, payment_key,
+            INSERT INTO {T(f)} (transaction_key, type, pg, business_date, verdict, status, pass1_type, transient_reason, payment_key,
               order_id, external_line_count, external_amount, internal_amount, diff_fields, money_at_risk, first_run_id,
               first_seen_at, version, resolved_at, resolved_by)
-            SELECT {src}.item_key, {src}.finding_type, {src}.business_date,
+            SELECT {src}.item_key, {src}.finding_type, {PgOf($"{src}.pg_mid")}, {src}.business_date,
                    {S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT))},
                    {S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED))}, p1.finding_type,
                    {(confirmed ? "NULL" : reason)}, '', '', {src}.line_count, {src}.expected_amount, {src}.received_amount, {diff},
                    {src}.money_at_risk, {P("frun")}, {P("now")}, 1,
                    {(confirmed ? "NULL" : P("now"))}, {(confirmed ? "NULL" : S(ReconciliationSqlGenerator.ResolvedBySystem))}
             {from}
-            ON CONFLICT (transaction_key, type) DO UPDATE SET {string.Join(", ", updates)}
+            ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", updates)}
             """;
     }
 

@@ -42,8 +42,8 @@ public static class ControlTotalsRecorder
             totals = previous.ToDictionary(t => t.Currency, t => (t.Ours, t.Pg), StringComparer.Ordinal);
             foreach (var d in deltas)
             {
-                var (ours, pg) = totals.GetValueOrDefault(d.Currency, (LedgerSide.Empty, PgSide.Empty));
-                totals[d.Currency] = (ours.Plus(d.Ours), pg.Plus(d.Pg));
+                var (ours, theirs) = totals.GetValueOrDefault(d.Currency, (LedgerSide.Empty, PgSide.Empty));
+                totals[d.Currency] = (ours.Plus(d.Ours), theirs.Plus(d.Pg));
             }
             how = $"run {previous[0].RunId}'s totals and {deltas.Count} change(s) since";
         }
@@ -54,10 +54,10 @@ public static class ControlTotalsRecorder
         }
         foreach (var currency in totals.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal))
         {
-            var (ours, pg) = totals.GetValueOrDefault(currency, (LedgerSide.Empty, PgSide.Empty));
+            var (ours, theirs) = totals.GetValueOrDefault(currency, (LedgerSide.Empty, PgSide.Empty));
             // A currency whose lines all left the date (deltas summing to nothing) has no row, as when the day is summed.
-            if (currency != Money.LedgerCurrency && ours == LedgerSide.Empty && pg == PgSide.Empty) continue;
-            db.Add(RunControlTotal.Create(runId, date, currency, currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, pg));
+            if (currency != Money.LedgerCurrency && ours == LedgerSide.Empty && theirs == PgSide.Empty) continue;
+            db.Add(RunControlTotal.Create(runId, date, currency, currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, theirs));
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

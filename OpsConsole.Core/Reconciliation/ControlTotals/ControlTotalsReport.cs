@@ -36,6 +36,12 @@ public sealed record ControlTotalsReport(
     IReadOnlyList<DateOnly> NotReconciled,
     IReadOnlyList<DateOnly> WithoutTotals)
 {
+    /// <summary>Each PG's sums over its reconciled dates (KRW), in name order: each adds up on its own.</summary>
+    public IReadOnlyList<PgControl> ByPg => Days.GroupBy(d => d.Pg)
+        .OrderBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => new PgControl(g.Key, g.Sum(d => d.OurNet), g.Sum(d => d.PgGross), g.Sum(d => d.FindingsDifference)))
+        .ToList();
+
     public bool HasTotals => Days.Count > 0;
 
     public long FindingsDifference => ByType.Sum(t => t.Difference);
@@ -55,4 +61,11 @@ public sealed record ControlTotalsReport(
     public double? MatchRate => Ledger.Ours.Count == 0 ? null : (double)Matched / Ledger.Ours.Count;
 
     public bool IsRange => From != To;
+}
+
+/// <summary>One PG's control totals over a report's reconciled dates (KRW).</summary>
+public sealed record PgControl(string Pg, long OurNet, long PgGross, long FindingsDifference)
+{
+    public long Unexplained => OurNet - PgGross - FindingsDifference;
+    public bool AddsUp => Unexplained == 0;
 }

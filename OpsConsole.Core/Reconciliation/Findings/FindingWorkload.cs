@@ -52,13 +52,14 @@ public static class FindingWorkload
     ];
 
     /// <summary>Unresolved confirmed findings by type and by age (since first seen, at <paramref name="now"/>).</summary>
+    /// <param name="pg">Only this PG connection's findings; null: every PG.</param>
     public static async Task<IReadOnlyList<AgingCell>> AgingAsync(OpsDbContext db, DateTimeOffset now,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? pg = null)
     {
         var oneDay = now.AddDays(-1);
         var threeDays = now.AddDays(-3);
         var sevenDays = now.AddDays(-7);
-        var rows = await db.Set<Finding>().AsNoTracking()
+        var rows = await OfPg(db.Set<Finding>().AsNoTracking(), pg)
             .Where(f => f.Verdict == FindingVerdict.CONFIRMED).Where(Finding.IsUnresolved)
             .GroupBy(f => new
             {
@@ -85,9 +86,9 @@ public static class FindingWorkload
 
     /// <summary>The confirmed findings resolved on the KST day <paramref name="day"/> (any business date): count, KRW, other currencies, by whom.</summary>
     public static async Task<ResolvedOnDay> ResolvedOnAsync(OpsDbContext db, DateOnly day,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? pg = null)
     {
-        var rows = await db.Set<Finding>().AsNoTracking()
+        var rows = await OfPg(db.Set<Finding>().AsNoTracking(), pg)
             .Where(f => f.Verdict == FindingVerdict.CONFIRMED).Where(ResolvedOn(day))
             .GroupBy(f => new { f.ResolvedBy, f.Currency })
             .Select(g => new { By = g.Key.ResolvedBy, g.Key.Currency, Count = g.Count(), Money = g.Sum(f => (decimal)f.MoneyAtRisk) })
@@ -104,9 +105,13 @@ public static class FindingWorkload
 
     /// <summary>The confirmed findings of <paramref name="date"/> that are resolved, by who resolved them (most first).</summary>
     public static Task<IReadOnlyList<ResolverTotal>> ResolvedByAsync(OpsDbContext db, DateOnly date,
-        CancellationToken cancellationToken = default) =>
-        ResolvedByAsync(db.Set<Finding>().Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.BusinessDate == date),
+        CancellationToken cancellationToken = default, string? pg = null) =>
+        ResolvedByAsync(OfPg(db.Set<Finding>(), pg).Where(f => f.Verdict == FindingVerdict.CONFIRMED && f.BusinessDate == date),
             cancellationToken);
+
+    /// <summary>The findings of PG connection <paramref name="pg"/>; all of them for null.</summary>
+    public static IQueryable<Finding> OfPg(IQueryable<Finding> findings, string? pg) =>
+        pg is null ? findings : findings.Where(f => f.Pg == pg);
 
     /// <summary>The resolved findings among <paramref name="findings"/> (e.g. a grid filter's), by who resolved them (money in KRW only).</summary>
     public static async Task<IReadOnlyList<ResolverTotal>> ResolvedByAsync(IQueryable<Finding> findings,

@@ -15,19 +15,25 @@ public sealed record DayTotal(DateOnly Date, int Count, decimal MoneyAtRisk);
 /// <summary>Unresolved findings of a date in a currency other than KRW: their money is shown apart, never added to KRW.</summary>
 public sealed record CurrencyTotal(string Currency, int Count, long MoneyAtRisk);
 
+/// <summary>One PG's unresolved findings of the date (money in KRW) and whether its run of the date succeeded.</summary>
+public sealed record PgTotal(string Pg, int Count, decimal MoneyAtRisk, bool Reconciled);
+
 /// <summary>Confirmed findings of a date that are resolved (RESOLVED or AUTO_RESOLVED): the work done.</summary>
 public sealed record ResolvedTotal(int Count, decimal Money);
 
 /// <summary>
 /// <see cref="ByType"/> and <see cref="MoneyAtRisk"/> cover unresolved findings only (<see cref="Finding.IsUnresolved"/>);
 /// <see cref="Resolved"/> the resolved ones; <see cref="ResolvedToday"/> every finding resolved today (KST), whatever its
-/// business date. <see cref="Reconciled"/>: the date has a SUCCEEDED run — without one,
-/// no findings means "not reconciled yet", never "clean".
+/// business date. <see cref="Reconciled"/>: every PG shown (<see cref="Pg"/>, or each configured one) has a SUCCEEDED
+/// run of the date — without one, no findings means "not reconciled yet", never "clean"; <see cref="NotReconciledPgs"/>
+/// names the PGs still missing one. <see cref="ByPg"/>: the date's figures per PG (every PG shown, also those without
+/// findings).
 /// </summary>
 public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByType, IReadOnlyList<DayTotal> Trend,
     IReadOnlyList<ReconRun> LatestRuns, IReadOnlyList<Finding> NeedsAttention, int NeedsAttentionTotal,
     ResolvedTotal Resolved, bool Reconciled, IReadOnlyList<ResolverTotal> ResolvedBy, ControlTotalsReport ControlTotals,
-    IReadOnlyList<AgingCell> Aging, IReadOnlyList<CurrencyTotal>? OtherCurrencies = null, ResolvedOnDay? ResolvedToday = null)
+    IReadOnlyList<AgingCell> Aging, IReadOnlyList<CurrencyTotal>? OtherCurrencies = null, ResolvedOnDay? ResolvedToday = null,
+    string? Pg = null, IReadOnlyList<PgTotal>? ByPg = null, IReadOnlyList<string>? NotReconciledPgs = null)
 {
     /// <summary>Money at risk is KRW; counts include every currency (see <see cref="OtherCurrencies"/>).</summary>
     public int Count => ByType.Sum(t => t.Count);
@@ -41,8 +47,13 @@ public sealed record DashboardData(DateOnly Date, IReadOnlyList<TypeTotal> ByTyp
 /// Money at risk counts unresolved findings only; resolved ones (by a person, or auto-resolved because a later run
 /// no longer saw them) are reported separately for the date.
 /// </summary>
-public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock)
+/// <para>Every figure is of one PG connection (<c>pg</c>) or of every PG (null): runs are per (date, PG), so "reconciled"
+/// means each shown PG has a successful run of the date.</para>
+public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock,
+    Core.Gateway.PgConnections? connections = null)
 {
+    private readonly Core.Gateway.PgConnections _connections = connections ?? Core.Gateway.PgConnections.Single;
+
     public const int TrendDays = 30;
 
     /// <summary>The date of the latest run, else yesterday (KST): the day finance reviews in the morning.</summary>
@@ -54,7 +65,8 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         return latest ?? BusinessCalendar.Today(clock).AddDays(-1);
     }
 
-    public async Task<DashboardData> LoadAsync(DateOnly date, CancellationToken cancellationToken = default)
+    /// <param name="pg">One PG connection's figures; null: every PG's.</param>
+    public async Task<DashboardData> LoadAsync(DateOnly date, CancellationToken cancellationToken = default, string? pg = null)
     {
         // Three independent groups of queries, each on its own context (connection), run at the same time: the date's
         // cards, the backlog (aging and who needs attention), and the date's control totals with the resolved work. At
@@ -62,27 +74,38 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
         // page took their sum.
         var today = BusinessCalendar.Today(clock);
         var now = clock.GetUtcNow();
-        var ofDate = DateCardsAsync(date, cancellationToken);
-        var backlog = BacklogAsync(now, cancellationToken);
-        var totals = TotalsAsync(date, today, cancellationToken);
+        var ofDate = DateCardsAsync(date, pg, cancellationToken);
+        var backlog = BacklogAsync(now, pg, cancellationToken);
+        var totals = TotalsAsync(date, today, pg, cancellationToken);
         await Task.WhenAll(ofDate, backlog, totals);
-        var (byType, trend, runs, otherCurrencies, reconciled) = await ofDate;
+        var (byType, trend, runs, otherCurrencies, byPg) = await ofDate;
         var (aging, attention, attentionTotal) = await backlog;
         var (controlTotals, resolvedBy, resolvedToday) = await totals;
         var resolved = new ResolvedTotal(resolvedBy.Sum(r => r.Count), resolvedBy.Sum(r => r.Money));
+        var notReconciled = byPg.Where(p => !p.Reconciled).Select(p => p.Pg).ToList();
 
-        return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, reconciled, resolvedBy,
-            controlTotals, aging, otherCurrencies, resolvedToday);
+        return new DashboardData(date, byType, trend, runs, attention, attentionTotal, resolved, notReconciled.Count == 0,
+            resolvedBy, controlTotals, aging, otherCurrencies, resolvedToday, pg, byPg, notReconciled);
     }
 
-    private static IQueryable<Finding> Unresolved(OpsDbContext db) =>
-        db.Set<Finding>().AsNoTracking().Where(f => f.Verdict == FindingVerdict.CONFIRMED).Where(Finding.IsUnresolved);
+    private static IQueryable<Finding> Unresolved(OpsDbContext db, string? pg) =>
+        FindingWorkload.OfPg(db.Set<Finding>().AsNoTracking(), pg).Where(f => f.Verdict == FindingVerdict.CONFIRMED)
+            .Where(Finding.IsUnresolved);
 
-    private async Task<(List<TypeTotal>, List<DayTotal>, List<ReconRun>, List<CurrencyTotal>, bool)> DateCardsAsync(
-        DateOnly date, CancellationToken cancellationToken)
+    /// <summary>The PGs the dashboard shows: the one picked, else every configured one and any other that has runs.</summary>
+    private async Task<List<string>> ShownPgsAsync(OpsDbContext db, string? pg, CancellationToken cancellationToken)
+    {
+        if (pg is not null) return [pg];
+        var withRuns = await db.Set<ReconRun>().Select(r => r.Pg).Distinct().ToListAsync(cancellationToken);
+        return _connections.All.Select(c => c.Name).Union(withRuns, StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    private async Task<(List<TypeTotal>, List<DayTotal>, List<ReconRun>, List<CurrencyTotal>, List<PgTotal>)> DateCardsAsync(
+        DateOnly date, string? pg, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var unresolved = Unresolved(db);
+        var unresolved = Unresolved(db, pg);
         var byType = (await unresolved.Where(f => f.BusinessDate == date)
                 .GroupBy(f => f.Type)
                 .Select(g => new { Type = g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m) })
@@ -100,7 +123,8 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
             .Select(d => byDay.TryGetValue(d, out var v) ? new DayTotal(d, v.Count, v.Money) : new DayTotal(d, 0, 0))
             .ToList();
 
-        var runs = await db.Set<ReconRun>().AsNoTracking().OrderByDescending(r => r.Id).Take(5).ToListAsync(cancellationToken);
+        var ofPg = db.Set<ReconRun>().AsNoTracking().Where(r => pg == null || r.Pg == pg);
+        var runs = await ofPg.OrderByDescending(r => r.Id).Take(5).ToListAsync(cancellationToken);
 
         var otherCurrencies = (await unresolved.Where(f => f.BusinessDate == date && f.Currency != null && f.Currency != Money.LedgerCurrency)
                 .GroupBy(f => f.Currency!)
@@ -108,17 +132,26 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
                 .ToListAsync(cancellationToken))
             .Select(c => new CurrencyTotal(c.Currency, c.Count, c.Money)).OrderBy(c => c.Currency, StringComparer.Ordinal).ToList();
 
-        var reconciled = await db.Set<ReconRun>()
-            .AnyAsync(r => r.BusinessDate == date && r.Status == RunStatus.SUCCEEDED, cancellationToken);
-        return (byType, trend, runs, otherCurrencies, reconciled);
+        var reconciledPgs = await ofPg.Where(r => r.BusinessDate == date && r.Status == RunStatus.SUCCEEDED)
+            .Select(r => r.Pg).Distinct().ToListAsync(cancellationToken);
+        var perPg = await unresolved.Where(f => f.BusinessDate == date)
+            .GroupBy(f => f.Pg)
+            .Select(g => new { Pg = g.Key, Count = g.Count(), Money = g.Sum(f => f.Currency == null || f.Currency == Money.LedgerCurrency ? (decimal)f.MoneyAtRisk : 0m) })
+            .ToListAsync(cancellationToken);
+        var byPg = (await ShownPgsAsync(db, pg, cancellationToken)).Union(perPg.Select(p => p.Pg), StringComparer.Ordinal)
+            .Select(name => perPg.FirstOrDefault(p => p.Pg == name) is { } p
+                ? new PgTotal(name, p.Count, p.Money, reconciledPgs.Contains(name))
+                : new PgTotal(name, 0, 0, reconciledPgs.Contains(name)))
+            .OrderBy(p => p.Pg, StringComparer.Ordinal).ToList();
+        return (byType, trend, runs, otherCurrencies, byPg);
     }
 
-    private async Task<(IReadOnlyList<AgingCell>, List<Finding>, int)> BacklogAsync(DateTimeOffset now,
+    private async Task<(IReadOnlyList<AgingCell>, List<Finding>, int)> BacklogAsync(DateTimeOffset now, string? pg,
         CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var aging = await FindingWorkload.AgingAsync(db, now, cancellationToken);
-        var unassigned = Unresolved(db).Where(f => f.Assignee == null);
+        var aging = await FindingWorkload.AgingAsync(db, now, cancellationToken, pg);
+        var unassigned = Unresolved(db, pg).Where(f => f.Assignee == null);
         var attentionTotal = await unassigned.CountAsync(cancellationToken);
         var attention = await unassigned.OrderBy(f => f.FirstSeenAt).ThenByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id)
             .Take(10).ToListAsync(cancellationToken);
@@ -126,12 +159,12 @@ public sealed class DashboardQueries(IDbContextFactory<OpsDbContext> dbFactory, 
     }
 
     private async Task<(ControlTotalsReport, IReadOnlyList<ResolverTotal>, ResolvedOnDay)> TotalsAsync(DateOnly date,
-        DateOnly today, CancellationToken cancellationToken)
+        DateOnly today, string? pg, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var controlTotals = await ControlTotalsQuery.LoadAsync(db, date, date, cancellationToken);
-        var resolvedBy = await FindingWorkload.ResolvedByAsync(db, date, cancellationToken);
-        var resolvedToday = await FindingWorkload.ResolvedOnAsync(db, today, cancellationToken);
+        var controlTotals = await ControlTotalsQuery.LoadAsync(db, date, date, cancellationToken, pg);
+        var resolvedBy = await FindingWorkload.ResolvedByAsync(db, date, cancellationToken, pg);
+        var resolvedToday = await FindingWorkload.ResolvedOnAsync(db, today, cancellationToken, pg);
         return (controlTotals, resolvedBy, resolvedToday);
     }
 }
