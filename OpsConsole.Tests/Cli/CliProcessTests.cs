@@ -36,8 +36,13 @@ public sealed class CliProcessTests : IDisposable
 
         Assert.True(code == 0, stderr);
         using var report = JsonDocument.Parse(stdout); // throws on anything before or after the one document
-        Assert.Equal("SUCCEEDED", report.RootElement.GetProperty("run").GetProperty("status").GetString());
-        Assert.Equal("2026-11-20", report.RootElement.GetProperty("run").GetProperty("businessDate").GetString());
+        // A fresh demo directory has the demo's two PG connections: one document with each PG's run.
+        Assert.Equal("2026-11-20", report.RootElement.GetProperty("businessDate").GetString());
+        var runs = report.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("run")).ToList();
+        Assert.Equal(["sandbox-inicis", "toss"], runs.Select(r => r.GetProperty("pg").GetString()).Order());
+        Assert.All(runs, r => Assert.Equal("SUCCEEDED", r.GetProperty("status").GetString()));
+        Assert.All(runs, r => Assert.Equal("2026-11-20", r.GetProperty("businessDate").GetString()));
+        Assert.Empty(report.RootElement.GetProperty("skipped").EnumerateArray());
         Assert.Contains("info:", stderr);
     }
 

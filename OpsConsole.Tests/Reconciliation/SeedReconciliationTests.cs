@@ -44,7 +44,10 @@ public sealed class SeedReconciliationTests
                 var run = await RunAsync(dir, "reconcile", "--date", day.ToString("yyyy-MM-dd"), "--pull", "--json");
                 Assert.True(run.Code == 0, run.Err);
                 using var report = JsonDocument.Parse(run.Out);
-                foreach (var f in report.RootElement.GetProperty("findings").EnumerateArray())
+                // One document per PG run when the directory has several PG connections (the demo's two), else one run's.
+                var runs = report.RootElement.TryGetProperty("runs", out var each)
+                    ? each.EnumerateArray().ToList() : [report.RootElement];
+                foreach (var f in runs.SelectMany(r => r.GetProperty("findings").EnumerateArray()))
                     found.Add((f.GetProperty("paymentKey").GetString()!, f.GetProperty("type").GetString()!));
             }
 
