@@ -69,12 +69,9 @@ public static class ControlTotalsRecorder
     private static async Task<List<RunControlTotal>> LastRecordedAsync(OpsDbContext db, DateOnly date, string pg, CancellationToken ct)
     {
         var runs = db.Set<ReconRun>().Where(r => r.Pg == pg).Select(r => r.Id);
-        var totals = db.Set<RunControlTotal>();
-        // One round trip: the latest run's id is a scalar subquery of the same statement.
-        return await totals.AsNoTracking()
-            .Where(t => t.RunId == totals.Where(x => x.BusinessDate == date && runs.Contains(x.RunId))
-                .OrderByDescending(x => x.RunId).Select(x => (long?)x.RunId).FirstOrDefault())
-            .ToListAsync(ct);
+        var last = await db.Set<RunControlTotal>().Where(t => t.BusinessDate == date && runs.Contains(t.RunId))
+            .OrderByDescending(t => t.RunId).Select(t => (long?)t.RunId).FirstOrDefaultAsync(ct);
+        return last is null ? [] : await db.Set<RunControlTotal>().AsNoTracking().Where(t => t.RunId == last).ToListAsync(ct);
     }
 
     /// <summary>Both ledgers' totals of the date and PG, summed from the day's transactions and lines.</summary>
