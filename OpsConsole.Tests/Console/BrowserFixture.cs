@@ -83,6 +83,32 @@ public static class ConsolePage
         return page;
     }
 
+    /// <summary>
+    /// Waits for the page's URL to satisfy <paramref name="match"/>; on a timeout the exception says where the page
+    /// stood (its URL, whether the circuit was reconnecting or had failed, the focused element and the form's values),
+    /// so that a rare failure explains itself.
+    /// </summary>
+    public static async Task WaitForUrlAsync(IPage page, Func<string, bool> match, string expected)
+    {
+        try
+        {
+            await page.WaitForURLAsync(match);
+        }
+        catch (TimeoutException e)
+        {
+            var state = await page.EvaluateAsync<string>(
+                "() => { const m = document.querySelector('#components-reconnect-modal');" +
+                " const err = document.querySelector('#blazor-error-ui');" +
+                " const inputs = [...document.querySelectorAll('form input[id]')].filter(i => i.value)" +
+                "   .map(i => `${i.id}='${i.value}'`).join(', ');" +
+                " return `reconnect modal: ${m ? (m.open ? 'open ' + m.className : 'closed') : 'none'};" +
+                " error ui: ${err && getComputedStyle(err).display !== 'none' ? 'shown' : 'hidden'};" +
+                " circuit-ready: ${!!document.querySelector('#circuit-ready')};" +
+                " focus: ${document.activeElement?.id || document.activeElement?.tagName}; inputs: ${inputs}`; }");
+            throw new TimeoutException($"Expected a URL {expected}; the page stayed at {page.Url} ({state}).", e);
+        }
+    }
+
     public static Task WaitInteractiveAsync(IPage page) =>
         page.WaitForSelectorAsync("#circuit-ready", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
 

@@ -76,7 +76,8 @@ public sealed class BrowserTests(ConsoleAppHost app, BrowserFixture browser) : I
         await admin.PressAsync("#audit-action", "Tab");
         await Expect(admin.Locator("#audit-action")).ToHaveValueAsync("auth.signin");
         await admin.ClickAsync("#audit-apply");
-        await admin.WaitForURLAsync("**/audit?actor=admin&action=auth.signin");
+        await ConsolePage.WaitForUrlAsync(admin, url => url.EndsWith("/audit?actor=admin&action=auth.signin", StringComparison.Ordinal),
+            "ending /audit?actor=admin&action=auth.signin");
         await Expect(admin.Locator("#audit-grid tbody tr").First).ToContainTextAsync("auth.signin");
         await Expect(admin.Locator("button#audit-export")).ToBeEnabledAsync();
         await ConsolePage.ScreenshotAsync(admin, "audit-filtered-dark");

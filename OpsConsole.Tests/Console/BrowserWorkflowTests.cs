@@ -45,7 +45,8 @@ public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture brow
         await page.FillAsync("#filter-text", seeded.Order("b"));
         await page.PressAsync("#filter-text", "Tab");
         await page.ClickAsync("#filter-apply");
-        await page.WaitForURLAsync(url => url.Contains($"q={seeded.Order("b")}", StringComparison.Ordinal));
+        await ConsolePage.WaitForUrlAsync(page, url => url.Contains($"q={seeded.Order("b")}", StringComparison.Ordinal),
+            $"with q={seeded.Order("b")}");
         await Expect(page.Locator("#findings-grid .finding-link")).ToHaveCountAsync(1);
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("button#findings-export"));
