@@ -54,19 +54,13 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
         return $"CASE {mId}{string.Concat(cases)} ELSE NULL END";
     }
 
-    private string InsertGroupsInto => $"INSERT INTO {T("payout_run_groups")} (run_id, pg_mid, paid_out_date, sold_date, method, net_amount, line_count)\n";
-
-    /// <summary>Pass 1: the lines of the configured merchant ids with paidOutDate in [@lookback, @to], aggregated once.</summary>
-    public string InsertGroups() => InsertGroupsInto + Groups($"{P("run")}, ");
-
     /// <summary>
-    /// <see cref="InsertGroups"/>' aggregate alone (m_id, paid_out_date, sold_date, method, net, lines): PostgreSQL never runs
-    /// the SELECT of an INSERT with parallel workers, so the local engines read this and write its few rows back.
+    /// Pass 1: the lines of the configured merchant ids with paidOutDate in [@lookback, @to], aggregated once
+    /// (m_id, paid_out_date, sold_date, method, net, lines). A plain SELECT on purpose: PostgreSQL never runs the SELECT
+    /// of an INSERT with parallel workers, so the engines read this and write its few rows back.
     /// </summary>
-    public string SelectGroups() => Groups("");
-
-    private string Groups(string run) => $"""
-        SELECT {run}l.m_id, l.paid_out_date, l.sold_date, l.method, SUM(l.pay_out_amount), COUNT(*)
+    public string SelectGroups() => $"""
+        SELECT l.m_id, l.paid_out_date, l.sold_date, l.method, SUM(l.pay_out_amount), COUNT(*)
         FROM {T("settlement_lines")} l
         WHERE l.m_id IN ({MidList}) AND l.paid_out_date >= {P("lookback")} AND l.paid_out_date <= {P("to")}
         GROUP BY l.m_id, l.paid_out_date, l.sold_date, l.method
@@ -86,14 +80,9 @@ public sealed class PayoutSqlGenerator(IReconSqlDialect dialect, PayoutSqlFuncti
             AND i.pg_mid = {T("payout_run_groups")}.pg_mid AND i.expected_date = {T("payout_run_groups")}.paid_out_date)
         """;
 
-    /// <summary>… then re-read those pairs' lines on fresh data (an index look-up per pair).</summary>
-    public string InsertFlaggedGroups() => InsertGroupsInto + FlaggedGroups($"{P("run")}, ");
-
-    /// <summary><see cref="InsertFlaggedGroups"/>' aggregate alone (see <see cref="SelectGroups"/>).</summary>
-    public string SelectFlaggedGroups() => FlaggedGroups("");
-
-    private string FlaggedGroups(string run) => $"""
-        SELECT {run}l.m_id, l.paid_out_date, l.sold_date, l.method, SUM(l.pay_out_amount), COUNT(*)
+    /// <summary>… then re-read those pairs' lines on fresh data (an index look-up per pair; see <see cref="SelectGroups"/>).</summary>
+    public string SelectFlaggedGroups() => $"""
+        SELECT l.m_id, l.paid_out_date, l.sold_date, l.method, SUM(l.pay_out_amount), COUNT(*)
         FROM ({FlaggedPairs}) f
         JOIN {T("settlement_lines")} l ON l.m_id = f.pg_mid AND l.paid_out_date = f.expected_date
         GROUP BY l.m_id, l.paid_out_date, l.sold_date, l.method
