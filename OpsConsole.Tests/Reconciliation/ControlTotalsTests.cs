@@ -182,6 +182,69 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
         Assert.Equal(2_500, day.Unexplained);
     }
 
+    /// <summary>
+    /// On PostgreSQL the totals are summed while the findings are written, on another connection: a run whose persist
+    /// fails records no totals and consumes no deltas (they wait for the next run), as when the totals followed the
+    /// persist; the next successful run records them and consumes the deltas. The persist is made to fail by a trigger on
+    /// its last table (the run totals).
+    /// </summary>
+    [Fact]
+    public async Task ARunWhosePersistFails_RecordsNoTotals_AndLeavesTheDeltasForTheNextRun()
+    {
+        await EveryType(out _).SaveAsync(db.Factory);
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            await ctx.Database.ExecuteSqlRawAsync(
+                $"INSERT INTO {ControlTotalsDelta.Table} (business_date, pg, currency, our_approval_count, our_approval_amount, " +
+                "our_cancel_count, our_cancel_amount, pg_approval_line_count, pg_approval_amount, pg_cancel_line_count, " +
+                "pg_cancel_amount, pg_fee, pg_vat, pg_payout) VALUES ({0}, {1}, 'KRW', 1, 100, 0, 0, 1, 100, 0, 0, 3, 0, 97)",
+                D, Ledger.DefaultPg);
+            await ctx.Database.ExecuteSqlRawAsync(db.Provider == Core.Data.DatabaseProvider.Postgres
+                ? "CREATE FUNCTION fail_persist() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'persist failed (test)'; END $$; " +
+                  "CREATE TRIGGER fail_persist BEFORE INSERT ON recon_run_totals FOR EACH ROW EXECUTE FUNCTION fail_persist()"
+                : "CREATE TRIGGER fail_persist BEFORE INSERT ON recon_run_totals BEGIN SELECT RAISE(ABORT, 'persist failed (test)'); END");
+        }
+        var deltasOfD = await DeltasOfDAsync();
+        Assert.True(deltasOfD >= 1);
+        var service = ReconTestSupport.Service(db.Factory);
+        ReconRun failed;
+        try
+        {
+            failed = await service.RunAsync(D, RunTrigger.CLI, "tester");
+        }
+        finally
+        {
+            await using var ctx = db.Factory.CreateDbContext();
+            await ctx.Database.ExecuteSqlRawAsync(db.Provider == Core.Data.DatabaseProvider.Postgres
+                ? "DROP TRIGGER fail_persist ON recon_run_totals; DROP FUNCTION fail_persist()"
+                : "DROP TRIGGER fail_persist");
+        }
+
+        Assert.Equal(RunStatus.FAILED, failed.Status);
+        Assert.Contains("persist failed (test)", failed.Error);
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            Assert.False(await ctx.Set<RunControlTotal>().AnyAsync(t => t.RunId == failed.Id));
+        }
+        Assert.Equal(deltasOfD, await DeltasOfDAsync());
+
+        var run = await service.RunAsync(D, RunTrigger.CLI, "tester");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            Assert.True(await ctx.Set<RunControlTotal>().AnyAsync(t => t.RunId == run.Id));
+        }
+        Assert.Equal(0, await DeltasOfDAsync());
+        Assert.True((await ReportAsync(D, D)).AddsUp);
+    }
+
+    private async Task<int> DeltasOfDAsync()
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        return await ctx.Set<ControlTotalsDelta>().CountAsync(d => d.BusinessDate == D && d.Pg == Ledger.DefaultPg);
+    }
+
     [Fact]
     public async Task ADateWithoutASuccessfulRun_HasNoTotals_AndIsListedAsNotReconciled()
     {
