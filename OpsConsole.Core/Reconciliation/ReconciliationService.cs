@@ -282,26 +282,37 @@ public sealed class ReconciliationService(
             // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
             // outside the marked write paths, so that run compares the whole date.
             var incremental = external is null && await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct);
-            var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
-                incremental);
-            var persisting = TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, incremental, ct));
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call. On
-            // PostgreSQL they are summed on their own connection while the findings are written (the persist keeps one core
-            // busy, the sums the other) and committed once the findings are; SQLite has one writer, so they follow.
-            if (external is null)
+            // PostgreSQL they are summed on their own connection from the recheck on — pass 2's key probes and the persist
+            // leave a core idle — and committed only with the findings; SQLite has one writer, so there they follow.
+            var persisted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task? recording = null;
+            void RecordTotals() => recording ??= ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg,
+                _log, ct, incremental, commitAfter: persisted.Task);
+            PersistTotals totals;
+            long persistMs;
+            try
             {
-                if (dialect is not PostgresReconDialect) await persisting;
-                var recording = ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg, _log, ct,
-                    incremental, commitAfter: persisting);
-                await Task.WhenAll(persisting, recording); // both finished, whichever failed, before the run moves on
+                var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
+                    incremental, beforeRecheck: external is null && dialect is PostgresReconDialect ? RecordTotals : null);
+                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, incremental, ct));
+                persisted.SetResult();
+                if (external is null) RecordTotals();
+                if (recording is not null) await recording;
+                _log.LogInformation(
+                    "Reconciliation run {RunId} for {BusinessDate} and PG {Pg}: {Pass1} differing keys in pass 1, {Confirmed} confirmed, {Transient} transient",
+                    runId, date, pg, p, totals.Confirmed, totals.Transient);
             }
-            var (totals, persistMs) = await persisting;
+            catch (Exception e)
+            {
+                // The totals roll back with the run (they wait for the persist to commit); wait until they have.
+                persisted.TrySetException(e);
+                if (recording is not null) await Task.WhenAny(recording);
+                throw;
+            }
             await UpdateRunAsync(runId, r => r.Succeed(persistMs, totals.Confirmed, totals.Transient,
                 totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
             progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100, pg));
-            _log.LogInformation(
-                "Reconciliation run {RunId} for {BusinessDate} and PG {Pg}: {Pass1} differing keys in pass 1, {Confirmed} confirmed, {Transient} transient",
-                runId, date, pg, p, totals.Confirmed, totals.Transient);
         }
         catch (Exception e) when (e is not DomainException { Code: "RUN_IN_PROGRESS" })
         {
@@ -404,10 +415,11 @@ public sealed class ReconciliationService(
         return incremental;
     }
 
-    /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys.</summary>
+    /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys.
+    /// <paramref name="beforeRecheck"/> runs once the delay is over, before pass 2.</summary>
     private async Task<int> PassesAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, TimeSpan delay, IProgress<RunProgress>? progress, CancellationToken ct,
-        IExternalReconEngine? external = null, bool incremental = false)
+        IExternalReconEngine? external = null, bool incremental = false, Action? beforeRecheck = null)
     {
         var sw = Stopwatch.StartNew();
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
@@ -446,6 +458,7 @@ public sealed class ReconciliationService(
         if (differing > 0 && delay > TimeSpan.Zero)
             await Task.Delay(delay, clock, ct);
         var settleMs = sw.ElapsedMilliseconds;
+        beforeRecheck?.Invoke();
         sw.Restart();
         await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r => r.RecordSettle(settleMs));
         if (differing > 0 && external is not null)
