@@ -239,6 +239,44 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
         Assert.True((await ReportAsync(D, D)).AddsUp);
     }
 
+    /// <summary>
+    /// The totals a full run records (summed on their own connection beside pass 2 and the persist on PostgreSQL) equal
+    /// the plain sums of the stored rows — every transaction of the KST day and PG, every line sold that day, per
+    /// currency — on random ledgers (fixed seeds: several currencies, cancels, keyless approvals, lines of other dates).
+    /// </summary>
+    [Theory]
+    [InlineData(20261206)]
+    [InlineData(11)]
+    [InlineData(4242)]
+    public async Task AFullRunsTotals_EqualThePlainSumsOfTheDay_OnRandomLedgers(int seed)
+    {
+        await RandomLedger.Create(seed, 80, D).SaveAsync(db.Factory);
+
+        var run = await ReconTestSupport.Service(db.Factory).RunAsync(D, RunTrigger.CLI, "tester", full: true);
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        await using var ctx = db.Factory.CreateDbContext();
+        var transactions = (await ctx.Set<PaymentTransaction>().AsNoTracking().Where(t => t.Pg == Ledger.DefaultPg).ToListAsync())
+            .Where(t => BusinessCalendar.BusinessDateOf(t.OccurredAt) == D).ToList();
+        var lines = await ctx.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == D && l.Pg == Ledger.DefaultPg).ToListAsync();
+        Assert.NotEmpty(transactions);
+        var expected = lines.GroupBy(l => l.Currency)
+            .ToDictionary(g => g.Key, g => new PgSide(g.LongCount(l => l.Amount >= 0), g.Where(l => l.Amount >= 0).Sum(l => l.Amount),
+                g.LongCount(l => l.Amount < 0), g.Where(l => l.Amount < 0).Sum(l => -l.Amount), g.Sum(l => l.Fee), g.Sum(l => l.Vat),
+                g.Sum(l => l.PayOutAmount)));
+        var approvals = transactions.Where(t => t.Kind == TransactionKind.APPROVAL).ToList();
+        var cancels = transactions.Where(t => t.Kind == TransactionKind.CANCEL).ToList();
+        var ours = new LedgerSide(approvals.Count, approvals.Sum(t => t.Amount), cancels.Count, cancels.Sum(t => t.Amount));
+
+        var stored = await ctx.Set<RunControlTotal>().AsNoTracking().Where(t => t.RunId == run.Id).ToListAsync();
+        Assert.Equal(expected.Keys.Append(Money.LedgerCurrency).Distinct().Order(), stored.Select(t => t.Currency).Order());
+        foreach (var t in stored)
+        {
+            Assert.Equal(t.Currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, t.Ours);
+            Assert.Equal(expected.GetValueOrDefault(t.Currency, PgSide.Empty), t.Pg);
+        }
+    }
+
     private async Task<int> DeltasOfDAsync()
     {
         await using var ctx = db.Factory.CreateDbContext();
