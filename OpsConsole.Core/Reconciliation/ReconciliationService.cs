@@ -282,20 +282,37 @@ public sealed class ReconciliationService(
             // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
             // outside the marked write paths, so that run compares the whole date.
             var incremental = external is null && await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct);
-            var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
-                incremental);
-            await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct);
-            sw.Restart();
-            var totals = await PersistAsync(runId, date, pg, gen, dialect, incremental, ct);
-            var persistMs = sw.ElapsedMilliseconds;
-            // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call.
-            if (external is null) await ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg, _log, ct, incremental);
+            // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call. On
+            // PostgreSQL they are summed on their own connection from the recheck on — pass 2's key probes and the persist
+            // leave a core idle — and committed only with the findings; SQLite has one writer, so there they follow.
+            var persisted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task? recording = null;
+            void RecordTotals() => recording ??= ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg,
+                _log, ct, incremental, commitAfter: persisted.Task);
+            PersistTotals totals;
+            long persistMs;
+            try
+            {
+                var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
+                    incremental, beforeRecheck: external is null && dialect is PostgresReconDialect ? RecordTotals : null);
+                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, incremental, ct));
+                persisted.SetResult();
+                if (external is null) RecordTotals();
+                if (recording is not null) await recording;
+                _log.LogInformation(
+                    "Reconciliation run {RunId} for {BusinessDate} and PG {Pg}: {Pass1} differing keys in pass 1, {Confirmed} confirmed, {Transient} transient",
+                    runId, date, pg, p, totals.Confirmed, totals.Transient);
+            }
+            catch (Exception e)
+            {
+                // The totals roll back with the run (they wait for the persist to commit); wait until they have.
+                persisted.TrySetException(e);
+                if (recording is not null) await Task.WhenAny(recording);
+                throw;
+            }
             await UpdateRunAsync(runId, r => r.Succeed(persistMs, totals.Confirmed, totals.Transient,
                 totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
             progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100, pg));
-            _log.LogInformation(
-                "Reconciliation run {RunId} for {BusinessDate} and PG {Pg}: {Pass1} differing keys in pass 1, {Confirmed} confirmed, {Transient} transient",
-                runId, date, pg, p, totals.Confirmed, totals.Transient);
         }
         catch (Exception e) when (e is not DomainException { Code: "RUN_IN_PROGRESS" })
         {
@@ -398,9 +415,11 @@ public sealed class ReconciliationService(
         return incremental;
     }
 
+    /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys.
+    /// <paramref name="beforeRecheck"/> runs once the delay is over, before pass 2.</summary>
     private async Task<int> PassesAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, TimeSpan delay, IProgress<RunProgress>? progress, CancellationToken ct,
-        IExternalReconEngine? external = null, bool incremental = false)
+        IExternalReconEngine? external = null, bool incremental = false, Action? beforeRecheck = null)
     {
         var sw = Stopwatch.StartNew();
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
@@ -432,16 +451,16 @@ public sealed class ReconciliationService(
                 differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct);
             }
         }
-        await UpdateRunAsync(runId, r => r.RecordPass1(sw.ElapsedMilliseconds, differing), ct);
-
+        // Each phase's figures are saved with the move to the next phase: one update of the run row, not two.
+        var pass1Ms = sw.ElapsedMilliseconds;
         sw.Restart();
-        await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct);
+        await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct, r => r.RecordPass1(pass1Ms, differing));
         if (differing > 0 && delay > TimeSpan.Zero)
             await Task.Delay(delay, clock, ct);
-        await UpdateRunAsync(runId, r => r.RecordSettle(sw.ElapsedMilliseconds), ct);
-
+        var settleMs = sw.ElapsedMilliseconds;
+        beforeRecheck?.Invoke();
         sw.Restart();
-        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct);
+        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r => r.RecordSettle(settleMs));
         if (differing > 0 && external is not null)
             await external.RunPass2Async(context, ct);
         else if (differing > 0)
@@ -457,7 +476,8 @@ public sealed class ReconciliationService(
                 throw new InvalidOperationException("Reconciliation:LiveCheck is on but no PG client is configured.");
             await liveCheck.RunAsync(runId, ct);
         }
-        await UpdateRunAsync(runId, r => r.RecordPass2(sw.ElapsedMilliseconds), ct);
+        var pass2Ms = sw.ElapsedMilliseconds;
+        await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct, r => r.RecordPass2(pass2Ms));
         return differing;
     }
 
@@ -534,6 +554,14 @@ public sealed class ReconciliationService(
             await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>(), ct);
     }
 
+    /// <summary>Runs <paramref name="start"/>'s task and how long it took.</summary>
+    private static async Task<(T Result, long Ms)> TimedAsync<T>(Func<Task<T>> start)
+    {
+        var sw = Stopwatch.StartNew();
+        var result = await start();
+        return (result, sw.ElapsedMilliseconds);
+    }
+
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
 
     private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
@@ -584,12 +612,15 @@ public sealed class ReconciliationService(
         return ReconSql.DialectFor(db.Provider);
     }
 
+    /// <summary>Moves the run to <paramref name="phase"/>, with <paramref name="record"/>'s changes (the finished
+    /// phase's figures) in the same update.</summary>
     private async Task MoveAsync(long runId, DateOnly date, RunPhase phase, int percent,
-        IProgress<RunProgress>? progress, CancellationToken ct)
+        IProgress<RunProgress>? progress, CancellationToken ct, Action<ReconRun>? record = null)
     {
         string pg = "";
         await UpdateRunAsync(runId, r =>
         {
+            record?.Invoke(r);
             r.MoveTo(phase, percent, clock.GetUtcNow());
             pg = r.Pg;
         }, ct);

@@ -182,6 +182,107 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
         Assert.Equal(2_500, day.Unexplained);
     }
 
+    /// <summary>
+    /// On PostgreSQL the totals are summed while the findings are written, on another connection: a run whose persist
+    /// fails records no totals and consumes no deltas (they wait for the next run), as when the totals followed the
+    /// persist; the next successful run records them and consumes the deltas. The persist is made to fail by a trigger on
+    /// its last table (the run totals).
+    /// </summary>
+    [Fact]
+    public async Task ARunWhosePersistFails_RecordsNoTotals_AndLeavesTheDeltasForTheNextRun()
+    {
+        await EveryType(out _).SaveAsync(db.Factory);
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            await ctx.Database.ExecuteSqlRawAsync(
+                $"INSERT INTO {ControlTotalsDelta.Table} (business_date, pg, currency, our_approval_count, our_approval_amount, " +
+                "our_cancel_count, our_cancel_amount, pg_approval_line_count, pg_approval_amount, pg_cancel_line_count, " +
+                "pg_cancel_amount, pg_fee, pg_vat, pg_payout) VALUES ({0}, {1}, 'KRW', 1, 100, 0, 0, 1, 100, 0, 0, 3, 0, 97)",
+                D, Ledger.DefaultPg);
+            await ctx.Database.ExecuteSqlRawAsync(db.Provider == Core.Data.DatabaseProvider.Postgres
+                ? "CREATE FUNCTION fail_persist() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'persist failed (test)'; END $$; " +
+                  "CREATE TRIGGER fail_persist BEFORE INSERT ON recon_run_totals FOR EACH ROW EXECUTE FUNCTION fail_persist()"
+                : "CREATE TRIGGER fail_persist BEFORE INSERT ON recon_run_totals BEGIN SELECT RAISE(ABORT, 'persist failed (test)'); END");
+        }
+        var deltasOfD = await DeltasOfDAsync();
+        Assert.True(deltasOfD >= 1);
+        var service = ReconTestSupport.Service(db.Factory);
+        ReconRun failed;
+        try
+        {
+            failed = await service.RunAsync(D, RunTrigger.CLI, "tester");
+        }
+        finally
+        {
+            await using var ctx = db.Factory.CreateDbContext();
+            await ctx.Database.ExecuteSqlRawAsync(db.Provider == Core.Data.DatabaseProvider.Postgres
+                ? "DROP TRIGGER fail_persist ON recon_run_totals; DROP FUNCTION fail_persist()"
+                : "DROP TRIGGER fail_persist");
+        }
+
+        Assert.Equal(RunStatus.FAILED, failed.Status);
+        Assert.Contains("persist failed (test)", failed.Error);
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            Assert.False(await ctx.Set<RunControlTotal>().AnyAsync(t => t.RunId == failed.Id));
+        }
+        Assert.Equal(deltasOfD, await DeltasOfDAsync());
+
+        var run = await service.RunAsync(D, RunTrigger.CLI, "tester");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            Assert.True(await ctx.Set<RunControlTotal>().AnyAsync(t => t.RunId == run.Id));
+        }
+        Assert.Equal(0, await DeltasOfDAsync());
+        Assert.True((await ReportAsync(D, D)).AddsUp);
+    }
+
+    /// <summary>
+    /// The totals a full run records (summed on their own connection beside pass 2 and the persist on PostgreSQL) equal
+    /// the plain sums of the stored rows — every transaction of the KST day and PG, every line sold that day, per
+    /// currency — on random ledgers (fixed seeds: several currencies, cancels, keyless approvals, lines of other dates).
+    /// </summary>
+    [Theory]
+    [InlineData(20261206)]
+    [InlineData(11)]
+    [InlineData(4242)]
+    public async Task AFullRunsTotals_EqualThePlainSumsOfTheDay_OnRandomLedgers(int seed)
+    {
+        await RandomLedger.Create(seed, 80, D).SaveAsync(db.Factory);
+
+        var run = await ReconTestSupport.Service(db.Factory).RunAsync(D, RunTrigger.CLI, "tester", full: true);
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        await using var ctx = db.Factory.CreateDbContext();
+        var transactions = (await ctx.Set<PaymentTransaction>().AsNoTracking().Where(t => t.Pg == Ledger.DefaultPg).ToListAsync())
+            .Where(t => BusinessCalendar.BusinessDateOf(t.OccurredAt) == D).ToList();
+        var lines = await ctx.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == D && l.Pg == Ledger.DefaultPg).ToListAsync();
+        Assert.NotEmpty(transactions);
+        var expected = lines.GroupBy(l => l.Currency)
+            .ToDictionary(g => g.Key, g => new PgSide(g.LongCount(l => l.Amount >= 0), g.Where(l => l.Amount >= 0).Sum(l => l.Amount),
+                g.LongCount(l => l.Amount < 0), g.Where(l => l.Amount < 0).Sum(l => -l.Amount), g.Sum(l => l.Fee), g.Sum(l => l.Vat),
+                g.Sum(l => l.PayOutAmount)));
+        var approvals = transactions.Where(t => t.Kind == TransactionKind.APPROVAL).ToList();
+        var cancels = transactions.Where(t => t.Kind == TransactionKind.CANCEL).ToList();
+        var ours = new LedgerSide(approvals.Count, approvals.Sum(t => t.Amount), cancels.Count, cancels.Sum(t => t.Amount));
+
+        var stored = await ctx.Set<RunControlTotal>().AsNoTracking().Where(t => t.RunId == run.Id).ToListAsync();
+        Assert.Equal(expected.Keys.Append(Money.LedgerCurrency).Distinct().Order(), stored.Select(t => t.Currency).Order());
+        foreach (var t in stored)
+        {
+            Assert.Equal(t.Currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, t.Ours);
+            Assert.Equal(expected.GetValueOrDefault(t.Currency, PgSide.Empty), t.Pg);
+        }
+    }
+
+    private async Task<int> DeltasOfDAsync()
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        return await ctx.Set<ControlTotalsDelta>().CountAsync(d => d.BusinessDate == D && d.Pg == Ledger.DefaultPg);
+    }
+
     [Fact]
     public async Task ADateWithoutASuccessfulRun_HasNoTotals_AndIsListedAsNotReconciled()
     {

@@ -9,8 +9,9 @@ namespace OpsConsole.Core.Reconciliation.ControlTotals;
 
 /// <summary>
 /// Records a run's control totals (<see cref="RunControlTotal"/>): one aggregate over the date's transactions and one
-/// over the date's settlement lines, both of the run's PG (<see cref="ReconRun.Pg"/>), right after the run persisted its findings, so the totals and the findings
-/// describe the same data. Called once, by <see cref="ReconciliationService"/> for runs in the console's database
+/// over the date's settlement lines, both of the run's PG (<see cref="ReconRun.Pg"/>), from the run's recheck on (on
+/// PostgreSQL on another connection while pass 2 and the persist run, committed only once the findings are; on SQLite
+/// right after the persist), so the totals and the findings describe the same data. Called once, by <see cref="ReconciliationService"/> for runs in the console's database
 /// (an external engine's data lives in the warehouse). Why stored and not summed on each page load: a 10M-payment
 /// day is ~0.3–3 s of summing; a run already reads the day, the dashboard then reads a few rows. An incremental run does
 /// not read the day: its totals are the last recorded ones plus the changes since (<see cref="ControlTotalsDelta"/>).
@@ -20,8 +21,12 @@ public static class ControlTotalsRecorder
     /// <param name="incremental">The run compared only the changed keys: its totals are the last recorded totals of the
     /// date plus the changes since (<see cref="ControlTotalsDelta"/>), not a scan of the day; when the date has no recorded
     /// totals yet, the day is summed.</param>
+    /// <param name="commitAfter">Completes when the run has persisted its findings, which may still be under way on
+    /// other connections (PostgreSQL only: SQLite has one writer): the totals are summed meanwhile, and committed — with
+    /// the deltas they consumed — only once that task has succeeded; if it fails, both roll back, as if the totals had
+    /// never been recorded.</param>
     public static async Task RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date, string pg,
-        ILogger log, CancellationToken ct, bool incremental = false)
+        ILogger log, CancellationToken ct, bool incremental = false, Task? commitAfter = null)
     {
         var sw = Stopwatch.StartNew();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -31,6 +36,9 @@ public static class ControlTotalsRecorder
         await using var tx = db.Provider == DatabaseProvider.Postgres
             ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct)
             : await db.Database.BeginTransactionAsync(ct);
+        // Summed alongside the run's own statements (commitAfter): one process, so that they keep their core.
+        if (commitAfter is not null && db.Provider == DatabaseProvider.Postgres)
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL max_parallel_workers_per_gather = 0", ct);
         var deltas = (await ReconSql.RowsAsync(db, ControlTotalsDelta.ConsumeSql(),
                 new Dictionary<string, object?> { ["date"] = ReconSql.DialectFor(db.Provider).DateValue(date), ["pg"] = pg }, ct))
             .Select(ControlTotalsDelta.Read).ToList();
@@ -60,9 +68,11 @@ public static class ControlTotalsRecorder
             db.Add(RunControlTotal.Create(runId, date, currency, currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, theirs));
         }
         await db.SaveChangesAsync(ct);
+        var summed = sw.ElapsedMilliseconds;
+        if (commitAfter is not null) await commitAfter;
         await tx.CommitAsync(ct);
-        log.LogInformation("Control totals of run {RunId} for {BusinessDate} and PG {Pg} recorded in {Ms} ms ({How})", runId, date, pg,
-            sw.ElapsedMilliseconds, how);
+        log.LogInformation("Control totals of run {RunId} for {BusinessDate} and PG {Pg} recorded in {Ms} ms ({How}; committed after {Wait} ms)",
+            runId, date, pg, summed, how, sw.ElapsedMilliseconds);
     }
 
     /// <summary>The totals of the date's and PG's latest run that recorded them (runs of a date and PG take turns: ids grow).</summary>
