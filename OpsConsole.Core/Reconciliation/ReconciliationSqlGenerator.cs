@@ -535,6 +535,42 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         $" WHEN p1.finding_type = {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN {S("duplicate PG line withdrawn before the recheck")}" +
         $" ELSE {S("ledgers agree on recheck")} END";
 
+    /// <summary>
+    /// An incremental run (<see cref="RunScope.INCREMENTAL"/>, after the upsert of the keys it compared): every settlement
+    /// finding of the run's PG that the date's previous successful run <c>@base</c> left last seen, and whose key this run
+    /// did not compare (<c>recon_run_keys</c>), is seen by this run too, with the verdict and money at risk it has — no
+    /// comparison: no mark reached its key since <c>@base</c> compared it (or carried it), so the data a comparison reads
+    /// are the same (<see cref="ReconChangeTracking.ClaimSql"/> compares again the findings whose state <c>@base</c> did not
+    /// leave). Its last run, last seen time and seen count move to this run and the run records a sighting, as a full run's
+    /// upsert of an unchanged finding would; the finding's own row is not written. On PostgreSQL one statement (the
+    /// sightings from the narrow rows it moved); on SQLite only the narrow rows move, and <see cref="InsertSightings"/>
+    /// records their sightings with the upserted ones.
+    /// </summary>
+    public string CarryForward()
+    {
+        var ls = T(FindingConfiguration.LastSeenTable);
+        var carried = $"""
+            f.pg = {P("pg")} AND f.type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))})
+                AND NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")} AND rk.transaction_key = f.transaction_key)
+            """;
+        if (dialect is PostgresReconDialect)
+            return $"""
+                WITH c AS (
+                  UPDATE {ls} ls SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = ls.seen_count + 1
+                  FROM {T("recon_findings")} f
+                  WHERE ls.last_run_id = {P("base")} AND f.id = ls.finding_id AND {carried}
+                  RETURNING ls.finding_id, f.verdict, f.money_at_risk
+                )
+                INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
+                SELECT c.finding_id, {P("run")}, {P("date")}, c.verdict, c.money_at_risk, {P("now")} FROM c
+                """;
+        return $"""
+            UPDATE {ls} SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = seen_count + 1
+            WHERE last_run_id = {P("base")}
+              AND EXISTS (SELECT 1 FROM {T("recon_findings")} f WHERE f.id = {ls}.finding_id AND {carried})
+            """;
+    }
+
     /// <summary>Records that this run saw each finding it upserted (the finding's history).</summary>
     public string InsertSightings() => $"""
         INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
