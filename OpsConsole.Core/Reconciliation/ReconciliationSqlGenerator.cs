@@ -554,11 +554,17 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                 AND NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")} AND rk.transaction_key = f.transaction_key)
             """;
         if (dialect is PostgresReconDialect)
+            // The findings @base left last seen come from the narrow table's (last_run_id) index, whatever the findings'
+            // statistics say (right after a full run they may not count its findings yet, and the planner would then read
+            // every finding of the PG).
             return $"""
-                WITH c AS (
+                WITH b AS MATERIALIZED (
+                  SELECT finding_id FROM {ls} WHERE last_run_id = {P("base")}
+                ),
+                c AS (
                   UPDATE {ls} ls SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = ls.seen_count + 1
-                  FROM {T("recon_findings")} f
-                  WHERE ls.last_run_id = {P("base")} AND f.id = ls.finding_id AND {carried}
+                  FROM b JOIN {T("recon_findings")} f ON f.id = b.finding_id
+                  WHERE ls.finding_id = b.finding_id AND ls.last_run_id = {P("base")} AND {carried}
                   RETURNING ls.finding_id, f.verdict, f.money_at_risk
                 )
                 INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
