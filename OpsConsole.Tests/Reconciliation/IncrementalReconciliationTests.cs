@@ -153,33 +153,39 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
     {
         await Ledger.ClearAsync(db.Factory);
         var service = ReconTestSupport.Service(db.Factory);
-        await Ledger.AddLinesAsync(db.Factory, [Orphan("unmarked-1"), Orphan("unmarked-2"), Orphan("unmarked-3")]);
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("unmarked-1"), Orphan("unmarked-2"), Orphan("unmarked-3"), Orphan("unmarked-4")]);
         Assert.Equal(RunScope.FULL, (await RunAsync(service, D, full: false, 0)).Scope);
-        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3"], await OpenKeysAsync(D));
+        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
+        var otherDate = await RunAsync(service, D.AddDays(1), full: false, 0);
 
         // A change no write path marked (a line withdrawn straight in the database) is not seen by an incremental run,
         // which compares only marked keys: the next full run sees it. And a finding whose status the last run did not leave
-        // (here set by hand; a run of another date can do it) is compared again.
+        // (here set by hand; a run of another date can do it) is compared again, and so is one that another run saw since
+        // (here: as another date's run that saw it transient would leave it).
         await using (var ctx = db.Factory.CreateDbContext())
         {
             await ctx.Set<SettlementLine>().Where(l => l.TransactionKey == "unmarked-1").ExecuteDeleteAsync();
             await ctx.Database.ExecuteSqlRawAsync("UPDATE recon_findings SET status = 'AUTO_RESOLVED' WHERE transaction_key = 'unmarked-3'");
+            await ctx.Database.ExecuteSqlRawAsync(
+                "UPDATE recon_findings SET status = 'AUTO_RESOLVED', verdict = 'TRANSIENT' WHERE transaction_key = 'unmarked-4'");
+            await ctx.Database.ExecuteSqlAsync(
+                $"UPDATE recon_finding_last_seen SET last_run_id = {otherDate.Id} WHERE finding_id IN (SELECT id FROM recon_findings WHERE transaction_key = 'unmarked-4')");
         }
         var run = await RunAsync(service, D, full: false, 0);
 
-        Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
-        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3"], await OpenKeysAsync(D));
+        Assert.Equal((RunScope.INCREMENTAL, 2), (run.Scope, run.ComparedKeys ?? -1));
+        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
         await using var read = db.Factory.CreateDbContext();
         // Carried or compared, each finding was seen by the run (its history and the run's totals say so).
-        Assert.Equal([(FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id)],
+        Assert.Equal([(FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id)],
             (await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync())
             .Select(f => (f.Status, f.SeenCount, f.LastRunId)));
-        Assert.Equal(3, await read.Set<FindingSighting>().CountAsync(s => s.RunId == run.Id && s.Verdict == FindingVerdict.CONFIRMED));
-        Assert.Equal(3, (await service.GetRunAsync(run.Id))!.ConfirmedCount);
+        Assert.Equal(4, await read.Set<FindingSighting>().CountAsync(s => s.RunId == run.Id && s.Verdict == FindingVerdict.CONFIRMED));
+        Assert.Equal(4, (await service.GetRunAsync(run.Id))!.ConfirmedCount);
 
         var full = await RunAsync(service, D, full: true, 0);
         Assert.Equal(RunScope.FULL, full.Scope);
-        Assert.Equal(["unmarked-2", "unmarked-3"], await OpenKeysAsync(D));
+        Assert.Equal(["unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
     }
 
     /// <summary>The findings a run saw (compared or carried forward), each with its verdict and money at risk, in order.</summary>
