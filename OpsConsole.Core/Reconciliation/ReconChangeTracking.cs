@@ -120,11 +120,14 @@ public static class ReconChangeTracking
 
     /// <summary>
     /// An incremental run of <c>@date</c> and PG <c>@pg</c> (run <c>@run</c>) claims that PG's marks of the date as its keys, together with the keys
-    /// claimed by runs of the date that failed after the last successful one (<c>@base</c>) and the keys of the date's
-    /// open (or acknowledged) settlement findings — these are compared again by every run, as a full run would, so that
-    /// a finding is re-seen, updated or auto-resolved even when no mark reached its key — and deletes the marks.
-    /// PostgreSQL does both in one statement, so a mark committed meanwhile is neither lost nor claimed twice; SQLite's
-    /// write transactions are serial (two statements, one transaction).
+    /// claimed by runs of the date that failed after the last successful one (<c>@base</c>), and deletes the marks.
+    /// The findings <c>@base</c> saw are <b>carried forward</b> (<see cref="ReconciliationSqlGenerator.CarryForward"/>), not
+    /// compared again: a key that no mark reached has the same data as when <c>@base</c> compared it, so a comparison would
+    /// give the same verdict and evidence. Compared again, because their state is not what <c>@base</c> left: the date's
+    /// open (or acknowledged) settlement findings that <c>@base</c> did not leave open and confirmed (a run of another date
+    /// saw them since, or they were opened without it), and the findings <c>@base</c> saw that another run saw since or
+    /// whose status no longer matches their verdict. PostgreSQL claims in one statement, so a mark committed meanwhile is
+    /// neither lost nor claimed twice; SQLite's write transactions are serial (two statements, one transaction).
     /// </summary>
     public static IReadOnlyList<string> ClaimSql(IReconSqlDialect dialect)
     {
@@ -132,20 +135,31 @@ public static class ReconChangeTracking
             SELECT rk.transaction_key FROM recon_run_keys rk JOIN recon_runs r ON r.id = rk.run_id
             WHERE r.business_date = @date AND r.pg = @pg AND r.status = {dialect.Text(nameof(RunStatus.FAILED))} AND r.id > @base
             """;
+        var unresolved = string.Join(", ", Unresolved.Select(dialect.Text));
+        var settlement = string.Join(", ", FindingTypes.Settlement.Select(t => dialect.Text(t.ToString())));
+        var confirmed = dialect.Text(nameof(FindingVerdict.CONFIRMED));
         var open = $"""
-            SELECT f.transaction_key FROM recon_findings f
-            WHERE f.business_date = @date AND f.pg = @pg AND f.status IN ({string.Join(", ", Unresolved.Select(dialect.Text))})
-              AND f.type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => dialect.Text(t.ToString())))})
+            SELECT f.transaction_key FROM recon_findings f LEFT JOIN {FindingConfiguration.LastSeenTable} ls ON ls.finding_id = f.id
+            WHERE f.business_date = @date AND f.pg = @pg AND f.status IN ({unresolved}) AND f.type IN ({settlement})
+              AND NOT (COALESCE(ls.last_run_id, 0) = @base AND f.verdict = {confirmed})
+            """;
+        var moved = $"""
+            SELECT f.transaction_key FROM recon_finding_sightings s JOIN recon_findings f ON f.id = s.finding_id
+              JOIN {FindingConfiguration.LastSeenTable} ls ON ls.finding_id = f.id
+            WHERE s.run_id = @base AND f.pg = @pg AND f.type IN ({settlement})
+              AND (ls.last_run_id <> @base
+                   OR (f.verdict = {confirmed} AND f.status = {dialect.Text(nameof(FindingStatus.AUTO_RESOLVED))})
+                   OR (f.verdict <> {confirmed} AND f.status IN ({unresolved})))
             """;
         if (dialect is PostgresReconDialect)
             return [$"""
                 WITH d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg RETURNING transaction_key)
                 INSERT INTO recon_run_keys (run_id, transaction_key)
-                SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed} UNION {open}) x
+                SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed} UNION {open} UNION {moved}) x
                 """];
         return [$"""
                 INSERT INTO recon_run_keys (run_id, transaction_key)
-                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg UNION {failed} UNION {open}) x
+                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg UNION {failed} UNION {open} UNION {moved}) x
                 """, ClearSql()];
     }
 

@@ -281,7 +281,8 @@ public sealed class ReconciliationService(
 
             // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
             // outside the marked write paths, so that run compares the whole date.
-            var incremental = external is null && await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct);
+            var carryFrom = external is null ? await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct) : null;
+            var incremental = carryFrom is not null;
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call. On
             // PostgreSQL they are summed on their own connection from the recheck on — pass 2's key probes and the persist
             // leave a core idle — and committed only with the findings; SQLite has one writer, so there they follow.
@@ -295,7 +296,7 @@ public sealed class ReconciliationService(
             {
                 var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
                     incremental, beforeRecheck: external is null && dialect is PostgresReconDialect ? RecordTotals : null);
-                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, incremental, ct));
+                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, carryFrom, ct));
                 persisted.SetResult();
                 if (external is null) RecordTotals();
                 if (recording is not null) await recording;
@@ -375,9 +376,10 @@ public sealed class ReconciliationService(
     /// Decides the run's scope and takes the date's change marks (<see cref="ReconChangeTracking"/>): incremental when
     /// the date had a successful run with the same rules and no full run failed since (its claimed marks are gone);
     /// then the run's keys are the marks plus the keys of runs that failed since. A full run only clears the marks.
-    /// Returns whether the run is incremental.
+    /// Returns, for an incremental run, the date's last successful run, whose findings it carries forward
+    /// (<see cref="ReconciliationSqlGenerator.CarryForward"/>); null for a full run.
     /// </summary>
-    private async Task<bool> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
+    private async Task<long?> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, bool full, CancellationToken ct)
     {
         var fingerprint = Convert.ToHexStringLower(
@@ -412,7 +414,7 @@ public sealed class ReconciliationService(
         if (incremental && dialect.RefreshStatistics(dialect.Table("recon_run_keys"), "run_id") is { } analyze)
             await ReconSql.ExecuteAsync(db, analyze, new Dictionary<string, object?>(), ct);
         await UpdateRunAsync(runId, r => r.RecordScope(incremental ? RunScope.INCREMENTAL : RunScope.FULL, compared, fingerprint), ct);
-        return incremental;
+        return incremental ? last!.Id : null;
     }
 
     /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys.
@@ -565,8 +567,9 @@ public sealed class ReconciliationService(
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
 
     private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, bool incremental, CancellationToken ct)
+        IReconSqlDialect dialect, long? carryFrom, CancellationToken ct)
     {
+        var incremental = carryFrom is not null;
         var ps = new Dictionary<string, object?>
         {
             ["run"] = runId,
@@ -582,8 +585,16 @@ public sealed class ReconciliationService(
         {
             await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
             await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(), ps, ct);
-            await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
         }
+        // An incremental run: the findings of the keys it did not compare, as the date's last successful run left them.
+        if (carryFrom is { } carryBase)
+        {
+            var carried = await ReconSql.ExecuteAsync(db, gen.CarryForward(), new Dictionary<string, object?>(ps) { ["base"] = carryBase }, ct);
+            _log.LogInformation("Reconciliation run {RunId}: {Carried} finding(s) of unchanged keys carried forward from run {Base}",
+                runId, carried, carryBase);
+        }
+        if (dialect is not PostgresReconDialect)
+            await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
         await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         await tx.CommitAsync(ct);

@@ -67,7 +67,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
         // An approval without a key (not learnt yet: ApprovalKeyLearning) cannot be compared by key.
         var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")} AND t.pg = {P("pg")} AND t.{key} IS NOT NULL";
-        var externalProbe = $"l.sold_date = {P("date")} AND l.pg = {P("pg")}";
+        var externalProbe = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")} AND {dialect.ScanFilterColumn("l.pg")} = {P("pg")}";
         var externalScan = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")} AND l.pg = {P("pg")}";
         if (parts > 1 && dialect.KeyPartition($"t.{key}", parts) is { } internalShare)
         {
@@ -299,14 +299,26 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                   FROM i FULL OUTER JOIN e ON e.k = i.k
                 )
                 """,
+            // Only the transactions that differ from their single line leave the first branch (one side missing or a
+            // rule fails), as in the ordered merge join; only those then look for their key's repeated lines (em), and the
+            // classification, the diff and the look-ups run for a few rows instead of the whole day. The single line is
+            // probed by key alone (the date and PG filter the row found): the unique index of single lines is a cheaper
+            // probe than the (sold date, PG, key) index — on SQLite at 1M payments 0.68 s of CPU instead of 1.21 s.
             ReconJoinStrategy.IndexedLookup => $"""
                 j AS (
-                  SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {businessDate} AS i_business_date, t.currency AS i_currency,
-                         {ExternalAs(c => $"COALESCE({(c == "line_count" ? "CASE WHEN l.id IS NOT NULL THEN 1 END" : SingleLine(c))}, em.{c})")}
-                  FROM {T("payment_transactions")} t
-                  LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter.Probe}
-                  LEFT JOIN em ON em.k = t.{key}
-                  WHERE {internalFilter}
+                  SELECT y.i_k, y.i_amount, y.i_business_date, y.i_currency, {ExternalAs(c => $"COALESCE(y.e_{c}, em.{c})")}
+                  FROM (
+                    SELECT x.*, {_rules.ExpectedFee(c => "x.e_" + c)} AS e_expected_fee
+                    FROM (
+                      SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {businessDate} AS i_business_date, t.currency AS i_currency,
+                             {ExternalAs(c => c == "line_count" ? "CASE WHEN l.id IS NOT NULL THEN 1 END" : SingleLine(c))}
+                      FROM {T("payment_transactions")} t
+                      LEFT JOIN {T("settlement_lines")} l ON l.{key} = t.{key} AND NOT l.key_repeated AND {externalFilter.Probe}
+                      WHERE {internalFilter}
+                    ) x
+                  ) y
+                  LEFT JOIN em ON y.e_k IS NULL AND em.k = y.i_k
+                  WHERE {_rules.Differs("y")}
                   UNION ALL
                   SELECT NULL, NULL, NULL, NULL, {ExternalAs(SingleLine)}
                   FROM {singleLines}
@@ -534,6 +546,48 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         $" WHEN p1.finding_type = {S(nameof(FindingType.MISSING_INTERNAL))} THEN {S("internal transaction recorded after pass 1")}" +
         $" WHEN p1.finding_type = {S(nameof(FindingType.DUPLICATE_EXTERNAL))} THEN {S("duplicate PG line withdrawn before the recheck")}" +
         $" ELSE {S("ledgers agree on recheck")} END";
+
+    /// <summary>
+    /// An incremental run (<see cref="RunScope.INCREMENTAL"/>, after the upsert of the keys it compared): every settlement
+    /// finding of the run's PG that the date's previous successful run <c>@base</c> left last seen, and whose key this run
+    /// did not compare (<c>recon_run_keys</c>), is seen by this run too, with the verdict and money at risk it has — no
+    /// comparison: no mark reached its key since <c>@base</c> compared it (or carried it), so the data a comparison reads
+    /// are the same (<see cref="ReconChangeTracking.ClaimSql"/> compares again the findings whose state <c>@base</c> did not
+    /// leave). Its last run, last seen time and seen count move to this run and the run records a sighting, as a full run's
+    /// upsert of an unchanged finding would; the finding's own row is not written. On PostgreSQL one statement (the
+    /// sightings from the narrow rows it moved); on SQLite only the narrow rows move, and <see cref="InsertSightings"/>
+    /// records their sightings with the upserted ones.
+    /// </summary>
+    public string CarryForward()
+    {
+        var ls = T(FindingConfiguration.LastSeenTable);
+        var carried = $"""
+            f.pg = {P("pg")} AND f.type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))})
+                AND NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")} AND rk.transaction_key = f.transaction_key)
+            """;
+        if (dialect is PostgresReconDialect)
+            // The findings @base left last seen come from the narrow table's (last_run_id) index, whatever the findings'
+            // statistics say (right after a full run they may not count its findings yet, and the planner would then read
+            // every finding of the PG).
+            return $"""
+                WITH b AS MATERIALIZED (
+                  SELECT finding_id FROM {ls} WHERE last_run_id = {P("base")}
+                ),
+                c AS (
+                  UPDATE {ls} ls SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = ls.seen_count + 1
+                  FROM b JOIN {T("recon_findings")} f ON f.id = b.finding_id
+                  WHERE ls.finding_id = b.finding_id AND ls.last_run_id = {P("base")} AND {carried}
+                  RETURNING ls.finding_id, f.verdict, f.money_at_risk
+                )
+                INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
+                SELECT c.finding_id, {P("run")}, {P("date")}, c.verdict, c.money_at_risk, {P("now")} FROM c
+                """;
+        return $"""
+            UPDATE {ls} SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = seen_count + 1
+            WHERE last_run_id = {P("base")}
+              AND EXISTS (SELECT 1 FROM {T("recon_findings")} f WHERE f.id = {ls}.finding_id AND {carried})
+            """;
+    }
 
     /// <summary>Records that this run saw each finding it upserted (the finding's history).</summary>
     public string InsertSightings() => $"""

@@ -13,7 +13,9 @@ namespace OpsConsole.Tests.Reconciliation;
 /// full run would: random ledgers over three business dates, each reconciled in full, then two rounds of random changes
 /// through the real write paths (late PG lines, a re-pulled statement that differs in a few lines, cancels, failed
 /// payments the janitor or a repair finds approved) each followed by incremental runs of the three dates; then every
-/// date is run again in full, and the findings must not change.
+/// date is run again in full, and the findings must not change. An incremental run compares only the changed keys and
+/// carries the other findings of the date's last run forward: its sightings (the findings it saw, with their verdict and
+/// money at risk) and its totals must be the following full run's.
 /// </summary>
 public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHelper output) where TDb : TestDatabase
 {
@@ -25,6 +27,7 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
     {
         var service = ReconTestSupport.Service(db.Factory);
         var compared = 0;
+        var carried = 0;
         await FixedSamples.ForEachAsync(12, 1806, 4, 30, async (payments, seed) =>
         {
             await Ledger.ClearAsync(db.Factory);
@@ -43,6 +46,7 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                     var run = await RunAsync(service, date, full: false, seed);
                     Assert.True(run.Scope == RunScope.INCREMENTAL, $"seed {seed}: run of {date} was {run.Scope}");
                     compared += run.ComparedKeys ?? 0;
+                    carried += await CarriedAsync(run.Id);
                     lastIncremental[date] = run.Id;
                 }
             }
@@ -58,12 +62,23 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                     $"seed {seed}, payments {payments} ({db.Provider}): control totals of {date}: incremental " +
                     $"[{string.Join("; ", await TotalsAsync(lastIncremental[date]))}] vs full [{string.Join("; ", await TotalsAsync(fullRuns[date]))}]");
 
+            // The last incremental run of each date saw what the full run saw, compared or carried forward.
+            foreach (var date in Dates)
+            {
+                var (inc, ful) = (await SightingsAsync(lastIncremental[date]), await SightingsAsync(fullRuns[date]));
+                if (!inc.SequenceEqual(ful))
+                    Assert.Fail($"seed {seed}, payments {payments} ({db.Provider}): the findings the incremental run of {date} saw differ from the full run's\n incremental:\n  " +
+                                string.Join("\n  ", inc) + "\n full:\n  " + string.Join("\n  ", ful));
+                Assert.Equal(await RunTotalsAsync(fullRuns[date]), await RunTotalsAsync(lastIncremental[date]));
+            }
+
             if (!incremental.SequenceEqual(full))
                 Assert.Fail($"seed {seed}, payments {payments} ({db.Provider}): incremental differs from full\n incremental:\n  " +
                             string.Join("\n  ", incremental.Except(full)) + "\n full:\n  " + string.Join("\n  ", full.Except(incremental)));
         }, output.WriteLine);
         // The changes must reach the incremental runs, or the property proves little.
         Assert.True(compared > 12, $"only {compared} keys compared incrementally");
+        Assert.True(carried > 12, $"only {carried} findings carried forward");
     }
 
     [Fact]
@@ -75,10 +90,12 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         var service = ReconTestSupport.Service(db.Factory);
         await RunAsync(service, D, full: false, 7);
 
-        // No marks: the re-run compares only the date's open findings again.
+        // No marks: the re-run compares nothing and carries the date's findings forward.
         var open = await OpenKeysAsync(D);
+        Assert.NotEmpty(open);
         var again = await RunAsync(service, D, full: false, 7);
-        Assert.Equal((RunScope.INCREMENTAL, open.Count), (again.Scope, again.ComparedKeys ?? -1));
+        Assert.Equal((RunScope.INCREMENTAL, 0), (again.Scope, again.ComparedKeys ?? -1));
+        Assert.Equal(open, await OpenKeysAsync(D));
 
         await Ledger.AddLinesAsync(db.Factory, [Orphan("late-1")]);
         // The next run claims the key, then fails (cancelled before pass 1); the run after it must compare it again.
@@ -93,9 +110,13 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                 service.RunAsync(D, RunTrigger.CLI, "test", progress: cancelling, cancellationToken: cts.Token));
         }
         var next = await RunAsync(service, D, full: false, 7);
-        Assert.Equal((RunScope.INCREMENTAL, (await OpenKeysAsync(D)).Count), (next.Scope, next.ComparedKeys ?? -1));
+        Assert.Equal((RunScope.INCREMENTAL, 1), (next.Scope, next.ComparedKeys ?? -1));
         await using var read = db.Factory.CreateDbContext();
         Assert.True(await read.Set<Finding>().AnyAsync(f => f.TransactionKey == "late-1" && f.Status == FindingStatus.OPEN));
+        // The findings of the run before the failed one are carried forward by the next successful run.
+        Assert.Equal(open.Append("late-1").Order(StringComparer.Ordinal), (await OpenKeysAsync(D)).Order(StringComparer.Ordinal));
+        Assert.True(await read.Set<Finding>().Where(f => f.BusinessDate == D && f.Status == FindingStatus.OPEN)
+            .AllAsync(f => f.LastRunId == next.Id));
     }
 
     [Fact]
@@ -120,31 +141,80 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
 
         var run = await RunAsync(service, D, full: false, 0);
 
-        // The marked key and the date's five open MISSING_INTERNAL findings (csvtx3 among them).
-        Assert.Equal((RunScope.INCREMENTAL, 5), (run.Scope, run.ComparedKeys ?? -1));
+        // Only the marked key is compared; the date's four other open MISSING_INTERNAL findings are carried forward.
+        Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
         Assert.Equal(12_000, (await read.Set<Finding>().SingleAsync(f => f.TransactionKey == "csvtx3")).ExternalAmount);
+        Assert.Equal(Enumerable.Repeat((run.Id, 2, FindingStatus.OPEN), 5),
+            (await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync()).Select(f => (f.LastRunId, f.SeenCount, f.Status)));
     }
 
     [Fact]
-    public async Task AnIncrementalRun_ComparesTheDatesOpenFindingsAgain_EvenWhenNoMarkReachedTheirKeys()
+    public async Task AnIncrementalRun_CarriesTheFindingsOfUnchangedKeysForward_AndComparesAFindingWhoseStateTheLastRunDidNotLeave()
     {
         await Ledger.ClearAsync(db.Factory);
         var service = ReconTestSupport.Service(db.Factory);
-        await Ledger.AddLinesAsync(db.Factory, [Orphan("unmarked-1"), Orphan("unmarked-2")]);
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("unmarked-1"), Orphan("unmarked-2"), Orphan("unmarked-3"), Orphan("unmarked-4")]);
         Assert.Equal(RunScope.FULL, (await RunAsync(service, D, full: false, 0)).Scope);
-        Assert.Equal(["unmarked-1", "unmarked-2"], await OpenKeysAsync(D));
+        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
+        var otherDate = await RunAsync(service, D.AddDays(1), full: false, 0);
 
-        // A change no write path marked (a line withdrawn straight in the database): only re-comparing the open finding
-        // notices it, as a full run would.
+        // A change no write path marked (a line withdrawn straight in the database) is not seen by an incremental run,
+        // which compares only marked keys: the next full run sees it. And a finding whose status the last run did not leave
+        // (here set by hand; a run of another date can do it) is compared again, and so is one that another run saw since
+        // (here: as another date's run that saw it transient would leave it).
         await using (var ctx = db.Factory.CreateDbContext())
+        {
             await ctx.Set<SettlementLine>().Where(l => l.TransactionKey == "unmarked-1").ExecuteDeleteAsync();
+            await ctx.Database.ExecuteSqlRawAsync("UPDATE recon_findings SET status = 'AUTO_RESOLVED' WHERE transaction_key = 'unmarked-3'");
+            await ctx.Database.ExecuteSqlRawAsync(
+                "UPDATE recon_findings SET status = 'AUTO_RESOLVED', verdict = 'TRANSIENT' WHERE transaction_key = 'unmarked-4'");
+            await ctx.Database.ExecuteSqlAsync(
+                $"UPDATE recon_finding_last_seen SET last_run_id = {otherDate.Id} WHERE finding_id IN (SELECT id FROM recon_findings WHERE transaction_key = 'unmarked-4')");
+        }
         var run = await RunAsync(service, D, full: false, 0);
 
         Assert.Equal((RunScope.INCREMENTAL, 2), (run.Scope, run.ComparedKeys ?? -1));
-        Assert.Equal(["unmarked-2"], await OpenKeysAsync(D));
+        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
         await using var read = db.Factory.CreateDbContext();
-        var findings = await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync();
-        Assert.Equal([(FindingStatus.AUTO_RESOLVED, 1), (FindingStatus.OPEN, 2)], findings.Select(f => (f.Status, f.SeenCount)));
+        // Carried or compared, each finding was seen by the run (its history and the run's totals say so).
+        Assert.Equal([(FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id)],
+            (await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync())
+            .Select(f => (f.Status, f.SeenCount, f.LastRunId)));
+        Assert.Equal(4, await read.Set<FindingSighting>().CountAsync(s => s.RunId == run.Id && s.Verdict == FindingVerdict.CONFIRMED));
+        Assert.Equal(4, (await service.GetRunAsync(run.Id))!.ConfirmedCount);
+
+        var full = await RunAsync(service, D, full: true, 0);
+        Assert.Equal(RunScope.FULL, full.Scope);
+        Assert.Equal(["unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
+    }
+
+    /// <summary>The findings a run saw (compared or carried forward), each with its verdict and money at risk, in order.</summary>
+    private async Task<List<string>> SightingsAsync(long runId)
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        var rows = await (from s in ctx.Set<FindingSighting>().AsNoTracking()
+                          join f in ctx.Set<Finding>() on s.FindingId equals f.Id
+                          where s.RunId == runId
+                          select new { f.TransactionKey, f.Type, s.Verdict, s.MoneyAtRisk }).ToListAsync();
+        return rows.Select(r => $"{r.TransactionKey}|{r.Type}|{r.Verdict}|{r.MoneyAtRisk}").Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>How many findings a run saw without comparing their key (carried forward).</summary>
+    private async Task<int> CarriedAsync(long runId)
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        return await (from s in ctx.Set<FindingSighting>()
+                      join f in ctx.Set<Finding>() on s.FindingId equals f.Id
+                      where s.RunId == runId && !ctx.Set<ReconRunKey>().Any(k => k.RunId == runId && k.TransactionKey == f.TransactionKey)
+                      select s.Id).CountAsync();
+    }
+
+    /// <summary>A run's counts and amounts by type (the Runs page's), in order.</summary>
+    private async Task<List<string>> RunTotalsAsync(long runId)
+    {
+        await using var ctx = db.Factory.CreateDbContext();
+        var rows = await ctx.Set<ReconRunTotal>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync();
+        return rows.Select(t => $"{t.FindingType} {t.ConfirmedCount} {t.ConfirmedAmount} {t.TransientCount}").Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>A run's control totals, one line per currency, in order.</summary>

@@ -131,11 +131,11 @@ public static class ReconBenchmark
         var elapsed = sw.Elapsed;
         if (run.Status != RunStatus.SUCCEEDED) throw new InvalidOperationException($"The incremental run failed: {run.Error}");
         log.WriteLine($"bench: incremental run: {elapsed.TotalSeconds:F2} s ({run.Scope}, {run.ComparedKeys:N0} keys; pass 1 " +
-                      $"{run.Pass1Ms} ms, pass 2 {run.Pass2Ms} ms, persist {run.PersistMs} ms; load average {BenchEnvironment.LoadAverage()})");
+                      $"{run.Pass1Ms} ms, pass 2 {run.Pass2Ms} ms, persist {run.PersistMs} ms; {run.ConfirmedCount:N0} confirmed; load average {BenchEnvironment.LoadAverage()})");
         var afterIncremental = await FindingStateAsync(factory, ct);
         var full = await service.RunAsync(BusinessDate, RunTrigger.CLI, "bench check", cancellationToken: ct, full: true);
         var afterFull = await FindingStateAsync(factory, ct);
-        log.WriteLine($"bench: full run after it: {(full.FinishedAt - full.StartedAt)?.TotalSeconds:F2} s");
+        log.WriteLine($"bench: full run after it: {(full.FinishedAt - full.StartedAt)?.TotalSeconds:F2} s ({full.ConfirmedCount:N0} confirmed)");
         return new IncrementalBenchResult(late, elapsed, run.ComparedKeys ?? 0, run.Scope, run.Pass1Ms ?? 0, run.Pass2Ms ?? 0,
             run.PersistMs ?? 0, afterIncremental.SequenceEqual(afterFull));
     }
