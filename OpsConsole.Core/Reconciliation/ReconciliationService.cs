@@ -548,6 +548,7 @@ public sealed class ReconciliationService(
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // PostgreSQL: findings, last-seen rows, sightings and the run's totals in one statement.
         if (dialect is PostgresReconDialect)
             await ReconSql.ExecuteAsync(db, gen.UpsertFindingsAndSightings(), ps, ct);
         else
@@ -555,9 +556,9 @@ public sealed class ReconciliationService(
             await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
             await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(), ps, ct);
             await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         }
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
-        await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         await tx.CommitAsync(ct);
 
         var totals = await db.Set<ReconRunTotal>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync(ct);
