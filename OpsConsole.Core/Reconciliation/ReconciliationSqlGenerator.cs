@@ -404,7 +404,6 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     {
         var cols = FindingColumns();
         const string f = "recon_findings";
-        var lastSeen = T(FindingConfiguration.LastSeenTable);
         return $"""
             WITH s AS MATERIALIZED (
             {RunFindingsSql(cols)}
@@ -412,7 +411,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             x AS MATERIALIZED (
               SELECT s.*, f.id AS fid, f.money_at_risk AS f_money_at_risk, f.currency AS f_currency,
                      f.id IS NOT NULL AND ({FindingChanged("f", "s")}) AS changed
-              FROM s LEFT JOIN {T(f)} f ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = s.pg
+              -- One probe of the unique key per finding (OFFSET 0 keeps it a probe, not a scan of every date's findings).
+              FROM s LEFT JOIN LATERAL (SELECT f.id, {string.Join(", ", FindingNewValues("f", "s").Select(v => "f." + v.Column).Distinct())}
+                                        FROM {T(f)} f WHERE f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = s.pg OFFSET 0) f ON TRUE
             ),
             ins AS (
               INSERT INTO {T(f)} ({string.Join(", ", cols)})
@@ -430,12 +431,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               UNION ALL SELECT upd.id, upd.type, upd.verdict, upd.money_at_risk, upd.currency FROM upd
               UNION ALL SELECT x.fid, x.type, x.verdict, x.f_money_at_risk, x.f_currency FROM x WHERE x.fid IS NOT NULL AND NOT x.changed
             ),
-            seen_new AS (
-            {LastSeenUpsert("SELECT ins.id FROM ins")}
-            ),
             seen AS (
-              UPDATE {lastSeen} SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = {lastSeen}.seen_count + 1
-              FROM x WHERE {lastSeen}.finding_id = x.fid
+            {LastSeenUpsert("SELECT up.id FROM up")}
             ),
             totals AS (
             {TotalsInsert("up", "up")}
