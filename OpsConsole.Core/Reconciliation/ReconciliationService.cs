@@ -547,6 +547,7 @@ public sealed class ReconciliationService(
             ["now"] = dialect.InstantValue(clock.GetUtcNow()),
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await ReconSql.OpenAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // PostgreSQL: findings, last-seen rows, sightings and the run's totals in one statement.
         if (dialect is PostgresReconDialect)
