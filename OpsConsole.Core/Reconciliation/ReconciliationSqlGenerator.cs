@@ -417,7 +417,10 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             ),
             ins AS (
               INSERT INTO {T(f)} ({string.Join(", ", cols)})
-              SELECT {string.Join(", ", cols.Select(c => "x." + c))} FROM x WHERE x.fid IS NULL
+              -- Sorted: x is read whole before the first insert, so no probe of x meets this statement's own new rows (an
+              -- unanalysed, empty findings table can get a plan whose probes scan them: quadratic), and the unique index
+              -- is filled in key order.
+              SELECT {string.Join(", ", cols.Select(c => "x." + c))} FROM x WHERE x.fid IS NULL ORDER BY x.transaction_key, x.type
               ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", FindingUpdates(f, "excluded"))}
               RETURNING id, type, verdict, money_at_risk, currency
             ),
