@@ -75,8 +75,12 @@ internal static class ReconSql
         _ => throw new InvalidCastException($"Not a date: {value.GetType().Name}."),
     };
 
-    private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
-        IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+    /// <summary>
+    /// Opens the context's connection with the engine's session settings (<see cref="IReconSqlDialect.SessionSetup"/>:
+    /// on PostgreSQL JIT off — compiling a persist statement's expressions cost seconds — and a large work_mem). Call it
+    /// before beginning a transaction on the context: a connection that is already open is taken as set up.
+    /// </summary>
+    public static async Task OpenAsync(OpsDbContext db, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
         var fresh = connection.State != System.Data.ConnectionState.Open;
@@ -88,6 +92,13 @@ internal static class ReconSql
             set.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             await set.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
+        IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+    {
+        await OpenAsync(db, ct);
+        var connection = db.Database.GetDbConnection();
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.CommandTimeout = 3600;

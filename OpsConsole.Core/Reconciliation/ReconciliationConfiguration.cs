@@ -111,7 +111,9 @@ internal sealed class ReconRunItemConfiguration : IEntityTypeConfiguration<Recon
         b.Property(i => i.DiffFields).HasMaxLength(200);
         b.Property(i => i.PgLiveStatus).HasMaxLength(80);
         b.Property(i => i.Currency).HasMaxLength(3);
-        b.HasOne<ReconRun>().WithMany().HasForeignKey(i => i.RunId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to the run: only the engine writes items, with its own run's id, set-based (tens of thousands of
+        // rows a pass), and runs are never deleted. A key's check is a trigger per row, which cost as much as the
+        // insert itself (docs/benchmarks.md, "Persist on a durable server").
         b.HasIndex(i => new { i.RunId, i.Pass, i.TransactionKey });
     }
 }
@@ -196,8 +198,9 @@ internal sealed class FindingSightingConfiguration : IEntityTypeConfiguration<Fi
     {
         b.ToTable("recon_finding_sightings");
         b.HasKey(s => s.Id);
-        b.HasOne<Finding>().WithMany().HasForeignKey(s => s.FindingId).OnDelete(DeleteBehavior.Cascade);
-        b.HasOne<ReconRun>().WithMany().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign keys: a run writes one sighting per finding it saw, in the statement that writes the finding and with
+        // the id that statement returned, and neither runs nor findings are ever deleted. Two checks per row (a trigger
+        // each) cost more than the insert itself (docs/benchmarks.md, "Persist on a durable server").
         b.HasIndex(s => new { s.FindingId, s.RunId }).IsUnique();
         b.HasIndex(s => new { s.RunId, s.Verdict });
     }

@@ -398,6 +398,7 @@ public sealed class ReconciliationService(
             ["base"] = last?.Id ?? 0L,
         };
         int? compared = null;
+        await ReconSql.OpenAsync(db, ct); // the engine's session settings (JIT off) before the transaction opens the connection
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             if (incremental)
@@ -578,9 +579,11 @@ public sealed class ReconciliationService(
             ["now"] = dialect.InstantValue(clock.GetUtcNow()),
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await ReconSql.OpenAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // PostgreSQL: findings, last-seen rows, sightings and the run's totals in one statement.
         if (dialect is PostgresReconDialect)
-            await ReconSql.ExecuteAsync(db, gen.UpsertFindingsAndSightings(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.UpsertFindingsAndSightings(withTotals: !incremental), ps, ct);
         else
         {
             await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
@@ -595,8 +598,10 @@ public sealed class ReconciliationService(
         }
         if (dialect is not PostgresReconDialect)
             await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
+        // The run's totals by type count the carried findings too: PostgreSQL's one statement sums only what it upserted.
+        if (dialect is not PostgresReconDialect || incremental)
+            await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
-        await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         await tx.CommitAsync(ct);
 
         var totals = await db.Set<ReconRunTotal>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync(ct);

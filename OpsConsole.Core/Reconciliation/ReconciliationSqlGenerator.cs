@@ -398,27 +398,63 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// One statement for the run's findings: the pass-2 survivors as CONFIRMED (an AUTO_RESOLVED finding reopens) and
     /// the pass-1 keys that no longer differ in pass 2 as TRANSIENT (with the reason; a workable finding becomes
     /// AUTO_RESOLVED), each pass-1 key exactly one of the two, read from the run items once. A re-seen finding keeps every
-    /// value a run did not change (the transient side leaves the evidence and business date as they were), so its
-    /// indexed columns change only when the finding did. On PostgreSQL (<see cref="UpsertFindingsAndSightings"/>) the
+    /// value a run did not change (the transient side leaves the evidence and business date as they were) and is not
+    /// written at all when none changes (nor is its version moved). On PostgreSQL (<see cref="UpsertFindingsAndSightings"/>) the
     /// sightings come from the same statement.
     /// </summary>
-    public string UpsertFindings() => UpsertSql(returning: false);
+    public string UpsertFindings() => UpsertSql();
 
     /// <summary>
     /// PostgreSQL: <see cref="UpsertFindings"/>, the findings' last-seen rows (<see cref="UpsertLastSeen"/>) and the run's
-    /// sightings (<see cref="InsertSightings"/>) in one statement — both come from the rows the upsert returns, so the
-    /// findings are not read again.
+    /// sightings (<see cref="InsertSightings"/>) in one statement. The run's findings are first matched to the stored ones
+    /// by their unique key (a read: no row lock); only new findings are inserted (an upsert, should another run insert the
+    /// same one meanwhile) and only those whose values change are updated, so a finding seen again unchanged costs no
+    /// write, no lock and no WAL in <c>recon_findings</c> — only its row of the narrow last-seen table and its sighting.
+    /// An updated row is re-evaluated on its latest version, as the upsert would. With <paramref name="withTotals"/> the
+    /// run's totals by type come from the same statement; an incremental run carries findings forward afterwards, so it
+    /// sums its totals from all its sightings at the end (<see cref="InsertTotals"/>).
     /// </summary>
-    public string UpsertFindingsAndSightings() => $"""
-        WITH up AS (
-        {UpsertSql(returning: true)}
-        ),
-        seen AS (
-        {LastSeenUpsert("SELECT up.id FROM up")}
-        )
-        INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
-        SELECT up.id, {P("run")}, {P("date")}, up.verdict, up.money_at_risk, {P("now")} FROM up
-        """;
+    public string UpsertFindingsAndSightings(bool withTotals = true)
+    {
+        var cols = FindingColumns();
+        const string f = "recon_findings";
+        return $"""
+            WITH s AS MATERIALIZED (
+            {RunFindingsSql(cols)}
+            ),
+            x AS MATERIALIZED (
+              SELECT s.*, f.id AS fid, f.money_at_risk AS f_money_at_risk, f.currency AS f_currency,
+                     f.id IS NOT NULL AND ({FindingChanged("f", "s")}) AS changed
+              -- One probe of the unique key per finding (OFFSET 0 keeps it a probe, not a scan of every date's findings).
+              FROM s LEFT JOIN LATERAL (SELECT f.id, {string.Join(", ", FindingNewValues("f", "s").Select(v => "f." + v.Column).Distinct())}
+                                        FROM {T(f)} f WHERE f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = s.pg OFFSET 0) f ON TRUE
+            ),
+            ins AS (
+              INSERT INTO {T(f)} ({string.Join(", ", cols)})
+              -- Sorted: x is read whole before the first insert, so no probe of x meets this statement's own new rows (an
+              -- unanalysed, empty findings table can get a plan whose probes scan them: quadratic), and the unique index
+              -- is filled in key order.
+              SELECT {string.Join(", ", cols.Select(c => "x." + c))} FROM x WHERE x.fid IS NULL ORDER BY x.transaction_key, x.type
+              ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", FindingUpdates(f, "excluded"))}
+              RETURNING id, type, verdict, money_at_risk, currency
+            ),
+            upd AS (
+              UPDATE {T(f)} SET {string.Join(", ", FindingUpdates(f, "x"))}
+              FROM x WHERE {f}.id = x.fid AND x.changed
+              RETURNING {f}.id, {f}.type, {f}.verdict, {f}.money_at_risk, {f}.currency
+            ),
+            up AS (
+              SELECT ins.id, ins.type, ins.verdict, ins.money_at_risk, ins.currency FROM ins
+              UNION ALL SELECT upd.id, upd.type, upd.verdict, upd.money_at_risk, upd.currency FROM upd
+              UNION ALL SELECT x.fid, x.type, x.verdict, x.f_money_at_risk, x.f_currency FROM x WHERE x.fid IS NOT NULL AND NOT x.changed
+            ),
+            seen AS (
+            {LastSeenUpsert("SELECT up.id FROM up")}
+            ){(withTotals ? $",\n            totals AS (\n            {TotalsInsert("up", "up")}\n            )" : "")}
+            INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
+            SELECT up.id, {P("run")}, {P("date")}, up.verdict, up.money_at_risk, {P("now")} FROM up
+            """;
+    }
 
     /// <summary>
     /// SQLite, after <see cref="UpsertFindings"/>: every finding the run upserted (the same (key, type) pairs, read from
@@ -438,42 +474,57 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
           seen_count = {T(FindingConfiguration.LastSeenTable)}.seen_count + 1
         """;
 
-    private string UpsertSql(bool returning)
+    /// <summary>SQLite: the upsert of <see cref="UpsertFindings"/>; a conflicting row is rewritten only when one of its
+    /// values changes (<see cref="FindingChanged"/>), so a finding seen again unchanged is not written.</summary>
+    private string UpsertSql()
     {
         var cols = FindingColumns();
-
         const string f = "recon_findings";
-        var confirmedRow = $"excluded.verdict = {S(nameof(FindingVerdict.CONFIRMED))}";
-        var workable = $"{f}.status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})";
-        var auto = $"{f}.status = {S(nameof(FindingStatus.AUTO_RESOLVED))}";
-        // The evidence of a confirmed sighting replaces the stored one; a transient one keeps it. The run's own columns
-        // (last run, last seen, seen count) are not here: they live in the narrow table (LastSeenUpsert), so an unchanged
-        // finding's update rewrites only unindexed or equal values and stays a HOT update on PostgreSQL.
-        string Evidence(string c) => $"{c} = CASE WHEN {confirmedRow} THEN excluded.{c} ELSE {f}.{c} END";
-        var updates = new List<string>
-        {
-            "verdict = excluded.verdict",
-            "transient_reason = excluded.transient_reason",
-            "pass1_type = excluded.pass1_type",
-            $"version = {f}.version + 1",
-            Evidence("business_date"),
-        };
-        updates.AddRange(EvidenceColumns.Select(Evidence));
-        updates.Add($"status = CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN {S(nameof(FindingStatus.OPEN))} ELSE {f}.status END" +
-                    $" WHEN {workable} THEN {S(nameof(FindingStatus.AUTO_RESOLVED))} ELSE {f}.status END");
-        updates.Add($"resolved_at = CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN NULL ELSE {f}.resolved_at END" +
-                    $" WHEN {workable} THEN excluded.resolved_at ELSE {f}.resolved_at END");
-        updates.Add($"resolved_by = CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN NULL ELSE {f}.resolved_by END" +
-                    $" WHEN {workable} THEN excluded.resolved_by ELSE {f}.resolved_by END");
-
         // The WHERE makes SQLite read ON CONFLICT as the upsert clause rather than a join constraint.
         return $"""
             INSERT INTO {T(f)} ({string.Join(", ", cols)})
             SELECT * FROM (
             {RunFindingsSql(cols)}
             ) s WHERE 1 = 1
-            ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", updates)}{(returning ? "\nRETURNING id, verdict, money_at_risk" : "")}
+            ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", FindingUpdates(f, "excluded"))}
+            WHERE {FindingChanged(f, "excluded")}
             """;
+    }
+
+    /// <summary>
+    /// A re-seen finding's new values (<c>column = value</c>), from its stored row <paramref name="stored"/> and the run's
+    /// row <paramref name="seen"/>. The evidence of a confirmed sighting replaces the stored one; a transient one keeps it.
+    /// The run's own columns (last run, last seen, seen count) are not here: they live in the narrow table
+    /// (<see cref="LastSeenUpsert"/>). The version moves only with a write, which happens only when a value changes.
+    /// </summary>
+    private List<string> FindingUpdates(string stored, string seen) =>
+        [.. FindingNewValues(stored, seen).Select(v => $"{v.Column} = {v.Value}"), $"version = {stored}.version + 1"];
+
+    /// <summary>True when the run's row <paramref name="seen"/> changes any value of the stored finding <paramref name="stored"/>.</summary>
+    private string FindingChanged(string stored, string seen) =>
+        string.Join(" OR ", FindingNewValues(stored, seen).Select(v => $"({v.Value}) IS DISTINCT FROM {stored}.{v.Column}"));
+
+    private List<(string Column, string Value)> FindingNewValues(string f, string seen)
+    {
+        var confirmedRow = $"{seen}.verdict = {S(nameof(FindingVerdict.CONFIRMED))}";
+        var workable = $"{f}.status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})";
+        var auto = $"{f}.status = {S(nameof(FindingStatus.AUTO_RESOLVED))}";
+        (string, string) Evidence(string c) => (c, $"CASE WHEN {confirmedRow} THEN {seen}.{c} ELSE {f}.{c} END");
+        var values = new List<(string, string)>
+        {
+            ("verdict", $"{seen}.verdict"),
+            ("transient_reason", $"{seen}.transient_reason"),
+            ("pass1_type", $"{seen}.pass1_type"),
+            Evidence("business_date"),
+        };
+        values.AddRange(EvidenceColumns.Select(Evidence));
+        values.Add(("status", $"CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN {S(nameof(FindingStatus.OPEN))} ELSE {f}.status END" +
+                              $" WHEN {workable} THEN {S(nameof(FindingStatus.AUTO_RESOLVED))} ELSE {f}.status END"));
+        values.Add(("resolved_at", $"CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN NULL ELSE {f}.resolved_at END" +
+                                   $" WHEN {workable} THEN {seen}.resolved_at ELSE {f}.resolved_at END"));
+        values.Add(("resolved_by", $"CASE WHEN {confirmedRow} THEN CASE WHEN {auto} THEN NULL ELSE {f}.resolved_by END" +
+                                   $" WHEN {workable} THEN {seen}.resolved_by ELSE {f}.resolved_by END"));
+        return values;
     }
 
     /// <summary>The findings' columns a run writes (<see cref="UpsertFindings"/>), in order.</summary>
@@ -496,35 +547,28 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     private string RunFindingsSql(IReadOnlyList<string>? columns = null)
     {
         var cols = columns ?? ["transaction_key", "type"];
-        var all = FindingColumns();
-        string Select(bool confirmed)
+        // One read of the run items: each pass-1 key with its pass-2 row (if any); confirmed when the recheck still saw it
+        // differ, on this date; transient otherwise (the pass-1 view, with the reason).
+        var confirmed = $"p2.finding_type IS NOT NULL AND NOT ({OfAnotherDate("p2")})";
+        string Pick(string c) => $"CASE WHEN {confirmed} THEN p2.{c} ELSE p1.{c} END";
+        string Either(string ifConfirmed, string ifTransient) => $"CASE WHEN {confirmed} THEN {ifConfirmed} ELSE {ifTransient} END";
+        var values = new List<string>
         {
-            var src = confirmed ? "p2" : "p1";
-            var values = new List<string>
-            {
-                P("pg"), $"{src}.transaction_key", $"{src}.finding_type",
-                $"COALESCE({src}.internal_business_date, {src}.external_sold_date)",
-                S(confirmed ? nameof(FindingVerdict.CONFIRMED) : nameof(FindingVerdict.TRANSIENT)),
-                S(confirmed ? nameof(FindingStatus.OPEN) : nameof(FindingStatus.AUTO_RESOLVED)),
-                "p1.finding_type",
-                confirmed ? "NULL" : TransientReasonSql(),
-            };
-            values.AddRange(EvidenceColumns.Select(c => $"{src}.{c}"));
-            values.AddRange([P("run"), P("now"), "1", confirmed ? "NULL" : P("now"), confirmed ? "NULL" : S(ResolvedBySystem)]);
-            var from = confirmed
-                ? $"FROM {T("recon_run_items")} p2 JOIN {T("recon_run_items")} p1 ON p1.run_id = p2.run_id AND p1.pass = 1 AND p1.transaction_key = p2.transaction_key\n" +
-                  $"WHERE p2.run_id = {P("run")} AND p2.pass = 2 AND p2.finding_type IS NOT NULL AND NOT ({OfAnotherDate("p2")})"
-                : $"FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key\n" +
-                  $"WHERE p1.run_id = {P("run")} AND p1.pass = 1 AND (p2.finding_type IS NULL OR {OfAnotherDate("p2")})";
-            var selected = values.Select((v, i) => (Value: v, Column: all[i]))
-                .Where(c => cols.Contains(c.Column)).Select(c => $"{c.Value} AS {c.Column}");
-            return $"SELECT {string.Join(", ", selected)}\n{from}";
-        }
-
+            P("pg"), "p1.transaction_key", Pick("finding_type"),
+            Either("COALESCE(p2.internal_business_date, p2.external_sold_date)", "COALESCE(p1.internal_business_date, p1.external_sold_date)"),
+            Either(S(nameof(FindingVerdict.CONFIRMED)), S(nameof(FindingVerdict.TRANSIENT))),
+            Either(S(nameof(FindingStatus.OPEN)), S(nameof(FindingStatus.AUTO_RESOLVED))),
+            "p1.finding_type",
+            Either("NULL", TransientReasonSql()),
+        };
+        values.AddRange(EvidenceColumns.Select(Pick));
+        values.AddRange([P("run"), P("now"), "1", Either("NULL", P("now")), Either("NULL", S(ResolvedBySystem))]);
+        var selected = values.Select((v, i) => (Value: v, Column: FindingColumns()[i]))
+            .Where(c => cols.Contains(c.Column)).Select(c => $"{c.Value} AS {c.Column}");
         return $"""
-            {Select(confirmed: true)}
-            UNION ALL
-            {Select(confirmed: false)}
+            SELECT {string.Join(", ", selected)}
+            FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key
+            WHERE p1.run_id = {P("run")} AND p1.pass = 1
             """;
     }
 
@@ -611,16 +655,23 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               : "")}
         """;
 
-    /// <summary>Counts and amounts by type for the run.</summary>
-    public string InsertTotals() => $"""
-        INSERT INTO {T("recon_run_totals")} (run_id, finding_type, confirmed_count, confirmed_amount, transient_count)
-        SELECT {P("run")}, f.type,
-               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.CONFIRMED))} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.CONFIRMED))} AND COALESCE(f.currency, {S(Common.Money.LedgerCurrency)}) = {S(Common.Money.LedgerCurrency)} THEN s.money_at_risk ELSE 0 END),
-               SUM(CASE WHEN s.verdict = {S(nameof(FindingVerdict.TRANSIENT))} THEN 1 ELSE 0 END)
-        FROM {T("recon_finding_sightings")} s JOIN {T("recon_findings")} f ON f.id = s.finding_id
+    /// <summary>Counts and amounts by type for the run, from its sightings (SQLite, and an incremental run on PostgreSQL;
+    /// a full run on PostgreSQL writes them in <see cref="UpsertFindingsAndSightings"/>).</summary>
+    public string InsertTotals() => TotalsInsert("s", "f", $"""
+        {T("recon_finding_sightings")} s JOIN {T("recon_findings")} f ON f.id = s.finding_id
         WHERE s.run_id = {P("run")}
-        GROUP BY f.type
+        """);
+
+    /// <summary>The run's totals by type: <paramref name="sighting"/> has the verdict and money at risk of each finding the
+    /// run saw, <paramref name="finding"/> its type and currency; <paramref name="from"/> defaults to <paramref name="sighting"/>.</summary>
+    private string TotalsInsert(string sighting, string finding, string? from = null) => $"""
+        INSERT INTO {T("recon_run_totals")} (run_id, finding_type, confirmed_count, confirmed_amount, transient_count)
+        SELECT {P("run")}, {finding}.type,
+               SUM(CASE WHEN {sighting}.verdict = {S(nameof(FindingVerdict.CONFIRMED))} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {sighting}.verdict = {S(nameof(FindingVerdict.CONFIRMED))} AND COALESCE({finding}.currency, {S(Common.Money.LedgerCurrency)}) = {S(Common.Money.LedgerCurrency)} THEN {sighting}.money_at_risk ELSE 0 END),
+               SUM(CASE WHEN {sighting}.verdict = {S(nameof(FindingVerdict.TRANSIENT))} THEN 1 ELSE 0 END)
+        FROM {from ?? sighting}
+        GROUP BY {finding}.type
         """;
 }
 

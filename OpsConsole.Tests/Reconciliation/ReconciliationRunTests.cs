@@ -171,6 +171,43 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
     }
 
     [Fact]
+    public async Task Rerun_LeavesUnchangedFindingsUnwritten_RecordsTheSighting_AndRewritesWhatChanged()
+    {
+        var ledger = new Ledger();
+        var real = Done("real", 6_000, Noon);           // stays an amount mismatch
+        var late = Done("late", 8_000, Noon);           // its PG line arrives between the passes of the third run
+        ledger.Payments.AddRange([real, late]);
+        ledger.Lines.Add(LineFor(real.Transactions[0], amount: 6_500));
+        await ledger.SaveAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        var first = await service.RunAsync(D, RunTrigger.CLI, "tester");
+        var afterFirst = (await FindingsAsync()).ToDictionary(f => f.TransactionKey);
+
+        var second = await service.RunAsync(D, RunTrigger.CLI, "tester", full: true);
+        var afterSecond = (await FindingsAsync()).ToDictionary(f => f.TransactionKey);
+
+        // Nothing changed: no finding was rewritten (the version moves with every write), yet the run saw each of them.
+        Assert.All(afterSecond.Values, f => Assert.Equal(afterFirst[f.TransactionKey].Version, f.Version));
+        Assert.All(afterSecond.Values, f => Assert.Equal((second.Id, 2), (f.LastRunId, f.SeenCount)));
+        var findings = new FindingService(db.Factory, new AuditLog(db.Factory, TimeProvider.System), TimeProvider.System);
+        var history = await findings.GetAsync(afterSecond["tx-real"].Id);
+        Assert.Equal([(second.Id, FindingVerdict.CONFIRMED, 500L), (first.Id, FindingVerdict.CONFIRMED, 500L)],
+            history!.Sightings.Select(s => (s.RunId, s.Verdict, s.MoneyAtRisk)));
+        Assert.Equal(2, second.ConfirmedCount);
+
+        var between = new ReconTestSupport.OnPhase(RunPhase.SETTLING,
+            _ => Ledger.AddLinesAsync(db.Factory, [LineFor(late.Transactions[0])]));
+        var third = await service.RunAsync(D, RunTrigger.CLI, "tester", progress: between, full: true);
+        var afterThird = (await FindingsAsync()).ToDictionary(f => f.TransactionKey);
+
+        Assert.Equal(afterFirst["tx-real"].Version, afterThird["tx-real"].Version);
+        // tx-late went transient: that finding changed, so it was written.
+        Assert.Equal((FindingVerdict.TRANSIENT, FindingStatus.AUTO_RESOLVED), (afterThird["tx-late"].Verdict, afterThird["tx-late"].Status));
+        Assert.True(afterThird["tx-late"].Version > afterFirst["tx-late"].Version);
+        Assert.Equal((1, 1), (third.ConfirmedCount, third.TransientCount));
+    }
+
+    [Fact]
     public async Task Rerun_UpdatesTheSameFindings_AndAutoResolvesWhatIsGone()
     {
         var ledger = new Ledger();

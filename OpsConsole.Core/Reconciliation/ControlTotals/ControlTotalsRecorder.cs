@@ -33,6 +33,7 @@ public static class ControlTotalsRecorder
         // The deltas are consumed in the snapshot the totals describe: PostgreSQL's repeatable read (a change committed
         // meanwhile is neither summed nor consumed, its delta waits for the next run); on SQLite the DELETE takes the
         // write lock first, so nothing can commit in between.
+        await ReconSql.OpenAsync(db, ct); // the engine's session settings (JIT off) before the transaction opens the connection
         await using var tx = db.Provider == DatabaseProvider.Postgres
             ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct)
             : await db.Database.BeginTransactionAsync(ct);

@@ -3323,33 +3323,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasConstraintName("fk_recon_finding_notes_recon_findings_finding_id");
                 });
 
-            modelBuilder.Entity("OpsConsole.Core.Reconciliation.FindingSighting", b =>
-                {
-                    b.HasOne("OpsConsole.Core.Reconciliation.Finding", null)
-                        .WithMany()
-                        .HasForeignKey("FindingId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_recon_finding_sightings_recon_findings_finding_id");
-
-                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_recon_finding_sightings_recon_run_run_id");
-                });
-
-            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunItem", b =>
-                {
-                    b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_recon_run_items_recon_runs_run_id");
-                });
-
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ReconRunKey", b =>
                 {
                     b.HasOne("OpsConsole.Core.Reconciliation.ReconRun", null)

@@ -333,6 +333,24 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_finding_sightings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    run_business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    verdict = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
+                    seen_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_findings",
                 columns: table => new
                 {
@@ -380,6 +398,45 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_recon_findings", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recon_run_items",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    pass = table.Column<int>(type: "INTEGER", nullable: false),
+                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    finding_type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    payment_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_amount = table.Column<long>(type: "INTEGER", nullable: true),
+                    internal_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    internal_business_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    internal_occurred_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_line_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    external_amount = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_amount_total = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_fee = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_expected_fee = table.Column<long>(type: "INTEGER", nullable: true),
+                    external_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    external_sold_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    external_approved_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: true),
+                    pg_live_status = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    pg_live_balance = table.Column<long>(type: "INTEGER", nullable: true),
+                    pg_live_checked_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_items", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -853,51 +910,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "recon_run_items",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    pass = table.Column<int>(type: "INTEGER", nullable: false),
-                    transaction_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    finding_type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    payment_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    order_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    trace_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    payment_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    internal_kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    internal_amount = table.Column<long>(type: "INTEGER", nullable: true),
-                    internal_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    internal_business_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    internal_occurred_at = table.Column<long>(type: "INTEGER", nullable: true),
-                    external_line_count = table.Column<int>(type: "INTEGER", nullable: false),
-                    external_amount = table.Column<long>(type: "INTEGER", nullable: true),
-                    external_amount_total = table.Column<long>(type: "INTEGER", nullable: true),
-                    external_fee = table.Column<long>(type: "INTEGER", nullable: true),
-                    external_expected_fee = table.Column<long>(type: "INTEGER", nullable: true),
-                    external_method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    external_sold_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    external_approved_at = table.Column<long>(type: "INTEGER", nullable: true),
-                    diff_fields = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
-                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: true),
-                    pg_live_status = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
-                    pg_live_balance = table.Column<long>(type: "INTEGER", nullable: true),
-                    pg_live_checked_at = table.Column<long>(type: "INTEGER", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_recon_run_items", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_recon_run_items_recon_runs_run_id",
-                        column: x => x.run_id,
-                        principalTable: "recon_runs",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "recon_run_keys",
                 columns: table => new
                 {
@@ -1064,36 +1076,6 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         column: x => x.finding_id,
                         principalTable: "recon_finding_last_seen",
                         principalColumn: "finding_id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "recon_finding_sightings",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    finding_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    run_business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    verdict = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    money_at_risk = table.Column<long>(type: "INTEGER", nullable: false),
-                    seen_at = table.Column<long>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_findings_finding_id",
-                        column: x => x.finding_id,
-                        principalTable: "recon_finding_last_seen",
-                        principalColumn: "finding_id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_run_run_id",
-                        column: x => x.run_id,
-                        principalTable: "recon_runs",
-                        principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
 

@@ -337,6 +337,24 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_finding_sightings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    finding_id = table.Column<long>(type: "bigint", nullable: false),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    run_business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    verdict = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    money_at_risk = table.Column<long>(type: "bigint", nullable: false),
+                    seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_findings",
                 columns: table => new
                 {
@@ -387,6 +405,45 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     table.PrimaryKey("PK_recon_findings", x => x.id);
                 })
                 .Annotation("Npgsql:StorageParameter:fillfactor", 70);
+
+            migrationBuilder.CreateTable(
+                name: "recon_run_items",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    pass = table.Column<int>(type: "integer", nullable: false),
+                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
+                    finding_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
+                    order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    payment_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    internal_kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    internal_amount = table.Column<long>(type: "bigint", nullable: true),
+                    internal_method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    internal_business_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    internal_occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    external_line_count = table.Column<int>(type: "integer", nullable: false),
+                    external_amount = table.Column<long>(type: "bigint", nullable: true),
+                    external_amount_total = table.Column<long>(type: "bigint", nullable: true),
+                    external_fee = table.Column<long>(type: "bigint", nullable: true),
+                    external_expected_fee = table.Column<long>(type: "bigint", nullable: true),
+                    external_method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    external_sold_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    external_approved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    diff_fields = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    money_at_risk = table.Column<long>(type: "bigint", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: true),
+                    pg_live_status = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    pg_live_balance = table.Column<long>(type: "bigint", nullable: true),
+                    pg_live_checked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_run_items", x => x.id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "recon_runs",
@@ -861,51 +918,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "recon_run_items",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    run_id = table.Column<long>(type: "bigint", nullable: false),
-                    pass = table.Column<int>(type: "integer", nullable: false),
-                    transaction_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
-                    finding_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    payment_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, collation: "C"),
-                    order_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    trace_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    payment_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    internal_kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    internal_amount = table.Column<long>(type: "bigint", nullable: true),
-                    internal_method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    internal_business_date = table.Column<DateOnly>(type: "date", nullable: true),
-                    internal_occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    external_line_count = table.Column<int>(type: "integer", nullable: false),
-                    external_amount = table.Column<long>(type: "bigint", nullable: true),
-                    external_amount_total = table.Column<long>(type: "bigint", nullable: true),
-                    external_fee = table.Column<long>(type: "bigint", nullable: true),
-                    external_expected_fee = table.Column<long>(type: "bigint", nullable: true),
-                    external_method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    external_sold_date = table.Column<DateOnly>(type: "date", nullable: true),
-                    external_approved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    diff_fields = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    money_at_risk = table.Column<long>(type: "bigint", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: true),
-                    pg_live_status = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
-                    pg_live_balance = table.Column<long>(type: "bigint", nullable: true),
-                    pg_live_checked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_recon_run_items", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_recon_run_items_recon_runs_run_id",
-                        column: x => x.run_id,
-                        principalTable: "recon_runs",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "recon_run_keys",
                 columns: table => new
                 {
@@ -1072,36 +1084,6 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         column: x => x.finding_id,
                         principalTable: "recon_finding_last_seen",
                         principalColumn: "finding_id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "recon_finding_sightings",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    finding_id = table.Column<long>(type: "bigint", nullable: false),
-                    run_id = table.Column<long>(type: "bigint", nullable: false),
-                    run_business_date = table.Column<DateOnly>(type: "date", nullable: false),
-                    verdict = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    money_at_risk = table.Column<long>(type: "bigint", nullable: false),
-                    seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_recon_finding_sightings", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_findings_finding_id",
-                        column: x => x.finding_id,
-                        principalTable: "recon_finding_last_seen",
-                        principalColumn: "finding_id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_recon_finding_sightings_recon_run_run_id",
-                        column: x => x.run_id,
-                        principalTable: "recon_runs",
-                        principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
