@@ -2,6 +2,8 @@ using System.Reflection;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OpsConsole.Core.Cash;
+using OpsConsole.Core.Common;
 using OpsConsole.Core.Data;
 using OpsConsole.Core.Payments;
 using OpsConsole.Core.Reconciliation;
@@ -56,7 +58,8 @@ public sealed class LayoutFixture : IAsyncLifetime
         await Browser.InitializeAsync();
 
         var seeder = App.Services.GetRequiredService<DemoSeeder>();
-        var truth = await seeder.SeedAsync(new SeedSpec(Days: 2, PerDay: 60, Seed: 42, FaultShare: 0.5), CancellationToken.None);
+        var truth = await seeder.SeedAsync(new SeedSpec(Days: 2, PerDay: 60, Seed: 42, FaultShare: 0.5,
+            LastDay: TwoBankingDaysEnding(App.Services.GetRequiredService<KoreanBusinessCalendar>())), CancellationToken.None);
         await seeder.ImportFilePgAsync(truth, CancellationToken.None);
         var reconciliation = App.Services.GetRequiredService<ReconciliationService>();
         for (var day = truth.FirstDay; day <= truth.LastDay; day = day.AddDays(1))
@@ -85,6 +88,18 @@ public sealed class LayoutFixture : IAsyncLifetime
             ["finance"])).Batch.Id;
 
         Pages = Routes().SelectMany(SamplePath).ToList();
+    }
+
+    /// <summary>
+    /// The last of the two most recent consecutive banking days before today (KST). The sandbox bank books nothing on a
+    /// weekend or holiday, so two seeded days ending yesterday would, on a Monday or after a holiday, leave the statement
+    /// without a deposit and the Cash pages without a finding: the walk would depend on the day it runs.
+    /// </summary>
+    public static DateOnly TwoBankingDaysEnding(KoreanBusinessCalendar calendar)
+    {
+        var last = BusinessCalendar.Today(TimeProvider.System).AddDays(-1);
+        while (!calendar.IsBusinessDay(last) || !calendar.IsBusinessDay(last.AddDays(-1))) last = last.AddDays(-1);
+        return last;
     }
 
     /// <summary>Every routable page of the app (its @page templates).</summary>
