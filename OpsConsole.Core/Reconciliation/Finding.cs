@@ -232,4 +232,16 @@ public sealed class FindingSighting
     public FindingVerdict Verdict { get; private set; }
     public long MoneyAtRisk { get; private set; }
     public DateTimeOffset SeenAt { get; private set; }
+
+    /// <summary>A run that carried the finding forward from the run of <paramref name="carried"/> (no row of its own:
+    /// <see cref="RunSightings"/>), with that sighting's verdict and money at risk.</summary>
+    internal static FindingSighting Carried(FindingSighting carried, long runId, DateOnly runBusinessDate, DateTimeOffset seenAt) => new()
+    {
+        FindingId = carried.FindingId,
+        RunId = runId,
+        RunBusinessDate = runBusinessDate,
+        Verdict = carried.Verdict,
+        MoneyAtRisk = carried.MoneyAtRisk,
+        SeenAt = seenAt,
+    };
 }

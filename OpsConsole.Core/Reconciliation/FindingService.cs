@@ -45,7 +45,7 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
     public async Task<FindingPage> ListAsync(FindingQuery query, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var q = Filtered(db, query);
+        var q = Filtered(db, query, await SeenByAsync(db, query, cancellationToken));
         var total = await q.CountAsync(cancellationToken);
         // KRW only: money of another currency is never summed into KRW (Finding.IsKrw).
         var money = total == 0 ? 0 : await q.Where(Finding.IsKrw).SumAsync(f => f.MoneyAtRisk, cancellationToken);
@@ -62,12 +62,16 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
     public async Task<List<Finding>> AllAsync(FindingQuery query, int? limit = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var q = Sorted(Filtered(db, query), query.Sort);
+        var q = Sorted(Filtered(db, query, await SeenByAsync(db, query, cancellationToken)), query.Sort);
         if (limit is { } n) q = q.Take(Math.Max(0, n));
         return await q.ToListAsync(cancellationToken);
     }
 
-    private static IQueryable<Finding> Filtered(OpsDbContext db, FindingQuery query)
+    /// <summary>The sightings of the findings the query's run saw (<see cref="RunSightings"/>); null without a run.</summary>
+    private static async Task<IQueryable<FindingSighting>?> SeenByAsync(OpsDbContext db, FindingQuery query, CancellationToken ct) =>
+        query.RunId is { } runId ? await RunSightings.SeenByRunAsync(db, runId, ct) : null;
+
+    private static IQueryable<Finding> Filtered(OpsDbContext db, FindingQuery query, IQueryable<FindingSighting>? seenByRun)
     {
         var q = db.Set<Finding>().AsNoTracking();
         if (query.From is { } from) q = q.Where(f => f.BusinessDate >= from);
@@ -75,8 +79,8 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
         if (query.Types is { Count: > 0 } types) q = q.Where(f => types.Contains(f.Type));
         if (query.Statuses is { Count: > 0 } statuses) q = q.Where(f => statuses.Contains(f.Status));
         if (query.Verdict is { } verdict) q = q.Where(f => f.Verdict == verdict);
-        if (query.RunId is { } runId)
-            q = q.Where(f => db.Set<FindingSighting>().Any(s => s.FindingId == f.Id && s.RunId == runId));
+        if (seenByRun is not null)
+            q = q.Where(f => seenByRun.Any(s => s.FindingId == f.Id));
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var s = query.Search.Trim();
@@ -104,8 +108,7 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
         var finding = await db.Set<Finding>().AsNoTracking().Include(f => f.Notes)
             .FirstOrDefaultAsync(f => f.Id == findingId, cancellationToken);
         if (finding is null) return null;
-        var sightings = await db.Set<FindingSighting>().AsNoTracking().Where(s => s.FindingId == findingId)
-            .OrderByDescending(s => s.RunId).ToListAsync(cancellationToken);
+        var sightings = await RunSightings.HistoryAsync(db, finding, cancellationToken);
         return new FindingDetail(finding, finding.Notes.OrderBy(n => n.At).ThenBy(n => n.Id).ToList(), sightings);
     }
 

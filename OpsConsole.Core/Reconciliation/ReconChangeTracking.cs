@@ -143,12 +143,13 @@ public static class ReconChangeTracking
             WHERE f.business_date = @date AND f.pg = @pg AND f.status IN ({unresolved}) AND f.type IN ({settlement})
               AND NOT (COALESCE(ls.last_run_id, 0) = @base AND f.verdict = {confirmed})
             """;
+        // A finding the base saw that a run of another date saw since was marked by that run (its key, for this date:
+        // ReconciliationSqlGenerator.MovedFindingsMark), so only the base's findings whose status no longer matches their
+        // verdict are looked for here: through the narrow last-seen rows of the base, not the base's sightings.
         var moved = $"""
-            SELECT f.transaction_key FROM recon_finding_sightings s JOIN recon_findings f ON f.id = s.finding_id
-              JOIN {FindingConfiguration.LastSeenTable} ls ON ls.finding_id = f.id
-            WHERE s.run_id = @base AND f.pg = @pg AND f.type IN ({settlement})
-              AND (ls.last_run_id <> @base
-                   OR (f.verdict = {confirmed} AND f.status = {dialect.Text(nameof(FindingStatus.AUTO_RESOLVED))})
+            SELECT f.transaction_key FROM {FindingConfiguration.LastSeenTable} ls JOIN recon_findings f ON f.id = ls.finding_id
+            WHERE ls.last_run_id = @base AND f.pg = @pg AND f.type IN ({settlement})
+              AND ((f.verdict = {confirmed} AND f.status = {dialect.Text(nameof(FindingStatus.AUTO_RESOLVED))})
                    OR (f.verdict <> {confirmed} AND f.status IN ({unresolved})))
             """;
         if (dialect is PostgresReconDialect)

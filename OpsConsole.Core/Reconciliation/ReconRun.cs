@@ -76,6 +76,16 @@ public sealed class ReconRun
     /// <summary>How many keys an incremental run compared (null for a full run).</summary>
     public int? ComparedKeys { get; private set; }
 
+    /// <summary>
+    /// An incremental run that carried findings forward: the date's previous successful run it carried them from. The run
+    /// saw, besides the findings of its own sightings, every finding that run saw whose key this run did not compare
+    /// (<see cref="RunSightings"/>); no sighting row is written for a carried finding.
+    /// </summary>
+    public long? CarriedFromRunId { get; private set; }
+
+    /// <summary>When the run carried its findings forward (the carried findings' "seen at"); null without a carry.</summary>
+    public DateTimeOffset? CarriedAt { get; private set; }
+
     /// <summary>SHA-256 of the run's rules as SQL: a run whose rules differ from the last successful run's is full.</summary>
     public string? RulesFingerprint { get; private set; }
 

@@ -587,19 +587,23 @@ public sealed class ReconciliationService(
         else
         {
             await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.MarkMovedFindings(), ps, ct);
             await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
         }
-        // An incremental run: the findings of the keys it did not compare, as the date's last successful run left them.
+        // An incremental run: the findings of the keys it did not compare, as the date's last successful run left them —
+        // their last-seen rows move to the run, and the run records the run it carried from (no sighting per finding);
+        // its totals are the base's, adjusted by the keys it compared.
         if (carryFrom is { } carryBase)
         {
-            var carried = await ReconSql.ExecuteAsync(db, gen.CarryForward(), new Dictionary<string, object?>(ps) { ["base"] = carryBase }, ct);
+            var carryPs = new Dictionary<string, object?>(ps) { ["base"] = carryBase };
+            var carried = await ReconSql.ExecuteAsync(db, gen.CarryForward(), carryPs, ct);
+            await ReconSql.ExecuteAsync(db, gen.MarkCarried(), carryPs, ct);
+            await ReconSql.ExecuteAsync(db, gen.InsertCarriedTotals(), carryPs, ct);
             _log.LogInformation("Reconciliation run {RunId}: {Carried} finding(s) of unchanged keys carried forward from run {Base}",
                 runId, carried, carryBase);
         }
-        if (dialect is not PostgresReconDialect)
-            await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
-        // The run's totals by type count the carried findings too: PostgreSQL's one statement sums only what it upserted.
-        if (dialect is not PostgresReconDialect || incremental)
+        else if (dialect is not PostgresReconDialect)
             await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
         await tx.CommitAsync(ct);
@@ -614,9 +618,9 @@ public sealed class ReconciliationService(
         int largest = 5)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var seen = await RunSightings.SeenByRunAsync(db, run.Id, cancellationToken);
         var top = await db.Set<Finding>().AsNoTracking()
-            .Where(f => db.Set<FindingSighting>().Any(s =>
-                s.FindingId == f.Id && s.RunId == run.Id && s.Verdict == FindingVerdict.CONFIRMED))
+            .Where(f => seen.Any(s => s.FindingId == f.Id && s.Verdict == FindingVerdict.CONFIRMED))
             .OrderByDescending(f => f.MoneyAtRisk).ThenBy(f => f.Id)
             .Take(largest).ToListAsync(cancellationToken);
         return new ReconRunSummary(run, top);

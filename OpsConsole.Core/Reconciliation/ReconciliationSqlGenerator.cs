@@ -448,6 +448,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               UNION ALL SELECT upd.id, upd.type, upd.verdict, upd.money_at_risk, upd.currency FROM upd
               UNION ALL SELECT x.fid, x.type, x.verdict, x.f_money_at_risk, x.f_currency FROM x WHERE x.fid IS NOT NULL AND NOT x.changed
             ),
+            moved AS (
+            {MovedFindingsMark("SELECT x.fid AS id, x.transaction_key FROM x WHERE x.fid IS NOT NULL")}
+            ),
             seen AS (
             {LastSeenUpsert("SELECT up.id FROM up")}
             ){(withTotals ? $",\n            totals AS (\n            {TotalsInsert("up", "up")}\n            )" : "")}
@@ -464,6 +467,27 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         SELECT f.id FROM {T("recon_findings")} f
           JOIN ({RunFindingsSql()}) s ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = {P("pg")}
         """);
+
+    /// <summary>SQLite, after <see cref="UpsertFindings"/> and before <see cref="UpsertLastSeen"/>: marks the keys of the
+    /// run's findings last seen by a run of another date (<see cref="MovedFindingsMark"/>).</summary>
+    public string MarkMovedFindings() => MovedFindingsMark($"""
+        SELECT f.id, f.transaction_key FROM {T("recon_findings")} f
+          JOIN ({RunFindingsSql()}) s ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = {P("pg")}
+        """);
+
+    /// <summary>
+    /// A finding this run sees that a run of another date saw last moves away from that date's run: that date's next run
+    /// must compare its key again rather than carry it (<see cref="CarryForward"/>), so this marks the key for that date
+    /// (<c>recon_dirty_keys</c>), as every write path marks a change, in the statement that moves the last-seen row.
+    /// <paramref name="findings"/> selects (id, transaction_key) of the run's stored findings, read before the move.
+    /// </summary>
+    private string MovedFindingsMark(string findings) => $"""
+        INSERT INTO {T("recon_dirty_keys")} (business_date, pg, transaction_key)
+        SELECT DISTINCT r.business_date, {P("pg")}, m.transaction_key
+        FROM ({findings}) m JOIN {T(FindingConfiguration.LastSeenTable)} ls ON ls.finding_id = m.id
+          JOIN {T("recon_runs")} r ON r.id = ls.last_run_id
+        WHERE r.business_date <> {P("date")}
+        """;
 
     /// <summary>The per-run columns of the findings <paramref name="findingIds"/> selects: inserted for a new finding,
     /// moved to this run for a re-seen one. Only this narrow table's rows change when an unchanged finding is seen again.</summary>
@@ -592,44 +616,73 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         $" ELSE {S("ledgers agree on recheck")} END";
 
     /// <summary>
-    /// An incremental run (<see cref="RunScope.INCREMENTAL"/>, after the upsert of the keys it compared): every settlement
-    /// finding of the run's PG that the date's previous successful run <c>@base</c> left last seen, and whose key this run
-    /// did not compare (<c>recon_run_keys</c>), is seen by this run too, with the verdict and money at risk it has — no
-    /// comparison: no mark reached its key since <c>@base</c> compared it (or carried it), so the data a comparison reads
-    /// are the same (<see cref="ReconChangeTracking.ClaimSql"/> compares again the findings whose state <c>@base</c> did not
-    /// leave). Its last run, last seen time and seen count move to this run and the run records a sighting, as a full run's
-    /// upsert of an unchanged finding would; the finding's own row is not written. On PostgreSQL one statement (the
-    /// sightings from the narrow rows it moved); on SQLite only the narrow rows move, and <see cref="InsertSightings"/>
-    /// records their sightings with the upserted ones.
+    /// An incremental run (<see cref="RunScope.INCREMENTAL"/>, after the upsert of the keys it compared and their sightings):
+    /// every finding that the date's previous successful run <c>@base</c> left last seen, and whose key this run did not
+    /// compare (<c>recon_run_keys</c>), is seen by this run too, with the verdict and money at risk it has — no comparison:
+    /// no mark reached its key since <c>@base</c> compared it (or carried it), so the data a comparison reads are the same
+    /// (<see cref="ReconChangeTracking.ClaimSql"/> compares again the findings whose state <c>@base</c> did not leave). Its
+    /// last run, last seen time and seen count move to this run (the narrow last-seen rows); <b>no sighting is written</b>:
+    /// the run records that it carried from <c>@base</c> (<see cref="MarkCarried"/>) and readers resolve "seen by this run"
+    /// through that (<see cref="RunSightings"/>). The finding's own row is not written. The rows <c>@base</c> left last seen
+    /// are all of its PG's settlement findings (a run sees only those), so only the compared keys' findings are looked up.
     /// </summary>
     public string CarryForward()
     {
         var ls = T(FindingConfiguration.LastSeenTable);
-        var carried = $"""
-            f.pg = {P("pg")} AND f.type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))})
-                AND NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")} AND rk.transaction_key = f.transaction_key)
+        var compared = $"""
+            SELECT f.id FROM {T("recon_run_keys")} rk JOIN {T("recon_findings")} f ON f.transaction_key = rk.transaction_key AND f.pg = {P("pg")}
+            WHERE rk.run_id = {P("run")}
             """;
-        if (dialect is PostgresReconDialect)
-            // The findings @base left last seen come from the narrow table's (last_run_id) index, whatever the findings'
-            // statistics say (right after a full run they may not count its findings yet, and the planner would then read
-            // every finding of the PG).
-            return $"""
-                WITH b AS MATERIALIZED (
-                  SELECT finding_id FROM {ls} WHERE last_run_id = {P("base")}
-                ),
-                c AS (
-                  UPDATE {ls} ls SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = ls.seen_count + 1
-                  FROM b JOIN {T("recon_findings")} f ON f.id = b.finding_id
-                  WHERE ls.finding_id = b.finding_id AND ls.last_run_id = {P("base")} AND {carried}
-                  RETURNING ls.finding_id, f.verdict, f.money_at_risk
-                )
-                INSERT INTO {T("recon_finding_sightings")} (finding_id, run_id, run_business_date, verdict, money_at_risk, seen_at)
-                SELECT c.finding_id, {P("run")}, {P("date")}, c.verdict, c.money_at_risk, {P("now")} FROM c
-                """;
         return $"""
             UPDATE {ls} SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = seen_count + 1
-            WHERE last_run_id = {P("base")}
-              AND EXISTS (SELECT 1 FROM {T("recon_findings")} f WHERE f.id = {ls}.finding_id AND {carried})
+            WHERE last_run_id = {P("base")} AND finding_id NOT IN ({compared})
+            """;
+    }
+
+    /// <summary>The run carried the findings of <c>@base</c> forward at <c>@now</c> (<see cref="CarryForward"/>).</summary>
+    public string MarkCarried() =>
+        $"UPDATE {T("recon_runs")} SET carried_from_run_id = {P("base")}, carried_at = {P("now")} WHERE id = {P("run")}";
+
+    /// <summary>
+    /// An incremental run's totals by type, from its base's (<c>@base</c>, whose totals count every finding it saw): minus
+    /// the findings of the keys this run compared as the base saw them (their sightings through the base's chain, see
+    /// <see cref="RunSightings"/>), plus this run's own sightings. Reads what the run compared, not what it carried.
+    /// </summary>
+    public string InsertCarriedTotals()
+    {
+        var confirmed = S(nameof(FindingVerdict.CONFIRMED));
+        var transient = S(nameof(FindingVerdict.TRANSIENT));
+        var ledger = S(Common.Money.LedgerCurrency);
+        string Sums(string sign) => $"""
+            {sign}SUM(CASE WHEN s.verdict = {confirmed} THEN 1 ELSE 0 END),
+                   {sign}SUM(CASE WHEN s.verdict = {confirmed} AND COALESCE(f.currency, {ledger}) = {ledger} THEN s.money_at_risk ELSE 0 END),
+                   {sign}SUM(CASE WHEN s.verdict = {transient} THEN 1 ELSE 0 END)
+            """;
+        return $"""
+            WITH RECURSIVE chain(id) AS (
+              SELECT {P("base")}
+              UNION ALL SELECT r.carried_from_run_id FROM {T("recon_runs")} r JOIN chain c ON r.id = c.id WHERE r.carried_from_run_id IS NOT NULL
+            ),
+            t(finding_type, cc, ca, tc) AS (
+              SELECT finding_type, confirmed_count, confirmed_amount, transient_count FROM {T("recon_run_totals")} WHERE run_id = {P("base")}
+              UNION ALL
+              SELECT f.type, {Sums("-")}
+              FROM {T("recon_run_keys")} rk
+                JOIN {T("recon_findings")} f ON f.transaction_key = rk.transaction_key AND f.pg = {P("pg")}
+                JOIN {T("recon_finding_sightings")} s ON s.finding_id = f.id AND s.run_id IN (SELECT id FROM chain)
+              WHERE rk.run_id = {P("run")}
+                AND NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} k
+                                WHERE k.run_id IN (SELECT id FROM chain) AND k.run_id > s.run_id AND k.transaction_key = f.transaction_key)
+              GROUP BY f.type
+              UNION ALL
+              SELECT f.type, {Sums("")}
+              FROM {T("recon_finding_sightings")} s JOIN {T("recon_findings")} f ON f.id = s.finding_id
+              WHERE s.run_id = {P("run")}
+              GROUP BY f.type
+            )
+            INSERT INTO {T("recon_run_totals")} (run_id, finding_type, confirmed_count, confirmed_amount, transient_count)
+            SELECT {P("run")}, finding_type, SUM(cc), SUM(ca), SUM(tc) FROM t
+            GROUP BY finding_type HAVING SUM(cc) + SUM(tc) > 0
             """;
     }
 
@@ -655,8 +708,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               : "")}
         """;
 
-    /// <summary>Counts and amounts by type for the run, from its sightings (SQLite, and an incremental run on PostgreSQL;
-    /// a full run on PostgreSQL writes them in <see cref="UpsertFindingsAndSightings"/>).</summary>
+    /// <summary>Counts and amounts by type for a full run, from its sightings (SQLite; a full run on PostgreSQL writes them
+    /// in <see cref="UpsertFindingsAndSightings"/>, an incremental run sums them with <see cref="InsertCarriedTotals"/>).</summary>
     public string InsertTotals() => TotalsInsert("s", "f", $"""
         {T("recon_finding_sightings")} s JOIN {T("recon_findings")} f ON f.id = s.finding_id
         WHERE s.run_id = {P("run")}

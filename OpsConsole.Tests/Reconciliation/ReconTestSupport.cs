@@ -38,11 +38,12 @@ public static class ReconTestSupport
             FeeSchedule.Default.ExpectedFee(tx.Method, a)!.Value + feeDelta, sold ?? tx.BusinessDate, tx.OccurredAt);
     }
 
-    /// <summary>What a run reported: one entry per finding it saw, as the oracle describes findings.</summary>
+    /// <summary>What a run reported: one entry per finding it saw (compared or carried forward: <see cref="RunSightings"/>),
+    /// as the oracle describes findings.</summary>
     public static async Task<List<ExpectedFinding>> FindingsOfRunAsync(OpsDbContextFactory factory, long runId)
     {
         await using var db = factory.CreateDbContext();
-        var rows = await db.Set<FindingSighting>().Where(s => s.RunId == runId)
+        var rows = await (await RunSightings.SeenByRunAsync(db, runId))
             .Join(db.Set<Finding>(), s => s.FindingId, f => f.Id, (s, f) => new { f.TransactionKey, f.Type, s.Verdict, f.MoneyAtRisk, f.DiffFields })
             .ToListAsync();
         return rows.Select(r => new ExpectedFinding(r.TransactionKey, r.Type, r.Verdict, r.MoneyAtRisk, r.DiffFields))

@@ -2192,6 +2192,14 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                         .HasColumnType("date")
                         .HasColumnName("business_date");
 
+                    b.Property<DateTimeOffset?>("CarriedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("carried_at");
+
+                    b.Property<long?>("CarriedFromRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("carried_from_run_id");
+
                     b.Property<int?>("ComparedKeys")
                         .HasColumnType("integer")
                         .HasColumnName("compared_keys");

@@ -2094,6 +2094,14 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("business_date");
 
+                    b.Property<long?>("CarriedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("carried_at");
+
+                    b.Property<long?>("CarriedFromRunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("carried_from_run_id");
+
                     b.Property<int?>("ComparedKeys")
                         .HasColumnType("INTEGER")
                         .HasColumnName("compared_keys");

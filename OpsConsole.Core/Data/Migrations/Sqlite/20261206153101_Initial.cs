@@ -471,6 +471,8 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     lines_without_contract = table.Column<long>(type: "INTEGER", nullable: true),
                     scope = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     compared_keys = table.Column<int>(type: "INTEGER", nullable: true),
+                    carried_from_run_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    carried_at = table.Column<long>(type: "INTEGER", nullable: true),
                     rules_fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     alert_delivered = table.Column<bool>(type: "INTEGER", nullable: true)
                 },

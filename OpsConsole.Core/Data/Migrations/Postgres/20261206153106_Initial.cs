@@ -477,6 +477,8 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     lines_without_contract = table.Column<long>(type: "bigint", nullable: true),
                     scope = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     compared_keys = table.Column<int>(type: "integer", nullable: true),
+                    carried_from_run_id = table.Column<long>(type: "bigint", nullable: true),
+                    carried_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     rules_fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     alert_delivered = table.Column<bool>(type: "boolean", nullable: true)
                 },
