@@ -191,6 +191,52 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         Assert.Equal(["unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
     }
 
+    [Fact]
+    public async Task AnIncrementalRun_WritesNoSightingForTheFindingsItCarries_YetItsFindingsTotalsSummaryAndTheirHistoryCountThem()
+    {
+        await Ledger.ClearAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        var findings = new FindingService(db.Factory, new Core.Audit.AuditLog(db.Factory, TimeProvider.System), TimeProvider.System);
+        await Ledger.AddLinesAsync(db.Factory, Enumerable.Range(1, 6).Select(i => Orphan($"carried-{i}")));
+        var first = await RunAsync(service, D, full: false, 0);
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("late-1")]);
+        var second = await RunAsync(service, D, full: false, 0);
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("late-2")]);
+        // The third run carries from the second, which carried from the first.
+        var third = await RunAsync(service, D, full: false, 0);
+        Assert.Equal([(RunScope.FULL, -1), (RunScope.INCREMENTAL, 1), (RunScope.INCREMENTAL, 1)],
+            new[] { first, second, third }.Select(r => (r.Scope, r.ComparedKeys ?? -1)));
+
+        // Sighting rows: six for the full run, then only the compared key's for each incremental run.
+        await using var read = db.Factory.CreateDbContext();
+        Assert.Equal([6, 1, 1], await Task.WhenAll(new[] { first, second, third }.Select(async r =>
+        {
+            await using var ctx = db.Factory.CreateDbContext();
+            return await ctx.Set<FindingSighting>().CountAsync(s => s.RunId == r.Id);
+        })));
+        Assert.Equal((second.Id, first.Id), ((await service.GetRunAsync(third.Id))!.CarriedFromRunId, (await service.GetRunAsync(second.Id))!.CarriedFromRunId));
+
+        // Yet every run saw every finding of the date: the run's findings filter, its totals, its Slack summary.
+        var expected = Enumerable.Range(1, 6).Select(i => $"carried-{i}").ToList();
+        foreach (var (run, keys) in new[] { (first, expected), (second, [.. expected, "late-1"]), (third, [.. expected, "late-1", "late-2"]) })
+        {
+            var page = await findings.ListAsync(new FindingQuery(RunId: run.Id, Take: 100));
+            Assert.Equal(keys.Order(StringComparer.Ordinal), page.Items.Select(f => f.TransactionKey).Order(StringComparer.Ordinal));
+            Assert.Equal(keys.Count, (await service.GetRunAsync(run.Id))!.ConfirmedCount);
+            Assert.Equal(5, (await service.SummaryAsync((await service.GetRunAsync(run.Id))!)).LargestFindings.Count);
+            Assert.Equal(keys.Count, (await ReconTestSupport.FindingsOfRunAsync(db.Factory, run.Id)).Count);
+        }
+
+        // A carried finding's history lists the runs that carried it, newest first, and matches its seen count.
+        var carried = await read.Set<Finding>().AsNoTracking().SingleAsync(f => f.TransactionKey == "carried-1");
+        var history = (await findings.GetAsync(carried.Id))!.Sightings;
+        Assert.Equal([third.Id, second.Id, first.Id], history.Select(s => s.RunId));
+        Assert.All(history, s => Assert.Equal((FindingVerdict.CONFIRMED, D), (s.Verdict, s.RunBusinessDate)));
+        Assert.Equal((3, third.Id), (carried.SeenCount, carried.LastRunId));
+        var late = await read.Set<Finding>().AsNoTracking().SingleAsync(f => f.TransactionKey == "late-1");
+        Assert.Equal([third.Id, second.Id], (await findings.GetAsync(late.Id))!.Sightings.Select(s => s.RunId));
+    }
+
     /// <summary>The findings a run saw (compared or carried forward), each with its verdict and money at risk, in order.</summary>
     private async Task<List<string>> SightingsAsync(long runId)
     {
