@@ -209,11 +209,10 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
 
         // Sighting rows: six for the full run, then only the compared key's for each incremental run.
         await using var read = db.Factory.CreateDbContext();
-        Assert.Equal([6, 1, 1], await Task.WhenAll(new[] { first, second, third }.Select(async r =>
-        {
-            await using var ctx = db.Factory.CreateDbContext();
-            return await ctx.Set<FindingSighting>().CountAsync(s => s.RunId == r.Id);
-        })));
+        var rows = new List<int>();
+        foreach (var r in new[] { first, second, third })
+            rows.Add(await read.Set<FindingSighting>().CountAsync(s => s.RunId == r.Id));
+        Assert.Equal([6, 1, 1], rows);
         Assert.Equal((second.Id, first.Id), ((await service.GetRunAsync(third.Id))!.CarriedFromRunId, (await service.GetRunAsync(second.Id))!.CarriedFromRunId));
 
         // Yet every run saw every finding of the date: the run's findings filter, its totals, its Slack summary.
