@@ -236,6 +236,33 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         Assert.Equal([third.Id, second.Id], (await findings.GetAsync(late.Id))!.Sightings.Select(s => s.RunId));
     }
 
+    [Fact]
+    public async Task AFindingThatARunOfAnotherDateSees_IsComparedAgainByTheNextRunOfTheDateThatSawItBefore()
+    {
+        await Ledger.ClearAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        // The PG reported the key on two days and we have no transaction: each day's run sees the same finding.
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("both-days"), Orphan("both-days") with { SoldDate = D.AddDays(1) }]);
+        var day = await RunAsync(service, D, full: false, 0);
+        var next = await RunAsync(service, D.AddDays(1), full: false, 0);
+        Assert.Equal((RunScope.FULL, RunScope.FULL), (day.Scope, next.Scope));
+        await using var read = db.Factory.CreateDbContext();
+        var finding = await read.Set<Finding>().AsNoTracking().SingleAsync(f => f.TransactionKey == "both-days");
+        Assert.Equal((next.Id, 2), (finding.LastRunId, finding.SeenCount));
+
+        // Nothing changed since, yet neither date's next run may carry it from its own last run: the other date's run saw it
+        // since. Each compares the key (the run that saw it last marked it for the other date) and sees it again.
+        foreach (var date in new[] { D, D.AddDays(1) })
+        {
+            var run = await RunAsync(service, date, full: false, 0);
+            Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
+            await using var ctx = db.Factory.CreateDbContext();
+            var seen = await ctx.Set<Finding>().AsNoTracking().SingleAsync(f => f.TransactionKey == "both-days");
+            Assert.Equal(run.Id, seen.LastRunId);
+            Assert.Single(await ReconTestSupport.FindingsOfRunAsync(db.Factory, run.Id));
+        }
+    }
+
     /// <summary>The findings a run saw (compared or carried forward), each with its verdict and money at risk, in order.</summary>
     private async Task<List<string>> SightingsAsync(long runId)
     {
