@@ -1656,6 +1656,75 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                     b.ToTable("recon_control_total_deltas", (string)null);
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.ControlTotalsVerification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("Drift")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("drift");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<long>("OurNetDrift")
+                        .HasColumnType("bigint")
+                        .HasColumnName("our_net_drift");
+
+                    b.Property<int>("PendingDeltas")
+                        .HasColumnType("integer")
+                        .HasColumnName("pending_deltas");
+
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pg");
+
+                    b.Property<long>("PgGrossDrift")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pg_gross_drift");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("result");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trigger");
+
+                    b.Property<DateTimeOffset>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_control_total_verifications");
+
+                    b.HasIndex("BusinessDate", "Pg", "Id")
+                        .HasDatabaseName("ix_recon_control_total_verifications_business_date_pg_id");
+
+                    b.ToTable("recon_control_total_verifications", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>
                 {
                     b.Property<long>("RunId")

@@ -1580,6 +1580,73 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                     b.ToTable("recon_control_total_deltas", (string)null);
                 });
 
+            modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.ControlTotalsVerification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("Drift")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("drift");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<long>("OurNetDrift")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_net_drift");
+
+                    b.Property<int>("PendingDeltas")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending_deltas");
+
+                    b.Property<string>("Pg")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pg");
+
+                    b.Property<long>("PgGrossDrift")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pg_gross_drift");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.Property<long>("VerifiedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("verified_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recon_control_total_verifications");
+
+                    b.HasIndex("BusinessDate", "Pg", "Id")
+                        .HasDatabaseName("ix_recon_control_total_verifications_business_date_pg_id");
+
+                    b.ToTable("recon_control_total_verifications", (string)null);
+                });
+
             modelBuilder.Entity("OpsConsole.Core.Reconciliation.ControlTotals.RunControlTotal", b =>
                 {
                     b.Property<long>("RunId")

@@ -318,6 +318,29 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_control_total_verifications",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    business_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    pg = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    verified_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    trigger = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    pending_deltas = table.Column<int>(type: "INTEGER", nullable: false),
+                    result = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    our_net_drift = table.Column<long>(type: "INTEGER", nullable: false),
+                    pg_gross_drift = table.Column<long>(type: "INTEGER", nullable: false),
+                    drift = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    duration_ms = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_control_total_verifications", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_dirty_keys",
                 columns: table => new
                 {
@@ -1324,6 +1347,11 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
                 columns: new[] { "business_date", "pg" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_control_total_verifications_business_date_pg_id",
+                table: "recon_control_total_verifications",
+                columns: new[] { "business_date", "pg", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_dirty_keys_business_date_pg_transaction_key",
                 table: "recon_dirty_keys",
                 columns: new[] { "business_date", "pg", "transaction_key" });
@@ -1616,6 +1644,9 @@ namespace OpsConsole.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "recon_control_total_deltas");
+
+            migrationBuilder.DropTable(
+                name: "recon_control_total_verifications");
 
             migrationBuilder.DropTable(
                 name: "recon_dirty_keys");

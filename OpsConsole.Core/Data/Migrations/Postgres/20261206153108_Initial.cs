@@ -322,6 +322,29 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "recon_control_total_verifications",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    business_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    pg = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    verified_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    trigger = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    pending_deltas = table.Column<int>(type: "integer", nullable: false),
+                    result = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    our_net_drift = table.Column<long>(type: "bigint", nullable: false),
+                    pg_gross_drift = table.Column<long>(type: "bigint", nullable: false),
+                    drift = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    duration_ms = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recon_control_total_verifications", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "recon_dirty_keys",
                 columns: table => new
                 {
@@ -1359,6 +1382,11 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
                 columns: new[] { "business_date", "pg" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_recon_control_total_verifications_business_date_pg_id",
+                table: "recon_control_total_verifications",
+                columns: new[] { "business_date", "pg", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_recon_dirty_keys_business_date_pg_transaction_key",
                 table: "recon_dirty_keys",
                 columns: new[] { "business_date", "pg", "transaction_key" });
@@ -1664,6 +1692,9 @@ namespace OpsConsole.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "recon_control_total_deltas");
+
+            migrationBuilder.DropTable(
+                name: "recon_control_total_verifications");
 
             migrationBuilder.DropTable(
                 name: "recon_dirty_keys");
