@@ -31,7 +31,8 @@ public sealed class ReconciliationService(
     ReconLiveCheck? liveCheck = null,
     OpsMetrics? metrics = null,
     FeeContractCatalog? contracts = null,
-    Gateway.PgConnections? connections = null) : IDisposable
+    Gateway.PgConnections? connections = null,
+    ControlTotals.ControlTotalsVerificationQueue? verifications = null) : IDisposable
 {
     /// <summary>The configured PG connections (a run is one connection's).</summary>
     public Gateway.PgConnections Connections { get; } = connections ?? Gateway.PgConnections.Single;
@@ -289,7 +290,7 @@ public sealed class ReconciliationService(
             var persisted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task? recording = null;
             void RecordTotals() => recording ??= ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg,
-                _log, ct, incremental, commitAfter: persisted.Task);
+                _log, ct, commitAfter: persisted.Task);
             PersistTotals totals;
             long persistMs;
             try
@@ -313,6 +314,8 @@ public sealed class ReconciliationService(
             }
             await UpdateRunAsync(runId, r => r.Succeed(persistMs, totals.Confirmed, totals.Transient,
                 totals.Amount, totals.AutoResolved, clock.GetUtcNow()), ct);
+            // A full run's totals are the last ones plus the deltas: their check against the ledgers follows in the background.
+            if (external is null && !incremental) verifications?.Enqueue(date, pg);
             progress?.Report(new RunProgress(runId, date, RunPhase.DONE, 100, pg));
         }
         catch (Exception e) when (e is not DomainException { Code: "RUN_IN_PROGRESS" })

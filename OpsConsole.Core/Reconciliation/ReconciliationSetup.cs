@@ -42,6 +42,9 @@ public static class ReconciliationSetup
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReconLiveCheck>>()));
         services.AddSingleton<SettlementImporter>();
         services.AddSingleton<SettlementProfileStore>();
+        services.AddSingleton<ControlTotals.ControlTotalsVerifier>();
+        services.AddSingleton<ControlTotals.ControlTotalsVerificationQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<ControlTotals.ControlTotalsVerificationQueue>());
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<FindingService>();
 

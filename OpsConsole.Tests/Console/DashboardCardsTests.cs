@@ -126,6 +126,29 @@ public sealed class DashboardCardsTests : ConsoleComponentTest, IClassFixture<Sq
     }
 
     [Fact]
+    public void ControlTotalsCard_SaysWhenTheTotalsWereVerified_AndWarnsWhenTheLastVerificationCorrectedADrift()
+    {
+        var date = new DateOnly(2026, 9, 4);
+        var at = new DateTimeOffset(2026, 9, 5, 1, 30, 0, TimeSpan.Zero);
+        ControlTotalsReport Report(bool drifted) => new(date, date,
+            new CurrencyTotals("KRW", new LedgerSide(1, 10_000, 0, 0), new PgSide(1, 10_000, 0, 0, 250, 22, 9_750)),
+            [], 0, [], [new DayControl(date, 9, 10_000, 10_000, 0, "toss")], [], [],
+            [new TotalsCheck(date, "toss", at, drifted, drifted ? 1_000 : 0, drifted ? -500 : 0, drifted ? "KRW: our approval amount +1,000 KRW" : null)]);
+
+        var clean = Render<ControlTotalsCard>(p => p.Add(c => c.Report, Report(false)));
+        var drift = Render<ControlTotalsCard>(p => p.Add(c => c.Report, Report(true)));
+
+        Assert.Contains("Verified against the ledgers at 2026-09-05 10:30:00.000 KST", clean.Find("#ct-verified").TextContent);
+        Assert.Contains("no drift", clean.Find("#ct-verified").TextContent);
+        Assert.Empty(clean.FindAll(".ct-drift"));
+        var warning = drift.Find(".ct-drift");
+        Assert.Contains("drifted from the ledgers", warning.TextContent);
+        Assert.Contains("our net 1,000, PG gross −500 KRW", warning.TextContent);
+        Assert.Contains("corrected", warning.TextContent);
+        Assert.DoesNotContain("no drift", drift.Find("#ct-verified").TextContent);
+    }
+
+    [Fact]
     public void TypeLegend_OpensOnRequest_AndExplainsEveryTypeWithItsCode()
     {
         var cut = Render<FindingTypeLegend>();

@@ -240,9 +240,11 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
     }
 
     /// <summary>
-    /// The totals a full run records (summed on their own connection beside pass 2 and the persist on PostgreSQL) equal
-    /// the plain sums of the stored rows — every transaction of the KST day and PG, every line sold that day, per
-    /// currency — on random ledgers (fixed seeds: several currencies, cancels, keyless approvals, lines of other dates).
+    /// The totals a full run records equal the plain sums of the stored rows — every transaction of the KST day and PG,
+    /// every line sold that day, per currency — on random ledgers (fixed seeds: several currencies, cancels, keyless
+    /// approvals, lines of other dates): the first run of a date sums the day (on PostgreSQL on its own connection beside
+    /// pass 2 and the persist), and the verification that follows (<see cref="ControlTotalsVerifier"/>) agrees; a second
+    /// full run after changes through the write paths (its totals: the first's plus the deltas) equals the sums again.
     /// </summary>
     [Theory]
     [InlineData(20261206)]
@@ -251,29 +253,37 @@ public abstract class ControlTotalsTests<TDb>(TDb db) : IAsyncLifetime where TDb
     public async Task AFullRunsTotals_EqualThePlainSumsOfTheDay_OnRandomLedgers(int seed)
     {
         await RandomLedger.Create(seed, 80, D).SaveAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
 
-        var run = await ReconTestSupport.Service(db.Factory).RunAsync(D, RunTrigger.CLI, "tester", full: true);
+        var run = await service.RunAsync(D, RunTrigger.CLI, "tester", full: true);
 
         Assert.Equal(RunStatus.SUCCEEDED, run.Status);
-        await using var ctx = db.Factory.CreateDbContext();
-        var transactions = (await ctx.Set<PaymentTransaction>().AsNoTracking().Where(t => t.Pg == Ledger.DefaultPg).ToListAsync())
-            .Where(t => BusinessCalendar.BusinessDateOf(t.OccurredAt) == D).ToList();
-        var lines = await ctx.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == D && l.Pg == Ledger.DefaultPg).ToListAsync();
-        Assert.NotEmpty(transactions);
-        var expected = lines.GroupBy(l => l.Currency)
-            .ToDictionary(g => g.Key, g => new PgSide(g.LongCount(l => l.Amount >= 0), g.Where(l => l.Amount >= 0).Sum(l => l.Amount),
-                g.LongCount(l => l.Amount < 0), g.Where(l => l.Amount < 0).Sum(l => -l.Amount), g.Sum(l => l.Fee), g.Sum(l => l.Vat),
-                g.Sum(l => l.PayOutAmount)));
-        var approvals = transactions.Where(t => t.Kind == TransactionKind.APPROVAL).ToList();
-        var cancels = transactions.Where(t => t.Kind == TransactionKind.CANCEL).ToList();
-        var ours = new LedgerSide(approvals.Count, approvals.Sum(t => t.Amount), cancels.Count, cancels.Sum(t => t.Amount));
+        await AssertPlainSumsAsync(run.Id);
+        var verifier = new ControlTotalsVerifier(db.Factory, TimeProvider.System);
+        Assert.Equal(VerificationResult.MATCHED, (await verifier.VerifyAsync(D, Ledger.DefaultPg, VerificationTrigger.ON_DEMAND))!.Result);
 
-        var stored = await ctx.Set<RunControlTotal>().AsNoTracking().Where(t => t.RunId == run.Id).ToListAsync();
-        Assert.Equal(expected.Keys.Append(Money.LedgerCurrency).Distinct().Order(), stored.Select(t => t.Currency).Order());
+        // Late lines (some in other currencies, some of other dates), through the write path.
+        var r = new Random(seed);
+        await Ledger.AddLinesAsync(db.Factory, RandomLedger.Create(seed + 1, 20, D).Lines.Where(_ => r.Next(2) == 0)
+            .Select(l => l with { Key = "late-" + l.Key }));
+        var again = await service.RunAsync(D, RunTrigger.CLI, "tester", full: true);
+
+        Assert.Equal(RunStatus.SUCCEEDED, again.Status);
+        await AssertPlainSumsAsync(again.Id);
+        Assert.Equal(VerificationResult.MATCHED, (await verifier.VerifyAsync(D, Ledger.DefaultPg, VerificationTrigger.ON_DEMAND))!.Result);
+    }
+
+    private async Task AssertPlainSumsAsync(long runId)
+    {
+        var sums = await ControlTotalsSums.PlainAsync(db.Factory, D, Ledger.DefaultPg);
+        await using var ctx = db.Factory.CreateDbContext();
+        Assert.True(await ctx.Set<PaymentTransaction>().AnyAsync(t => t.Pg == Ledger.DefaultPg));
+        var stored = await ctx.Set<RunControlTotal>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync();
+        Assert.Equal(sums.Keys.Order(), stored.Select(t => t.Currency).Order());
         foreach (var t in stored)
         {
-            Assert.Equal(t.Currency == Money.LedgerCurrency ? ours : LedgerSide.Empty, t.Ours);
-            Assert.Equal(expected.GetValueOrDefault(t.Currency, PgSide.Empty), t.Pg);
+            Assert.Equal(sums[t.Currency].Ours, t.Ours);
+            Assert.Equal(sums[t.Currency].Pg, t.Pg);
         }
     }
 

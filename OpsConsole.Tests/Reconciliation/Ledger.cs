@@ -51,7 +51,7 @@ public sealed class Ledger
         foreach (var table in new[]
                  {
                      "repair_requests", "recon_run_keys", "recon_dirty_keys", "recon_finding_sightings", "recon_finding_notes", "recon_findings", "recon_run_items",
-                     "recon_run_totals", "recon_runs", "recon_control_total_deltas", "settlement_lines", "settlement_imports", "payment_transactions",
+                     "recon_run_totals", "recon_runs", "recon_control_total_deltas", "recon_control_total_verifications", "settlement_lines", "settlement_imports", "payment_transactions",
                      "cancel_attempts", "payment_events", "payments", "audit_log",
                  })
 #pragma warning disable EF1002 // table names are constants of this test

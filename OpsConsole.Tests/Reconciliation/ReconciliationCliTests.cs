@@ -65,6 +65,43 @@ public abstract class ReconciliationCliTests<TDb>(TDb db) : IAsyncLifetime where
         Assert.Equal(Ledger.DefaultPg, finding.GetProperty("pg").GetString());
     }
 
+    /// <summary>
+    /// <c>reconcile</c> (a full run) waits for the background verification it queued before exiting; <c>verify-totals</c>
+    /// then finds the totals matching (exit 0), after a hand edit a drift it corrects (exit 1, the drift in the JSON), and
+    /// for a date never reconciled nothing to verify (exit 1, <c>verified: false</c>).
+    /// </summary>
+    [Fact]
+    public async Task VerifyTotals_Json_SaysMatched_ThenCorrectsAHandEdit_AndSaysWhenThereIsNothingToVerify()
+    {
+        var at = BusinessCalendar.StartOfDayUtc(D).AddHours(3);
+        var ledger = new Ledger();
+        ledger.Payments.Add(ReconTestSupport.Done("cli", 10_000, at));
+        ledger.Lines.Add(ReconTestSupport.LineFor(ledger.Payments[0].Transactions[0]));
+        await ledger.SaveAsync(db.Factory);
+        var (runCode, _, runErr) = await RunAsync("reconcile", "--date", "2026-03-15", "--json");
+        Assert.True(runCode == 0, runErr);
+
+        var (code, stdout, stderr) = await RunAsync("verify-totals", "--date", "2026-03-15", "--json");
+        await using (var ctx = db.Factory.CreateDbContext())
+            await ctx.Database.ExecuteSqlRawAsync("UPDATE payment_transactions SET amount = amount + 1000 WHERE transaction_key = 'tx-cli'");
+        var (driftCode, drift, driftErr) = await RunAsync("verify-totals", "--date", "2026-03-15", "--json");
+        var (noneCode, none, _) = await RunAsync("verify-totals", "--date", "2026-03-16");
+
+        Assert.True(code == 0, stderr);
+        var matched = Assert.Single(JsonDocument.Parse(stdout).RootElement.GetProperty("verifications").EnumerateArray());
+        Assert.Equal((true, "MATCHED", Ledger.DefaultPg), (matched.GetProperty("verified").GetBoolean(),
+            matched.GetProperty("result").GetString(), matched.GetProperty("pg").GetString()));
+        Assert.True(driftCode == 1, driftErr);
+        var corrected = Assert.Single(JsonDocument.Parse(drift).RootElement.GetProperty("verifications").EnumerateArray());
+        Assert.Equal(("DRIFT_CORRECTED", 1_000L), (corrected.GetProperty("result").GetString(), corrected.GetProperty("ourNetDrift").GetInt64()));
+        Assert.Equal(1, noneCode);
+        Assert.Contains("no recorded control totals yet", none);
+        await using (var ctx = db.Factory.CreateDbContext())
+            Assert.Equal(["AFTER_FULL_RUN", "ON_DEMAND", "ON_DEMAND"],
+                (await ctx.Set<Core.Reconciliation.ControlTotals.ControlTotalsVerification>().OrderBy(v => v.Id).ToListAsync())
+                .Select(v => v.Trigger.ToString()));
+    }
+
     private static readonly string[] TwoPgSettings = [.. TwoPgs.Settings.Select(kv => $"--{kv.Key}={kv.Value}")];
 
     [Fact]

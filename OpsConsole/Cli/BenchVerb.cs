@@ -84,6 +84,8 @@ public sealed class BenchVerb : ICliVerb
         o.WriteLine(string.Create(ci, $"  full re-runs of the date    {string.Join(", ", r.EngineTurns.Select(t => t.TotalSeconds.ToString("F2", ci)))} s  (turn {r.EngineTurns.Count} / turn 1: {last / first:F2})"));
         if (r.EnginePersists is { Count: > 0 } persists)
             o.WriteLine(string.Create(ci, $"  persist of each re-run      {string.Join(", ", persists.Select(t => t.TotalSeconds.ToString("F2", ci)))} s  (turn {persists.Count} / turn 1: {persists[^1] / Max(persists[0]):F2})"));
+        if (r.Verifications is { Count: > 0 } checks)
+            o.WriteLine(string.Create(ci, $"  control totals verification (off the run's path): {checks.Max().TotalSeconds:F2} s  (each full turn's: {string.Join(", ", checks.Select(t => t.TotalSeconds.ToString("F2", ci)))} s; not in total)"));
         if (r.Incremental is { } inc)
         {
             // The run compares the changed keys and the date's open findings again: both counts are said.

@@ -101,6 +101,10 @@ public sealed class ReconcileVerb : ICliVerb
             }
         }
 
+        // A full run queued the check of its control totals against the ledgers (off the run's path, above): let it
+        // finish before the process exits. Its outcome is logged (a drift also audited and alerted).
+        await context.Services.GetRequiredService<Core.Reconciliation.ControlTotals.ControlTotalsVerificationQueue>().WhenIdleAsync();
+
         if (json)
         {
             if (pgs.Count == 1) context.Out.WriteLine(reports.Single());

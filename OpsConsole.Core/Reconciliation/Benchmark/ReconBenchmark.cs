@@ -13,7 +13,8 @@ public sealed record ReconBenchResult(
     TimeSpan Pass2, TimeSpan Persist, TimeSpan Total, int Pass1Candidates, int Confirmed, int Transient,
     IReadOnlyDictionary<FindingType, int> FoundByType, IReadOnlyDictionary<FindingType, int> ExpectedByType,
     long PeakWorkingSetBytes, TimeSpan BareJoin, long BareJoinRows, IReadOnlyList<TimeSpan> EngineTurns,
-    IncrementalBenchResult? Incremental = null, IReadOnlyList<TimeSpan>? EnginePersists = null)
+    IncrementalBenchResult? Incremental = null, IReadOnlyList<TimeSpan>? EnginePersists = null,
+    IReadOnlyList<TimeSpan>? Verifications = null)
 {
     public double Ratio => Total.TotalMilliseconds / Math.Max(1, BareJoin.TotalMilliseconds);
     public bool FoundExactlyTheInjectedFaults => ExpectedByType.All(e => FoundByType.GetValueOrDefault(e.Key) == e.Value)
@@ -61,10 +62,17 @@ public static class ReconBenchmark
 
             var generator = new ReconciliationSqlGenerator(ReconciliationDefinition.Standard(FeeSchedule.Default),
                 ReconSql.DialectFor(provider));
+            // Each full turn queues the check of its control totals against the ledgers (off the run's path): the next
+            // turn waits for it, so that no turn shares the machine with the previous turn's check, and its time is printed apart.
+            using var verifications = new ControlTotals.ControlTotalsVerificationQueue(
+                new ControlTotals.ControlTotalsVerifier(factory, TimeProvider.System));
             var service = new ReconciliationService(factory,
-                Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System);
+                Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System,
+                verifications: verifications);
             // Warm, as in a long-running console: one run of an empty day first compiles the run's EF queries.
             await service.RunAsync(BusinessDate.AddDays(-30), RunTrigger.CLI, "bench warm-up", cancellationToken: ct);
+            await verifications.WhenIdleAsync();
+            var verified = new List<TimeSpan>();
             var bares = new List<TimeSpan>();
             long bareRows = 0;
             var runs = new List<(ReconRun Run, TimeSpan Total)>();
@@ -83,10 +91,18 @@ public static class ReconBenchmark
                     throw new InvalidOperationException($"The benchmark run failed: {timed.Error}");
                 log.WriteLine($"bench: engine run {i}: {elapsed.TotalSeconds:F2} s (pass 1 {timed.Pass1Ms / 1000.0:F2} s, " +
                               $"pass 2 {timed.Pass2Ms / 1000.0:F2} s, persist {timed.PersistMs / 1000.0:F2} s, {timed.ConfirmedCount:N0} confirmed; load average {BenchEnvironment.LoadAverage()})");
+                await verifications.WhenIdleAsync();
+                if (verifications.Last is { } v)
+                {
+                    verified.Add(TimeSpan.FromMilliseconds(v.DurationMs));
+                    log.WriteLine($"bench: control totals verification {i} (off the run's path): {v.DurationMs / 1000.0:F2} s ({v.Result}{(v.Drifted ? ": " + v.Drift : "")})");
+                    if (v.Drifted) throw new InvalidOperationException($"The control totals drifted from the ledgers: {v.Drift}");
+                }
             }
             var incremental = late > 0
                 ? await IncrementalAsync(factory, service, data, late, log, ct)
                 : null;
+            await verifications.WhenIdleAsync();
             var (run, total) = runs.MinBy(r => r.Total);
 
             using var process = Process.GetCurrentProcess();
@@ -96,7 +112,7 @@ public static class ReconBenchmark
                 TimeSpan.FromMilliseconds(run.PersistMs ?? 0), total, run.Pass1Count, run.ConfirmedCount,
                 run.TransientCount, run.Totals.ToDictionary(t => t.FindingType, t => t.ConfirmedCount), data.Expected,
                 process.PeakWorkingSet64, bares.Min(), bareRows, runs.Select(r => r.Total).ToList(), incremental,
-                runs.Select(r => TimeSpan.FromMilliseconds(r.Run.PersistMs ?? 0)).ToList());
+                runs.Select(r => TimeSpan.FromMilliseconds(r.Run.PersistMs ?? 0)).ToList(), verified);
         }
         finally
         {

@@ -12,7 +12,9 @@ namespace OpsConsole.Core.Reconciliation.ControlTotals;
 /// transactions (added, removed, or with a changed amount, kind or time) and the settlement lines (added, superseded).
 /// An incremental run records the date's totals as the last recorded totals plus these deltas, and consumes them in the
 /// same transaction (<see cref="ControlTotalsRecorder"/>), so its totals cost what changed instead of a scan of the day;
-/// a full run sums the day and consumes them in the same snapshot. Amounts are minor units, cancels positive (as in
+/// so does a full run of a date that has recorded totals (only the first run of a date and PG sums the day), consuming
+/// them in the same snapshot. A write that bypassed the write paths has no delta: the <see cref="ControlTotalsVerifier"/>
+/// finds it and adds the correcting delta. Amounts are minor units, cancels positive (as in
 /// <see cref="RunControlTotal"/>); a removal is a negative delta.
 /// </summary>
 public sealed class ControlTotalsDelta
@@ -105,6 +107,30 @@ public sealed class ControlTotalsDelta
             GROUP BY sold_date, currency{(pg == "pg" ? ", pg" : "")}
             """;
     }
+
+    /// <summary>Adds (to be saved with the caller's changes) the correction a <see cref="ControlTotalsVerifier"/> found: the
+    /// ledgers' sums minus the recorded totals and the pending deltas, so that the next run's totals are the sums again.</summary>
+    internal static void AddCorrection(OpsDbContext db, DateOnly date, string pg, string currency, LedgerSide ours, PgSide theirs) =>
+        db.Add(new ControlTotalsDelta
+        {
+            BusinessDate = date,
+            Pg = pg,
+            Currency = currency,
+            OurApprovalCount = ours.ApprovalCount,
+            OurApprovalAmount = ours.ApprovalAmount,
+            OurCancelCount = ours.CancelCount,
+            OurCancelAmount = ours.CancelAmount,
+            PgApprovalLineCount = theirs.ApprovalLineCount,
+            PgApprovalAmount = theirs.ApprovalAmount,
+            PgCancelLineCount = theirs.CancelLineCount,
+            PgCancelAmount = theirs.CancelAmount,
+            PgFee = theirs.Fee,
+            PgVat = theirs.Vat,
+            PgPayout = theirs.Payout,
+        });
+
+    /// <summary>The deltas of <c>@date</c> and <c>@pg</c> still waiting for a run (read, not consumed: <see cref="ControlTotalsVerifier"/>).</summary>
+    internal static string PendingSql() => $"SELECT {Columns} FROM {Table} WHERE business_date = @date AND pg = @pg";
 
     /// <summary>Deletes the deltas of <c>@date</c> and <c>@pg</c> and returns their sums per currency (one statement: a delta committed
     /// meanwhile is either returned here or left for the next run, never both).</summary>

@@ -74,7 +74,21 @@ public static class ControlTotalsQuery
             .ToList();
         var types = byType.Select(kv => new FindingDifference(kv.Key, kv.Value.Count, kv.Value.Difference))
             .OrderBy(t => t.Type).ToList();
-        return new ControlTotalsReport(from, to, ledger, others, unmatched, types, days, notReconciled, withoutTotals);
+        return new ControlTotalsReport(from, to, ledger, others, unmatched, types, days, notReconciled, withoutTotals,
+            await LastChecksAsync(db, from, to, pg, cancellationToken));
+    }
+
+    /// <summary>The latest verification of each date and PG of the range (<see cref="ControlTotalsVerifier"/>; a small table).</summary>
+    private static async Task<IReadOnlyList<TotalsCheck>> LastChecksAsync(OpsDbContext db, DateOnly from, DateOnly to,
+        string? pg, CancellationToken ct)
+    {
+        var ofRange = db.Set<ControlTotalsVerification>().AsNoTracking().Where(v => v.BusinessDate >= from && v.BusinessDate <= to);
+        if (pg is not null) ofRange = ofRange.Where(v => v.Pg == pg);
+        var latest = ofRange.GroupBy(v => new { v.BusinessDate, v.Pg }).Select(g => g.Max(v => v.Id));
+        var rows = await ofRange.Where(v => latest.Contains(v.Id)).ToListAsync(ct);
+        return rows.OrderBy(v => v.BusinessDate).ThenBy(v => v.Pg, StringComparer.Ordinal)
+            .Select(v => new TotalsCheck(v.BusinessDate, v.Pg, v.VerifiedAt, v.Drifted, v.OurNetDrift, v.PgGrossDrift, v.Drift))
+            .ToList();
     }
 
     /// <summary>The latest SUCCEEDED run of each business date and PG.</summary>

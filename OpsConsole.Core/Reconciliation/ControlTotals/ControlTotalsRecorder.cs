@@ -8,25 +8,26 @@ using OpsConsole.Core.Payments;
 namespace OpsConsole.Core.Reconciliation.ControlTotals;
 
 /// <summary>
-/// Records a run's control totals (<see cref="RunControlTotal"/>): one aggregate over the date's transactions and one
-/// over the date's settlement lines, both of the run's PG (<see cref="ReconRun.Pg"/>), from the run's recheck on (on
-/// PostgreSQL on another connection while pass 2 and the persist run, committed only once the findings are; on SQLite
-/// right after the persist), so the totals and the findings describe the same data. Called once, by <see cref="ReconciliationService"/> for runs in the console's database
-/// (an external engine's data lives in the warehouse). Why stored and not summed on each page load: a 10M-payment
-/// day is ~0.3–3 s of summing; a run already reads the day, the dashboard then reads a few rows. An incremental run does
-/// not read the day: its totals are the last recorded ones plus the changes since (<see cref="ControlTotalsDelta"/>).
+/// Records a run's control totals (<see cref="RunControlTotal"/>) from the run's recheck on (on PostgreSQL on another
+/// connection while pass 2 and the persist run, committed only once the findings are; on SQLite right after the
+/// persist), so the totals and the findings describe the same data. Called once, by <see cref="ReconciliationService"/>
+/// for runs in the console's database (an external engine's data lives in the warehouse). Why stored and not summed on
+/// each page load: a 10M-payment day is ~0.3–3 s of summing; the dashboard then reads a few rows.
+/// <para>A run of a date and PG that already has recorded totals — full or incremental — records the last recorded
+/// totals plus the changes since (<see cref="ControlTotalsDelta"/>), consumed in the same snapshot: it costs what
+/// changed, not a scan of the day. Only the first run of a date and PG sums both ledgers of the day (one aggregate over
+/// the date's transactions, one over its settlement lines, of the run's PG). What catches a row changed outside the
+/// write paths (no delta) is the <see cref="ControlTotalsVerifier"/>, queued after each full run, off the run's path.</para>
 /// </summary>
 public static class ControlTotalsRecorder
 {
-    /// <param name="incremental">The run compared only the changed keys: its totals are the last recorded totals of the
-    /// date plus the changes since (<see cref="ControlTotalsDelta"/>), not a scan of the day; when the date has no recorded
-    /// totals yet, the day is summed.</param>
     /// <param name="commitAfter">Completes when the run has persisted its findings, which may still be under way on
     /// other connections (PostgreSQL only: SQLite has one writer): the totals are summed meanwhile, and committed — with
     /// the deltas they consumed — only once that task has succeeded; if it fails, both roll back, as if the totals had
     /// never been recorded.</param>
-    public static async Task RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date, string pg,
-        ILogger log, CancellationToken ct, bool incremental = false, Task? commitAfter = null)
+    /// <returns>How the totals were made: from the last recorded ones and the deltas, or by summing the day.</returns>
+    public static async Task<ControlTotalsSource> RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date,
+        string pg, ILogger log, CancellationToken ct, Task? commitAfter = null)
     {
         var sw = Stopwatch.StartNew();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -43,22 +44,20 @@ public static class ControlTotalsRecorder
         var deltas = (await ReconSql.RowsAsync(db, ControlTotalsDelta.ConsumeSql(),
                 new Dictionary<string, object?> { ["date"] = ReconSql.DialectFor(db.Provider).DateValue(date), ["pg"] = pg }, ct))
             .Select(ControlTotalsDelta.Read).ToList();
-        var previous = incremental ? await LastRecordedAsync(db, date, pg, ct) : [];
+        var previous = await LastRecordedAsync(db, date, pg, ct);
         Dictionary<string, (LedgerSide Ours, PgSide Pg)> totals;
+        ControlTotalsSource source;
         string how;
         if (previous.Count > 0)
         {
-            totals = previous.ToDictionary(t => t.Currency, t => (t.Ours, t.Pg), StringComparer.Ordinal);
-            foreach (var d in deltas)
-            {
-                var (ours, theirs) = totals.GetValueOrDefault(d.Currency, (LedgerSide.Empty, PgSide.Empty));
-                totals[d.Currency] = (ours.Plus(d.Ours), theirs.Plus(d.Pg));
-            }
+            totals = Plus(previous, deltas);
+            source = ControlTotalsSource.LAST_PLUS_DELTAS;
             how = $"run {previous[0].RunId}'s totals and {deltas.Count} change(s) since";
         }
         else
         {
             totals = await SumDayAsync(db, date, pg, ct);
+            source = ControlTotalsSource.DAY_SUMMED;
             how = "the day summed";
         }
         foreach (var currency in totals.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal))
@@ -74,10 +73,24 @@ public static class ControlTotalsRecorder
         await tx.CommitAsync(ct);
         log.LogInformation("Control totals of run {RunId} for {BusinessDate} and PG {Pg} recorded in {Ms} ms ({How}; committed after {Wait} ms)",
             runId, date, pg, summed, how, sw.ElapsedMilliseconds);
+        return source;
+    }
+
+    /// <summary>Recorded totals plus deltas, per currency (a currency only the deltas name starts from nothing).</summary>
+    internal static Dictionary<string, (LedgerSide Ours, PgSide Pg)> Plus(IEnumerable<RunControlTotal> recorded,
+        IEnumerable<(string Currency, LedgerSide Ours, PgSide Pg)> deltas)
+    {
+        var totals = recorded.ToDictionary(t => t.Currency, t => (t.Ours, t.Pg), StringComparer.Ordinal);
+        foreach (var d in deltas)
+        {
+            var (ours, theirs) = totals.GetValueOrDefault(d.Currency, (LedgerSide.Empty, PgSide.Empty));
+            totals[d.Currency] = (ours.Plus(d.Ours), theirs.Plus(d.Pg));
+        }
+        return totals;
     }
 
     /// <summary>The totals of the date's and PG's latest run that recorded them (runs of a date and PG take turns: ids grow).</summary>
-    private static async Task<List<RunControlTotal>> LastRecordedAsync(OpsDbContext db, DateOnly date, string pg, CancellationToken ct)
+    internal static async Task<List<RunControlTotal>> LastRecordedAsync(OpsDbContext db, DateOnly date, string pg, CancellationToken ct)
     {
         var runs = db.Set<ReconRun>().Where(r => r.Pg == pg).Select(r => r.Id);
         var last = await db.Set<RunControlTotal>().Where(t => t.BusinessDate == date && runs.Contains(t.RunId))
@@ -86,7 +99,7 @@ public static class ControlTotalsRecorder
     }
 
     /// <summary>Both ledgers' totals of the date and PG, summed from the day's transactions and lines.</summary>
-    private static async Task<Dictionary<string, (LedgerSide Ours, PgSide Pg)>> SumDayAsync(OpsDbContext db, DateOnly date,
+    internal static async Task<Dictionary<string, (LedgerSide Ours, PgSide Pg)>> SumDayAsync(OpsDbContext db, DateOnly date,
         string pg, CancellationToken ct)
     {
         var ours = await OursAsync(db, date, pg, ct);
@@ -143,4 +156,13 @@ public static class ControlTotalsRecorder
         var cancels = byKind.FirstOrDefault(k => k.Kind == TransactionKind.CANCEL);
         return new LedgerSide(approvals.Count, approvals.Amount, cancels.Count, cancels.Amount);
     }
+}
+
+/// <summary>How a run's control totals were made (<see cref="ControlTotalsRecorder.RecordAsync"/>).</summary>
+public enum ControlTotalsSource
+{
+    /// <summary>The first run of the date and PG: both ledgers of the day summed.</summary>
+    DAY_SUMMED,
+    /// <summary>The date's last recorded totals plus the changes since (<see cref="ControlTotalsDelta"/>).</summary>
+    LAST_PLUS_DELTAS,
 }

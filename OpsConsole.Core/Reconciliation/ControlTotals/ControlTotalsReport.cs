@@ -34,8 +34,15 @@ public sealed record ControlTotalsReport(
     IReadOnlyList<FindingDifference> ByType,
     IReadOnlyList<DayControl> Days,
     IReadOnlyList<DateOnly> NotReconciled,
-    IReadOnlyList<DateOnly> WithoutTotals)
+    IReadOnlyList<DateOnly> WithoutTotals,
+    IReadOnlyList<TotalsCheck>? Checks = null)
 {
+    /// <summary>The latest verification of each (date, PG) of the report (<see cref="ControlTotalsVerifier"/>).</summary>
+    public IReadOnlyList<TotalsCheck> LastChecks => Checks ?? [];
+
+    /// <summary>The dates and PGs whose latest verification found the totals drifted from the ledgers (and corrected them).</summary>
+    public IReadOnlyList<TotalsCheck> Drifted => LastChecks.Where(c => c.Drifted).ToList();
+
     /// <summary>Each PG's sums over its reconciled dates (KRW), in name order: each adds up on its own.</summary>
     public IReadOnlyList<PgControl> ByPg => Days.GroupBy(d => d.Pg)
         .OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -69,3 +76,8 @@ public sealed record PgControl(string Pg, long OurNet, long PgGross, long Findin
     public long Unexplained => OurNet - PgGross - FindingsDifference;
     public bool AddsUp => Unexplained == 0;
 }
+
+/// <summary>The latest check of one (date, PG)'s recorded control totals against the ledgers: when, and whether it found
+/// (and corrected) a drift — a write that bypassed the write paths — of <see cref="OurNetDrift"/> / <see cref="PgGrossDrift"/> KRW.</summary>
+public sealed record TotalsCheck(DateOnly Date, string Pg, DateTimeOffset VerifiedAt, bool Drifted, long OurNetDrift,
+    long PgGrossDrift, string? Drift);

@@ -72,6 +72,8 @@ public sealed record LedgerSide(long ApprovalCount, long ApprovalAmount, long Ca
     public long Net => ApprovalAmount - CancelAmount;
     public LedgerSide Plus(LedgerSide o) => new(ApprovalCount + o.ApprovalCount, ApprovalAmount + o.ApprovalAmount,
         CancelCount + o.CancelCount, CancelAmount + o.CancelAmount);
+    public LedgerSide Minus(LedgerSide o) => new(ApprovalCount - o.ApprovalCount, ApprovalAmount - o.ApprovalAmount,
+        CancelCount - o.CancelCount, CancelAmount - o.CancelAmount);
 }
 
 /// <summary>The PG's settlement lines of a sold date: approval and cancel lines (amounts positive), fees, VAT, payout.</summary>
@@ -86,6 +88,9 @@ public sealed record PgSide(long ApprovalLineCount, long ApprovalAmount, long Ca
 
     public PgSide Plus(PgSide o) => new(ApprovalLineCount + o.ApprovalLineCount, ApprovalAmount + o.ApprovalAmount,
         CancelLineCount + o.CancelLineCount, CancelAmount + o.CancelAmount, Fee + o.Fee, Vat + o.Vat, Payout + o.Payout);
+
+    public PgSide Minus(PgSide o) => new(ApprovalLineCount - o.ApprovalLineCount, ApprovalAmount - o.ApprovalAmount,
+        CancelLineCount - o.CancelLineCount, CancelAmount - o.CancelAmount, Fee - o.Fee, Vat - o.Vat, Payout - o.Payout);
 }
 
 internal sealed class RunControlTotalConfiguration : IEntityTypeConfiguration<RunControlTotal>
