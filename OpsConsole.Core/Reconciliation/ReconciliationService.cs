@@ -284,9 +284,10 @@ public sealed class ReconciliationService(
             // outside the marked write paths, so that run compares the whole date.
             var carryFrom = external is null ? await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct) : null;
             var incremental = carryFrom is not null;
-            // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call. On
-            // PostgreSQL they are summed on their own connection from the recheck on — pass 2's key probes and the persist
-            // leave a core idle — and committed only with the findings; SQLite has one writer, so there they follow.
+            // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call: the
+            // date's last recorded totals plus the changes since (the day is summed only by its first run; a full run's
+            // check against the ledgers follows in the background, below). On PostgreSQL they are recorded on their own
+            // connection from the recheck on and committed only with the findings; SQLite has one writer, so there they follow.
             var persisted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task? recording = null;
             void RecordTotals() => recording ??= ControlTotals.ControlTotalsRecorder.RecordAsync(dbFactory, runId, date, pg,

@@ -138,7 +138,7 @@ public sealed class DashboardCardsTests : ConsoleComponentTest, IClassFixture<Sq
         var clean = Render<ControlTotalsCard>(p => p.Add(c => c.Report, Report(false)));
         var drift = Render<ControlTotalsCard>(p => p.Add(c => c.Report, Report(true)));
 
-        Assert.Contains("Verified against the ledgers at 2026-09-05 10:30:00.000 KST", clean.Find("#ct-verified").TextContent);
+        Assert.Contains("Verified against the ledgers at 2026-09-05 10:30:00 KST", clean.Find("#ct-verified").TextContent);
         Assert.Contains("no drift", clean.Find("#ct-verified").TextContent);
         Assert.Empty(clean.FindAll(".ct-drift"));
         var warning = drift.Find(".ct-drift");
