@@ -42,7 +42,7 @@ public sealed class AdminBrowserTests(ConsoleAppHost app, BrowserFixture browser
         // The admin finds the Admin group in the nav, opens Users and unlocks the account.
         var admin = await ConsolePage.SignInAsync(browser.Browser, app, "admin");
         await admin.ClickAsync("#nav-admin-users");
-        await admin.WaitForURLAsync("**/admin/users");
+        await ConsolePage.WaitForUrlAsync(admin, ConsolePage.Ending("/admin/users"));
         await ConsolePage.WaitInteractiveAsync(admin);
         var status = admin.Locator($"td[data-user='{name}'] ~ td[data-status]");
         await Expect(status).ToHaveAttributeAsync("data-status", "locked");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace OpsConsole.Tests.Console;
@@ -84,17 +85,19 @@ public static class ConsolePage
     }
 
     /// <summary>
-    /// Waits for the page's URL to satisfy <paramref name="match"/>; on a timeout the exception says where the page
-    /// stood (its URL, whether the circuit was reconnecting or had failed, the focused element and the form's values),
-    /// so that a rare failure explains itself.
+    /// Waits for the page's URL to match <paramref name="url"/> (a search, as Playwright's URL assertion does). The
+    /// assertion polls the page's location: Playwright's <c>WaitForURLAsync</c> instead checks the URL and then waits for
+    /// a navigation event, and a Blazor navigation (history.pushState) landing between the two was missed — the page
+    /// sat at the expected URL while the wait timed out (CI, session 11). On a timeout the exception says where the page
+    /// stood (its URL, whether the circuit was reconnecting or had failed, the focused element and the form's values).
     /// </summary>
-    public static async Task WaitForUrlAsync(IPage page, Func<string, bool> match, string expected)
+    public static async Task WaitForUrlAsync(IPage page, Regex url)
     {
         try
         {
-            await page.WaitForURLAsync(match);
+            await Assertions.Expect(page).ToHaveURLAsync(url, new PageAssertionsToHaveURLOptions { Timeout = 30_000 });
         }
-        catch (TimeoutException e)
+        catch (PlaywrightException e)
         {
             var state = await page.EvaluateAsync<string>(
                 "() => { const m = document.querySelector('#components-reconnect-modal');" +
@@ -105,9 +108,15 @@ public static class ConsolePage
                 " error ui: ${err && getComputedStyle(err).display !== 'none' ? 'shown' : 'hidden'};" +
                 " circuit-ready: ${!!document.querySelector('#circuit-ready')};" +
                 " focus: ${document.activeElement?.id || document.activeElement?.tagName}; inputs: ${inputs}`; }");
-            throw new TimeoutException($"Expected a URL {expected}; the page stayed at {page.Url} ({state}).", e);
+            throw new TimeoutException($"Expected a URL matching {url}; the page stayed at {page.Url} ({state}).", e);
         }
     }
+
+    /// <summary>A URL that ends with <paramref name="tail"/>, taken literally.</summary>
+    public static Regex Ending(string tail) => new(Regex.Escape(tail) + "$");
+
+    /// <summary>A URL that contains <paramref name="part"/>, taken literally.</summary>
+    public static Regex Containing(string part) => new(Regex.Escape(part));
 
     public static Task WaitInteractiveAsync(IPage page) =>
         page.WaitForSelectorAsync("#circuit-ready", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });

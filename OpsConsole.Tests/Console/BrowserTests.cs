@@ -21,7 +21,7 @@ public sealed class BrowserTests(ConsoleAppHost app, BrowserFixture browser) : I
         await Expect(page.Locator("#global-search input")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(seeded.TraceId);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/trace/payment/{seeded.PaymentKey}");
+        await ConsolePage.WaitForUrlAsync(page, ConsolePage.Ending($"/trace/payment/{seeded.PaymentKey}"));
         await Expect(page.Locator("#payment-timeline tr.timeline-entry")).ToHaveCountAsync(5);
         await Expect(page.Locator("#payment-trace-id")).ToHaveTextAsync(seeded.TraceId);
         await Expect(page.Locator("#trace-links a")).ToHaveAttributeAsync("href", $"http://jaeger.invalid/trace/{seeded.TraceId}");
@@ -76,8 +76,7 @@ public sealed class BrowserTests(ConsoleAppHost app, BrowserFixture browser) : I
         await admin.PressAsync("#audit-action", "Tab");
         await Expect(admin.Locator("#audit-action")).ToHaveValueAsync("auth.signin");
         await admin.ClickAsync("#audit-apply");
-        await ConsolePage.WaitForUrlAsync(admin, url => url.EndsWith("/audit?actor=admin&action=auth.signin", StringComparison.Ordinal),
-            "ending /audit?actor=admin&action=auth.signin");
+        await ConsolePage.WaitForUrlAsync(admin, ConsolePage.Ending("/audit?actor=admin&action=auth.signin"));
         await Expect(admin.Locator("#audit-grid tbody tr").First).ToContainTextAsync("auth.signin");
         await Expect(admin.Locator("button#audit-export")).ToBeEnabledAsync();
         await ConsolePage.ScreenshotAsync(admin, "audit-filtered-dark");

@@ -45,8 +45,7 @@ public sealed class BrowserWorkflowTests(ConsoleAppHost app, BrowserFixture brow
         await page.FillAsync("#filter-text", seeded.Order("b"));
         await page.PressAsync("#filter-text", "Tab");
         await page.ClickAsync("#filter-apply");
-        await ConsolePage.WaitForUrlAsync(page, url => url.Contains($"q={seeded.Order("b")}", StringComparison.Ordinal),
-            $"with q={seeded.Order("b")}");
+        await ConsolePage.WaitForUrlAsync(page, ConsolePage.Containing($"q={seeded.Order("b")}"));
         await Expect(page.Locator("#findings-grid .finding-link")).ToHaveCountAsync(1);
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("button#findings-export"));

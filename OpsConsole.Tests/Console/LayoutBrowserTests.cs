@@ -64,7 +64,7 @@ public sealed class LayoutBrowserTests(LayoutFixture fx)
         // A click on the row (its date cell, not the link) opens the finding.
         var href = await link.GetAttributeAsync("href");
         await page.Locator("#findings-grid tbody tr").First.Locator("td").Nth(1).ClickAsync();
-        await page.WaitForURLAsync($"**/{href}");
+        await ConsolePage.WaitForUrlAsync(page, ConsolePage.Ending($"/{href}"));
         await Expect(page.Locator("#finding-type")).ToBeVisibleAsync();
 
         // Enter on a focused row opens it too: rows are in the tab order.
@@ -74,7 +74,7 @@ public sealed class LayoutBrowserTests(LayoutFixture fx)
         var secondHref = await second.Locator("a.finding-link").GetAttributeAsync("href");
         await second.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/{secondHref}");
+        await ConsolePage.WaitForUrlAsync(page, ConsolePage.Ending($"/{secondHref}"));
         await page.Context.CloseAsync();
     }
 
@@ -113,12 +113,12 @@ public sealed class LayoutBrowserTests(LayoutFixture fx)
 
         await input.FillAsync("2026-10-05");
         await input.PressAsync("Enter");
-        await page.WaitForURLAsync("**/?date=2026-10-05");
+        await ConsolePage.WaitForUrlAsync(page, ConsolePage.Ending("/?date=2026-10-05"));
         await ConsolePage.WaitInteractiveAsync(page);
 
         await page.Locator(".dashboard-date input").FillAsync("2026-10-06");
         await page.Locator(".dashboard-date input").PressAsync("Tab");
-        await page.WaitForURLAsync("**/?date=2026-10-06");
+        await ConsolePage.WaitForUrlAsync(page, ConsolePage.Ending("/?date=2026-10-06"));
 
         // The calendar opens fully inside the window at the laptop size.
         await page.Locator(".dashboard-date button").First.ClickAsync();

@@ -38,7 +38,7 @@ public sealed partial class RepairBrowserTests
         await Expect(finance.Locator("#repair-effect")).ToContainTextAsync("is added to our ledger from the PG's data");
         await ConsolePage.ScreenshotAsync(finance, "missing-internal-repair-dialog");
         await finance.ClickAsync("button#repair-submit");
-        await finance.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/repairs/\d+$"));
+        await ConsolePage.WaitForUrlAsync(finance, new System.Text.RegularExpressions.Regex(@"/repairs/\d+$"));
         var repairId = finance.Url[(finance.Url.LastIndexOf('/') + 1)..];
 
         var oncall = await SignInAsync("oncall");

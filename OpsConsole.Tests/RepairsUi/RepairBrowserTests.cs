@@ -56,7 +56,7 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         await ConsolePage.ScreenshotAsync(oncall, $"{what}-waiting-for-oncall");
         await AssertAccessibleAsync(oncall, what);
         await found.Locator(link).ClickAsync();
-        await oncall.WaitForURLAsync($"**/{path}");
+        await ConsolePage.WaitForUrlAsync(oncall, ConsolePage.Ending($"/{path}"));
         await ConsolePage.WaitInteractiveAsync(oncall);
         return oncall;
     }
@@ -101,7 +101,7 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         await AssertAccessibleAsync(finance, "repair dialog");
         await finance.ClickAsync("button#repair-submit");
 
-        await finance.WaitForURLAsync(new Regex(@"/repairs/\d+$"));
+        await ConsolePage.WaitForUrlAsync(finance, new Regex(@"/repairs/\d+$"));
         var repairId = long.Parse(RepairIdInUrl().Match(finance.Url).Groups[1].Value);
         await Expect(finance.Locator("#repair-status")).ToHaveTextAsync("REQUESTED");
         await Expect(finance.Locator("button#repair-approve")).ToBeDisabledAsync();
@@ -195,7 +195,7 @@ public sealed partial class RepairBrowserTests(RepairsAppFixture fx, BrowserFixt
         await AssertAccessibleAsync(finance, "bulk refund dialog");
         await finance.ClickAsync("button#batch-submit");
 
-        await finance.WaitForURLAsync(BatchIdInUrl());
+        await ConsolePage.WaitForUrlAsync(finance, BatchIdInUrl());
         var batchId = long.Parse(BatchIdInUrl().Match(finance.Url).Groups[1].Value);
         await Expect(finance.Locator("#batch-status")).ToHaveTextAsync("REQUESTED");
         await Expect(finance.Locator("#batch-totals")).ToContainTextAsync("2 refund(s) · 16,203 KRW");
