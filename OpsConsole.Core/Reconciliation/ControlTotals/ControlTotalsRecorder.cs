@@ -25,8 +25,7 @@ public static class ControlTotalsRecorder
     /// other connections (PostgreSQL only: SQLite has one writer): the totals are summed meanwhile, and committed — with
     /// the deltas they consumed — only once that task has succeeded; if it fails, both roll back, as if the totals had
     /// never been recorded.</param>
-    /// <returns>How the totals were made: from the last recorded ones and the deltas, or by summing the day.</returns>
-    public static async Task<ControlTotalsSource> RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date,
+    public static async Task RecordAsync(IDbContextFactory<OpsDbContext> dbFactory, long runId, DateOnly date,
         string pg, ILogger log, CancellationToken ct, Task? commitAfter = null)
     {
         var sw = Stopwatch.StartNew();
@@ -46,18 +45,15 @@ public static class ControlTotalsRecorder
             .Select(ControlTotalsDelta.Read).ToList();
         var previous = await LastRecordedAsync(db, date, pg, ct);
         Dictionary<string, (LedgerSide Ours, PgSide Pg)> totals;
-        ControlTotalsSource source;
         string how;
         if (previous.Count > 0)
         {
             totals = Plus(previous, deltas);
-            source = ControlTotalsSource.LAST_PLUS_DELTAS;
             how = $"run {previous[0].RunId}'s totals and {deltas.Count} change(s) since";
         }
         else
         {
             totals = await SumDayAsync(db, date, pg, ct);
-            source = ControlTotalsSource.DAY_SUMMED;
             how = "the day summed";
         }
         foreach (var currency in totals.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal))
@@ -73,7 +69,6 @@ public static class ControlTotalsRecorder
         await tx.CommitAsync(ct);
         log.LogInformation("Control totals of run {RunId} for {BusinessDate} and PG {Pg} recorded in {Ms} ms ({How}; committed after {Wait} ms)",
             runId, date, pg, summed, how, sw.ElapsedMilliseconds);
-        return source;
     }
 
     /// <summary>Recorded totals plus deltas, per currency (a currency only the deltas name starts from nothing).</summary>
@@ -156,13 +151,4 @@ public static class ControlTotalsRecorder
         var cancels = byKind.FirstOrDefault(k => k.Kind == TransactionKind.CANCEL);
         return new LedgerSide(approvals.Count, approvals.Amount, cancels.Count, cancels.Amount);
     }
-}
-
-/// <summary>How a run's control totals were made (<see cref="ControlTotalsRecorder.RecordAsync"/>).</summary>
-public enum ControlTotalsSource
-{
-    /// <summary>The first run of the date and PG: both ledgers of the day summed.</summary>
-    DAY_SUMMED,
-    /// <summary>The date's last recorded totals plus the changes since (<see cref="ControlTotalsDelta"/>).</summary>
-    LAST_PLUS_DELTAS,
 }
