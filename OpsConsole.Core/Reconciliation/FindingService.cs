@@ -32,9 +32,17 @@ public sealed record FindingQuery(
 
 public sealed record FindingPage(IReadOnlyList<Finding> Items, int TotalCount, long TotalMoneyAtRisk);
 
-/// <summary>A finding with its notes (oldest first) and the runs that saw it (newest first).</summary>
+/// <summary>A finding with its notes (oldest first) and the runs that saw it (newest first): the runs that compared it and
+/// the incremental runs that carried it forward.</summary>
 public sealed record FindingDetail(Finding Finding, IReadOnlyList<FindingNote> Notes,
-    IReadOnlyList<FindingSighting> Sightings);
+    IReadOnlyList<FindingSighting> Sightings)
+{
+    /// <summary>How many runs saw the finding, compared or carried forward (a finding without a history: its own count).</summary>
+    public int SeenCount => Sightings.Count == 0 ? Finding.SeenCount : Sightings.Count;
+
+    /// <summary>When a run last saw it, compared or carried forward.</summary>
+    public DateTimeOffset LastSeenAt => Sightings.Count == 0 ? Finding.LastSeenAt : Sightings.Max(s => s.SeenAt);
+}
 
 /// <summary>
 /// What people do with findings: list and filter, open one, acknowledge, assign, annotate, resolve. Every

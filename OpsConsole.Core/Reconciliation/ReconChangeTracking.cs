@@ -121,7 +121,7 @@ public static class ReconChangeTracking
     /// <summary>
     /// An incremental run of <c>@date</c> and PG <c>@pg</c> (run <c>@run</c>) claims that PG's marks of the date as its keys, together with the keys
     /// claimed by runs of the date that failed after the last successful one (<c>@base</c>), and deletes the marks.
-    /// The findings <c>@base</c> saw are <b>carried forward</b> (<see cref="ReconciliationSqlGenerator.CarryForward"/>), not
+    /// The findings <c>@base</c> saw are <b>carried forward</b> (<see cref="ReconciliationSqlGenerator.MarkCarried"/>), not
     /// compared again: a key that no mark reached has the same data as when <c>@base</c> compared it, so a comparison would
     /// give the same verdict and evidence. Compared again, because their state is not what <c>@base</c> left: the date's
     /// open (or acknowledged) settlement findings that <c>@base</c> did not leave open and confirmed (a run of another date
@@ -138,27 +138,42 @@ public static class ReconChangeTracking
         var unresolved = string.Join(", ", Unresolved.Select(dialect.Text));
         var settlement = string.Join(", ", FindingTypes.Settlement.Select(t => dialect.Text(t.ToString())));
         var confirmed = dialect.Text(nameof(FindingVerdict.CONFIRMED));
+        // The base saw a finding when a run of its chain (the base, the run it carried from, …: RunSightings) last compared
+        // and saw it — an incremental run carries the findings of the keys it did not compare without touching their rows,
+        // so their last run stays the run that compared them — and no later run of the chain compared its key.
+        var chain = """
+            RECURSIVE chain(id) AS (
+              SELECT @base
+              UNION ALL SELECT r.carried_from_run_id FROM recon_runs r JOIN chain c ON r.id = c.id WHERE r.carried_from_run_id IS NOT NULL
+            )
+            """;
+        // An open, confirmed finding whose last run is of the chain was seen by the base: had a later run of the chain
+        // compared its key without seeing it, that run would have resolved it.
         var open = $"""
             SELECT f.transaction_key FROM recon_findings f LEFT JOIN {FindingConfiguration.LastSeenTable} ls ON ls.finding_id = f.id
             WHERE f.business_date = @date AND f.pg = @pg AND f.status IN ({unresolved}) AND f.type IN ({settlement})
-              AND NOT (COALESCE(ls.last_run_id, 0) = @base AND f.verdict = {confirmed})
+              AND NOT (f.verdict = {confirmed} AND COALESCE(ls.last_run_id, 0) IN (SELECT id FROM chain))
             """;
         // A finding the base saw that a run of another date saw since was marked by that run (its key, for this date:
         // ReconciliationSqlGenerator.MovedFindingsMark), so only the base's findings whose status no longer matches their
-        // verdict are looked for here: through the narrow last-seen rows of the base, not the base's sightings.
+        // verdict are looked for here: through the narrow last-seen rows of the chain, not its sightings.
         var moved = $"""
             SELECT f.transaction_key FROM {FindingConfiguration.LastSeenTable} ls JOIN recon_findings f ON f.id = ls.finding_id
-            WHERE ls.last_run_id = @base AND f.pg = @pg AND f.type IN ({settlement})
+            WHERE ls.last_run_id IN (SELECT id FROM chain) AND f.pg = @pg AND f.type IN ({settlement})
               AND ((f.verdict = {confirmed} AND f.status = {dialect.Text(nameof(FindingStatus.AUTO_RESOLVED))})
                    OR (f.verdict <> {confirmed} AND f.status IN ({unresolved})))
+              AND NOT EXISTS (SELECT 1 FROM recon_run_keys k
+                              WHERE k.run_id IN (SELECT id FROM chain) AND k.run_id > ls.last_run_id AND k.transaction_key = f.transaction_key)
             """;
         if (dialect is PostgresReconDialect)
             return [$"""
-                WITH d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg RETURNING transaction_key)
+                WITH {chain},
+                d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg RETURNING transaction_key)
                 INSERT INTO recon_run_keys (run_id, transaction_key)
                 SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed} UNION {open} UNION {moved}) x
                 """];
         return [$"""
+                WITH {chain}
                 INSERT INTO recon_run_keys (run_id, transaction_key)
                 SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg UNION {failed} UNION {open} UNION {moved}) x
                 """, ClearSql()];

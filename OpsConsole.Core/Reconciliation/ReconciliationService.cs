@@ -596,16 +596,15 @@ public sealed class ReconciliationService(
             await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
         }
         // An incremental run: the findings of the keys it did not compare, as the date's last successful run left them —
-        // their last-seen rows move to the run, and the run records the run it carried from (no sighting per finding);
-        // its totals are the base's, adjusted by the keys it compared.
+        // the run records the run it carried them from, and writes no row of theirs (MarkCarried); its totals are the
+        // base's, adjusted by the keys it compared.
         if (carryFrom is { } carryBase)
         {
             var carryPs = new Dictionary<string, object?>(ps) { ["base"] = carryBase };
-            var carried = await ReconSql.ExecuteAsync(db, gen.CarryForward(), carryPs, ct);
             await ReconSql.ExecuteAsync(db, gen.MarkCarried(), carryPs, ct);
             await ReconSql.ExecuteAsync(db, gen.InsertCarriedTotals(), carryPs, ct);
-            _log.LogInformation("Reconciliation run {RunId}: {Carried} finding(s) of unchanged keys carried forward from run {Base}",
-                runId, carried, carryBase);
+            _log.LogInformation("Reconciliation run {RunId}: the findings of unchanged keys carried forward from run {Base}",
+                runId, carryBase);
         }
         else if (dialect is not PostgresReconDialect)
             await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);

@@ -616,30 +616,14 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         $" ELSE {S("ledgers agree on recheck")} END";
 
     /// <summary>
-    /// An incremental run (<see cref="RunScope.INCREMENTAL"/>, after the upsert of the keys it compared and their sightings):
-    /// every finding that the date's previous successful run <c>@base</c> left last seen, and whose key this run did not
-    /// compare (<c>recon_run_keys</c>), is seen by this run too, with the verdict and money at risk it has — no comparison:
-    /// no mark reached its key since <c>@base</c> compared it (or carried it), so the data a comparison reads are the same
-    /// (<see cref="ReconChangeTracking.ClaimSql"/> compares again the findings whose state <c>@base</c> did not leave). Its
-    /// last run, last seen time and seen count move to this run (the narrow last-seen rows); <b>no sighting is written</b>:
-    /// the run records that it carried from <c>@base</c> (<see cref="MarkCarried"/>) and readers resolve "seen by this run"
-    /// through that (<see cref="RunSightings"/>). The finding's own row is not written. The rows <c>@base</c> left last seen
-    /// are all of its PG's settlement findings (a run sees only those), so only the compared keys' findings are looked up.
+    /// An incremental run (<see cref="RunScope.INCREMENTAL"/>, after the upsert of the keys it compared and their sightings)
+    /// carries forward, at <c>@now</c>, every finding that the date's previous successful run <c>@base</c> saw and whose key
+    /// this run did not compare (<c>recon_run_keys</c>): no comparison — no mark reached its key since a run of the chain
+    /// compared it, so the data a comparison reads are the same (<see cref="ReconChangeTracking.ClaimSql"/> compares again
+    /// the findings whose state <c>@base</c> did not leave). The run records only that it carried from <c>@base</c>; no row of
+    /// a carried finding is written — not the finding, not a sighting, not its last-seen row, which keeps the run that last
+    /// compared and saw it. Readers resolve "seen by this run" through the runs' carry records (<see cref="RunSightings"/>).
     /// </summary>
-    public string CarryForward()
-    {
-        var ls = T(FindingConfiguration.LastSeenTable);
-        var compared = $"""
-            SELECT f.id FROM {T("recon_run_keys")} rk JOIN {T("recon_findings")} f ON f.transaction_key = rk.transaction_key AND f.pg = {P("pg")}
-            WHERE rk.run_id = {P("run")}
-            """;
-        return $"""
-            UPDATE {ls} SET last_run_id = {P("run")}, last_seen_at = {P("now")}, seen_count = seen_count + 1
-            WHERE last_run_id = {P("base")} AND finding_id NOT IN ({compared})
-            """;
-    }
-
-    /// <summary>The run carried the findings of <c>@base</c> forward at <c>@now</c> (<see cref="CarryForward"/>).</summary>
     public string MarkCarried() =>
         $"UPDATE {T("recon_runs")} SET carried_from_run_id = {P("base")}, carried_at = {P("now")} WHERE id = {P("run")}";
 

@@ -121,8 +121,9 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         Assert.True(await read.Set<Finding>().AnyAsync(f => f.TransactionKey == "late-1" && f.Status == FindingStatus.OPEN));
         // The findings of the run before the failed one are carried forward by the next successful run.
         Assert.Equal(open.Append("late-1").Order(StringComparer.Ordinal), (await OpenKeysAsync(D)).Order(StringComparer.Ordinal));
-        Assert.True(await read.Set<Finding>().Where(f => f.BusinessDate == D && f.Status == FindingStatus.OPEN)
-            .AllAsync(f => f.LastRunId == next.Id));
+        Assert.Equal(open.Append("late-1").Order(StringComparer.Ordinal),
+            (await ReconTestSupport.FindingsOfRunAsync(db.Factory, next.Id)).Where(f => f.Verdict == FindingVerdict.CONFIRMED)
+                .Select(f => f.Key).Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -137,7 +138,8 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         static MemoryStream Csv(IEnumerable<string> lines) => new(System.Text.Encoding.UTF8.GetBytes(header + "\n" + string.Join("\n", lines) + "\n"));
 
         Assert.True((await importer.ImportCsvAsync(Csv(Enumerable.Range(1, 5).Select(i => Line(i, 10_000))), "a.csv", "test")).Succeeded);
-        Assert.Equal(RunScope.FULL, (await RunAsync(service, D, full: false, 0)).Scope);
+        var first = await RunAsync(service, D, full: false, 0);
+        Assert.Equal(RunScope.FULL, first.Scope);
         // The same statement again with one amount corrected: one key changed, four identical.
         Assert.True((await importer.ImportCsvAsync(Csv(Enumerable.Range(1, 5).Select(i => Line(i, i == 3 ? 12_000 : 10_000))), "b.csv", "test")).Succeeded);
 
@@ -150,8 +152,12 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         // Only the marked key is compared; the date's four other open MISSING_INTERNAL findings are carried forward.
         Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
         Assert.Equal(12_000, (await read.Set<Finding>().SingleAsync(f => f.TransactionKey == "csvtx3")).ExternalAmount);
-        Assert.Equal(Enumerable.Repeat((run.Id, 2, FindingStatus.OPEN), 5),
+        // The compared one was last compared by the run; the carried ones keep the run that compared them (no row of theirs
+        // is written), yet the run saw all five.
+        Assert.Equal([(first.Id, 1, FindingStatus.OPEN), (first.Id, 1, FindingStatus.OPEN), (run.Id, 2, FindingStatus.OPEN),
+                      (first.Id, 1, FindingStatus.OPEN), (first.Id, 1, FindingStatus.OPEN)],
             (await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync()).Select(f => (f.LastRunId, f.SeenCount, f.Status)));
+        Assert.Equal(5, (await ReconTestSupport.FindingsOfRunAsync(db.Factory, run.Id)).Count);
     }
 
     [Fact]
@@ -160,7 +166,8 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         await Ledger.ClearAsync(db.Factory);
         var service = ReconTestSupport.Service(db.Factory);
         await Ledger.AddLinesAsync(db.Factory, [Orphan("unmarked-1"), Orphan("unmarked-2"), Orphan("unmarked-3"), Orphan("unmarked-4")]);
-        Assert.Equal(RunScope.FULL, (await RunAsync(service, D, full: false, 0)).Scope);
+        var first = await RunAsync(service, D, full: false, 0);
+        Assert.Equal(RunScope.FULL, first.Scope);
         Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
         var otherDate = await RunAsync(service, D.AddDays(1), full: false, 0);
 
@@ -185,8 +192,9 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         Assert.Equal((RunScope.INCREMENTAL, 2), (run.Scope, run.ComparedKeys ?? -1));
         Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
         await using var read = db.Factory.CreateDbContext();
-        // Carried or compared, each finding was seen by the run (its history and the run's totals say so).
-        Assert.Equal([(FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id)],
+        // Carried or compared, each finding was seen by the run (its history and the run's totals say so); only the compared
+        // ones were last compared by it.
+        Assert.Equal([(FindingStatus.OPEN, 1, first.Id), (FindingStatus.OPEN, 1, first.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id)],
             (await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync())
             .Select(f => (f.Status, f.SeenCount, f.LastRunId)));
         Assert.Equal(4, await (await RunSightings.SeenByRunAsync(read, run.Id)).CountAsync(s => s.Verdict == FindingVerdict.CONFIRMED));
@@ -232,14 +240,50 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
             Assert.Equal(keys.Count, (await ReconTestSupport.FindingsOfRunAsync(db.Factory, run.Id)).Count);
         }
 
-        // A carried finding's history lists the runs that carried it, newest first, and matches its seen count.
+        // A carried finding's history lists the runs that carried it, newest first; its detail counts them and says when the
+        // last one saw it, while its own row still names the run that last compared it (a carry writes no row of the finding).
         var carried = await read.Set<Finding>().AsNoTracking().SingleAsync(f => f.TransactionKey == "carried-1");
-        var history = (await findings.GetAsync(carried.Id))!.Sightings;
-        Assert.Equal([third.Id, second.Id, first.Id], history.Select(s => s.RunId));
-        Assert.All(history, s => Assert.Equal((FindingVerdict.CONFIRMED, D), (s.Verdict, s.RunBusinessDate)));
-        Assert.Equal((3, third.Id), (carried.SeenCount, carried.LastRunId));
+        var detail = (await findings.GetAsync(carried.Id))!;
+        Assert.Equal([third.Id, second.Id, first.Id], detail.Sightings.Select(s => s.RunId));
+        Assert.All(detail.Sightings, s => Assert.Equal((FindingVerdict.CONFIRMED, D), (s.Verdict, s.RunBusinessDate)));
+        Assert.Equal((1, first.Id), (carried.SeenCount, carried.LastRunId));
+        Assert.Equal((3, (await service.GetRunAsync(third.Id))!.CarriedAt), (detail.SeenCount, (DateTimeOffset?)detail.LastSeenAt));
+        Assert.True(detail.LastSeenAt > carried.LastSeenAt);
         var late = await read.Set<Finding>().AsNoTracking().SingleAsync(f => f.TransactionKey == "late-1");
         Assert.Equal([third.Id, second.Id], (await findings.GetAsync(late.Id))!.Sightings.Select(s => s.RunId));
+    }
+
+    [Fact]
+    public async Task AFindingAnIncrementalRunResolved_IsNotComparedAgainByTheRunsCarryingFromIt()
+    {
+        await Ledger.ClearAsync(db.Factory);
+        var service = ReconTestSupport.Service(db.Factory);
+        await Ledger.AddLinesAsync(db.Factory, [Orphan("gone-1"), Orphan("stays-1")]);
+        var first = await RunAsync(service, D, full: false, 0);
+        Assert.Equal(RunScope.FULL, first.Scope);
+
+        // The PG withdraws gone-1's line; its key is marked (as the ingestion marks a superseded line).
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            await ctx.Set<SettlementLine>().Where(l => l.TransactionKey == "gone-1").ExecuteDeleteAsync();
+            ctx.Add(ReconDirtyKey.For(D, Ledger.DefaultPg, "gone-1"));
+            await ctx.SaveChangesAsync();
+        }
+        var second = await RunAsync(service, D, full: false, 0);
+        Assert.Equal((RunScope.INCREMENTAL, 1, 1), (second.Scope, second.ComparedKeys ?? -1, second.AutoResolvedCount));
+        await using var read = db.Factory.CreateDbContext();
+        // Resolved by the second run, which compared its key: its last-seen row still names the first run, of the chain.
+        var gone = await read.Set<Finding>().AsNoTracking().SingleAsync(f => f.TransactionKey == "gone-1");
+        Assert.Equal((FindingStatus.AUTO_RESOLVED, FindingVerdict.CONFIRMED, first.Id), (gone.Status, gone.Verdict, gone.LastRunId));
+
+        // Nothing changed since: the next runs carry from the second and compare nothing — not the resolved finding, whose
+        // resolution a run of the chain made, nor the carried one.
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var next = await RunAsync(service, D, full: false, 0);
+            Assert.Equal((RunScope.INCREMENTAL, 0), (next.Scope, next.ComparedKeys ?? -1));
+            Assert.Equal(["stays-1"], (await ReconTestSupport.FindingsOfRunAsync(db.Factory, next.Id)).Select(f => f.Key));
+        }
     }
 
     [Fact]

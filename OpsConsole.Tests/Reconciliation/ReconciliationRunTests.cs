@@ -241,8 +241,13 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
             .GetAsync(findingB.Id);
         Assert.Equal(FindingStatus.AUTO_RESOLVED, detail!.Finding.Status);
         Assert.Equal([second.Id, first.Id], detail.Sightings.Select(s => s.RunId));
-        // The third run was incremental: tx-b changed, and tx-a, still open, was compared (and seen) again.
-        Assert.Equal(3, (await FindingsAsync()).Single(f => f.TransactionKey == "tx-a").SeenCount);
+        // The third run was incremental: it compared tx-b, which changed, and carried tx-a forward: three runs saw tx-a, two
+        // of them compared it.
+        var txA = (await FindingsAsync()).Single(f => f.TransactionKey == "tx-a");
+        Assert.Equal((2, second.Id), (txA.SeenCount, txA.LastRunId));
+        var txADetail = (await new FindingService(db.Factory, new AuditLog(db.Factory, TimeProvider.System), TimeProvider.System).GetAsync(txA.Id))!;
+        Assert.Equal([third.Id, second.Id, first.Id], txADetail.Sightings.Select(s => s.RunId));
+        Assert.Equal(3, txADetail.SeenCount);
     }
 
     [Fact]
