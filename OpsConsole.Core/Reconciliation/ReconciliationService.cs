@@ -381,7 +381,7 @@ public sealed class ReconciliationService(
     /// the date had a successful run with the same rules and no full run failed since (its claimed marks are gone);
     /// then the run's keys are the marks plus the keys of runs that failed since. A full run only clears the marks.
     /// Returns, for an incremental run, the date's last successful run, whose findings it carries forward
-    /// (<see cref="ReconciliationSqlGenerator.CarryForward"/>); null for a full run.
+    /// (<see cref="ReconciliationSqlGenerator.MarkCarried"/>); null for a full run.
     /// </summary>
     private async Task<long?> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, bool full, CancellationToken ct)

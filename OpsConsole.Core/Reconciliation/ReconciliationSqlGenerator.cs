@@ -477,7 +477,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
 
     /// <summary>
     /// A finding this run sees that a run of another date saw last moves away from that date's run: that date's next run
-    /// must compare its key again rather than carry it (<see cref="CarryForward"/>), so this marks the key for that date
+    /// must compare its key again rather than carry it (<see cref="MarkCarried"/>), so this marks the key for that date
     /// (<c>recon_dirty_keys</c>), as every write path marks a change, in the statement that moves the last-seen row.
     /// <paramref name="findings"/> selects (id, transaction_key) of the run's stored findings, read before the move.
     /// </summary>
