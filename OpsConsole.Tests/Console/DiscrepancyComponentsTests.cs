@@ -234,6 +234,29 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         Assert.True(cut.Find("button#finding-ack").HasAttribute("disabled"));
         Assert.EndsWith($"trace/payment/{_seeded.Key("b")}", cut.Find("#finding-trace-link").GetAttribute("href"));
         Assert.Empty(cut.FindAll("#finding-pg-live")); // no run asked the PG live about it
+        Assert.StartsWith("1× · last ", cut.Find("#finding-seen").TextContent.Trim());
+        Assert.Empty(cut.FindAll("#finding-compared")); // the one run that saw it compared it
+    }
+
+    [Fact]
+    public async Task FindingDetail_CountsTheRunsThatCarriedIt_AndSaysWhenItWasLastCompared()
+    {
+        SignInAs("engineer", ConsoleRoles.Engineer);
+        var engine = new ReconciliationService(_database.Factory,
+            Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System);
+        var date = new DateOnly(2026, 11, 12);
+        var seeded = await ReconSeed.DateWithDiscrepanciesAsync(_database.Factory, date, engine);
+        // Nothing changed since: the next two runs of the date are incremental and carry its findings forward.
+        foreach (var _ in Enumerable.Range(0, 2))
+            Assert.Equal(RunScope.INCREMENTAL, (await engine.RunAsync(date, RunTrigger.CLI, "test")).Scope);
+        await using var db = _database.Factory.CreateDbContext();
+        var finding = await db.Set<Finding>().AsNoTracking().SingleAsync(f => f.OrderId == seeded.Order("b"));
+        Assert.Equal((seeded.RunId, 1), (finding.LastRunId, finding.SeenCount));
+
+        var cut = RenderPage<OpsConsole.Components.Pages.Discrepancies.FindingDetailPage>(p => p.Add(x => x.Id, finding.Id));
+
+        cut.WaitForAssertion(() => Assert.StartsWith("3× · last ", cut.Find("#finding-seen").TextContent.Trim()));
+        Assert.Equal($"last compared {Kst.Short(finding.LastSeenAt)} (later runs carried it)", cut.Find("#finding-compared").TextContent.Trim());
     }
 
     [Fact]
