@@ -242,6 +242,9 @@ public sealed class FindingSighting
     public long MoneyAtRisk { get; private set; }
     public DateTimeOffset SeenAt { get; private set; }
 
+    /// <summary>The run carried the finding forward from an earlier run of its chain without comparing it (not stored).</summary>
+    public bool IsCarried { get; private init; }
+
     /// <summary>A run that carried the finding forward from the run of <paramref name="carried"/> (no row of its own:
     /// <see cref="RunSightings"/>), with that sighting's verdict and money at risk.</summary>
     internal static FindingSighting Carried(FindingSighting carried, long runId, DateOnly runBusinessDate, DateTimeOffset seenAt) => new()
@@ -252,5 +255,6 @@ public sealed class FindingSighting
         Verdict = carried.Verdict,
         MoneyAtRisk = carried.MoneyAtRisk,
         SeenAt = seenAt,
+        IsCarried = true,
     };
 }

@@ -42,6 +42,9 @@ public sealed record FindingDetail(Finding Finding, IReadOnlyList<FindingNote> N
 
     /// <summary>When a run last saw it, compared or carried forward.</summary>
     public DateTimeOffset LastSeenAt => Sightings.Count == 0 ? Finding.LastSeenAt : Sightings.Max(s => s.SeenAt);
+
+    /// <summary>How many runs carried it forward since a run last compared it (<see cref="Finding.LastRunId"/>).</summary>
+    public int CarriedSinceCompared => Sightings.TakeWhile(s => s.IsCarried).Count();
 }
 
 /// <summary>

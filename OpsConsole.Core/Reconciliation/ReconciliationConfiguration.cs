@@ -198,6 +198,7 @@ internal sealed class FindingSightingConfiguration : IEntityTypeConfiguration<Fi
     {
         b.ToTable("recon_finding_sightings");
         b.HasKey(s => s.Id);
+        b.Ignore(s => s.IsCarried); // a carried sighting is resolved by RunSightings, never stored
         // No foreign keys: a run writes one sighting per finding it saw, in the statement that writes the finding and with
         // the id that statement returned, and neither runs nor findings are ever deleted. Two checks per row (a trigger
         // each) cost more than the insert itself (docs/benchmarks.md, "Persist on a durable server").

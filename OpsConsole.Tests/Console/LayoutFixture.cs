@@ -64,6 +64,10 @@ public sealed class LayoutFixture : IAsyncLifetime
         var reconciliation = App.Services.GetRequiredService<ReconciliationService>();
         for (var day = truth.FirstDay; day <= truth.LastDay; day = day.AddDays(1))
             await reconciliation.RunEachPgAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: true, settleDelay: TimeSpan.Zero);
+        // Each day once more, as the next scheduled run finds it: nothing changed, so the runs are incremental and carry the
+        // findings forward (the finding page then says how many runs saw a finding and when one last compared it).
+        for (var day = truth.FirstDay; day <= truth.LastDay; day = day.AddDays(1))
+            await reconciliation.RunEachPgAsync(day, RunTrigger.SCHEDULE, "demo", pullFirst: false, settleDelay: TimeSpan.Zero);
         // The sandbox PG's payouts into the sandbox bank, reconciled as the demo does: the Cash pages have findings.
         await OpsConsole.Sandbox.SandboxBank.ImportAndReconcileAsync(App.Services, truth.FirstDay, truth.LastDay, CancellationToken.None);
 
