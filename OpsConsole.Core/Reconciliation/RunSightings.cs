@@ -41,9 +41,14 @@ public static class RunSightings
             return db.Set<FindingSighting>().Where(s => s.RunId == only);
         }
         var ids = chain.ToList();
+        // One NOT EXISTS over the finding joined to the chain's keys, which PostgreSQL plans as an anti-join (a hash of the
+        // chain's compared keys): nested as "a key of the chain … for which the finding exists" it cannot, and probed the
+        // chain's keys once per sighting — over 30 s for 70,000 findings and five incremental runs of 1,000 keys.
         return db.Set<FindingSighting>().Where(s => ids.Contains(s.RunId)
-            && !db.Set<ReconRunKey>().Any(k => ids.Contains(k.RunId) && k.RunId > s.RunId
-                                                 && db.Set<Finding>().Any(f => f.Id == s.FindingId && f.TransactionKey == k.TransactionKey)));
+            && !(from f in db.Set<Finding>()
+                 join k in db.Set<ReconRunKey>() on f.TransactionKey equals k.TransactionKey
+                 where f.Id == s.FindingId && ids.Contains(k.RunId) && k.RunId > s.RunId
+                 select k.RunId).Any());
     }
 
     /// <summary>The sightings of the findings run <paramref name="runId"/> saw (see <see cref="SeenBy"/>).</summary>

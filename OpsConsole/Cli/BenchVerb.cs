@@ -91,6 +91,7 @@ public sealed class BenchVerb : ICliVerb
             // The run compares the changed keys and the date's open findings again: both counts are said.
             o.WriteLine(string.Create(ci, $"  incremental re-run: {inc.Elapsed.TotalSeconds:F2} s, {inc.Elapsed / r.Total * 100:F1} % of the full run ({inc.LateKeys:N0} keys changed; {inc.ComparedKeys:N0} keys compared; the date's other findings carried forward)"));
             o.WriteLine(string.Create(ci, $"    {inc.Scope}; pass 1 {inc.Pass1Ms} ms, pass 2 {inc.Pass2Ms} ms, persist {inc.PersistMs} ms; findings {(inc.EqualsFull ? "equal" : "DIFFER FROM")} a full run's"));
+            o.WriteLine(string.Create(ci, $"    what it saw, read through its carry chain (run filter, Slack summary): {inc.SeenRead.TotalMilliseconds:F0} ms ({inc.SeenConfirmed:N0} confirmed)"));
         }
         o.WriteLine(string.Create(ci, $"  findings                    {r.Confirmed:N0} confirmed, {r.Transient:N0} transient (expected {r.ExpectedByType.Values.Sum():N0} confirmed)"));
         foreach (var (type, expected) in r.ExpectedByType.OrderBy(e => e.Key))

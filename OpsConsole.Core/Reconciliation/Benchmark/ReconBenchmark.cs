@@ -24,7 +24,7 @@ public sealed record ReconBenchResult(
 /// <summary><c>bench recon --late K</c>: K late PG lines after the full runs, and the incremental re-run of the date.</summary>
 /// <param name="EqualsFull">The findings after the incremental run equal those after a full run that followed it.</param>
 public sealed record IncrementalBenchResult(int LateKeys, TimeSpan Elapsed, int ComparedKeys, RunScope Scope,
-    long Pass1Ms, long Pass2Ms, long PersistMs, bool EqualsFull);
+    long Pass1Ms, long Pass2Ms, long PersistMs, bool EqualsFull, TimeSpan SeenRead, int SeenConfirmed);
 
 /// <summary>
 /// <c>bench recon</c>: a fresh database, bulk-loaded with <see cref="ReconBenchData"/>, reconciled by the real
@@ -148,12 +148,25 @@ public static class ReconBenchmark
         if (run.Status != RunStatus.SUCCEEDED) throw new InvalidOperationException($"The incremental run failed: {run.Error}");
         log.WriteLine($"bench: incremental run: {elapsed.TotalSeconds:F2} s ({run.Scope}, {run.ComparedKeys:N0} keys; pass 1 " +
                       $"{run.Pass1Ms} ms, pass 2 {run.Pass2Ms} ms, persist {run.PersistMs} ms; {run.ConfirmedCount:N0} confirmed; load average {BenchEnvironment.LoadAverage()})");
+        // What the run saw — compared or carried — is read through its carry chain (RunSightings) by the grid's run filter,
+        // the Slack summary and `reconcile --json`: timed here, as the console reads it, and checked against its totals.
+        sw.Restart();
+        int seenConfirmed;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            seenConfirmed = await (await RunSightings.SeenByRunAsync(db, run.Id, ct))
+                .CountAsync(s => s.Verdict == FindingVerdict.CONFIRMED, ct);
+        var summary = await service.SummaryAsync(run, ct);
+        var seenRead = sw.Elapsed;
+        log.WriteLine($"bench: what the incremental run saw, read through its carry chain: {seenConfirmed:N0} confirmed, " +
+                      $"{summary.LargestFindings.Count} largest, in {seenRead.TotalMilliseconds:F0} ms");
+        if (seenConfirmed != run.ConfirmedCount)
+            throw new InvalidOperationException($"The incremental run's totals say {run.ConfirmedCount:N0} confirmed, its sightings {seenConfirmed:N0}.");
         var afterIncremental = await FindingStateAsync(factory, ct);
         var full = await service.RunAsync(BusinessDate, RunTrigger.CLI, "bench check", cancellationToken: ct, full: true);
         var afterFull = await FindingStateAsync(factory, ct);
         log.WriteLine($"bench: full run after it: {(full.FinishedAt - full.StartedAt)?.TotalSeconds:F2} s ({full.ConfirmedCount:N0} confirmed)");
         return new IncrementalBenchResult(late, elapsed, run.ComparedKeys ?? 0, run.Scope, run.Pass1Ms ?? 0, run.Pass2Ms ?? 0,
-            run.PersistMs ?? 0, afterIncremental.SequenceEqual(afterFull));
+            run.PersistMs ?? 0, afterIncremental.SequenceEqual(afterFull), seenRead, seenConfirmed);
     }
 
     private static async Task<List<string>> FindingStateAsync(OpsDbContextFactory factory, CancellationToken ct)
