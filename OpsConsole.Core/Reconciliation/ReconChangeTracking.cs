@@ -141,12 +141,7 @@ public static class ReconChangeTracking
         // The base saw a finding when a run of its chain (the base, the run it carried from, …: RunSightings) last compared
         // and saw it — an incremental run carries the findings of the keys it did not compare without touching their rows,
         // so their last run stays the run that compared them — and no later run of the chain compared its key.
-        var chain = """
-            RECURSIVE chain(id) AS (
-              SELECT @base
-              UNION ALL SELECT r.carried_from_run_id FROM recon_runs r JOIN chain c ON r.id = c.id WHERE r.carried_from_run_id IS NOT NULL
-            )
-            """;
+        var chain = "RECURSIVE " + RunSightings.ChainCte("recon_runs", "@base");
         // An open, confirmed finding whose last run is of the chain was seen by the base: had a later run of the chain
         // compared its key without seeing it, that run would have resolved it.
         var open = $"""

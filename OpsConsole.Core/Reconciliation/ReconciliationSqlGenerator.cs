@@ -643,10 +643,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                    {sign}SUM(CASE WHEN s.verdict = {transient} THEN 1 ELSE 0 END)
             """;
         return $"""
-            WITH RECURSIVE chain(id) AS (
-              SELECT {P("base")}
-              UNION ALL SELECT r.carried_from_run_id FROM {T("recon_runs")} r JOIN chain c ON r.id = c.id WHERE r.carried_from_run_id IS NOT NULL
-            ),
+            WITH RECURSIVE {RunSightings.ChainCte(T("recon_runs"), P("base"))},
             t(finding_type, cc, ca, tc) AS (
               SELECT finding_type, confirmed_count, confirmed_amount, transient_count FROM {T("recon_run_totals")} WHERE run_id = {P("base")}
               UNION ALL

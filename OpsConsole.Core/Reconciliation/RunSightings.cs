@@ -31,6 +31,16 @@ public static class RunSightings
         return chain;
     }
 
+    /// <summary>The chain of run <paramref name="run"/> (an SQL value, e.g. a parameter) as the recursive CTE <c>chain(id)</c>,
+    /// for a <c>WITH RECURSIVE</c> list: <see cref="ChainAsync"/> for set-based statements. <paramref name="runs"/> is the
+    /// runs table as the statement names it.</summary>
+    internal static string ChainCte(string runs, string run) => $"""
+        chain(id) AS (
+          SELECT {run}
+          UNION ALL SELECT r.carried_from_run_id FROM {runs} r JOIN chain c ON r.id = c.id WHERE r.carried_from_run_id IS NOT NULL
+        )
+        """;
+
     /// <summary>The sightings through which the runs of <paramref name="chain"/> (<see cref="ChainAsync"/>) saw their
     /// findings: one per finding the chain's first run saw, carrying the verdict and money at risk it saw.</summary>
     public static IQueryable<FindingSighting> SeenBy(OpsDbContext db, IReadOnlyList<long> chain)
