@@ -175,10 +175,26 @@ public sealed class ReconRules(ReconciliationDefinition definition, IReconSqlDia
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.Kind, "Unknown rule kind."),
     };
 
-    /// <summary>True when the row differs at all: one side missing or a rule failing (the merge join's filter).</summary>
+    /// <summary>
+    /// The row differs at all: one side missing or a rule failing (pass 1's filter, evaluated for every row of the day).
+    /// Only for a WHERE clause, where NULL counts as false: the fee rule drops its <c>e_expected_fee IS NOT NULL</c> guard,
+    /// as <c>ABS(fee - NULL) &gt; tolerance</c> is NULL, so the expected fee (a CASE on the method, inlined by the
+    /// planner at each use) is computed once per row instead of twice: 8 % of a pass-1 share at 1M on PostgreSQL.
+    /// Not to be negated or selected as a value: there NULL and false differ.
+    /// </summary>
     public string Differs(string row) =>
         string.Join(" OR ", new[] { $"{row}.i_k IS NULL", $"{row}.e_k IS NULL" }
-            .Concat(definition.Rules.Select(r => $"({RuleFails(r, row)})")));
+            .Concat(definition.Rules.Select(r => $"({RuleFailsWhere(r, row)})")));
+
+    /// <summary><see cref="RuleFails"/> for a WHERE clause (<see cref="Differs"/>): TRUE exactly when it is, NULL
+    /// where it is false because the line has no expected fee.</summary>
+    private string RuleFailsWhere(FieldRule rule, string row) => rule.Kind switch
+    {
+        FieldRuleKind.FeeSchedule =>
+            $"ABS({row}.e_{rule.ExternalColumn} - {row}.e_expected_fee) > {Tolerance}" +
+            (UsesContracts ? $" OR ({row}.e_expected_fee IS NOT NULL AND {VatDiffers(row)})" : ""),
+        _ => RuleFails(rule, row),
+    };
 
     /// <summary>The base type of a row: the first that applies; NULL when both ledgers agree.</summary>
     public string Classify(string row)
