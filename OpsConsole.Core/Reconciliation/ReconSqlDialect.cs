@@ -32,6 +32,10 @@ public interface IReconSqlDialect
     /// </summary>
     string? RefreshStatistics(string table, params string[] columns) => null;
 
+    /// <summary>A scalar query of the planner's row estimate of a table, negative when it was never analysed (null:
+    /// the dialect keeps none).</summary>
+    string? RowEstimateSql(string table) => null;
+
     /// <summary>
     /// Joins the row of <paramref name="table"/> whose unique <paramref name="column"/> equals
     /// <paramref name="value"/> as <paramref name="alias"/> (NULLs when there is none): used after the
@@ -141,6 +145,9 @@ public sealed class PostgresReconDialect : IReconSqlDialect
 
     /// <summary>The statistics target of <see cref="RefreshStatistics"/>.</summary>
     public const int StatisticsTarget = 10;
+
+    public string? RowEstimateSql(string table) =>
+        $"SELECT COALESCE((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('{table}')), -1)";
 
     public string KeyPartition(string key, int parts) => $"(hashtext({key}) & 2147483647) % {parts} = @part";
 
