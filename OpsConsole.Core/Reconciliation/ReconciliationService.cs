@@ -611,7 +611,7 @@ public sealed class ReconciliationService(
             await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
         var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
         await tx.CommitAsync(ct);
-        await RefreshSightingStatisticsAsync(db, dialect, sightings, ct);
+        await RefreshSightingStatisticsAsync(db, dialect, runId, sightings, ct);
 
         var totals = await db.Set<ReconRunTotal>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync(ct);
         return new PersistTotals(totals.Sum(t => t.ConfirmedCount), totals.Sum(t => t.TransientCount),
@@ -625,18 +625,26 @@ public sealed class ReconciliationService(
     /// run samples the sightings (at the small target) when the table was never analysed or the run's own sightings are a
     /// tenth of its estimated rows; a run that wrote few (an incremental one) leaves the statistics, where its run id is
     /// estimated from the other runs', as they are. PostgreSQL only: SQLite plans these queries without statistics.
+    /// The run's findings are committed by then: a failure here is logged and does not fail the run.
     /// </summary>
-    private static async Task RefreshSightingStatisticsAsync(OpsDbContext db, IReconSqlDialect dialect, int written,
+    private async Task RefreshSightingStatisticsAsync(OpsDbContext db, IReconSqlDialect dialect, long runId, int written,
         CancellationToken ct)
     {
         var table = dialect.Table("recon_finding_sightings");
         if (dialect.RefreshStatistics(table, "finding_id", "run_id", "verdict") is not { } analyze
             || dialect.RowEstimateSql(table) is not { } estimateSql)
             return;
-        var none = new Dictionary<string, object?>();
-        var estimate = await ReconSql.ScalarAsync(db, estimateSql, none, ct);
-        if (estimate < 0 || written * 10L >= estimate)
-            await ReconSql.ExecuteAsync(db, analyze, none, ct);
+        try
+        {
+            var none = new Dictionary<string, object?>();
+            var estimate = await ReconSql.ScalarAsync(db, estimateSql, none, ct);
+            if (estimate < 0 || written * 10L >= estimate)
+                await ReconSql.ExecuteAsync(db, analyze, none, ct);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            _log.LogWarning(e, "Reconciliation run {RunId}: the sightings' statistics could not be refreshed; the run is unaffected", runId);
+        }
     }
 
     /// <summary>The run and its largest confirmed findings, for alerts and reports.</summary>
