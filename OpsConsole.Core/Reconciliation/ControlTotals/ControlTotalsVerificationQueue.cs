@@ -72,5 +72,11 @@ public sealed class ControlTotalsVerificationQueue(ControlTotalsVerifier verifie
         await WhenIdleAsync().WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    /// <summary>
+    /// Cancels the running verification, as BackgroundService does, and frees nothing else: a host may call
+    /// <see cref="StopAsync"/> after disposing its services (a minimal-API app under a test factory is stopped and disposed
+    /// from two sides, dotnet/aspnetcore#40271), which must then find a cancelled source rather than a disposed one. A
+    /// CancellationTokenSource without a timer holds nothing to free.
+    /// </summary>
+    public void Dispose() => _stopping.Cancel();
 }
