@@ -157,8 +157,7 @@ public static class ReconChangeTracking
             WHERE ls.last_run_id IN (SELECT id FROM chain) AND f.pg = @pg AND f.type IN ({settlement})
               AND ((f.verdict = {confirmed} AND f.status = {dialect.Text(nameof(FindingStatus.AUTO_RESOLVED))})
                    OR (f.verdict <> {confirmed} AND f.status IN ({unresolved})))
-              AND NOT EXISTS (SELECT 1 FROM recon_run_keys k
-                              WHERE k.run_id IN (SELECT id FROM chain) AND k.run_id > ls.last_run_id AND k.transaction_key = f.transaction_key)
+              AND {RunSightings.NotComparedLaterSql("recon_run_keys", "ls.last_run_id", "f.transaction_key")}
             """;
         if (dialect is PostgresReconDialect)
             return [$"""

@@ -652,8 +652,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                 JOIN {T("recon_findings")} f ON f.transaction_key = rk.transaction_key AND f.pg = {P("pg")}
                 JOIN {T("recon_finding_sightings")} s ON s.finding_id = f.id AND s.run_id IN (SELECT id FROM chain)
               WHERE rk.run_id = {P("run")}
-                AND NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} k
-                                WHERE k.run_id IN (SELECT id FROM chain) AND k.run_id > s.run_id AND k.transaction_key = f.transaction_key)
+                AND {RunSightings.NotComparedLaterSql(T("recon_run_keys"), "s.run_id", "f.transaction_key")}
               GROUP BY f.type
               UNION ALL
               SELECT f.type, {Sums("")}

@@ -41,6 +41,14 @@ public static class RunSightings
         )
         """;
 
+    /// <summary>True when no run of <c>chain</c> (<see cref="ChainCte"/>) later than run <paramref name="run"/> compared the key
+    /// <paramref name="key"/> (SQL values): what <paramref name="run"/> saw of that key still stands for the chain's first run.
+    /// <paramref name="runKeys"/> is the run keys table as the statement names it.</summary>
+    internal static string NotComparedLaterSql(string runKeys, string run, string key) => $"""
+        NOT EXISTS (SELECT 1 FROM {runKeys} k
+                    WHERE k.run_id IN (SELECT id FROM chain) AND k.run_id > {run} AND k.transaction_key = {key})
+        """;
+
     /// <summary>The sightings through which the runs of <paramref name="chain"/> (<see cref="ChainAsync"/>) saw their
     /// findings: one per finding the chain's first run saw, carrying the verdict and money at risk it saw.</summary>
     public static IQueryable<FindingSighting> SeenBy(OpsDbContext db, IReadOnlyList<long> chain)
