@@ -123,6 +123,34 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
         return new FindingDetail(finding, finding.Notes.OrderBy(n => n.At).ThenBy(n => n.Id).ToList(), sightings);
     }
 
+    /// <summary>
+    /// What the runs' passes recorded for <paramref name="transactionKey"/>, newest run first, at most <paramref name="take"/>
+    /// rows. The items grow by every differing key of every run and their index leads with the run, so they are read for
+    /// the key's own runs: those that saw a finding of the key (every key a pass 1 brings back becomes a finding of that
+    /// run, confirmed or transient), at most <paramref name="take"/> of them (a run records a key at most once a pass).
+    /// In two reads, so that the items are always found through their runs whatever the tables' statistics say.
+    /// </summary>
+    public async Task<List<ReconRunItem>> PassesAsync(string transactionKey, int take = 50, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var runs = await RunsOfKey(db, transactionKey).Take(take).ToListAsync(cancellationToken);
+        if (runs.Count == 0) return [];
+        return await PassesQuery(db, transactionKey, runs).Take(take).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The runs that saw a finding of <paramref name="transactionKey"/>, newest first.</summary>
+    internal static IQueryable<long> RunsOfKey(OpsDbContext db, string transactionKey) =>
+        (from s in db.Set<FindingSighting>()
+         join f in db.Set<Finding>() on s.FindingId equals f.Id
+         where f.TransactionKey == transactionKey
+         select s.RunId).Distinct().OrderByDescending(r => r);
+
+    /// <summary>The items of <paramref name="transactionKey"/> in <paramref name="runs"/>, newest run first.</summary>
+    internal static IQueryable<ReconRunItem> PassesQuery(OpsDbContext db, string transactionKey, IReadOnlyCollection<long> runs) =>
+        db.Set<ReconRunItem>().AsNoTracking()
+            .Where(i => runs.Contains(i.RunId) && (i.Pass == 1 || i.Pass == 2) && i.TransactionKey == transactionKey)
+            .OrderByDescending(i => i.RunId).ThenByDescending(i => i.Pass);
+
     /// <summary>OPEN → ACKNOWLEDGED. <paramref name="expectedVersion"/>: the version the user saw (optional).</summary>
     public Task<Finding> AcknowledgeAsync(long findingId, string actor, long? expectedVersion = null,
         CancellationToken cancellationToken = default) =>
