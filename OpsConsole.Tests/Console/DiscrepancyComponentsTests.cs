@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
@@ -259,6 +260,12 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         Assert.Equal($"compared by run #{seeded.RunId} at {Kst.Short(finding.LastSeenAt)}; carried by 2 later runs",
             cut.Find("#finding-compared").TextContent.Trim());
         Assert.Equal(2, cut.FindAll("#finding-history td").Count(td => td.TextContent == "carried forward"));
+        // Newest run first: the two carrying runs above the passes of the run that compared it.
+        var runs = cut.FindAll("#finding-history tbody tr")
+            .Select(tr => long.Parse(tr.QuerySelector("td")!.TextContent.Trim().TrimStart('#'), CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(runs.OrderByDescending(r => r), runs);
+        Assert.Equal(seeded.RunId, runs[^1]);
+        Assert.True(runs[0] > seeded.RunId);
     }
 
     [Fact]
