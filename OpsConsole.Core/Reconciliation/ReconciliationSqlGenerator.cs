@@ -339,8 +339,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// merge-full-joined, and only the rows that differ leave the join (<c>js</c>: one side missing, or a rule fails).
     /// Those few then take the lines' other columns (one probe each), and a transaction without a single line takes
     /// its key's grouped repeated lines (<c>em</c>); the repeated keys without a transaction of the pass join last.
-    /// <c>ORDER BY … OFFSET 0</c> keeps each side a fenced, ordered subquery, so the planner merges the index scans
-    /// instead of sorting or hashing them.
+    /// <para>The join matches on the covering indexes' whole key — (business date, PG, key) with (sold date, PG, key) — not
+    /// on the key alone, though every row of both sides has the pass's date and PG, so the result is the same. Below a
+    /// full join PostgreSQL does not treat a column fixed by a side's own filter as constant, so it would not take either
+    /// index as ordered by the key alone: unfenced it read the lines through their key index and the table's rows, and
+    /// fenced (each side an <c>ORDER BY … OFFSET 0</c> subquery, as before) it had to put a Materialize under the
+    /// merge, which cannot mark and restore a subquery's position. Joined on the indexes' order, the merge reads both
+    /// covering indexes directly and marks its place in the lines' index: one 1M-payment share 342–350 ms → 253–262 ms.</para>
     /// </summary>
     private string OrderedMergeJoinSql(string internalFilter, string externalScan)
     {
@@ -356,16 +361,14 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         };
         return $"""
             i AS (
-              SELECT t.{key} AS k, {SignedAmountSql()} AS amount, t.currency
+              SELECT t.business_date AS d, t.pg, t.{key} AS k, {SignedAmountSql()} AS amount, t.currency
               FROM {T("payment_transactions")} t
               WHERE {internalFilter}
-              ORDER BY t.{key} OFFSET 0
             ),
             s AS (
-              SELECT l.{key} AS k, l.amount, l.fee, l.method, l.sold_date, l.currency{string.Concat(_rules.FeeInputColumns.Select(c => ", l." + c))}{(_rules.UsesPeriods ? ", l.approved_at" : "")}
+              SELECT l.pg, l.{key} AS k, l.amount, l.fee, l.method, l.sold_date, l.currency{string.Concat(_rules.FeeInputColumns.Select(c => ", l." + c))}{(_rules.UsesPeriods ? ", l.approved_at" : "")}
               FROM {T("settlement_lines")} l
               WHERE {externalScan} AND NOT l.key_repeated
-              ORDER BY l.{key} OFFSET 0
             ),
             js AS (
               SELECT x.* FROM (
@@ -373,7 +376,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                        i.currency AS i_currency, s.currency AS e_currency,
                        s.k AS e_k, s.amount AS e_amount, s.fee AS e_fee, s.method AS e_method, s.sold_date AS e_sold_date,{string.Concat(_rules.FeeInputColumns.Select(c => $" s.{c} AS e_{c},"))}
                        {_rules.ExpectedFee(c => "s." + c)} AS e_expected_fee
-                FROM i FULL OUTER JOIN s ON s.k = i.k
+                FROM i FULL OUTER JOIN s ON s.sold_date = i.d AND s.pg = i.pg AND s.k = i.k
               ) x
               WHERE {_rules.Differs("x")}
             ),

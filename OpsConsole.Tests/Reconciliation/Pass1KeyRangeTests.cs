@@ -110,6 +110,12 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
         Assert.Contains("Index Only Scan using ix_payment_transactions_business_date_key on payment_transactions t", plan);
         Assert.Contains("Index Only Scan using ix_settlement_lines_day_single_lines on settlement_lines l", plan);
         Assert.False(plan.Contains("Hash", StringComparison.Ordinal), plan);
+        // The merge marks its place in the lines' index itself: no copy of the day's lines in a Materialize under it
+        // (which it needed when each side was a fenced subquery), and no sort of either side.
+        Assert.False(plan.Contains("Materialize", StringComparison.Ordinal), plan);
+        var mergeStart = plan.IndexOf("Merge Full Join", StringComparison.Ordinal);
+        var sides = plan[mergeStart..plan.IndexOf("ix_settlement_lines_day_single_lines", mergeStart, StringComparison.Ordinal)];
+        Assert.False(sides.Contains("Sort", StringComparison.Ordinal), plan);
     }
 
     /// <summary>Saves a random ledger of the test date, runs the statistics statements, returns the transaction count.</summary>
