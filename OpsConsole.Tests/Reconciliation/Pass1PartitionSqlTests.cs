@@ -16,7 +16,7 @@ public sealed class Pass1PartitionSqlTests
         // a key lands in one range on every side.
         Assert.Equal(2, Count(sql, "t.business_date = @date AND t.pg = @pg AND t.transaction_key >= @lo AND t.transaction_key < @hi"));
         Assert.Equal(2, Count(sql, "l.sold_date = @date AND l.pg = @pg AND l.transaction_key >= @lo AND l.transaction_key < @hi"));
-        Assert.Contains("i FULL OUTER JOIN s ON s.k = i.k", sql);
+        Assert.Contains("i FULL OUTER JOIN s ON s.sold_date = i.d AND s.pg = i.pg AND s.k = i.k", sql);
     }
 
     [Fact]
