@@ -432,6 +432,7 @@ public sealed class ReconciliationService(
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
         var context = new ReconPassContext(runId, date, gen.Definition, dialect, pg);
         int differing;
+        IReadOnlyList<PassShare>? keyRanges = null;
         if (external is not null)
             differing = await external.RunPass1Async(context, ct);
         else
@@ -453,7 +454,7 @@ public sealed class ReconciliationService(
             else
             {
                 var shares = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
-                    ? await KeyRangeSharesAsync(gen, dialect, parameters, ct)
+                    ? keyRanges = await KeyRangeSharesAsync(gen, dialect, parameters, ct)
                     : HashShares(dialect, gen.Pass1Insert, parameters);
                 differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct);
             }
@@ -472,8 +473,9 @@ public sealed class ReconciliationService(
             await external.RunPass2Async(context, ct);
         else if (differing > 0)
         {
+            var pass2 = new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg };
             await RunInSharesAsync(dialect,
-                HashShares(dialect, gen.Pass2Insert, new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg }),
+                keyRanges is null ? HashShares(dialect, gen.Pass2Insert, pass2) : Pass2RangeShares(gen, keyRanges, pass2),
                 dialect.KeyLookupSettings, ct);
         }
         // The live check asks the PG API: only the API connection's runs have one to ask.
@@ -528,6 +530,21 @@ public sealed class ReconciliationService(
             return new PassShare(gen.Pass1Insert(new KeyRange(q > 0, q < bounds.Count)), p);
         }).ToList();
     }
+
+    /// <summary>
+    /// Pass 2 in pass 1's key ranges (<see cref="KeyRangeSharesAsync"/>): each range's pass-1 keys are what that range's
+    /// pass-1 share found, so each share reads only its part of the items' index (by key hash, each share read all of
+    /// the run's pass-1 items and kept a quarter).
+    /// </summary>
+    private static IReadOnlyList<PassShare> Pass2RangeShares(ReconciliationSqlGenerator gen, IReadOnlyList<PassShare> pass1,
+        IReadOnlyDictionary<string, object?> parameters) =>
+        pass1.Select(share =>
+        {
+            var p = new Dictionary<string, object?>(parameters);
+            foreach (var bound in (string[])["lo", "hi"])
+                if (share.Parameters.TryGetValue(bound, out var value)) p[bound] = value;
+            return new PassShare(gen.Pass2Insert(new KeyRange(p.ContainsKey("lo"), p.ContainsKey("hi"))), p);
+        }).ToList();
 
     /// <summary>One statement of a pass and its parameters.</summary>
     internal sealed record PassShare(string Sql, IReadOnlyDictionary<string, object?> Parameters);

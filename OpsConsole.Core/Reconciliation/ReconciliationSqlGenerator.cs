@@ -92,8 +92,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         if (dialect.JoinStrategy != ReconJoinStrategy.OrderedMergeJoin)
             throw new NotSupportedException($"The {dialect.Name} dialect does not split pass 1 by key range.");
         var key = definition.KeyColumn;
-        string InRange(string column) =>
-            (range.HasLower ? $" AND {column} >= {P("lo")}" : "") + (range.HasUpper ? $" AND {column} < {P("hi")}" : "");
+        string InRange(string column) => RangeFilter(range, column);
         // An approval without a key cannot be compared by key; a lower bound excludes it already.
         var internalFilter = $"t.business_date = {P("date")} AND t.pg = {P("pg")}{InRange("t." + key)}" + (range.HasLower ? "" : $" AND t.{key} IS NOT NULL");
         var externalScan = $"l.sold_date = {P("date")} AND l.pg = {P("pg")}{InRange("l." + key)}";
@@ -101,16 +100,57 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             onlyDiffering: true);
     }
 
+    /// <summary>The conditions (each after AND) that keep <paramref name="column"/> in <paramref name="range"/>.</summary>
+    private string RangeFilter(KeyRange range, string column) =>
+        (range.HasLower ? $" AND {column} >= {P("lo")}" : "") + (range.HasUpper ? $" AND {column} < {P("hi")}" : "");
+
     /// <summary>Pass 2: only the keys pass 1 found, without the date filter, on current data; inserts one
     /// pass-2 item per key (finding_type NULL when the key now matches). With <paramref name="parts"/> &gt; 1,
     /// only the pass-1 keys of share <c>@part</c> (as in <see cref="Pass1Insert"/>).</summary>
     public string Pass2Insert(int parts = 1)
     {
-        var key = definition.KeyColumn;
-        var keys = $"SELECT r.transaction_key AS k FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
+        var keys = Pass1KeysSql();
         if (parts > 1 && dialect.KeyPartition("r.transaction_key", parts) is { } share) keys += " AND " + share;
+        return Pass2InsertOf(keys);
+    }
+
+    /// <summary>
+    /// Pass 2 of a dialect with <see cref="ReconJoinStrategy.OrderedMergeJoin"/> for the pass-1 keys of
+    /// <paramref name="range"/> (as in <see cref="Pass1Insert(KeyRange)"/>): after a full pass 1 in key ranges, the
+    /// pass-1 keys of a range are those its pass-1 share found, read from their part of the items' index alone.
+    /// </summary>
+    public string Pass2Insert(KeyRange range)
+    {
+        if (dialect.JoinStrategy != ReconJoinStrategy.OrderedMergeJoin)
+            throw new NotSupportedException($"The {dialect.Name} dialect does not split pass 2 by key range.");
+        return Pass2InsertOf(Pass1KeysSql() + RangeFilter(range, "r.transaction_key"));
+    }
+
+    private string Pass1KeysSql() =>
+        $"SELECT r.transaction_key AS k FROM {T("recon_run_items")} r WHERE r.run_id = {P("run")} AND r.pass = 1";
+
+    /// <summary>Pass 2 for the pass-1 keys <paramref name="keys"/> selects (as <c>k</c>).</summary>
+    private string Pass2InsertOf(string keys)
+    {
+        var key = definition.KeyColumn;
         // A few keys: each is one probe of our transactions' unique key (which brings the whole row) and one of the
         // lines' key (all its lines, single or repeated, grouped), so no key is looked up twice on a side.
+        if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin)
+            // PostgreSQL: both probes as LATERAL subqueries, key by key as the pass-1 items come in key order: no hash of
+            // the keys, no hash of the grouped lines and no join of the two (a 10M share of 17,000 keys: see
+            // docs/benchmarks.md, session 16). OFFSET 0 keeps the transaction's look-up a probe.
+            return PassInsert(2, $"""
+                j AS (
+                  SELECT t.{key} AS i_k, {SignedAmountSql()} AS i_amount, {dialect.KstDate("t.occurred_at")} AS i_business_date,
+                         t.currency AS i_currency,
+                         {string.Join(", ", TransactionDetail.Select(c => $"t.{c} AS t_{c}"))},
+                         {ExternalAs(c => "e." + c)}
+                  FROM ({keys}) ks
+                    LEFT JOIN LATERAL (SELECT x.* FROM {T("payment_transactions")} x WHERE x.{key} = ks.k AND x.pg = {P("pg")} OFFSET 0) t ON TRUE
+                    LEFT JOIN LATERAL ({GroupedLinesSql($"l.{key} = ks.k AND l.pg = {P("pg")}")}) e ON TRUE
+                  WHERE t.{key} IS NOT NULL OR e.k IS NOT NULL
+                )
+                """, onlyDiffering: false, joinCarriesTransaction: true);
         return PassInsert(2, $"""
             ks AS (
               {keys}

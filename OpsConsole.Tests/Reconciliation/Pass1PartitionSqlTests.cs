@@ -45,6 +45,22 @@ public sealed class Pass1PartitionSqlTests
         Assert.DoesNotContain("@part", Generator(new PostgresReconDialect()).Pass2Insert());
     }
 
+    /// <summary>After a full pass 1 in key ranges, pass 2 takes each range's pass-1 keys from its part of the items' index:
+    /// the ranges' conditions on the items' key, not a hash of every item's key.</summary>
+    [Fact]
+    public void PostgreSql_Pass2InKeyRanges_TakesThePass1KeysOfItsRange()
+    {
+        var generator = Generator(new PostgresReconDialect());
+        var sql = generator.Pass2Insert(new KeyRange(HasLower: true, HasUpper: true));
+
+        Assert.Equal(1, Count(sql, "r.run_id = @run AND r.pass = 1 AND r.transaction_key >= @lo AND r.transaction_key < @hi"));
+        Assert.DoesNotContain("hashtext", sql);
+        Assert.DoesNotContain("@lo", generator.Pass2Insert(new KeyRange(HasLower: false, HasUpper: true)));
+        Assert.DoesNotContain("@hi", generator.Pass2Insert(new KeyRange(HasLower: true, HasUpper: false)));
+        Assert.Equal(generator.Pass2Insert(), generator.Pass2Insert(KeyRange.All));
+        Assert.Throws<NotSupportedException>(() => Generator(new SqliteReconDialect()).Pass2Insert(KeyRange.All));
+    }
+
     [Fact]
     public void Sqlite_IgnoresShares() =>
         Assert.Equal(Generator(new SqliteReconDialect()).Pass1Insert(), Generator(new SqliteReconDialect()).Pass1Insert(parts: 4));
