@@ -433,6 +433,9 @@ public sealed class ReconciliationService(
         var context = new ReconPassContext(runId, date, gen.Definition, dialect, pg);
         int differing;
         IReadOnlyList<PassShare>? keyRanges = null;
+        // PostgreSQL's pass 2 probes key by key whatever the planner expects (LATERAL look-ups, its keys read by index):
+        // the run items' statistics are refreshed after it, for the persist, and not between the passes.
+        var pass2NeedsStatistics = dialect.JoinStrategy != ReconJoinStrategy.OrderedMergeJoin;
         if (external is not null)
             differing = await external.RunPass1Async(context, ct);
         else
@@ -450,13 +453,14 @@ public sealed class ReconciliationService(
             if (incremental)
                 // A few keys: one statement of index probes, as pass 2.
                 differing = await RunInSharesAsync(dialect, [new PassShare(gen.Pass1KeysInsert(), parameters)],
-                    dialect.KeyLookupSettings, ct);
+                    dialect.KeyLookupSettings, ct, refreshStatistics: pass2NeedsStatistics);
             else
             {
                 var shares = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
                     ? keyRanges = await KeyRangeSharesAsync(gen, dialect, parameters, ct)
                     : HashShares(dialect, gen.Pass1Insert, parameters);
-                differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct);
+                differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct,
+                    refreshStatistics: pass2NeedsStatistics);
             }
         }
         // Each phase's figures are saved with the move to the next phase: one update of the run row, not two.
@@ -551,10 +555,10 @@ public sealed class ReconciliationService(
 
     /// <summary>
     /// Runs a pass's shares all at once, each on its own connection with the given session settings, then
-    /// refreshes the run items' statistics; returns the rows inserted.
+    /// refreshes the run items' statistics unless <paramref name="refreshStatistics"/> is false; returns the rows inserted.
     /// </summary>
     private async Task<int> RunInSharesAsync(IReconSqlDialect dialect, IReadOnlyList<PassShare> shares,
-        (string Set, string Reset)? settings, CancellationToken ct)
+        (string Set, string Reset)? settings, CancellationToken ct, bool refreshStatistics = true)
     {
         var none = new Dictionary<string, object?>();
         var counts = await Task.WhenAll(shares.Select(async share =>
@@ -565,8 +569,11 @@ public sealed class ReconciliationService(
             if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, none, ct);
             return inserted;
         }));
-        await using var stats = await dbFactory.CreateDbContextAsync(ct);
-        await RefreshStatisticsAsync(stats, dialect, ct);
+        if (refreshStatistics)
+        {
+            await using var stats = await dbFactory.CreateDbContextAsync(ct);
+            await RefreshStatisticsAsync(stats, dialect, ct);
+        }
         return counts.Sum();
     }
 
