@@ -432,7 +432,7 @@ public sealed class ReconciliationService(
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
         var context = new ReconPassContext(runId, date, gen.Definition, dialect, pg);
         int differing;
-        IReadOnlyList<PassShare>? keyRanges = null;
+        IReadOnlyList<string>? keyRanges = null; // the bounds of a full pass 1's key ranges
         // PostgreSQL's pass 2 probes key by key whatever the planner expects (LATERAL look-ups, its keys read by index):
         // the run items' statistics are refreshed after it, for the persist, and not between the passes.
         var pass2NeedsStatistics = dialect.JoinStrategy != ReconJoinStrategy.OrderedMergeJoin;
@@ -456,8 +456,10 @@ public sealed class ReconciliationService(
                     dialect.KeyLookupSettings, ct, refreshStatistics: pass2NeedsStatistics);
             else
             {
-                var shares = dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin
-                    ? keyRanges = await KeyRangeSharesAsync(gen, dialect, parameters, ct)
+                if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin)
+                    keyRanges = await KeyRangeBoundsAsync(gen, dialect, ct);
+                var shares = keyRanges is not null
+                    ? RangeShares(keyRanges, gen.Pass1Insert, parameters)
                     : HashShares(dialect, gen.Pass1Insert, parameters);
                 differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct,
                     refreshStatistics: pass2NeedsStatistics);
@@ -479,7 +481,7 @@ public sealed class ReconciliationService(
         {
             var pass2 = new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg };
             await RunInSharesAsync(dialect,
-                keyRanges is null ? HashShares(dialect, gen.Pass2Insert, pass2) : Pass2RangeShares(gen, keyRanges, pass2),
+                keyRanges is null ? HashShares(dialect, gen.Pass2Insert, pass2) : RangeShares(keyRanges, gen.Pass2Insert, pass2),
                 dialect.KeyLookupSettings, ct);
         }
         // The live check asks the PG API: only the API connection's runs have one to ask.
@@ -509,45 +511,43 @@ public sealed class ReconciliationService(
     }
 
     /// <summary>
-    /// Pass 1 once per key range (<see cref="ReconJoinStrategy.OrderedMergeJoin"/>): the boundaries are values of
-    /// the transactions' key histogram at equal steps, so the ranges hold similar numbers of transactions. A table
-    /// not yet analysed has no histogram and runs as one range.
+    /// Pass 1 once per key range (<see cref="ReconJoinStrategy.OrderedMergeJoin"/>, <see cref="KeyRangeBoundsAsync"/>).
     /// </summary>
     internal async Task<IReadOnlyList<PassShare>> KeyRangeSharesAsync(ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
+        IReconSqlDialect dialect, IReadOnlyDictionary<string, object?> parameters, CancellationToken ct) =>
+        RangeShares(await KeyRangeBoundsAsync(gen, dialect, ct), gen.Pass1Insert, parameters);
+
+    /// <summary>
+    /// The boundaries of pass 1's key ranges: values of the transactions' key histogram at equal steps, so the ranges
+    /// hold similar numbers of transactions. A table not yet analysed has no histogram and runs as one range (none).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> KeyRangeBoundsAsync(ReconciliationSqlGenerator gen, IReconSqlDialect dialect,
+        CancellationToken ct)
     {
-        var bounds = new List<string>();
-        if (Parts > 1 && dialect.KeyHistogramSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn) is { } sql)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var histogram = await ReconSql.StringsAsync(db, sql, ct);
-            if (histogram.Count >= 2)
-                bounds = Enumerable.Range(1, Parts - 1)
-                    .Select(q => histogram[(int)((long)q * (histogram.Count - 1) / Parts)])
-                    .Distinct(StringComparer.Ordinal).ToList();
-        }
-        return Enumerable.Range(0, bounds.Count + 1).Select(q =>
+        if (Parts <= 1 || dialect.KeyHistogramSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn) is not { } sql)
+            return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var histogram = await ReconSql.StringsAsync(db, sql, ct);
+        return histogram.Count < 2
+            ? []
+            : Enumerable.Range(1, Parts - 1)
+                .Select(q => histogram[(int)((long)q * (histogram.Count - 1) / Parts)])
+                .Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// A pass's statement once per key range between <paramref name="bounds"/> (<c>@lo</c> ≤ key &lt; <c>@hi</c>; the
+    /// first range has no lower bound, the last no upper one). Pass 2 of a full run uses pass 1's ranges: a range's
+    /// pass-1 keys are what its pass-1 share found, so each share reads only its part of the items' index.
+    /// </summary>
+    private static IReadOnlyList<PassShare> RangeShares(IReadOnlyList<string> bounds, Func<KeyRange, string> passSql,
+        IReadOnlyDictionary<string, object?> parameters) =>
+        Enumerable.Range(0, bounds.Count + 1).Select(q =>
         {
             var p = new Dictionary<string, object?>(parameters);
             if (q > 0) p["lo"] = bounds[q - 1];
             if (q < bounds.Count) p["hi"] = bounds[q];
-            return new PassShare(gen.Pass1Insert(new KeyRange(q > 0, q < bounds.Count)), p);
-        }).ToList();
-    }
-
-    /// <summary>
-    /// Pass 2 in pass 1's key ranges (<see cref="KeyRangeSharesAsync"/>): each range's pass-1 keys are what that range's
-    /// pass-1 share found, so each share reads only its part of the items' index (by key hash, each share read all of
-    /// the run's pass-1 items and kept a quarter).
-    /// </summary>
-    private static IReadOnlyList<PassShare> Pass2RangeShares(ReconciliationSqlGenerator gen, IReadOnlyList<PassShare> pass1,
-        IReadOnlyDictionary<string, object?> parameters) =>
-        pass1.Select(share =>
-        {
-            var p = new Dictionary<string, object?>(parameters);
-            foreach (var bound in (string[])["lo", "hi"])
-                if (share.Parameters.TryGetValue(bound, out var value)) p[bound] = value;
-            return new PassShare(gen.Pass2Insert(new KeyRange(p.ContainsKey("lo"), p.ContainsKey("hi"))), p);
+            return new PassShare(passSql(new KeyRange(q > 0, q < bounds.Count)), p);
         }).ToList();
 
     /// <summary>One statement of a pass and its parameters.</summary>

@@ -92,10 +92,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         if (dialect.JoinStrategy != ReconJoinStrategy.OrderedMergeJoin)
             throw new NotSupportedException($"The {dialect.Name} dialect does not split pass 1 by key range.");
         var key = definition.KeyColumn;
-        string InRange(string column) => RangeFilter(range, column);
         // An approval without a key cannot be compared by key; a lower bound excludes it already.
-        var internalFilter = $"t.business_date = {P("date")} AND t.pg = {P("pg")}{InRange("t." + key)}" + (range.HasLower ? "" : $" AND t.{key} IS NOT NULL");
-        var externalScan = $"l.sold_date = {P("date")} AND l.pg = {P("pg")}{InRange("l." + key)}";
+        var internalFilter = $"t.business_date = {P("date")} AND t.pg = {P("pg")}{RangeFilter(range, "t." + key)}" + (range.HasLower ? "" : $" AND t.{key} IS NOT NULL");
+        var externalScan = $"l.sold_date = {P("date")} AND l.pg = {P("pg")}{RangeFilter(range, "l." + key)}";
         return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + OrderedMergeJoinSql(internalFilter, externalScan),
             onlyDiffering: true);
     }
