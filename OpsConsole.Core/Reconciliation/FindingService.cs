@@ -138,12 +138,21 @@ public sealed class FindingService(IDbContextFactory<OpsDbContext> dbFactory, Au
         return await PassesQuery(db, transactionKey, runs).Take(take).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The runs that saw a finding of <paramref name="transactionKey"/>, newest first.</summary>
-    internal static IQueryable<long> RunsOfKey(OpsDbContext db, string transactionKey) =>
-        (from s in db.Set<FindingSighting>()
-         join f in db.Set<Finding>() on s.FindingId equals f.Id
-         where f.TransactionKey == transactionKey
-         select s.RunId).Distinct().OrderByDescending(r => r);
+    /// <summary>The runs that may hold items of <paramref name="transactionKey"/>, newest first: the runs with a sighting of one
+    /// of its findings, and the later full runs of their date and PG that carried findings forward (they compared every key
+    /// and wrote no sighting of an unchanged finding: <see cref="RunSightings"/>).</summary>
+    internal static IQueryable<long> RunsOfKey(OpsDbContext db, string transactionKey)
+    {
+        var sighted = from s in db.Set<FindingSighting>()
+                      join f in db.Set<Finding>() on s.FindingId equals f.Id
+                      where f.TransactionKey == transactionKey
+                      select new { s.RunId, s.RunBusinessDate, f.Pg };
+        var carrying = db.Set<ReconRun>()
+            .Where(r => r.CarriedFromRunId != null && r.Scope == RunScope.FULL
+                        && sighted.Any(x => x.RunBusinessDate == r.BusinessDate && x.Pg == r.Pg && x.RunId < r.Id))
+            .Select(r => r.Id);
+        return sighted.Select(x => x.RunId).Union(carrying).OrderByDescending(r => r);
+    }
 
     /// <summary>The items of <paramref name="transactionKey"/> in <paramref name="runs"/>, newest run first.</summary>
     internal static IQueryable<ReconRunItem> PassesQuery(OpsDbContext db, string transactionKey, IReadOnlyCollection<long> runs) =>

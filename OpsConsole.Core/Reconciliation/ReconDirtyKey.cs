@@ -26,8 +26,10 @@ public sealed class ReconDirtyKey
 }
 
 /// <summary>
-/// A key a run claimed from <see cref="ReconDirtyKey"/> (an incremental run compares exactly these). Kept with the
-/// run, so that the keys a failed run claimed are compared again by the next run of the date.
+/// A key a run claimed from <see cref="ReconDirtyKey"/> (an incremental run compares exactly these), or whose findings a
+/// full run that carries wrote because its run items differ from its base's. Kept with the run, so that the keys a failed
+/// run claimed are compared again by the next run of the date; a run carrying findings forward sees the findings of every
+/// other key as its base saw them (<see cref="RunSightings"/>).
 /// </summary>
 public sealed class ReconRunKey
 {

@@ -77,9 +77,11 @@ public sealed class ReconRun
     public int? ComparedKeys { get; private set; }
 
     /// <summary>
-    /// An incremental run that carried findings forward: the date's previous successful run it carried them from. The run
-    /// saw, besides the findings of its own sightings, every finding that run saw whose key this run did not compare
-    /// (<see cref="RunSightings"/>); no sighting row is written for a carried finding.
+    /// A run that carried findings forward: the date's previous successful run it carried them from. The run saw, besides
+    /// the findings of its own sightings, every finding that run saw whose key is not among this run's keys
+    /// (<see cref="ReconRunKey"/>, <see cref="RunSightings"/>); no sighting row is written for a carried finding. An
+    /// incremental run's keys are those it compared; a full run that carries (<see cref="ReconciliationOptions.CarryUnchangedFindings"/>)
+    /// compared every key and its keys are those whose findings it wrote: the keys whose data or state changed.
     /// </summary>
     public long? CarriedFromRunId { get; private set; }
 

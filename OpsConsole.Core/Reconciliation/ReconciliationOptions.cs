@@ -53,6 +53,15 @@ public sealed class ReconciliationOptions
     /// <summary>Page size of the settlement pull. Default 500.</summary>
     public int PullPageSize { get; set; } = 500;
 
+    /// <summary>
+    /// A full run of a date whose last successful run was full too, with the same rules, writes only what changed: it
+    /// compares every key, then keeps the findings of the keys whose run items equal that run's (and that no change mark
+    /// or state of theirs sends back) as that run saw them — carried forward, as an incremental run carries, with no row
+    /// of theirs written — and writes the findings of the other keys (<c>docs/reconciliation.md</c>, "Full runs that
+    /// carry"). Default true; false makes every full run write a sighting and a last-seen row for every finding it sees.
+    /// </summary>
+    public bool CarryUnchangedFindings { get; set; } = true;
+
     /// <summary>A RUNNING run whose heartbeat is older than this was abandoned and no longer holds the lock.</summary>
     public TimeSpan StaleRunAfter { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -282,8 +282,8 @@ public sealed class ReconciliationService(
 
             // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
             // outside the marked write paths, so that run compares the whole date.
-            var carryFrom = external is null ? await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct) : null;
-            var incremental = carryFrom is not null;
+            var plan = external is null ? await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct) : RunPlan.Plain;
+            var incremental = plan.Incremental;
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call: the
             // date's last recorded totals plus the changes since (the day is summed only by its first run; a full run's
             // check against the ledgers follows in the background, below). On PostgreSQL they are recorded on their own
@@ -298,7 +298,7 @@ public sealed class ReconciliationService(
             {
                 var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
                     incremental, beforeRecheck: external is null && dialect is PostgresReconDialect ? RecordTotals : null);
-                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, carryFrom, ct));
+                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, plan, ct));
                 persisted.SetResult();
                 if (external is null) RecordTotals();
                 if (recording is not null) await recording;
@@ -376,14 +376,28 @@ public sealed class ReconciliationService(
                 runId, date, lines);
     }
 
+    /// <summary>How a run treats the findings of the date's last successful run.</summary>
+    /// <param name="Incremental">The run compares only the claimed keys (<see cref="RunScope.INCREMENTAL"/>).</param>
+    /// <param name="CarryFrom">The run carries forward the findings of that run (<see cref="ReconciliationSqlGenerator.MarkCarried"/>)
+    /// whose keys are not among its own (<see cref="ReconRunKey"/>); null: the run writes every finding it sees.</param>
+    private sealed record RunPlan(bool Incremental, long? CarryFrom)
+    {
+        public static readonly RunPlan Plain = new(false, null);
+
+        /// <summary>A full run that carries: it compares every key and adds to its keys those whose items differ from
+        /// its base's (<see cref="ReconciliationSqlGenerator.InsertChangedKeys"/>).</summary>
+        public bool FullCarry => !Incremental && CarryFrom is not null;
+    }
+
     /// <summary>
-    /// Decides the run's scope and takes the date's change marks (<see cref="ReconChangeTracking"/>): incremental when
-    /// the date had a successful run with the same rules and no full run failed since (its claimed marks are gone);
-    /// then the run's keys are the marks plus the keys of runs that failed since. A full run only clears the marks.
-    /// Returns, for an incremental run, the date's last successful run, whose findings it carries forward
-    /// (<see cref="ReconciliationSqlGenerator.MarkCarried"/>); null for a full run.
+    /// Decides the run's scope and takes the date's change marks (<see cref="ReconChangeTracking"/>). The date's last
+    /// successful run is a <b>base</b> when its rules are this run's and no full run failed since (its claimed marks are
+    /// gone). With a base the run is incremental unless a full run is asked for; a full run still carries from a full base
+    /// (<see cref="ReconciliationOptions.CarryUnchangedFindings"/>), whose run items cover every differing key of the date.
+    /// A run that carries claims the marks as its keys, plus the keys of runs that failed since and of the findings whose
+    /// state the base did not leave (<see cref="ReconChangeTracking.ClaimSql"/>); any other run only clears the marks.
     /// </summary>
-    private async Task<long?> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
+    private async Task<RunPlan> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, bool full, CancellationToken ct)
     {
         var fingerprint = Convert.ToHexStringLower(
@@ -391,9 +405,11 @@ public sealed class ReconciliationService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.BusinessDate == date && r.Pg == pg && r.Id < runId);
         var last = await runs.Where(r => r.Status == RunStatus.SUCCEEDED).OrderByDescending(r => r.Id)
-            .Select(r => new { r.Id, r.RulesFingerprint }).FirstOrDefaultAsync(ct);
-        var incremental = !full && last is not null && last.RulesFingerprint == fingerprint
-                          && !await runs.AnyAsync(r => r.Id > last.Id && r.Status == RunStatus.FAILED && r.Scope == RunScope.FULL, ct);
+            .Select(r => new { r.Id, r.RulesFingerprint, r.Scope }).FirstOrDefaultAsync(ct);
+        var hasBase = last is not null && last.RulesFingerprint == fingerprint
+                      && !await runs.AnyAsync(r => r.Id > last.Id && r.Status == RunStatus.FAILED && r.Scope == RunScope.FULL, ct);
+        var incremental = !full && hasBase;
+        var carry = incremental || (hasBase && last!.Scope == RunScope.FULL && options.Value.CarryUnchangedFindings);
         var ps = new Dictionary<string, object?>
         {
             ["run"] = runId,
@@ -405,10 +421,11 @@ public sealed class ReconciliationService(
         await ReconSql.OpenAsync(db, ct); // the engine's session settings (JIT off) before the transaction opens the connection
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            if (incremental)
+            if (carry)
             {
                 var statements = ReconChangeTracking.ClaimSql(dialect);
-                compared = await ReconSql.ExecuteAsync(db, statements[0], ps, ct);
+                var claimed = await ReconSql.ExecuteAsync(db, statements[0], ps, ct);
+                if (incremental) compared = claimed;
                 foreach (var sql in statements.Skip(1)) await ReconSql.ExecuteAsync(db, sql, ps, ct);
             }
             else
@@ -419,7 +436,7 @@ public sealed class ReconciliationService(
         if (incremental && dialect.RefreshStatistics(dialect.Table("recon_run_keys"), "run_id") is { } analyze)
             await ReconSql.ExecuteAsync(db, analyze, new Dictionary<string, object?>(), ct);
         await UpdateRunAsync(runId, r => r.RecordScope(incremental ? RunScope.INCREMENTAL : RunScope.FULL, compared, fingerprint), ct);
-        return incremental ? last!.Id : null;
+        return new RunPlan(incremental, carry ? last!.Id : null);
     }
 
     /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys.
@@ -596,44 +613,50 @@ public sealed class ReconciliationService(
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
 
     private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, long? carryFrom, CancellationToken ct)
+        IReconSqlDialect dialect, RunPlan plan, CancellationToken ct)
     {
-        var incremental = carryFrom is not null;
+        var carry = plan.CarryFrom is not null;
         var ps = new Dictionary<string, object?>
         {
             ["run"] = runId,
             ["pg"] = pg,
             ["date"] = dialect.DateValue(date),
             ["now"] = dialect.InstantValue(clock.GetUtcNow()),
+            ["base"] = plan.CarryFrom ?? 0L,
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await ReconSql.OpenAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // A full run that carries writes the findings of its keys only: the claimed ones and those whose items differ
+        // from its base's. An incremental run's items are those of its keys already.
+        var written = 0;
+        if (plan.FullCarry)
+            written = await ReconSql.ExecuteAsync(db, gen.InsertChangedKeys(), ps, ct);
         // PostgreSQL: findings, last-seen rows, sightings and the run's totals in one statement.
         var sightings = 0;
         if (dialect is PostgresReconDialect)
-            sightings = await ReconSql.ExecuteAsync(db, gen.UpsertFindingsAndSightings(withTotals: !incremental), ps, ct);
+            sightings = await ReconSql.ExecuteAsync(db, gen.UpsertFindingsAndSightings(withTotals: !carry, onlyRunKeys: plan.FullCarry), ps, ct);
         else
         {
-            await ReconSql.ExecuteAsync(db, gen.UpsertFindings(), ps, ct);
-            await ReconSql.ExecuteAsync(db, gen.MarkMovedFindings(), ps, ct);
-            await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(), ps, ct);
-            await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.UpsertFindings(onlyRunKeys: plan.FullCarry), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.MarkMovedFindings(onlyRunKeys: plan.FullCarry), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.UpsertLastSeen(onlyRunKeys: plan.FullCarry), ps, ct);
+            sightings = await ReconSql.ExecuteAsync(db, gen.InsertSightings(), ps, ct);
         }
-        // An incremental run: the findings of the keys it did not compare, as the date's last successful run left them —
+        // A run that carries: the findings of the keys that are not its own, as the date's last successful run left them —
         // the run records the run it carried them from, and writes no row of theirs (MarkCarried); its totals are the
-        // base's, adjusted by the keys it compared.
-        if (carryFrom is { } carryBase)
+        // base's, adjusted by its keys.
+        if (plan.CarryFrom is { } carryBase)
         {
-            var carryPs = new Dictionary<string, object?>(ps) { ["base"] = carryBase };
-            await ReconSql.ExecuteAsync(db, gen.MarkCarried(), carryPs, ct);
-            await ReconSql.ExecuteAsync(db, gen.InsertCarriedTotals(), carryPs, ct);
-            _log.LogInformation("Reconciliation run {RunId}: the findings of unchanged keys carried forward from run {Base}",
-                runId, carryBase);
+            await ReconSql.ExecuteAsync(db, gen.MarkCarried(), ps, ct);
+            await ReconSql.ExecuteAsync(db, gen.InsertCarriedTotals(), ps, ct);
+            _log.LogInformation(
+                "Reconciliation run {RunId}: {Sightings} finding(s) written{Changed}; the findings of the other keys carried forward from run {Base}",
+                runId, sightings, plan.FullCarry ? $" (of {written} key(s) whose data or state changed)" : "", carryBase);
         }
         else if (dialect is not PostgresReconDialect)
             await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);
-        var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: incremental), ps, ct);
+        var autoResolved = await ReconSql.ExecuteAsync(db, gen.AutoResolveUnseen(onlyRunKeys: carry), ps, ct);
         await tx.CommitAsync(ct);
         await RefreshSightingStatisticsAsync(db, dialect, runId, sightings, ct);
 

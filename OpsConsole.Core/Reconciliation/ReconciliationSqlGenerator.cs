@@ -35,6 +35,11 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         "external_method", "external_sold_date", "external_approved_at", "diff_fields", "money_at_risk", "currency",
     ];
 
+    /// <summary>The run items' values a finding is made of (all but their run, pass and key): what a full run that carries
+    /// compares with its base's (<see cref="InsertChangedKeys"/>).</summary>
+    private static readonly string[] CarriedItemColumns =
+        [.. ItemColumns.Except(["run_id", "pass", "transaction_key"]), "pg_live_status", "pg_live_balance", "pg_live_checked_at"];
+
     /// <summary>The evidence columns shared by run items and findings.</summary>
     private static readonly string[] EvidenceColumns =
     [
@@ -444,7 +449,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// written at all when none changes (nor is its version moved). On PostgreSQL (<see cref="UpsertFindingsAndSightings"/>) the
     /// sightings come from the same statement.
     /// </summary>
-    public string UpsertFindings() => UpsertSql();
+    public string UpsertFindings(bool onlyRunKeys = false) => UpsertSql(onlyRunKeys);
 
     /// <summary>
     /// PostgreSQL: <see cref="UpsertFindings"/>, the findings' last-seen rows (<see cref="UpsertLastSeen"/>) and the run's
@@ -454,9 +459,10 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// write, no lock and no WAL in <c>recon_findings</c> — only its row of the narrow last-seen table and its sighting.
     /// An updated row is re-evaluated on its latest version, as the upsert would. With <paramref name="withTotals"/> the
     /// run's totals by type come from the same statement; an incremental run carries findings forward afterwards, so it
-    /// sums its totals from all its sightings at the end (<see cref="InsertTotals"/>).
+    /// sums its totals from all its sightings at the end (<see cref="InsertTotals"/>). With <paramref name="onlyRunKeys"/>
+    /// (a full run that carries: <see cref="InsertChangedKeys"/>) only the findings of the run's keys are written.
     /// </summary>
-    public string UpsertFindingsAndSightings(bool withTotals = true)
+    public string UpsertFindingsAndSightings(bool withTotals = true, bool onlyRunKeys = false)
     {
         var cols = FindingColumns();
         const string f = "recon_findings";
@@ -464,7 +470,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         // 1M: docs/benchmarks.md, session 16). x is read by every write below and must be evaluated once, before them.
         return $"""
             WITH s AS NOT MATERIALIZED (
-            {RunFindingsSql(cols)}
+            {RunFindingsSql(cols, onlyRunKeys)}
             ),
             x AS MATERIALIZED (
               SELECT s.*, f.id AS fid, f.money_at_risk AS f_money_at_risk, f.currency AS f_currency,
@@ -507,16 +513,16 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// SQLite, after <see cref="UpsertFindings"/>: every finding the run upserted (the same (key, type) pairs, read from
     /// the run items again) is last seen by this run (<see cref="FindingConfiguration.LastSeenTable"/>).
     /// </summary>
-    public string UpsertLastSeen() => LastSeenUpsert($"""
+    public string UpsertLastSeen(bool onlyRunKeys = false) => LastSeenUpsert($"""
         SELECT f.id FROM {T("recon_findings")} f
-          JOIN ({RunFindingsSql()}) s ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = {P("pg")}
+          JOIN ({RunFindingsSql(onlyRunKeys: onlyRunKeys)}) s ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = {P("pg")}
         """);
 
     /// <summary>SQLite, after <see cref="UpsertFindings"/> and before <see cref="UpsertLastSeen"/>: marks the keys of the
     /// run's findings last seen by a run of another date (<see cref="MovedFindingsMark"/>).</summary>
-    public string MarkMovedFindings() => MovedFindingsMark($"""
+    public string MarkMovedFindings(bool onlyRunKeys = false) => MovedFindingsMark($"""
         SELECT f.id, f.transaction_key FROM {T("recon_findings")} f
-          JOIN ({RunFindingsSql()}) s ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = {P("pg")}
+          JOIN ({RunFindingsSql(onlyRunKeys: onlyRunKeys)}) s ON f.transaction_key = s.transaction_key AND f.type = s.type AND f.pg = {P("pg")}
         """);
 
     /// <summary>
@@ -544,7 +550,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
 
     /// <summary>SQLite: the upsert of <see cref="UpsertFindings"/>; a conflicting row is rewritten only when one of its
     /// values changes (<see cref="FindingChanged"/>), so a finding seen again unchanged is not written.</summary>
-    private string UpsertSql()
+    private string UpsertSql(bool onlyRunKeys)
     {
         var cols = FindingColumns();
         const string f = "recon_findings";
@@ -552,7 +558,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"""
             INSERT INTO {T(f)} ({string.Join(", ", cols)})
             SELECT * FROM (
-            {RunFindingsSql(cols)}
+            {RunFindingsSql(cols, onlyRunKeys)}
             ) s WHERE 1 = 1
             ON CONFLICT (transaction_key, type, pg) DO UPDATE SET {string.Join(", ", FindingUpdates(f, "excluded"))}
             WHERE {FindingChanged(f, "excluded")}
@@ -610,9 +616,10 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// <summary>
     /// One row per finding the run saw, read from the run items: the pass-2 survivors as CONFIRMED, the pass-1 keys that
     /// no longer differ in pass 2 as TRANSIENT (each pass-1 key exactly one of the two), as <paramref name="columns"/>
-    /// (<see cref="FindingColumns"/>; by default only the finding's identity, transaction_key and type).
+    /// (<see cref="FindingColumns"/>; by default only the finding's identity, transaction_key and type). With
+    /// <paramref name="onlyRunKeys"/>, only the keys of the run's <c>recon_run_keys</c>.
     /// </summary>
-    private string RunFindingsSql(IReadOnlyList<string>? columns = null)
+    private string RunFindingsSql(IReadOnlyList<string>? columns = null, bool onlyRunKeys = false)
     {
         var cols = columns ?? ["transaction_key", "type"];
         // One read of the run items: each pass-1 key with its pass-2 row (if any); confirmed when the recheck still saw it
@@ -636,7 +643,42 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
         return $"""
             SELECT {string.Join(", ", selected)}
             FROM {T("recon_run_items")} p1 LEFT JOIN {T("recon_run_items")} p2 ON p2.run_id = p1.run_id AND p2.pass = 2 AND p2.transaction_key = p1.transaction_key
-            WHERE p1.run_id = {P("run")} AND p1.pass = 1
+            WHERE p1.run_id = {P("run")} AND p1.pass = 1{(onlyRunKeys ? $"\n  AND {RunKeysFilter("p1.transaction_key")}" : "")}
+            """;
+    }
+
+    /// <summary>The run's keys (<c>recon_run_keys</c> of <c>@run</c>) contain <paramref name="key"/>.</summary>
+    private string RunKeysFilter(string key) =>
+        $"{key} IN (SELECT rk.transaction_key FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")})";
+
+    /// <summary>
+    /// A full run that carries from <c>@base</c> (a full run of the date with the same rules, whose run items hold every key
+    /// that differed then): adds to the run's keys each key whose run items differ from the base's — an item of either
+    /// run that the other has not, value for value, pass for pass. Every other key's items are the base's, so its findings
+    /// would be written with the values the base wrote (their state aside, which the claimed keys cover:
+    /// <see cref="ReconChangeTracking.ClaimSql"/>); the run carries them forward (<see cref="MarkCarried"/>). Two anti-joins
+    /// over the items' (run, pass, key) index, portable (SQLite plans a full join of two subqueries as nested scans).
+    /// Returns the keys added.
+    /// </summary>
+    public string InsertChangedKeys()
+    {
+        string Same(string a, string b) => string.Join(" AND ",
+            CarriedItemColumns.Select(c => $"{b}.{c} IS NOT DISTINCT FROM {a}.{c}"));
+        return $"""
+            INSERT INTO {T("recon_run_keys")} (run_id, transaction_key)
+            SELECT {P("run")}, d.k FROM (
+              SELECT a.transaction_key AS k FROM {T("recon_run_items")} a
+              WHERE a.run_id = {P("run")} AND NOT EXISTS (
+                SELECT 1 FROM {T("recon_run_items")} b
+                WHERE b.run_id = {P("base")} AND b.pass = a.pass AND b.transaction_key = a.transaction_key
+                  AND {Same("a", "b")})
+              UNION
+              SELECT b.transaction_key FROM {T("recon_run_items")} b
+              WHERE b.run_id = {P("base")} AND NOT EXISTS (
+                SELECT 1 FROM {T("recon_run_items")} a
+                WHERE a.run_id = {P("run")} AND a.pass = b.pass AND a.transaction_key = b.transaction_key)
+            ) d
+            WHERE NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")} AND rk.transaction_key = d.k)
             """;
     }
 
@@ -728,7 +770,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
           AND id NOT IN (SELECT ls.finding_id FROM {T(FindingConfiguration.LastSeenTable)} ls WHERE ls.last_run_id = {P("run")})
           AND status IN ({S(nameof(FindingStatus.OPEN))}, {S(nameof(FindingStatus.ACKNOWLEDGED))})
           AND type IN ({string.Join(", ", FindingTypes.Settlement.Select(t => S(t.ToString())))}){(onlyRunKeys
-              ? $"\n  AND transaction_key IN (SELECT rk.transaction_key FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")})"
+              ? $"\n  AND {RunKeysFilter("transaction_key")}"
               : "")}
         """;
 

@@ -186,14 +186,20 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
         var second = await service.RunAsync(D, RunTrigger.CLI, "tester", full: true);
         var afterSecond = (await FindingsAsync()).ToDictionary(f => f.TransactionKey);
 
-        // Nothing changed: no finding was rewritten (the version moves with every write), yet the run saw each of them.
+        // Nothing changed: no row of any finding was written — not the finding (the version moves with every write), not
+        // its last-seen row, not a sighting — yet the full run saw each of them, carried forward from the first.
+        Assert.Equal((RunScope.FULL, first.Id), (second.Scope, second.CarriedFromRunId));
         Assert.All(afterSecond.Values, f => Assert.Equal(afterFirst[f.TransactionKey].Version, f.Version));
-        Assert.All(afterSecond.Values, f => Assert.Equal((second.Id, 2), (f.LastRunId, f.SeenCount)));
+        Assert.All(afterSecond.Values, f => Assert.Equal((first.Id, 1), (f.LastRunId, f.SeenCount)));
+        await using (var ctx = db.Factory.CreateDbContext())
+            Assert.False(await ctx.Set<FindingSighting>().AnyAsync(s => s.RunId == second.Id));
         var findings = new FindingService(db.Factory, new AuditLog(db.Factory, TimeProvider.System), TimeProvider.System);
         var history = await findings.GetAsync(afterSecond["tx-real"].Id);
-        Assert.Equal([(second.Id, FindingVerdict.CONFIRMED, 500L), (first.Id, FindingVerdict.CONFIRMED, 500L)],
-            history!.Sightings.Select(s => (s.RunId, s.Verdict, s.MoneyAtRisk)));
+        Assert.Equal([(second.Id, FindingVerdict.CONFIRMED, 500L, true), (first.Id, FindingVerdict.CONFIRMED, 500L, false)],
+            history!.Sightings.Select(s => (s.RunId, s.Verdict, s.MoneyAtRisk, s.IsCarried)));
+        Assert.Equal(2, history.SeenCount);
         Assert.Equal(2, second.ConfirmedCount);
+        Assert.Equal(["tx-late", "tx-real"], (await ReconTestSupport.FindingsOfRunAsync(db.Factory, second.Id)).Select(f => f.Key));
 
         var between = new ReconTestSupport.OnPhase(RunPhase.SETTLING,
             _ => Ledger.AddLinesAsync(db.Factory, [LineFor(late.Transactions[0])]));
@@ -205,6 +211,11 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
         Assert.Equal((FindingVerdict.TRANSIENT, FindingStatus.AUTO_RESOLVED), (afterThird["tx-late"].Verdict, afterThird["tx-late"].Status));
         Assert.True(afterThird["tx-late"].Version > afterFirst["tx-late"].Version);
         Assert.Equal((1, 1), (third.ConfirmedCount, third.TransientCount));
+        // The third run carried from the second: it wrote tx-late (its items changed) and carried tx-real.
+        Assert.Equal(second.Id, third.CarriedFromRunId);
+        Assert.Equal((third.Id, first.Id), (afterThird["tx-late"].LastRunId, afterThird["tx-real"].LastRunId));
+        Assert.Equal([(third.Id, FindingVerdict.TRANSIENT, false), (second.Id, FindingVerdict.CONFIRMED, true), (first.Id, FindingVerdict.CONFIRMED, false)],
+            (await findings.GetAsync(afterThird["tx-late"].Id))!.Sightings.Select(s => (s.RunId, s.Verdict, s.IsCarried)));
     }
 
     [Fact]
@@ -228,8 +239,8 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
         var afterSecond = await FindingsAsync();
 
         Assert.Equal(afterFirst.Select(f => (f.Id, f.TransactionKey, f.Type)), afterSecond.Select(f => (f.Id, f.TransactionKey, f.Type)));
-        Assert.All(afterSecond, f => Assert.Equal(2, f.SeenCount));
-        Assert.All(afterSecond, f => Assert.Equal(second.Id, f.LastRunId));
+        // The full re-run saw both unchanged and carried them forward: their rows still name the run that wrote them.
+        Assert.All(afterSecond, f => Assert.Equal((1, first.Id), (f.SeenCount, f.LastRunId)));
         Assert.All(afterSecond, f => Assert.Equal(first.Id, f.FirstRunId));
         Assert.Equal(FindingStatus.ACKNOWLEDGED, afterSecond.Single(f => f.TransactionKey == "tx-b").Status);
 
@@ -241,10 +252,10 @@ public abstract class ReconciliationRunTests<TDb>(TDb db) : IAsyncLifetime where
             .GetAsync(findingB.Id);
         Assert.Equal(FindingStatus.AUTO_RESOLVED, detail!.Finding.Status);
         Assert.Equal([second.Id, first.Id], detail.Sightings.Select(s => s.RunId));
-        // The third run was incremental: it compared tx-b, which changed, and carried tx-a forward: three runs saw tx-a, two
-        // of them compared it.
+        // The third run was incremental: it compared tx-b, which changed, and carried tx-a forward: three runs saw tx-a, the
+        // first wrote it and the two others carried it.
         var txA = (await FindingsAsync()).Single(f => f.TransactionKey == "tx-a");
-        Assert.Equal((2, second.Id), (txA.SeenCount, txA.LastRunId));
+        Assert.Equal((1, first.Id), (txA.SeenCount, txA.LastRunId));
         var txADetail = (await new FindingService(db.Factory, new AuditLog(db.Factory, TimeProvider.System), TimeProvider.System).GetAsync(txA.Id))!;
         Assert.Equal([third.Id, second.Id, first.Id], txADetail.Sightings.Select(s => s.RunId));
         Assert.Equal(3, txADetail.SeenCount);

@@ -115,17 +115,18 @@ public static class ControlTotalsQuery
     private static async Task<List<FindingGroup>> FindingGroupsAsync(OpsDbContext db, DateOnly from, DateOnly to,
         string? pg, CancellationToken ct)
     {
-        // A finding stands when the date's latest full run or a later incremental run saw it, and no later successful
-        // run compared its key without seeing it (an incremental run compares only changed keys: the findings of
-        // unchanged keys stand as the full run left them). Only a date with a successful incremental run after its
-        // latest full run can have such a later run, so only that date's findings pay for the anti-join against the
-        // run keys; the others (most dates: the day's scheduled full run, nothing after) are read from the date index.
+        // A finding stands when the date's latest run that carried nothing (a full run that wrote every finding it saw)
+        // or a later run saw it, and no later successful run took its key without seeing it (a run that carries writes
+        // only its keys — an incremental run's changed keys, a full run's keys whose data or state changed — and the
+        // findings of the other keys stand as the run before left them: RunSightings). Only a date with a successful
+        // carrying run after that run can have such a later run, so only that date's findings pay for the anti-join
+        // against the run keys; the others (a date run once) are read from the date index.
         // Per PG: a finding stands by the runs of its own (business date, PG).
         var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.Status == RunStatus.SUCCEEDED);
         if (pg is not null) runs = runs.Where(r => r.Pg == pg);
-        var latestFull = runs.Where(r => r.Scope == RunScope.FULL).GroupBy(r => new { r.BusinessDate, r.Pg })
+        var latestFull = runs.Where(r => r.CarriedFromRunId == null).GroupBy(r => new { r.BusinessDate, r.Pg })
             .Select(g => new { Date = g.Key.BusinessDate, g.Key.Pg, RunId = g.Max(r => r.Id) });
-        var reruns = await runs.Where(r => r.Scope != RunScope.FULL
+        var reruns = await runs.Where(r => r.CarriedFromRunId != null
                                            && latestFull.Any(f => f.Date == r.BusinessDate && f.Pg == r.Pg && f.RunId < r.Id))
             .Select(r => new { r.BusinessDate, r.Pg }).Distinct().ToListAsync(ct);
         // The (date, PG) pairs are few; the dates × PGs of them may include a pair without a rerun, which then merely
