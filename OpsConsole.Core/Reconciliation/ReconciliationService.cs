@@ -296,9 +296,9 @@ public sealed class ReconciliationService(
             long persistMs;
             try
             {
-                var p = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
+                var (p, keyRanges) = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
                     incremental, beforeRecheck: external is null && dialect is PostgresReconDialect ? RecordTotals : null);
-                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, plan, ct));
+                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, plan, keyRanges, ct));
                 persisted.SetResult();
                 if (external is null) RecordTotals();
                 if (recording is not null) await recording;
@@ -439,9 +439,10 @@ public sealed class ReconciliationService(
         return new RunPlan(incremental, carry ? last!.Id : null);
     }
 
-    /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys.
+    /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys, and
+    /// the bounds of a full pass 1's key ranges (<see cref="KeyRangeBoundsAsync"/>; null: not split by range).
     /// <paramref name="beforeRecheck"/> runs once the delay is over, before pass 2.</summary>
-    private async Task<int> PassesAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
+    private async Task<(int Differing, IReadOnlyList<string>? KeyRanges)> PassesAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, TimeSpan delay, IProgress<RunProgress>? progress, CancellationToken ct,
         IExternalReconEngine? external = null, bool incremental = false, Action? beforeRecheck = null)
     {
@@ -510,7 +511,7 @@ public sealed class ReconciliationService(
         }
         var pass2Ms = sw.ElapsedMilliseconds;
         await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct, r => r.RecordPass2(pass2Ms));
-        return differing;
+        return (differing, keyRanges);
     }
 
     private int Parts => Math.Clamp(options.Value.Pass1Partitions, 1, 16);
@@ -613,7 +614,7 @@ public sealed class ReconciliationService(
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
 
     private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, RunPlan plan, CancellationToken ct)
+        IReconSqlDialect dialect, RunPlan plan, IReadOnlyList<string>? keyRanges, CancellationToken ct)
     {
         var carry = plan.CarryFrom is not null;
         var ps = new Dictionary<string, object?>
@@ -624,14 +625,18 @@ public sealed class ReconciliationService(
             ["now"] = dialect.InstantValue(clock.GetUtcNow()),
             ["base"] = plan.CarryFrom ?? 0L,
         };
+        // A full run that carries writes the findings of its keys only: the claimed ones and those whose items differ
+        // from its base's (an incremental run's items are those of its keys already). On PostgreSQL the items are compared
+        // in pass 1's key ranges at once, each on its own connection; the keys are committed before the findings are
+        // written, as claimed keys are: should the run fail, the next run of the date takes them (ClaimSql).
+        var changed = 0;
+        if (plan.FullCarry)
+            changed = await RunInSharesAsync(dialect,
+                keyRanges is null ? [new PassShare(gen.InsertChangedKeys(), ps)] : RangeShares(keyRanges, gen.InsertChangedKeys, ps),
+                dialect.KeyLookupSettings, ct, refreshStatistics: false);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await ReconSql.OpenAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // A full run that carries writes the findings of its keys only: the claimed ones and those whose items differ
-        // from its base's. An incremental run's items are those of its keys already.
-        var written = 0;
-        if (plan.FullCarry)
-            written = await ReconSql.ExecuteAsync(db, gen.InsertChangedKeys(), ps, ct);
         // PostgreSQL: findings, last-seen rows, sightings and the run's totals in one statement.
         var sightings = 0;
         if (dialect is PostgresReconDialect)
@@ -652,7 +657,7 @@ public sealed class ReconciliationService(
             await ReconSql.ExecuteAsync(db, gen.InsertCarriedTotals(), ps, ct);
             _log.LogInformation(
                 "Reconciliation run {RunId}: {Sightings} finding(s) written{Changed}; the findings of the other keys carried forward from run {Base}",
-                runId, sightings, plan.FullCarry ? $" (of {written} key(s) whose data or state changed)" : "", carryBase);
+                runId, sightings, plan.FullCarry ? $" ({changed} key(s) whose run items changed, besides the claimed ones)" : "", carryBase);
         }
         else if (dialect is not PostgresReconDialect)
             await ReconSql.ExecuteAsync(db, gen.InsertTotals(), ps, ct);

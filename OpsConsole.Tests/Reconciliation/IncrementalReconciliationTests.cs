@@ -109,6 +109,12 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
             await Ledger.ClearAsync(db.Factory);
             var ledger = RandomLedger.Create(seed, payments, D);
             await ledger.SaveAsync(db.Factory);
+            // PostgreSQL compares a full run's items with its base's in pass 1's key ranges, taken from the key's histogram.
+            if (db.Provider == DatabaseProvider.Postgres)
+            {
+                await using var stats = db.Factory.CreateDbContext();
+                await stats.Database.ExecuteSqlRawAsync("ANALYZE payment_transactions");
+            }
             foreach (var date in Dates)
                 Assert.Null((await RunAsync(carrying, date, full: true, seed)).CarriedFromRunId);
 
