@@ -659,7 +659,9 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// <see cref="ReconChangeTracking.ClaimSql"/>); the run carries them forward (<see cref="MarkCarried"/>). Two anti-joins
     /// over the items' (run, pass, key) index, portable (SQLite plans a full join of two subqueries as nested scans).
     /// Returns the keys added. With a <paramref name="range"/> (<see cref="KeyRange"/>), only the keys in it: PostgreSQL
-    /// compares a full run's items in pass 1's key ranges, at once.
+    /// compares a full run's items in pass 1's key ranges, at once (the range is repeated on the inner side of each
+    /// anti-join: the planner does not carry an inequality across the key's equality, and would hash the other run's
+    /// items whole in every share).
     /// </summary>
     public string InsertChangedKeys() => InsertChangedKeys(KeyRange.All);
 
@@ -674,13 +676,13 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               SELECT a.transaction_key AS k FROM {T("recon_run_items")} a
               WHERE a.run_id = {P("run")}{RangeFilter(range, "a.transaction_key")} AND NOT EXISTS (
                 SELECT 1 FROM {T("recon_run_items")} b
-                WHERE b.run_id = {P("base")} AND b.pass = a.pass AND b.transaction_key = a.transaction_key
+                WHERE b.run_id = {P("base")} AND b.pass = a.pass AND b.transaction_key = a.transaction_key{RangeFilter(range, "b.transaction_key")}
                   AND {Same("a", "b")})
               UNION
               SELECT b.transaction_key FROM {T("recon_run_items")} b
               WHERE b.run_id = {P("base")}{RangeFilter(range, "b.transaction_key")} AND NOT EXISTS (
                 SELECT 1 FROM {T("recon_run_items")} a
-                WHERE a.run_id = {P("run")} AND a.pass = b.pass AND a.transaction_key = b.transaction_key)
+                WHERE a.run_id = {P("run")} AND a.pass = b.pass AND a.transaction_key = b.transaction_key{RangeFilter(range, "a.transaction_key")})
             ) d
             WHERE NOT EXISTS (SELECT 1 FROM {T("recon_run_keys")} rk WHERE rk.run_id = {P("run")} AND rk.transaction_key = d.k)
             """;
@@ -806,10 +808,11 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             return $"""
                 {update}
                 WHERE id IN (SELECT x.id FROM {T("recon_run_keys")} rk
-                               CROSS JOIN LATERAL (SELECT f.id FROM {T("recon_findings")} f
-                                                   WHERE f.transaction_key = rk.transaction_key AND f.pg = {P("pg")}
-                                                     AND f.business_date = {P("date")} AND f.{workable} AND f.{settlement} OFFSET 0) x
-                             WHERE rk.run_id = {P("run")}
+                               -- Only the unique index's columns inside: with the date's there, the planner probed the
+                               -- date index and filtered the keys (1.6 ms a key at 1M payments).
+                               CROSS JOIN LATERAL (SELECT f.id, f.business_date, f.status, f.type FROM {T("recon_findings")} f
+                                                   WHERE f.transaction_key = rk.transaction_key AND f.pg = {P("pg")} OFFSET 0) x
+                             WHERE rk.run_id = {P("run")} AND x.business_date = {P("date")} AND x.{workable} AND x.{settlement}
                                AND NOT EXISTS (SELECT 1 FROM {T(FindingConfiguration.LastSeenTable)} ls
                                                WHERE ls.finding_id = x.id AND ls.last_run_id = {P("run")}))
                 """;
