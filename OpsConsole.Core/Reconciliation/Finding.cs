@@ -98,17 +98,18 @@ public sealed class Finding
     public string? Assignee { get; private set; }
     public long FirstRunId { get; private set; }
 
-    /// <summary>The last run that compared the finding's key and saw it. An incremental run that carries the finding
-    /// forward (its key unchanged) does not move it: the runs that saw the finding, compared or carried, are its history
-    /// (<see cref="RunSightings"/>, <see cref="FindingDetail"/>).</summary>
+    /// <summary>The last run that wrote the finding: that found it, or took its key because the key's data or state changed
+    /// (an incremental run's compared keys, a full run's keys whose run items changed: <see cref="ReconRunKey"/>). A run
+    /// that saw it unchanged carries it forward and does not move it: the runs that saw the finding, written or carried,
+    /// are its history (<see cref="RunSightings"/>, <see cref="FindingDetail"/>).</summary>
     public long LastRunId { get; private set; }
 
     public DateTimeOffset FirstSeenAt { get; private set; }
 
-    /// <summary>When <see cref="LastRunId"/> saw it: the last time a run compared the finding and found it.</summary>
+    /// <summary>When <see cref="LastRunId"/> saw it: the last time a run wrote the finding (the grid's "Last updated").</summary>
     public DateTimeOffset LastSeenAt { get; private set; }
 
-    /// <summary>How many runs compared the finding's key and saw it (not counting the runs that carried it forward).</summary>
+    /// <summary>How many runs wrote the finding (not counting the runs that carried it forward).</summary>
     public int SeenCount { get; private set; }
     public DateTimeOffset? AcknowledgedAt { get; private set; }
     public string? AcknowledgedBy { get; private set; }

@@ -43,7 +43,7 @@ public sealed record FindingDetail(Finding Finding, IReadOnlyList<FindingNote> N
     /// <summary>When a run last saw it, compared or carried forward.</summary>
     public DateTimeOffset LastSeenAt => Sightings.Count == 0 ? Finding.LastSeenAt : Sightings.Max(s => s.SeenAt);
 
-    /// <summary>How many runs carried it forward since a run last compared it (<see cref="Finding.LastRunId"/>).</summary>
+    /// <summary>How many runs carried it forward (saw it unchanged) since a run last wrote it (<see cref="Finding.LastRunId"/>).</summary>
     public int CarriedSinceCompared => Sightings.TakeWhile(s => s.IsCarried).Count();
 }
 

@@ -803,18 +803,20 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             UPDATE {T("recon_findings")} SET status = {S(nameof(FindingStatus.AUTO_RESOLVED))}, resolved_at = {P("now")},
                    resolved_by = {S(ResolvedBySystem)}, version = version + 1
             """;
-        // PostgreSQL, the run's keys: their findings probed key by key by the unique index, as BaseSightingsOfRunKeys.
+        // PostgreSQL, the run's keys: their findings probed key by key by the unique index, as BaseSightingsOfRunKeys, and
+        // updated through the primary key by their ids as one array (as "id IN (…)" the planner may hash-join a scan of
+        // every finding: 114 ms at 10M payments for 1,000 keys).
         if (onlyRunKeys && dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin)
             return $"""
                 {update}
-                WHERE id IN (SELECT x.id FROM {T("recon_run_keys")} rk
+                WHERE id = ANY (ARRAY(SELECT x.id FROM {T("recon_run_keys")} rk
                                -- Only the unique index's columns inside: with the date's there, the planner probed the
                                -- date index and filtered the keys (1.6 ms a key at 1M payments).
                                CROSS JOIN LATERAL (SELECT f.id, f.business_date, f.status, f.type FROM {T("recon_findings")} f
                                                    WHERE f.transaction_key = rk.transaction_key AND f.pg = {P("pg")} OFFSET 0) x
                              WHERE rk.run_id = {P("run")} AND x.business_date = {P("date")} AND x.{workable} AND x.{settlement}
                                AND NOT EXISTS (SELECT 1 FROM {T(FindingConfiguration.LastSeenTable)} ls
-                                               WHERE ls.finding_id = x.id AND ls.last_run_id = {P("run")}))
+                                               WHERE ls.finding_id = x.id AND ls.last_run_id = {P("run")})))
                 """;
         return $"""
             {update}

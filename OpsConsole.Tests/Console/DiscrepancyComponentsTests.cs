@@ -257,7 +257,7 @@ public sealed class DiscrepancyPagesTests : ConsoleComponentTest, IClassFixture<
         var cut = RenderPage<OpsConsole.Components.Pages.Discrepancies.FindingDetailPage>(p => p.Add(x => x.Id, finding.Id));
 
         cut.WaitForAssertion(() => Assert.StartsWith("3× · last ", cut.Find("#finding-seen").TextContent.Trim()));
-        Assert.Equal($"compared by run #{seeded.RunId} at {Kst.Short(finding.LastSeenAt)}; carried by 2 later runs",
+        Assert.Equal($"last updated by run #{seeded.RunId} at {Kst.Short(finding.LastSeenAt)}; seen unchanged by 2 later runs",
             cut.Find("#finding-compared").TextContent.Trim());
         Assert.Equal(2, cut.FindAll("#finding-history td").Count(td => td.TextContent == "carried forward"));
         // Newest run first: the two carrying runs above the passes of the run that compared it.

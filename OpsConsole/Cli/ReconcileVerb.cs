@@ -133,7 +133,9 @@ public sealed class ReconcileVerb : ICliVerb
         var ci = CultureInfo.InvariantCulture;
         var scope = run.Scope == RunScope.INCREMENTAL
             ? string.Create(ci, $"(incremental: {run.ComparedKeys} changed keys compared)")
-            : "(full day)";
+            : run.CarriedFromRunId is { } from
+                ? string.Create(ci, $"(full day; unchanged findings carried forward from run {from})")
+                : "(full day)";
         o.WriteLine(string.Create(ci, $"run {run.Id} {run.BusinessDate:yyyy-MM-dd} PG {run.Pg}: {run.Status} {scope}"));
         WarehouseCli.WriteJobs(o, jobs);
         if (run.Status != RunStatus.SUCCEEDED) return;

@@ -25,7 +25,7 @@ public static class FindingExport
         "payment_status", "internal_kind", "internal_amount", "internal_method", "internal_business_date",
         "external_line_count", "external_amount", "external_amount_total", "external_fee", "external_expected_fee",
         "external_method", "external_sold_date", "diff_fields", "money_at_risk", "assignee", "first_seen_at_utc",
-        "last_compared_at_utc", "compared_count", "currency", "pg");
+        "last_updated_at_utc", "updated_count", "currency", "pg");
 
     public static IEndpointRouteBuilder MapFindingExport(this IEndpointRouteBuilder app)
     {

@@ -21,7 +21,7 @@ public sealed class FindingTimelineContributor : ITimelineContributor
             Kind = TimelineKind.Finding,
             Title = $"Finding {f.Type} ({f.Verdict}, {f.Status})",
             Detail = $"business date {f.BusinessDate:yyyy-MM-dd} · {Kst.Money(f.MoneyAtRisk)} KRW at risk · " +
-                     $"differs: {(f.DiffFields.Length == 0 ? "-" : f.DiffFields)} · last compared {Kst.Short(f.LastSeenAt)} KST" +
+                     $"differs: {(f.DiffFields.Length == 0 ? "-" : f.DiffFields)} · last updated by a run {Kst.Short(f.LastSeenAt)} KST" +
                      (f.Assignee is null ? "" : $" · assignee {f.Assignee}"),
             TraceId = f.TraceId,
             Href = $"discrepancies/{f.Id}",
