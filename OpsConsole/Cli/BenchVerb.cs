@@ -18,7 +18,7 @@ public sealed class BenchVerb : ICliVerb
 {
     public string Name => "bench";
     public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database; 'bench import' a settlement CSV import's time and peak memory; 'bench payouts' the payout run against a bare GROUP BY on PostgreSQL.";
-    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--reruns 5] [--keep] [--print-sql]  |  " +
+    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--reruns 5] [--no-carry] [--keep] [--print-sql]  |  " +
                            "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]  |  " +
                            "import [--mb 50] [--connection CS] [--provider sqlite|postgres|both]  |  " +
                            "payouts --connection CS [--lines 1000000] [--keep]";
@@ -63,7 +63,7 @@ public sealed class BenchVerb : ICliVerb
         var reruns = context.Arguments.GetInt("reruns", ReconBenchmark.Rounds);
         if (reruns is < 1 or > 50) throw new CliUsageException("--reruns must be between 1 and 50.");
         var r = await ReconBenchmark.RunAsync(provider, connection, payments, context.Arguments.Has("keep"),
-            context.Error, cancellationToken, late, reruns);
+            context.Error, cancellationToken, late, reruns, carry: !context.Arguments.Has("no-carry"));
 
         var ci = CultureInfo.InvariantCulture;
         var o = context.Out;

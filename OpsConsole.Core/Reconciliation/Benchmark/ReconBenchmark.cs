@@ -43,7 +43,7 @@ public static class ReconBenchmark
     public const int Rounds = 5;
 
     public static async Task<ReconBenchResult> RunAsync(DatabaseProvider provider, string? connection, int payments,
-        bool keep, TextWriter log, CancellationToken ct, int late = 0, int rounds = Rounds)
+        bool keep, TextWriter log, CancellationToken ct, int late = 0, int rounds = Rounds, bool carry = true)
     {
         var (cs, drop) = await CreateDatabaseAsync(provider, connection, ct);
         log.WriteLine($"bench: fresh {provider} database {Describe(provider, cs)}");
@@ -67,7 +67,7 @@ public static class ReconBenchmark
             using var verifications = new ControlTotals.ControlTotalsVerificationQueue(
                 new ControlTotals.ControlTotalsVerifier(factory, TimeProvider.System));
             var service = new ReconciliationService(factory,
-                Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System,
+                Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero, CarryUnchangedFindings = carry }), TimeProvider.System,
                 verifications: verifications);
             // Warm, as in a long-running console: one run of an empty day first compiles the run's EF queries.
             await service.RunAsync(BusinessDate.AddDays(-30), RunTrigger.CLI, "bench warm-up", cancellationToken: ct);
