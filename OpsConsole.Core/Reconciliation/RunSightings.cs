@@ -5,13 +5,15 @@ namespace OpsConsole.Core.Reconciliation;
 
 /// <summary>
 /// Which findings a run saw, and which runs saw a finding. A sighting row (<see cref="FindingSighting"/>) is written only
-/// for a finding a run compared; an incremental run that carries findings forward writes none for them and records, on
-/// itself, the run it carried them from (<see cref="ReconRun.CarriedFromRunId"/>): it saw every finding that run saw
-/// whose key it did not compare (<c>recon_run_keys</c>), with the verdict and money at risk that run saw (copy-on-write at
-/// run level). A run's <b>chain</b> is the run, the run it carried from, that run's, … down to a run that carried nothing
-/// (a full run). A finding was seen by a run when it has a sighting in one of the chain's runs and no later run of the
-/// chain compared its key (a later run that compared it and saw it has its own sighting); at most one sighting qualifies,
-/// because every run of a chain but its last is incremental and so compared the key of each finding it has a sighting of.
+/// for a finding a run wrote; a run that carries findings forward (an incremental run, or a full run after a full run:
+/// <see cref="ReconciliationOptions.CarryUnchangedFindings"/>) writes none for them and records, on itself, the run it
+/// carried them from (<see cref="ReconRun.CarriedFromRunId"/>): it saw every finding that run saw whose key is not among
+/// its own keys (<c>recon_run_keys</c>: the keys an incremental run compared, the keys a full run found changed), with
+/// the verdict and money at risk that run saw (copy-on-write at run level). A run's <b>chain</b> is the run, the run it
+/// carried from, that run's, … down to a run that carried nothing. A finding was seen by a run when it has a sighting in one of
+/// the chain's runs and no later run of the chain took its key (a later run that took it and saw it has its own
+/// sighting); at most one sighting qualifies, because every run of a chain but the oldest (which carried nothing) has
+/// the key of each finding it has a sighting of among its keys.
 /// </summary>
 public static class RunSightings
 {
