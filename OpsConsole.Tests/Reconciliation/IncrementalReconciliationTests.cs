@@ -30,9 +30,7 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         var carried = 0;
         await FixedSamples.ForEachAsync(12, 1806, 4, 30, async (payments, seed) =>
         {
-            await Ledger.ClearAsync(db.Factory);
-            var ledger = RandomLedger.Create(seed, payments, D);
-            await ledger.SaveAsync(db.Factory);
+            await FreshLedgerAsync(seed, payments);
             foreach (var date in Dates)
                 Assert.Equal(RunScope.FULL, (await RunAsync(service, date, full: false, seed)).Scope);
 
@@ -106,15 +104,8 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         var forgotten = 0;
         await FixedSamples.ForEachAsync(10, 2712, 4, 30, async (payments, seed) =>
         {
-            await Ledger.ClearAsync(db.Factory);
-            var ledger = RandomLedger.Create(seed, payments, D);
-            await ledger.SaveAsync(db.Factory);
             // PostgreSQL compares a full run's items with its base's in pass 1's key ranges, taken from the key's histogram.
-            if (db.Provider == DatabaseProvider.Postgres)
-            {
-                await using var stats = db.Factory.CreateDbContext();
-                await stats.Database.ExecuteSqlRawAsync("ANALYZE payment_transactions");
-            }
+            await FreshLedgerAsync(seed, payments, keyHistogram: true);
             foreach (var date in Dates)
                 Assert.Null((await RunAsync(carrying, date, full: true, seed)).CarriedFromRunId);
 
@@ -416,6 +407,17 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                       join f in ctx.Set<Finding>() on s.FindingId equals f.Id
                       where !ctx.Set<ReconRunKey>().Any(k => k.RunId == runId && k.TransactionKey == f.TransactionKey)
                       select s.Id).CountAsync();
+    }
+
+    /// <summary>A random ledger in place of the last one; with <paramref name="keyHistogram"/>, PostgreSQL's statistics of
+    /// the transactions' key too (pass 1's key ranges come from its histogram).</summary>
+    private async Task FreshLedgerAsync(int seed, int payments, bool keyHistogram = false)
+    {
+        await Ledger.ClearAsync(db.Factory);
+        await RandomLedger.Create(seed, payments, D).SaveAsync(db.Factory);
+        if (!keyHistogram || db.Provider != DatabaseProvider.Postgres) return;
+        await using var stats = db.Factory.CreateDbContext();
+        await stats.Database.ExecuteSqlRawAsync("ANALYZE payment_transactions");
     }
 
     /// <summary>How many keys a run took as its own (compared by an incremental run; written by a full run that carries).</summary>
