@@ -627,12 +627,12 @@ public sealed class ReconciliationService(
         };
         // A full run that carries writes the findings of its keys only: the claimed ones and those whose items differ
         // from its base's (an incremental run's items are those of its keys already). On PostgreSQL the items are compared
-        // in pass 1's key ranges at once, each on its own connection; the keys are committed before the findings are
-        // written, as claimed keys are: should the run fail, the next run of the date takes them (ClaimSql).
+        // in pass 1's key ranges at once, each on its own connection (no ranges: one statement over every key); the keys
+        // are committed before the findings are written, as claimed keys are: should the run fail, the next run of the
+        // date takes them (ClaimSql).
         var changed = 0;
         if (plan.FullCarry)
-            changed = await RunInSharesAsync(dialect,
-                keyRanges is null ? [new PassShare(gen.InsertChangedKeys(), ps)] : RangeShares(keyRanges, gen.InsertChangedKeys, ps),
+            changed = await RunInSharesAsync(dialect, RangeShares(keyRanges ?? [], gen.InsertChangedKeys, ps),
                 dialect.KeyLookupSettings, ct, refreshStatistics: false);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await ReconSql.OpenAsync(db, ct);

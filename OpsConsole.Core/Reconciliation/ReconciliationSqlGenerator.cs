@@ -658,14 +658,11 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// would be written with the values the base wrote (their state aside, which the claimed keys cover:
     /// <see cref="ReconChangeTracking.ClaimSql"/>); the run carries them forward (<see cref="MarkCarried"/>). Two anti-joins
     /// over the items' (run, pass, key) index, portable (SQLite plans a full join of two subqueries as nested scans).
-    /// Returns the keys added. With a <paramref name="range"/> (<see cref="KeyRange"/>), only the keys in it: PostgreSQL
+    /// Returns the keys added. Only the keys in <paramref name="range"/> (<see cref="KeyRange.All"/>: every key): PostgreSQL
     /// compares a full run's items in pass 1's key ranges, at once (the range is repeated on the inner side of each
     /// anti-join: the planner does not carry an inequality across the key's equality, and would hash the other run's
     /// items whole in every share).
     /// </summary>
-    public string InsertChangedKeys() => InsertChangedKeys(KeyRange.All);
-
-    /// <inheritdoc cref="InsertChangedKeys()"/>
     public string InsertChangedKeys(KeyRange range)
     {
         string Same(string a, string b) => string.Join(" AND ",
@@ -774,8 +771,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                 """;
         return $"""
             {T("recon_run_keys")} rk
-                CROSS JOIN LATERAL (SELECT f.id, f.type, f.currency, f.transaction_key FROM {T("recon_findings")} f
-                                    WHERE f.transaction_key = rk.transaction_key AND f.pg = {P("pg")} OFFSET 0) f
+                {RunKeyFindingsProbe("f", "f.id, f.type, f.currency, f.transaction_key")}
                 CROSS JOIN LATERAL (SELECT s.run_id, s.verdict, s.money_at_risk FROM {T("recon_finding_sightings")} s
                                     WHERE s.finding_id = f.id AND s.run_id IN (SELECT id FROM chain)
                                     ORDER BY s.run_id DESC LIMIT 1) s
@@ -783,6 +779,17 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
                 AND {notLater}
             """;
     }
+
+    /// <summary>
+    /// PostgreSQL: for each run key <c>rk</c>, its findings of the run's PG as <paramref name="alias"/> (<paramref name="columns"/>
+    /// of <c>f</c>), one probe of the findings' unique index per key (<c>OFFSET 0</c> keeps it a probe). Only that index's
+    /// columns are inside: with the date's too, the planner probed the date index and filtered the keys (1.6 ms a key at 1M
+    /// payments); callers filter the rest outside.
+    /// </summary>
+    private string RunKeyFindingsProbe(string alias, string columns) => $"""
+        CROSS JOIN LATERAL (SELECT {columns} FROM {T("recon_findings")} f
+                            WHERE f.transaction_key = rk.transaction_key AND f.pg = {P("pg")} OFFSET 0) {alias}
+        """;
 
     /// <summary>Records that this run saw each finding it upserted (the finding's history).</summary>
     public string InsertSightings() => $"""
@@ -810,10 +817,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
             return $"""
                 {update}
                 WHERE id = ANY (ARRAY(SELECT x.id FROM {T("recon_run_keys")} rk
-                               -- Only the unique index's columns inside: with the date's there, the planner probed the
-                               -- date index and filtered the keys (1.6 ms a key at 1M payments).
-                               CROSS JOIN LATERAL (SELECT f.id, f.business_date, f.status, f.type FROM {T("recon_findings")} f
-                                                   WHERE f.transaction_key = rk.transaction_key AND f.pg = {P("pg")} OFFSET 0) x
+                               {RunKeyFindingsProbe("x", "f.id, f.business_date, f.status, f.type")}
                              WHERE rk.run_id = {P("run")} AND x.business_date = {P("date")} AND x.{workable} AND x.{settlement}
                                AND NOT EXISTS (SELECT 1 FROM {T(FindingConfiguration.LastSeenTable)} ls
                                                WHERE ls.finding_id = x.id AND ls.last_run_id = {P("run")})))

@@ -124,17 +124,17 @@ public static class ControlTotalsQuery
         // Per PG: a finding stands by the runs of its own (business date, PG).
         var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.Status == RunStatus.SUCCEEDED);
         if (pg is not null) runs = runs.Where(r => r.Pg == pg);
-        var latestFull = runs.Where(r => r.CarriedFromRunId == null).GroupBy(r => new { r.BusinessDate, r.Pg })
+        var latestWritingAll = runs.Where(r => r.CarriedFromRunId == null).GroupBy(r => new { r.BusinessDate, r.Pg })
             .Select(g => new { Date = g.Key.BusinessDate, g.Key.Pg, RunId = g.Max(r => r.Id) });
         var reruns = await runs.Where(r => r.CarriedFromRunId != null
-                                           && latestFull.Any(f => f.Date == r.BusinessDate && f.Pg == r.Pg && f.RunId < r.Id))
+                                           && latestWritingAll.Any(f => f.Date == r.BusinessDate && f.Pg == r.Pg && f.RunId < r.Id))
             .Select(r => new { r.BusinessDate, r.Pg }).Distinct().ToListAsync(ct);
         // The (date, PG) pairs are few; the dates × PGs of them may include a pair without a rerun, which then merely
         // pays for the anti-join (exact either way).
         var rerunDates = reruns.Select(r => r.BusinessDate).Distinct().ToList();
         var rerunPgs = reruns.Select(r => r.Pg).Distinct().ToList();
         var seenByLatest = from f in db.Set<Finding>().AsNoTracking()
-                           join full in latestFull on new { f.BusinessDate, f.Pg } equals new { BusinessDate = full.Date, full.Pg }
+                           join full in latestWritingAll on new { f.BusinessDate, f.Pg } equals new { BusinessDate = full.Date, full.Pg }
                            where f.Verdict == FindingVerdict.CONFIRMED && f.LastRunId >= full.RunId
                            select f;
         var standingSets = new List<IQueryable<Finding>>
