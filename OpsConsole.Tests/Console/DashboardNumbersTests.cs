@@ -129,7 +129,7 @@ public sealed class DashboardPageTests : ConsoleComponentTest, IClassFixture<Sql
     [Theory]
     [InlineData(2027, 5, 20)]
     [InlineData(2026, 12, 6)]
-    public void ADateWithoutARun_ReadsNotReconciledYet_NeverClean(int year, int month, int day)
+    public async Task ADateWithoutARun_ReadsNotReconciledYet_NeverClean(int year, int month, int day)
     {
         SignInAs("oncall", ConsoleRoles.Oncall);
 
@@ -142,7 +142,8 @@ public sealed class DashboardPageTests : ConsoleComponentTest, IClassFixture<Sql
         var runNow = cut.Find("button#dashboard-run-now");
         Assert.False(runNow.HasAttribute("disabled"));
 
-        runNow.Click();
+        // Awaited: Click() does not wait for the handler when the renderer's dispatcher is busy.
+        await runNow.ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
 
         Assert.EndsWith($"/runs?date={year:D4}-{month:D2}-{day:D2}",
             Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri);
