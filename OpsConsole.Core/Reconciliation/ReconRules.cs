@@ -109,11 +109,13 @@ public sealed class ReconRules(ReconciliationDefinition definition, IReconSqlDia
     private string FlatFee(Func<string, string> column)
     {
         if (definition.Fees.RatesPpm.Count == 0) return $"CAST(NULL AS {dialect.IntegerType})";
-        var sb = new StringBuilder($"CASE {column("method")}");
+        // The rate by method, then one product and one division: the same value as a product per branch (no rate:
+        // NULL, not fee-checked), and cheaper on every matched line of a day.
+        var rate = new StringBuilder($"CASE {column("method")}");
         foreach (var (m, ppm) in definition.Fees.RatesPpm.OrderBy(r => r.Key))
-            sb.Append($" WHEN {S(m.ToString())} THEN {Rated(column("amount"), ppm)}");
-        sb.Append(" END");
-        return sb.ToString();
+            rate.Append($" WHEN {S(m.ToString())} THEN {dialect.Integer(ppm)}");
+        rate.Append(" END");
+        return dialect.IntDiv($"{column("amount")} * {rate}", "1000000");
     }
 
     private string Rated(string amount, long ppm) => dialect.IntDiv($"{amount} * {dialect.Integer(ppm)}", "1000000");

@@ -36,7 +36,7 @@ j AS (
   FROM i FULL OUTER JOIN e ON e.k = i.k
 ),
 d AS (
-  SELECT j.*, CASE j.e_method WHEN 'CARD' THEN (j.e_amount * 25000) / (1000000) WHEN 'EASY_PAY' THEN (j.e_amount * 30000) / (1000000) WHEN 'TRANSFER' THEN (j.e_amount * 20000) / (1000000) WHEN 'VIRTUAL_ACCOUNT' THEN (j.e_amount * 10000) / (1000000) WHEN 'MOBILE_PHONE' THEN (j.e_amount * 35000) / (1000000) END AS e_expected_fee
+  SELECT j.*, (j.e_amount * CASE j.e_method WHEN 'CARD' THEN 25000 WHEN 'EASY_PAY' THEN 30000 WHEN 'TRANSFER' THEN 20000 WHEN 'VIRTUAL_ACCOUNT' THEN 10000 WHEN 'MOBILE_PHONE' THEN 35000 END) / (1000000) AS e_expected_fee
   FROM j
 ),
 c AS (
