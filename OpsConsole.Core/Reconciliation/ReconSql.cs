@@ -55,6 +55,20 @@ internal static class ReconSql
         return rows;
     }
 
+    /// <summary>Hands every row to <paramref name="onRow"/> as it is read, each as its column values (DBNull as null).</summary>
+    public static async Task ReadAsync(OpsDbContext db, string sql, IReadOnlyDictionary<string, object?> parameters,
+        Func<object?[], ValueTask> onRow, CancellationToken ct)
+    {
+        await using var cmd = await CreateAsync(db, sql, parameters, ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            await onRow(row);
+        }
+    }
+
     /// <summary>Every row, mapped by <paramref name="map"/>.</summary>
     public static async Task<List<T>> RowsAsync<T>(OpsDbContext db, string sql, IReadOnlyDictionary<string, object?> parameters,
         Func<DbDataReader, T> map, CancellationToken ct)

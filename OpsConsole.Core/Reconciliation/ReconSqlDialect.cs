@@ -51,6 +51,14 @@ public interface IReconSqlDialect
     string? KeyPartition(string key, int parts) => null;
 
     /// <summary>
+    /// For an engine whose writers wait for one another (SQLite), with <see cref="ReconJoinStrategy.IndexedLookup"/>: a
+    /// statement returning about a hundred values of <paramref name="column"/> of <paramref name="table"/>, spread over
+    /// its rows, in key order. Pass 1 then splits at them into key ranges (<c>ReconciliationSqlGenerator.Pass1Select</c>)
+    /// read at once, each on its own connection, and one connection writes their rows. Null: pass 1 is one statement.
+    /// </summary>
+    string? KeySampleSql(string table, string column) => null;
+
+    /// <summary>
     /// With <see cref="ReconJoinStrategy.OrderedMergeJoin"/>: the boundaries that split the keys into about
     /// <paramref name="parts"/> ranges of similar size, from the planner's histogram of <paramref name="column"/> of
     /// <paramref name="table"/> (one text value per row, in order; no rows: not analysed yet, one range). Null: the
@@ -111,6 +119,19 @@ public sealed class SqliteReconDialect : IReconSqlDialect
     public string InstantLiteral(DateTimeOffset instant) => Integer(instant.ToUnixTimeMilliseconds());
     private static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
     public object DateValue(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The keys of rows at 99 evenly spaced ids (rowid look-ups, not a scan): the table's keys split into about equal
+    /// ranges when ids and keys are unrelated, as a PG's opaque keys are; when they are not, the ranges are uneven and
+    /// pass 1 just as exact. Ordered as SQLite compares them (BINARY: byte order), as the range filters do.
+    /// </summary>
+    public string KeySampleSql(string table, string column) => $"""
+        WITH RECURSIVE b(lo, hi) AS (SELECT MIN(id), MAX(id) FROM {table}),
+        s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 99)
+        SELECT x.{column} FROM s, b JOIN {table} x ON x.id = b.lo + (b.hi - b.lo) * s.n / 100
+        WHERE x.{column} IS NOT NULL
+        ORDER BY x.{column}
+        """;
 }
 
 /// <summary>PostgreSQL: instants are timestamptz (UTC), dates are date.</summary>

@@ -476,11 +476,24 @@ public sealed class ReconciliationService(
             {
                 if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin)
                     keyRanges = await KeyRangeBoundsAsync(gen, dialect, ct);
-                var shares = keyRanges is not null
-                    ? RangeShares(keyRanges, gen.Pass1Insert, parameters)
-                    : HashShares(dialect, gen.Pass1Insert, parameters);
-                differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct,
-                    refreshStatistics: pass2NeedsStatistics);
+                if (keyRanges is null && await KeySampleBoundsAsync(gen, dialect, ct) is { Count: > 0 } bounds)
+                {
+                    differing = await ReadInSharesWriteOnceAsync(RangeShares(bounds, gen.Pass1Select, parameters),
+                        gen.ItemValuesInsert(), ReconciliationSqlGenerator.ItemColumnCount, ct);
+                    if (pass2NeedsStatistics)
+                    {
+                        await using var stats = await dbFactory.CreateDbContextAsync(ct);
+                        await RefreshStatisticsAsync(stats, dialect, ct);
+                    }
+                }
+                else
+                {
+                    var shares = keyRanges is not null
+                        ? RangeShares(keyRanges, gen.Pass1Insert, parameters)
+                        : HashShares(dialect, gen.Pass1Insert, parameters);
+                    differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct,
+                        refreshStatistics: pass2NeedsStatistics);
+                }
             }
         }
         // Each phase's figures are saved with the move to the next phase: one update of the run row, not two.
@@ -516,6 +529,109 @@ public sealed class ReconciliationService(
 
     private int Parts => Math.Clamp(options.Value.Pass1Partitions, 1, 16);
 
+    /// <summary>
+    /// For a dialect whose writers wait for one another (<see cref="IReconSqlDialect.KeySampleSql"/>): the bounds of pass
+    /// 1's key ranges, one range per processor up to <c>Reconciliation:Pass1Partitions</c> (the ranges are CPU-bound
+    /// reads), at equal steps of the key sample. None: one statement.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> KeySampleBoundsAsync(ReconciliationSqlGenerator gen, IReconSqlDialect dialect,
+        CancellationToken ct)
+    {
+        var ranges = Math.Min(Parts, Processors);
+        if (ranges <= 1 || dialect.KeySampleSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn) is not { } sql)
+            return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return Bounds(await ReconSql.StringsAsync(db, sql, ct), ranges);
+    }
+
+    /// <summary>The processors the shares of a dialect whose writers wait may use (a test sets more than the machine has).</summary>
+    internal int Processors { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Pass 1 of such a dialect in key ranges (<see cref="KeySampleBoundsAsync"/>): its queries.</summary>
+    internal async Task<IReadOnlyList<PassShare>> KeySampleSharesAsync(ReconciliationSqlGenerator gen,
+        IReconSqlDialect dialect, IReadOnlyDictionary<string, object?> parameters, CancellationToken ct) =>
+        RangeShares(await KeySampleBoundsAsync(gen, dialect, ct), gen.Pass1Select, parameters);
+
+    /// <summary><paramref name="ranges"/> − 1 values of the ordered <paramref name="sample"/> at equal steps (fewer when
+    /// they repeat; none from fewer than two values).</summary>
+    private static IReadOnlyList<string> Bounds(IReadOnlyList<string> sample, int ranges) =>
+        sample.Count < 2
+            ? []
+            : Enumerable.Range(1, ranges - 1)
+                .Select(q => sample[(int)((long)q * (sample.Count - 1) / ranges)])
+                .Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// SQLite lets one connection write at a time, and an INSERT … SELECT writes from its first row to its last. So the
+    /// shares of pass 1 (queries, <see cref="ReconciliationSqlGenerator.Pass1Select"/>) are read at once, each on its own
+    /// connection (WAL: a reader waits for no writer), and one connection writes their rows as they arrive, in one
+    /// transaction: a failure anywhere writes nothing. Returns the rows written.
+    /// </summary>
+    internal async Task<int> ReadInSharesWriteOnceAsync(IReadOnlyList<PassShare> shares, string insertSql, int columns,
+        CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var rows = System.Threading.Channels.Channel.CreateBounded<object?[]>(
+            new System.Threading.Channels.BoundedChannelOptions(4096) { SingleReader = true });
+        Exception? readFailure = null; // the first share's failure (not the others' cancellation)
+        async Task ReadShareAsync(PassShare share)
+        {
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(cts.Token);
+                await ReconSql.ReadAsync(db, share.Sql, share.Parameters, row => rows.Writer.WriteAsync(row, cts.Token), cts.Token);
+            }
+            catch (Exception e)
+            {
+                if (!cts.IsCancellationRequested) Interlocked.CompareExchange(ref readFailure, e, null);
+                await cts.CancelAsync(); // the other shares and the writer stop: the pass fails
+            }
+        }
+        async Task ReadAllAsync()
+        {
+            await Task.WhenAll(shares.Select(share => Task.Run(() => ReadShareAsync(share), CancellationToken.None)));
+            rows.Writer.TryComplete();
+        }
+        var reading = ReadAllAsync(); // never throws: a share records its failure and cancels the rest
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cts.Token);
+            await ReconSql.OpenAsync(db, cts.Token);
+            await using var tx = await db.Database.BeginTransactionAsync(cts.Token);
+            await using var insert = db.Database.GetDbConnection().CreateCommand();
+            insert.CommandText = insertSql;
+            insert.CommandTimeout = 3600;
+            insert.Transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(tx);
+            var values = Enumerable.Range(0, columns).Select(i =>
+            {
+                var p = insert.CreateParameter();
+                p.ParameterName = "@v" + i;
+                insert.Parameters.Add(p);
+                return p;
+            }).ToArray();
+            var written = 0;
+            await foreach (var row in rows.Reader.ReadAllAsync(cts.Token))
+            {
+                for (var i = 0; i < columns; i++) values[i].Value = row[i] ?? DBNull.Value;
+                written += await insert.ExecuteNonQueryAsync(cts.Token);
+            }
+            await reading;
+            if (readFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
+            ct.ThrowIfCancellationRequested();
+            await tx.CommitAsync(ct);
+            return written;
+        }
+        catch (Exception e)
+        {
+            await cts.CancelAsync();
+            await reading;
+            // A share's own failure, not the cancellation it caused.
+            if (readFailure is not null && !ReferenceEquals(e, readFailure) && e is OperationCanceledException && !ct.IsCancellationRequested)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
+            throw;
+        }
+    }
+
     /// <summary>A pass's statement once per hash share of the keys (<c>@part</c>); one share where the dialect
     /// cannot split a pass by hash.</summary>
     private IReadOnlyList<PassShare> HashShares(IReconSqlDialect dialect, Func<int, string> passSql,
@@ -545,12 +661,7 @@ public sealed class ReconciliationService(
         if (Parts <= 1 || dialect.KeyHistogramSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn) is not { } sql)
             return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var histogram = await ReconSql.StringsAsync(db, sql, ct);
-        return histogram.Count < 2
-            ? []
-            : Enumerable.Range(1, Parts - 1)
-                .Select(q => histogram[(int)((long)q * (histogram.Count - 1) / Parts)])
-                .Distinct(StringComparer.Ordinal).ToList();
+        return Bounds(await ReconSql.StringsAsync(db, sql, ct), Parts);
     }
 
     /// <summary>

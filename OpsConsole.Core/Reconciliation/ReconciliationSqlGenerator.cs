@@ -68,23 +68,52 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     public string Pass1Insert(int parts = 1)
     {
         if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin) return Pass1Insert(KeyRange.All);
+        if (parts > 1 && dialect.KeyPartition($"t.{definition.KeyColumn}", parts) is { } internalShare)
+        {
+            var externalShare = dialect.KeyPartition($"l.{definition.KeyColumn}", parts);
+            return Pass1Sql(s => s + " AND " + internalShare, s => s + " AND " + externalShare, asSelect: false,
+                shareProbe: true);
+        }
+        return Pass1Sql(s => s, s => s, asSelect: false);
+    }
+
+    /// <summary>
+    /// Pass 1's rows of the keys of <paramref name="range"/> (<c>@lo</c> ≤ key &lt; <c>@hi</c>), as a query whose columns
+    /// are those of <see cref="ItemValuesInsert"/>, for a dialect with <see cref="IReconSqlDialect.KeySampleSql"/>: the
+    /// ranges together are exactly the whole pass (<see cref="Pass1Insert(int)"/>). The range filters compare the key
+    /// on the rows each branch reads anyway ("+": no index), so the scans stay scans and only the look-ups split.
+    /// </summary>
+    public string Pass1Select(KeyRange range)
+    {
+        if (dialect.KeySampleSql("t", "k") is null)
+            throw new NotSupportedException($"The {dialect.Name} dialect does not read pass 1 in key ranges.");
+        var key = definition.KeyColumn;
+        return Pass1Sql(s => s + RangeFilter(range, "+t." + key), s => s + RangeFilter(range, "+l." + key), asSelect: true);
+    }
+
+    /// <summary>Inserts one run item from parameters <c>@v0</c>… in the order of <see cref="Pass1Select"/>'s columns.</summary>
+    public string ItemValuesInsert() =>
+        $"INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)}) VALUES ({string.Join(", ", ItemColumns.Select((_, i) => P("v" + i)))})";
+
+    /// <summary>How many values <see cref="ItemValuesInsert"/> takes.</summary>
+    public static int ItemColumnCount => ItemColumns.Length;
+
+    /// <summary>Pass 1 with <paramref name="internalShare"/> and <paramref name="externalShare"/> applied to the filters of
+    /// our transactions and of the PG's lines read (and, with <paramref name="shareProbe"/>, of the lines probed).</summary>
+    private string Pass1Sql(Func<string, string> internalShare, Func<string, string> externalShare, bool asSelect,
+        bool shareProbe = false)
+    {
         var key = definition.KeyColumn;
         var occurredAt = dialect.ScanFilterColumn("t.occurred_at");
         // An approval without a key (not learnt yet: ApprovalKeyLearning) cannot be compared by key.
-        var internalFilter = $"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")} AND t.pg = {P("pg")} AND t.{key} IS NOT NULL";
+        var internalFilter = internalShare($"{occurredAt} >= {P("from")} AND {occurredAt} < {P("to")} AND t.pg = {P("pg")} AND t.{key} IS NOT NULL");
         var externalProbe = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")} AND {dialect.ScanFilterColumn("l.pg")} = {P("pg")}";
-        var externalScan = $"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")} AND l.pg = {P("pg")}";
-        if (parts > 1 && dialect.KeyPartition($"t.{key}", parts) is { } internalShare)
-        {
-            internalFilter += " AND " + internalShare;
-            var externalShare = dialect.KeyPartition($"l.{key}", parts);
-            externalProbe += " AND " + externalShare;
-            externalScan += " AND " + externalShare;
-        }
+        if (shareProbe) externalProbe = externalShare(externalProbe);
+        var externalScan = externalShare($"{dialect.ScanFilterColumn("l.sold_date")} = {P("date")} AND l.pg = {P("pg")}");
         var externalFilter = new ExternalFilter(externalProbe, externalScan);
         // Every transaction that passes the filter belongs to @date: no per-row KST conversion needed.
         return PassInsert(1, RepeatedKeysSql(externalScan) + ",\n" + JoinSql(internalFilter, externalFilter, P("date")),
-            onlyDiffering: true);
+            onlyDiffering: true, asSelect: asSelect);
     }
 
     /// <summary>
@@ -257,7 +286,8 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
     /// the <c>i_</c> and <c>e_</c> columns), then the classification and the look-ups of the rest. When
     /// <paramref name="joinCarriesTransaction"/>, <c>j</c> also has our transaction's
     /// <see cref="TransactionDetail"/> as <c>t_</c> columns and the transaction is not looked up again.</summary>
-    private string PassInsert(int pass, string joinCtes, bool onlyDiffering, bool joinCarriesTransaction = false)
+    private string PassInsert(int pass, string joinCtes, bool onlyDiffering, bool joinCarriesTransaction = false,
+        bool asSelect = false)
     {
         string Tx(string column) => joinCarriesTransaction ? "c.t_" + column : "t." + column;
         // The payment of a key counts only when it is the run's PG's (a line's payment key may be another PG's).
@@ -276,8 +306,7 @@ public sealed class ReconciliationSqlGenerator(ReconciliationDefinition definiti
               SELECT d.*, {_rules.Classify("d")} AS base_type
               FROM d
             )
-            INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})
-            SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
+            {(asSelect ? "" : $"INSERT INTO {T("recon_run_items")} ({string.Join(", ", ItemColumns)})\n")}SELECT {P("run")}, {pass}, COALESCE(c.i_k, c.e_k),
                    {_rules.FinalType("c", ofRunPg("p.status"))},
                    COALESCE({Tx("payment_key")}, c.e_payment_key), COALESCE({Tx("order_id")}, c.e_order_id),
                    {ofRunPg("p.trace_id")}, {ofRunPg("p.status")},

@@ -62,6 +62,27 @@ public sealed class Pass1PartitionSqlTests
     }
 
     [Fact]
+    public void Sqlite_Pass1InKeyRanges_FiltersEveryReadByTheSameRange_WithoutIndexingTheKey()
+    {
+        var generator = Generator(new SqliteReconDialect());
+        var sql = generator.Pass1Select(new KeyRange(HasLower: true, HasUpper: true));
+
+        // Our transactions (read, and probed for the lines and repeated keys without one), the single lines read and
+        // the grouped repeated keys: a key lands in one range on every side. "+": the scans stay scans.
+        Assert.Equal(3, Count(sql, "t.transaction_key IS NOT NULL AND +t.transaction_key >= @lo AND +t.transaction_key < @hi"));
+        Assert.Equal(2, Count(sql, "l.pg = @pg AND +l.transaction_key >= @lo AND +l.transaction_key < @hi"));
+        Assert.DoesNotContain("INSERT", sql);
+        Assert.StartsWith("WITH em AS", sql);
+        Assert.DoesNotContain("@lo", generator.Pass1Select(new KeyRange(HasLower: false, HasUpper: true)));
+        Assert.DoesNotContain("@hi", generator.Pass1Select(new KeyRange(HasLower: true, HasUpper: false)));
+        // The query is the statement's SELECT: the same columns, in the order of the one-row insert.
+        Assert.Equal(System.Text.RegularExpressions.Regex.Replace(generator.Pass1Insert(), @"INSERT INTO recon_run_items \([^)]*\)\n", ""),
+            generator.Pass1Select(KeyRange.All));
+        Assert.Equal(ReconciliationSqlGenerator.ItemColumnCount, Count(generator.ItemValuesInsert(), "@v"));
+        Assert.Throws<NotSupportedException>(() => Generator(new PostgresReconDialect()).Pass1Select(KeyRange.All));
+    }
+
+    [Fact]
     public void Sqlite_IgnoresShares() =>
         Assert.Equal(Generator(new SqliteReconDialect()).Pass1Insert(), Generator(new SqliteReconDialect()).Pass1Insert(parts: 4));
 
