@@ -108,6 +108,11 @@ internal static class ReconSql
         }
     }
 
+    /// <summary>A command on the context's connection and transaction with <paramref name="parameters"/> (those its text
+    /// names), for a caller that executes it more than once, with new values each time.</summary>
+    public static Task<DbCommand> CommandAsync(OpsDbContext db, string sql, IReadOnlyDictionary<string, object?> parameters,
+        CancellationToken ct) => CreateAsync(db, sql, parameters, ct);
+
     private static async Task<DbCommand> CreateAsync(OpsDbContext db, string sql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken ct)
     {

@@ -480,11 +480,7 @@ public sealed class ReconciliationService(
                 {
                     differing = await ReadInSharesWriteOnceAsync(RangeShares(bounds, gen.Pass1Select, parameters),
                         gen.ItemValuesInsert(), ReconciliationSqlGenerator.ItemColumnCount, ct);
-                    if (pass2NeedsStatistics)
-                    {
-                        await using var stats = await dbFactory.CreateDbContextAsync(ct);
-                        await RefreshStatisticsAsync(stats, dialect, ct);
-                    }
+                    if (pass2NeedsStatistics) await RefreshStatisticsAsync(dialect, ct);
                 }
                 else
                 {
@@ -534,15 +530,10 @@ public sealed class ReconciliationService(
     /// 1's key ranges, one range per processor up to <c>Reconciliation:Pass1Partitions</c> (the ranges are CPU-bound
     /// reads), at equal steps of the key sample. None: one statement.
     /// </summary>
-    private async Task<IReadOnlyList<string>> KeySampleBoundsAsync(ReconciliationSqlGenerator gen, IReconSqlDialect dialect,
-        CancellationToken ct)
-    {
-        var ranges = Math.Min(Parts, Processors);
-        if (ranges <= 1 || dialect.KeySampleSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn) is not { } sql)
-            return [];
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return Bounds(await ReconSql.StringsAsync(db, sql, ct), ranges);
-    }
+    private Task<IReadOnlyList<string>> KeySampleBoundsAsync(ReconciliationSqlGenerator gen, IReconSqlDialect dialect,
+        CancellationToken ct) =>
+        BoundsAsync(dialect.KeySampleSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn),
+            Math.Min(Parts, Processors), ct);
 
     /// <summary>The processors the shares of a dialect whose writers wait may use (a test sets more than the machine has).</summary>
     internal int Processors { get; set; } = Environment.ProcessorCount;
@@ -552,14 +543,21 @@ public sealed class ReconciliationService(
         IReconSqlDialect dialect, IReadOnlyDictionary<string, object?> parameters, CancellationToken ct) =>
         RangeShares(await KeySampleBoundsAsync(gen, dialect, ct), gen.Pass1Select, parameters);
 
-    /// <summary><paramref name="ranges"/> − 1 values of the ordered <paramref name="sample"/> at equal steps (fewer when
-    /// they repeat; none from fewer than two values).</summary>
-    private static IReadOnlyList<string> Bounds(IReadOnlyList<string> sample, int ranges) =>
-        sample.Count < 2
+    /// <summary>
+    /// <paramref name="ranges"/> − 1 values, at equal steps, of the ordered key sample <paramref name="sampleSql"/> returns
+    /// (fewer when they repeat; none for one range, without a sample statement, or from fewer than two values).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> BoundsAsync(string? sampleSql, int ranges, CancellationToken ct)
+    {
+        if (ranges <= 1 || sampleSql is null) return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var sample = await ReconSql.StringsAsync(db, sampleSql, ct);
+        return sample.Count < 2
             ? []
             : Enumerable.Range(1, ranges - 1)
                 .Select(q => sample[(int)((long)q * (sample.Count - 1) / ranges)])
                 .Distinct(StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>
     /// SQLite lets one connection write at a time, and an INSERT … SELECT writes from its first row to its last. So the
@@ -598,17 +596,9 @@ public sealed class ReconciliationService(
             await using var db = await dbFactory.CreateDbContextAsync(cts.Token);
             await ReconSql.OpenAsync(db, cts.Token);
             await using var tx = await db.Database.BeginTransactionAsync(cts.Token);
-            await using var insert = db.Database.GetDbConnection().CreateCommand();
-            insert.CommandText = insertSql;
-            insert.CommandTimeout = 3600;
-            insert.Transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(tx);
-            var values = Enumerable.Range(0, columns).Select(i =>
-            {
-                var p = insert.CreateParameter();
-                p.ParameterName = "@v" + i;
-                insert.Parameters.Add(p);
-                return p;
-            }).ToArray();
+            await using var insert = await ReconSql.CommandAsync(db, insertSql,
+                Enumerable.Range(0, columns).ToDictionary(i => "v" + i, _ => (object?)null), cts.Token);
+            var values = Enumerable.Range(0, columns).Select(i => insert.Parameters["@v" + i]).ToArray();
             var written = 0;
             await foreach (var row in rows.Reader.ReadAllAsync(cts.Token))
             {
@@ -655,14 +645,9 @@ public sealed class ReconciliationService(
     /// The boundaries of pass 1's key ranges: values of the transactions' key histogram at equal steps, so the ranges
     /// hold similar numbers of transactions. A table not yet analysed has no histogram and runs as one range (none).
     /// </summary>
-    private async Task<IReadOnlyList<string>> KeyRangeBoundsAsync(ReconciliationSqlGenerator gen, IReconSqlDialect dialect,
-        CancellationToken ct)
-    {
-        if (Parts <= 1 || dialect.KeyHistogramSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn) is not { } sql)
-            return [];
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return Bounds(await ReconSql.StringsAsync(db, sql, ct), Parts);
-    }
+    private Task<IReadOnlyList<string>> KeyRangeBoundsAsync(ReconciliationSqlGenerator gen, IReconSqlDialect dialect,
+        CancellationToken ct) =>
+        BoundsAsync(dialect.KeyHistogramSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn), Parts, ct);
 
     /// <summary>
     /// A pass's statement once per key range between <paramref name="bounds"/> (<c>@lo</c> ≤ key &lt; <c>@hi</c>; the
@@ -698,20 +683,17 @@ public sealed class ReconciliationService(
             if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, none, ct);
             return inserted;
         }));
-        if (refreshStatistics)
-        {
-            await using var stats = await dbFactory.CreateDbContextAsync(ct);
-            await RefreshStatisticsAsync(stats, dialect, ct);
-        }
+        if (refreshStatistics) await RefreshStatisticsAsync(dialect, ct);
         return counts.Sum();
     }
 
-    private static async Task RefreshStatisticsAsync(OpsDbContext db, IReconSqlDialect dialect, CancellationToken ct)
+    private async Task RefreshStatisticsAsync(IReconSqlDialect dialect, CancellationToken ct)
     {
         // Only the columns the passes and the persistence filter on: the key's statistics cost three times as
         // much to gather and the plans do not need them.
-        if (dialect.RefreshStatistics(dialect.Table("recon_run_items"), "run_id", "pass") is { } sql)
-            await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>(), ct);
+        if (dialect.RefreshStatistics(dialect.Table("recon_run_items"), "run_id", "pass") is not { } sql) return;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await ReconSql.ExecuteAsync(db, sql, new Dictionary<string, object?>(), ct);
     }
 
     /// <summary>Runs <paramref name="start"/>'s task and how long it took.</summary>
