@@ -18,7 +18,7 @@ public sealed class BenchVerb : ICliVerb
 {
     public string Name => "bench";
     public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database; 'bench import' a settlement CSV import's time and peak memory; 'bench payouts' the payout run against a bare GROUP BY on PostgreSQL.";
-    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--reruns 5] [--no-carry] [--keep] [--print-sql]  |  " +
+    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--reruns 5] [--partitions N] [--no-carry] [--keep] [--print-sql]  |  " +
                            "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]  |  " +
                            "import [--mb 50] [--connection CS] [--provider sqlite|postgres|both]  |  " +
                            "payouts --connection CS [--lines 1000000] [--keep]";
@@ -62,8 +62,10 @@ public sealed class BenchVerb : ICliVerb
         if (late < 0 || late > payments) throw new CliUsageException("--late must be between 0 and --payments.");
         var reruns = context.Arguments.GetInt("reruns", ReconBenchmark.Rounds);
         if (reruns is < 1 or > 50) throw new CliUsageException("--reruns must be between 1 and 50.");
+        var partitions = context.Arguments.GetInt("partitions", new Core.Reconciliation.ReconciliationOptions().Pass1Partitions);
+        if (partitions is < 1 or > 16) throw new CliUsageException("--partitions must be between 1 and 16.");
         var r = await ReconBenchmark.RunAsync(provider, connection, payments, context.Arguments.Has("keep"),
-            context.Error, cancellationToken, late, reruns, carry: !context.Arguments.Has("no-carry"));
+            context.Error, cancellationToken, late, reruns, carry: !context.Arguments.Has("no-carry"), partitions: partitions);
 
         var ci = CultureInfo.InvariantCulture;
         var o = context.Out;
@@ -71,6 +73,7 @@ public sealed class BenchVerb : ICliVerb
         o.WriteLine($"  machine: {BenchEnvironment.Machine()} (at the end)");
         if (provider == DatabaseProvider.Postgres)
             o.WriteLine($"  server: {(await BenchEnvironment.ReadAsync(connection!, cancellationToken)).Describe()}");
+        o.WriteLine($"  engine: Reconciliation:Pass1Partitions={partitions}, SettleDelay=0");
         o.WriteLine(string.Create(ci, $"  load (not timed in total)   {r.Load.TotalSeconds,8:F2} s"));
         o.WriteLine(string.Create(ci, $"  pass 1                      {r.Pass1.TotalSeconds,8:F2} s   ({r.Pass1Candidates:N0} differing keys)"));
         o.WriteLine(string.Create(ci, $"  pass 2                      {r.Pass2.TotalSeconds,8:F2} s"));

@@ -15,16 +15,16 @@ public static class ReconBenchLoader
     private const string ImportSql = "INSERT INTO settlement_imports (id, source, name, sha256, row_count, imported_by, imported_at, pg) VALUES (1, 'API', 'bench', 'bench', 0, 'bench', {0}, '" + Gateway.PgConnections.LegacyName + "')";
 
     public static async Task LoadAsync(DatabaseProvider provider, string connectionString, ReconBenchData data,
-        CancellationToken ct)
+        CancellationToken ct, TextWriter? log = null)
     {
-        if (provider == DatabaseProvider.Postgres) await LoadPostgresAsync(connectionString, data, ct);
+        if (provider == DatabaseProvider.Postgres) await LoadPostgresAsync(connectionString, data, log, ct);
         else await LoadSqliteAsync(connectionString, data, ct);
     }
 
     private static readonly string[] LoadedTables = ["payments", "payment_transactions", "settlement_lines"];
 
     // One connection: the load is CPU-bound in this process, and the index builds get both cores.
-    private static Task LoadPostgresAsync(string cs, ReconBenchData data, CancellationToken ct) =>
+    private static Task LoadPostgresAsync(string cs, ReconBenchData data, TextWriter? log, CancellationToken ct) =>
         PostgresBulkLoad.RunAsync(cs, LoadedTables, async () =>
         {
             await using var conn = new NpgsqlConnection(cs);
@@ -91,7 +91,7 @@ public static class ReconBenchLoader
                 w.Write(l.KeyRepeated, NpgsqlDbType.Boolean);
                 w.Write(Gateway.PgConnections.LegacyName, NpgsqlDbType.Varchar);
             }, ct);
-        }, log: null, builders: 2, ct);
+        }, log, builders: 2, ct);
 
     private static async Task LoadSqliteAsync(string cs, ReconBenchData data, CancellationToken ct)
     {

@@ -42,8 +42,18 @@ public static class ReconBenchmark
     /// full re-runs of the same date: the fifth must stay within 10 % of the first); <c>--reruns N</c> changes it.</summary>
     public const int Rounds = 5;
 
+    /// <summary>The engine's options for the benchmark: no settle delay; <paramref name="partitions"/> key ranges
+    /// (<see cref="ReconciliationOptions.Pass1Partitions"/>; 0: the default).</summary>
+    private static ReconciliationOptions ConfiguredOptions(bool carry, int partitions)
+    {
+        var o = new ReconciliationOptions { SettleDelay = TimeSpan.Zero, CarryUnchangedFindings = carry };
+        if (partitions > 0) o.Pass1Partitions = partitions;
+        return o;
+    }
+
     public static async Task<ReconBenchResult> RunAsync(DatabaseProvider provider, string? connection, int payments,
-        bool keep, TextWriter log, CancellationToken ct, int late = 0, int rounds = Rounds, bool carry = true)
+        bool keep, TextWriter log, CancellationToken ct, int late = 0, int rounds = Rounds, bool carry = true,
+        int partitions = 0)
     {
         var (cs, drop) = await CreateDatabaseAsync(provider, connection, ct);
         log.WriteLine($"bench: fresh {provider} database {Describe(provider, cs)}");
@@ -54,7 +64,7 @@ public static class ReconBenchmark
             var data = new ReconBenchData(payments, BusinessDate);
 
             var sw = Stopwatch.StartNew();
-            await ReconBenchLoader.LoadAsync(provider, cs, data, ct);
+            await ReconBenchLoader.LoadAsync(provider, cs, data, ct, log);
             var load = sw.Elapsed;
             var txRows = await ScalarAsync(provider, cs, "SELECT COUNT(*) FROM payment_transactions", ct);
             var lineRows = await ScalarAsync(provider, cs, "SELECT COUNT(*) FROM settlement_lines", ct);
@@ -67,7 +77,7 @@ public static class ReconBenchmark
             using var verifications = new ControlTotals.ControlTotalsVerificationQueue(
                 new ControlTotals.ControlTotalsVerifier(factory, TimeProvider.System));
             var service = new ReconciliationService(factory,
-                Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero, CarryUnchangedFindings = carry }), TimeProvider.System,
+                Options.Create(ConfiguredOptions(carry, partitions)), TimeProvider.System,
                 verifications: verifications);
             // Warm, as in a long-running console: one run of an empty day first compiles the run's EF queries.
             await service.RunAsync(BusinessDate.AddDays(-30), RunTrigger.CLI, "bench warm-up", cancellationToken: ct);
