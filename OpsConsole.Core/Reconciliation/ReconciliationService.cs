@@ -247,6 +247,9 @@ public sealed class ReconciliationService(
         TimeSpan? settleDelay = null, bool full = false)
     {
         var o = options.Value;
+        // The figures of the steps before pass 1, saved with the run's scope in the claim's transaction (one update of the
+        // run row, not three); a run that fails first saves them with its failure.
+        var beforePass1 = new List<Action<ReconRun>>();
         using var activity = Tracing.Source.StartActivity("reconciliation.run");
         activity?.SetTag("recon.run_id", runId);
         activity?.SetTag("recon.business_date", date.ToString("yyyy-MM-dd"));
@@ -272,17 +275,28 @@ public sealed class ReconciliationService(
             // Approvals booked without a key (the PG's answer did not tell it) take it from their settlement line, so
             // that every engine's passes match them by key. The one place this happens.
             var (learned, keyless) = await ApprovalKeyLearning.RunAsync(dbFactory, runId, pg, clock.GetUtcNow(), ct);
-            await UpdateRunAsync(runId, r => r.RecordKeyLearning(learned.Count, keyless), ct);
+            beforePass1.Add(r => r.RecordKeyLearning(learned.Count, keyless));
             if (learned.Count > 0 || keyless > 0)
                 _log.LogInformation(
                     "Reconciliation run {RunId}: {Learned} approval key(s) learnt from settlement lines; {Keyless} approval(s) still without a key are not compared",
                     runId, learned.Count, keyless);
 
-            if (external is null) await CountLinesWithoutContractAsync(runId, date, pg, gen, dialect, ct);
+            if (external is null)
+            {
+                var withoutContract = await CountLinesWithoutContractAsync(runId, date, pg, gen, dialect, ct);
+                beforePass1.Add(r => r.RecordLinesWithoutContract(withoutContract));
+            }
 
             // After the pull: what it changed is marked, and this run claims it. A learnt key changed our ledger
             // outside the marked write paths, so that run compares the whole date.
-            var plan = external is null ? await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, ct) : RunPlan.Plain;
+            RunPlan plan;
+            if (external is null)
+                plan = await ClaimKeysAsync(runId, date, pg, gen, dialect, full || learned.Count > 0, beforePass1, ct);
+            else
+            {
+                plan = RunPlan.Plain;
+                await UpdateRunAsync(runId, r => beforePass1.ForEach(record => record(r)), ct);
+            }
             var incremental = plan.Incremental;
             // Both ledgers' totals of the date, stored with the run (the dashboard's control totals). The one call: the
             // date's last recorded totals plus the changes since (the day is summed only by its first run; a full run's
@@ -296,9 +310,11 @@ public sealed class ReconciliationService(
             long persistMs;
             try
             {
-                var (p, keyRanges) = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
-                    incremental, beforeRecheck: external is null && dialect is PostgresReconDialect ? RecordTotals : null);
-                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, plan, keyRanges, ct));
+                var passes = await PassesAsync(runId, date, pg, gen, dialect, settleDelay ?? o.SettleDelay, progress, ct, external,
+                    incremental, beforeRecheck: external is null && dialect is PostgresReconDialect ? RecordTotals : null,
+                    carryBase: plan.FullCarry ? plan.CarryFrom : null);
+                var p = passes.Differing;
+                (totals, persistMs) = await TimedAsync(() => PersistAsync(runId, date, pg, gen, dialect, plan, passes, ct));
                 persisted.SetResult();
                 if (external is null) RecordTotals();
                 if (recording is not null) await recording;
@@ -327,7 +343,11 @@ public sealed class ReconciliationService(
                 _log.LogError("Reconciliation run {RunId} for {BusinessDate} failed: {Error}", runId, date, message);
             else
                 _log.LogError(e, "Reconciliation run {RunId} for {BusinessDate} failed", runId, date);
-            await UpdateRunAsync(runId, r => r.Fail(message, clock.GetUtcNow()), CancellationToken.None);
+            await UpdateRunAsync(runId, r =>
+            {
+                beforePass1.ForEach(record => record(r));
+                r.Fail(message, clock.GetUtcNow());
+            }, CancellationToken.None);
             if (e is OperationCanceledException)
             {
                 if (metrics is not null && await GetRunAsync(runId, CancellationToken.None) is { } cancelled)
@@ -357,9 +377,9 @@ public sealed class ReconciliationService(
 
     /// <summary>
     /// Counts the date's lines that are not fee-checked because their merchant id has no contract in force on their
-    /// approval date (<see cref="FeeContractTimeline"/>), records it with the run and logs it: never a silent pass.
+    /// approval date (<see cref="FeeContractTimeline"/>) and logs it (the run records it): never a silent pass.
     /// </summary>
-    private async Task CountLinesWithoutContractAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
+    private async Task<long> CountLinesWithoutContractAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, CancellationToken ct)
     {
         long lines = 0;
@@ -369,11 +389,11 @@ public sealed class ReconciliationService(
             lines = await ReconSql.ScalarAsync(db, sql,
                 new Dictionary<string, object?> { ["date"] = dialect.DateValue(date), ["pg"] = pg }, ct);
         }
-        await UpdateRunAsync(runId, r => r.RecordLinesWithoutContract(lines), ct);
         if (lines > 0)
             _log.LogWarning(
                 "Reconciliation run {RunId} for {BusinessDate}: {Lines} settlement line(s) are not fee-checked: their merchant id has no fee contract in force on their approval date",
                 runId, date, lines);
+        return lines;
     }
 
     /// <summary>How a run treats the findings of the date's last successful run.</summary>
@@ -396,18 +416,22 @@ public sealed class ReconciliationService(
     /// (<see cref="ReconciliationOptions.CarryUnchangedFindings"/>), whose run items cover every differing key of the date.
     /// A run that carries claims the marks as its keys, plus the keys of runs that failed since and of the findings whose
     /// state the base did not leave (<see cref="ReconChangeTracking.ClaimSql"/>); any other run only clears the marks.
+    /// The run's scope, and the figures of the steps before (<paramref name="records"/>), commit with the claim.
     /// </summary>
     private async Task<RunPlan> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, bool full, CancellationToken ct)
+        IReconSqlDialect dialect, bool full, IReadOnlyList<Action<ReconRun>> records, CancellationToken ct)
     {
         var fingerprint = Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(gen.Pass2Insert())));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var runs = db.Set<ReconRun>().AsNoTracking().Where(r => r.BusinessDate == date && r.Pg == pg && r.Id < runId);
         var last = await runs.Where(r => r.Status == RunStatus.SUCCEEDED).OrderByDescending(r => r.Id)
-            .Select(r => new { r.Id, r.RulesFingerprint, r.Scope }).FirstOrDefaultAsync(ct);
-        var hasBase = last is not null && last.RulesFingerprint == fingerprint
-                      && !await runs.AnyAsync(r => r.Id > last.Id && r.Status == RunStatus.FAILED && r.Scope == RunScope.FULL, ct);
+            .Select(r => new
+            {
+                r.Id, r.RulesFingerprint, r.Scope,
+                FullRunFailedSince = runs.Any(f => f.Id > r.Id && f.Status == RunStatus.FAILED && f.Scope == RunScope.FULL),
+            }).FirstOrDefaultAsync(ct);
+        var hasBase = last is not null && last.RulesFingerprint == fingerprint && !last.FullRunFailedSince;
         var incremental = !full && hasBase;
         var carry = incremental || (hasBase && last!.Scope == RunScope.FULL && options.Value.CarryUnchangedFindings);
         var ps = new Dictionary<string, object?>
@@ -430,21 +454,27 @@ public sealed class ReconciliationService(
             }
             else
                 await ReconSql.ExecuteAsync(db, ReconChangeTracking.ClearSql(), ps, ct);
+            // The scope commits with the claim: a full run that fails after taking the marks is known as one.
+            var run = await db.Set<ReconRun>().FirstAsync(r => r.Id == runId, ct);
+            foreach (var record in records) record(run);
+            run.RecordScope(incremental ? RunScope.INCREMENTAL : RunScope.FULL, compared, fingerprint);
+            await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
         // The incremental pass 1 starts from these keys: without statistics the planner may read the whole day.
         if (incremental && dialect.RefreshStatistics(dialect.Table("recon_run_keys"), "run_id") is { } analyze)
             await ReconSql.ExecuteAsync(db, analyze, new Dictionary<string, object?>(), ct);
-        await UpdateRunAsync(runId, r => r.RecordScope(incremental ? RunScope.INCREMENTAL : RunScope.FULL, compared, fingerprint), ct);
         return new RunPlan(incremental, carry ? last!.Id : null);
     }
 
     /// <summary>Pass 1, the settle delay and pass 2; ends with the run moved to PERSISTING. Returns the pass-1 keys, and
     /// the bounds of a full pass 1's key ranges (<see cref="KeyRangeBoundsAsync"/>; null: not split by range).
-    /// <paramref name="beforeRecheck"/> runs once the delay is over, before pass 2.</summary>
-    private async Task<(int Differing, IReadOnlyList<string>? KeyRanges)> PassesAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
+    /// <paramref name="beforeRecheck"/> runs once the delay is over, before pass 2. <paramref name="carryBase"/>: a full
+    /// run that carries from that run (<see cref="RunPlan.FullCarry"/>); pass 2 in key ranges then also adds the keys
+    /// whose items differ from the base's (<see cref="ReconciliationSqlGenerator.InsertChangedKeys"/>).</summary>
+    private async Task<PassesResult> PassesAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
         IReconSqlDialect dialect, TimeSpan delay, IProgress<RunProgress>? progress, CancellationToken ct,
-        IExternalReconEngine? external = null, bool incremental = false, Action? beforeRecheck = null)
+        IExternalReconEngine? external = null, bool incremental = false, Action? beforeRecheck = null, long? carryBase = null)
     {
         var sw = Stopwatch.StartNew();
         await MoveAsync(runId, date, RunPhase.PASS1, 10, progress, ct);
@@ -470,8 +500,8 @@ public sealed class ReconciliationService(
             };
             if (incremental)
                 // A few keys: one statement of index probes, as pass 2.
-                differing = await RunInSharesAsync(dialect, [new PassShare(gen.Pass1KeysInsert(), parameters)],
-                    dialect.KeyLookupSettings, ct, refreshStatistics: pass2NeedsStatistics);
+                differing = (await RunInSharesAsync(dialect, [new PassShare(gen.Pass1KeysInsert(), parameters)],
+                    dialect.KeyLookupSettings, ct, refreshStatistics: pass2NeedsStatistics)).Rows;
             else
             {
                 if (dialect.JoinStrategy == ReconJoinStrategy.OrderedMergeJoin)
@@ -487,29 +517,52 @@ public sealed class ReconciliationService(
                     var shares = keyRanges is not null
                         ? RangeShares(keyRanges, gen.Pass1Insert, parameters)
                         : HashShares(dialect, gen.Pass1Insert, parameters);
-                    differing = await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct,
-                        refreshStatistics: pass2NeedsStatistics);
+                    differing = (await RunInSharesAsync(dialect, shares, dialect.Pass1Settings, ct,
+                        refreshStatistics: pass2NeedsStatistics)).Rows;
                 }
             }
         }
         // Each phase's figures are saved with the move to the next phase: one update of the run row, not two.
         var pass1Ms = sw.ElapsedMilliseconds;
         sw.Restart();
-        await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct, r => r.RecordPass1(pass1Ms, differing));
-        if (differing > 0 && delay > TimeSpan.Zero)
+        // Without a delay to wait, SETTLING is reported but not written: pass 1's figures go with the move to PASS2.
+        var settles = differing > 0 && delay > TimeSpan.Zero;
+        if (settles)
+        {
+            await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct, r => r.RecordPass1(pass1Ms, differing));
             await Task.Delay(delay, clock, ct);
+        }
+        else
+            progress?.Report(new RunProgress(runId, date, RunPhase.SETTLING, 40, pg));
         var settleMs = sw.ElapsedMilliseconds;
         beforeRecheck?.Invoke();
         sw.Restart();
-        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r => r.RecordSettle(settleMs));
+        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r =>
+        {
+            if (!settles) r.RecordPass1(pass1Ms, differing);
+            r.RecordSettle(settleMs);
+        });
+        int? changed = null; // the keys whose items differ from the carry base's, when pass 2 compared them
         if (differing > 0 && external is not null)
             await external.RunPass2Async(context, ct);
         else if (differing > 0)
         {
-            var pass2 = new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg };
-            await RunInSharesAsync(dialect,
-                keyRanges is null ? HashShares(dialect, gen.Pass2Insert, pass2) : RangeShares(keyRanges, gen.Pass2Insert, pass2),
-                dialect.KeyLookupSettings, ct);
+            var pass2 = new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg, ["base"] = carryBase ?? 0L };
+            if (keyRanges is null)
+                await RunInSharesAsync(dialect, HashShares(dialect, gen.Pass2Insert, pass2), dialect.KeyLookupSettings, ct);
+            else
+            {
+                // A full run that carries compares a range's items with its base's on the range's connection as soon as
+                // the range's pass 2 is written (both passes' items of the range are then final): no second round of
+                // connections after the pass.
+                string ChangedKeys(KeyRange range) => dialect.ChangedKeysSettings is { } s
+                    ? $"{s.Set}; {gen.InsertChangedKeys(range)}; {s.Reset}"
+                    : gen.InsertChangedKeys(range);
+                var rows = await RunInSharesAsync(dialect,
+                    RangeShares(keyRanges, gen.Pass2Insert, pass2, carryBase is null ? null : ChangedKeys),
+                    dialect.KeyLookupSettings, ct);
+                if (carryBase is not null) changed = rows.Then;
+            }
         }
         // The live check asks the PG API: only the API connection's runs have one to ask.
         if (differing > 0 && options.Value.LiveCheck && Connections.Find(pg)?.Kind == Gateway.PgKind.Toss)
@@ -520,10 +573,16 @@ public sealed class ReconciliationService(
         }
         var pass2Ms = sw.ElapsedMilliseconds;
         await MoveAsync(runId, date, RunPhase.PERSISTING, 80, progress, ct, r => r.RecordPass2(pass2Ms));
-        return (differing, keyRanges);
+        return new PassesResult(differing, keyRanges, changed);
     }
 
-    private int Parts => Math.Clamp(options.Value.Pass1Partitions, 1, 16);
+    /// <summary>What <see cref="PassesAsync"/> found: the pass-1 keys, the bounds of a full pass 1's key ranges (null: not
+    /// split by range), and the keys whose items differ from the carry base's when pass 2 compared them (null: not compared).</summary>
+    private sealed record PassesResult(int Differing, IReadOnlyList<string>? KeyRanges, int? Changed);
+
+    /// <summary>The key ranges (or hash shares) of a pass: <see cref="ReconciliationOptions.Pass1Partitions"/>, or one
+    /// per processor when it is 0; at most 16.</summary>
+    private int Parts => Math.Clamp(options.Value.Pass1Partitions > 0 ? options.Value.Pass1Partitions : Processors, 1, 16);
 
     /// <summary>
     /// For a dialect whose writers wait for one another (<see cref="IReconSqlDialect.KeySampleSql"/>): the bounds of pass
@@ -535,7 +594,8 @@ public sealed class ReconciliationService(
         BoundsAsync(dialect.KeySampleSql(dialect.Table("payment_transactions"), gen.Definition.KeyColumn),
             Math.Min(Parts, Processors), ct);
 
-    /// <summary>The processors the shares of a dialect whose writers wait may use (a test sets more than the machine has).</summary>
+    /// <summary>This machine's processors: the default number of key ranges, and the most a dialect whose writers wait
+    /// reads at once (a test sets more than the machine has).</summary>
     internal int Processors { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Pass 1 of such a dialect in key ranges (<see cref="KeySampleBoundsAsync"/>): its queries.</summary>
@@ -655,23 +715,28 @@ public sealed class ReconciliationService(
     /// pass-1 keys are what its pass-1 share found, so each share reads only its part of the items' index.
     /// </summary>
     private static IReadOnlyList<PassShare> RangeShares(IReadOnlyList<string> bounds, Func<KeyRange, string> passSql,
-        IReadOnlyDictionary<string, object?> parameters) =>
+        IReadOnlyDictionary<string, object?> parameters, Func<KeyRange, string>? then = null) =>
         Enumerable.Range(0, bounds.Count + 1).Select(q =>
         {
             var p = new Dictionary<string, object?>(parameters);
             if (q > 0) p["lo"] = bounds[q - 1];
             if (q < bounds.Count) p["hi"] = bounds[q];
-            return new PassShare(passSql(new KeyRange(q > 0, q < bounds.Count)), p);
+            var range = new KeyRange(q > 0, q < bounds.Count);
+            return new PassShare(passSql(range), p, then?.Invoke(range));
         }).ToList();
 
-    /// <summary>One statement of a pass and its parameters.</summary>
-    internal sealed record PassShare(string Sql, IReadOnlyDictionary<string, object?> Parameters);
+    /// <summary>One statement of a pass and its parameters; <paramref name="Then"/>: a statement run next on the same
+    /// connection with the same parameters (its rows are counted apart: <see cref="ShareRows.Then"/>).</summary>
+    internal sealed record PassShare(string Sql, IReadOnlyDictionary<string, object?> Parameters, string? Then = null);
+
+    /// <summary>The rows a pass's shares wrote, and those of their follow-up statements (<see cref="PassShare.Then"/>).</summary>
+    private readonly record struct ShareRows(int Rows, int Then);
 
     /// <summary>
     /// Runs a pass's shares all at once, each on its own connection with the given session settings, then
     /// refreshes the run items' statistics unless <paramref name="refreshStatistics"/> is false; returns the rows inserted.
     /// </summary>
-    private async Task<int> RunInSharesAsync(IReconSqlDialect dialect, IReadOnlyList<PassShare> shares,
+    private async Task<ShareRows> RunInSharesAsync(IReconSqlDialect dialect, IReadOnlyList<PassShare> shares,
         (string Set, string Reset)? settings, CancellationToken ct, bool refreshStatistics = true)
     {
         var none = new Dictionary<string, object?>();
@@ -680,11 +745,12 @@ public sealed class ReconciliationService(
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, none, ct);
             var inserted = await ReconSql.ExecuteAsync(db, share.Sql, share.Parameters, ct);
+            var then = share.Then is null ? 0 : await ReconSql.ExecuteAsync(db, share.Then, share.Parameters, ct);
             if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, none, ct);
-            return inserted;
+            return new ShareRows(inserted, then);
         }));
         if (refreshStatistics) await RefreshStatisticsAsync(dialect, ct);
-        return counts.Sum();
+        return new ShareRows(counts.Sum(c => c.Rows), counts.Sum(c => c.Then));
     }
 
     private async Task RefreshStatisticsAsync(IReconSqlDialect dialect, CancellationToken ct)
@@ -707,7 +773,7 @@ public sealed class ReconciliationService(
     private sealed record PersistTotals(int Confirmed, int Transient, long Amount, int AutoResolved);
 
     private async Task<PersistTotals> PersistAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
-        IReconSqlDialect dialect, RunPlan plan, IReadOnlyList<string>? keyRanges, CancellationToken ct)
+        IReconSqlDialect dialect, RunPlan plan, PassesResult passes, CancellationToken ct)
     {
         var carry = plan.CarryFrom is not null;
         var ps = new Dictionary<string, object?>
@@ -725,8 +791,8 @@ public sealed class ReconciliationService(
         // date takes them (ClaimSql).
         var changed = 0;
         if (plan.FullCarry)
-            changed = await RunInSharesAsync(dialect, RangeShares(keyRanges ?? [], gen.InsertChangedKeys, ps),
-                dialect.KeyLookupSettings, ct, refreshStatistics: false);
+            changed = passes.Changed ?? (await RunInSharesAsync(dialect, RangeShares(passes.KeyRanges ?? [], gen.InsertChangedKeys, ps),
+                dialect.KeyLookupSettings, ct, refreshStatistics: false)).Rows;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await ReconSql.OpenAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -63,7 +63,7 @@ public sealed class BenchVerb : ICliVerb
         var reruns = context.Arguments.GetInt("reruns", ReconBenchmark.Rounds);
         if (reruns is < 1 or > 50) throw new CliUsageException("--reruns must be between 1 and 50.");
         var partitions = context.Arguments.GetInt("partitions", new Core.Reconciliation.ReconciliationOptions().Pass1Partitions);
-        if (partitions is < 1 or > 16) throw new CliUsageException("--partitions must be between 1 and 16.");
+        if (partitions is < 0 or > 16) throw new CliUsageException("--partitions must be between 0 (one per processor) and 16.");
         var r = await ReconBenchmark.RunAsync(provider, connection, payments, context.Arguments.Has("keep"),
             context.Error, cancellationToken, late, reruns, carry: !context.Arguments.Has("no-carry"), partitions: partitions);
 
@@ -73,7 +73,7 @@ public sealed class BenchVerb : ICliVerb
         o.WriteLine($"  machine: {BenchEnvironment.Machine()} (at the end)");
         if (provider == DatabaseProvider.Postgres)
             o.WriteLine($"  server: {(await BenchEnvironment.ReadAsync(connection!, cancellationToken)).Describe()}");
-        o.WriteLine($"  engine: Reconciliation:Pass1Partitions={partitions}, SettleDelay=0");
+        o.WriteLine($"  engine: Reconciliation:Pass1Partitions={(partitions > 0 ? partitions : $"0 (one per processor: {Environment.ProcessorCount})")}, SettleDelay=0");
         o.WriteLine(string.Create(ci, $"  load (not timed in total)   {r.Load.TotalSeconds,8:F2} s"));
         o.WriteLine(string.Create(ci, $"  pass 1                      {r.Pass1.TotalSeconds,8:F2} s   ({r.Pass1Candidates:N0} differing keys)"));
         o.WriteLine(string.Create(ci, $"  pass 2                      {r.Pass2.TotalSeconds,8:F2} s"));

@@ -43,7 +43,7 @@ public static class ReconBenchmark
     public const int Rounds = 5;
 
     /// <summary>The engine's options for the benchmark: no settle delay; <paramref name="partitions"/> key ranges
-    /// (<see cref="ReconciliationOptions.Pass1Partitions"/>; 0: the default).</summary>
+    /// (<see cref="ReconciliationOptions.Pass1Partitions"/>; 0: one per processor, the default).</summary>
     private static ReconciliationOptions ConfiguredOptions(bool carry, int partitions)
     {
         var o = new ReconciliationOptions { SettleDelay = TimeSpan.Zero, CarryUnchangedFindings = carry };
