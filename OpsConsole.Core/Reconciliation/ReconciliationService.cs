@@ -481,6 +481,14 @@ public sealed class ReconciliationService(
         var context = new ReconPassContext(runId, date, gen.Definition, dialect, pg);
         int differing;
         IReadOnlyList<string>? keyRanges = null; // the bounds of a full pass 1's key ranges
+        int? changed = null; // the keys whose items differ from the carry base's, when pass 2 compared them
+        var pipelined = false; // each range's pass 2 followed its pass 1 (PipelinedRangesAsync)
+        var pass2 = new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg, ["base"] = carryBase ?? 0L };
+        // A full run that carries compares a range's items with its base's on the range's connection as soon as the
+        // range's pass 2 is written (both passes' items of the range are then final): no second round of connections.
+        Func<KeyRange, string>? changedKeys = carryBase is null ? null : range => dialect.ChangedKeysSettings is { } s
+            ? $"{s.Set}; {gen.InsertChangedKeys(range)}; {s.Reset}"
+            : gen.InsertChangedKeys(range);
         // PostgreSQL's pass 2 probes key by key whatever the planner expects (LATERAL look-ups, its keys read by index):
         // the run items' statistics are refreshed after it, for the persist, and not between the passes.
         var pass2NeedsStatistics = dialect.JoinStrategy != ReconJoinStrategy.OrderedMergeJoin;
@@ -512,6 +520,30 @@ public sealed class ReconciliationService(
                         gen.ItemValuesInsert(), ReconciliationSqlGenerator.ItemColumnCount, ct);
                     if (pass2NeedsStatistics) await RefreshStatisticsAsync(dialect, ct);
                 }
+                else if (keyRanges is not null && delay <= TimeSpan.Zero)
+                {
+                    // No delay to wait (a date re-run long after it settled, or Reconciliation:SettleDelay 0): each range's
+                    // pass 2 follows its pass 1 on the range's connection, so that a range done first does not leave its
+                    // core idle until the last one ends. The run moves to PASS2 when every range's pass 1 is done.
+                    async Task Pass1DoneAsync(int rows)
+                    {
+                        var pass1Ms = sw.ElapsedMilliseconds;
+                        sw.Restart();
+                        progress?.Report(new RunProgress(runId, date, RunPhase.SETTLING, 40, pg));
+                        beforeRecheck?.Invoke();
+                        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r =>
+                        {
+                            r.RecordPass1(pass1Ms, rows);
+                            r.RecordSettle(0);
+                        });
+                    }
+                    var rows = await PipelinedRangesAsync(dialect, RangeShares(keyRanges, gen.Pass1Insert, parameters),
+                        RangeShares(keyRanges, gen.Pass2Insert, pass2, changedKeys), Pass1DoneAsync, ct);
+                    await RefreshStatisticsAsync(dialect, ct); // for the persist, as after pass 2
+                    differing = rows.Rows;
+                    if (carryBase is not null) changed = rows.Then;
+                    pipelined = true;
+                }
                 else
                 {
                     var shares = keyRanges is not null
@@ -522,44 +554,36 @@ public sealed class ReconciliationService(
                 }
             }
         }
-        // Each phase's figures are saved with the move to the next phase: one update of the run row, not two.
-        var pass1Ms = sw.ElapsedMilliseconds;
-        sw.Restart();
-        // Without a delay to wait, SETTLING is reported but not written: pass 1's figures go with the move to PASS2.
-        var settles = differing > 0 && delay > TimeSpan.Zero;
-        if (settles)
+        if (!pipelined) await SettleAndRecheckAsync();
+        async Task SettleAndRecheckAsync()
         {
-            await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct, r => r.RecordPass1(pass1Ms, differing));
-            await Task.Delay(delay, clock, ct);
-        }
-        else
-            progress?.Report(new RunProgress(runId, date, RunPhase.SETTLING, 40, pg));
-        var settleMs = sw.ElapsedMilliseconds;
-        beforeRecheck?.Invoke();
-        sw.Restart();
-        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r =>
-        {
-            if (!settles) r.RecordPass1(pass1Ms, differing);
-            r.RecordSettle(settleMs);
-        });
-        int? changed = null; // the keys whose items differ from the carry base's, when pass 2 compared them
-        if (differing > 0 && external is not null)
-            await external.RunPass2Async(context, ct);
-        else if (differing > 0)
-        {
-            var pass2 = new Dictionary<string, object?> { ["run"] = runId, ["pg"] = pg, ["base"] = carryBase ?? 0L };
-            if (keyRanges is null)
-                await RunInSharesAsync(dialect, HashShares(dialect, gen.Pass2Insert, pass2), dialect.KeyLookupSettings, ct);
-            else
+            // Each phase's figures are saved with the move to the next phase: one update of the run row, not two.
+            var pass1Ms = sw.ElapsedMilliseconds;
+            sw.Restart();
+            // Without a delay to wait, SETTLING is reported but not written: pass 1's figures go with the move to PASS2.
+            var settles = differing > 0 && delay > TimeSpan.Zero;
+            if (settles)
             {
-                // A full run that carries compares a range's items with its base's on the range's connection as soon as
-                // the range's pass 2 is written (both passes' items of the range are then final): no second round of
-                // connections after the pass.
-                string ChangedKeys(KeyRange range) => dialect.ChangedKeysSettings is { } s
-                    ? $"{s.Set}; {gen.InsertChangedKeys(range)}; {s.Reset}"
-                    : gen.InsertChangedKeys(range);
-                var rows = await RunInSharesAsync(dialect,
-                    RangeShares(keyRanges, gen.Pass2Insert, pass2, carryBase is null ? null : ChangedKeys),
+                await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct, r => r.RecordPass1(pass1Ms, differing));
+                await Task.Delay(delay, clock, ct);
+            }
+            else
+                progress?.Report(new RunProgress(runId, date, RunPhase.SETTLING, 40, pg));
+            var settleMs = sw.ElapsedMilliseconds;
+            beforeRecheck?.Invoke();
+            sw.Restart();
+            await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r =>
+            {
+                if (!settles) r.RecordPass1(pass1Ms, differing);
+                r.RecordSettle(settleMs);
+            });
+            if (differing > 0 && external is not null)
+                await external.RunPass2Async(context, ct);
+            else if (differing > 0 && keyRanges is null)
+                await RunInSharesAsync(dialect, HashShares(dialect, gen.Pass2Insert, pass2), dialect.KeyLookupSettings, ct);
+            else if (differing > 0)
+            {
+                var rows = await RunInSharesAsync(dialect, RangeShares(keyRanges!, gen.Pass2Insert, pass2, changedKeys),
                     dialect.KeyLookupSettings, ct);
                 if (carryBase is not null) changed = rows.Then;
             }
@@ -743,14 +767,47 @@ public sealed class ReconciliationService(
         var counts = await Task.WhenAll(shares.Select(async share =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, none, ct);
-            var inserted = await ReconSql.ExecuteAsync(db, share.Sql, share.Parameters, ct);
-            var then = share.Then is null ? 0 : await ReconSql.ExecuteAsync(db, share.Then, share.Parameters, ct);
-            if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, none, ct);
-            return new ShareRows(inserted, then);
+            return await RunShareAsync(db, share, settings, ct);
         }));
         if (refreshStatistics) await RefreshStatisticsAsync(dialect, ct);
         return new ShareRows(counts.Sum(c => c.Rows), counts.Sum(c => c.Then));
+    }
+
+    /// <summary>One share on <paramref name="db"/>'s connection, with the given session settings: its statement, then
+    /// its follow-up (<see cref="PassShare.Then"/>).</summary>
+    private static async Task<ShareRows> RunShareAsync(OpsDbContext db, PassShare share, (string Set, string Reset)? settings,
+        CancellationToken ct)
+    {
+        var none = new Dictionary<string, object?>();
+        if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Set, none, ct);
+        var inserted = await ReconSql.ExecuteAsync(db, share.Sql, share.Parameters, ct);
+        var then = share.Then is null ? 0 : await ReconSql.ExecuteAsync(db, share.Then, share.Parameters, ct);
+        if (settings is not null) await ReconSql.ExecuteAsync(db, settings.Value.Reset, none, ct);
+        return new ShareRows(inserted, then);
+    }
+
+    /// <summary>
+    /// Both passes range by range, without a settle delay between them: each range's pass 1 (<paramref name="pass1"/>),
+    /// then its pass 2 and follow-up (<paramref name="pass2"/>, the same ranges in the same order) on the range's own
+    /// connection, all ranges at once. <paramref name="pass1Done"/> runs once, with the pass-1 rows, when every range's
+    /// pass 1 is done (a range's pass 2 reads only its range's pass-1 items, so it need not wait for the others').
+    /// Returns the pass-1 rows and the follow-ups' rows.
+    /// </summary>
+    private async Task<ShareRows> PipelinedRangesAsync(IReconSqlDialect dialect, IReadOnlyList<PassShare> pass1,
+        IReadOnlyList<PassShare> pass2, Func<int, Task> pass1Done, CancellationToken ct)
+    {
+        var remaining = pass1.Count;
+        var differing = 0;
+        Task? moved = null;
+        var then = await Task.WhenAll(pass1.Zip(pass2).Select(async shares =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            Interlocked.Add(ref differing, (await RunShareAsync(db, shares.First, dialect.Pass1Settings, ct)).Rows);
+            if (Interlocked.Decrement(ref remaining) == 0) moved = pass1Done(Volatile.Read(ref differing));
+            return (await RunShareAsync(db, shares.Second, dialect.KeyLookupSettings, ct)).Then;
+        }));
+        if (moved is not null) await moved;
+        return new ShareRows(differing, then.Sum());
     }
 
     private async Task RefreshStatisticsAsync(IReconSqlDialect dialect, CancellationToken ct)

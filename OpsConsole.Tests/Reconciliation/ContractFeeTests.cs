@@ -324,6 +324,43 @@ public abstract class ContractFeeRunTests<TDb>(TDb db) : IAsyncLifetime where TD
         Assert.Equal(1, _lastRun!.LinesWithoutContract);
     }
 
+    /// <summary>
+    /// The figures of the steps before pass 1 (lines without a contract, approval keys learnt) commit with the claim and
+    /// the run's scope, in one update of the run row: a run that fails once it has claimed the date's marks still tells
+    /// them, and is known as a full run (the next run of the date compares the whole date again).
+    /// </summary>
+    [Fact]
+    public async Task RunThatFailsAfterItsClaim_StillRecordsTheLinesWithoutContract_AndItsScope()
+    {
+        var catalog = Catalog(null);
+        await catalog.SaveAsync(MId, JsonSerializer.Serialize(new FeeContractSettings { ValidFrom = D.AddDays(1), BaseRates = { ["CARD"] = 0.02m } }),
+            "admin-kim");
+        var ledger = new Ledger();
+        var (payment, line) = Card("gap", 20_000, 5_000, 455, null, null, "61", 0, null);
+        ledger.Payments.Add(payment);
+        ledger.Lines.Add(line);
+        await ledger.SaveAsync(db.Factory);
+        var service = new ReconciliationService(db.Factory,
+            Options.Create(new ReconciliationOptions { SettleDelay = TimeSpan.Zero }), TimeProvider.System, contracts: catalog);
+
+        var run = await service.RunAsync(D, RunTrigger.CLI, "contract-test", progress: new FailingAt(RunPhase.PASS1));
+
+        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(1, run.LinesWithoutContract);
+        Assert.Equal(0, run.KeysLearned);
+        Assert.Equal(RunScope.FULL, run.Scope);
+        Assert.False(string.IsNullOrEmpty(run.RulesFingerprint));
+    }
+
+    /// <summary>Fails the run when it reports <paramref name="phase"/> (reported as the run row moves to it).</summary>
+    private sealed class FailingAt(RunPhase phase) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value)
+        {
+            if (value.Phase == phase) throw new InvalidOperationException($"failed at {phase} (test)");
+        }
+    }
+
     [Fact]
     public async Task OverlappingPeriodsFromTheConsole_AreRefusedNamingBoth_AndTheStoredContractStays()
     {

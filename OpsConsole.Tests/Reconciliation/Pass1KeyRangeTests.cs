@@ -47,6 +47,78 @@ public sealed class Pass1KeyRangeTests(PostgresTestDatabase db) : IClassFixture<
     }
 
     /// <summary>
+    /// By default (<see cref="ReconciliationOptions.Pass1Partitions"/> 0) a pass has one key range per processor: the
+    /// ranges are CPU-bound, and on 2 cores 4 ranges took longer than 2 (docs/benchmarks.md, session 19).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task KeyRanges_ByDefault_OnePerProcessor(int processors)
+    {
+        await SaveLedgerAsync("ANALYZE payment_transactions");
+        var service = ReconTestSupport.Service(db.Factory, options: new ReconciliationOptions { SettleDelay = TimeSpan.Zero });
+        service.Processors = processors;
+
+        var shares = await service.KeyRangeSharesAsync(Generator, Dialect, Parameters(), CancellationToken.None);
+
+        Assert.Equal(processors, shares.Count);
+    }
+
+    /// <summary>
+    /// A full run that carries compares each range's items with its base's on pass 2's connection, before the run items'
+    /// statistics count the run's own (they are refreshed once, for the persist). The planner then expects one item of the
+    /// run and nests a loop over the range's items of one run for each item of the other (a 1M range: 254 ms instead of
+    /// 11); with the dialect's settings for that comparison it hashes or merges them whatever it expects.
+    /// </summary>
+    [Fact]
+    public async Task ChangedKeys_BeforeTheStatisticsCountTheRun_AreNotComparedInNestedLoops()
+    {
+        await using (var conn = new NpgsqlConnection(db.ConnectionString))
+        {
+            await conn.OpenAsync();
+            foreach (var statement in new[]
+                     {
+                         "DELETE FROM recon_run_items WHERE run_id IN (901, 902)",
+                         // The base: 3,000 keys' items in both passes, counted by the statistics.
+                         """
+                         INSERT INTO recon_run_items (run_id, pass, transaction_key, payment_key, order_id, external_line_count, diff_fields, money_at_risk)
+                         SELECT 901, p, 'ck' || lpad(g::text, 6, '0'), 'pk' || g, 'o' || g, 1, 'amount', g
+                         FROM generate_series(1, 3000) g, (VALUES (1), (2)) v(p)
+                         """,
+                         "ANALYZE recon_run_items",
+                         // The run: the same items, written after the statistics were gathered.
+                         """
+                         INSERT INTO recon_run_items (run_id, pass, transaction_key, payment_key, order_id, external_line_count, diff_fields, money_at_risk)
+                         SELECT 902, pass, transaction_key, payment_key, order_id, external_line_count, diff_fields, money_at_risk
+                         FROM recon_run_items WHERE run_id = 901
+                         """,
+                     })
+            {
+                await using var cmd = new NpgsqlCommand(statement, conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+        }
+        var sql = Regex.Replace(Generator.InsertChangedKeys(new KeyRange(HasLower: true, HasUpper: true)), @"@(\w+)",
+            m => m.Groups[1].Value switch
+            {
+                "run" => "902",
+                "base" => "901",
+                "lo" => "'ck000500'",
+                _ => "'ck002500'",
+            });
+
+        await using var explain = db.Factory.CreateDbContext();
+        var settled = await PostgresPlan.ExplainAsync(explain, sql, Dialect.ChangedKeysSettings!.Value.Set);
+        await using var unset = db.Factory.CreateDbContext();
+        var unsettled = await PostgresPlan.ExplainAsync(unset, sql, "SET jit = off");
+
+        Assert.False(settled.Contains("Nested Loop", StringComparison.Ordinal), settled);
+        // What the settings are for: left to itself on these statistics, the planner nests a loop.
+        Assert.True(unsettled.Contains("Nested Loop", StringComparison.Ordinal), unsettled);
+    }
+
+    /// <summary>
     /// The PG's keys compare by byte on PostgreSQL, whatever the database's default collation: a linguistic one
     /// (C.UTF-8 included, before PostgreSQL 17) calls strcoll for every comparison of pass 1's merge and of every
     /// B-tree look-up by key, which halved the merge's speed.
