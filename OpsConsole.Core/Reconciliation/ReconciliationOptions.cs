@@ -44,11 +44,11 @@ public sealed class ReconciliationOptions
     /// PostgreSQL: pass 1 runs as this many statements at once, each on its own connection over one range of the
     /// transaction keys (split at the key's histogram, so the ranges are of similar size and each statement reads
     /// only its part of the key-ordered indexes), so a day's join uses the database's cores (PostgreSQL 15 cannot
-    /// run a full outer join in parallel); pass 2 probes its keys in the same ranges. Default 0: one range per
-    /// processor of this machine, right when the database runs beside the console; set the database server's cores
-    /// when it runs elsewhere. The ranges are CPU-bound: more than the cores share them, and on 2 cores 4 ranges took
-    /// longer than 2 (docs/benchmarks.md, session 19). 1 runs one statement. SQLite: pass 1 reads this many ranges at
-    /// once, at most one per processor.
+    /// run a full outer join in parallel); a full run's pass 2 probes its keys in the same ranges (an incremental run's
+    /// in as many key-hash shares). Default 0: one range per processor of this machine, right when the database runs
+    /// beside the console; set the database server's cores when it runs elsewhere. The ranges are CPU-bound: more than
+    /// the cores share them, and on 2 cores 4 ranges took longer than 2 (docs/benchmarks.md, session 19). 1 runs one
+    /// statement. SQLite: pass 1 reads this many ranges at once, at most one per processor.
     /// </summary>
     public int Pass1Partitions { get; set; }
 
