@@ -525,20 +525,9 @@ public sealed class ReconciliationService(
                     // No delay to wait (a date re-run long after it settled, or Reconciliation:SettleDelay 0): each range's
                     // pass 2 follows its pass 1 on the range's connection, so that a range done first does not leave its
                     // core idle until the last one ends. The run moves to PASS2 when every range's pass 1 is done.
-                    async Task Pass1DoneAsync(int rows)
-                    {
-                        var pass1Ms = sw.ElapsedMilliseconds;
-                        sw.Restart();
-                        progress?.Report(new RunProgress(runId, date, RunPhase.SETTLING, 40, pg));
-                        beforeRecheck?.Invoke();
-                        await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r =>
-                        {
-                            r.RecordPass1(pass1Ms, rows);
-                            r.RecordSettle(0);
-                        });
-                    }
                     var rows = await PipelinedRangesAsync(dialect, RangeShares(keyRanges, gen.Pass1Insert, parameters),
-                        RangeShares(keyRanges, gen.Pass2Insert, pass2, changedKeys), Pass1DoneAsync, ct);
+                        RangeShares(keyRanges, gen.Pass2Insert, pass2, changedKeys),
+                        pass1Rows => MoveToPass2Async(sw.ElapsedMilliseconds, pass1Rows, settleMs: 0, settled: false), ct);
                     await RefreshStatisticsAsync(dialect, ct); // for the persist, as after pass 2
                     differing = rows.Rows;
                     if (carryBase is not null) changed = rows.Then;
@@ -554,29 +543,17 @@ public sealed class ReconciliationService(
                 }
             }
         }
-        if (!pipelined) await SettleAndRecheckAsync();
-        async Task SettleAndRecheckAsync()
+        if (!pipelined)
         {
-            // Each phase's figures are saved with the move to the next phase: one update of the run row, not two.
             var pass1Ms = sw.ElapsedMilliseconds;
             sw.Restart();
-            // Without a delay to wait, SETTLING is reported but not written: pass 1's figures go with the move to PASS2.
             var settles = differing > 0 && delay > TimeSpan.Zero;
             if (settles)
             {
                 await MoveAsync(runId, date, RunPhase.SETTLING, 40, progress, ct, r => r.RecordPass1(pass1Ms, differing));
                 await Task.Delay(delay, clock, ct);
             }
-            else
-                progress?.Report(new RunProgress(runId, date, RunPhase.SETTLING, 40, pg));
-            var settleMs = sw.ElapsedMilliseconds;
-            beforeRecheck?.Invoke();
-            sw.Restart();
-            await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r =>
-            {
-                if (!settles) r.RecordPass1(pass1Ms, differing);
-                r.RecordSettle(settleMs);
-            });
+            await MoveToPass2Async(pass1Ms, differing, sw.ElapsedMilliseconds, settled: settles);
             if (differing > 0 && external is not null)
                 await external.RunPass2Async(context, ct);
             else if (differing > 0 && keyRanges is null)
@@ -587,6 +564,20 @@ public sealed class ReconciliationService(
                     dialect.KeyLookupSettings, ct);
                 if (carryBase is not null) changed = rows.Then;
             }
+        }
+        // Each phase's figures are saved with the move to the next phase: one update of the run row, not two. Without a
+        // delay to wait (settled: false), SETTLING is reported but not written, and pass 1's figures go with the move to
+        // PASS2. Pass 2's time starts here.
+        async Task MoveToPass2Async(long pass1Ms, int pass1Rows, long settleMs, bool settled)
+        {
+            if (!settled) progress?.Report(new RunProgress(runId, date, RunPhase.SETTLING, 40, pg));
+            beforeRecheck?.Invoke();
+            sw.Restart();
+            await MoveAsync(runId, date, RunPhase.PASS2, 60, progress, ct, r =>
+            {
+                if (!settled) r.RecordPass1(pass1Ms, pass1Rows);
+                r.RecordSettle(settleMs);
+            });
         }
         // The live check asks the PG API: only the API connection's runs have one to ask.
         if (differing > 0 && options.Value.LiveCheck && Connections.Find(pg)?.Kind == Gateway.PgKind.Toss)
@@ -763,7 +754,6 @@ public sealed class ReconciliationService(
     private async Task<ShareRows> RunInSharesAsync(IReconSqlDialect dialect, IReadOnlyList<PassShare> shares,
         (string Set, string Reset)? settings, CancellationToken ct, bool refreshStatistics = true)
     {
-        var none = new Dictionary<string, object?>();
         var counts = await Task.WhenAll(shares.Select(async share =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -799,13 +789,24 @@ public sealed class ReconciliationService(
         var remaining = pass1.Count;
         var differing = 0;
         Task? moved = null;
-        var then = await Task.WhenAll(pass1.Zip(pass2).Select(async shares =>
+        int[] then;
+        try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            Interlocked.Add(ref differing, (await RunShareAsync(db, shares.First, dialect.Pass1Settings, ct)).Rows);
-            if (Interlocked.Decrement(ref remaining) == 0) moved = pass1Done(Volatile.Read(ref differing));
-            return (await RunShareAsync(db, shares.Second, dialect.KeyLookupSettings, ct)).Then;
-        }));
+            then = await Task.WhenAll(pass1.Zip(pass2).Select(async shares =>
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                Interlocked.Add(ref differing, (await RunShareAsync(db, shares.First, dialect.Pass1Settings, ct)).Rows);
+                if (Interlocked.Decrement(ref remaining) == 0) moved = pass1Done(Volatile.Read(ref differing));
+                return (await RunShareAsync(db, shares.Second, dialect.KeyLookupSettings, ct)).Then;
+            }));
+        }
+        catch
+        {
+            // A range failed: the move to PASS2 (if started) ends before the run is marked failed, and the pass's own
+            // error is the one that surfaces.
+            if (moved is not null) await Task.WhenAny(moved);
+            throw;
+        }
         if (moved is not null) await moved;
         return new ShareRows(differing, then.Sum());
     }
