@@ -53,7 +53,7 @@ public static class ControlTotalsRecorder
         }
         else
         {
-            totals = await SumDayAsync(db, date, pg, ct);
+            totals = await SumDayAsync(db, date, pg, ct, dbFactory);
             how = "the day summed";
         }
         foreach (var currency in totals.Keys.Append(Money.LedgerCurrency).Distinct(StringComparer.Ordinal))
@@ -93,30 +93,89 @@ public static class ControlTotalsRecorder
         return last is null ? [] : await db.Set<RunControlTotal>().AsNoTracking().Where(t => t.RunId == last).ToListAsync(ct);
     }
 
-    /// <summary>Both ledgers' totals of the date and PG, summed from the day's transactions and lines.</summary>
+    /// <summary>Both ledgers' totals of the date and PG, summed from the day's transactions and lines. On SQLite, given
+    /// <paramref name="side"/>, our transactions and the lines in other currencies are summed on a second connection
+    /// meanwhile (two cores: 1.4 s → 0.5 s at 1M payments): the caller's transaction holds SQLite's write lock, so that
+    /// connection reads the same committed data (WAL) — the caller's own uncommitted writes are never to these tables.</summary>
     internal static async Task<Dictionary<string, (LedgerSide Ours, PgSide Pg)>> SumDayAsync(OpsDbContext db, DateOnly date,
-        string pg, CancellationToken ct)
+        string pg, CancellationToken ct, IDbContextFactory<OpsDbContext>? side = null)
     {
-        var ours = await OursAsync(db, date, pg, ct);
-        var lines = await db.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == date && l.Pg == pg)
-            .GroupBy(l => l.Currency)
-            .Select(g => new
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            var ours = await OursAsync(db, date, pg, ct);
+            var lines = await db.Set<SettlementLine>().AsNoTracking().Where(l => l.SoldDate == date && l.Pg == pg)
+                .GroupBy(l => l.Currency)
+                .Select(g => new
+                {
+                    Currency = g.Key,
+                    ApprovalLines = g.LongCount(l => l.Amount >= 0),
+                    Approvals = g.Sum(l => l.Amount >= 0 ? l.Amount : 0),
+                    CancelLines = g.LongCount(l => l.Amount < 0),
+                    Cancels = g.Sum(l => l.Amount < 0 ? -l.Amount : 0),
+                    Fee = g.Sum(l => l.Fee),
+                    Vat = g.Sum(l => l.Vat),
+                    Payout = g.Sum(l => l.PayOutAmount),
+                })
+                .ToListAsync(ct);
+            return Totals(ours, lines.Select(l => (l.Currency,
+                new PgSide(l.ApprovalLines, l.Approvals, l.CancelLines, l.Cancels, l.Fee, l.Vat, l.Payout))));
+        }
+        // SQLite: the ledger currency's lines without GROUP BY (grouping sorted every line of the day in a temporary
+        // B-tree: 0.93 s → 0.48 s at 1.1M lines), the other currencies' grouped (few rows to sort).
+        async Task<(LedgerSide Ours, List<(string, PgSide)> Other)> OursAndOtherLinesAsync(OpsDbContext on) =>
+            (await OursAsync(on, date, pg, ct), await SqliteLinesAsync(on, date, pg, ledgerCurrency: false, ct));
+        Task<(LedgerSide, List<(string, PgSide)>)> oursAndOther;
+        OpsDbContext? second = null;
+        try
+        {
+            if (side is not null)
             {
-                Currency = g.Key,
-                ApprovalLines = g.LongCount(l => l.Amount >= 0),
-                Approvals = g.Sum(l => l.Amount >= 0 ? l.Amount : 0),
-                CancelLines = g.LongCount(l => l.Amount < 0),
-                Cancels = g.Sum(l => l.Amount < 0 ? -l.Amount : 0),
-                Fee = g.Sum(l => l.Fee),
-                Vat = g.Sum(l => l.Vat),
-                Payout = g.Sum(l => l.PayOutAmount),
-            })
-            .ToListAsync(ct);
-        var totals = lines.ToDictionary(l => l.Currency,
-            l => (LedgerSide.Empty, new PgSide(l.ApprovalLines, l.Approvals, l.CancelLines, l.Cancels, l.Fee, l.Vat, l.Payout)),
-            StringComparer.Ordinal);
+                second = await side.CreateDbContextAsync(ct);
+                oursAndOther = Task.Run(() => OursAndOtherLinesAsync(second), ct);
+            }
+            else oursAndOther = OursAndOtherLinesAsync(db);
+            var ledgerLines = side is null ? null : await SqliteLinesAsync(db, date, pg, ledgerCurrency: true, ct);
+            var (ours, other) = await oursAndOther;
+            ledgerLines ??= await SqliteLinesAsync(db, date, pg, ledgerCurrency: true, ct);
+            return Totals(ours, ledgerLines.Concat(other));
+        }
+        finally
+        {
+            if (second is not null) await second.DisposeAsync();
+        }
+    }
+
+    /// <summary>Totals per currency from our side (ledger currency) and the lines' sums per currency.</summary>
+    private static Dictionary<string, (LedgerSide Ours, PgSide Pg)> Totals(LedgerSide ours, IEnumerable<(string Currency, PgSide Pg)> lines)
+    {
+        var totals = lines.ToDictionary(l => l.Currency, l => (LedgerSide.Empty, l.Pg), StringComparer.Ordinal);
         totals[Money.LedgerCurrency] = (ours, totals.GetValueOrDefault(Money.LedgerCurrency, (LedgerSide.Empty, PgSide.Empty)).Item2);
         return totals;
+    }
+
+    /// <summary>SQLite: the day's lines of the PG in the ledger currency (one row, none when it has no line), or in every
+    /// other currency (a row per currency), scanned with the day as a filter as pass 1 does.</summary>
+    private static async Task<List<(string, PgSide)>> SqliteLinesAsync(OpsDbContext db, DateOnly date, string pg,
+        bool ledgerCurrency, CancellationToken ct)
+    {
+        var dialect = ReconSql.DialectFor(db.Provider);
+        const string sums = """
+            SUM(CASE WHEN amount >= 0 THEN 1 ELSE 0 END), COALESCE(SUM(CASE WHEN amount >= 0 THEN amount ELSE 0 END), 0),
+            SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END), COALESCE(SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END), 0),
+            COALESCE(SUM(fee), 0), COALESCE(SUM(vat), 0), COALESCE(SUM(pay_out_amount), 0)
+            """;
+        var filter = $"{dialect.ScanFilterColumn("sold_date")} = @date AND {dialect.ScanFilterColumn("pg")} = @pg";
+        var sql = ledgerCurrency
+            ? $"SELECT @ledger, COUNT(*), {sums} FROM settlement_lines WHERE {filter} AND currency = @ledger"
+            : $"SELECT currency, COUNT(*), {sums} FROM settlement_lines WHERE {filter} AND currency <> @ledger GROUP BY currency";
+        var rows = await ReconSql.RowsAsync(db, sql, new Dictionary<string, object?>
+        {
+            ["date"] = dialect.DateValue(date), ["pg"] = pg, ["ledger"] = Money.LedgerCurrency,
+        }, ct);
+        static long L(object? v) => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture);
+        return rows.Where(r => L(r[1]) > 0)
+            .Select(r => ((string)r[0]!, new PgSide(L(r[2]), L(r[3]), L(r[4]), L(r[5]), L(r[6]), L(r[7]), L(r[8]))))
+            .ToList();
     }
 
     /// <summary>
@@ -142,10 +201,19 @@ public static class ControlTotalsRecorder
         {
             var dialect = ReconSql.DialectFor(db.Provider);
             var occurredAt = dialect.ScanFilterColumn("occurred_at");
-            var rows = await ReconSql.RowsAsync(db,
-                $"SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM payment_transactions WHERE {occurredAt} >= @from AND {occurredAt} < @to AND pg = @pg GROUP BY kind",
-                new Dictionary<string, object?> { ["from"] = dialect.InstantValue(from), ["to"] = dialect.InstantValue(to), ["pg"] = pg }, ct);
-            byKind = rows.Select(r => (Enum.Parse<TransactionKind>((string)r[0]!), Convert.ToInt64(r[1]), Convert.ToInt64(r[2]))).ToList();
+            // Without GROUP BY (it sorted every transaction of the day: 0.49 s → 0.30 s at 1.1M).
+            var row = (await ReconSql.RowsAsync(db, $"""
+                    SELECT SUM(CASE WHEN kind = @approval THEN 1 ELSE 0 END), SUM(CASE WHEN kind = @approval THEN amount ELSE 0 END),
+                           SUM(CASE WHEN kind = @cancel THEN 1 ELSE 0 END), SUM(CASE WHEN kind = @cancel THEN amount ELSE 0 END)
+                    FROM payment_transactions WHERE {occurredAt} >= @from AND {occurredAt} < @to AND pg = @pg
+                    """,
+                new Dictionary<string, object?>
+                {
+                    ["from"] = dialect.InstantValue(from), ["to"] = dialect.InstantValue(to), ["pg"] = pg,
+                    ["approval"] = nameof(TransactionKind.APPROVAL), ["cancel"] = nameof(TransactionKind.CANCEL),
+                }, ct)).Single();
+            static long L(object? v) => v is null or DBNull ? 0 : Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture);
+            byKind = [(TransactionKind.APPROVAL, L(row[0]), L(row[1])), (TransactionKind.CANCEL, L(row[2]), L(row[3]))];
         }
         var approvals = byKind.FirstOrDefault(k => k.Kind == TransactionKind.APPROVAL);
         var cancels = byKind.FirstOrDefault(k => k.Kind == TransactionKind.CANCEL);

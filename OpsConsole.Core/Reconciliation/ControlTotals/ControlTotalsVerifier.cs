@@ -55,7 +55,7 @@ public sealed class ControlTotalsVerifier(
                     new Dictionary<string, object?> { ["date"] = ReconSql.DialectFor(db.Provider).DateValue(date), ["pg"] = pg }, ct))
                 .Select(ControlTotalsDelta.Read).ToList();
             expected = ControlTotalsRecorder.Plus(recorded, pending);
-            derived = await ControlTotalsRecorder.SumDayAsync(db, date, pg, ct);
+            derived = await ControlTotalsRecorder.SumDayAsync(db, date, pg, ct, dbFactory);
 
             var drifts = Differences(expected, derived);
             foreach (var (currency, ours, theirs) in drifts)
