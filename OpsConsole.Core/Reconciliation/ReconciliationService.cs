@@ -414,8 +414,9 @@ public sealed class ReconciliationService(
     /// successful run is a <b>base</b> when its rules are this run's and no full run failed since (its claimed marks are
     /// gone). With a base the run is incremental unless a full run is asked for; a full run still carries from a full base
     /// (<see cref="ReconciliationOptions.CarryUnchangedFindings"/>), whose run items cover every differing key of the date.
-    /// A run that carries claims the marks as its keys, plus the keys of runs that failed since and of the findings whose
-    /// state the base did not leave (<see cref="ReconChangeTracking.ClaimSql"/>); any other run only clears the marks.
+    /// A run that carries claims the marks as its keys, plus the keys of runs that failed since, and a full one also those
+    /// of the findings whose state the base did not leave (<see cref="ReconChangeTracking.ClaimSql"/>); any other run only
+    /// clears the marks.
     /// The run's scope, and the figures of the steps before (<paramref name="records"/>), commit with the claim.
     /// </summary>
     private async Task<RunPlan> ClaimKeysAsync(long runId, DateOnly date, string pg, ReconciliationSqlGenerator gen,
@@ -447,7 +448,7 @@ public sealed class ReconciliationService(
         {
             if (carry)
             {
-                var statements = ReconChangeTracking.ClaimSql(dialect);
+                var statements = ReconChangeTracking.ClaimSql(dialect, incremental);
                 var claimed = await ReconSql.ExecuteAsync(db, statements[0], ps, ct);
                 if (incremental) compared = claimed;
                 foreach (var sql in statements.Skip(1)) await ReconSql.ExecuteAsync(db, sql, ps, ct);

@@ -232,7 +232,7 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
     }
 
     [Fact]
-    public async Task AnIncrementalRun_CarriesTheFindingsOfUnchangedKeysForward_AndComparesAFindingWhoseStateTheLastRunDidNotLeave()
+    public async Task AnIncrementalRun_ComparesOnlyWhatTheWritePathsMarked_AndAFullRunThatCarries_AlsoAFindingEditedByHand()
     {
         await Ledger.ClearAsync(db.Factory);
         var service = ReconTestSupport.Service(db.Factory);
@@ -242,10 +242,9 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
         Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
         var otherDate = await RunAsync(service, D.AddDays(1), full: false, 0);
 
-        // A change no write path marked (a line withdrawn straight in the database) is not seen by an incremental run,
-        // which compares only marked keys: the next full run sees it. And a finding whose status the last run did not leave
-        // (here set by hand; a run of another date can do it) is compared again, and so is one that another run saw since
-        // (here: as another date's run that saw it transient would leave it).
+        // Changes no write path marked: a line withdrawn and a finding's status set straight in the database. A finding
+        // another date's run saw since, as that run leaves it: transient, auto-resolved, last seen by it, and its key marked
+        // for the date that saw it before (ReconciliationSqlGenerator.MovedFindingsMark).
         await using (var ctx = db.Factory.CreateDbContext())
         {
             await ctx.Set<SettlementLine>().Where(l => l.TransactionKey == "unmarked-1").ExecuteDeleteAsync();
@@ -254,25 +253,34 @@ public abstract class IncrementalReconciliationTests<TDb>(TDb db, ITestOutputHel
                 "UPDATE recon_findings SET status = 'AUTO_RESOLVED', verdict = 'TRANSIENT' WHERE transaction_key = 'unmarked-4'");
             await ctx.Database.ExecuteSqlAsync(
                 $"UPDATE recon_finding_last_seen SET last_run_id = {otherDate.Id} WHERE finding_id IN (SELECT id FROM recon_findings WHERE transaction_key = 'unmarked-4')");
-            // Such a run marks the key for the date whose run saw it last (ReconciliationSqlGenerator.MovedFindingsMark).
             ctx.Add(ReconDirtyKey.For(D, "toss", "unmarked-4"));
             await ctx.SaveChangesAsync();
         }
         var run = await RunAsync(service, D, full: false, 0);
 
-        Assert.Equal((RunScope.INCREMENTAL, 2), (run.Scope, run.ComparedKeys ?? -1));
-        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
-        await using var read = db.Factory.CreateDbContext();
-        // Carried or compared, each finding was seen by the run (its history and the run's totals say so); only the compared
-        // ones were last compared by it.
-        Assert.Equal([(FindingStatus.OPEN, 1, first.Id), (FindingStatus.OPEN, 1, first.Id), (FindingStatus.OPEN, 2, run.Id), (FindingStatus.OPEN, 2, run.Id)],
-            (await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync())
-            .Select(f => (f.Status, f.SeenCount, f.LastRunId)));
-        Assert.Equal(4, await (await RunSightings.SeenByRunAsync(read, run.Id)).CountAsync(s => s.Verdict == FindingVerdict.CONFIRMED));
-        Assert.Equal(4, (await service.GetRunAsync(run.Id))!.ConfirmedCount);
+        // The incremental run compares the marked key only: the hand edits are carried as they are.
+        Assert.Equal((RunScope.INCREMENTAL, 1), (run.Scope, run.ComparedKeys ?? -1));
+        Assert.Equal(["unmarked-1", "unmarked-2", "unmarked-4"], await OpenKeysAsync(D));
+        await using (var read = db.Factory.CreateDbContext())
+        {
+            // Carried or compared, each finding was seen by the run (its history and the run's totals say so); only the
+            // compared one was last compared by it.
+            Assert.Equal([(FindingStatus.OPEN, 1, first.Id), (FindingStatus.OPEN, 1, first.Id), (FindingStatus.AUTO_RESOLVED, 1, first.Id),
+                          (FindingStatus.OPEN, 2, run.Id)],
+                (await read.Set<Finding>().AsNoTracking().OrderBy(f => f.TransactionKey).ToListAsync())
+                .Select(f => (f.Status, f.SeenCount, f.LastRunId)));
+        }
 
+        // A full run sees what no mark reached: the withdrawn line, and the finding whose status was set by hand.
         var full = await RunAsync(service, D, full: true, 0);
         Assert.Equal(RunScope.FULL, full.Scope);
+        Assert.Equal(["unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
+
+        // So does a full run that carries from a full one (it claims the findings whose state its base did not leave).
+        await using (var ctx = db.Factory.CreateDbContext())
+            await ctx.Database.ExecuteSqlRawAsync("UPDATE recon_findings SET status = 'AUTO_RESOLVED' WHERE transaction_key = 'unmarked-2'");
+        var carrying = await RunAsync(service, D, full: true, 0);
+        Assert.Equal(full.Id, carrying.CarriedFromRunId);
         Assert.Equal(["unmarked-2", "unmarked-3", "unmarked-4"], await OpenKeysAsync(D));
     }
 
