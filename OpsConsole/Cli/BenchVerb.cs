@@ -18,7 +18,7 @@ public sealed class BenchVerb : ICliVerb
 {
     public string Name => "bench";
     public string Summary => "Benchmarks: 'bench recon' times the reconciliation engine, 'bench console' the console's queries, on a fresh, bulk-loaded database; 'bench import' a settlement CSV import's time and peak memory; 'bench payouts' the payout run against a bare GROUP BY on PostgreSQL.";
-    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--reruns 5] [--partitions N] [--no-carry] [--keep] [--print-sql]  |  " +
+    public string Usage => "recon --payments N --provider postgres|sqlite [--connection CS] [--late K] [--reruns 5] [--partitions N] [--no-carry] [--trace] [--keep] [--print-sql]  |  " +
                            "console --connection CS [--payments 10000000] [--findings 1000000] [--samples 200] [--warmup 20] [--keep] [--database KEPT]  |  " +
                            "import [--mb 50] [--connection CS] [--provider sqlite|postgres|both]  |  " +
                            "payouts --connection CS [--lines 1000000] [--keep]";
@@ -65,7 +65,8 @@ public sealed class BenchVerb : ICliVerb
         var partitions = context.Arguments.GetInt("partitions", new Core.Reconciliation.ReconciliationOptions().Pass1Partitions);
         if (partitions is < 0 or > 16) throw new CliUsageException("--partitions must be between 0 (one per processor) and 16.");
         var r = await ReconBenchmark.RunAsync(provider, connection, payments, context.Arguments.Has("keep"),
-            context.Error, cancellationToken, late, reruns, carry: !context.Arguments.Has("no-carry"), partitions: partitions);
+            context.Error, cancellationToken, late, reruns, carry: !context.Arguments.Has("no-carry"), partitions: partitions,
+            trace: context.Arguments.Has("trace"));
 
         var ci = CultureInfo.InvariantCulture;
         var o = context.Out;

@@ -53,7 +53,7 @@ public static class ReconBenchmark
 
     public static async Task<ReconBenchResult> RunAsync(DatabaseProvider provider, string? connection, int payments,
         bool keep, TextWriter log, CancellationToken ct, int late = 0, int rounds = Rounds, bool carry = true,
-        int partitions = 0)
+        int partitions = 0, bool trace = false)
     {
         var (cs, drop) = await CreateDatabaseAsync(provider, connection, ct);
         log.WriteLine($"bench: fresh {provider} database {Describe(provider, cs)}");
@@ -75,10 +75,11 @@ public static class ReconBenchmark
             // Each full turn queues the check of its control totals against the ledgers (off the run's path): the next
             // turn waits for it, so that no turn shares the machine with the previous turn's check, and its time is printed apart.
             using var verifications = new ControlTotals.ControlTotalsVerificationQueue(
-                new ControlTotals.ControlTotalsVerifier(factory, TimeProvider.System));
+                new ControlTotals.ControlTotalsVerifier(factory, TimeProvider.System,
+                    logger: trace ? new TraceLogger<ControlTotals.ControlTotalsVerifier>(log) : null));
             var service = new ReconciliationService(factory,
                 Options.Create(ConfiguredOptions(carry, partitions)), TimeProvider.System,
-                verifications: verifications);
+                verifications: verifications, logger: trace ? new TraceLogger<ReconciliationService>(log) : null);
             // Warm, as in a long-running console: one run of an empty day first compiles the run's EF queries.
             await service.RunAsync(BusinessDate.AddDays(-30), RunTrigger.CLI, "bench warm-up", cancellationToken: ct);
             await verifications.WhenIdleAsync();
@@ -257,4 +258,27 @@ public static class ReconBenchmark
         cmd.CommandTimeout = 0;
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
+}
+
+/// <summary><c>bench recon --trace</c>: the engine's log lines (information and above) in the benchmark's log, each with the
+/// milliseconds since the benchmark started, to see where a run's time goes between its timed phases.</summary>
+internal sealed class TraceLogger<T>(TextWriter log) : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+        Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel)) return;
+        lock (log) log.WriteLine($"trace {TraceClock.Elapsed.TotalMilliseconds,9:F0} ms  {typeof(T).Name}: {formatter(state, exception)}");
+    }
+}
+
+/// <summary>The one clock of every <see cref="TraceLogger{T}"/>: started with the benchmark's first traced line.</summary>
+internal static class TraceClock
+{
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+    public static TimeSpan Elapsed => Clock.Elapsed;
 }
