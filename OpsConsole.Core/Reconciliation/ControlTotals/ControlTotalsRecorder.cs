@@ -124,24 +124,22 @@ public static class ControlTotalsRecorder
         // B-tree: 0.93 s → 0.48 s at 1.1M lines), the other currencies' grouped (few rows to sort).
         async Task<(LedgerSide Ours, List<(string, PgSide)> Other)> OursAndOtherLinesAsync(OpsDbContext on) =>
             (await OursAsync(on, date, pg, ct), await SqliteLinesAsync(on, date, pg, ledgerCurrency: false, ct));
-        Task<(LedgerSide, List<(string, PgSide)>)> oursAndOther;
-        OpsDbContext? second = null;
+        if (side is null)
+        {
+            var (ours, other) = await OursAndOtherLinesAsync(db);
+            return Totals(ours, (await SqliteLinesAsync(db, date, pg, ledgerCurrency: true, ct)).Concat(other));
+        }
+        await using var second = await side.CreateDbContextAsync(ct);
+        var oursAndOther = Task.Run(() => OursAndOtherLinesAsync(second), ct);
         try
         {
-            if (side is not null)
-            {
-                second = await side.CreateDbContextAsync(ct);
-                oursAndOther = Task.Run(() => OursAndOtherLinesAsync(second), ct);
-            }
-            else oursAndOther = OursAndOtherLinesAsync(db);
-            var ledgerLines = side is null ? null : await SqliteLinesAsync(db, date, pg, ledgerCurrency: true, ct);
+            var ledgerLines = await SqliteLinesAsync(db, date, pg, ledgerCurrency: true, ct);
             var (ours, other) = await oursAndOther;
-            ledgerLines ??= await SqliteLinesAsync(db, date, pg, ledgerCurrency: true, ct);
             return Totals(ours, ledgerLines.Concat(other));
         }
         finally
         {
-            if (second is not null) await second.DisposeAsync();
+            await Task.WhenAny(oursAndOther); // the second connection is not disposed under its query
         }
     }
 
