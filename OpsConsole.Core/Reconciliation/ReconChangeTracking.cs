@@ -163,19 +163,19 @@ public static class ReconChangeTracking
               AND {RunSightings.NotComparedLaterSql("recon_run_keys", "ls.last_run_id", "f.transaction_key")}
             """;
         // An incremental run takes only what was marked; a full run that carries also the states above (see the summary).
-        var (with, stateChanged) = incremental ? ("", "") : ($"WITH {chain}" + (dialect is PostgresReconDialect ? "," : ""), $" UNION {open} UNION {moved}");
-        if (dialect is PostgresReconDialect)
-            return [$"""
-                {(incremental ? "WITH" : with)}
-                d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg RETURNING transaction_key)
-                INSERT INTO recon_run_keys (run_id, transaction_key)
-                SELECT @run, k FROM (SELECT transaction_key AS k FROM d UNION {failed}{stateChanged}) x
-                """];
-        return [$"""
-                {with}
-                INSERT INTO recon_run_keys (run_id, transaction_key)
-                SELECT @run, k FROM (SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg UNION {failed}{stateChanged}) x
-                """, ClearSql()];
+        var ctes = incremental ? new List<string>() : [chain];
+        var postgres = dialect is PostgresReconDialect;
+        if (postgres) ctes.Add("d AS (DELETE FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg RETURNING transaction_key)");
+        var marks = postgres ? "SELECT transaction_key AS k FROM d"
+            : "SELECT transaction_key AS k FROM recon_dirty_keys WHERE business_date = @date AND pg = @pg";
+        var keys = string.Join(" UNION ", incremental ? [marks, failed] : new[] { marks, failed, open, moved });
+        var claim = $"""
+            {(ctes.Count > 0 ? "WITH " + string.Join(",\n", ctes) : "")}
+            INSERT INTO recon_run_keys (run_id, transaction_key)
+            SELECT @run, k FROM ({keys}) x
+            """;
+        // PostgreSQL claims and deletes the marks in one statement; SQLite's write transactions are serial.
+        return postgres ? [claim] : [claim, ClearSql()];
     }
 
     /// <summary>Marks what the payment core changed in this save (see <see cref="ReconChangeTracking"/>).</summary>

@@ -261,7 +261,7 @@ public static class ReconBenchmark
 }
 
 /// <summary><c>bench recon --trace</c>: the engine's log lines (information and above) in the benchmark's log, each with the
-/// milliseconds since the benchmark started, to see where a run's time goes between its timed phases.</summary>
+/// milliseconds since the first traced line (<see cref="TraceClock"/>), to see where a run's time goes between its timed phases.</summary>
 internal sealed class TraceLogger<T>(TextWriter log) : Microsoft.Extensions.Logging.ILogger<T>
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
